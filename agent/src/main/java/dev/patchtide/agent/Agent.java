@@ -1,0 +1,144 @@
+package dev.patchtide.agent;
+
+import dev.patchtide.core.Version;
+import dev.patchtide.core.auth.SigV4Credentials;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's main loop: reports the host's facts to the server at once and then every heartbeat
+ * interval. When the server cannot be reached it retries sooner, with jittered exponential backoff
+ * capped at the interval, and logs only when the connection state changes, not on every attempt.
+ */
+public final class Agent implements AutoCloseable {
+    public static final String NAME = "patchtide-agent";
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+    private final Registration registration;
+    private final ApiClient client;
+    private final Supplier<HostFacts> facts;
+    private final Duration interval;
+    private final Object wakeUp = new Object();
+    private volatile boolean stopping;
+    private volatile Thread loop;
+
+    public Agent(Registration registration, Duration interval, Supplier<HostFacts> facts, InstantSource clock) {
+        this.registration = registration;
+        this.interval = interval;
+        this.facts = facts;
+        this.client = new ApiClient(
+                URI.create(registration.serverUrl()),
+                registration.region(),
+                Optional.of(new SigV4Credentials(registration.accessKeyId(), registration.secretAccessKey())),
+                clock);
+    }
+
+    public static Agent forThisHost(Registration registration, Duration interval, InstantSource clock) {
+        return new Agent(registration, interval, () -> HostFacts.collect(Path.of("/")), clock);
+    }
+
+    /** Sends one report now. */
+    public void reportOnce() throws IOException, ApiCallException {
+        HostFacts host = facts.get();
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("InstanceId", registration.instanceId());
+        report.put("AgentName", NAME);
+        report.put("AgentVersion", Version.current());
+        report.put("AgentStatus", "Active");
+        report.put("ComputerName", host.computerName());
+        report.put("IPAddress", host.primaryIpAddress());
+        report.put("IPAddresses", host.ipAddresses());
+        report.put("PlatformType", host.platformType());
+        report.put("PlatformName", host.platformName());
+        report.put("PlatformVersion", host.platformVersion());
+        client.call("AmazonSSM.UpdateInstanceInformation", report);
+    }
+
+    /** Starts the loop on its own thread and returns. */
+    public synchronized void start() {
+        if (loop != null) {
+            throw new IllegalStateException("agent already started");
+        }
+        loop = Thread.ofPlatform().name("patchtide-agent").daemon(false).start(this::run);
+    }
+
+    /** Runs the loop on the calling thread until {@link #close()} or interruption. */
+    public void run() {
+        log.info("agent {} reporting to {} every {}", registration.instanceId(), registration.serverUrl(), interval);
+        boolean connected = true;
+        int failures = 0;
+        while (!stopping) {
+            try {
+                reportOnce();
+                if (!connected) {
+                    log.info("reconnected to {}", registration.serverUrl());
+                }
+                connected = true;
+                failures = 0;
+                pause(interval);
+            } catch (IOException | ApiCallException e) {
+                if (connected && e instanceof ApiCallException api && api.isCredentialRejected()) {
+                    log.error(
+                            "the server refused this instance's credential ({}); was it deregistered?"
+                                    + " Register again with 'patchtide agent register'.",
+                            describe(e));
+                } else if (connected) {
+                    log.warn("cannot report to {}: {}", registration.serverUrl(), describe(e));
+                }
+                connected = false;
+                failures++;
+                pause(backoff(failures));
+            }
+        }
+    }
+
+    private Duration backoff(int failures) {
+        long capMillis = interval.toMillis();
+        long exponential = Math.min(capMillis, 500L << Math.min(failures, 16));
+        return Duration.ofMillis(exponential / 2 + ThreadLocalRandom.current().nextLong(exponential / 2 + 1));
+    }
+
+    private void pause(Duration duration) {
+        synchronized (wakeUp) {
+            if (stopping) {
+                return;
+            }
+            try {
+                wakeUp.wait(Math.max(1, duration.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopping = true;
+            }
+        }
+    }
+
+    private static String describe(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        synchronized (wakeUp) {
+            wakeUp.notifyAll();
+        }
+        Thread running = loop;
+        if (running != null) {
+            try {
+                running.join(Duration.ofSeconds(70));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.patchtide.agent;
+
+/** The server answered with an AWS-shaped error ({@code __type} and {@code message}). */
+public final class ApiCallException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private final String code;
+    private final int httpStatus;
+
+    public ApiCallException(String code, String message, int httpStatus) {
+        super(code + ": " + message);
+        this.code = code;
+        this.httpStatus = httpStatus;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    /** The credential itself was refused: retrying with it will not help. */
+    public boolean isCredentialRejected() {
+        return code.equals("UnrecognizedClientException")
+                || code.equals("InvalidSignatureException")
+                || code.equals("AccessDeniedException");
+    }
+}

@@ -1,0 +1,121 @@
+package dev.patchtide.agent;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.patchtide.core.auth.SigV4;
+import dev.patchtide.core.auth.SigV4Credentials;
+import dev.patchtide.core.auth.SignableRequest;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A client of Patchtide's AWS JSON API, for the agent and the admin CLI: signs each request with
+ * Signature V4 (or sends it unsigned when there is no credential yet, for registration) and turns
+ * AWS-shaped errors into {@link ApiCallException}.
+ */
+public final class ApiClient {
+    private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+
+    private final URI endpoint;
+    private final String region;
+    private final Optional<SigV4Credentials> credentials;
+    private final InstantSource clock;
+    private final HttpClient http;
+    private final ObjectMapper json = mapper();
+
+    public ApiClient(URI endpoint, String region, Optional<SigV4Credentials> credentials, InstantSource clock) {
+        this.endpoint = endpoint.resolve("/");
+        this.region = region;
+        this.credentials = credentials;
+        this.clock = clock;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /** Calls {@code target} (for example {@code AmazonSSM.UpdateInstanceInformation}) and returns the response body. */
+    public JsonNode call(String target, Object request) throws IOException, ApiCallException {
+        byte[] body = json.writeValueAsBytes(request);
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.put("Host", List.of(hostHeader()));
+        headers.put("Content-Type", List.of(CONTENT_TYPE));
+        headers.put("X-Amz-Target", List.of(target));
+        Map<String, String> toSend = credentials
+                .map(c -> SigV4.sign(
+                        new SignableRequest("POST", "/", "", headers, body),
+                        c,
+                        region,
+                        signingService(target),
+                        clock.instant()))
+                .orElseGet(() -> Map.of("Content-Type", CONTENT_TYPE, "X-Amz-Target", target));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        // Host is set by the HTTP client itself (a restricted header); it signs the same value.
+        toSend.forEach((name, value) -> {
+            if (!name.equalsIgnoreCase("host")) {
+                builder.header(name, value);
+            }
+        });
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while calling " + target, e);
+        }
+        JsonNode answer = response.body().length == 0 ? json.createObjectNode() : json.readTree(response.body());
+        if (response.statusCode() / 100 != 2) {
+            throw new ApiCallException(
+                    answer.path("__type").asText("HTTP " + response.statusCode()),
+                    answer.path("message").asText(answer.path("Message").asText("")),
+                    response.statusCode());
+        }
+        return answer;
+    }
+
+    public ObjectMapper json() {
+        return json;
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    private String hostHeader() {
+        int port = endpoint.getPort();
+        return port == -1 ? endpoint.getHost() : endpoint.getHost() + ":" + port;
+    }
+
+    /** The signing name of the service a target belongs to, as the AWS SDKs use it. */
+    private static String signingService(String target) {
+        if (target.startsWith("AWSEvents.")) {
+            return "events";
+        }
+        if (target.startsWith("AWSStepFunctions.")) {
+            return "states";
+        }
+        return "ssm";
+    }
+
+    private static ObjectMapper mapper() {
+        return JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .propertyNamingStrategy(PropertyNamingStrategies.UPPER_CAMEL_CASE)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .serializationInclusion(JsonInclude.Include.NON_NULL)
+                .build();
+    }
+}

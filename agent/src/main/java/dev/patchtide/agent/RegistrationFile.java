@@ -1,0 +1,70 @@
+package dev.patchtide.agent;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+
+/**
+ * The agent's registration on disk: {@code registration.json} in the agent's state directory, readable
+ * by its owner only (0600, directory 0700) since it holds the instance's secret key. Written to a temp
+ * file and renamed, so a crash never leaves half a file.
+ */
+public final class RegistrationFile {
+    public static final String FILE_NAME = "registration.json";
+
+    private final Path file;
+    private final ObjectMapper json = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+
+    public RegistrationFile(Path stateDir) {
+        this.file = stateDir.resolve(FILE_NAME);
+    }
+
+    public Path path() {
+        return file;
+    }
+
+    public Optional<Registration> read() throws IOException {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(json.readValue(file.toFile(), Registration.class));
+        } catch (IOException e) {
+            throw new IOException("cannot read the agent registration " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void write(Registration registration) throws IOException {
+        Path dir = file.getParent();
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Path temp = Files.createTempFile(dir, FILE_NAME, ".tmp", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------")));
+        try {
+            json.writeValue(temp.toFile(), registration);
+            try {
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    public void delete() throws IOException {
+        Files.deleteIfExists(file);
+    }
+}

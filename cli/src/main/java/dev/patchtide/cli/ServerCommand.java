@@ -1,0 +1,34 @@
+package dev.patchtide.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The server alone, for hosts whose agents register from elsewhere. */
+@Command(
+        name = "server",
+        mixinStandardHelpOptions = true,
+        description = "Run the Patchtide server (embedded PostgreSQL unless --db-url is given); Ctrl-C stops it.")
+final class ServerCommand implements Callable<Integer> {
+    @Mixin
+    ServerOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        RunningServer running = RunningServer.start(options);
+        Runtime.getRuntime().addShutdownHook(new Thread(running::close, "patchtide-shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Patchtide server: API at " + running.endpoint() + ", data in " + running.dataDir());
+        out.println("  " + running.profile().exportLine());
+        out.println("Register agents with an activation: ./patchtide activations create --registration-limit 10");
+        out.flush();
+        Thread.currentThread().join();
+        return 0;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.patchtide.cli;
+
+import dev.patchtide.agent.Agent;
+import dev.patchtide.agent.ApiCallException;
+import dev.patchtide.agent.HostFacts;
+import dev.patchtide.agent.Registrar;
+import dev.patchtide.agent.Registration;
+import dev.patchtide.agent.RegistrationFile;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Server, embedded database and this host's own agent, all in one process, until Ctrl-C. */
+@Command(
+        name = "up",
+        mixinStandardHelpOptions = true,
+        description = "Run the server on an embedded PostgreSQL with an agent for this host; Ctrl-C stops it.")
+final class UpCommand implements Callable<Integer> {
+    @Mixin
+    ServerOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        RunningServer running = RunningServer.start(options);
+        Agent agent;
+        Registration registration;
+        try {
+            registration = registerThisHost(running);
+            agent = Agent.forThisHost(registration, options.heartbeatInterval, Clock.systemUTC());
+            agent.reportOnce();
+            agent.start();
+        } catch (IOException | ApiCallException | RuntimeException e) {
+            running.close();
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            running.close();
+        }, "patchtide-shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println();
+        out.println("Patchtide is up: API at " + running.endpoint() + ", data in " + running.dataDir());
+        out.println("This host is managed instance " + registration.instanceId() + ".");
+        out.println("To use the AWS CLI against it:");
+        out.println();
+        out.println("  " + running.profile().exportLine());
+        out.println("  aws ssm describe-instance-information");
+        out.println();
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+        Thread.currentThread().join();
+        return 0;
+    }
+
+    /**
+     * Reuses this host's registration from an earlier run when the server still accepts it; otherwise
+     * registers anew, through the API, exactly as an agent on another host would.
+     */
+    private Registration registerThisHost(RunningServer running) throws IOException, ApiCallException {
+        RegistrationFile file = new RegistrationFile(running.dataDir().resolve("agent"));
+        Optional<Registration> stored = file.read();
+        if (stored.isPresent()) {
+            Registration current = withServer(stored.get(), running);
+            try {
+                Agent.forThisHost(current, options.heartbeatInterval, Clock.systemUTC())
+                        .reportOnce();
+                file.write(current);
+                return current;
+            } catch (ApiCallException e) {
+                if (!e.isCredentialRejected() && !e.code().equals("InvalidInstanceId")) {
+                    throw e;
+                }
+                spec.commandLine()
+                        .getErr()
+                        .println("The stored registration of this host was refused (" + e.code()
+                                + "); registering again.");
+            }
+        }
+        var admin = running.profile().client();
+        var activation = admin.call(
+                "AmazonSSM.CreateActivation",
+                Map.of(
+                        "IamRole", "patchtide-up",
+                        "Description", "This host, registered by patchtide up",
+                        "DefaultInstanceName", HostFacts.collect(Path.of("/")).computerName(),
+                        "RegistrationLimit", 1));
+        return new Registrar(Clock.systemUTC())
+                .register(
+                        URI.create(running.endpoint()),
+                        running.config().region(),
+                        activation.path("ActivationId").asText(),
+                        activation.path("ActivationCode").asText(),
+                        file);
+    }
+
+    /** The server may listen on another port than last time, and its heartbeat setting may have changed. */
+    private static Registration withServer(Registration stored, RunningServer running) {
+        return new Registration(
+                running.endpoint(),
+                running.config().region(),
+                stored.instanceId(),
+                stored.accessKeyId(),
+                stored.secretAccessKey(),
+                Math.max(1, running.config().pingPolicy().heartbeatInterval().toSeconds()),
+                stored.registeredAt());
+    }
+}

@@ -1,0 +1,111 @@
+package dev.patchtide.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.profiles.ProfileFile;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.InstanceInformation;
+import software.amazon.awssdk.services.ssm.model.PingStatus;
+
+/** {@code patchtide up} as a user runs it: a real process with embedded PostgreSQL and this host's agent. */
+class UpCommandTest {
+
+    @Test
+    void upServesThisHostThroughTheWrittenProfileAndKeepsItAcrossRestarts(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        String firstInstance;
+        try (CliProcess up = startUp(dir, data)) {
+            try (SsmClient ssm = clientFromProfile(data)) {
+                InstanceInformation me = await().atMost(Duration.ofSeconds(30))
+                        .until(() -> onlyInstance(ssm), i -> i != null && i.pingStatus() == PingStatus.ONLINE);
+                assertThat(me.computerName()).isEqualTo(AgentProcessTest.thisHostname());
+                assertThat(me.platformName()).isEqualTo(osRelease("NAME"));
+                assertThat(me.platformVersion()).isEqualTo(osRelease("VERSION_ID"));
+                firstInstance = me.instanceId();
+            }
+            assertThat(up.output()).contains("export AWS_CONFIG_FILE=" + data.resolve("aws-config"));
+            assertThat(Files.readString(data.resolve("agent/registration.json"))).contains(firstInstance);
+
+            up.stop();
+            assertThat(up.waitFor(Duration.ofSeconds(60))).isEqualTo(143);
+            // A clean stop shuts PostgreSQL down too: no server is left holding the cluster.
+            assertThat(data.resolve("postgres/postmaster.pid")).doesNotExist();
+        }
+
+        try (CliProcess again = startUp(dir, data);
+                SsmClient ssm = clientFromProfile(data)) {
+            InstanceInformation me = await().atMost(Duration.ofSeconds(30))
+                    .until(() -> onlyInstance(ssm), i -> i != null && i.pingStatus() == PingStatus.ONLINE);
+            assertThat(me.instanceId()).isEqualTo(firstInstance);
+            assertThat(ssm.describeActivations(b -> {}).activationList()).hasSize(1);
+        }
+    }
+
+    @Test
+    void secondUpOnTheSameDataFolderIsRefused(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        try (CliProcess first = startUp(dir, data);
+                CliProcess second = CliProcess.start(dir, "up", "--data-dir", data.toString(), "--port", "0")) {
+            assertThat(second.waitFor(Duration.ofSeconds(60))).isEqualTo(1);
+            assertThat(second.output()).contains("another Patchtide is already using");
+            assertThat(first.isAlive()).isTrue();
+        }
+    }
+
+    private static CliProcess startUp(Path dir, Path data) throws Exception {
+        CliProcess up = CliProcess.start(
+                dir, "up", "--data-dir", data.toString(), "--port", "0", "--heartbeat-interval", "PT1S");
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> !up.isAlive() || up.output().contains("Press Ctrl-C to stop."));
+        assertThat(up.isAlive()).as("patchtide up exited early:\n%s", up.output()).isTrue();
+        return up;
+    }
+
+    /** The SDK reads the very files the AWS CLI is pointed at by the printed export line. */
+    private static SsmClient clientFromProfile(Path data) throws Exception {
+        ProfileFile config = ProfileFile.builder()
+                .content(data.resolve("aws-config"))
+                .type(ProfileFile.Type.CONFIGURATION)
+                .build();
+        ProfileFile credentials = ProfileFile.builder()
+                .content(data.resolve("aws-credentials"))
+                .type(ProfileFile.Type.CREDENTIALS)
+                .build();
+        Map<String, String> profile = config.profile("patchtide").orElseThrow().properties();
+        return SsmClient.builder()
+                .endpointOverride(URI.create(profile.get("endpoint_url")))
+                .region(Region.of(profile.get("region")))
+                .credentialsProvider(ProfileCredentialsProvider.builder()
+                        .profileFile(credentials)
+                        .profileName("patchtide")
+                        .build())
+                .build();
+    }
+
+    private static InstanceInformation onlyInstance(SsmClient ssm) {
+        List<InstanceInformation> list =
+                ssm.describeInstanceInformation(b -> {}).instanceInformationList();
+        return list.size() == 1 ? list.getFirst() : null;
+    }
+
+    private static String osRelease(String key) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/etc/os-release"))) {
+            if (line.startsWith(key + "=")) {
+                return line.substring(key.length() + 1).replace("\"", "");
+            }
+        }
+        throw new AssertionError(key + " not in /etc/os-release");
+    }
+}

@@ -1,0 +1,77 @@
+package dev.patchtide.server;
+
+import dev.patchtide.server.api.ApiJson;
+import dev.patchtide.server.api.ApiRouter;
+import dev.patchtide.server.api.Authorizer;
+import dev.patchtide.server.auth.AccessKeyStore;
+import dev.patchtide.server.auth.Authenticator;
+import dev.patchtide.server.db.Database;
+import dev.patchtide.server.fleet.FleetApi;
+import dev.patchtide.server.fleet.FleetMetrics;
+import dev.patchtide.server.web.HealthRoutes;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.InstantSource;
+
+/** Wires the server together with {@code new}: the one place that knows every feature. Tests use it too. */
+public final class PatchtideServer implements AutoCloseable {
+    private final Javalin app;
+    private final AccessKeyStore accessKeys;
+    private final JvmGcMetrics gcMetrics;
+
+    private PatchtideServer(Javalin app, AccessKeyStore accessKeys, JvmGcMetrics gcMetrics) {
+        this.app = app;
+        this.accessKeys = accessKeys;
+        this.gcMetrics = gcMetrics;
+    }
+
+    public static PatchtideServer start(ServerConfig config, Database database, InstantSource clock) {
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        new ProcessorMetrics().bindTo(metrics);
+        JvmGcMetrics gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(metrics);
+
+        AccessKeyStore accessKeys = new AccessKeyStore(database.jdbi());
+        ApiRouter router = new ApiRouter(
+                // Signature freshness is judged by wall time, whatever clock the domain logic runs on.
+                new Authenticator(accessKeys, config.region(), InstantSource.system()),
+                ApiJson.mapper(),
+                metrics,
+                new Authorizer(config.region(), config.accountId()));
+        new FleetApi(database.jdbi(), accessKeys, config.pingPolicy(), config.region(), clock).routes(router);
+        new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
+
+        Javalin app = Javalin.create(javalin -> {
+            javalin.useVirtualThreads = true;
+            javalin.showJavalinBanner = false;
+            javalin.http.maxRequestSize = 16L * 1024 * 1024;
+            javalin.jetty.defaultHost = config.bindAddress();
+            javalin.jetty.defaultPort = config.port();
+        });
+        app.post("/", router::handle);
+        new HealthRoutes(database, metrics).routes(app);
+        app.start();
+        return new PatchtideServer(app, accessKeys, gcMetrics);
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public AccessKeyStore accessKeys() {
+        return accessKeys;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        gcMetrics.close();
+    }
+}

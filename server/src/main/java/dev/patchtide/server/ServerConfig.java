@@ -1,0 +1,51 @@
+package dev.patchtide.server;
+
+import dev.patchtide.server.fleet.PingStatusPolicy;
+import java.util.regex.Pattern;
+
+/**
+ * The server's settings, checked at start-up so a mistake names the setting.
+ *
+ * @param bindAddress address to listen on (127.0.0.1 keeps the API on this host)
+ * @param port TCP port; 0 picks a free one (tests)
+ * @param region the region the API answers as, and the one SigV4 credentials must be scoped to
+ * @param accountId the 12-digit account id in ARNs
+ */
+public record ServerConfig(String bindAddress, int port, String region, String accountId, PingStatusPolicy pingPolicy) {
+    private static final Pattern REGION = Pattern.compile("^[a-z]{2}(-[a-z]+)+-\\d{1,2}$");
+    private static final Pattern ACCOUNT = Pattern.compile("^\\d{12}$");
+
+    public static final int DEFAULT_PORT = 8420;
+    public static final String DEFAULT_REGION = "us-east-1";
+    public static final String DEFAULT_ACCOUNT = "123456789012";
+
+    public ServerConfig {
+        if (bindAddress == null || bindAddress.isBlank()) {
+            throw new IllegalArgumentException("bind must not be blank");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+        }
+        if (region == null || !REGION.matcher(region).matches()) {
+            throw new IllegalArgumentException("region must look like us-east-1, got " + region);
+        }
+        if (accountId == null || !ACCOUNT.matcher(accountId).matches()) {
+            throw new IllegalArgumentException("account-id must be 12 digits, got " + accountId);
+        }
+        if (pingPolicy == null) {
+            throw new IllegalArgumentException("ping policy must be set");
+        }
+    }
+
+    public static ServerConfig defaults() {
+        return new ServerConfig("127.0.0.1", DEFAULT_PORT, DEFAULT_REGION, DEFAULT_ACCOUNT, PingStatusPolicy.defaults());
+    }
+
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(bindAddress, newPort, region, accountId, pingPolicy);
+    }
+
+    public ServerConfig withPingPolicy(PingStatusPolicy newPolicy) {
+        return new ServerConfig(bindAddress, port, region, accountId, newPolicy);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.patchtide.server.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/**
+ * The JSON dialect of the AWS JSON 1.0/1.1 protocols: members in UpperCamelCase (record components in
+ * lowerCamelCase map onto them; the few exceptions carry {@code @JsonProperty}), absent members omitted,
+ * timestamps as epoch seconds with millisecond fraction, unknown members rejected.
+ */
+public final class ApiJson {
+    private ApiJson() {}
+
+    public static ObjectMapper mapper() {
+        SimpleModule timestamps = new SimpleModule("aws-timestamps");
+        timestamps.addSerializer(Instant.class, new EpochSecondsSerializer());
+        return JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .addModule(timestamps)
+                .propertyNamingStrategy(PropertyNamingStrategies.UPPER_CAMEL_CASE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .serializationInclusion(JsonInclude.Include.NON_NULL)
+                .build();
+    }
+
+    /** AWS JSON protocols carry timestamps as numbers of seconds since the epoch. */
+    private static final class EpochSecondsSerializer extends StdSerializer<Instant> {
+        private static final long serialVersionUID = 1L;
+
+        EpochSecondsSerializer() {
+            super(Instant.class);
+        }
+
+        @Override
+        public void serialize(Instant value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeNumber(BigDecimal.valueOf(value.toEpochMilli(), 3));
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.patchtide.server.api;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.patchtide.core.auth.SignableRequest;
+import dev.patchtide.server.auth.Authenticator;
+import dev.patchtide.server.auth.Principal;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single entry point of the API: {@code POST /} with {@code X-Amz-Target}. Authenticates, binds the
+ * JSON body to the action's request record, authorizes, validates, runs the handler, and maps every
+ * error to AWS's JSON error shape, in that order (as AWS does: a bad signature is reported before a bad
+ * body).
+ */
+public final class ApiRouter {
+    private static final Logger log = LoggerFactory.getLogger(ApiRouter.class);
+
+    private final Map<String, Action<?>> actions = new HashMap<>();
+    private final Authenticator authenticator;
+    private final ObjectMapper json;
+    private final MeterRegistry metrics;
+    private final Authorizer authorizer;
+
+    public ApiRouter(Authenticator authenticator, ObjectMapper json, MeterRegistry metrics, Authorizer authorizer) {
+        this.authenticator = authenticator;
+        this.json = json;
+        this.metrics = metrics;
+        this.authorizer = authorizer;
+    }
+
+    public void register(Action<?> action) {
+        if (actions.putIfAbsent(action.target(), action) != null) {
+            throw new IllegalStateException("action registered twice: " + action.target());
+        }
+    }
+
+    public void handle(Context ctx) {
+        String target = ctx.header("X-Amz-Target");
+        String requestId = UUID.randomUUID().toString();
+        Timer.Sample timing = Timer.start(metrics);
+        String outcome = "ok";
+        ctx.header("x-amzn-RequestId", requestId);
+        ctx.contentType(responseContentType(ctx.contentType()));
+        try {
+            Object response = dispatch(target, ctx);
+            ctx.status(200).result(json.writeValueAsBytes(response));
+        } catch (ApiException e) {
+            outcome = e.code();
+            writeError(ctx, e);
+        } catch (RuntimeException | Error | java.io.IOException e) {
+            outcome = "InternalServerError";
+            log.error("request {} to {} failed", requestId, target, e);
+            writeError(ctx, new ApiException("InternalServerError", "Internal error; request id " + requestId, 500));
+        } finally {
+            String action = target != null && actions.containsKey(target) ? target : "unknown";
+            timing.stop(Timer.builder("patchtide.api.requests")
+                    .description("API requests by action and outcome (AWS error code or ok)")
+                    .tag("action", action)
+                    .tag("outcome", outcome)
+                    .register(metrics));
+        }
+    }
+
+    private Object dispatch(String target, Context ctx) {
+        Action<?> action = target == null ? null : actions.get(target);
+        if (action == null) {
+            throw new ApiException(
+                    "UnknownOperationException",
+                    target == null ? "Missing X-Amz-Target header" : "Unknown operation " + target);
+        }
+        return run(action, ctx);
+    }
+
+    private <Q extends ApiRequest> Object run(Action<Q> action, Context ctx) {
+        byte[] body = ctx.bodyAsBytes();
+        Principal caller = action.access() instanceof Access.Anonymous<Q>
+                ? new Principal.Anonymous()
+                : authenticator.authenticate(signable(ctx, body));
+        Q request = bind(action.requestType(), body);
+        authorizer.authorize(action, request, caller);
+        Validation validation = new Validation();
+        request.validate(validation);
+        validation.throwIfInvalid();
+        return action.handler().handle(request, caller);
+    }
+
+    private <Q> Q bind(Class<Q> type, byte[] body) {
+        if (body.length == 0) {
+            body = "{}".getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            Q request = json.readValue(body, type);
+            if (request == null) {
+                throw new ApiException("SerializationException", "Request body must be a JSON object");
+            }
+            return request;
+        } catch (UnrecognizedPropertyException e) {
+            throw new ApiException(
+                    "SerializationException",
+                    "Unknown member '" + e.getPropertyName() + "' in " + type.getSimpleName().replace("Request", "")
+                            + " request");
+        } catch (JacksonException e) {
+            throw new ApiException("SerializationException", "Malformed request body: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new ApiException("SerializationException", "Unreadable request body: " + e.getMessage());
+        }
+    }
+
+    private static SignableRequest signable(Context ctx, byte[] body) {
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (String name : Collections.list(ctx.req().getHeaderNames())) {
+            headers.put(name, new ArrayList<>(Collections.list(ctx.req().getHeaders(name))));
+        }
+        String query = ctx.queryString() == null ? "" : ctx.queryString();
+        return new SignableRequest(ctx.method().name(), ctx.req().getRequestURI(), query, headers, body);
+    }
+
+    private void writeError(Context ctx, ApiException e) {
+        Map<String, String> body = new HashMap<>();
+        body.put("__type", e.code());
+        body.put("message", e.getMessage());
+        ctx.header("x-amzn-ErrorType", e.code());
+        try {
+            ctx.status(e.httpStatus()).result(json.writeValueAsBytes(body));
+        } catch (java.io.IOException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /** Answers in the JSON protocol version the client spoke (1.0 for Step Functions, 1.1 for SSM and Events). */
+    private static String responseContentType(String requestContentType) {
+        if (requestContentType != null && requestContentType.startsWith("application/x-amz-json-1.0")) {
+            return "application/x-amz-json-1.0";
+        }
+        return "application/x-amz-json-1.1";
+    }
+}

@@ -1,0 +1,51 @@
+package dev.patchtide.server.auth;
+
+import dev.patchtide.core.auth.ParsedAuthorization;
+import dev.patchtide.core.auth.SigV4;
+import dev.patchtide.core.auth.SigV4Exception;
+import dev.patchtide.core.auth.SignableRequest;
+import dev.patchtide.server.api.ApiException;
+import java.time.InstantSource;
+import java.util.List;
+
+/** Turns a Signature V4 signed request into the {@link Principal} that signed it, or an AWS-shaped error. */
+public final class Authenticator {
+    private final AccessKeyStore keys;
+    private final String region;
+    private final InstantSource clock;
+
+    public Authenticator(AccessKeyStore keys, String region, InstantSource clock) {
+        this.keys = keys;
+        this.region = region;
+        this.clock = clock;
+    }
+
+    public Principal authenticate(SignableRequest request) {
+        List<String> authorization = request.headers().getOrDefault("authorization", List.of());
+        if (authorization.isEmpty()) {
+            throw new ApiException("MissingAuthenticationTokenException", "Missing Authentication Token", 403);
+        }
+        try {
+            ParsedAuthorization parsed = SigV4.parseAuthorization(authorization.getFirst());
+            AccessKeyStore.StoredKey key = keys.find(parsed.accessKeyId())
+                    .orElseThrow(() -> new ApiException(
+                            "UnrecognizedClientException", "The security token included in the request is invalid."));
+            if (!parsed.region().equals(region)) {
+                throw new ApiException(
+                        "InvalidSignatureException",
+                        "Credential should be scoped to a valid region, not '" + parsed.region() + "'. This server's"
+                                + " region is '" + region + "'.");
+            }
+            SigV4.verify(request, parsed, key.secretAccessKey(), clock.instant());
+            return key.principal();
+        } catch (SigV4Exception e) {
+            throw switch (e.kind()) {
+                case MISSING_AUTHENTICATION ->
+                    new ApiException("MissingAuthenticationTokenException", e.getMessage(), 403);
+                case INCOMPLETE_SIGNATURE -> new ApiException("IncompleteSignatureException", e.getMessage(), 403);
+                case SIGNATURE_EXPIRED, SIGNATURE_MISMATCH ->
+                    new ApiException("InvalidSignatureException", e.getMessage());
+            };
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.patchtide.server.fleet;
+
+import dev.patchtide.server.api.Access;
+import dev.patchtide.server.api.Action;
+import dev.patchtide.server.api.ApiException;
+import dev.patchtide.server.api.ApiRouter;
+import dev.patchtide.server.api.PageToken;
+import dev.patchtide.server.auth.AccessKeyStore;
+import dev.patchtide.server.fleet.ActivationMessages.Activation;
+import dev.patchtide.server.fleet.ActivationMessages.CreateActivationRequest;
+import dev.patchtide.server.fleet.ActivationMessages.CreateActivationResult;
+import dev.patchtide.server.fleet.ActivationMessages.DeleteActivationRequest;
+import dev.patchtide.server.fleet.ActivationMessages.DescribeActivationsRequest;
+import dev.patchtide.server.fleet.ActivationMessages.DescribeActivationsResult;
+import dev.patchtide.server.fleet.ActivationMessages.Empty;
+import dev.patchtide.server.fleet.ActivationMessages.RegisterManagedInstanceRequest;
+import dev.patchtide.server.fleet.ActivationMessages.RegisterManagedInstanceResult;
+import dev.patchtide.server.fleet.InstanceMessages.DeregisterManagedInstanceRequest;
+import dev.patchtide.server.fleet.InstanceMessages.DescribeInstanceInformationRequest;
+import dev.patchtide.server.fleet.InstanceMessages.DescribeInstanceInformationResult;
+import dev.patchtide.server.fleet.InstanceMessages.InstanceInformation;
+import dev.patchtide.server.fleet.InstanceMessages.UpdateInstanceInformationRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+
+/** The fleet registry's API: activations, agent registration and reports, instance listing, tags. */
+public final class FleetApi {
+    private static final Duration DEFAULT_ACTIVATION_LIFETIME = Duration.ofHours(24);
+    private static final Duration MAX_ACTIVATION_LIFETIME = Duration.ofDays(30);
+
+    private final ActivationStore activations;
+    private final InstanceStore instances;
+    private final InstanceRegistration registration;
+    private final TagApi tagApi;
+    private final PingStatusPolicy pingPolicy;
+    private final String region;
+    private final InstantSource clock;
+
+    public FleetApi(Jdbi jdbi, AccessKeyStore keys, PingStatusPolicy pingPolicy, String region, InstantSource clock) {
+        TagStore tags = new TagStore();
+        this.activations = new ActivationStore(jdbi, tags);
+        this.instances = new InstanceStore(jdbi, keys, pingPolicy);
+        this.registration = new InstanceRegistration(jdbi, keys, tags);
+        this.tagApi = new TagApi(jdbi, tags);
+        this.tagApi.registerResourceType(InstanceStore.RESOURCE_TYPE, InstanceStore::lockRegistered);
+        this.pingPolicy = pingPolicy;
+        this.region = region;
+        this.clock = clock;
+    }
+
+    /** For features that add taggable resource types. */
+    public TagApi tags() {
+        return tagApi;
+    }
+
+    public void routes(ApiRouter router) {
+        router.register(new Action<>(
+                "AmazonSSM.CreateActivation", CreateActivationRequest.class, Access.adminOnly(), (q, who) ->
+                        createActivation(q)));
+        router.register(new Action<>(
+                "AmazonSSM.DescribeActivations", DescribeActivationsRequest.class, Access.adminOnly(), (q, who) ->
+                        describeActivations(q)));
+        router.register(new Action<>(
+                "AmazonSSM.DeleteActivation", DeleteActivationRequest.class, Access.adminOnly(), (q, who) -> {
+                    activations.delete(UUID.fromString(q.activationId()), now());
+                    return new Empty();
+                }));
+        router.register(new Action<>(
+                "Patchtide.RegisterManagedInstance",
+                RegisterManagedInstanceRequest.class,
+                Access.anonymous(),
+                (q, who) -> register(q)));
+        router.register(new Action<>(
+                "AmazonSSM.UpdateInstanceInformation",
+                UpdateInstanceInformationRequest.class,
+                Access.adminOrOwnInstance(UpdateInstanceInformationRequest::instanceId),
+                (q, who) -> {
+                    instances.recordReport(q, now());
+                    return new Empty();
+                }));
+        router.register(new Action<>(
+                "AmazonSSM.DescribeInstanceInformation",
+                DescribeInstanceInformationRequest.class,
+                Access.adminOnly(),
+                (q, who) -> describeInstances(q)));
+        router.register(new Action<>(
+                "AmazonSSM.DeregisterManagedInstance",
+                DeregisterManagedInstanceRequest.class,
+                Access.adminOnly(),
+                (q, who) -> {
+                    instances.deregister(q.instanceId(), now());
+                    return new Empty();
+                }));
+        tagApi.routes(router);
+    }
+
+    private CreateActivationResult createActivation(CreateActivationRequest q) {
+        Instant now = now();
+        Instant expires = q.expirationDate() == null
+                ? now.plus(DEFAULT_ACTIVATION_LIFETIME)
+                : q.expirationDate().truncatedTo(ChronoUnit.MILLIS);
+        if (!expires.isAfter(now) || expires.isAfter(now.plus(MAX_ACTIVATION_LIFETIME))) {
+            throw new ApiException(
+                    "InvalidParameters",
+                    "ExpirationDate " + expires + " must be in the future and at most 30 days from now.");
+        }
+        ActivationStore.Created created = activations.create(
+                new ActivationStore.NewActivation(
+                        Objects.requireNonNullElse(q.description(), ""),
+                        Objects.requireNonNullElse(q.defaultInstanceName(), ""),
+                        q.iamRole(),
+                        Objects.requireNonNullElse(q.registrationLimit(), 1),
+                        expires,
+                        q.tags() == null ? List.of() : q.tags()),
+                now);
+        return new CreateActivationResult(created.activationId().toString(), created.activationCode());
+    }
+
+    private DescribeActivationsResult describeActivations(DescribeActivationsRequest q) {
+        int pageSize = Objects.requireNonNullElse(q.maxResults(), 50);
+        String after = PageToken.decode("activations", q.nextToken()).orElse("");
+        List<Activation> page = activations.list(
+                q.filters() == null ? List.of() : q.filters(), after, pageSize + 1, now());
+        if (page.size() <= pageSize) {
+            return new DescribeActivationsResult(page, null);
+        }
+        List<Activation> shown = page.subList(0, pageSize);
+        return new DescribeActivationsResult(
+                shown, PageToken.encode("activations", shown.getLast().activationId()));
+    }
+
+    private RegisterManagedInstanceResult register(RegisterManagedInstanceRequest q) {
+        InstanceRegistration.Registered registered =
+                registration.register(UUID.fromString(q.activationId()), q.activationCode(), now());
+        return new RegisterManagedInstanceResult(
+                registered.instanceId(),
+                registered.key().accessKeyId(),
+                registered.key().secretAccessKey(),
+                region,
+                Math.max(1, pingPolicy.heartbeatInterval().toSeconds()));
+    }
+
+    private DescribeInstanceInformationResult describeInstances(DescribeInstanceInformationRequest q) {
+        if (q.instanceInformationFilterList() != null
+                && !q.instanceInformationFilterList().isEmpty()
+                && q.filters() != null
+                && !q.filters().isEmpty()) {
+            throw new ApiException(
+                    "InvalidFilterKey", "Use either InstanceInformationFilterList or Filters in one request, not both.");
+        }
+        InstanceFilterSql filters = new InstanceFilterSql();
+        if (q.instanceInformationFilterList() != null) {
+            q.instanceInformationFilterList().forEach(f -> filters.add(f.key(), f.valueSet(), false));
+        }
+        if (q.filters() != null) {
+            q.filters().forEach(f -> filters.add(f.key(), f.values(), true));
+        }
+        int pageSize = Objects.requireNonNullElse(q.maxResults(), 50);
+        String after = PageToken.decode("instances", q.nextToken()).orElse("");
+        List<InstanceInformation> page = instances.list(filters, after, pageSize + 1, now());
+        if (page.size() <= pageSize) {
+            return new DescribeInstanceInformationResult(page, null);
+        }
+        List<InstanceInformation> shown = page.subList(0, pageSize);
+        return new DescribeInstanceInformationResult(
+                shown, PageToken.encode("instances", shown.getLast().instanceId()));
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

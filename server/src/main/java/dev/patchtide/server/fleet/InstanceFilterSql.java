@@ -1,0 +1,86 @@
+package dev.patchtide.server.fleet;
+
+import dev.patchtide.server.api.ApiException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * Turns DescribeInstanceInformation's two filter styles into SQL conditions over {@code managed_instances i}.
+ * Within a filter the values are alternatives; filters combine with AND, as in SSM.
+ */
+final class InstanceFilterSql {
+    static final String PING_STATUS_SQL =
+            "CASE WHEN i.last_ping_at >= :onlineSince THEN 'Online' ELSE 'ConnectionLost' END";
+
+    private static final Map<String, String> COLUMNS = Map.of(
+            "InstanceIds", "i.instance_id",
+            "AgentVersion", "i.agent_version",
+            "PingStatus", PING_STATUS_SQL,
+            "PlatformTypes", "i.platform_type",
+            "ActivationIds", "i.activation_id::text",
+            "IamRole", "i.iam_role",
+            "ResourceType", "'ManagedInstance'",
+            // No associations exist yet, so no instance has an association status to match.
+            "AssociationStatus", "NULL::text");
+
+    private static final Map<String, Set<String>> ALLOWED_VALUES = Map.of(
+            "PingStatus", Set.of("Online", "ConnectionLost", "Inactive"),
+            "PlatformTypes", InstanceMessages.PLATFORM_TYPES,
+            "ResourceType", Set.of("ManagedInstance", "EC2Instance"));
+
+    private final List<String> conditions = new ArrayList<>();
+    private final List<Map.Entry<String, List<String>>> arrays = new ArrayList<>();
+
+    /** A filter from either list; tag keys are allowed only in the string-filter list. */
+    void add(String key, List<String> values, boolean tagsAllowed) {
+        String param = "f" + arrays.size();
+        if (tagsAllowed && key.startsWith("tag:") && key.length() > 4) {
+            String keyParam = param + "k";
+            conditions.add("EXISTS (SELECT 1 FROM resource_tags t WHERE t.resource_type = 'ManagedInstance'"
+                    + " AND t.resource_id = i.instance_id AND t.tag_key = :" + keyParam + " AND t.tag_value = ANY(:"
+                    + param + "))");
+            arrays.add(Map.entry(keyParam, List.of(key.substring(4))));
+        } else if (tagsAllowed && key.equals("tag-key")) {
+            conditions.add("EXISTS (SELECT 1 FROM resource_tags t WHERE t.resource_type = 'ManagedInstance'"
+                    + " AND t.resource_id = i.instance_id AND t.tag_key = ANY(:" + param + "))");
+        } else if (COLUMNS.containsKey(key)) {
+            checkValues(key, values);
+            conditions.add(COLUMNS.get(key) + " = ANY(:" + param + ")");
+        } else {
+            throw new ApiException("InvalidFilterKey", "The filter key " + key + " isn't valid.");
+        }
+        arrays.add(Map.entry(param, values));
+    }
+
+    String where() {
+        return conditions.isEmpty() ? "" : " AND " + String.join(" AND ", conditions);
+    }
+
+    /** Binds the single-value key parameters and the value arrays. */
+    void bind(BiConsumer<String, List<String>> bindArray) {
+        arrays.forEach(e -> bindArray.accept(e.getKey(), e.getValue()));
+    }
+
+    private static void checkValues(String key, List<String> values) {
+        if (key.equals("InstanceIds")) {
+            for (String id : values) {
+                if (id == null || !InstanceMessages.ANY_INSTANCE_ID.matcher(id).matches()) {
+                    throw new ApiException("InvalidInstanceId", "Instance Id " + id + " isn't valid.");
+                }
+            }
+        }
+        Set<String> allowed = ALLOWED_VALUES.get(key);
+        if (allowed != null) {
+            for (String value : values) {
+                if (!allowed.contains(value)) {
+                    throw new ApiException(
+                            "InvalidInstanceInformationFilterValue",
+                            "The filter value " + value + " isn't valid for " + key + "; valid values: " + allowed);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.patchtide.server.fleet;
+
+import dev.patchtide.server.api.ApiException;
+import dev.patchtide.server.auth.AccessKeyStore;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * An agent spends one registration of a hybrid activation and receives its managed-instance id and its
+ * own access key. One transaction: the count, the instance, its tags and its key appear together or not
+ * at all, and concurrent registrations cannot exceed the activation's limit (the row is locked).
+ */
+final class InstanceRegistration {
+    private final Jdbi jdbi;
+    private final AccessKeyStore keys;
+    private final TagStore tags;
+    private final SecureRandom random = new SecureRandom();
+
+    InstanceRegistration(Jdbi jdbi, AccessKeyStore keys, TagStore tags) {
+        this.jdbi = jdbi;
+        this.keys = keys;
+        this.tags = tags;
+    }
+
+    record Registered(String instanceId, AccessKeyStore.IssuedKey key) {}
+
+    private record ActivationRow(byte[] codeDigest, String iamRole, String name, int limit, int count, Instant expires) {}
+
+    Registered register(UUID activationId, String activationCode, Instant now) {
+        return jdbi.inTransaction(handle -> {
+            ActivationRow activation = handle.createQuery("SELECT code_sha256, iam_role, default_instance_name,"
+                            + " registration_limit, registrations_count, expiration_date FROM activations"
+                            + " WHERE activation_id = :id AND deleted_at IS NULL FOR UPDATE")
+                    .bind("id", activationId)
+                    .map((rs, ctx) -> new ActivationRow(
+                            rs.getBytes("code_sha256"),
+                            rs.getString("iam_role"),
+                            rs.getString("default_instance_name"),
+                            rs.getInt("registration_limit"),
+                            rs.getInt("registrations_count"),
+                            rs.getTimestamp("expiration_date").toInstant()))
+                    .findOne()
+                    .orElseThrow(InstanceRegistration::invalidActivation);
+            if (!MessageDigest.isEqual(activation.codeDigest(), ActivationStore.digest(activationCode))) {
+                throw invalidActivation();
+            }
+            if (!activation.expires().isAfter(now)) {
+                throw new ApiException(
+                        "InvalidActivation", "Activation " + activationId + " expired at " + activation.expires() + ".");
+            }
+            if (activation.count() >= activation.limit()) {
+                throw new ApiException(
+                        "InvalidActivation",
+                        "Activation " + activationId + " has reached its registration limit of " + activation.limit()
+                                + ".");
+            }
+            handle.createUpdate("UPDATE activations SET registrations_count = registrations_count + 1"
+                            + " WHERE activation_id = :id")
+                    .bind("id", activationId)
+                    .execute();
+            String instanceId = newInstanceId();
+            handle.createUpdate("INSERT INTO managed_instances (instance_id, activation_id, iam_role, name,"
+                            + " registration_date) VALUES (:id, :activation, :role, :name, :now)")
+                    .bind("id", instanceId)
+                    .bind("activation", activationId)
+                    .bind("role", activation.iamRole())
+                    .bind("name", activation.name())
+                    .bind("now", now)
+                    .execute();
+            // Tags of the activation are applied to every instance registered with it, as in SSM.
+            List<Tag> inherited = tags.list(handle, ActivationStore.RESOURCE_TYPE, activationId.toString());
+            tags.put(handle, InstanceStore.RESOURCE_TYPE, instanceId, inherited);
+            return new Registered(instanceId, keys.createInstanceKey(handle, instanceId, now));
+        });
+    }
+
+    private static ApiException invalidActivation() {
+        return new ApiException(
+                "InvalidActivation",
+                "The activation isn't valid. The activation might have been deleted, or the ActivationId and the"
+                        + " ActivationCode don't match.");
+    }
+
+    private String newInstanceId() {
+        byte[] bytes = new byte[9];
+        random.nextBytes(bytes);
+        return "mi-" + HexFormat.of().formatHex(bytes).substring(0, 17);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.patchtide.server.fleet;
+
+import dev.patchtide.server.api.Validation;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** A resource tag, as SSM's {@code Tag} shape. */
+public record Tag(String key, String value) {
+    static final Pattern TEXT = Pattern.compile("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    static void validate(List<Tag> tags, String field, Validation v) {
+        if (tags == null) {
+            return;
+        }
+        for (int i = 0; i < tags.size(); i++) {
+            Tag tag = tags.get(i);
+            String at = field + "." + (i + 1);
+            if (tag == null) {
+                v.required(at, null);
+                continue;
+            }
+            v.required(at + ".member.key", tag.key())
+                    .length(at + ".member.key", tag.key(), 1, 128)
+                    .pattern(at + ".member.key", tag.key(), TEXT)
+                    .required(at + ".member.value", tag.value())
+                    .length(at + ".member.value", tag.value(), 0, 256)
+                    .pattern(at + ".member.value", tag.value(), TEXT);
+        }
+    }
+}

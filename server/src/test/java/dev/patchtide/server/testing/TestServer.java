@@ -1,0 +1,83 @@
+package dev.patchtide.server.testing;
+
+import dev.patchtide.server.PatchtideServer;
+import dev.patchtide.server.ServerConfig;
+import dev.patchtide.server.auth.AccessKeyStore;
+import dev.patchtide.server.db.Database;
+import dev.patchtide.server.fleet.PingStatusPolicy;
+import java.net.URI;
+import java.time.Duration;
+import java.time.InstantSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+/**
+ * A real server on a free port, over a fresh real database, wired exactly as in production, with an
+ * admin key and an AWS SDK client ready to use.
+ */
+public final class TestServer implements AutoCloseable {
+    public static final String REGION = "us-east-1";
+
+    private final Database database;
+    private final PatchtideServer server;
+    private final AccessKeyStore.IssuedKey adminKey;
+    private final SsmClient ssm;
+
+    private TestServer(Database database, PatchtideServer server, AccessKeyStore.IssuedKey adminKey) {
+        this.database = database;
+        this.server = server;
+        this.adminKey = adminKey;
+        this.ssm = ssm(adminKey.accessKeyId(), adminKey.secretAccessKey());
+    }
+
+    public static TestServer start(InstantSource clock) {
+        return start(clock, PingStatusPolicy.defaults());
+    }
+
+    public static TestServer start(InstantSource clock, PingStatusPolicy pingPolicy) {
+        Database database = Database.connect(TestDatabases.fresh());
+        ServerConfig config =
+                new ServerConfig("127.0.0.1", 0, REGION, ServerConfig.DEFAULT_ACCOUNT, pingPolicy);
+        PatchtideServer server = PatchtideServer.start(config, database, clock);
+        return new TestServer(database, server, server.accessKeys().createAdminKey("test", clock.instant()));
+    }
+
+    public static PingStatusPolicy fastHeartbeats() {
+        return new PingStatusPolicy(Duration.ofSeconds(1), 2);
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.port());
+    }
+
+    public SsmClient ssm() {
+        return ssm;
+    }
+
+    /** An SDK client signing with any key, for example an instance's own or a forged one. */
+    public SsmClient ssm(String accessKeyId, String secretAccessKey) {
+        return SsmClient.builder()
+                .endpointOverride(endpoint())
+                .region(Region.of(REGION))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
+                .build();
+    }
+
+    public AccessKeyStore.IssuedKey adminKey() {
+        return adminKey;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    @Override
+    public void close() {
+        ssm.close();
+        server.close();
+        database.close();
+    }
+}
