@@ -32,8 +32,8 @@ public record HostFacts(
         Map<String, String> os = osRelease(root);
         return new HostFacts(
                 hostname(root),
-                ipAddresses(),
-                platformType(),
+                readIpAddresses(),
+                detectPlatformType(),
                 os.getOrDefault("NAME", System.getProperty("os.name")),
                 os.getOrDefault("VERSION_ID", System.getProperty("os.version")));
     }
@@ -63,8 +63,11 @@ public record HostFacts(
             }
             String value = trimmed.substring(eq + 1);
             if (value.length() >= 2
-                    && (value.startsWith("\"") && value.endsWith("\"") || value.startsWith("'") && value.endsWith("'"))) {
-                value = value.substring(1, value.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
+                    && (value.startsWith("\"") && value.endsWith("\"")
+                            || value.startsWith("'") && value.endsWith("'"))) {
+                value = value.substring(1, value.length() - 1)
+                        .replace("\\\"", "\"")
+                        .replace("\\\\", "\\");
             }
             values.put(trimmed.substring(0, eq), value);
         }
@@ -86,14 +89,12 @@ public record HostFacts(
         }
     }
 
-    private static List<String> ipAddresses() {
+    private static List<String> readIpAddresses() {
         List<InetAddress> found = new ArrayList<>();
         try {
             for (NetworkInterface nic : NetworkInterface.networkInterfaces().toList()) {
                 if (nic.isUp() && !nic.isLoopback()) {
-                    nic.inetAddresses()
-                            .filter(a -> !a.isLinkLocalAddress())
-                            .forEach(found::add);
+                    nic.inetAddresses().filter(a -> !a.isLinkLocalAddress()).forEach(found::add);
                 }
             }
         } catch (SocketException e) {
@@ -110,7 +111,7 @@ public record HostFacts(
         return scope < 0 ? host : host.substring(0, scope);
     }
 
-    private static String platformType() {
+    private static String detectPlatformType() {
         String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
         if (os.contains("win")) {
             return "Windows";

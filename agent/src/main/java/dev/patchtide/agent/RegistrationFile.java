@@ -50,8 +50,11 @@ public final class RegistrationFile {
         Path dir = file.getParent();
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        Path temp = Files.createTempFile(dir, FILE_NAME, ".tmp", PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rw-------")));
+        Path temp = Files.createTempFile(
+                dir,
+                FILE_NAME,
+                ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
             json.writeValue(temp.toFile(), registration);
             try {

@@ -48,8 +48,8 @@ public class SigV4Benchmark {
         headers.put("Host", List.of("127.0.0.1:8420"));
         headers.put("Content-Type", List.of("application/x-amz-json-1.1"));
         headers.put("X-Amz-Target", List.of("AmazonSSM.UpdateInstanceInformation"));
-        Map<String, String> sent = SigV4.sign(
-                new SignableRequest("POST", "/", "", headers, body), KEY, "us-east-1", "ssm", now);
+        Map<String, String> sent =
+                SigV4.sign(new SignableRequest("POST", "/", "", headers, body), KEY, "us-east-1", "ssm", now);
         Map<String, List<String>> received = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         sent.forEach((name, value) -> received.put(name, List.of(value)));
         signed = new SignableRequest("POST", "/", "", received, body);

@@ -21,7 +21,11 @@ import picocli.CommandLine.Spec;
         name = "activations",
         mixinStandardHelpOptions = true,
         description = "Create, list and delete activations for registering agents.",
-        subcommands = {ActivationsCommand.Create.class, ActivationsCommand.ListAll.class, ActivationsCommand.Delete.class})
+        subcommands = {
+            ActivationsCommand.Create.class,
+            ActivationsCommand.ListAll.class,
+            ActivationsCommand.Delete.class
+        })
 final class ActivationsCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an activation.")
@@ -47,7 +51,8 @@ final class ActivationsCommand {
         @Override
         public Integer call() throws Exception {
             ApiClient client = admin.client();
-            ObjectNode request = client.json().createObjectNode()
+            ObjectNode request = client.json()
+                    .createObjectNode()
                     .put("IamRole", "patchtide-agent")
                     .put("RegistrationLimit", registrationLimit)
                     .put("DefaultInstanceName", defaultInstanceName)
@@ -59,7 +64,8 @@ final class ActivationsCommand {
             out.println("ActivationCode: " + created.path("ActivationCode").asText());
             out.println();
             out.println("On the new host:");
-            out.println("  ./patchtide agent register --server " + client.endpoint().toString().replaceAll("/$", "")
+            out.println("  ./patchtide agent register --server "
+                    + client.endpoint().toString().replaceAll("/$", "")
                     + " --activation-id " + created.path("ActivationId").asText() + " --activation-code "
                     + created.path("ActivationCode").asText());
             out.println("  ./patchtide agent run");
@@ -91,14 +97,18 @@ final class ActivationsCommand {
                     table.add(
                             a.path("ActivationId").asText(),
                             a.path("Description").asText(),
-                            a.path("RegistrationsCount").asInt() + "/" + a.path("RegistrationLimit").asInt(),
-                            Instant.ofEpochMilli(new BigDecimal(a.path("ExpirationDate").asText("0"))
+                            a.path("RegistrationsCount").asInt() + "/"
+                                    + a.path("RegistrationLimit").asInt(),
+                            Instant.ofEpochMilli(new BigDecimal(
+                                                    a.path("ExpirationDate").asText("0"))
                                             .movePointRight(3)
                                             .longValue())
                                     .toString(),
                             String.valueOf(a.path("Expired").asBoolean()));
                 }
-                nextToken = page.path("NextToken").isTextual() ? page.path("NextToken").asText() : null;
+                nextToken = page.path("NextToken").isTextual()
+                        ? page.path("NextToken").asText()
+                        : null;
             } while (nextToken != null);
             table.print(spec.commandLine().getOut());
             return 0;

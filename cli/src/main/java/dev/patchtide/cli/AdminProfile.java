@@ -33,8 +33,8 @@ final class AdminProfile {
 
     /** Keeps the stored admin key if the server still knows it, otherwise issues a new one; rewrites both files. */
     void ensure(AccessKeyStore keys, String region, String endpoint) throws IOException {
-        Optional<SigV4Credentials> current = readCredentials()
-                .filter(c -> keys.isActiveAdminKey(c.accessKeyId(), c.secretAccessKey()));
+        Optional<SigV4Credentials> current =
+                readCredentials().filter(c -> keys.isActiveAdminKey(c.accessKeyId(), c.secretAccessKey()));
         SigV4Credentials admin = current.orElseGet(() -> {
             AccessKeyStore.IssuedKey key = keys.createAdminKey("admin profile of patchtide up/server", Instant.now());
             return new SigV4Credentials(key.accessKeyId(), key.secretAccessKey());
@@ -43,8 +43,7 @@ final class AdminProfile {
                 credentials,
                 "[" + PROFILE + "]\naws_access_key_id = " + admin.accessKeyId() + "\naws_secret_access_key = "
                         + admin.secretAccessKey() + "\n");
-        writePrivate(
-                config, "[profile " + PROFILE + "]\nregion = " + region + "\nendpoint_url = " + endpoint + "\n");
+        writePrivate(config, "[profile " + PROFILE + "]\nregion = " + region + "\nendpoint_url = " + endpoint + "\n");
     }
 
     /** A signed client for the server this profile points at. */

@@ -37,9 +37,10 @@ final class AgentCommand {
                 return new RegistrationFile(stateDir);
             }
             boolean root = "root".equals(System.getProperty("user.name"));
-            return new RegistrationFile(root
-                    ? Path.of("/var/lib/patchtide-agent")
-                    : Path.of(System.getProperty("user.home"), ".local", "state", "patchtide-agent"));
+            return new RegistrationFile(
+                    root
+                            ? Path.of("/var/lib/patchtide-agent")
+                            : Path.of(System.getProperty("user.home"), ".local", "state", "patchtide-agent"));
         }
     }
 
@@ -70,8 +71,8 @@ final class AgentCommand {
         public Integer call() throws Exception {
             RegistrationFile file = state.file();
             if (!force && file.read().isPresent()) {
-                throw new IOException("this host is registered already (" + file.path()
-                        + "); use --force to register it again");
+                throw new IOException(
+                        "this host is registered already (" + file.path() + "); use --force to register it again");
             }
             Registration registration =
                     new Registrar(Clock.systemUTC()).register(server, region, activationId, activationCode, file);

@@ -60,16 +60,20 @@ final class InstancesCommand implements Callable<Integer> {
             }
             JsonNode page = client.call("AmazonSSM.DescribeInstanceInformation", request);
             page.path("InstanceInformationList").forEach(instances::add);
-            nextToken = page.path("NextToken").isTextual() ? page.path("NextToken").asText() : null;
+            nextToken =
+                    page.path("NextToken").isTextual() ? page.path("NextToken").asText() : null;
         } while (nextToken != null);
 
         if (json) {
-            spec.commandLine().getOut().println(client.json().writerWithDefaultPrettyPrinter().writeValueAsString(
-                    Map.of("InstanceInformationList", instances)));
+            spec.commandLine()
+                    .getOut()
+                    .println(client.json()
+                            .writerWithDefaultPrettyPrinter()
+                            .writeValueAsString(Map.of("InstanceInformationList", instances)));
             return 0;
         }
-        Table table = new Table("INSTANCE ID", "NAME", "COMPUTER NAME", "IP ADDRESS", "PLATFORM", "PING STATUS",
-                "LAST PING", "TAGS");
+        Table table = new Table(
+                "INSTANCE ID", "NAME", "COMPUTER NAME", "IP ADDRESS", "PLATFORM", "PING STATUS", "LAST PING", "TAGS");
         for (JsonNode i : instances) {
             String id = i.path("InstanceId").asText();
             table.add(
@@ -77,7 +81,9 @@ final class InstancesCommand implements Callable<Integer> {
                     i.path("Name").asText(),
                     i.path("ComputerName").asText(),
                     i.path("IPAddress").asText(),
-                    (i.path("PlatformName").asText() + " " + i.path("PlatformVersion").asText()).strip(),
+                    (i.path("PlatformName").asText() + " "
+                                    + i.path("PlatformVersion").asText())
+                            .strip(),
                     i.path("PingStatus").asText(),
                     timestamp(i.path("LastPingDateTime")),
                     TagsCommand.describe(TagsCommand.list(client, id)));

@@ -65,23 +65,23 @@ final class RunningServer implements AutoCloseable {
         opened.push(database);
         server = PatchtideServer.start(config, database, Clock.systemUTC());
         opened.push(server);
-        String host = config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")
-                ? "127.0.0.1"
-                : config.bindAddress();
+        String host =
+                config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")
+                        ? "127.0.0.1"
+                        : config.bindAddress();
         endpoint = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
         profile().ensure(server.accessKeys(), config.region(), endpoint);
     }
 
     /** Two servers on one data folder would corrupt each other's database: refuse the second. */
     private void lockDataDir() throws IOException {
-        FileChannel channel = FileChannel.open(
-                dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel =
+                FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.tryLock();
         if (lock == null) {
             channel.close();
-            throw new IOException("another Patchtide is already using " + dataDir + " (it holds " + dataDir.resolve(
-                            ".lock")
-                    + ")");
+            throw new IOException(
+                    "another Patchtide is already using " + dataDir + " (it holds " + dataDir.resolve(".lock") + ")");
         }
         opened.push(channel);
     }

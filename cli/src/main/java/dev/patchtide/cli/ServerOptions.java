@@ -12,7 +12,8 @@ final class ServerOptions {
     @Option(
             names = "--data-dir",
             defaultValue = "${env:PATCHTIDE_DATA_DIR:-data}",
-            description = "Folder for the embedded database, the admin AWS profile and this host's agent (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Folder for the embedded database, the admin AWS profile and this host's agent (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
     @Option(
@@ -56,7 +57,8 @@ final class ServerOptions {
     String dbUrl;
 
     ServerConfig config() {
-        return new ServerConfig(bind, port, region, accountId, new PingStatusPolicy(heartbeatInterval, missedHeartbeats));
+        return new ServerConfig(
+                bind, port, region, accountId, new PingStatusPolicy(heartbeatInterval, missedHeartbeats));
     }
 
     Optional<String> externalDatabase() {

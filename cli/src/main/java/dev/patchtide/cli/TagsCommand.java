@@ -28,12 +28,15 @@ final class TagsCommand {
         JsonNode answer = client.call(
                 "AmazonSSM.ListTagsForResource", Map.of("ResourceType", "ManagedInstance", "ResourceId", instanceId));
         Map<String, String> tags = new LinkedHashMap<>();
-        answer.path("TagList").forEach(t -> tags.put(t.path("Key").asText(), t.path("Value").asText()));
+        answer.path("TagList")
+                .forEach(t -> tags.put(t.path("Key").asText(), t.path("Value").asText()));
         return tags;
     }
 
     static String describe(Map<String, String> tags) {
-        return tags.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+        return tags.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(","));
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Print an instance's tags.")

@@ -16,8 +16,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** Server, embedded database and this host's own agent, all in one process, until Ctrl-C. */
 @Command(
@@ -45,10 +45,13 @@ final class UpCommand implements Callable<Integer> {
             running.close();
             throw e;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close();
-            running.close();
-        }, "patchtide-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            agent.close();
+                            running.close();
+                        },
+                        "patchtide-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
         out.println();
         out.println("Patchtide is up: API at " + running.endpoint() + ", data in " + running.dataDir());
@@ -92,10 +95,14 @@ final class UpCommand implements Callable<Integer> {
         var activation = admin.call(
                 "AmazonSSM.CreateActivation",
                 Map.of(
-                        "IamRole", "patchtide-up",
-                        "Description", "This host, registered by patchtide up",
-                        "DefaultInstanceName", HostFacts.collect(Path.of("/")).computerName(),
-                        "RegistrationLimit", 1));
+                        "IamRole",
+                        "patchtide-up",
+                        "Description",
+                        "This host, registered by patchtide up",
+                        "DefaultInstanceName",
+                        HostFacts.collect(Path.of("/")).computerName(),
+                        "RegistrationLimit",
+                        1));
         return new Registrar(Clock.systemUTC())
                 .register(
                         URI.create(running.endpoint()),

@@ -40,7 +40,8 @@ final class CliProcess implements AutoCloseable {
         try (CliProcess cli = start(workDir, args)) {
             int exit = cli.waitFor(Duration.ofSeconds(60));
             if (exit != 0) {
-                throw new AssertionError("patchtide " + String.join(" ", args) + " exited " + exit + ":\n" + cli.output());
+                throw new AssertionError(
+                        "patchtide " + String.join(" ", args) + " exited " + exit + ":\n" + cli.output());
             }
             return cli.output();
         }
@@ -64,9 +65,13 @@ final class CliProcess implements AutoCloseable {
     }
 
     /** SIGKILL: nothing runs, as in a crash or a pulled plug. */
-    void kill() throws InterruptedException {
+    void kill() {
         process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     boolean isAlive() {
@@ -74,7 +79,7 @@ final class CliProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
             kill();
         }

@@ -35,7 +35,8 @@ class UpCommandTest {
                 firstInstance = me.instanceId();
             }
             assertThat(up.output()).contains("export AWS_CONFIG_FILE=" + data.resolve("aws-config"));
-            assertThat(Files.readString(data.resolve("agent/registration.json"))).contains(firstInstance);
+            assertThat(Files.readString(data.resolve("agent/registration.json")))
+                    .contains(firstInstance);
 
             up.stop();
             assertThat(up.waitFor(Duration.ofSeconds(60))).isEqualTo(143);
@@ -49,6 +50,7 @@ class UpCommandTest {
                     .until(() -> onlyInstance(ssm), i -> i != null && i.pingStatus() == PingStatus.ONLINE);
             assertThat(me.instanceId()).isEqualTo(firstInstance);
             assertThat(ssm.describeActivations(b -> {}).activationList()).hasSize(1);
+            assertThat(again.output()).contains(firstInstance);
         }
     }
 
@@ -69,7 +71,9 @@ class UpCommandTest {
         await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> !up.isAlive() || up.output().contains("Press Ctrl-C to stop."));
-        assertThat(up.isAlive()).as("patchtide up exited early:\n%s", up.output()).isTrue();
+        assertThat(up.isAlive())
+                .as("patchtide up exited early:\n%s", up.output())
+                .isTrue();
         return up;
     }
 

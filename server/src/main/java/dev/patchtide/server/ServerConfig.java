@@ -38,7 +38,8 @@ public record ServerConfig(String bindAddress, int port, String region, String a
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", DEFAULT_PORT, DEFAULT_REGION, DEFAULT_ACCOUNT, PingStatusPolicy.defaults());
+        return new ServerConfig(
+                "127.0.0.1", DEFAULT_PORT, DEFAULT_REGION, DEFAULT_ACCOUNT, PingStatusPolicy.defaults());
     }
 
     public ServerConfig withPort(int newPort) {

@@ -1,6 +1,5 @@
 package dev.patchtide.server.api;
 
-import dev.patchtide.server.auth.Principal;
 import java.util.function.Function;
 
 /** Who may call an action. Checked by the router after authentication, before the handler runs. */

@@ -111,8 +111,8 @@ public final class ApiRouter {
         } catch (UnrecognizedPropertyException e) {
             throw new ApiException(
                     "SerializationException",
-                    "Unknown member '" + e.getPropertyName() + "' in " + type.getSimpleName().replace("Request", "")
-                            + " request");
+                    "Unknown member '" + e.getPropertyName() + "' in "
+                            + type.getSimpleName().replace("Request", "") + " request");
         } catch (JacksonException e) {
             throw new ApiException("SerializationException", "Malformed request body: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {

@@ -50,9 +50,8 @@ public final class AccessKeyStore {
     }
 
     Optional<StoredKey> find(String accessKeyId) {
-        return jdbi.withHandle(handle -> handle.createQuery(
-                        "SELECT secret_access_key, instance_id FROM access_keys"
-                                + " WHERE access_key_id = :id AND revoked_at IS NULL")
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT secret_access_key, instance_id FROM access_keys"
+                        + " WHERE access_key_id = :id AND revoked_at IS NULL")
                 .bind("id", accessKeyId)
                 .map((rs, ctx) -> {
                     String instanceId = rs.getString("instance_id");

@@ -4,8 +4,8 @@ package dev.patchtide.server.db;
 public record DatabaseSettings(String jdbcUrl, String user, String password, int maxPoolSize) {
     public DatabaseSettings {
         if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
-            throw new IllegalArgumentException("db-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db),"
-                    + " got: " + jdbcUrl);
+            throw new IllegalArgumentException(
+                    "db-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db)," + " got: " + jdbcUrl);
         }
         if (maxPoolSize < 1) {
             throw new IllegalArgumentException("db-pool-size cannot be less than 1");

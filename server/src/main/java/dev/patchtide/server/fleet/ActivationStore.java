@@ -63,24 +63,29 @@ final class ActivationStore {
 
     /** One page of live (not deleted) activations, ordered by id, after {@code afterId}. */
     List<Activation> list(List<DescribeActivationsFilter> filters, String afterId, int limit, Instant now) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM activations WHERE deleted_at IS NULL"
-                + " AND activation_id::text > :after");
+        StringBuilder sql = new StringBuilder(
+                "SELECT * FROM activations WHERE deleted_at IS NULL" + " AND activation_id::text > :after");
         for (int i = 0; i < filters.size(); i++) {
             String column =
                     switch (filters.get(i).filterKey()) {
                         case "ActivationIds" -> "activation_id::text";
                         case "DefaultInstanceName" -> "default_instance_name";
                         case "IamRole" -> "iam_role";
-                        default -> throw new ApiException(
-                                "InvalidFilter", "Invalid filter key: " + filters.get(i).filterKey());
+                        default ->
+                            throw new ApiException(
+                                    "InvalidFilter",
+                                    "Invalid filter key: " + filters.get(i).filterKey());
                     };
-            sql.append(" AND ").append(column).append(" = ANY(:values").append(i).append(")");
+            sql.append(" AND ")
+                    .append(column)
+                    .append(" = ANY(:values")
+                    .append(i)
+                    .append(")");
         }
         sql.append(" ORDER BY activation_id::text LIMIT :limit");
         return jdbi.withHandle(handle -> {
-            Query query = handle.createQuery(sql.toString())
-                    .bind("after", afterId)
-                    .bind("limit", limit);
+            Query query =
+                    handle.createQuery(sql.toString()).bind("after", afterId).bind("limit", limit);
             for (int i = 0; i < filters.size(); i++) {
                 List<String> values = filters.get(i).filterValues() == null
                         ? List.of()
@@ -100,7 +105,9 @@ final class ActivationStore {
                             List.of()))
                     .list();
             Map<String, List<Tag>> tagsById = tags.forResources(
-                    handle, RESOURCE_TYPE, page.stream().map(Activation::activationId).toList());
+                    handle,
+                    RESOURCE_TYPE,
+                    page.stream().map(Activation::activationId).toList());
             List<Activation> withTags = new ArrayList<>(page.size());
             for (Activation a : page) {
                 withTags.add(new Activation(

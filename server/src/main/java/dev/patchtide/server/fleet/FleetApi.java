@@ -61,11 +61,15 @@ public final class FleetApi {
 
     public void routes(ApiRouter router) {
         router.register(new Action<>(
-                "AmazonSSM.CreateActivation", CreateActivationRequest.class, Access.adminOnly(), (q, who) ->
-                        createActivation(q)));
+                "AmazonSSM.CreateActivation",
+                CreateActivationRequest.class,
+                Access.adminOnly(),
+                (q, who) -> createActivation(q)));
         router.register(new Action<>(
-                "AmazonSSM.DescribeActivations", DescribeActivationsRequest.class, Access.adminOnly(), (q, who) ->
-                        describeActivations(q)));
+                "AmazonSSM.DescribeActivations",
+                DescribeActivationsRequest.class,
+                Access.adminOnly(),
+                (q, who) -> describeActivations(q)));
         router.register(new Action<>(
                 "AmazonSSM.DeleteActivation", DeleteActivationRequest.class, Access.adminOnly(), (q, who) -> {
                     activations.delete(UUID.fromString(q.activationId()), now());
@@ -125,8 +129,8 @@ public final class FleetApi {
     private DescribeActivationsResult describeActivations(DescribeActivationsRequest q) {
         int pageSize = Objects.requireNonNullElse(q.maxResults(), 50);
         String after = PageToken.decode("activations", q.nextToken()).orElse("");
-        List<Activation> page = activations.list(
-                q.filters() == null ? List.of() : q.filters(), after, pageSize + 1, now());
+        List<Activation> page =
+                activations.list(q.filters() == null ? List.of() : q.filters(), after, pageSize + 1, now());
         if (page.size() <= pageSize) {
             return new DescribeActivationsResult(page, null);
         }
@@ -152,7 +156,8 @@ public final class FleetApi {
                 && q.filters() != null
                 && !q.filters().isEmpty()) {
             throw new ApiException(
-                    "InvalidFilterKey", "Use either InstanceInformationFilterList or Filters in one request, not both.");
+                    "InvalidFilterKey",
+                    "Use either InstanceInformationFilterList or Filters in one request, not both.");
         }
         InstanceFilterSql filters = new InstanceFilterSql();
         if (q.instanceInformationFilterList() != null) {

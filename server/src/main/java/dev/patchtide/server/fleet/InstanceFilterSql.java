@@ -40,7 +40,7 @@ final class InstanceFilterSql {
         if (tagsAllowed && key.startsWith("tag:") && key.length() > 4) {
             String keyParam = param + "k";
             conditions.add("EXISTS (SELECT 1 FROM resource_tags t WHERE t.resource_type = 'ManagedInstance'"
-                    + " AND t.resource_id = i.instance_id AND t.tag_key = :" + keyParam + " AND t.tag_value = ANY(:"
+                    + " AND t.resource_id = i.instance_id AND t.tag_key = ANY(:" + keyParam + ") AND t.tag_value = ANY(:"
                     + param + "))");
             arrays.add(Map.entry(keyParam, List.of(key.substring(4))));
         } else if (tagsAllowed && key.equals("tag-key")) {
@@ -59,7 +59,7 @@ final class InstanceFilterSql {
         return conditions.isEmpty() ? "" : " AND " + String.join(" AND ", conditions);
     }
 
-    /** Binds the single-value key parameters and the value arrays. */
+    /** Binds every parameter; all are text arrays (a tag filter's key is an array of one). */
     void bind(BiConsumer<String, List<String>> bindArray) {
         arrays.forEach(e -> bindArray.accept(e.getKey(), e.getValue()));
     }

@@ -29,7 +29,8 @@ final class InstanceRegistration {
 
     record Registered(String instanceId, AccessKeyStore.IssuedKey key) {}
 
-    private record ActivationRow(byte[] codeDigest, String iamRole, String name, int limit, int count, Instant expires) {}
+    private record ActivationRow(
+            byte[] codeDigest, String iamRole, String name, int limit, int count, Instant expires) {}
 
     Registered register(UUID activationId, String activationCode, Instant now) {
         return jdbi.inTransaction(handle -> {
@@ -51,7 +52,8 @@ final class InstanceRegistration {
             }
             if (!activation.expires().isAfter(now)) {
                 throw new ApiException(
-                        "InvalidActivation", "Activation " + activationId + " expired at " + activation.expires() + ".");
+                        "InvalidActivation",
+                        "Activation " + activationId + " expired at " + activation.expires() + ".");
             }
             if (activation.count() >= activation.limit()) {
                 throw new ApiException(

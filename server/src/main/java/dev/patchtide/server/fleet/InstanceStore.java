@@ -56,7 +56,15 @@ final class InstanceStore {
                         + " ip_addresses = CASE WHEN :ipsReported THEN :ipList ELSE ip_addresses END,"
                         + " last_ping_at = :now"
                         + " WHERE instance_id = :instanceId AND deregistered_at IS NULL")
-                .bindMethods(report)
+                .bind("instanceId", report.instanceId())
+                .bind("agentName", report.agentName())
+                .bind("agentVersion", report.agentVersion())
+                .bind("agentStatus", report.agentStatus())
+                .bind("platformName", report.platformName())
+                .bind("platformType", report.platformType())
+                .bind("platformVersion", report.platformVersion())
+                .bind("computerName", report.computerName())
+                .bind("ipAddress", report.ipAddress())
                 .bind("ipsReported", report.ipAddresses() != null)
                 .bindArray("ipList", String.class, report.ipAddresses() == null ? List.of() : report.ipAddresses())
                 .bind("now", now)

@@ -10,7 +10,8 @@ import java.time.Instant;
 public record PingStatusPolicy(Duration heartbeatInterval, int missedHeartbeats) {
     public PingStatusPolicy {
         if (heartbeatInterval == null || heartbeatInterval.compareTo(Duration.ofMillis(100)) < 0) {
-            throw new IllegalArgumentException("heartbeat-interval cannot be less than 100ms, got " + heartbeatInterval);
+            throw new IllegalArgumentException(
+                    "heartbeat-interval cannot be less than 100ms, got " + heartbeatInterval);
         }
         if (missedHeartbeats < 1) {
             throw new IllegalArgumentException("missed-heartbeats cannot be less than 1, got " + missedHeartbeats);

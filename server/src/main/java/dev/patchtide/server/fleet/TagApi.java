@@ -104,8 +104,8 @@ public final class TagApi {
         if (locker == null || locker.apply(handle, resourceId).isEmpty()) {
             throw new ApiException(
                     "InvalidResourceId",
-                    "The resource ID " + resourceId + " isn't valid. Verify that it names an existing "
-                            + resourceType + ".");
+                    "The resource ID " + resourceId + " isn't valid. Verify that it names an existing " + resourceType
+                            + ".");
         }
     }
 }

@@ -23,7 +23,9 @@ final class TagMessages {
             implements ApiRequest {
         @Override
         public void validate(Validation v) {
-            v.required("resourceType", resourceType).required("resourceId", resourceId).required("tagKeys", tagKeys);
+            v.required("resourceType", resourceType)
+                    .required("resourceId", resourceId)
+                    .required("tagKeys", tagKeys);
             if (tagKeys != null) {
                 for (int i = 0; i < tagKeys.size(); i++) {
                     String at = "tagKeys." + (i + 1) + ".member";

@@ -46,7 +46,8 @@ public final class TagStore {
     }
 
     int count(Handle handle, String resourceType, String resourceId) {
-        return handle.createQuery("SELECT count(*) FROM resource_tags WHERE resource_type = :type AND resource_id = :id")
+        return handle.createQuery(
+                        "SELECT count(*) FROM resource_tags WHERE resource_type = :type AND resource_id = :id")
                 .bind("type", resourceType)
                 .bind("id", resourceId)
                 .mapTo(Integer.class)

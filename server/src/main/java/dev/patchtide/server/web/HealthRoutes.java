@@ -18,7 +18,8 @@ public final class HealthRoutes {
         app.get("/healthz", ctx -> {
             boolean healthy = database.isHealthy();
             ctx.status(healthy ? 200 : 503)
-                    .json(java.util.Map.of("status", healthy ? "ok" : "unavailable", "database", healthy ? "ok" : "down"));
+                    .json(java.util.Map.of(
+                            "status", healthy ? "ok" : "unavailable", "database", healthy ? "ok" : "down"));
         });
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.scrape()));

@@ -30,6 +30,8 @@ import software.amazon.awssdk.services.ssm.model.CreateActivationResponse;
 import software.amazon.awssdk.services.ssm.model.SsmException;
 
 /** The wire protocol: AWS JSON errors for unknown actions, bad bodies, bad signatures and forbidden calls. */
+// The SDK's filter builders take Consumer<Builder>... varargs, which javac flags as unchecked.
+@SuppressWarnings("unchecked")
 class ApiProtocolTest {
     static TestServer server;
     static final HttpClient http = HttpClient.newHttpClient();
@@ -67,7 +69,10 @@ class ApiProtocolTest {
         assertThat(wrongType.type()).isEqualTo("SerializationException");
 
         Answer unknown = signed(
-                "AmazonSSM.CreateActivation", "{\"IamRole\": \"r\", \"Colour\": \"red\"}", Instant.now(), TestServer.REGION);
+                "AmazonSSM.CreateActivation",
+                "{\"IamRole\": \"r\", \"Colour\": \"red\"}",
+                Instant.now(),
+                TestServer.REGION);
         assertThat(unknown.type()).isEqualTo("SerializationException");
         assertThat(unknown.body().path("message").asText()).contains("Colour");
         assertThat(server.ssm().describeActivations(b -> {}).activationList()).isEmpty();
@@ -91,13 +96,15 @@ class ApiProtocolTest {
     void wrongSecretIsAnInvalidSignatureAndUnknownKeyIsUnrecognized() {
         try (SsmClient forged = server.ssm(server.adminKey().accessKeyId(), "not-the-secret-at-all-0000000000000000")) {
             assertThatThrownBy(() -> forged.describeActivations(b -> {}))
-                    .isInstanceOfSatisfying(SsmException.class, e -> assertThat(e.awsErrorDetails().errorCode())
-                            .isEqualTo("InvalidSignatureException"));
+                    .isInstanceOfSatisfying(
+                            SsmException.class,
+                            e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidSignatureException"));
         }
         try (SsmClient stranger = server.ssm("AKIAAAAAAAAAAAAAAAAA", "secret")) {
             assertThatThrownBy(() -> stranger.describeActivations(b -> {}))
-                    .isInstanceOfSatisfying(SsmException.class, e -> assertThat(e.awsErrorDetails().errorCode())
-                            .isEqualTo("UnrecognizedClientException"));
+                    .isInstanceOfSatisfying(
+                            SsmException.class,
+                            e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("UnrecognizedClientException"));
         }
     }
 
@@ -115,7 +122,8 @@ class ApiProtocolTest {
 
     @Test
     void instanceKeyActsOnlyOnItsOwnInstance() throws Exception {
-        CreateActivationResponse activation = server.ssm().createActivation(b -> b.iamRole("r").registrationLimit(2));
+        CreateActivationResponse activation =
+                server.ssm().createActivation(b -> b.iamRole("r").registrationLimit(2));
         FakeAgent first = FakeAgent.register(server.endpoint(), activation.activationId(), activation.activationCode());
         FakeAgent second =
                 FakeAgent.register(server.endpoint(), activation.activationId(), activation.activationCode());
@@ -127,7 +135,8 @@ class ApiProtocolTest {
                     assertThat(e.getMessage()).contains(first.instanceId()).contains(second.instanceId());
                 });
         assertThat(server.ssm()
-                        .describeInstanceInformation(b -> b.filters(f -> f.key("InstanceIds").values(second.instanceId())))
+                        .describeInstanceInformation(
+                                b -> b.filters(f -> f.key("InstanceIds").values(second.instanceId())))
                         .instanceInformationList()
                         .getFirst()
                         .computerName())
@@ -135,11 +144,13 @@ class ApiProtocolTest {
 
         try (SsmClient asInstance = server.ssm(first.accessKeyId(), first.secretAccessKey())) {
             assertThatThrownBy(() -> asInstance.describeInstanceInformation(b -> {}))
-                    .isInstanceOfSatisfying(SsmException.class, e -> assertThat(e.awsErrorDetails().errorCode())
-                            .isEqualTo("AccessDeniedException"));
+                    .isInstanceOfSatisfying(
+                            SsmException.class,
+                            e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("AccessDeniedException"));
             assertThatThrownBy(() -> asInstance.deregisterManagedInstance(b -> b.instanceId(second.instanceId())))
-                    .isInstanceOfSatisfying(SsmException.class, e -> assertThat(e.awsErrorDetails().errorCode())
-                            .isEqualTo("AccessDeniedException"));
+                    .isInstanceOfSatisfying(
+                            SsmException.class,
+                            e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("AccessDeniedException"));
         }
         assertThat(server.ssm().describeInstanceInformation(b -> {}).instanceInformationList())
                 .hasSize(2);
@@ -159,7 +170,8 @@ class ApiProtocolTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body())
-                .contains("patchtide_api_requests_seconds_count{action=\"AmazonSSM.DescribeActivations\",outcome=\"ok\"}")
+                .contains(
+                        "patchtide_api_requests_seconds_count{action=\"AmazonSSM.DescribeActivations\",outcome=\"ok\"}")
                 .contains("patchtide_fleet_instances{ping_status=\"Online\"}");
     }
 
@@ -179,11 +191,13 @@ class ApiProtocolTest {
         headers.put("X-Amz-Target", List.of(target));
         Map<String, String> toSend = SigV4.sign(
                 new SignableRequest("POST", "/", "", headers, bytes),
-                new SigV4Credentials(server.adminKey().accessKeyId(), server.adminKey().secretAccessKey()),
+                new SigV4Credentials(
+                        server.adminKey().accessKeyId(), server.adminKey().secretAccessKey()),
                 region,
                 "ssm",
                 signedAt);
-        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(endpoint).POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
         toSend.forEach((name, value) -> {
             if (!name.equalsIgnoreCase("host")) {
                 request.header(name, value);

@@ -21,6 +21,8 @@ import software.amazon.awssdk.services.ssm.model.InvalidParametersException;
 import software.amazon.awssdk.services.ssm.model.SsmException;
 import software.amazon.awssdk.services.ssm.model.Tag;
 
+// The SDK's filter builders take Consumer<Builder>... varargs, which javac flags as unchecked.
+@SuppressWarnings("unchecked")
 class ActivationApiTest {
     static final MutableClock clock = MutableClock.ofNow();
     static TestServer server;
@@ -37,13 +39,12 @@ class ActivationApiTest {
 
     @Test
     void createdActivationIsDescribedWithItsSettingsButNeverItsCode() {
-        CreateActivationResponse created = server.ssm()
-                .createActivation(b -> b.iamRole("web-role")
-                        .description("web tier")
-                        .defaultInstanceName("web")
-                        .registrationLimit(5)
-                        .expirationDate(clock.instant().plus(Duration.ofDays(2)))
-                        .tags(Tag.builder().key("team").value("platform").build()));
+        CreateActivationResponse created = server.ssm().createActivation(b -> b.iamRole("web-role")
+                .description("web tier")
+                .defaultInstanceName("web")
+                .registrationLimit(5)
+                .expirationDate(clock.instant().plus(Duration.ofDays(2)))
+                .tags(Tag.builder().key("team").value("platform").build()));
 
         assertThat(created.activationId()).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
         assertThat(created.activationCode()).hasSizeGreaterThanOrEqualTo(20);
@@ -59,9 +60,10 @@ class ActivationApiTest {
         assertThat(described.registrationLimit()).isEqualTo(5);
         assertThat(described.registrationsCount()).isZero();
         assertThat(described.expired()).isFalse();
-        assertThat(described.expirationDate()).isEqualTo(clock.instant().plus(Duration.ofDays(2)).truncatedTo(
-                java.time.temporal.ChronoUnit.MILLIS));
-        assertThat(described.tags()).containsExactly(Tag.builder().key("team").value("platform").build());
+        assertThat(described.expirationDate())
+                .isEqualTo(clock.instant().plus(Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(described.tags())
+                .containsExactly(Tag.builder().key("team").value("platform").build());
     }
 
     @Test
@@ -69,7 +71,8 @@ class ActivationApiTest {
         String id = server.ssm().createActivation(b -> b.iamRole("r")).activationId();
         Activation described = describe(id);
         assertThat(described.registrationLimit()).isEqualTo(1);
-        assertThat(Duration.between(described.createdDate(), described.expirationDate())).isEqualTo(Duration.ofDays(1));
+        assertThat(Duration.between(described.createdDate(), described.expirationDate()))
+                .isEqualTo(Duration.ofDays(1));
     }
 
     @Test
@@ -84,10 +87,9 @@ class ActivationApiTest {
         do {
             String current = token;
             DescribeActivationsResponse page = server.ssm()
-                    .describeActivations(b -> b.maxResults(3)
-                            .nextToken(current)
-                            .filters(f -> f.filterKey(DescribeActivationsFilterKeys.IAM_ROLE)
-                                    .filterValues("paged-role")));
+                    .describeActivations(b -> b.maxResults(3).nextToken(current).filters(f -> f.filterKey(
+                                    DescribeActivationsFilterKeys.IAM_ROLE)
+                            .filterValues("paged-role")));
             page.activationList().forEach(a -> seen.add(a.activationId()));
             token = page.nextToken();
             pages++;
@@ -101,7 +103,8 @@ class ActivationApiTest {
         MutableClock own = MutableClock.ofNow();
         try (TestServer local = TestServer.start(own)) {
             String id = local.ssm()
-                    .createActivation(b -> b.iamRole("r").expirationDate(own.instant().plus(Duration.ofHours(1))))
+                    .createActivation(
+                            b -> b.iamRole("r").expirationDate(own.instant().plus(Duration.ofHours(1))))
                     .activationId();
             own.advance(Duration.ofHours(2));
             Activation described = local.ssm()
@@ -115,9 +118,13 @@ class ActivationApiTest {
 
     @Test
     void invalidRequestsAreRefusedWithTheFieldNamedAndNothingCreated() {
-        int before = server.ssm().describeActivations(b -> b.maxResults(50)).activationList().size();
+        int before = server.ssm()
+                .describeActivations(b -> b.maxResults(50))
+                .activationList()
+                .size();
 
-        assertThatThrownBy(() -> server.ssm().createActivation(b -> b.iamRole("r").registrationLimit(1001)))
+        assertThatThrownBy(
+                        () -> server.ssm().createActivation(b -> b.iamRole("r").registrationLimit(1001)))
                 .isInstanceOf(SsmException.class)
                 .satisfies(e -> assertThat(((SsmException) e).awsErrorDetails().errorCode())
                         .isEqualTo("ValidationException"))
@@ -125,15 +132,15 @@ class ActivationApiTest {
                 .hasMessageContaining("less than or equal to 1000");
         assertThatThrownBy(() -> server.ssm().createActivation(b -> b.iamRole("x".repeat(65))))
                 .hasMessageContaining("iamRole");
-        assertThatThrownBy(() -> server.ssm()
-                        .createActivation(b -> b.iamRole("r").expirationDate(clock.instant().minusSeconds(5))))
+        assertThatThrownBy(() -> server.ssm().createActivation(b -> b.iamRole("r")
+                        .expirationDate(clock.instant().minusSeconds(5))))
                 .isInstanceOf(InvalidParametersException.class)
                 .hasMessageContaining("ExpirationDate");
-        assertThatThrownBy(() -> server.ssm()
-                        .createActivation(b -> b.iamRole("r").expirationDate(clock.instant().plus(Duration.ofDays(31)))))
+        assertThatThrownBy(() -> server.ssm().createActivation(b -> b.iamRole("r")
+                        .expirationDate(clock.instant().plus(Duration.ofDays(31)))))
                 .isInstanceOf(InvalidParametersException.class);
-        assertThatThrownBy(() -> server.ssm()
-                        .createActivation(b -> b.iamRole("r").tags(Tag.builder().key("bad<key>").value("v").build())))
+        assertThatThrownBy(() -> server.ssm().createActivation(b -> b.iamRole("r")
+                        .tags(Tag.builder().key("bad<key>").value("v").build())))
                 .hasMessageContaining("tags.1.member.key");
 
         assertThat(server.ssm().describeActivations(b -> b.maxResults(50)).activationList())
@@ -145,8 +152,9 @@ class ActivationApiTest {
         String id = server.ssm().createActivation(b -> b.iamRole("r")).activationId();
         server.ssm().deleteActivation(b -> b.activationId(id));
         assertThat(server.ssm()
-                        .describeActivations(b -> b.filters(f -> f.filterKey(DescribeActivationsFilterKeys.ACTIVATION_IDS)
-                                .filterValues(id)))
+                        .describeActivations(
+                                b -> b.filters(f -> f.filterKey(DescribeActivationsFilterKeys.ACTIVATION_IDS)
+                                        .filterValues(id)))
                         .activationList())
                 .isEmpty();
         assertThatThrownBy(() -> server.ssm().deleteActivation(b -> b.activationId(id)))
@@ -161,8 +169,8 @@ class ActivationApiTest {
 
     private static Activation describe(String id) {
         return server.ssm()
-                .describeActivations(b -> b.filters(
-                        f -> f.filterKey(DescribeActivationsFilterKeys.ACTIVATION_IDS).filterValues(id)))
+                .describeActivations(b -> b.filters(f -> f.filterKey(DescribeActivationsFilterKeys.ACTIVATION_IDS)
+                        .filterValues(id)))
                 .activationList()
                 .getFirst();
     }

@@ -27,6 +27,8 @@ import software.amazon.awssdk.services.ssm.model.ResourceTypeForTagging;
 import software.amazon.awssdk.services.ssm.model.SsmException;
 import software.amazon.awssdk.services.ssm.model.Tag;
 
+// The SDK's filter builders take Consumer<Builder>... varargs, which javac flags as unchecked.
+@SuppressWarnings("unchecked")
 class InstanceInformationTest {
     final MutableClock clock = MutableClock.ofNow();
     TestServer server;
@@ -91,49 +93,59 @@ class InstanceInformationTest {
         clock.advance(Duration.ofHours(1));
         online.report("online", "10.0.0.1");
         tagged.report("tagged", "10.0.0.3");
-        server.ssm()
-                .addTagsToResource(b -> b.resourceType(ResourceTypeForTagging.MANAGED_INSTANCE)
-                        .resourceId(tagged.instanceId())
-                        .tags(Tag.builder().key("Patch Group").value("web").build()));
+        server.ssm().addTagsToResource(b -> b.resourceType(ResourceTypeForTagging.MANAGED_INSTANCE)
+                .resourceId(tagged.instanceId())
+                .tags(Tag.builder().key("Patch Group").value("web").build()));
 
-        assertThat(ids(server.ssm().describeInstanceInformation(b -> b.instanceInformationFilterList(
-                        f -> f.key(InstanceInformationFilterKey.PING_STATUS).valueSet("ConnectionLost")))))
+        assertThat(ids(server.ssm()
+                        .describeInstanceInformation(b -> b.instanceInformationFilterList(f ->
+                                f.key(InstanceInformationFilterKey.PING_STATUS).valueSet("ConnectionLost")))))
                 .containsExactly(lost.instanceId());
-        assertThat(ids(server.ssm().describeInstanceInformation(
-                        b -> b.filters(f -> f.key("PingStatus").values("Online")))))
+        assertThat(ids(server.ssm()
+                        .describeInstanceInformation(
+                                b -> b.filters(f -> f.key("PingStatus").values("Online")))))
                 .containsExactlyInAnyOrder(online.instanceId(), tagged.instanceId());
-        assertThat(ids(server.ssm().describeInstanceInformation(
-                        b -> b.filters(f -> f.key("tag:Patch Group").values("web", "db")))))
+        assertThat(ids(server.ssm()
+                        .describeInstanceInformation(
+                                b -> b.filters(f -> f.key("tag:Patch Group").values("web", "db")))))
                 .containsExactly(tagged.instanceId());
-        assertThat(ids(server.ssm().describeInstanceInformation(
-                        b -> b.filters(f -> f.key("tag-key").values("Patch Group")))))
+        assertThat(ids(server.ssm()
+                        .describeInstanceInformation(
+                                b -> b.filters(f -> f.key("tag-key").values("Patch Group")))))
                 .containsExactly(tagged.instanceId());
-        assertThat(ids(server.ssm().describeInstanceInformation(b -> b.filters(
-                        f -> f.key("InstanceIds").values(online.instanceId(), lost.instanceId()),
-                        f -> f.key("PingStatus").values("Online")))))
+        assertThat(ids(server.ssm()
+                        .describeInstanceInformation(b -> b.filters(
+                                f -> f.key("InstanceIds").values(online.instanceId(), lost.instanceId()),
+                                f -> f.key("PingStatus").values("Online")))))
                 .containsExactly(online.instanceId());
-        assertThat(ids(server.ssm().describeInstanceInformation(
-                        b -> b.filters(f -> f.key("PlatformTypes").values("Windows")))))
+        assertThat(ids(server.ssm()
+                        .describeInstanceInformation(
+                                b -> b.filters(f -> f.key("PlatformTypes").values("Windows")))))
                 .isEmpty();
-        assertThat(ids(server.ssm().describeInstanceInformation(
-                        b -> b.filters(f -> f.key("ActivationIds").values(activation.activationId())))))
+        assertThat(ids(server.ssm()
+                        .describeInstanceInformation(
+                                b -> b.filters(f -> f.key("ActivationIds").values(activation.activationId())))))
                 .hasSize(3);
     }
 
     @Test
     void badFiltersAreRefusedWithTheirOwnErrors() {
         assertThatThrownBy(() -> server.ssm()
-                        .describeInstanceInformation(b -> b.filters(f -> f.key("Colour").values("blue"))))
+                        .describeInstanceInformation(
+                                b -> b.filters(f -> f.key("Colour").values("blue"))))
                 .isInstanceOf(InvalidFilterKeyException.class);
         assertThatThrownBy(() -> server.ssm()
-                        .describeInstanceInformation(b -> b.filters(f -> f.key("PingStatus").values("Sleepy"))))
+                        .describeInstanceInformation(
+                                b -> b.filters(f -> f.key("PingStatus").values("Sleepy"))))
                 .isInstanceOf(InvalidInstanceInformationFilterValueException.class);
         assertThatThrownBy(() -> server.ssm()
-                        .describeInstanceInformation(b -> b.filters(f -> f.key("InstanceIds").values("server-7"))))
+                        .describeInstanceInformation(
+                                b -> b.filters(f -> f.key("InstanceIds").values("server-7"))))
                 .isInstanceOf(InvalidInstanceIdException.class);
         assertThatThrownBy(() -> server.ssm().describeInstanceInformation(b -> b.maxResults(51)))
-                .isInstanceOfSatisfying(SsmException.class, e -> assertThat(e.awsErrorDetails().errorCode())
-                        .isEqualTo("ValidationException"))
+                .isInstanceOfSatisfying(
+                        SsmException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException"))
                 .hasMessageContaining("maxResults");
     }
 
@@ -147,8 +159,8 @@ class InstanceInformationTest {
         String token = null;
         do {
             String current = token;
-            DescribeInstanceInformationResponse page =
-                    server.ssm().describeInstanceInformation(b -> b.maxResults(5).nextToken(current));
+            DescribeInstanceInformationResponse page = server.ssm()
+                    .describeInstanceInformation(b -> b.maxResults(5).nextToken(current));
             assertThat(page.instanceInformationList()).hasSizeLessThanOrEqualTo(5);
             seen.addAll(ids(page));
             token = page.nextToken();

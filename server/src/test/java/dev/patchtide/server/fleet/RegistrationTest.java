@@ -21,6 +21,8 @@ import software.amazon.awssdk.services.ssm.model.DescribeActivationsFilterKeys;
 import software.amazon.awssdk.services.ssm.model.ResourceTypeForTagging;
 import software.amazon.awssdk.services.ssm.model.Tag;
 
+// The SDK's filter builders take Consumer<Builder>... varargs, which javac flags as unchecked.
+@SuppressWarnings("unchecked")
 class RegistrationTest {
     static final MutableClock clock = MutableClock.ofNow();
     static TestServer server;
@@ -37,13 +39,11 @@ class RegistrationTest {
 
     @Test
     void registrationGivesAManagedInstanceIdAndKeyAndInheritsTheActivationsTags() throws Exception {
-        CreateActivationResponse activation = server.ssm()
-                .createActivation(b -> b.iamRole("r")
-                        .defaultInstanceName("db")
-                        .tags(Tag.builder().key("Patch Group").value("databases").build()));
+        CreateActivationResponse activation = server.ssm().createActivation(b -> b.iamRole("r")
+                .defaultInstanceName("db")
+                .tags(Tag.builder().key("Patch Group").value("databases").build()));
 
-        FakeAgent agent = FakeAgent.register(
-                server.endpoint(), activation.activationId(), activation.activationCode());
+        FakeAgent agent = FakeAgent.register(server.endpoint(), activation.activationId(), activation.activationCode());
 
         assertThat(agent.instanceId()).matches("mi-[0-9a-f]{17}");
         assertThat(agent.accessKeyId()).matches("AKIA[A-Z2-7]{16}");
@@ -52,10 +52,12 @@ class RegistrationTest {
                         .listTagsForResource(b -> b.resourceType(ResourceTypeForTagging.MANAGED_INSTANCE)
                                 .resourceId(agent.instanceId()))
                         .tagList())
-                .containsExactly(Tag.builder().key("Patch Group").value("databases").build());
+                .containsExactly(
+                        Tag.builder().key("Patch Group").value("databases").build());
         agent.report("db-1", "10.0.0.5");
         assertThat(server.ssm()
-                        .describeInstanceInformation(b -> b.filters(f -> f.key("InstanceIds").values(agent.instanceId())))
+                        .describeInstanceInformation(
+                                b -> b.filters(f -> f.key("InstanceIds").values(agent.instanceId())))
                         .instanceInformationList()
                         .getFirst()
                         .name())
@@ -65,8 +67,7 @@ class RegistrationTest {
     @Test
     void wrongCodeIsRefusedAndSpendsNothing() {
         CreateActivationResponse activation = server.ssm().createActivation(b -> b.iamRole("r"));
-        assertThatThrownBy(() -> FakeAgent.register(
-                        server.endpoint(), activation.activationId(), "X".repeat(20)))
+        assertThatThrownBy(() -> FakeAgent.register(server.endpoint(), activation.activationId(), "X".repeat(20)))
                 .isInstanceOfSatisfying(
                         ApiCallException.class, e -> assertThat(e.code()).isEqualTo("InvalidActivation"));
         assertThat(registrationsCount(activation.activationId())).isZero();
@@ -74,8 +75,8 @@ class RegistrationTest {
 
     @Test
     void unknownActivationIsRefused() {
-        assertThatThrownBy(() -> FakeAgent.register(
-                        server.endpoint(), "00000000-0000-0000-0000-000000000000", "A".repeat(20)))
+        assertThatThrownBy(() ->
+                        FakeAgent.register(server.endpoint(), "00000000-0000-0000-0000-000000000000", "A".repeat(20)))
                 .isInstanceOfSatisfying(
                         ApiCallException.class, e -> assertThat(e.code()).isEqualTo("InvalidActivation"));
     }
@@ -93,8 +94,8 @@ class RegistrationTest {
     void expiredActivationIsRefusedAndNothingIsRegistered() throws Exception {
         MutableClock own = MutableClock.ofNow();
         try (TestServer local = TestServer.start(own)) {
-            CreateActivationResponse activation = local.ssm()
-                    .createActivation(b -> b.iamRole("r").expirationDate(own.instant().plus(Duration.ofHours(1))));
+            CreateActivationResponse activation = local.ssm().createActivation(b -> b.iamRole("r")
+                    .expirationDate(own.instant().plus(Duration.ofHours(1))));
             own.advance(Duration.ofHours(1).plusSeconds(1));
             assertThatThrownBy(() -> FakeAgent.register(
                             local.endpoint(), activation.activationId(), activation.activationCode()))
@@ -111,25 +112,23 @@ class RegistrationTest {
     void deletedActivationCannotRegister() {
         CreateActivationResponse activation = server.ssm().createActivation(b -> b.iamRole("r"));
         server.ssm().deleteActivation(b -> b.activationId(activation.activationId()));
-        assertThatThrownBy(() -> FakeAgent.register(
-                        server.endpoint(), activation.activationId(), activation.activationCode()))
+        assertThatThrownBy(() ->
+                        FakeAgent.register(server.endpoint(), activation.activationId(), activation.activationCode()))
                 .isInstanceOfSatisfying(
                         ApiCallException.class, e -> assertThat(e.code()).isEqualTo("InvalidActivation"));
     }
 
     @Test
     void concurrentRegistrationsNeverExceedTheLimit() throws Exception {
-        CreateActivationResponse activation = server.ssm().createActivation(b -> b.iamRole("r").registrationLimit(3));
+        CreateActivationResponse activation =
+                server.ssm().createActivation(b -> b.iamRole("r").registrationLimit(3));
         List<Future<String>> attempts = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
             for (int i = 0; i < 8; i++) {
                 attempts.add(pool.submit(() -> {
                     try {
                         return FakeAgent.register(
-                                        server.endpoint(),
-                                        activation.activationId(),
-                                        activation.activationCode(),
-                                        clock)
+                                        server.endpoint(), activation.activationId(), activation.activationCode())
                                 .instanceId();
                     } catch (ApiCallException e) {
                         return e.code();

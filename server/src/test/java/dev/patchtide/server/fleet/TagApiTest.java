@@ -8,7 +8,6 @@ import dev.patchtide.server.testing.MutableClock;
 import dev.patchtide.server.testing.TestServer;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,10 +46,9 @@ class TagApiTest {
         add(tag("env", "staging"));
         assertThat(list()).containsExactly(tag("Patch Group", "web"), tag("env", "staging"));
 
-        server.ssm()
-                .removeTagsFromResource(b -> b.resourceType(ResourceTypeForTagging.MANAGED_INSTANCE)
-                        .resourceId(instanceId)
-                        .tagKeys("env", "never-there"));
+        server.ssm().removeTagsFromResource(b -> b.resourceType(ResourceTypeForTagging.MANAGED_INSTANCE)
+                .resourceId(instanceId)
+                .tagKeys("env", "never-there"));
         assertThat(list()).containsExactly(tag("Patch Group", "web"));
     }
 
@@ -65,10 +63,12 @@ class TagApiTest {
                                 .resourceId("mw-0123456789abcdef0")
                                 .tags(tag("a", "b"))))
                 .isInstanceOf(InvalidResourceIdException.class);
-        assertThatThrownBy(() -> server.ssm()
-                        .addTagsToResource(b -> b.resourceType("Spaceship").resourceId(instanceId).tags(tag("a", "b"))))
-                .isInstanceOfSatisfying(SsmException.class, e -> assertThat(e.awsErrorDetails().errorCode())
-                        .isEqualTo("InvalidResourceType"));
+        assertThatThrownBy(() -> server.ssm().addTagsToResource(b -> b.resourceType("Spaceship")
+                        .resourceId(instanceId)
+                        .tags(tag("a", "b"))))
+                .isInstanceOfSatisfying(
+                        SsmException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidResourceType"));
     }
 
     @Test
@@ -89,23 +89,23 @@ class TagApiTest {
     @Test
     void invalidTagIsRefusedNamingTheField() {
         assertThatThrownBy(() -> add(tag("ok", "fine"), tag("", "empty key")))
-                .isInstanceOfSatisfying(SsmException.class, e -> assertThat(e.awsErrorDetails().errorCode())
-                        .isEqualTo("ValidationException"))
+                .isInstanceOfSatisfying(
+                        SsmException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException"))
                 .hasMessageContaining("tags.2.member.key");
         assertThat(list()).isEmpty();
     }
 
     private void add(Tag... tags) {
-        server.ssm()
-                .addTagsToResource(b -> b.resourceType(ResourceTypeForTagging.MANAGED_INSTANCE)
-                        .resourceId(instanceId)
-                        .tags(tags));
+        server.ssm().addTagsToResource(b -> b.resourceType(ResourceTypeForTagging.MANAGED_INSTANCE)
+                .resourceId(instanceId)
+                .tags(tags));
     }
 
     private List<Tag> list() {
         return server.ssm()
-                .listTagsForResource(b -> b.resourceType(ResourceTypeForTagging.MANAGED_INSTANCE)
-                        .resourceId(instanceId))
+                .listTagsForResource(b ->
+                        b.resourceType(ResourceTypeForTagging.MANAGED_INSTANCE).resourceId(instanceId))
                 .tagList();
     }
 

@@ -28,7 +28,11 @@ public final class TestDatabases {
     private static EmbeddedPostgres postgres() {
         if (postgres == null) {
             try {
-                Path dir = Files.createTempDirectory("patchtide-test-pg");
+                // World-traversable: as root, PostgreSQL runs as 'nobody' and must reach the cluster.
+                Path dir = Files.createTempDirectory(
+                        "patchtide-test-pg",
+                        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
                 postgres = EmbeddedPostgres.start(dir.resolve("cluster"));
                 Runtime.getRuntime().addShutdownHook(new Thread(postgres::close, "test-postgres-stop"));
             } catch (IOException e) {

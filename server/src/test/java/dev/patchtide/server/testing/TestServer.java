@@ -38,8 +38,7 @@ public final class TestServer implements AutoCloseable {
 
     public static TestServer start(InstantSource clock, PingStatusPolicy pingPolicy) {
         Database database = Database.connect(TestDatabases.fresh());
-        ServerConfig config =
-                new ServerConfig("127.0.0.1", 0, REGION, ServerConfig.DEFAULT_ACCOUNT, pingPolicy);
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, REGION, ServerConfig.DEFAULT_ACCOUNT, pingPolicy);
         PatchtideServer server = PatchtideServer.start(config, database, clock);
         return new TestServer(database, server, server.accessKeys().createAdminKey("test", clock.instant()));
     }

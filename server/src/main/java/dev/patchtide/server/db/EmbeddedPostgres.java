@@ -1,0 +1,254 @@
+package dev.patchtide.server.db;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL server kept in a folder of ours: initialised on first start, reused afterwards,
+ * reachable only on 127.0.0.1 with a generated password. The password lives next to the cluster
+ * ({@code <cluster>.password}, mode 0600) because initdb wants the cluster folder to itself.
+ */
+public final class EmbeddedPostgres implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgres.class);
+    private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    private static final String USER = "postgres";
+
+    private final Path install;
+    private final Path cluster;
+    private final Processes processes;
+    private final String password;
+    private final int port;
+    private boolean stopped;
+
+    private EmbeddedPostgres(Path install, Path cluster, Processes processes, String password, int port) {
+        this.install = install;
+        this.cluster = cluster;
+        this.processes = processes;
+        this.password = password;
+        this.port = port;
+    }
+
+    /** Starts (initialising on first use) the cluster kept in {@code clusterDir}; its data survives restarts. */
+    public static EmbeddedPostgres start(Path clusterDir) throws IOException {
+        Path cluster = clusterDir.toAbsolutePath().normalize();
+        Path install = PostgresBinaries.install();
+        Processes processes = new Processes(Processes.runningAsRoot());
+        if (processes.asNobody()) {
+            requireReachableByNobody(cluster.getParent());
+        }
+        Path passwordFile = cluster.resolveSibling(cluster.getFileName() + ".password");
+        String password;
+        if (Files.exists(cluster.resolve("PG_VERSION"))) {
+            if (!Files.exists(passwordFile)) {
+                throw new IOException("the PostgreSQL cluster in " + cluster + " has no password file " + passwordFile
+                        + "; restore it, or move the cluster away to start afresh");
+            }
+            password = Files.readString(passwordFile).strip();
+            processes.own(cluster);
+        } else {
+            password = newPassword();
+            initialise(install, cluster, processes, password, passwordFile);
+        }
+        stopLeftovers(install, cluster, processes);
+        int port = freePort();
+        Path logFile = cluster.resolve("log/postgres.log");
+        Files.createDirectories(logFile.getParent());
+        processes.own(logFile.getParent());
+        Processes.Result started = processes.run(
+                cluster,
+                90,
+                List.of(
+                        install.resolve("bin/pg_ctl").toString(),
+                        "start",
+                        "-w",
+                        "-t",
+                        "60",
+                        "-D",
+                        cluster.toString(),
+                        "-l",
+                        logFile.toString(),
+                        "-o",
+                        "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+                                + " -c max_connections=200 -c shared_buffers=128MB -c fsync=on"));
+        if (started.exitCode() != 0) {
+            throw new IOException("PostgreSQL did not start in " + cluster + ":\n" + started.output() + "\nlog tail:\n"
+                    + tail(logFile));
+        }
+        log.debug("PostgreSQL from {} serving {} on port {}", install, cluster, port);
+        return new EmbeddedPostgres(install, cluster, processes, password, port);
+    }
+
+    private static void initialise(Path install, Path cluster, Processes processes, String password, Path passwordFile)
+            throws IOException {
+        Files.createDirectories(cluster);
+        processes.own(cluster);
+        Path scratch = Files.createTempDirectory("patchtide-initdb");
+        try {
+            Path pwfile = scratch.resolve("pw");
+            Files.writeString(pwfile, password + "\n");
+            processes.own(scratch);
+            processes.runOrFail(
+                    scratch,
+                    180,
+                    List.of(
+                            install.resolve("bin/initdb").toString(),
+                            "-D",
+                            cluster.toString(),
+                            "-U",
+                            USER,
+                            "-E",
+                            "UTF8",
+                            "--locale=C",
+                            "-A",
+                            "scram-sha-256",
+                            "--pwfile=" + pwfile));
+        } finally {
+            PostgresBinaries.deleteTree(scratch);
+        }
+        Files.writeString(
+                Files.createFile(
+                        passwordFile,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+                password + "\n");
+    }
+
+    /** As root, PostgreSQL runs as 'nobody', which must be able to walk down to the cluster. */
+    private static void requireReachableByNobody(Path folder) throws IOException {
+        Files.createDirectories(folder);
+        for (Path p = folder; p != null; p = p.getParent()) {
+            if (!Files.getPosixFilePermissions(p)
+                    .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                throw new IOException("PostgreSQL refuses to run as root, so Patchtide runs it as 'nobody', which"
+                        + " cannot enter " + p + " on the way to " + folder + ". Choose a data folder outside it,"
+                        + " allow passing through it (chmod o+x " + p + "), or use an external PostgreSQL (--db-url).");
+            }
+        }
+    }
+
+    /**
+     * After a crash a postmaster.pid may be left behind, naming a dead process or one that now belongs
+     * to someone else: stop a server still running on the cluster, and drop a stale lock file.
+     */
+    private static void stopLeftovers(Path install, Path cluster, Processes processes) throws IOException {
+        Path pidFile = cluster.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        Processes.Result status = processes.run(
+                cluster, 30, List.of(install.resolve("bin/pg_ctl").toString(), "status", "-D", cluster.toString()));
+        if (status.exitCode() == 0) {
+            log.warn("a PostgreSQL from an earlier run still serves {}; stopping it", cluster);
+            processes.runOrFail(
+                    cluster,
+                    90,
+                    List.of(
+                            install.resolve("bin/pg_ctl").toString(),
+                            "stop",
+                            "-D",
+                            cluster.toString(),
+                            "-m",
+                            "fast",
+                            "-w"));
+        } else {
+            Files.deleteIfExists(pidFile);
+        }
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    }
+
+    public String user() {
+        return USER;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Creates the database unless it exists. */
+    public void createDatabase(String name) {
+        if (!DATABASE_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("database name must match " + DATABASE_NAME + ", got " + name);
+        }
+        try (Connection connection = DriverManager.getConnection(jdbcUrl("postgres"), USER, password);
+                PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            exists.setString(1, name);
+            try (ResultSet rs = exists.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+            try (Statement create = connection.createStatement()) {
+                create.execute("CREATE DATABASE " + name);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        try {
+            processes.runOrFail(
+                    cluster,
+                    90,
+                    List.of(
+                            install.resolve("bin/pg_ctl").toString(),
+                            "stop",
+                            "-D",
+                            cluster.toString(),
+                            "-m",
+                            "fast",
+                            "-w"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stop PostgreSQL serving " + cluster, e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String newPassword() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static String tail(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no log at " + file + ")";
+        }
+    }
+}
