@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +67,8 @@ class UpCommandTest {
     }
 
     private static CliProcess startUp(Path dir, Path data) throws Exception {
+        // JUnit's temp folders are 0700; as root, the embedded PostgreSQL runs as 'nobody' and must pass through.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         CliProcess up = CliProcess.start(
                 dir, "up", "--data-dir", data.toString(), "--port", "0", "--heartbeat-interval", "PT1S");
         await().atMost(Duration.ofSeconds(120))

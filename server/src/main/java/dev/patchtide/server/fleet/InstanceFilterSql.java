@@ -40,7 +40,8 @@ final class InstanceFilterSql {
         if (tagsAllowed && key.startsWith("tag:") && key.length() > 4) {
             String keyParam = param + "k";
             conditions.add("EXISTS (SELECT 1 FROM resource_tags t WHERE t.resource_type = 'ManagedInstance'"
-                    + " AND t.resource_id = i.instance_id AND t.tag_key = ANY(:" + keyParam + ") AND t.tag_value = ANY(:"
+                    + " AND t.resource_id = i.instance_id AND t.tag_key = ANY(:" + keyParam
+                    + ") AND t.tag_value = ANY(:"
                     + param + "))");
             arrays.add(Map.entry(keyParam, List.of(key.substring(4))));
         } else if (tagsAllowed && key.equals("tag-key")) {
