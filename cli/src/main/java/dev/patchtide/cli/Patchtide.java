@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             InstancesCommand.class,
             TagsCommand.class,
             ActivationsCommand.class,
+            VersionCompareCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Patchtide implements Runnable {
