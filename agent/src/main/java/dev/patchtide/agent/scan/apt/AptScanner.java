@@ -1,0 +1,190 @@
+package dev.patchtide.agent.scan.apt;
+
+import dev.patchtide.core.version.DebianVersion;
+import dev.patchtide.core.version.InvalidVersionException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Works out, without running apt, which installed packages apt would upgrade and to what: reads dpkg's
+ * status database, the downloaded package indices with their Release files, and the pins, then picks
+ * each package's candidate as apt's policy does (highest pin priority, then highest version; never
+ * below the installed version unless a pin of 1000 or more says so).
+ */
+public final class AptScanner {
+    private static final ReleaseInfo STATUS_FILE = new ReleaseInfo("", "", "now", "", "", "", "", false, false);
+    private static final int STATUS_PRIORITY = 100;
+    private static final Set<String> INSTALLED_STATES = Set.of(
+            "installed", "half-configured", "unpacked", "triggers-awaited", "triggers-pending", "half-installed");
+
+    private final Path root;
+
+    /** {@code root} is "/" on a real host; tests point it at a fixture tree. */
+    public AptScanner(Path root) {
+        this.root = root;
+    }
+
+    private record Installed(String name, String arch, String version) {}
+
+    private record Offer(DebianVersion version, String text, ReleaseInfo release, String priority, String section) {}
+
+    public List<AptUpdate> upgradable() throws IOException {
+        String nativeArch = nativeArchitecture();
+        Map<String, Installed> installed = installedPackages(nativeArch);
+        List<AptPin> pins = AptPreferences.read(root.resolve("etc/apt"));
+        Map<String, List<Offer>> offers = new HashMap<>();
+        for (AptLists.Index index : AptLists.discover(root.resolve("var/lib/apt/lists"))) {
+            try (BufferedReader reader = AptLists.open(index.packages())) {
+                Deb822.forEach(reader, p -> {
+                    String key = key(p.get("Package"), p.getOrDefault("Architecture", nativeArch), nativeArch);
+                    if (installed.containsKey(key) && p.containsKey("Version")) {
+                        parse(p.get("Version")).ifPresent(v -> offers.computeIfAbsent(key, k -> new ArrayList<>())
+                                .add(new Offer(
+                                        v, p.get("Version"), index.release(), p.get("Priority"), p.get("Section"))));
+                    }
+                });
+            }
+        }
+        List<AptUpdate> updates = new ArrayList<>();
+        for (Installed pkg : installed.values()) {
+            candidate(pkg, offers.getOrDefault(key(pkg.name(), pkg.arch(), nativeArch), List.of()), pins)
+                    .ifPresent(updates::add);
+        }
+        updates.sort(Comparator.comparing(AptUpdate::name).thenComparing(AptUpdate::architecture));
+        return updates;
+    }
+
+    private java.util.Optional<AptUpdate> candidate(Installed pkg, List<Offer> offers, List<AptPin> pins) {
+        DebianVersion installedVersion = DebianVersion.parse(pkg.version());
+        List<Offer> all = new ArrayList<>(offers);
+        all.add(new Offer(installedVersion, pkg.version(), STATUS_FILE, null, null));
+        all.sort(Comparator.comparing(Offer::version).reversed());
+
+        int max = 0;
+        Offer preferred = null;
+        int maxAlt = 0;
+        Offer alternative = null;
+        for (int i = 0; i < all.size(); ) {
+            DebianVersion version = all.get(i).version();
+            boolean isInstalled = version.compareTo(installedVersion) == 0;
+            // Every source of this version counts; the best priority among them is the version's.
+            for (; i < all.size() && all.get(i).version().compareTo(version) == 0; i++) {
+                Offer offer = all.get(i);
+                int priority = priority(pkg.name(), offer, pins);
+                if (priority > max) {
+                    max = priority;
+                    preferred = offer;
+                }
+                if (priority > maxAlt) {
+                    maxAlt = priority;
+                    alternative = offer;
+                }
+            }
+            if (isInstalled && max < 1000) {
+                // Older versions are a downgrade: only a pin of 1000 or more reaches them.
+                if (preferred == null) {
+                    preferred = all.get(i - 1);
+                }
+                break;
+            }
+        }
+        if (preferred == null) {
+            preferred = alternative;
+        }
+        if (preferred == null || preferred.version().compareTo(installedVersion) <= 0) {
+            return java.util.Optional.empty();
+        }
+        Offer chosen = preferred;
+        Set<String> archives = new LinkedHashSet<>();
+        boolean security = false;
+        for (Offer o : offers) {
+            if (o.version().compareTo(chosen.version()) == 0) {
+                archives.add(o.release().displayName());
+                security |= o.release().isSecurity();
+            }
+        }
+        return java.util.Optional.of(new AptUpdate(
+                pkg.name(),
+                pkg.arch(),
+                pkg.version(),
+                chosen.text(),
+                List.copyOf(archives),
+                chosen.release().origin(),
+                security,
+                chosen.priority(),
+                chosen.section()));
+    }
+
+    private static int priority(String packageName, Offer offer, List<AptPin> pins) {
+        for (AptPin pin : pins) {
+            if (!pin.isGeneric()
+                    && pin.appliesToPackage(packageName)
+                    && pin.matchesVersion(offer.text(), offer.release())) {
+                return pin.priority();
+            }
+        }
+        if (offer.release() == STATUS_FILE) {
+            return STATUS_PRIORITY;
+        }
+        for (AptPin pin : pins) {
+            if (pin.isGeneric() && pin.matchesIndex(offer.release())) {
+                return pin.priority();
+            }
+        }
+        return offer.release().defaultPriority();
+    }
+
+    private Map<String, Installed> installedPackages(String nativeArch) throws IOException {
+        Map<String, Installed> installed = new HashMap<>();
+        Path status = root.resolve("var/lib/dpkg/status");
+        if (!Files.exists(status)) {
+            return installed;
+        }
+        try (BufferedReader reader = Files.newBufferedReader(status)) {
+            Deb822.forEach(reader, p -> {
+                String[] state = p.getOrDefault("Status", "").split("\\s+");
+                if (state.length == 3 && INSTALLED_STATES.contains(state[2]) && p.containsKey("Version")) {
+                    String arch = p.getOrDefault("Architecture", nativeArch);
+                    installed.put(
+                            key(p.get("Package"), arch, nativeArch),
+                            new Installed(p.get("Package"), arch, p.get("Version")));
+                }
+            });
+        }
+        return installed;
+    }
+
+    /** apt files Architecture: all packages under the native architecture. */
+    private static String key(String name, String arch, String nativeArch) {
+        return name + ":" + (arch.equals("all") ? nativeArch : arch);
+    }
+
+    private String nativeArchitecture() throws IOException {
+        Path arch = root.resolve("var/lib/dpkg/arch-native");
+        if (Files.exists(arch)) {
+            return Files.readString(arch).strip();
+        }
+        return switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> "amd64";
+            case "aarch64" -> "arm64";
+            default -> System.getProperty("os.arch");
+        };
+    }
+
+    private static java.util.Optional<DebianVersion> parse(String version) {
+        try {
+            return java.util.Optional.of(DebianVersion.parse(version));
+        } catch (InvalidVersionException e) {
+            return java.util.Optional.empty(); // a broken index entry must not stop the scan
+        }
+    }
+}
