@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         name = "agent",
         mixinStandardHelpOptions = true,
         description = "Register and run the Patchtide agent on this host.",
-        subcommands = {AgentCommand.Register.class, AgentCommand.Run.class})
+        subcommands = {AgentCommand.Register.class, AgentCommand.Run.class, AgentScanCommand.class})
 final class AgentCommand {
 
     static final class StateDir {
