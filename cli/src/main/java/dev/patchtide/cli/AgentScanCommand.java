@@ -1,5 +1,6 @@
 package dev.patchtide.cli;
 
+import dev.patchtide.agent.scan.RebootCheck;
 import dev.patchtide.agent.scan.apt.AptScanner;
 import dev.patchtide.agent.scan.apt.AptUpdate;
 import java.io.PrintWriter;
@@ -53,6 +54,14 @@ final class AgentScanCommand implements Callable<Integer> {
         long security = updates.stream().filter(AptUpdate::security).count();
         out.println();
         out.println(updates.size() + " packages can be upgraded, " + security + " of them from a security archive.");
+        RebootCheck.RebootStatus reboot = new RebootCheck(root).check();
+        out.println(
+                reboot.required()
+                        ? "Reboot required: " + String.join("; ", reboot.reasons())
+                                + (reboot.packages().isEmpty()
+                                        ? ""
+                                        : " (asked by " + String.join(", ", reboot.packages()) + ")")
+                        : "No reboot required (running kernel " + reboot.runningKernel() + ").");
         out.flush();
         return 0;
     }

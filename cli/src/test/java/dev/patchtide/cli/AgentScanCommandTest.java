@@ -45,7 +45,8 @@ class AgentScanCommandTest {
         assertThat(run.out())
                 .containsPattern(
                         "zip\\s+amd64\\s+3.0-13\\s+3.0-13\\+deb12u1\\s+oldstable-security\\s+yes\\s+optional\\s+utils")
-                .contains("1 packages can be upgraded, 1 of them from a security archive.");
+                .contains("1 packages can be upgraded, 1 of them from a security archive.")
+                .contains("No reboot required");
     }
 
     @Test

@@ -1,0 +1,90 @@
+package dev.patchtide.agent.scan;
+
+import dev.patchtide.core.version.DebianVersion;
+import dev.patchtide.core.version.InvalidVersionException;
+import dev.patchtide.core.version.RpmVersion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Whether the host needs a reboot to finish patching: Debian's {@code /var/run/reboot-required} flag
+ * (with the packages that asked for it), or a kernel installed in /boot newer than the running one.
+ */
+public final class RebootCheck {
+    private final Path root;
+
+    public RebootCheck(Path root) {
+        this.root = root;
+    }
+
+    public record RebootStatus(
+            boolean required,
+            List<String> reasons,
+            String runningKernel,
+            Optional<String> newestInstalledKernel,
+            List<String> packages) {}
+
+    public RebootStatus check() throws IOException {
+        List<String> reasons = new ArrayList<>();
+        List<String> packages = new ArrayList<>();
+        Path flag = root.resolve("var/run/reboot-required");
+        if (Files.exists(flag)) {
+            reasons.add("/var/run/reboot-required exists");
+            Path pkgs = root.resolve("var/run/reboot-required.pkgs");
+            if (Files.exists(pkgs)) {
+                Files.readAllLines(pkgs).stream()
+                        .map(String::strip)
+                        .filter(s -> !s.isEmpty())
+                        .distinct()
+                        .forEach(packages::add);
+            }
+        }
+        String running = Files.exists(root.resolve("proc/sys/kernel/osrelease"))
+                ? Files.readString(root.resolve("proc/sys/kernel/osrelease")).strip()
+                : System.getProperty("os.version");
+        Optional<String> newest = newestKernel();
+        if (newest.isPresent() && !newest.get().equals(running)) {
+            reasons.add("kernel " + newest.get() + " is installed but " + running + " is running");
+        }
+        return new RebootStatus(!reasons.isEmpty(), List.copyOf(reasons), running, newest, List.copyOf(packages));
+    }
+
+    /** The newest kernel in /boot, ordered as this host's package manager orders versions. */
+    private Optional<String> newestKernel() throws IOException {
+        Path boot = root.resolve("boot");
+        if (!Files.isDirectory(boot)) {
+            return Optional.empty();
+        }
+        boolean debian = Files.exists(root.resolve("var/lib/dpkg/status"));
+        Comparator<String> order = debian ? RebootCheck::compareDebian : RebootCheck::compareRpm;
+        try (Stream<Path> files = Files.list(boot)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("vmlinuz-") && !n.contains("rescue"))
+                    .map(n -> n.substring("vmlinuz-".length()))
+                    .max(order);
+        }
+    }
+
+    private static int compareDebian(String a, String b) {
+        try {
+            return DebianVersion.compare(a, b);
+        } catch (InvalidVersionException e) {
+            return a.compareTo(b);
+        }
+    }
+
+    private static int compareRpm(String a, String b) {
+        try {
+            // A kernel release like 5.14.0-427.13.1.el9_4.x86_64 is version-release.arch.
+            return RpmVersion.compare(a, b);
+        } catch (InvalidVersionException e) {
+            return a.compareTo(b);
+        }
+    }
+}

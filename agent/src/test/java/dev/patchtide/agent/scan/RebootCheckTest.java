@@ -1,0 +1,66 @@
+package dev.patchtide.agent.scan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RebootCheckTest {
+    @TempDir
+    Path root;
+
+    @Test
+    void runningTheNewestKernelWithoutTheFlagNeedsNoReboot() throws Exception {
+        debianHost("6.1.0-28-amd64", "6.1.0-27-amd64", "6.1.0-28-amd64");
+        RebootCheck.RebootStatus status = new RebootCheck(root).check();
+        assertThat(status.required()).isFalse();
+        assertThat(status.reasons()).isEmpty();
+        assertThat(status.newestInstalledKernel()).contains("6.1.0-28-amd64");
+    }
+
+    @Test
+    void newerInstalledKernelNeedsAReboot() throws Exception {
+        debianHost("6.1.0-9-amd64", "6.1.0-9-amd64", "6.1.0-10-amd64");
+        RebootCheck.RebootStatus status = new RebootCheck(root).check();
+        assertThat(status.required()).isTrue();
+        assertThat(status.reasons()).containsExactly("kernel 6.1.0-10-amd64 is installed but 6.1.0-9-amd64 is running");
+    }
+
+    @Test
+    void debiansFlagFileNamesThePackages() throws Exception {
+        debianHost("6.1.0-28-amd64", "6.1.0-28-amd64");
+        Files.createDirectories(root.resolve("var/run"));
+        Files.writeString(root.resolve("var/run/reboot-required"), "*** System restart required ***\n");
+        Files.writeString(root.resolve("var/run/reboot-required.pkgs"), "libc6\nlibssl3\nlibc6\n");
+        RebootCheck.RebootStatus status = new RebootCheck(root).check();
+        assertThat(status.required()).isTrue();
+        assertThat(status.packages()).containsExactly("libc6", "libssl3");
+    }
+
+    @Test
+    void rpmKernelsAreOrderedAsRpmDoes() throws Exception {
+        Files.createDirectories(root.resolve("proc/sys/kernel"));
+        Files.writeString(root.resolve("proc/sys/kernel/osrelease"), "5.14.0-427.13.1.el9_4.x86_64\n");
+        Files.createDirectories(root.resolve("boot"));
+        for (String k : new String[] {"5.14.0-427.13.1.el9_4.x86_64", "5.14.0-503.11.1.el9_5.x86_64"}) {
+            Files.writeString(root.resolve("boot/vmlinuz-" + k), "");
+        }
+        Files.writeString(root.resolve("boot/vmlinuz-0-rescue-abc"), "");
+        RebootCheck.RebootStatus status = new RebootCheck(root).check();
+        assertThat(status.newestInstalledKernel()).contains("5.14.0-503.11.1.el9_5.x86_64");
+        assertThat(status.required()).isTrue();
+    }
+
+    private void debianHost(String running, String... installed) throws Exception {
+        Files.createDirectories(root.resolve("var/lib/dpkg"));
+        Files.writeString(root.resolve("var/lib/dpkg/status"), "");
+        Files.createDirectories(root.resolve("proc/sys/kernel"));
+        Files.writeString(root.resolve("proc/sys/kernel/osrelease"), running + "\n");
+        Files.createDirectories(root.resolve("boot"));
+        for (String k : installed) {
+            Files.writeString(root.resolve("boot/vmlinuz-" + k), "");
+        }
+    }
+}
