@@ -1,0 +1,116 @@
+package dev.patchtide.agent.scan.dnf;
+
+import dev.patchtide.core.version.RpmVersion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * For RHEL, Rocky, Alma, Amazon Linux and Fedora: compares the installed RPMs with the newest builds in
+ * the cached repository metadata and attaches the advisories (updateinfo) that the update resolves.
+ */
+public final class DnfScanner {
+    private record Available(RpmPackage pkg, RpmVersion evr, String repoId) {}
+
+    /** The repositories dnf has cached: each {@code <repoid>-<hash>/repodata/repomd.xml} under {@code cacheDir}. */
+    public static List<RepoMetadata> cachedRepositories(Path cacheDir) throws IOException {
+        if (!Files.isDirectory(cacheDir)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(cacheDir)) {
+            return dirs.filter(d -> Files.exists(d.resolve("repodata/repomd.xml")))
+                    .sorted()
+                    .map(d -> {
+                        String name = d.getFileName().toString();
+                        int dash = name.lastIndexOf('-');
+                        return new RepoMetadata(dash > 0 ? name.substring(0, dash) : name, d);
+                    })
+                    .toList();
+        }
+    }
+
+    public List<DnfUpdate> scan(List<RpmPackage> installed, List<RepoMetadata> repos) throws IOException {
+        Map<String, RpmPackage> byKey = new HashMap<>();
+        installed.forEach(p -> byKey.put(p.name() + "." + p.arch(), p));
+        Map<String, Available> newest = new HashMap<>();
+        List<Advisory> advisories = new ArrayList<>();
+        for (RepoMetadata repo : repos) {
+            Optional<Path> primary = repo.file("primary");
+            if (primary.isEmpty()) {
+                throw new IOException("repository " + repo.repoId() + " has no primary metadata");
+            }
+            for (RpmPackage p : MetadataReader.primaryPackages(primary.get())) {
+                String key = p.name() + "." + p.arch();
+                if (byKey.containsKey(key)) {
+                    Available candidate = new Available(p, p.evr(), repo.repoId());
+                    newest.merge(key, candidate, (a, b) -> a.evr().compareTo(b.evr()) >= 0 ? a : b);
+                }
+            }
+            Optional<Path> updateinfo = repo.file("updateinfo");
+            if (updateinfo.isPresent()) {
+                advisories.addAll(MetadataReader.advisories(updateinfo.get()));
+            }
+        }
+        List<DnfUpdate> updates = new ArrayList<>();
+        for (Map.Entry<String, Available> e : newest.entrySet()) {
+            RpmPackage current = byKey.get(e.getKey());
+            Available best = e.getValue();
+            if (best.evr().compareTo(current.evr()) > 0) {
+                updates.add(describe(current, best, covering(current, best, advisories)));
+            }
+        }
+        updates.sort(Comparator.comparing(DnfUpdate::name).thenComparing(DnfUpdate::arch));
+        return updates;
+    }
+
+    /** Advisories listing a build of this package newer than the installed one and not newer than the available one. */
+    private static List<Advisory> covering(RpmPackage installed, Available best, List<Advisory> advisories) {
+        List<Advisory> covering = new ArrayList<>();
+        for (Advisory a : advisories) {
+            for (RpmPackage fixed : a.packages()) {
+                if (fixed.name().equals(installed.name())
+                        && fixed.arch().equals(installed.arch())
+                        && fixed.evr().compareTo(installed.evr()) > 0
+                        && fixed.evr().compareTo(best.evr()) <= 0) {
+                    covering.add(a);
+                    break;
+                }
+            }
+        }
+        return covering;
+    }
+
+    private static DnfUpdate describe(RpmPackage installed, Available best, List<Advisory> advisories) {
+        Advisory worst = advisories.stream()
+                .max(Comparator.comparing((Advisory a) -> a.type().equals("security"))
+                        .thenComparing(a -> Advisory.severityRank(a.severity())))
+                .orElse(null);
+        Set<String> cves = new LinkedHashSet<>();
+        advisories.forEach(a -> cves.addAll(a.cves()));
+        String issued = advisories.stream()
+                .map(Advisory::issued)
+                .filter(s -> !s.isEmpty())
+                .min(String::compareTo)
+                .orElse("");
+        return new DnfUpdate(
+                installed.name(),
+                installed.arch(),
+                installed.evrText(),
+                best.pkg().evrText(),
+                best.repoId(),
+                worst == null ? "Unspecified" : worst.classification(),
+                worst == null ? "" : worst.severity(),
+                advisories.stream().map(Advisory::id).toList(),
+                List.copyOf(cves),
+                issued);
+    }
+}
