@@ -1,5 +1,6 @@
 package dev.patchtide.server;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.Authorizer;
@@ -8,6 +9,7 @@ import dev.patchtide.server.auth.Authenticator;
 import dev.patchtide.server.db.Database;
 import dev.patchtide.server.fleet.FleetApi;
 import dev.patchtide.server.fleet.FleetMetrics;
+import dev.patchtide.server.patching.BaselineApi;
 import dev.patchtide.server.web.HealthRoutes;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -45,7 +47,10 @@ public final class PatchtideServer implements AutoCloseable {
                 ApiJson.mapper(),
                 metrics,
                 new Authorizer(config.region(), config.accountId()));
-        new FleetApi(database.jdbi(), accessKeys, config.pingPolicy(), config.region(), clock).routes(router);
+        ObjectMapper json = ApiJson.mapper();
+        FleetApi fleet = new FleetApi(database.jdbi(), accessKeys, config.pingPolicy(), config.region(), clock);
+        fleet.routes(router);
+        new BaselineApi(database.jdbi(), json, clock, fleet.tags()).routes(router);
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
 
         Javalin app = Javalin.create(javalin -> {

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 public record Tag(String key, String value) {
     static final Pattern TEXT = Pattern.compile("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-    static void validate(List<Tag> tags, String field, Validation v) {
+    public static void validate(List<Tag> tags, String field, Validation v) {
         if (tags == null) {
             return;
         }

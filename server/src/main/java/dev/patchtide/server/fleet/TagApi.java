@@ -53,6 +53,17 @@ public final class TagApi {
         lockers.put(resourceType, locker);
     }
 
+    /** Tags a resource created in the caller's transaction (CreatePatchBaseline's Tags, for example). */
+    public void tagNewResource(Handle handle, String resourceType, String resourceId, List<Tag> newTags) {
+        if (newTags != null && newTags.size() > MAX_TAGS_PER_RESOURCE) {
+            throw new ApiException(
+                    "TooManyTagsError",
+                    "A resource can have at most " + MAX_TAGS_PER_RESOURCE + " tags; " + newTags.size()
+                            + " were given.");
+        }
+        tags.put(handle, resourceType, resourceId, newTags);
+    }
+
     void routes(ApiRouter router) {
         router.register(new Action<>(
                 "AmazonSSM.AddTagsToResource", AddTagsToResourceRequest.class, Access.adminOnly(), (q, who) -> {
