@@ -154,6 +154,11 @@ public final class BaselineApi {
                 DescribeRequest.class,
                 Access.adminOnly(),
                 (q, who) -> describeGroups(q)));
+        router.register(new Action<>(
+                "AmazonSSM.DescribePatchProperties",
+                PatchProperties.DescribePatchPropertiesRequest.class,
+                Access.adminOnly(),
+                (q, who) -> properties(q)));
     }
 
     private String create(CreatePatchBaselineRequest q) {
@@ -224,6 +229,21 @@ public final class BaselineApi {
             }
             return new DescribePatchGroupsResult(mappings, next);
         });
+    }
+
+    private PatchProperties.DescribePatchPropertiesResult properties(PatchProperties.DescribePatchPropertiesRequest q) {
+        List<String> values = PatchProperties.values(q.operatingSystem(), q.property());
+        int size = Objects.requireNonNullElse(q.maxResults(), 50);
+        int from = Integer.parseInt(
+                PageToken.decode("patch-properties", q.nextToken()).orElse("0"));
+        List<java.util.Map<String, String>> page = values.stream()
+                .skip(from)
+                .limit(size)
+                .map(value -> java.util.Map.of("Name", value))
+                .toList();
+        String next =
+                from + size < values.size() ? PageToken.encode("patch-properties", String.valueOf(from + size)) : null;
+        return new PatchProperties.DescribePatchPropertiesResult(page, next);
     }
 
     private PatchBaselineIdentity identity(Handle h, BaselineStore.Stored b) {

@@ -187,6 +187,24 @@ class BaselineApiTest {
     }
 
     @Test
+    void patchPropertiesListWhatRulesCanFilterOnAndPage() {
+        assertThat(ssm.describePatchProperties(b -> b.operatingSystem(OperatingSystem.DEBIAN)
+                                .property(software.amazon.awssdk.services.ssm.model.PatchProperty.PRIORITY))
+                        .properties())
+                .extracting(p -> p.get("Name"))
+                .containsExactly("Required", "Important", "Standard", "Optional", "Extra");
+        var firstPage = ssm.describePatchProperties(b -> b.operatingSystem(OperatingSystem.REDHAT_ENTERPRISE_LINUX)
+                .property(software.amazon.awssdk.services.ssm.model.PatchProperty.PRODUCT)
+                .maxResults(10));
+        assertThat(firstPage.properties()).hasSize(10);
+        var secondPage = ssm.describePatchProperties(b -> b.operatingSystem(OperatingSystem.REDHAT_ENTERPRISE_LINUX)
+                .property(software.amazon.awssdk.services.ssm.model.PatchProperty.PRODUCT)
+                .maxResults(10)
+                .nextToken(firstPage.nextToken()));
+        assertThat(secondPage.properties().getFirst().get("Name")).isEqualTo("RedhatEnterpriseLinux8.0");
+    }
+
+    @Test
     void clientTokenMakesCreationIdempotent() {
         String first = ssm.createPatchBaseline(b ->
                         b.name("idem").operatingSystem(OperatingSystem.UBUNTU).clientToken("tok-1"))
