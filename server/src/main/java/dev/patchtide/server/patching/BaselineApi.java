@@ -36,6 +36,7 @@ import org.jdbi.v3.core.Jdbi;
 public final class BaselineApi {
     private final BaselineStore store;
     private final TagApi tags;
+    private final PatchStateApi states;
     private final InstantSource clock;
     private final SecureRandom random = new SecureRandom();
 
@@ -47,6 +48,7 @@ public final class BaselineApi {
                 BaselineStore.RESOURCE_TYPE,
                 (h, id) -> store.find(h, id, true).filter(b -> !b.predefined()).map(BaselineStore.Stored::id));
         seedPredefined();
+        this.states = new PatchStateApi(store);
     }
 
     /** Every server has the predefined baselines, and each is its OS's default until an operator says otherwise. */
@@ -159,6 +161,7 @@ public final class BaselineApi {
                 PatchProperties.DescribePatchPropertiesRequest.class,
                 Access.adminOnly(),
                 (q, who) -> properties(q)));
+        states.routes(router);
     }
 
     private String create(CreatePatchBaselineRequest q) {

@@ -1,0 +1,139 @@
+package dev.patchtide.server.patching;
+
+import dev.patchtide.server.api.ApiRequest;
+import dev.patchtide.server.api.Validation;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** The agent's scan report (Patchtide's own action) and the SSM patch-state shapes it feeds. */
+final class ScanMessages {
+    private ScanMessages() {}
+
+    static final Pattern MANAGED_INSTANCE_ID = Pattern.compile("^mi-[0-9a-f]{17}$");
+
+    record ReportedPatch(
+            String name,
+            String arch,
+            String installedVersion,
+            String availableVersion,
+            String product,
+            String classification,
+            String severity,
+            String priority,
+            String section,
+            Boolean security,
+            String releaseDate,
+            List<String> cveIds) {}
+
+    record PutPatchScanReportRequest(
+            String instanceId,
+            String operatingSystem,
+            Instant operationStartTime,
+            Instant operationEndTime,
+            Integer installedCount,
+            Boolean rebootRequired,
+            List<ReportedPatch> patches)
+            implements ApiRequest {
+        @Override
+        public void validate(Validation v) {
+            v.required("instanceId", instanceId)
+                    .pattern("instanceId", instanceId, MANAGED_INSTANCE_ID)
+                    .required("operatingSystem", operatingSystem)
+                    .oneOf("operatingSystem", operatingSystem, BaselineMessages.OPERATING_SYSTEMS)
+                    .required("operationStartTime", operationStartTime)
+                    .required("operationEndTime", operationEndTime)
+                    .required("installedCount", installedCount)
+                    .range("installedCount", installedCount, 0, 1_000_000)
+                    .required("patches", patches)
+                    .size("patches", patches, 0, 20_000);
+            if (operationStartTime != null && operationEndTime != null) {
+                v.check(
+                        !operationEndTime.isBefore(operationStartTime),
+                        "operationEndTime must not be before operationStartTime");
+            }
+            for (int i = 0; patches != null && i < patches.size(); i++) {
+                ReportedPatch p = patches.get(i);
+                String at = "patches." + (i + 1) + ".member";
+                if (p == null) {
+                    v.required(at, null);
+                    continue;
+                }
+                v.required(at + ".name", p.name())
+                        .length(at + ".name", p.name(), 1, 256)
+                        .required(at + ".arch", p.arch())
+                        .required(at + ".installedVersion", p.installedVersion())
+                        .required(at + ".availableVersion", p.availableVersion())
+                        .check(
+                                p.releaseDate() == null || isDate(p.releaseDate()),
+                                at + ".releaseDate: '" + p.releaseDate() + "' is not a YYYY-MM-DD date");
+            }
+        }
+    }
+
+    private static boolean isDate(String text) {
+        try {
+            java.time.LocalDate.parse(text);
+            return true;
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    record PutPatchScanReportResult(String snapshotId, String baselineId, String complianceStatus, int missingCount) {}
+
+    record DescribeInstancePatchStatesRequest(List<String> instanceIds, String nextToken, Integer maxResults)
+            implements ApiRequest {
+        @Override
+        public void validate(Validation v) {
+            v.required("instanceIds", instanceIds)
+                    .size("instanceIds", instanceIds, 0, 50)
+                    .range("maxResults", maxResults, 10, 100);
+        }
+    }
+
+    record InstancePatchState(
+            String instanceId,
+            String patchGroup,
+            String baselineId,
+            String snapshotId,
+            int installedCount,
+            int installedOtherCount,
+            int installedPendingRebootCount,
+            int installedRejectedCount,
+            int missingCount,
+            int failedCount,
+            int notApplicableCount,
+            int availableSecurityUpdateCount,
+            Instant operationStartTime,
+            Instant operationEndTime,
+            String operation,
+            int criticalNonCompliantCount,
+            int securityNonCompliantCount,
+            int otherNonCompliantCount) {}
+
+    record DescribeInstancePatchStatesResult(List<InstancePatchState> instancePatchStates, String nextToken) {}
+
+    record DescribeInstancePatchesRequest(
+            String instanceId,
+            List<BaselineMessages.PatchOrchestratorFilter> filters,
+            String nextToken,
+            Integer maxResults)
+            implements ApiRequest {
+        @Override
+        public void validate(Validation v) {
+            v.required("instanceId", instanceId).range("maxResults", maxResults, 10, 100);
+        }
+    }
+
+    record PatchComplianceData(
+            String title,
+            @com.fasterxml.jackson.annotation.JsonProperty("KBId") String kbId,
+            String classification,
+            String severity,
+            String state,
+            Instant installedTime,
+            @com.fasterxml.jackson.annotation.JsonProperty("CVEIds") String cveIds) {}
+
+    record DescribeInstancePatchesResult(List<PatchComplianceData> patches, String nextToken) {}
+}

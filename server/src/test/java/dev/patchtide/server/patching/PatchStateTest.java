@@ -1,0 +1,161 @@
+package dev.patchtide.server.patching;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchtide.agent.ApiCallException;
+import dev.patchtide.server.testing.FakeAgent;
+import dev.patchtide.server.testing.MutableClock;
+import dev.patchtide.server.testing.TestServer;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.CreateActivationResponse;
+import software.amazon.awssdk.services.ssm.model.InstancePatchState;
+import software.amazon.awssdk.services.ssm.model.OperatingSystem;
+import software.amazon.awssdk.services.ssm.model.PatchComplianceData;
+import software.amazon.awssdk.services.ssm.model.PatchComplianceDataState;
+import software.amazon.awssdk.services.ssm.model.PatchComplianceLevel;
+import software.amazon.awssdk.services.ssm.model.PatchFilterKey;
+import software.amazon.awssdk.services.ssm.model.ResourceTypeForTagging;
+import software.amazon.awssdk.services.ssm.model.Tag;
+
+// The SDK's filter builders take Consumer<Builder>... varargs, which javac flags as unchecked.
+@SuppressWarnings("unchecked")
+class PatchStateTest {
+    TestServer server;
+    SsmClient ssm;
+    FakeAgent agent;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = TestServer.start(MutableClock.ofNow());
+        ssm = server.ssm();
+        CreateActivationResponse activation = ssm.createActivation(b -> b.iamRole("r"));
+        agent = FakeAgent.register(server.endpoint(), activation.activationId(), activation.activationCode());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void defaultDebianBaselineCountsOnlySecurityUpdatesAsMissing() throws Exception {
+        JsonNode answer = report(List.of(
+                patch("openssl", "3.0.11-1~deb12u2", "3.0.15-1~deb12u1", true, "optional", "utils"),
+                patch("tzdata", "2024a-0+deb12u1", "2025b-0+deb12u1", false, "required", "localization")));
+        assertThat(answer.path("ComplianceStatus").asText()).isEqualTo("NON_COMPLIANT");
+
+        InstancePatchState state = ssm.describeInstancePatchStates(b -> b.instanceIds(agent.instanceId()))
+                .instancePatchStates()
+                .getFirst();
+        assertThat(state.missingCount()).isEqualTo(1);
+        assertThat(state.securityNonCompliantCount()).isEqualTo(1);
+        assertThat(state.availableSecurityUpdateCount()).isEqualTo(1);
+        assertThat(state.installedOtherCount()).isEqualTo(700);
+        assertThat(state.baselineId())
+                .isEqualTo(ssm.getPatchBaselineForPatchGroup(
+                                b -> b.patchGroup("none").operatingSystem(OperatingSystem.DEBIAN))
+                        .baselineId());
+        assertThat(state.operationAsString()).isEqualTo("Scan");
+        assertThat(state.snapshotId()).isNotBlank();
+
+        List<PatchComplianceData> patches = ssm.describeInstancePatches(b -> b.instanceId(agent.instanceId()))
+                .patches();
+        assertThat(patches).singleElement().satisfies(p -> {
+            assertThat(p.title()).isEqualTo("openssl");
+            assertThat(p.kbId()).isEqualTo("openssl.amd64:3.0.15-1~deb12u1");
+            assertThat(p.state()).isEqualTo(PatchComplianceDataState.MISSING);
+        });
+    }
+
+    @Test
+    void patchGroupBaselineThatApprovesEverythingListsEveryUpdate() throws Exception {
+        String everything = ssm.createPatchBaseline(b -> b.name("everything")
+                        .operatingSystem(OperatingSystem.DEBIAN)
+                        .approvalRules(r -> r.patchRules(rule -> rule.approveAfterDays(0)
+                                .enableNonSecurity(true)
+                                .complianceLevel(PatchComplianceLevel.CRITICAL)
+                                .patchFilterGroup(g -> g.patchFilters(
+                                        f -> f.key(PatchFilterKey.PRODUCT).values("*"))))))
+                .baselineId();
+        ssm.registerPatchBaselineForPatchGroup(b -> b.baselineId(everything).patchGroup("web"));
+        ssm.addTagsToResource(b -> b.resourceType(ResourceTypeForTagging.MANAGED_INSTANCE)
+                .resourceId(agent.instanceId())
+                .tags(Tag.builder().key("Patch Group").value("web").build()));
+
+        report(List.of(
+                patch("openssl", "3.0.11-1~deb12u2", "3.0.15-1~deb12u1", true, "optional", "utils"),
+                patch("tzdata", "2024a-0+deb12u1", "2025b-0+deb12u1", false, "required", "localization")));
+
+        InstancePatchState state = ssm.describeInstancePatchStates(b -> b.instanceIds(agent.instanceId()))
+                .instancePatchStates()
+                .getFirst();
+        assertThat(state.patchGroup()).isEqualTo("web");
+        assertThat(state.baselineId()).isEqualTo(everything);
+        assertThat(state.criticalNonCompliantCount()).isEqualTo(2);
+        assertThat(ssm.describeInstancePatches(b -> b.instanceId(agent.instanceId()))
+                        .patches())
+                .extracting(PatchComplianceData::title)
+                .containsExactly("openssl", "tzdata");
+        assertThat(ssm.describeInstancePatches(b -> b.instanceId(agent.instanceId())
+                                .filters(f -> f.key("Severity").values("required")))
+                        .patches())
+                .extracting(PatchComplianceData::title)
+                .containsExactly("tzdata");
+
+        report(List.of());
+        assertThat(ssm.describeInstancePatches(b -> b.instanceId(agent.instanceId()))
+                        .patches())
+                .isEmpty();
+    }
+
+    @Test
+    void malformedReportIsRefusedAndTheEarlierStateStays() throws Exception {
+        report(List.of(patch("openssl", "1", "2", true, "optional", "utils")));
+        Map<String, Object> bad = patch("curl", "1", "2", true, "optional", "web");
+        bad.put("ReleaseDate", "2026-13-45");
+        assertThatThrownBy(() -> report(List.of(patch("zip", "1", "2", true, "optional", "utils"), bad)))
+                .isInstanceOfSatisfying(ApiCallException.class, e -> {
+                    assertThat(e.code()).isEqualTo("ValidationException");
+                    assertThat(e.getMessage()).contains("patches.2.member.releaseDate");
+                });
+        assertThat(ssm.describeInstancePatches(b -> b.instanceId(agent.instanceId()))
+                        .patches())
+                .extracting(PatchComplianceData::title)
+                .containsExactly("openssl");
+    }
+
+    private JsonNode report(List<Map<String, Object>> patches) throws Exception {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("InstanceId", agent.instanceId());
+        body.put("OperatingSystem", "DEBIAN");
+        body.put("OperationStartTime", Instant.now().getEpochSecond());
+        body.put("OperationEndTime", Instant.now().getEpochSecond());
+        body.put("InstalledCount", 700);
+        body.put("RebootRequired", false);
+        body.put("Patches", patches);
+        return agent.client().call("Patchtide.PutPatchScanReport", body);
+    }
+
+    private static Map<String, Object> patch(
+            String name, String installed, String available, boolean security, String priority, String section) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("Name", name);
+        p.put("Arch", "amd64");
+        p.put("InstalledVersion", installed);
+        p.put("AvailableVersion", available);
+        p.put("Product", "Debian12");
+        p.put("Priority", priority);
+        p.put("Section", section);
+        p.put("Security", security);
+        return p;
+    }
+}
