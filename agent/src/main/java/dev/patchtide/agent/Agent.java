@@ -1,11 +1,14 @@
 package dev.patchtide.agent;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchtide.agent.scan.PatchReport;
 import dev.patchtide.core.Version;
 import dev.patchtide.core.auth.SigV4Credentials;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,13 +31,30 @@ public final class Agent implements AutoCloseable {
     private final ApiClient client;
     private final Supplier<HostFacts> facts;
     private final Duration interval;
+    private final Duration scanInterval;
+    private final Path root;
+    private final InstantSource clock;
+    private Instant lastScan = Instant.MIN;
     private final Object wakeUp = new Object();
     private volatile boolean stopping;
     private volatile Thread loop;
 
-    public Agent(Registration registration, Duration interval, Supplier<HostFacts> facts, InstantSource clock) {
+    /**
+     * @param scanInterval how often to scan for patches and report them; {@link Duration#ZERO} turns scanning off
+     * @param root the host's file tree ("/" except in tests)
+     */
+    public Agent(
+            Registration registration,
+            Duration interval,
+            Duration scanInterval,
+            Path root,
+            Supplier<HostFacts> facts,
+            InstantSource clock) {
         this.registration = registration;
         this.interval = interval;
+        this.scanInterval = scanInterval;
+        this.root = root;
+        this.clock = clock;
         this.facts = facts;
         this.client = new ApiClient(
                 URI.create(registration.serverUrl()),
@@ -43,8 +63,18 @@ public final class Agent implements AutoCloseable {
                 clock);
     }
 
-    public static Agent forThisHost(Registration registration, Duration interval, InstantSource clock) {
-        return new Agent(registration, interval, () -> HostFacts.collect(Path.of("/")), clock);
+    public static Agent forThisHost(
+            Registration registration, Duration interval, Duration scanInterval, InstantSource clock) {
+        Path root = Path.of("/");
+        return new Agent(registration, interval, scanInterval, root, () -> HostFacts.collect(root), clock);
+    }
+
+    /** Scans this host for patches and reports the result; returns the server's verdict. */
+    public JsonNode scanAndReport() throws IOException, ApiCallException {
+        JsonNode verdict =
+                client.call("Patchtide.PutPatchScanReport", PatchReport.scan(root, registration.instanceId()));
+        lastScan = clock.instant();
+        return verdict;
     }
 
     /** Sends one report now. */
@@ -85,6 +115,7 @@ public final class Agent implements AutoCloseable {
                 }
                 connected = true;
                 failures = 0;
+                scanIfDue();
                 pause(interval);
             } catch (IOException | ApiCallException e) {
                 if (connected && e instanceof ApiCallException api && api.isCredentialRejected()) {
@@ -99,6 +130,24 @@ public final class Agent implements AutoCloseable {
                 failures++;
                 pause(backoff(failures));
             }
+        }
+    }
+
+    /** A failed scan is logged and retried at the next heartbeat; it never stops the heartbeats. */
+    private void scanIfDue() {
+        if (scanInterval.isZero() || clock.instant().isBefore(lastScan.plus(scanInterval))) {
+            return;
+        }
+        try {
+            JsonNode verdict = scanAndReport();
+            log.info(
+                    "patch scan reported: {} with {} missing patches (baseline {})",
+                    verdict.path("ComplianceStatus").asText(),
+                    verdict.path("MissingCount").asInt(),
+                    verdict.path("BaselineId").asText());
+        } catch (IOException | ApiCallException | RuntimeException e) {
+            log.warn("patch scan failed: {}", describe(e));
+            lastScan = clock.instant();
         }
     }
 

@@ -38,7 +38,7 @@ public record HostFacts(
                 os.getOrDefault("VERSION_ID", System.getProperty("os.version")));
     }
 
-    static Map<String, String> osRelease(Path root) {
+    public static Map<String, String> osRelease(Path root) {
         for (String candidate : List.of("etc/os-release", "usr/lib/os-release")) {
             Path file = root.resolve(candidate);
             if (Files.isReadable(file)) {

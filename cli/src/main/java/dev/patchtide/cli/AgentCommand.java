@@ -93,6 +93,13 @@ final class AgentCommand {
                 description = "Report interval (ISO-8601 duration); default: what the server said at registration.")
         Duration heartbeatInterval;
 
+        @Option(
+                names = "--scan-interval",
+                defaultValue = "PT4H",
+                description = "How often to scan for patches and report them (ISO-8601; PT0S turns it off; default"
+                        + " ${DEFAULT-VALUE}).")
+        Duration scanInterval;
+
         @Override
         public Integer call() throws Exception {
             RegistrationFile file = state.file();
@@ -100,7 +107,7 @@ final class AgentCommand {
                     .orElseThrow(() -> new IOException("this host is not registered (no " + file.path()
                             + "); run 'patchtide agent register' first"));
             Duration interval = heartbeatInterval != null ? heartbeatInterval : registration.heartbeatInterval();
-            Agent agent = Agent.forThisHost(registration, interval, Clock.systemUTC());
+            Agent agent = Agent.forThisHost(registration, interval, scanInterval, Clock.systemUTC());
             Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "patchtide-agent-shutdown"));
             agent.run();
             return 0;

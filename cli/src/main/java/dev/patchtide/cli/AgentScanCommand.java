@@ -1,11 +1,15 @@
 package dev.patchtide.cli;
 
+import dev.patchtide.agent.Agent;
+import dev.patchtide.agent.Registration;
 import dev.patchtide.agent.scan.RebootCheck;
 import dev.patchtide.agent.scan.apt.AptScanner;
 import dev.patchtide.agent.scan.apt.AptUpdate;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,6 +30,9 @@ import picocli.CommandLine.Spec;
 final class AgentScanCommand implements Callable<Integer> {
     @Option(names = "--root", defaultValue = "/", hidden = true, description = "Scan a host tree mounted here.")
     Path root;
+
+    @picocli.CommandLine.Mixin
+    AgentCommand.StateDir state;
 
     @Spec
     CommandSpec spec;
@@ -62,6 +69,20 @@ final class AgentScanCommand implements Callable<Integer> {
                                         ? ""
                                         : " (asked by " + String.join(", ", reboot.packages()) + ")")
                         : "No reboot required (running kernel " + reboot.runningKernel() + ").");
+        var registration = root.equals(Path.of("/")) ? state.file().read() : java.util.Optional.<Registration>empty();
+        if (registration.isPresent()) {
+            var verdict = Agent.forThisHost(registration.get(), Duration.ofMinutes(5), Duration.ZERO, Clock.systemUTC())
+                    .scanAndReport();
+            out.println("Reported to " + registration.get().serverUrl() + " as "
+                    + registration.get().instanceId()
+                    + ": " + verdict.path("ComplianceStatus").asText() + ", "
+                    + verdict.path("MissingCount").asInt()
+                    + " missing patches under baseline "
+                    + verdict.path("BaselineId").asText() + ".");
+        } else {
+            out.println("Not reported: this host is not registered (no "
+                    + state.file().path() + ").");
+        }
         out.flush();
         return 0;
     }

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -28,6 +29,13 @@ final class UpCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options;
 
+    @picocli.CommandLine.Option(
+            names = "--scan-interval",
+            defaultValue = "PT4H",
+            description = "How often this host's agent scans for patches (ISO-8601; PT0S turns it off; default"
+                    + " ${DEFAULT-VALUE}). The first scan runs at start.")
+    Duration scanInterval;
+
     @Spec
     CommandSpec spec;
 
@@ -38,7 +46,7 @@ final class UpCommand implements Callable<Integer> {
         Registration registration;
         try {
             registration = registerThisHost(running);
-            agent = Agent.forThisHost(registration, options.heartbeatInterval, Clock.systemUTC());
+            agent = Agent.forThisHost(registration, options.heartbeatInterval, scanInterval, Clock.systemUTC());
             agent.reportOnce();
             agent.start();
         } catch (IOException | ApiCallException | RuntimeException e) {
@@ -77,7 +85,7 @@ final class UpCommand implements Callable<Integer> {
         if (stored.isPresent()) {
             Registration current = withServer(stored.get(), running);
             try {
-                Agent.forThisHost(current, options.heartbeatInterval, Clock.systemUTC())
+                Agent.forThisHost(current, options.heartbeatInterval, Duration.ZERO, Clock.systemUTC())
                         .reportOnce();
                 file.write(current);
                 return current;

@@ -103,8 +103,19 @@ final class PatchStateApi {
                                         .toList());
             }
             String param = "f" + binds.size();
-            sql.append(" AND ").append(column).append(" = ANY(:").append(param).append(")");
-            binds.add(Map.entry(param, f.values() == null ? List.of() : f.values()));
+            // Values compare case-insensitively: AWS's own examples filter State on "Missing".
+            sql.append(" AND upper(")
+                    .append(column)
+                    .append(") = ANY(:")
+                    .append(param)
+                    .append(")");
+            binds.add(Map.entry(
+                    param,
+                    f.values() == null
+                            ? List.of()
+                            : f.values().stream()
+                                    .map(v -> v.toUpperCase(java.util.Locale.ROOT))
+                                    .toList()));
         }
         sql.append(" ORDER BY kb_id LIMIT :limit");
         boolean known = store.jdbi().withHandle(h -> h.createQuery(

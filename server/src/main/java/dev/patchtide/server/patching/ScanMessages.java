@@ -24,7 +24,7 @@ final class ScanMessages {
             String section,
             Boolean security,
             String releaseDate,
-            List<String> cveIds) {}
+            @com.fasterxml.jackson.annotation.JsonProperty("CVEIds") List<String> cveIds) {}
 
     record PutPatchScanReportRequest(
             String instanceId,

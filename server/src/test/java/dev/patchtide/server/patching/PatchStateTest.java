@@ -156,6 +156,7 @@ class PatchStateTest {
         p.put("Priority", priority);
         p.put("Section", section);
         p.put("Security", security);
+        p.put("CVEIds", List.of());
         return p;
     }
 }

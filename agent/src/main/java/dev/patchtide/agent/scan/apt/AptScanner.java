@@ -63,6 +63,11 @@ public final class AptScanner {
         return updates;
     }
 
+    /** How many packages dpkg has installed. */
+    public int installedCount() throws IOException {
+        return installedPackages(nativeArchitecture()).size();
+    }
+
     private java.util.Optional<AptUpdate> candidate(Installed pkg, List<Offer> offers, List<AptPin> pins) {
         DebianVersion installedVersion = DebianVersion.parse(pkg.version());
         List<Offer> all = new ArrayList<>(offers);

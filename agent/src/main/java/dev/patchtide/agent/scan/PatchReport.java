@@ -1,0 +1,173 @@
+package dev.patchtide.agent.scan;
+
+import dev.patchtide.agent.HostFacts;
+import dev.patchtide.agent.scan.apt.AptScanner;
+import dev.patchtide.agent.scan.apt.AptUpdate;
+import dev.patchtide.agent.scan.dnf.DnfScanner;
+import dev.patchtide.agent.scan.dnf.DnfUpdate;
+import dev.patchtide.agent.scan.dnf.RpmPackage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Scans this host with the backend that fits it (apt where dpkg is, dnf where rpm is) and builds the
+ * {@code Patchtide.PutPatchScanReport} request: every available update with the attributes baselines
+ * filter on, the installed-package count and whether a reboot is pending.
+ */
+public final class PatchReport {
+    private PatchReport() {}
+
+    public static Map<String, Object> scan(Path root, String instanceId) throws IOException {
+        Instant start = Instant.now();
+        Map<String, String> os = HostFacts.osRelease(root);
+        String operatingSystem = operatingSystem(os);
+        String product = product(os);
+        List<Map<String, Object>> patches = new ArrayList<>();
+        int installed;
+        if (Files.exists(root.resolve("var/lib/dpkg/status"))) {
+            AptScanner apt = new AptScanner(root);
+            for (AptUpdate u : apt.upgradable()) {
+                patches.add(patch(
+                        u.name(),
+                        u.architecture(),
+                        u.installedVersion(),
+                        u.candidateVersion(),
+                        product,
+                        "",
+                        "",
+                        capitalize(u.priority()),
+                        u.section(),
+                        u.security(),
+                        null,
+                        List.of()));
+            }
+            installed = apt.installedCount();
+        } else {
+            List<RpmPackage> rpms = RpmPackage.parseQueryOutput(rpmQuery());
+            for (DnfUpdate u :
+                    new DnfScanner().scan(rpms, DnfScanner.cachedRepositories(root.resolve("var/cache/dnf")))) {
+                patches.add(patch(
+                        u.name(),
+                        u.arch(),
+                        u.installed(),
+                        u.available(),
+                        product,
+                        u.classification(),
+                        u.severity(),
+                        "",
+                        "",
+                        u.classification().equals("Security"),
+                        u.issued().length() >= 10 ? u.issued().substring(0, 10) : null,
+                        u.cves()));
+            }
+            installed = rpms.size();
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("InstanceId", instanceId);
+        report.put("OperatingSystem", operatingSystem);
+        report.put("OperationStartTime", start.toEpochMilli() / 1000.0);
+        report.put("OperationEndTime", Instant.now().toEpochMilli() / 1000.0);
+        report.put("InstalledCount", installed);
+        report.put("RebootRequired", new RebootCheck(root).check().required());
+        report.put("Patches", patches);
+        return report;
+    }
+
+    /** Systems Manager's OperatingSystem for this host, from os-release's ID (and VERSION_ID for Amazon Linux). */
+    static String operatingSystem(Map<String, String> os) {
+        String id = os.getOrDefault("ID", "").toLowerCase(Locale.ROOT);
+        return switch (id) {
+            case "debian" -> "DEBIAN";
+            case "ubuntu" -> "UBUNTU";
+            case "raspbian" -> "RASPBIAN";
+            case "rhel" -> "REDHAT_ENTERPRISE_LINUX";
+            case "rocky" -> "ROCKY_LINUX";
+            case "almalinux" -> "ALMA_LINUX";
+            case "centos" -> "CENTOS";
+            case "ol" -> "ORACLE_LINUX";
+            case "amzn" ->
+                os.getOrDefault("VERSION_ID", "").startsWith("2023") ? "AMAZON_LINUX_2023" : "AMAZON_LINUX_2";
+            default -> throw new IllegalStateException("this host's OS (os-release ID '" + id + "') is not supported");
+        };
+    }
+
+    /** The PRODUCT patches are filed under, as DescribePatchProperties lists them (Debian12, Ubuntu22.04, …). */
+    static String product(Map<String, String> os) {
+        String version = os.getOrDefault("VERSION_ID", "");
+        return switch (os.getOrDefault("ID", "").toLowerCase(Locale.ROOT)) {
+            case "debian" -> "Debian" + version;
+            case "ubuntu" -> "Ubuntu" + version;
+            case "raspbian" -> "Raspbian" + version;
+            case "rhel" -> "RedhatEnterpriseLinux" + version;
+            case "rocky" -> "RockyLinux" + version;
+            case "almalinux" -> "AlmaLinux" + version;
+            case "centos" -> "CentOS" + version;
+            case "ol" -> "OracleLinux" + version;
+            case "amzn" -> "AmazonLinux" + version;
+            default -> version;
+        };
+    }
+
+    private static Map<String, Object> patch(
+            String name,
+            String arch,
+            String installed,
+            String available,
+            String product,
+            String classification,
+            String severity,
+            String priority,
+            String section,
+            boolean security,
+            String releaseDate,
+            List<String> cves) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("Name", name);
+        p.put("Arch", arch);
+        p.put("InstalledVersion", installed);
+        p.put("AvailableVersion", available);
+        p.put("Product", product);
+        p.put("Classification", classification);
+        p.put("Severity", severity);
+        p.put("Priority", priority);
+        p.put("Section", section == null ? "" : section);
+        p.put("Security", security);
+        if (releaseDate != null) {
+            p.put("ReleaseDate", releaseDate);
+        }
+        p.put("CVEIds", cves);
+        return p;
+    }
+
+    /** Debian writes priorities in lower case; baselines (and AWS) name them capitalised. */
+    private static String capitalize(String priority) {
+        if (priority == null || priority.isEmpty()) {
+            return "";
+        }
+        return Character.toUpperCase(priority.charAt(0)) + priority.substring(1);
+    }
+
+    private static String rpmQuery() throws IOException {
+        Process rpm = new ProcessBuilder("rpm", "-qa", "--queryformat", RpmPackage.QUERY_FORMAT)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        String out = new String(rpm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (rpm.waitFor() != 0) {
+                throw new IOException("rpm -qa failed with exit code " + rpm.exitValue());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running rpm -qa", e);
+        }
+        return out;
+    }
+}
