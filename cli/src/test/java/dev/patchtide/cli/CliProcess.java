@@ -51,6 +51,15 @@ final class CliProcess implements AutoCloseable {
         return Files.readString(output);
     }
 
+    /** The output so far, for use inside lambdas that cannot throw. */
+    String outputSoFar() {
+        try {
+            return output();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     int waitFor(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();

@@ -34,6 +34,7 @@ class UpCommandTest {
                 assertThat(me.platformName()).isEqualTo(osRelease("NAME"));
                 assertThat(me.platformVersion()).isEqualTo(osRelease("VERSION_ID"));
                 firstInstance = me.instanceId();
+                assertScanReported(ssm, firstInstance, up);
             }
             assertThat(up.output()).contains("export AWS_CONFIG_FILE=" + data.resolve("aws-config"));
             assertThat(Files.readString(data.resolve("agent/registration.json")))
@@ -64,6 +65,34 @@ class UpCommandTest {
             assertThat(second.output()).contains("another Patchtide is already using");
             assertThat(first.isAlive()).isTrue();
         }
+    }
+
+    /** The agent scans at start; on a Debian host the default baseline counts the security updates as missing. */
+    private static void assertScanReported(SsmClient ssm, String instanceId, CliProcess up) throws Exception {
+        if (!Files.exists(Path.of("/var/lib/dpkg/status"))) {
+            return; // not an apt host: the scan has nothing to read here
+        }
+        List<software.amazon.awssdk.services.ssm.model.InstancePatchState> states;
+        try {
+            states = await().atMost(Duration.ofSeconds(90))
+                    .until(
+                            () -> up.output().contains("patch scan failed")
+                                    ? List.of()
+                                    : ssm.describeInstancePatchStates(b -> b.instanceIds(instanceId))
+                                            .instancePatchStates(),
+                            found -> !found.isEmpty() || up.outputSoFar().contains("patch scan failed"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("no scan was reported; patchtide up said:\n" + up.output(), e);
+        }
+        assertThat(states).as("patchtide up said:\n%s", up.output()).isNotEmpty();
+        var state = states.getFirst();
+        long security = new dev.patchtide.agent.scan.apt.AptScanner(Path.of("/"))
+                .upgradable().stream()
+                        .filter(dev.patchtide.agent.scan.apt.AptUpdate::security)
+                        .count();
+        assertThat(state.operationAsString()).isEqualTo("Scan");
+        assertThat((long) state.missingCount()).isEqualTo(security);
+        assertThat(state.installedOtherCount()).isPositive();
     }
 
     private static CliProcess startUp(Path dir, Path data) throws Exception {
