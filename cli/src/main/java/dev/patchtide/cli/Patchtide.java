@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             TagsCommand.class,
             ActivationsCommand.class,
             VersionCompareCommand.class,
+            ComplianceCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Patchtide implements Runnable {

@@ -50,7 +50,7 @@ public final class PatchtideServer implements AutoCloseable {
         ObjectMapper json = ApiJson.mapper();
         FleetApi fleet = new FleetApi(database.jdbi(), accessKeys, config.pingPolicy(), config.region(), clock);
         fleet.routes(router);
-        new BaselineApi(database.jdbi(), json, clock, fleet.tags()).routes(router);
+        new BaselineApi(database.jdbi(), json, clock, fleet.tags(), config.accountId()).routes(router);
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
 
         Javalin app = Javalin.create(javalin -> {

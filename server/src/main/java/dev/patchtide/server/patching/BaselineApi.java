@@ -40,7 +40,7 @@ public final class BaselineApi {
     private final InstantSource clock;
     private final SecureRandom random = new SecureRandom();
 
-    public BaselineApi(Jdbi jdbi, ObjectMapper json, InstantSource clock, TagApi tags) {
+    public BaselineApi(Jdbi jdbi, ObjectMapper json, InstantSource clock, TagApi tags, String accountId) {
         this.store = new BaselineStore(jdbi, json);
         this.clock = clock;
         this.tags = tags;
@@ -48,7 +48,7 @@ public final class BaselineApi {
                 BaselineStore.RESOURCE_TYPE,
                 (h, id) -> store.find(h, id, true).filter(b -> !b.predefined()).map(BaselineStore.Stored::id));
         seedPredefined();
-        this.states = new PatchStateApi(store);
+        this.states = new PatchStateApi(store, accountId);
     }
 
     /** Every server has the predefined baselines, and each is its OS's default until an operator says otherwise. */

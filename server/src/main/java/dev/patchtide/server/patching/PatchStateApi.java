@@ -26,8 +26,11 @@ final class PatchStateApi {
     private final BaselineStore store;
     private final ScanIngest ingest;
 
-    PatchStateApi(BaselineStore store) {
+    private final String accountId;
+
+    PatchStateApi(BaselineStore store, String accountId) {
         this.store = store;
+        this.accountId = accountId;
         this.ingest = new ScanIngest(store);
     }
 
@@ -37,6 +40,11 @@ final class PatchStateApi {
                 PutPatchScanReportRequest.class,
                 Access.adminOrOwnInstance(PutPatchScanReportRequest::instanceId),
                 (q, who) -> ingest.ingest(q)));
+        router.register(new Action<>(
+                "Patchtide.GetComplianceReport",
+                ComplianceReport.Request.class,
+                Access.adminOnly(),
+                (q, who) -> ComplianceReport.build(store.jdbi(), accountId, q.resourceId())));
         router.register(new Action<>(
                 "AmazonSSM.DescribeInstancePatchStates",
                 DescribeInstancePatchStatesRequest.class,

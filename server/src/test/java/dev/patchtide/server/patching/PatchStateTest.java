@@ -118,6 +118,49 @@ class PatchStateTest {
     }
 
     @Test
+    void complianceReportHasTheShapeOfPatchManagerExports() throws Exception {
+        report(List.of(
+                patch("openssl", "3.0.11-1~deb12u2", "3.0.15-1~deb12u1", true, "optional", "utils"),
+                patch("tzdata", "2024a-0+deb12u1", "2025b-0+deb12u1", false, "required", "localization")));
+        dev.patchtide.agent.ApiClient admin = new dev.patchtide.agent.ApiClient(
+                server.endpoint(),
+                TestServer.REGION,
+                java.util.Optional.of(new dev.patchtide.core.auth.SigV4Credentials(
+                        server.adminKey().accessKeyId(), server.adminKey().secretAccessKey())),
+                java.time.InstantSource.system());
+
+        JsonNode r = admin.call("Patchtide.GetComplianceReport", Map.of("ResourceId", agent.instanceId()));
+
+        assertThat(r.path("ComplianceType").asText()).isEqualTo("Patch");
+        assertThat(r.path("ResourceType").asText()).isEqualTo("ManagedInstance");
+        assertThat(r.path("ResourceId").asText()).isEqualTo(agent.instanceId());
+        assertThat(r.path("Status").asText()).isEqualTo("NON_COMPLIANT");
+        assertThat(r.path("OverallSeverity").asText()).isEqualTo("UNSPECIFIED");
+        assertThat(r.path("ExecutionSummary").path("ExecutionType").asText()).isEqualTo("Command");
+        assertThat(r.path("CompliantSummary").path("CompliantCount").asInt()).isEqualTo(700);
+        assertThat(r.path("NonCompliantSummary").path("NonCompliantCount").asInt())
+                .isEqualTo(1);
+        assertThat(r.path("NonCompliantSummary")
+                        .path("SeveritySummary")
+                        .path("UnspecifiedCount")
+                        .asInt())
+                .isEqualTo(1);
+        JsonNode missing = r.path("MissingPatches").get(0);
+        assertThat(missing.path("Id").asText()).isEqualTo("openssl.amd64:3.0.15-1~deb12u1");
+        assertThat(missing.path("Title").asText()).isEqualTo("openssl");
+        assertThat(missing.path("Details").path("PatchState").asText()).isEqualTo("Missing");
+        assertThat(missing.path("Details").path("PatchBaselineId").asText()).startsWith("pb-");
+        assertThat(missing.path("Details").path("PatchGroup").asText()).isEmpty();
+        assertThat(r.path("Account").asText()).isEqualTo("123456789012");
+        assertThat(r.has("Name")).isTrue();
+
+        assertThatThrownBy(
+                        () -> admin.call("Patchtide.GetComplianceReport", Map.of("ResourceId", "mi-00000000000000000")))
+                .isInstanceOfSatisfying(
+                        ApiCallException.class, e -> assertThat(e.code()).isEqualTo("InvalidResourceId"));
+    }
+
+    @Test
     void malformedReportIsRefusedAndTheEarlierStateStays() throws Exception {
         report(List.of(patch("openssl", "1", "2", true, "optional", "utils")));
         Map<String, Object> bad = patch("curl", "1", "2", true, "optional", "web");

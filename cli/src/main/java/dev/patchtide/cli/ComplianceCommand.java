@@ -1,0 +1,86 @@
+package dev.patchtide.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchtide.agent.ApiCallException;
+import dev.patchtide.agent.ApiClient;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Patch-compliance reports in the shape Patch Manager users export. */
+@Command(
+        name = "compliance",
+        mixinStandardHelpOptions = true,
+        description = "Patch compliance reports.",
+        subcommands = {ComplianceCommand.Report.class})
+final class ComplianceCommand {
+
+    @Command(
+            name = "report",
+            mixinStandardHelpOptions = true,
+            description = "Print one instance's report as JSON, or with --all every scanned instance's as JSON lines.")
+    static final class Report implements Callable<Integer> {
+        @Mixin
+        AdminOptions admin;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "INSTANCE_ID")
+        String instanceId;
+
+        @Option(names = "--all", description = "Every registered instance that has reported a scan, one JSON per line.")
+        boolean all;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (all == (instanceId != null)) {
+                throw new IllegalArgumentException("give either an INSTANCE_ID or --all");
+            }
+            ApiClient client = admin.client();
+            PrintWriter out = spec.commandLine().getOut();
+            if (instanceId != null) {
+                out.println(
+                        client.json().writerWithDefaultPrettyPrinter().writeValueAsString(report(client, instanceId)));
+                out.flush();
+                return 0;
+            }
+            String nextToken = null;
+            do {
+                ObjectNode request = client.json().createObjectNode();
+                if (nextToken != null) {
+                    request.put("NextToken", nextToken);
+                }
+                JsonNode page = client.call("AmazonSSM.DescribeInstanceInformation", request);
+                for (JsonNode instance : page.path("InstanceInformationList")) {
+                    try {
+                        out.println(client.json()
+                                .writeValueAsString(report(
+                                        client, instance.path("InstanceId").asText())));
+                    } catch (ApiCallException e) {
+                        if (!e.code().equals("InvalidResourceId")) {
+                            throw e;
+                        }
+                        // registered but never scanned: nothing to report yet
+                    }
+                }
+                nextToken = page.path("NextToken").isTextual()
+                        ? page.path("NextToken").asText()
+                        : null;
+            } while (nextToken != null);
+            out.flush();
+            return 0;
+        }
+
+        private static JsonNode report(ApiClient client, String id) throws Exception {
+            return client.call("Patchtide.GetComplianceReport", Map.of("ResourceId", id));
+        }
+    }
+}
