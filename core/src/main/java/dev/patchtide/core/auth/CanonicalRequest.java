@@ -2,33 +2,27 @@ package dev.patchtide.core.auth;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
-/**
- * The canonical request of Signature V4 for services other than S3, computed as botocore (the AWS CLI) and the AWS
- * SDK for Java v2 compute it, so that requests from either verify.
- */
+/** The canonical request of Signature V4, for services other than S3 (whose paths are encoded twice). */
 final class CanonicalRequest {
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-    // ASCII whitespace ([ \t\n\x0B\f\r]), the set the AWS SDK for Java v2 collapses.
-    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
-
     private CanonicalRequest() {}
 
     static String of(SignableRequest request, List<String> signedHeaders) {
-        StringBuilder out = new StringBuilder(512);
+        StringBuilder out = new StringBuilder();
         out.append(request.method()).append('\n');
         out.append(canonicalUri(request.path())).append('\n');
         out.append(canonicalQuery(request.query())).append('\n');
         Map<String, List<String>> headers = request.headers();
         for (String name : signedHeaders) {
-            out.append(name).append(':').append(headerValue(headers.getOrDefault(name, List.of())));
-            out.append('\n');
+            List<String> values = headers.getOrDefault(name, List.of());
+            List<String> cleaned = new ArrayList<>();
+            for (String v : values) {
+                cleaned.add(v.strip().replaceAll(" +", " "));
+            }
+            out.append(name).append(':').append(String.join(",", cleaned)).append('\n');
         }
         out.append('\n');
         out.append(String.join(";", signedHeaders)).append('\n');
@@ -36,34 +30,22 @@ final class CanonicalRequest {
         return out.toString();
     }
 
-    /**
-     * The path as received, with dot segments resolved and empty ones dropped (both SDKs normalise so), then each
-     * segment percent-encoded once more: "/a%20b" becomes "/a%2520b". The trailing slash stays only if it was sent.
-     */
+    /** The path as sent is encoded once more, segment by segment, as the SDKs do for non-S3 services. */
     static String canonicalUri(String path) {
-        Deque<String> segments = new ArrayDeque<>();
-        for (String segment : path.split("/")) {
-            if (segment.equals("..")) {
-                segments.pollLast();
-            } else if (!segment.isEmpty() && !segment.equals(".")) {
-                segments.addLast(segment);
-            }
+        if (path == null || path.isEmpty()) {
+            return "/";
         }
-        StringBuilder out = new StringBuilder(path.length() + 16);
-        for (String segment : segments) {
-            out.append('/').append(encode(segment));
-        }
-        if (segments.isEmpty() || path.endsWith("/")) {
-            out.append('/');
+        StringBuilder out = new StringBuilder();
+        for (char c : path.toCharArray()) {
+            out.append(c == '/' ? "/" : encode(String.valueOf(c)));
         }
         return out.toString();
     }
 
-    /**
-     * Parameters decoded, then re-encoded with the RFC 3986 unreserved set and sorted by name, then value. Decoding
-     * first makes the wire's own choices (lower-case hex, encoded '~') irrelevant.
-     */
     static String canonicalQuery(String query) {
+        if (query == null || query.isEmpty()) {
+            return "";
+        }
         List<String[]> params = new ArrayList<>();
         for (String pair : query.split("&")) {
             if (pair.isEmpty()) {
@@ -75,58 +57,43 @@ final class CanonicalRequest {
             params.add(new String[] {encode(decode(name)), encode(decode(value))});
         }
         params.sort((a, b) -> a[0].equals(b[0]) ? a[1].compareTo(b[1]) : a[0].compareTo(b[0]));
-        StringBuilder out = new StringBuilder(query.length() + 16);
+        List<String> joined = new ArrayList<>();
         for (String[] p : params) {
-            out.append(out.isEmpty() ? "" : "&").append(p[0]).append('=').append(p[1]);
+            joined.add(p[0] + "=" + p[1]);
         }
-        return out.toString();
+        return String.join("&", joined);
     }
 
-    /** Each value trimmed, inner runs of whitespace collapsed to one space; repeated headers joined by ','. */
-    static String headerValue(List<String> values) {
-        List<String> trimmed = new ArrayList<>(values.size());
-        for (String value : values) {
-            String collapsed = WHITESPACE.matcher(value).replaceAll(" ");
-            int from = collapsed.startsWith(" ") ? 1 : 0;
-            int to = collapsed.endsWith(" ") ? collapsed.length() - 1 : collapsed.length();
-            trimmed.add(from < to ? collapsed.substring(from, to) : "");
-        }
-        return String.join(",", trimmed);
-    }
-
-    /** RFC 3986 percent-encoding of everything but the unreserved characters, over UTF-8. */
+    /** RFC 3986 percent-encoding of everything but the unreserved characters. */
     static String encode(String value) {
-        StringBuilder out = new StringBuilder(value.length() + 8);
+        StringBuilder out = new StringBuilder();
         for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xff);
             if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "-_.~".indexOf(c) >= 0) {
                 out.append(c);
             } else {
-                out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+                out.append('%').append(String.format("%02X", b & 0xff));
             }
         }
         return out.toString();
     }
 
-    /** Percent-decoding that leaves a malformed escape as it is, rather than rejecting the request here. */
     private static String decode(String value) {
-        if (value.indexOf('%') < 0) {
-            return value;
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(value.length());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            int hi = i + 2 < value.length() ? Character.digit(value.charAt(i + 1), 16) : -1;
-            int lo = hi >= 0 ? Character.digit(value.charAt(i + 2), 16) : -1;
-            if (c == '%' && lo >= 0) {
-                bytes.write(hi * 16 + lo);
+            if (c == '%' && i + 2 < value.length() && isHex(value.charAt(i + 1)) && isHex(value.charAt(i + 2))) {
+                bytes.write(Integer.parseInt(value.substring(i + 1, i + 3), 16));
                 i += 2;
             } else {
-                int end = Character.isHighSurrogate(c) && i + 1 < value.length() ? i + 2 : i + 1;
-                bytes.writeBytes(value.substring(i, end).getBytes(StandardCharsets.UTF_8));
-                i = end - 1;
+                byte[] raw = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                bytes.write(raw, 0, raw.length);
             }
         }
         return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static boolean isHex(char c) {
+        return Character.digit(c, 16) >= 0;
     }
 }
