@@ -133,7 +133,7 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** A failed scan is logged and retried at the next heartbeat; it never stops the heartbeats. */
+    /** A failed scan is logged and tried again one scan interval later; it never stops the heartbeats. */
     private void scanIfDue() {
         if (scanInterval.isZero() || clock.instant().isBefore(lastScan.plus(scanInterval))) {
             return;
