@@ -5,6 +5,7 @@ import dev.patchtide.server.api.Action;
 import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.PageToken;
+import dev.patchtide.server.patching.ScanMessages.DescribeInstancePatchStatesForPatchGroupRequest;
 import dev.patchtide.server.patching.ScanMessages.DescribeInstancePatchStatesRequest;
 import dev.patchtide.server.patching.ScanMessages.DescribeInstancePatchStatesResult;
 import dev.patchtide.server.patching.ScanMessages.DescribeInstancePatchesRequest;
@@ -51,6 +52,11 @@ final class PatchStateApi {
                 Access.adminOnly(),
                 (q, who) -> states(q)));
         router.register(new Action<>(
+                "AmazonSSM.DescribeInstancePatchStatesForPatchGroup",
+                DescribeInstancePatchStatesForPatchGroupRequest.class,
+                Access.adminOnly(),
+                (q, who) -> statesForGroup(q)));
+        router.register(new Action<>(
                 "AmazonSSM.DescribeInstancePatches",
                 DescribeInstancePatchesRequest.class,
                 Access.adminOnly(),
@@ -58,36 +64,64 @@ final class PatchStateApi {
     }
 
     private DescribeInstancePatchStatesResult states(DescribeInstancePatchStatesRequest q) {
-        int size = Objects.requireNonNullElse(q.maxResults(), 50);
-        String after = PageToken.decode("patch-states", q.nextToken()).orElse("");
-        List<InstancePatchState> page = store.jdbi().withHandle(h -> h.createQuery(
-                        "SELECT * FROM instance_patch_states WHERE instance_id = ANY(:ids) AND instance_id > :after"
-                                + " ORDER BY instance_id LIMIT :limit")
-                .bindArray("ids", String.class, q.instanceIds())
-                .bind("after", after)
-                .bind("limit", size + 1)
-                .map((rs, ctx) -> new InstancePatchState(
-                        rs.getString("instance_id"),
-                        rs.getString("patch_group"),
-                        rs.getString("baseline_id"),
-                        rs.getString("snapshot_id"),
-                        0,
-                        rs.getInt("installed_other_count"),
-                        0,
-                        0,
-                        rs.getInt("missing_count"),
-                        0,
-                        0,
-                        rs.getInt("available_security_update_count"),
-                        rs.getTimestamp("operation_start_time").toInstant(),
-                        rs.getTimestamp("operation_end_time").toInstant(),
-                        rs.getString("operation"),
-                        rs.getInt("critical_non_compliant_count"),
-                        rs.getInt("security_non_compliant_count"),
-                        rs.getInt("other_non_compliant_count")))
-                .list());
+        return statesWhere(
+                "instance_id = ANY(:ids)",
+                query -> query.bindArray("ids", String.class, q.instanceIds()),
+                "patch-states",
+                q.maxResults(),
+                q.nextToken());
+    }
+
+    private DescribeInstancePatchStatesResult statesForGroup(DescribeInstancePatchStatesForPatchGroupRequest q) {
+        StateFilters filters = StateFilters.of(q.filters());
+        return statesWhere(
+                "patch_group = :group" + filters.sql(),
+                query -> {
+                    query.bind("group", q.patchGroup());
+                    filters.bind(query);
+                },
+                "patch-states/" + q.patchGroup(),
+                q.maxResults(),
+                q.nextToken());
+    }
+
+    private DescribeInstancePatchStatesResult statesWhere(
+            String condition,
+            java.util.function.Consumer<Query> binder,
+            String listing,
+            Integer maxResults,
+            String nextToken) {
+        int size = Objects.requireNonNullElse(maxResults, 50);
+        String after = PageToken.decode(listing, nextToken).orElse("");
+        List<InstancePatchState> page = store.jdbi().withHandle(h -> {
+            Query query = h.createQuery("SELECT * FROM instance_patch_states WHERE " + condition
+                            + " AND instance_id > :after ORDER BY instance_id LIMIT :limit")
+                    .bind("after", after)
+                    .bind("limit", size + 1);
+            binder.accept(query);
+            return query.map((rs, ctx) -> new InstancePatchState(
+                            rs.getString("instance_id"),
+                            rs.getString("patch_group"),
+                            rs.getString("baseline_id"),
+                            rs.getString("snapshot_id"),
+                            0,
+                            rs.getInt("installed_other_count"),
+                            0,
+                            0,
+                            rs.getInt("missing_count"),
+                            0,
+                            0,
+                            rs.getInt("available_security_update_count"),
+                            rs.getTimestamp("operation_start_time").toInstant(),
+                            rs.getTimestamp("operation_end_time").toInstant(),
+                            rs.getString("operation"),
+                            rs.getInt("critical_non_compliant_count"),
+                            rs.getInt("security_non_compliant_count"),
+                            rs.getInt("other_non_compliant_count")))
+                    .list();
+        });
         String next = page.size() > size
-                ? PageToken.encode("patch-states", page.get(size - 1).instanceId())
+                ? PageToken.encode(listing, page.get(size - 1).instanceId())
                 : null;
         return new DescribeInstancePatchStatesResult(page.subList(0, Math.min(size, page.size())), next);
     }

@@ -92,6 +92,32 @@ final class ScanMessages {
         }
     }
 
+    record InstancePatchStateFilter(String key, List<String> values, String type) {}
+
+    record DescribeInstancePatchStatesForPatchGroupRequest(
+            String patchGroup, List<InstancePatchStateFilter> filters, String nextToken, Integer maxResults)
+            implements ApiRequest {
+        @Override
+        public void validate(Validation v) {
+            v.required("patchGroup", patchGroup)
+                    .length("patchGroup", patchGroup, 1, 256)
+                    .size("filters", filters, 0, 4)
+                    .range("maxResults", maxResults, 10, 100);
+            for (int i = 0; filters != null && i < filters.size(); i++) {
+                InstancePatchStateFilter f = filters.get(i);
+                String at = "filters." + (i + 1) + ".member";
+                v.required(at + ".key", f.key())
+                        .required(at + ".values", f.values())
+                        .size(at + ".values", f.values(), 1, 1)
+                        .required(at + ".type", f.type())
+                        .oneOf(
+                                at + ".type",
+                                f.type(),
+                                java.util.Set.of("Equal", "NotEqual", "LessThan", "GreaterThan"));
+            }
+        }
+    }
+
     record InstancePatchState(
             String instanceId,
             String patchGroup,
