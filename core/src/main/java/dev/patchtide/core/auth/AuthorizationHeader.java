@@ -1,49 +1,78 @@
 package dev.patchtide.core.auth;
 
+import dev.patchtide.core.auth.SigV4Exception.Kind;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Parses {@code AWS4-HMAC-SHA256 Credential=…/date/region/service/aws4_request, SignedHeaders=…, Signature=…}. */
+/** Parses {@code AWS4-HMAC-SHA256 Credential=AKID/date/region/service/aws4_request, SignedHeaders=…, Signature=…}. */
 final class AuthorizationHeader {
+    private static final List<String> REQUIRED = List.of("Credential", "SignedHeaders", "Signature");
+
     private AuthorizationHeader() {}
 
     static ParsedAuthorization parse(String value) throws SigV4Exception {
         if (value == null || value.isBlank()) {
-            throw new SigV4Exception(SigV4Exception.Kind.MISSING_AUTHENTICATION, "Missing Authentication Token");
+            throw new SigV4Exception(Kind.MISSING_AUTHENTICATION, "Missing Authentication Token");
         }
-        String trimmed = value.strip();
-        if (!trimmed.startsWith(SigV4.ALGORITHM + " ")) {
+        String header = value.strip();
+        int space = header.indexOf(' ');
+        String scheme = space < 0 ? header : header.substring(0, space);
+        if (!scheme.equals(SigV4.ALGORITHM)) {
+            // Only the scheme is echoed: whatever follows may be a password.
             throw new SigV4Exception(
-                    SigV4Exception.Kind.MISSING_AUTHENTICATION,
-                    "Authorization header must use " + SigV4.ALGORITHM + " (Signature Version 4).");
+                    Kind.MISSING_AUTHENTICATION,
+                    "Authorization header must use " + SigV4.ALGORITHM + " (Signature Version 4), not '" + scheme
+                            + "'.");
         }
+        Map<String, String> parts = parameters(header, space < 0 ? "" : header.substring(space + 1));
+        StringBuilder missing = new StringBuilder();
+        for (String name : REQUIRED) {
+            if (parts.getOrDefault(name, "").isEmpty()) {
+                missing.append("Authorization header requires '").append(name).append("' parameter. ");
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw SigV4.incomplete(missing + "Authorization=" + header);
+        }
+        String credential = parts.get("Credential");
+        String[] scope = credential.split("/", -1);
+        if (scope.length != 5 || List.of(scope).contains("")) {
+            throw SigV4.incomplete("Credential must have exactly 5 slash-delimited elements, e.g."
+                    + " keyid/date/region/service/term, got '" + credential + "'");
+        }
+        if (!scope[4].equals(SigV4.TERMINATOR)) {
+            // A well-formed header scoped wrongly: AWS answers InvalidSignatureException, as for a wrong region.
+            throw new SigV4Exception(
+                    Kind.SIGNATURE_MISMATCH,
+                    "Credential should be scoped with a valid terminator: '" + SigV4.TERMINATOR + "', not '" + scope[4]
+                            + "'.");
+        }
+        if (!scope[1].matches("\\d{8}")) {
+            throw SigV4.incomplete("Credential should be scoped to a date as yyyyMMdd, not '" + scope[1] + "'.");
+        }
+        List<String> signedHeaders = List.of(parts.get("SignedHeaders").split(";", -1));
+        if (signedHeaders.contains("")) {
+            throw SigV4.incomplete(
+                    "SignedHeaders must be header names separated by ';': '" + parts.get("SignedHeaders") + "'.");
+        }
+        return new ParsedAuthorization(scope[0], scope[1], scope[2], scope[3], signedHeaders, parts.get("Signature"));
+    }
+
+    private static Map<String, String> parameters(String header, String list) throws SigV4Exception {
         Map<String, String> parts = new HashMap<>();
-        for (String part : trimmed.substring(SigV4.ALGORITHM.length()).split(",")) {
+        if (list.isBlank()) {
+            return parts;
+        }
+        for (String part : list.split(",", -1)) {
             String p = part.strip();
             int eq = p.indexOf('=');
             if (eq <= 0) {
-                throw SigV4.incomplete("Authorization header requires parameters as key=value pairs. Got '" + p + "'.");
+                throw SigV4.incomplete("'" + p + "' not a valid key=value pair (missing equal-sign) in"
+                        + " Authorization header: '" + header + "'.");
             }
             parts.put(p.substring(0, eq), p.substring(eq + 1));
         }
-        for (String required : List.of("Credential", "SignedHeaders", "Signature")) {
-            if (!parts.containsKey(required) || parts.get(required).isEmpty()) {
-                throw SigV4.incomplete(
-                        "Authorization header requires '" + required + "' parameter. Authorization=" + trimmed);
-            }
-        }
-        String[] credential = parts.get("Credential").split("/");
-        if (credential.length != 5 || !credential[4].equals("aws4_request") || !credential[1].matches("\\d{8}")) {
-            throw SigV4.incomplete("Credential should be scoped to a valid date, region and service, ending in"
-                    + " aws4_request: '" + parts.get("Credential") + "'.");
-        }
-        return new ParsedAuthorization(
-                credential[0],
-                credential[1],
-                credential[2],
-                credential[3],
-                List.of(parts.get("SignedHeaders").split(";")),
-                parts.get("Signature"));
+        return parts;
     }
 }

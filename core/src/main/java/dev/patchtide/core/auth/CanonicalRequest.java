@@ -2,27 +2,33 @@ package dev.patchtide.core.auth;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
-/** The canonical request of Signature V4, for services other than S3 (whose paths are encoded twice). */
+/**
+ * The canonical request of Signature V4 for services other than S3, computed as botocore (the AWS CLI) and the AWS
+ * SDK for Java v2 compute it, so that requests from either verify.
+ */
 final class CanonicalRequest {
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    // ASCII whitespace ([ \t\n\x0B\f\r]), the set the AWS SDK for Java v2 collapses.
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
     private CanonicalRequest() {}
 
     static String of(SignableRequest request, List<String> signedHeaders) {
-        StringBuilder out = new StringBuilder();
+        StringBuilder out = new StringBuilder(512);
         out.append(request.method()).append('\n');
         out.append(canonicalUri(request.path())).append('\n');
         out.append(canonicalQuery(request.query())).append('\n');
         Map<String, List<String>> headers = request.headers();
         for (String name : signedHeaders) {
-            List<String> values = headers.getOrDefault(name, List.of());
-            List<String> cleaned = new ArrayList<>();
-            for (String v : values) {
-                cleaned.add(v.strip().replaceAll(" +", " "));
-            }
-            out.append(name).append(':').append(String.join(",", cleaned)).append('\n');
+            out.append(name).append(':').append(headerValue(headers.getOrDefault(name, List.of())));
+            out.append('\n');
         }
         out.append('\n');
         out.append(String.join(";", signedHeaders)).append('\n');
@@ -30,22 +36,34 @@ final class CanonicalRequest {
         return out.toString();
     }
 
-    /** The path as sent is encoded once more, segment by segment, as the SDKs do for non-S3 services. */
+    /**
+     * The path as received, with dot segments resolved and empty ones dropped (both SDKs normalise so), then each
+     * segment percent-encoded once more: "/a%20b" becomes "/a%2520b". The trailing slash stays only if it was sent.
+     */
     static String canonicalUri(String path) {
-        if (path == null || path.isEmpty()) {
-            return "/";
+        Deque<String> segments = new ArrayDeque<>();
+        for (String segment : path.split("/")) {
+            if (segment.equals("..")) {
+                segments.pollLast();
+            } else if (!segment.isEmpty() && !segment.equals(".")) {
+                segments.addLast(segment);
+            }
         }
-        StringBuilder out = new StringBuilder();
-        for (char c : path.toCharArray()) {
-            out.append(c == '/' ? "/" : encode(String.valueOf(c)));
+        StringBuilder out = new StringBuilder(path.length() + 16);
+        for (String segment : segments) {
+            out.append('/').append(encode(segment));
+        }
+        if (segments.isEmpty() || path.endsWith("/")) {
+            out.append('/');
         }
         return out.toString();
     }
 
+    /**
+     * Parameters decoded, then re-encoded with the RFC 3986 unreserved set and sorted by name, then value. Decoding
+     * first makes the wire's own choices (lower-case hex, an encoded '~') irrelevant.
+     */
     static String canonicalQuery(String query) {
-        if (query == null || query.isEmpty()) {
-            return "";
-        }
         List<String[]> params = new ArrayList<>();
         for (String pair : query.split("&")) {
             if (pair.isEmpty()) {
@@ -57,43 +75,58 @@ final class CanonicalRequest {
             params.add(new String[] {encode(decode(name)), encode(decode(value))});
         }
         params.sort((a, b) -> a[0].equals(b[0]) ? a[1].compareTo(b[1]) : a[0].compareTo(b[0]));
-        List<String> joined = new ArrayList<>();
+        StringBuilder out = new StringBuilder(query.length() + 16);
         for (String[] p : params) {
-            joined.add(p[0] + "=" + p[1]);
+            out.append(out.isEmpty() ? "" : "&").append(p[0]).append('=').append(p[1]);
         }
-        return String.join("&", joined);
+        return out.toString();
     }
 
-    /** RFC 3986 percent-encoding of everything but the unreserved characters. */
+    /** Each value trimmed, inner runs of whitespace collapsed to one space; repeated headers joined by ','. */
+    static String headerValue(List<String> values) {
+        List<String> trimmed = new ArrayList<>(values.size());
+        for (String value : values) {
+            String collapsed = WHITESPACE.matcher(value).replaceAll(" ");
+            int from = collapsed.startsWith(" ") ? 1 : 0;
+            int to = collapsed.endsWith(" ") ? collapsed.length() - 1 : collapsed.length();
+            trimmed.add(from < to ? collapsed.substring(from, to) : "");
+        }
+        return String.join(",", trimmed);
+    }
+
+    /** RFC 3986 percent-encoding of everything but the unreserved characters, over UTF-8. */
     static String encode(String value) {
-        StringBuilder out = new StringBuilder();
+        StringBuilder out = new StringBuilder(value.length() + 8);
         for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xff);
             if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "-_.~".indexOf(c) >= 0) {
                 out.append(c);
             } else {
-                out.append('%').append(String.format("%02X", b & 0xff));
+                out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
             }
         }
         return out.toString();
     }
 
+    /** Percent-decoding that leaves a malformed escape as it is, rather than rejecting the request here. */
     private static String decode(String value) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        if (value.indexOf('%') < 0) {
+            return value;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(value.length());
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c == '%' && i + 2 < value.length() && isHex(value.charAt(i + 1)) && isHex(value.charAt(i + 2))) {
-                bytes.write(Integer.parseInt(value.substring(i + 1, i + 3), 16));
+            int hi = c == '%' && i + 2 < value.length() ? Character.digit(value.charAt(i + 1), 16) : -1;
+            int lo = hi >= 0 ? Character.digit(value.charAt(i + 2), 16) : -1;
+            if (lo >= 0) {
+                bytes.write(hi * 16 + lo);
                 i += 2;
             } else {
-                byte[] raw = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                bytes.write(raw, 0, raw.length);
+                int end = Character.isHighSurrogate(c) && i + 1 < value.length() ? i + 2 : i + 1;
+                bytes.writeBytes(value.substring(i, end).getBytes(StandardCharsets.UTF_8));
+                i = end - 1;
             }
         }
         return bytes.toString(StandardCharsets.UTF_8);
-    }
-
-    private static boolean isHex(char c) {
-        return Character.digit(c, 16) >= 0;
     }
 }

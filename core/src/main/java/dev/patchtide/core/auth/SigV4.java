@@ -1,5 +1,6 @@
 package dev.patchtide.core.auth;
 
+import dev.patchtide.core.auth.SigV4Exception.Kind;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -19,11 +20,12 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * AWS Signature Version 4 (header-based), both sides: the agent and the CLI sign, the server verifies.
- * Requests signed by botocore (the AWS CLI) and the AWS SDK for Java v2 verify here byte for byte.
+ * AWS Signature Version 4 (in the Authorization header), both sides: the agent and the CLI sign, the server verifies.
+ * Requests signed by botocore (the AWS CLI) and by the AWS SDK for Java v2 verify here, and ours verify there.
  */
 public final class SigV4 {
     static final String ALGORITHM = "AWS4-HMAC-SHA256";
+    static final String TERMINATOR = "aws4_request";
     static final DateTimeFormatter AMZ_DATE =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final Duration MAX_SKEW = Duration.ofMinutes(15);
@@ -31,14 +33,22 @@ public final class SigV4 {
     private SigV4() {}
 
     /**
-     * Signs {@code request}, returning the headers to send: its own plus {@code X-Amz-Date} and
-     * {@code Authorization}. Signs {@code host}, {@code content-type} and every {@code x-amz-*} header.
+     * Signs {@code request}, returning the headers to send: its own (repeated ones joined by ',') plus {@code
+     * X-Amz-Date} and {@code Authorization}. Signs {@code host}, {@code content-type} and every {@code x-amz-*}
+     * header; the Host header must be the one the HTTP client will send, such as {@code 127.0.0.1:8080}.
      */
     public static Map<String, String> sign(
             SignableRequest request, SigV4Credentials credentials, String region, String service, Instant now) {
+        if (!request.headers().containsKey("host")) {
+            throw new IllegalArgumentException("Signature V4 signs the Host header, and the request has none");
+        }
+        if (region.isBlank() || service.isBlank()) {
+            throw new IllegalArgumentException("region and service must not be blank");
+        }
         String amzDate = AMZ_DATE.format(now);
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         headers.putAll(request.headers());
+        headers.remove("authorization"); // a retry's, which must not be sent twice
         headers.put("X-Amz-Date", List.of(amzDate));
         List<String> signed = new ArrayList<>();
         for (String name : headers.keySet()) {
@@ -48,14 +58,16 @@ public final class SigV4 {
             }
         }
         signed.sort(null);
-        SignableRequest withDate =
-                new SignableRequest(request.method(), request.path(), request.query(), headers, request.body());
         ParsedAuthorization scope = new ParsedAuthorization(
                 credentials.accessKeyId(), amzDate.substring(0, 8), region, service, signed, "");
+        SignableRequest withDate =
+                new SignableRequest(request.method(), request.path(), request.query(), headers, request.body());
         String signature = signature(withDate, scope, amzDate, credentials.secretAccessKey());
 
         Map<String, String> out = new LinkedHashMap<>();
-        headers.forEach((name, values) -> out.put(name, String.join(",", values)));
+        // Values stripped before joining, so the receiver's canonical form of "a,b" is the one signed here.
+        headers.forEach((name, values) -> out.put(
+                name, String.join(",", values.stream().map(String::strip).toList())));
         out.put(
                 "Authorization",
                 ALGORITHM + " Credential=" + credentials.accessKeyId() + "/" + scope.scope() + ", SignedHeaders="
@@ -63,53 +75,96 @@ public final class SigV4 {
         return out;
     }
 
+    /** Parses an Authorization header, naming what is wrong with it as AWS would. */
     public static ParsedAuthorization parseAuthorization(String headerValue) throws SigV4Exception {
         return AuthorizationHeader.parse(headerValue);
     }
 
-    /** Checks the signature, its freshness against {@code now}, and that its scope fits the request's date. */
+    /**
+     * Checks that {@code authorization} signs {@code request} with {@code secretAccessKey}: host and every listed
+     * header are present, the date (X-Amz-Date, else Date) is the credential scope's date and within 15 minutes of
+     * {@code now}, and the signature matches.
+     */
     public static void verify(
             SignableRequest request, ParsedAuthorization authorization, String secretAccessKey, Instant now)
             throws SigV4Exception {
-        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        headers.putAll(request.headers());
+        Map<String, List<String>> headers = request.headers();
         if (!authorization.signedHeaders().contains("host")) {
             throw incomplete("'Host' must be a 'SignedHeader' in the AWS Authorization.");
         }
         for (String name : authorization.signedHeaders()) {
             if (!headers.containsKey(name)) {
-                throw incomplete("The request is missing the signed header '" + name + "'.");
+                throw incomplete("The request lacks the header '" + name + "', which SignedHeaders lists.");
             }
         }
-        String amzDate = first(headers, "x-amz-date");
-        Instant signedAt = signedAt(amzDate, first(headers, "date"));
-        if (amzDate == null) {
-            amzDate = AMZ_DATE.format(signedAt);
-        }
-        if (Duration.between(signedAt, now).abs().compareTo(MAX_SKEW) > 0) {
-            String edge = AMZ_DATE.format(signedAt.isBefore(now) ? now.minus(MAX_SKEW) : now.plus(MAX_SKEW));
-            String relation = signedAt.isBefore(now) ? "earlier" : "later";
-            String sign = signedAt.isBefore(now) ? "-" : "+";
-            throw new SigV4Exception(
-                    SigV4Exception.Kind.SIGNATURE_EXPIRED,
-                    "Signature expired: " + amzDate + " is now " + relation + " than " + edge + " ("
-                            + AMZ_DATE.format(now) + " " + sign + " 15 min.)");
-        }
+        String amzDate = amzDate(headers);
         if (!authorization.date().equals(amzDate.substring(0, 8))) {
-            throw incomplete("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from"
-                    + " HTTP: '" + authorization.date() + "' != '" + amzDate.substring(0, 8) + "'");
+            throw new SigV4Exception(
+                    Kind.SIGNATURE_MISMATCH,
+                    "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"
+                            + authorization.date() + "' != '" + amzDate.substring(0, 8) + "', from '" + amzDate
+                            + "'.");
         }
-        SignableRequest normalised =
-                new SignableRequest(request.method(), request.path(), request.query(), headers, request.body());
-        String expected = signature(normalised, authorization, amzDate, secretAccessKey);
+        checkSkew(amzDate, now);
+        // SDKs put the payload hash they signed in x-amz-content-sha256; the canonical request always takes the body's
+        // own hash, so "UNSIGNED-PAYLOAD" fails here, as it must (an unsigned body could be swapped in transit).
+        List<String> contentSha256 = headers.getOrDefault("x-amz-content-sha256", List.of());
+        if (!contentSha256.isEmpty() && !contentSha256.getFirst().strip().equals(hex(sha256(request.body())))) {
+            throw new SigV4Exception(
+                    Kind.SIGNATURE_MISMATCH,
+                    "The provided 'x-amz-content-sha256' header does not match what was computed: this service needs"
+                            + " the SHA-256 of the body, not '" + contentSha256.getFirst() + "'.");
+        }
+        String expected = signature(request, authorization, amzDate, secretAccessKey);
         if (!MessageDigest.isEqual(
                 expected.getBytes(StandardCharsets.US_ASCII),
                 authorization.signature().getBytes(StandardCharsets.US_ASCII))) {
             throw new SigV4Exception(
-                    SigV4Exception.Kind.SIGNATURE_MISMATCH,
+                    Kind.SIGNATURE_MISMATCH,
                     "The request signature we calculated does not match the signature you provided. Check your AWS"
                             + " Secret Access Key and signing method. Consult the service documentation for details.");
         }
+    }
+
+    private static void checkSkew(String amzDate, Instant now) throws SigV4Exception {
+        Instant signedAt = AMZ_DATE.parse(amzDate, Instant::from);
+        String nowText = AMZ_DATE.format(now);
+        if (signedAt.isBefore(now.minus(MAX_SKEW))) {
+            throw new SigV4Exception(
+                    Kind.SIGNATURE_EXPIRED,
+                    "Signature expired: " + amzDate + " is now earlier than " + AMZ_DATE.format(now.minus(MAX_SKEW))
+                            + " (" + nowText + " - 15 min.)");
+        }
+        if (signedAt.isAfter(now.plus(MAX_SKEW))) {
+            throw new SigV4Exception(
+                    Kind.SIGNATURE_EXPIRED,
+                    "Signature not yet current: " + amzDate + " is still later than "
+                            + AMZ_DATE.format(now.plus(MAX_SKEW)) + " (" + nowText + " + 15 min.)");
+        }
+    }
+
+    /** The signing time as {@code yyyyMMdd'T'HHmmss'Z'}: X-Amz-Date as sent, else the HTTP Date header converted. */
+    private static String amzDate(Map<String, List<String>> headers) throws SigV4Exception {
+        List<String> amzDate = headers.getOrDefault("x-amz-date", List.of());
+        List<String> httpDate = headers.getOrDefault("date", List.of());
+        if (!amzDate.isEmpty()) {
+            String value = amzDate.getFirst().strip();
+            try {
+                AMZ_DATE.parse(value);
+                return value;
+            } catch (DateTimeParseException e) {
+                throw incomplete(
+                        "Date must be in ISO-8601 'basic format' (yyyyMMdd'T'HHmmss'Z'). Got '" + value + "'.");
+            }
+        }
+        if (!httpDate.isEmpty()) {
+            try {
+                return AMZ_DATE.format(DateTimeFormatter.RFC_1123_DATE_TIME.parse(httpDate.getFirst(), Instant::from));
+            } catch (DateTimeParseException e) {
+                throw incomplete("Date must be an RFC 1123 date. Got '" + httpDate.getFirst() + "'.");
+            }
+        }
+        throw incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
     }
 
     private static String signature(
@@ -120,31 +175,12 @@ public final class SigV4 {
         byte[] key = hmac(("AWS4" + secretAccessKey).getBytes(StandardCharsets.UTF_8), scope.date());
         key = hmac(key, scope.region());
         key = hmac(key, scope.service());
-        key = hmac(key, "aws4_request");
+        key = hmac(key, TERMINATOR);
         return hex(hmac(key, stringToSign));
     }
 
-    private static Instant signedAt(String amzDate, String httpDate) throws SigV4Exception {
-        try {
-            if (amzDate != null) {
-                return AMZ_DATE.parse(amzDate, Instant::from);
-            }
-            if (httpDate != null) {
-                return DateTimeFormatter.RFC_1123_DATE_TIME.parse(httpDate, Instant::from);
-            }
-        } catch (DateTimeParseException e) {
-            throw incomplete("Date must be in ISO-8601 'basic format'. Got '" + amzDate + "'.");
-        }
-        throw incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
-    }
-
-    private static String first(Map<String, List<String>> headers, String name) {
-        List<String> values = headers.get(name);
-        return values == null || values.isEmpty() ? null : values.getFirst();
-    }
-
     static SigV4Exception incomplete(String message) {
-        return new SigV4Exception(SigV4Exception.Kind.INCOMPLETE_SIGNATURE, message);
+        return new SigV4Exception(Kind.INCOMPLETE_SIGNATURE, message);
     }
 
     static byte[] sha256(byte[] data) {

@@ -3,171 +3,314 @@ package dev.patchtide.core.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.patchtide.core.auth.SigV4Exception.Kind;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpFullRequest;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 class SigV4Test {
     static final SigV4Credentials KEY = new SigV4Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+    static final String SECRET = KEY.secretAccessKey();
     static final Instant NOW = Instant.parse("2026-11-22T15:05:20Z");
     static final byte[] BODY = "{\"MaxResults\": 10}".getBytes(StandardCharsets.UTF_8);
 
-    /** Signed by botocore 1.43 (the AWS CLI's signer) with KEY at NOW, headers exactly as it sent them. */
-    static Map<String, List<String>> botocoreHeaders() {
-        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        headers.put("Host", List.of("127.0.0.1:8420"));
-        headers.put("Content-Type", List.of("application/x-amz-json-1.1"));
-        headers.put("X-Amz-Target", List.of("AmazonSSM.DescribeActivations"));
-        headers.put("X-Amz-Date", List.of("20261122T150520Z"));
-        headers.put(
-                "Authorization",
-                List.of("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/us-east-1/ssm/aws4_request,"
-                        + " SignedHeaders=content-type;host;x-amz-date;x-amz-target,"
-                        + " Signature=86a232b8ab468e6477b29b7c51b54e26994b823053e7bbb77ac284099b36abc0"));
-        return headers;
+    /**
+     * What the server received from botocore 1.43.11 (the AWS CLI's library) for {@code
+     * client('ssm').describe_activations(MaxResults=10)} against http://127.0.0.1:8420 with KEY, its clock ({@code
+     * botocore.auth.get_current_datetime}) fixed at NOW: headers in their order on the wire.
+     */
+    static final String BOTOCORE =
+            """
+            POST / HTTP/1.1
+            Host: 127.0.0.1:8420
+            Accept-Encoding: identity
+            X-Amz-Target: AmazonSSM.DescribeActivations
+            Content-Type: application/x-amz-json-1.1
+            User-Agent: Botocore/1.43.11 ua/2.1 os/linux#6.18.44-fc-v669 md/arch#x86_64 lang/python#3.11.7 md/pyimpl#CPython m/e,b,D,Z,N cfg/retry-mode#legacy
+            X-Amz-Date: 20261122T150520Z
+            Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/us-east-1/ssm/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=86a232b8ab468e6477b29b7c51b54e26994b823053e7bbb77ac284099b36abc0
+            amz-sdk-invocation-id: 1aa34e2e-f818-4be7-82f4-596dc7d6ad68
+            amz-sdk-request: attempt=1
+            Content-Length: 18
+            """;
+
+    /**
+     * botocore's {@code SigV4Auth(KEY, "ssm", "us-east-1").add_auth()} at NOW on a body-less GET with dot segments,
+     * an empty segment, encoded characters, unsorted and repeated parameters and runs of whitespace in a header.
+     */
+    static final String BOTOCORE_ODD =
+            """
+            GET /a%20b/./c//d/../e%2Ff~?b=2&a=x%20y&a=1&c= HTTP/1.1
+            Host: 127.0.0.1:8420
+            X-Amz-Meta-Note:   two   spaces\tand tab
+            Content-Type: text/plain
+            X-Amz-Date: 20261122T150520Z
+            Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/us-east-1/ssm/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-meta-note, Signature=83b420ad352bd3728d59e29f6f958f148064e3105054fd0cf9ef22462d0038af
+            """;
+
+    static SignableRequest botocoreRequest() {
+        return wire(BOTOCORE, BODY);
     }
 
     @Test
-    void acceptsARequestSignedByBotocore() throws Exception {
-        SignableRequest request = new SignableRequest("POST", "/", "", botocoreHeaders(), BODY);
-        ParsedAuthorization auth =
-                SigV4.parseAuthorization(request.headers().get("Authorization").getFirst());
-        assertThat(auth.accessKeyId()).isEqualTo("AKIDEXAMPLE");
-        assertThat(auth.region()).isEqualTo("us-east-1");
-        assertThat(auth.service()).isEqualTo("ssm");
-        SigV4.verify(request, auth, KEY.secretAccessKey(), NOW);
+    void verifiesAndReproducesBotocoreSignatures() throws Exception {
+        for (SignableRequest sent : List.of(botocoreRequest(), wire(BOTOCORE_ODD, new byte[0]))) {
+            SigV4.verify(sent, authorization(sent), SECRET, NOW);
+            assertThat(signedByUs(sent).get("Authorization")).isEqualTo(header(sent, "Authorization"));
+        }
+        assertThat(authorization(botocoreRequest()))
+                .extracting(ParsedAuthorization::accessKeyId, ParsedAuthorization::region, ParsedAuthorization::service)
+                .containsExactly("AKIDEXAMPLE", "us-east-1", "ssm");
     }
 
     @Test
-    void signsExactlyAsBotocoreDoes() {
-        Map<String, List<String>> unsigned = botocoreHeaders();
-        unsigned.remove("Authorization");
-        unsigned.remove("X-Amz-Date");
-        Map<String, String> sent =
-                SigV4.sign(new SignableRequest("POST", "/", "", unsigned, BODY), KEY, "us-east-1", "ssm", NOW);
-        assertThat(sent.get("Authorization"))
-                .isEqualTo(botocoreHeaders().get("Authorization").getFirst());
-        assertThat(sent.get("X-Amz-Date")).isEqualTo("20261122T150520Z");
+    void verifiesAndReproducesTheAwsSdkForJavaV2Signer() throws Exception {
+        SdkHttpFullRequest json = SdkHttpFullRequest.builder()
+                .method(SdkHttpMethod.POST)
+                .protocol("http")
+                .host("127.0.0.1")
+                .port(8080)
+                .encodedPath("/")
+                .putHeader("Host", "127.0.0.1:8080")
+                .putHeader("Content-Type", "application/x-amz-json-1.1")
+                .putHeader("X-Amz-Target", "AmazonSSM.DescribeInstanceInformation")
+                .build();
+        SdkHttpFullRequest odd = json.toBuilder()
+                .method(SdkHttpMethod.GET)
+                .encodedPath("/a%20b/./c//d/../e%2Ff~")
+                .putRawQueryParameter("b", "2")
+                .putRawQueryParameter("a", List.of("x y", "1"))
+                .putRawQueryParameter("c", "")
+                .putHeader("X-Amz-Meta-Note", "  two   spaces\tand tab  ")
+                .putHeader("X-Amz-Meta-List", List.of("one", " two "))
+                .build();
+        for (SdkHttpFullRequest request : List.of(json, odd)) {
+            byte[] body = request.method() == SdkHttpMethod.POST ? BODY : new byte[0];
+            SignableRequest sent = asReceived(signedBySdk(request, body, true), body);
+            SigV4.verify(sent, authorization(sent), SECRET, NOW);
+            // The SDK always adds X-Amz-Content-Sha256 (we need not); given the headers it signed, we sign alike.
+            assertThat(header(sent, "X-Amz-Content-Sha256")).isEqualTo(SigV4.hex(SigV4.sha256(body)));
+            assertThat(signedByUs(sent).get("Authorization")).isEqualTo(header(sent, "Authorization"));
+        }
+        assertThat(authorization(asReceived(signedBySdk(json, BODY, true), BODY))
+                        .signedHeaders())
+                .containsExactly("content-type", "host", "x-amz-content-sha256", "x-amz-date", "x-amz-target");
+
+        // Over TLS the SDK may leave the body unsigned; we refuse that.
+        SdkHttpFullRequest overTls = json.toBuilder()
+                .protocol("https")
+                .port(8443)
+                .putHeader("Host", "127.0.0.1:8443")
+                .build();
+        SignableRequest unsignedBody = asReceived(signedBySdk(overTls, BODY, false), BODY);
+        assertThat(header(unsignedBody, "X-Amz-Content-Sha256")).isEqualTo("UNSIGNED-PAYLOAD");
+        fails(() -> SigV4.verify(unsignedBody, authorization(unsignedBody), SECRET, NOW), Kind.SIGNATURE_MISMATCH)
+                .hasMessageContaining("'x-amz-content-sha256'");
     }
 
     @Test
-    void tamperedBodyOrHeaderOrWrongSecretIsAMismatch() throws Exception {
-        ParsedAuthorization auth =
-                SigV4.parseAuthorization(botocoreHeaders().get("Authorization").getFirst());
-        byte[] otherBody = "{\"MaxResults\": 11}".getBytes(StandardCharsets.UTF_8);
-        assertKind(
-                () -> SigV4.verify(request(botocoreHeaders(), otherBody), auth, KEY.secretAccessKey(), NOW),
-                SigV4Exception.Kind.SIGNATURE_MISMATCH);
-
-        Map<String, List<String>> retargeted = botocoreHeaders();
-        retargeted.put("X-Amz-Target", List.of("AmazonSSM.DeleteActivation"));
-        assertKind(
-                () -> SigV4.verify(request(retargeted, BODY), auth, KEY.secretAccessKey(), NOW),
-                SigV4Exception.Kind.SIGNATURE_MISMATCH);
-
-        assertKind(
-                () -> SigV4.verify(request(botocoreHeaders(), BODY), auth, "another-secret", NOW),
-                SigV4Exception.Kind.SIGNATURE_MISMATCH);
-    }
-
-    @Test
-    void signaturesOlderOrNewerThanFifteenMinutesHaveExpired() throws Exception {
-        ParsedAuthorization auth =
-                SigV4.parseAuthorization(botocoreHeaders().get("Authorization").getFirst());
-        SigV4.verify(request(botocoreHeaders(), BODY), auth, KEY.secretAccessKey(), NOW.plus(Duration.ofMinutes(15)));
-        assertThatThrownBy(() -> SigV4.verify(
-                        request(botocoreHeaders(), BODY),
-                        auth,
-                        KEY.secretAccessKey(),
-                        NOW.plus(Duration.ofMinutes(16))))
-                .isInstanceOfSatisfying(SigV4Exception.class, e -> assertThat(e.kind())
-                        .isEqualTo(SigV4Exception.Kind.SIGNATURE_EXPIRED))
-                .hasMessageContaining("Signature expired: 20261122T150520Z is now earlier than");
-        assertKind(
-                () -> SigV4.verify(
-                        request(botocoreHeaders(), BODY),
-                        auth,
-                        KEY.secretAccessKey(),
-                        NOW.minus(Duration.ofMinutes(16))),
-                SigV4Exception.Kind.SIGNATURE_EXPIRED);
-    }
-
-    @Test
-    void malformedOrMissingAuthorizationIsNamed() {
-        assertKind(() -> SigV4.parseAuthorization(""), SigV4Exception.Kind.MISSING_AUTHENTICATION);
-        assertKind(() -> SigV4.parseAuthorization("Basic dXNlcjpwYXNz"), SigV4Exception.Kind.MISSING_AUTHENTICATION);
-        assertThatThrownBy(() -> SigV4.parseAuthorization(
-                        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/us-east-1/ssm/aws4_request,"
-                                + " SignedHeaders=host"))
-                .isInstanceOfSatisfying(SigV4Exception.class, e -> assertThat(e.kind())
-                        .isEqualTo(SigV4Exception.Kind.INCOMPLETE_SIGNATURE))
-                .hasMessageContaining("Signature");
-        assertKind(
-                () -> SigV4.parseAuthorization(
-                        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/us-east-1, SignedHeaders=host, Signature=ab"),
-                SigV4Exception.Kind.INCOMPLETE_SIGNATURE);
-    }
-
-    @Test
-    void hostMustBeSignedAndSignedHeadersPresentAndScopeDateMatch() throws Exception {
-        Map<String, String> sent = signedBy(KEY);
-        Map<String, List<String>> headers = asHeaders(sent);
-
-        ParsedAuthorization noHost =
-                new ParsedAuthorization("AKIDEXAMPLE", "20261122", "us-east-1", "ssm", List.of("x-amz-date"), "00");
-        assertKind(
-                () -> SigV4.verify(request(headers, BODY), noHost, KEY.secretAccessKey(), NOW),
-                SigV4Exception.Kind.INCOMPLETE_SIGNATURE);
-
-        Map<String, List<String>> withoutTarget = asHeaders(sent);
-        withoutTarget.remove("X-Amz-Target");
-        ParsedAuthorization auth = SigV4.parseAuthorization(sent.get("Authorization"));
-        assertKind(
-                () -> SigV4.verify(request(withoutTarget, BODY), auth, KEY.secretAccessKey(), NOW),
-                SigV4Exception.Kind.INCOMPLETE_SIGNATURE);
-
-        ParsedAuthorization yesterday = new ParsedAuthorization(
-                "AKIDEXAMPLE", "20261121", "us-east-1", "ssm", auth.signedHeaders(), auth.signature());
-        assertKind(
-                () -> SigV4.verify(request(headers, BODY), yesterday, KEY.secretAccessKey(), NOW),
-                SigV4Exception.Kind.INCOMPLETE_SIGNATURE);
-    }
-
-    @Test
-    void canonicalQueryIsSortedAndEncoded() {
-        assertThat(CanonicalRequest.canonicalQuery("b=2&a=x y&a=1&c")).isEqualTo("a=1&a=x%20y&b=2&c=");
-        assertThat(CanonicalRequest.canonicalQuery("k=%2Fpath%7E")).isEqualTo("k=%2Fpath~");
-        assertThat(CanonicalRequest.canonicalUri("")).isEqualTo("/");
-        assertThat(CanonicalRequest.canonicalUri("/a b/%41")).isEqualTo("/a%20b/%2541");
-    }
-
-    private static Map<String, String> signedBy(SigV4Credentials key) {
-        Map<String, List<String>> unsigned = botocoreHeaders();
-        unsigned.remove("Authorization");
-        unsigned.remove("X-Amz-Date");
-        return SigV4.sign(new SignableRequest("POST", "/", "", unsigned, BODY), key, "us-east-1", "ssm", NOW);
-    }
-
-    private static Map<String, List<String>> asHeaders(Map<String, String> sent) {
-        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    void ourHeadersVerifyOnceSentAndAddNoContentSha256() throws Exception {
+        Map<String, String> sent = signedByUs(botocoreRequest());
+        assertThat(sent.keySet()).noneMatch(name -> name.equalsIgnoreCase("x-amz-content-sha256"));
+        Map<String, List<String>> headers = new TreeMap<>();
         sent.forEach((name, value) -> headers.put(name, List.of(value)));
-        return headers;
+        SignableRequest received = new SignableRequest("POST", "/", "", headers, BODY);
+        SigV4.verify(received, authorization(received), SECRET, NOW);
     }
 
-    private static SignableRequest request(Map<String, List<String>> headers, byte[] body) {
-        return new SignableRequest("POST", "/", "", headers, body);
+    @Test
+    void tamperedBodyOrSignedHeaderOrWrongSecretIsAMismatch() throws Exception {
+        SignableRequest sent = botocoreRequest();
+        ParsedAuthorization auth = authorization(sent);
+        byte[] otherBody = "{\"MaxResults\": 11}".getBytes(StandardCharsets.UTF_8);
+        fails(() -> SigV4.verify(with(sent, otherBody), auth, SECRET, NOW), Kind.SIGNATURE_MISMATCH);
+        SignableRequest retargeted = with(sent, "X-Amz-Target", "AmazonSSM.DeleteActivation");
+        fails(() -> SigV4.verify(retargeted, auth, SECRET, NOW), Kind.SIGNATURE_MISMATCH)
+                .hasMessage("The request signature we calculated does not match the signature you provided. Check"
+                        + " your AWS Secret Access Key and signing method. Consult the service documentation for"
+                        + " details.");
+        fails(() -> SigV4.verify(sent, auth, "another-secret", NOW), Kind.SIGNATURE_MISMATCH);
+        // Headers outside SignedHeaders may change on the way, as proxies do.
+        SigV4.verify(with(sent, "User-Agent", "proxy/1.0"), auth, SECRET, NOW);
+    }
+
+    @Test
+    void missingOrForeignAuthorizationIsMissingAuthentication() {
+        fails(() -> SigV4.parseAuthorization(null), Kind.MISSING_AUTHENTICATION);
+        fails(() -> SigV4.parseAuthorization(" "), Kind.MISSING_AUTHENTICATION);
+        fails(() -> SigV4.parseAuthorization("Basic dXNlcjpwYXNz"), Kind.MISSING_AUTHENTICATION)
+                .hasMessageNotContaining("dXNlcjpwYXNz");
+        fails(() -> SigV4.parseAuthorization("AWS AKIDEXAMPLE:c2lnbmF0dXJl"), Kind.MISSING_AUTHENTICATION);
+    }
+
+    @Test
+    void malformedAuthorizationIsIncomplete() {
+        String credential = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/us-east-1/ssm/aws4_request";
+        fails(() -> SigV4.parseAuthorization(credential + ", SignedHeaders=host"), Kind.INCOMPLETE_SIGNATURE)
+                .hasMessageStartingWith("Authorization header requires 'Signature' parameter.");
+        fails(
+                () -> SigV4.parseAuthorization(credential + ", SignedHeaders=host, Signature="),
+                Kind.INCOMPLETE_SIGNATURE);
+        fails(() -> SigV4.parseAuthorization(credential + ", host, Signature=ab"), Kind.INCOMPLETE_SIGNATURE);
+        fails(() -> SigV4.parseAuthorization("AWS4-HMAC-SHA256"), Kind.INCOMPLETE_SIGNATURE);
+        String shortScope =
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/us-east-1, SignedHeaders=host, Signature=ab";
+        fails(() -> SigV4.parseAuthorization(shortScope), Kind.INCOMPLETE_SIGNATURE)
+                .hasMessageContaining("exactly 5 slash-delimited elements");
+        // Well-formed but scoped wrongly: InvalidSignatureException at AWS.
+        String terminator = credential.replace("aws4_request", "aws4_reques") + ", SignedHeaders=host, Signature=ab";
+        fails(() -> SigV4.parseAuthorization(terminator), Kind.SIGNATURE_MISMATCH);
+    }
+
+    @Test
+    void signaturesMoreThanFifteenMinutesFromNowHaveExpired() throws Exception {
+        SignableRequest sent = botocoreRequest();
+        ParsedAuthorization auth = authorization(sent);
+        SigV4.verify(sent, auth, SECRET, NOW.plus(Duration.ofMinutes(15)));
+        SigV4.verify(sent, auth, SECRET, NOW.minus(Duration.ofMinutes(15)));
+        fails(() -> SigV4.verify(sent, auth, SECRET, NOW.plus(Duration.ofMinutes(16))), Kind.SIGNATURE_EXPIRED)
+                .hasMessage("Signature expired: 20261122T150520Z is now earlier than 20261122T150620Z"
+                        + " (20261122T152120Z - 15 min.)");
+        fails(() -> SigV4.verify(sent, auth, SECRET, NOW.minus(Duration.ofMinutes(16))), Kind.SIGNATURE_EXPIRED)
+                .hasMessage("Signature not yet current: 20261122T150520Z is still later than 20261122T150420Z"
+                        + " (20261122T144920Z + 15 min.)");
+        // Without X-Amz-Date, the HTTP Date header dates the request.
+        SignableRequest dated = with(with(sent, "X-Amz-Date", null), "Date", "Sun, 22 Nov 2026 14:00:00 GMT");
+        fails(() -> SigV4.verify(dated, scoped("20261122", "date", "host"), SECRET, NOW), Kind.SIGNATURE_EXPIRED)
+                .hasMessageStartingWith("Signature expired: 20261122T140000Z is now earlier");
+    }
+
+    @Test
+    void datesAndSignedHeadersMustFitTheRequest() throws Exception {
+        SignableRequest sent = botocoreRequest();
+        ParsedAuthorization auth = authorization(sent);
+        ParsedAuthorization yesterday = scoped("20261121", auth.signedHeaders().toArray(String[]::new));
+        fails(() -> SigV4.verify(sent, yesterday, SECRET, NOW), Kind.SIGNATURE_MISMATCH)
+                .hasMessageContaining("Date in Credential scope does not match YYYYMMDD")
+                .hasMessageContaining("'20261121' != '20261122'");
+        fails(() -> SigV4.verify(with(sent, "X-Amz-Target", null), auth, SECRET, NOW), Kind.INCOMPLETE_SIGNATURE)
+                .hasMessageContaining("'x-amz-target'");
+        fails(() -> SigV4.verify(sent, scoped("20261122", "x-amz-date"), SECRET, NOW), Kind.INCOMPLETE_SIGNATURE)
+                .hasMessageContaining("'Host' must be a 'SignedHeader'");
+        SignableRequest undated = with(sent, "X-Amz-Date", null);
+        fails(() -> SigV4.verify(undated, scoped("20261122", "host"), SECRET, NOW), Kind.INCOMPLETE_SIGNATURE);
+        SignableRequest badDate = with(sent, "X-Amz-Date", "2026-11-22T15:05:20Z");
+        fails(() -> SigV4.verify(badDate, auth, SECRET, NOW), Kind.INCOMPLETE_SIGNATURE);
+    }
+
+    @Test
+    void canonicalFormsAndInputChecks() {
+        assertThat(CanonicalRequest.canonicalUri("")).isEqualTo("/");
+        assertThat(CanonicalRequest.canonicalUri("/")).isEqualTo("/");
+        assertThat(CanonicalRequest.canonicalUri("/a%20b/./c//d/../e%2Ff~")).isEqualTo("/a%2520b/c/e%252Ff~");
+        assertThat(CanonicalRequest.canonicalUri("/a/b/..")).isEqualTo("/a");
+        assertThat(CanonicalRequest.canonicalUri("/a/b/")).isEqualTo("/a/b/");
+        assertThat(CanonicalRequest.canonicalQuery("b=2&a=x%20y&a=1&c")).isEqualTo("a=1&a=x%20y&b=2&c=");
+        assertThat(CanonicalRequest.canonicalQuery("k=%2fpath%7E&%C3%A9=%F0%9F%98%80"))
+                .isEqualTo("%C3%A9=%F0%9F%98%80&k=%2Fpath~");
+        assertThat(CanonicalRequest.headerValue(List.of("  a \t b  ", "c"))).isEqualTo("a b,c");
+
+        Map<String, List<String>> twice = Map.of("X-A", List.of("1"), "x-a", List.of("2"));
+        assertThat(new SignableRequest("GET", "/", "", twice, new byte[0])
+                        .headers()
+                        .get("x-A"))
+                .containsExactlyInAnyOrder("1", "2");
+        SignableRequest hostless = new SignableRequest("POST", "/", "", Map.of("Content-Type", List.of("x")), BODY);
+        assertThatThrownBy(() -> SigV4.sign(hostless, KEY, "us-east-1", "ssm", NOW))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SigV4Credentials("AKIDEXAMPLE", " ")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(KEY.toString()).doesNotContain(KEY.secretAccessKey());
+    }
+
+    private static SdkHttpRequest signedBySdk(SdkHttpFullRequest request, byte[] body, boolean signPayload) {
+        return AwsV4HttpSigner.create()
+                .sign(r -> r.identity(AwsCredentialsIdentity.create(KEY.accessKeyId(), KEY.secretAccessKey()))
+                        .request(request)
+                        .payload(ContentStreamProvider.fromByteArray(body))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "ssm")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
+                        .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, signPayload)
+                        .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(NOW, ZoneOffset.UTC)))
+                .request();
+    }
+
+    /** The SDK's request as our server would receive it: raw path and query, headers as sent. */
+    private static SignableRequest asReceived(SdkHttpRequest request, byte[] body) {
+        String query = request.getUri().getRawQuery();
+        return new SignableRequest(
+                request.method().name(), request.encodedPath(), query == null ? "" : query, request.headers(), body);
+    }
+
+    /** Our signature over what {@code sent} signed: its headers less Authorization and X-Amz-Date. */
+    private static Map<String, String> signedByUs(SignableRequest sent) {
+        SignableRequest unsigned = with(with(sent, "Authorization", null), "X-Amz-Date", null);
+        return SigV4.sign(unsigned, KEY, "us-east-1", "ssm", NOW);
+    }
+
+    private static ParsedAuthorization authorization(SignableRequest sent) throws SigV4Exception {
+        return SigV4.parseAuthorization(header(sent, "Authorization"));
+    }
+
+    private static String header(SignableRequest request, String name) {
+        return request.headers().get(name).getFirst();
+    }
+
+    /** {@code request} with header {@code name} set to {@code value}, or removed if that is null. */
+    private static SignableRequest with(SignableRequest request, String name, String value) {
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.putAll(request.headers());
+        headers.remove(name);
+        if (value != null) {
+            headers.put(name, List.of(value));
+        }
+        return new SignableRequest(request.method(), request.path(), request.query(), headers, request.body());
+    }
+
+    private static SignableRequest with(SignableRequest request, byte[] body) {
+        return new SignableRequest(request.method(), request.path(), request.query(), request.headers(), body);
+    }
+
+    /** A request from its text on the wire: "METHOD path?query HTTP/1.1", then "Name: value" lines. */
+    private static SignableRequest wire(String text, byte[] body) {
+        List<String> lines = text.lines().toList();
+        String[] requestLine = lines.getFirst().split(" ");
+        String[] target = requestLine[1].split("\\?", 2);
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            int colon = line.indexOf(':');
+            headers.computeIfAbsent(line.substring(0, colon), name -> new ArrayList<>())
+                    .add(line.substring(colon + 1).strip());
+        }
+        return new SignableRequest(requestLine[0], target[0], target.length > 1 ? target[1] : "", headers, body);
+    }
+
+    /** KEY's scope on {@code date}, for checks that fail before the signature is ever compared. */
+    private static ParsedAuthorization scoped(String date, String... signedHeaders) {
+        return new ParsedAuthorization("AKIDEXAMPLE", date, "us-east-1", "ssm", List.of(signedHeaders), "00");
     }
 
     interface Check {
         void run() throws Exception;
     }
 
-    private static void assertKind(Check check, SigV4Exception.Kind kind) {
-        assertThatThrownBy(check::run).isInstanceOfSatisfying(SigV4Exception.class, e -> assertThat(e.kind())
+    private static AbstractThrowableAssert<?, ? extends Throwable> fails(Check check, Kind kind) {
+        return assertThatThrownBy(check::run).isInstanceOfSatisfying(SigV4Exception.class, e -> assertThat(e.kind())
                 .isEqualTo(kind));
     }
 }
