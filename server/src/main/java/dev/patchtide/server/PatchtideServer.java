@@ -7,6 +7,8 @@ import dev.patchtide.server.api.Authorizer;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
 import dev.patchtide.server.db.Database;
+import dev.patchtide.server.delivery.DeadLetterApi;
+import dev.patchtide.server.delivery.DeliveryWorker;
 import dev.patchtide.server.fleet.FleetApi;
 import dev.patchtide.server.fleet.FleetMetrics;
 import dev.patchtide.server.patching.BaselineApi;
@@ -25,11 +27,13 @@ public final class PatchtideServer implements AutoCloseable {
     private final Javalin app;
     private final AccessKeyStore accessKeys;
     private final JvmGcMetrics gcMetrics;
+    private final DeliveryWorker deliveries;
 
-    private PatchtideServer(Javalin app, AccessKeyStore accessKeys, JvmGcMetrics gcMetrics) {
+    private PatchtideServer(Javalin app, AccessKeyStore accessKeys, JvmGcMetrics gcMetrics, DeliveryWorker deliveries) {
         this.app = app;
         this.accessKeys = accessKeys;
         this.gcMetrics = gcMetrics;
+        this.deliveries = deliveries;
     }
 
     public static PatchtideServer start(ServerConfig config, Database database, InstantSource clock) {
@@ -52,6 +56,8 @@ public final class PatchtideServer implements AutoCloseable {
         fleet.routes(router);
         new BaselineApi(database.jdbi(), json, clock, fleet.tags(), config.accountId()).routes(router);
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
+        DeliveryWorker deliveries = new DeliveryWorker(database.jdbi(), clock, metrics);
+        new DeadLetterApi(database.jdbi(), clock, deliveries).routes(router);
 
         Javalin app = Javalin.create(javalin -> {
             javalin.useVirtualThreads = true;
@@ -63,7 +69,8 @@ public final class PatchtideServer implements AutoCloseable {
         app.post("/", router::handle);
         new HealthRoutes(database, metrics).routes(app);
         app.start();
-        return new PatchtideServer(app, accessKeys, gcMetrics);
+        deliveries.start();
+        return new PatchtideServer(app, accessKeys, gcMetrics, deliveries);
     }
 
     public int port() {
@@ -74,9 +81,15 @@ public final class PatchtideServer implements AutoCloseable {
         return accessKeys;
     }
 
+    /** The outbox worker: features register their deliverers on it; tests wake it after moving the clock. */
+    public DeliveryWorker deliveries() {
+        return deliveries;
+    }
+
     @Override
     public void close() {
         app.stop();
+        deliveries.close();
         gcMetrics.close();
     }
 }

@@ -73,6 +73,21 @@ public final class TestServer implements AutoCloseable {
         return database;
     }
 
+    /** The outbox worker, to register a test deliverer on or to wake after moving the clock. */
+    public dev.patchtide.server.delivery.DeliveryWorker deliveries() {
+        return server.deliveries();
+    }
+
+    /** A signed admin client for Patchtide's own actions, which the AWS SDK has no client for. */
+    public dev.patchtide.agent.ApiClient adminClient() {
+        return new dev.patchtide.agent.ApiClient(
+                endpoint(),
+                REGION,
+                java.util.Optional.of(new dev.patchtide.core.auth.SigV4Credentials(
+                        adminKey.accessKeyId(), adminKey.secretAccessKey())),
+                InstantSource.system());
+    }
+
     @Override
     public void close() {
         ssm.close();
