@@ -26,6 +26,9 @@ public final class AptScanner {
     private static final Set<String> INSTALLED_STATES = Set.of(
             "installed", "half-configured", "unpacked", "triggers-awaited", "triggers-pending", "half-installed");
 
+    /** The fields of a Packages index that a scan reads. */
+    private static final Set<String> INDEX_FIELDS = Set.of("Package", "Architecture", "Version", "Priority", "Section");
+
     private final Path root;
 
     /** {@code root} is "/" on a real host; tests point it at a fixture tree. */
@@ -44,7 +47,7 @@ public final class AptScanner {
         Map<String, List<Offer>> offers = new HashMap<>();
         for (AptLists.Index index : AptLists.discover(root.resolve("var/lib/apt/lists"))) {
             try (BufferedReader reader = AptLists.open(index.packages())) {
-                Deb822.forEach(reader, p -> {
+                Deb822.forEach(reader, INDEX_FIELDS, p -> {
                     String key = key(p.get("Package"), p.getOrDefault("Architecture", nativeArch), nativeArch);
                     if (installed.containsKey(key) && p.containsKey("Version")) {
                         parse(p.get("Version")).ifPresent(v -> offers.computeIfAbsent(key, k -> new ArrayList<>())
