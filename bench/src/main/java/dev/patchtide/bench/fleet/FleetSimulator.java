@@ -110,12 +110,13 @@ public final class FleetSimulator {
         target.database().ifPresent(db -> {
             out.println("PostgreSQL time by statement, last ingest round (pg_stat_statements):");
             StatementStats.print(db, 12, out);
-            out.println("plan of the patch-group look-up every report makes:");
-            StatementStats.explain(
+            out.println("generic plan of the patch-group look-up every report makes:");
+            StatementStats.explainGeneric(
                     db,
-                    "SELECT tag_value FROM resource_tags WHERE resource_type = 'ManagedInstance' AND resource_id = '"
-                            + fleet.agent(0).instanceId() + "' AND tag_key IN ('Patch Group', 'PatchGroup')"
-                            + " ORDER BY tag_key = 'Patch Group' DESC LIMIT 1",
+                    "SELECT tag_value FROM resource_tags WHERE resource_type = 'ManagedInstance' AND resource_id = $1"
+                            + " AND tag_key IN ('Patch Group', 'PatchGroup') ORDER BY tag_key = 'Patch Group' DESC"
+                            + " LIMIT 1",
+                    fleet.agent(0).instanceId(),
                     out);
         });
 

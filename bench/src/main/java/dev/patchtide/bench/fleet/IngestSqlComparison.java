@@ -31,7 +31,8 @@ import org.postgresql.PGConnection;
  * <ul>
  *   <li>{@code per-report}: today's statements (lock the instance, patch group, three baseline look-ups,
  *       DELETE, batched INSERT, UPSERT), one transaction and one commit per report;
- *   <li>{@code per-report, async commit}: the same with {@code synchronous_commit = off};
+ *   <li>{@code per-report, multi-row INSERT}: the same with pgjdbc's {@code reWriteBatchedInserts=true};
+ *   <li>{@code per-report, multi-row, async}: and {@code synchronous_commit = off};
  *   <li>{@code batched}: {@value #CHUNK} reports per transaction, DELETE ... = ANY, COPY of all their
  *       rows, one UPSERT of all their states from arrays.
  * </ul>
@@ -55,22 +56,30 @@ final class IngestSqlComparison {
         List<Judged> judged = judge(fleet, hosts);
         int threads = Math.min(concurrency, 8);
         out.printf("%ningest SQL only (no API), %d reports, %d connections, alternating:%n", judged.size(), threads);
-        String[] names = {"per-report (today)", "per-report, async commit", "batched " + CHUNK + "/tx + COPY"};
+        String[] names = {
+            "per-report (today)",
+            "per-report, multi-row INSERT",
+            "per-report, multi-row, async",
+            "batched " + CHUNK + "/tx + COPY"
+        };
         Strategy[] strategies = {
+            (c, r, now) -> perReport(c, r.getFirst(), now, false),
             (c, r, now) -> perReport(c, r.getFirst(), now, false),
             (c, r, now) -> perReport(c, r.getFirst(), now, true),
             IngestSqlComparison::batched
         };
-        int[] chunk = {1, 1, CHUNK};
+        int[] chunk = {1, 1, 1, CHUNK};
+        // pgjdbc turns a JDBC batch of INSERTs into multi-row INSERTs with this URL property.
+        String[] urlSuffix = {"", "reWriteBatchedInserts=true", "reWriteBatchedInserts=true", ""};
         List<List<Double>> rates = new ArrayList<>();
         for (int s = 0; s < strategies.length; s++) {
             rates.add(new ArrayList<>());
         }
         for (int round = 0; round < 3; round++) {
             for (int s = 0; s < strategies.length; s++) {
-                double rate = timed(db, judged, threads, chunk[s], strategies[s]);
+                double rate = timed(db, urlSuffix[s], judged, threads, chunk[s], strategies[s]);
                 rates.get(s).add(rate);
-                out.printf("  round %d %-28s %8.0f reports/s%n", round + 1, names[s], rate);
+                out.printf("  round %d %-30s %8.0f reports/s%n", round + 1, names[s], rate);
             }
         }
         for (int s = 0; s < strategies.length; s++) {
@@ -78,7 +87,7 @@ final class IngestSqlComparison {
                     .mapToDouble(Double::doubleValue)
                     .sorted()
                     .toArray();
-            out.printf("SQL-ONLY %-28s median %8.0f reports/s%n", names[s], r[r.length / 2]);
+            out.printf("SQL-ONLY %-30s median %8.0f reports/s%n", names[s], r[r.length / 2]);
         }
     }
 
@@ -137,8 +146,12 @@ final class IngestSqlComparison {
         return out;
     }
 
-    private static double timed(DatabaseSettings db, List<Judged> reports, int threads, int chunk, Strategy s)
+    private static double timed(
+            DatabaseSettings db, String urlSuffix, List<Judged> reports, int threads, int chunk, Strategy s)
             throws Exception {
+        String url = urlSuffix.isEmpty()
+                ? db.jdbcUrl()
+                : db.jdbcUrl() + (db.jdbcUrl().contains("?") ? "&" : "?") + urlSuffix;
         AtomicInteger next = new AtomicInteger();
         Instant now = Instant.now();
         long t0 = System.nanoTime();
@@ -146,7 +159,7 @@ final class IngestSqlComparison {
             List<Future<?>> workers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 workers.add(pool.submit(() -> {
-                    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+                    try (Connection c = DriverManager.getConnection(url, db.user(), db.password())) {
                         c.setAutoCommit(false);
                         for (int from = next.getAndAdd(chunk); from < reports.size(); from = next.getAndAdd(chunk)) {
                             s.store(c, reports.subList(from, Math.min(reports.size(), from + chunk)), now);

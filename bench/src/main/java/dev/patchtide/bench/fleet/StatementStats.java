@@ -68,6 +68,23 @@ final class StatementStats {
         });
     }
 
+    /**
+     * The plan PostgreSQL uses once a server-prepared statement switches to its generic plan (pgjdbc
+     * prepares on the server after 5 executions; PostgreSQL may go generic after 5 more).
+     */
+    static void explainGeneric(DatabaseSettings db, String parameterised, String argument, PrintStream out) {
+        run(db, st -> {
+            st.execute("SET plan_cache_mode = force_generic_plan");
+            st.execute("PREPARE generic_probe(text) AS " + parameterised);
+            try (ResultSet rs =
+                    st.executeQuery("EXPLAIN (ANALYZE, BUFFERS) EXECUTE generic_probe('" + argument + "')")) {
+                while (rs.next()) {
+                    out.println("  " + rs.getString(1));
+                }
+            }
+        });
+    }
+
     private interface Work {
         void run(Statement st) throws SQLException;
     }
