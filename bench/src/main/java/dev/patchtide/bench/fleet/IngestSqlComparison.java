@@ -77,9 +77,18 @@ final class IngestSqlComparison {
         }
         for (int round = 0; round < 3; round++) {
             for (int s = 0; s < strategies.length; s++) {
+                CpuMeter.Snapshot before = CpuMeter.snapshot();
                 double rate = timed(db, urlSuffix[s], judged, threads, chunk[s], strategies[s]);
+                CpuMeter.Usage cpu = CpuMeter.snapshot().since(before);
                 rates.get(s).add(rate);
-                out.printf("  round %d %-30s %8.0f reports/s%n", round + 1, names[s], rate);
+                out.printf(
+                        "  round %d %-30s %8.0f reports/s; CPU ms per report: JVM (JDBC client) %.3f,"
+                                + " PostgreSQL %.3f%n",
+                        round + 1,
+                        names[s],
+                        rate,
+                        cpu.jvmSeconds() * 1000 / judged.size(),
+                        cpu.postgresSeconds() * 1000 / judged.size());
             }
         }
         for (int s = 0; s < strategies.length; s++) {

@@ -28,7 +28,9 @@ final class Phase {
             double seconds,
             long[] latencyNanos,
             CpuMeter.Usage cpu,
-            double clientCpuSeconds) {
+            double clientCpuSeconds,
+            java.time.Instant started,
+            java.time.Instant ended) {
         double perSecond() {
             return calls / seconds;
         }
@@ -44,9 +46,11 @@ final class Phase {
 
         String summary() {
             return String.format(
-                    "%-22s %8d calls in %7.2f s = %8.0f /s; latency p50 %6.1f ms p99 %7.1f ms; failures %d%s;"
+                    "%s-%s UTC %-22s %8d calls in %7.2f s = %8.0f /s; latency p50 %6.1f ms p99 %7.1f ms; failures %d%s;"
                             + " CPU s: client threads %.1f, JVM %.1f, PostgreSQL %.1f (wall x cores %.1f);"
                             + " CPU ms per call: server JVM %.2f + PostgreSQL %.2f",
+                    CLOCK.format(started),
+                    CLOCK.format(ended),
                     name,
                     calls,
                     seconds,
@@ -64,6 +68,9 @@ final class Phase {
         }
     }
 
+    private static final java.time.format.DateTimeFormatter CLOCK =
+            java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+
     private Phase() {}
 
     static Result run(String name, int hosts, int concurrency, Step step) throws InterruptedException {
@@ -74,6 +81,7 @@ final class Phase {
         ConcurrentLinkedQueue<String> failureMessages = new ConcurrentLinkedQueue<>();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         CpuMeter.Snapshot before = CpuMeter.snapshot();
+        java.time.Instant started = java.time.Instant.now();
         long start = System.nanoTime();
         try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
             Future<?>[] workers = new Future<?>[concurrency];
@@ -112,7 +120,9 @@ final class Phase {
                 seconds,
                 latencies,
                 cpu,
-                clientCpu.get() / 1e9);
+                clientCpu.get() / 1e9,
+                started,
+                java.time.Instant.now());
     }
 
     static double percentileMillis(long[] nanos, double p) {
