@@ -4,17 +4,23 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 /**
- * CPU time of this JVM and of every PostgreSQL process on the machine (from /proc), so a phase can say
- * whether the client, the server JVM or the database spent the cores. Linux only; elsewhere PostgreSQL
- * reads as 0.
+ * CPU time of this JVM and of our PostgreSQL (its postmaster, the backends it reaped, and its live
+ * children, from /proc), so a phase can say whether the client, the server JVM or the database spent
+ * the cores. Other PostgreSQL servers on the machine are not counted. Linux only; without /proc or for
+ * a remote server PostgreSQL reads as 0.
  */
 final class CpuMeter {
     private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
 
-    private CpuMeter() {}
+    private final OptionalLong postmaster;
+
+    CpuMeter(OptionalLong postmaster) {
+        this.postmaster = postmaster;
+    }
 
     record Snapshot(long jvmNanos, long postgresTicks) {
         Usage since(Snapshot before) {
@@ -25,14 +31,14 @@ final class CpuMeter {
 
     record Usage(double jvmSeconds, double postgresSeconds) {}
 
-    static Snapshot snapshot() {
+    Snapshot snapshot() {
         long jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-        return new Snapshot(jvm, postgresTicks());
+        return new Snapshot(jvm, postmaster.isPresent() ? postgresTicks(postmaster.getAsLong()) : 0);
     }
 
-    /** utime + stime of every live process whose command is postgres (exited backends are not counted). */
-    private static long postgresTicks() {
+    /** The postmaster's own and reaped children's time, plus its live children's (backends, workers). */
+    private static long postgresTicks(long postmasterPid) {
         long total = 0;
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : (Iterable<Path>) procs::iterator) {
@@ -42,16 +48,17 @@ final class CpuMeter {
                 }
                 try {
                     String stat = Files.readString(p.resolve("stat"));
-                    int open = stat.indexOf('(');
-                    int close = stat.lastIndexOf(')');
-                    if (open < 0
-                            || close < 0
-                            || !stat.substring(open + 1, close).equals("postgres")) {
-                        continue;
+                    // Fields after "pid (comm) ": state ppid ... utime(11) stime(12) cutime(13) cstime(14).
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long pid = Long.parseLong(name);
+                    if (pid == postmasterPid) {
+                        total += Long.parseLong(f[11])
+                                + Long.parseLong(f[12])
+                                + Long.parseLong(f[13])
+                                + Long.parseLong(f[14]);
+                    } else if (Long.parseLong(f[1]) == postmasterPid) {
+                        total += Long.parseLong(f[11]) + Long.parseLong(f[12]);
                     }
-                    String[] fields = stat.substring(close + 2).split(" ");
-                    // After the command: state(0) ... utime is field 14 of stat, index 11 here; stime index 12.
-                    total += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
                 } catch (IOException | RuntimeException e) {
                     // the process ended meanwhile
                 }
@@ -60,5 +67,16 @@ final class CpuMeter {
             return 0;
         }
         return total;
+    }
+
+    /** The postmaster of a cluster, from its postmaster.pid (first line). */
+    static OptionalLong postmasterOf(Path cluster) {
+        try {
+            return OptionalLong.of(Long.parseLong(Files.readAllLines(cluster.resolve("postmaster.pid"))
+                    .getFirst()
+                    .strip()));
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
     }
 }

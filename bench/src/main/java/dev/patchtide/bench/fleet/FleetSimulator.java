@@ -74,11 +74,16 @@ public final class FleetSimulator {
         fleet.createActivations(o.concurrency());
         out.printf("created %d activations in %.2f s%n", fleet.activationCount(), (System.nanoTime() - t0) / 1e9);
 
-        Phase.Result registration = Phase.run("RegisterManagedInstance", o.hosts(), o.concurrency(), fleet::register);
+        Phase.Result registration =
+                Phase.run(target.cpu(), "RegisterManagedInstance", o.hosts(), o.concurrency(), fleet::register);
         out.println(registration.summary());
         requireNoFailures(registration);
-        Phase.Result facts =
-                Phase.run("UpdateInstanceInformation", o.hosts(), o.concurrency(), fleet::updateInstanceInformation);
+        Phase.Result facts = Phase.run(
+                target.cpu(),
+                "UpdateInstanceInformation",
+                o.hosts(),
+                o.concurrency(),
+                fleet::updateInstanceInformation);
         out.println(facts.summary());
 
         FleetModel model = new FleetModel(o.seed());
@@ -99,7 +104,7 @@ public final class FleetSimulator {
             target.database().ifPresent(StatementStats::reset);
             Instant end = Instant.now();
             Instant start = end.minusSeconds(40);
-            Phase.Result round = Phase.run("PutPatchScanReport #" + r, o.hosts(), o.concurrency(), i -> {
+            Phase.Result round = Phase.run(target.cpu(), "PutPatchScanReport #" + r, o.hosts(), o.concurrency(), i -> {
                 missing.addAndGet(fleet.putScanReport(i, hosts[i], start, end));
             });
             out.println(round.summary());
@@ -133,7 +138,7 @@ public final class FleetSimulator {
                 "SUMMARY hosts=%d registration=%.0f/s ingest(median of %d rounds)=%.0f reports/s%n",
                 o.hosts(), registration.perSecond(), rounds.size(), report.medianIngestPerSecond());
         if (o.ingestSql()) {
-            IngestSqlComparison.run(target.database().orElseThrow(), fleet, hosts, o.concurrency(), out);
+            IngestSqlComparison.run(target.database().orElseThrow(), target.cpu(), fleet, hosts, o.concurrency(), out);
         }
         return report;
     }

@@ -51,7 +51,8 @@ final class IngestSqlComparison {
 
     private IngestSqlComparison() {}
 
-    static void run(DatabaseSettings db, Fleet fleet, FleetModel.Host[] hosts, int concurrency, PrintStream out)
+    static void run(
+            DatabaseSettings db, CpuMeter meter, Fleet fleet, FleetModel.Host[] hosts, int concurrency, PrintStream out)
             throws Exception {
         List<Judged> judged = judge(fleet, hosts);
         int threads = Math.min(concurrency, 8);
@@ -77,9 +78,9 @@ final class IngestSqlComparison {
         }
         for (int round = 0; round < 3; round++) {
             for (int s = 0; s < strategies.length; s++) {
-                CpuMeter.Snapshot before = CpuMeter.snapshot();
+                CpuMeter.Snapshot before = meter.snapshot();
                 double rate = timed(db, urlSuffix[s], judged, threads, chunk[s], strategies[s]);
-                CpuMeter.Usage cpu = CpuMeter.snapshot().since(before);
+                CpuMeter.Usage cpu = meter.snapshot().since(before);
                 rates.get(s).add(rate);
                 out.printf(
                         "  round %d %-30s %8.0f reports/s; CPU ms per report: JVM (JDBC client) %.3f,"

@@ -73,14 +73,14 @@ final class Phase {
 
     private Phase() {}
 
-    static Result run(String name, int hosts, int concurrency, Step step) throws InterruptedException {
+    static Result run(CpuMeter meter, String name, int hosts, int concurrency, Step step) throws InterruptedException {
         long[] latencies = new long[hosts];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
         AtomicLong clientCpu = new AtomicLong();
         ConcurrentLinkedQueue<String> failureMessages = new ConcurrentLinkedQueue<>();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        CpuMeter.Snapshot before = CpuMeter.snapshot();
+        CpuMeter.Snapshot before = meter.snapshot();
         java.time.Instant started = java.time.Instant.now();
         long start = System.nanoTime();
         try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
@@ -111,7 +111,7 @@ final class Phase {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        CpuMeter.Usage cpu = CpuMeter.snapshot().since(before);
+        CpuMeter.Usage cpu = meter.snapshot().since(before);
         return new Result(
                 name,
                 hosts,

@@ -24,17 +24,28 @@ final class ServerTarget implements AutoCloseable {
     private final SigV4Credentials admin;
     private final Optional<DatabaseSettings> database;
     private final Deque<AutoCloseable> opened;
+    private final CpuMeter cpu;
 
     private ServerTarget(
-            URI endpoint, SigV4Credentials admin, Optional<DatabaseSettings> database, Deque<AutoCloseable> opened) {
+            URI endpoint,
+            SigV4Credentials admin,
+            Optional<DatabaseSettings> database,
+            Deque<AutoCloseable> opened,
+            CpuMeter cpu) {
         this.endpoint = endpoint;
+        this.cpu = cpu;
         this.admin = admin;
         this.database = database;
         this.opened = opened;
     }
 
     static ServerTarget remote(URI endpoint, String keyId, String secret) {
-        return new ServerTarget(endpoint, new SigV4Credentials(keyId, secret), Optional.empty(), new ArrayDeque<>());
+        return new ServerTarget(
+                endpoint,
+                new SigV4Credentials(keyId, secret),
+                Optional.empty(),
+                new ArrayDeque<>(),
+                new CpuMeter(java.util.OptionalLong.empty()));
     }
 
     static ServerTarget inProcess(java.nio.file.Path dataDir, String region, int poolSize) throws IOException {
@@ -59,7 +70,8 @@ final class ServerTarget implements AutoCloseable {
                     URI.create("http://127.0.0.1:" + server.port()),
                     new SigV4Credentials(key.accessKeyId(), key.secretAccessKey()),
                     Optional.of(settings),
-                    opened);
+                    opened,
+                    new CpuMeter(CpuMeter.postmasterOf(dataDir.resolve("postgres"))));
         } catch (IOException | RuntimeException e) {
             closeAll(opened);
             throw e;
@@ -77,6 +89,11 @@ final class ServerTarget implements AutoCloseable {
     /** The database, when the server runs in this JVM (for the SQL comparison). */
     Optional<DatabaseSettings> database() {
         return database;
+    }
+
+    /** Measures this JVM and, in process, our PostgreSQL. */
+    CpuMeter cpu() {
+        return cpu;
     }
 
     boolean inProcess() {
