@@ -16,6 +16,7 @@ record FleetOptions(
         Optional<String> adminSecret,
         String region,
         Path dataDir,
+        boolean temporaryDataDir,
         int dbPoolSize,
         boolean ingestSql) {
 
@@ -45,6 +46,18 @@ record FleetOptions(
     private static void positive(String name, long value) {
         if (value < 1) {
             throw new IllegalArgumentException("--" + name + " cannot be less than 1, got " + value);
+        }
+    }
+
+    /** Removes the data folder if this run made it (a 100,000-host database is gigabytes). */
+    void deleteTemporaryDataDir() throws java.io.IOException {
+        if (!temporaryDataDir || !java.nio.file.Files.exists(dataDir)) {
+            return;
+        }
+        try (var paths = java.nio.file.Files.walk(dataDir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
         }
     }
 
@@ -86,7 +99,8 @@ record FleetOptions(
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
         }
-        if (dataDir == null) {
+        boolean temporary = dataDir == null;
+        if (temporary) {
             try {
                 dataDir = java.nio.file.Files.createTempDirectory(
                         "patchtide-fleet",
@@ -97,6 +111,18 @@ record FleetOptions(
             }
         }
         return new FleetOptions(
-                hosts, concurrency, rounds, samples, seed, server, keyId, secret, region, dataDir, pool, ingestSql);
+                hosts,
+                concurrency,
+                rounds,
+                samples,
+                seed,
+                server,
+                keyId,
+                secret,
+                region,
+                dataDir,
+                temporary,
+                pool,
+                ingestSql);
     }
 }

@@ -53,8 +53,10 @@ public final class FleetSimulator {
                         options.server().get(),
                         options.adminKeyId().orElseThrow(),
                         options.adminSecret().orElseThrow())
-                : ServerTarget.inProcess(options.dataDir(), options.region(), options.dbPoolSize())) {
+                : ServerTarget.inProcess(options.dataDir(), options.region(), options.dbPoolSize(), true)) {
             run(options, target, System.out);
+        } finally {
+            options.deleteTemporaryDataDir();
         }
     }
 
@@ -101,7 +103,7 @@ public final class FleetSimulator {
         AtomicLong missing = new AtomicLong();
         for (int r = 1; r <= o.rounds(); r++) {
             missing.set(0);
-            target.database().ifPresent(StatementStats::reset);
+            target.statementStats().ifPresent(StatementStats::reset);
             Instant end = Instant.now();
             Instant start = end.minusSeconds(40);
             Phase.Result round = Phase.run(target.cpu(), "PutPatchScanReport #" + r, o.hosts(), o.concurrency(), i -> {
@@ -112,7 +114,7 @@ public final class FleetSimulator {
         }
         out.printf(
                 "missing patches stored: %d rows (%.1f per host)%n", missing.get(), missing.get() / (double) o.hosts());
-        target.database().ifPresent(db -> {
+        target.statementStats().ifPresent(db -> {
             out.println("PostgreSQL time by statement, last ingest round (pg_stat_statements):");
             StatementStats.print(db, 12, out);
             out.println("generic plan of the patch-group look-up every report makes:");

@@ -25,6 +25,7 @@ final class ServerTarget implements AutoCloseable {
     private final Optional<DatabaseSettings> database;
     private final Deque<AutoCloseable> opened;
     private final CpuMeter cpu;
+    private boolean statementStats;
 
     private ServerTarget(
             URI endpoint,
@@ -48,16 +49,22 @@ final class ServerTarget implements AutoCloseable {
                 new CpuMeter(java.util.OptionalLong.empty()));
     }
 
-    static ServerTarget inProcess(java.nio.file.Path dataDir, String region, int poolSize) throws IOException {
+    /** With {@code statementStats}, PostgreSQL preloads pg_stat_statements (one extra restart at start). */
+    static ServerTarget inProcess(java.nio.file.Path dataDir, String region, int poolSize, boolean statementStats)
+            throws IOException {
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
-            EmbeddedPostgres postgres = StatementStats.startWithStatements(dataDir.resolve("postgres"));
+            EmbeddedPostgres postgres = statementStats
+                    ? StatementStats.startWithStatements(dataDir.resolve("postgres"))
+                    : EmbeddedPostgres.start(dataDir.resolve("postgres"));
             opened.push(postgres);
             String name = "fleet_" + ProcessHandle.current().pid() + "_" + System.nanoTime();
             postgres.createDatabase(name);
             DatabaseSettings settings =
                     new DatabaseSettings(postgres.jdbcUrl(name), postgres.user(), postgres.password(), poolSize);
-            StatementStats.createExtension(settings);
+            if (statementStats) {
+                StatementStats.createExtension(settings);
+            }
             Database db = Database.connect(settings);
             opened.push(db);
             ServerConfig config =
@@ -66,12 +73,14 @@ final class ServerTarget implements AutoCloseable {
             opened.push(server);
             AccessKeyStore.IssuedKey key = server.accessKeys()
                     .createAdminKey("fleet simulator", Clock.systemUTC().instant());
-            return new ServerTarget(
+            ServerTarget target = new ServerTarget(
                     URI.create("http://127.0.0.1:" + server.port()),
                     new SigV4Credentials(key.accessKeyId(), key.secretAccessKey()),
                     Optional.of(settings),
                     opened,
                     new CpuMeter(CpuMeter.postmasterOf(dataDir.resolve("postgres"))));
+            target.statementStats = statementStats;
+            return target;
         } catch (IOException | RuntimeException e) {
             closeAll(opened);
             throw e;
@@ -89,6 +98,11 @@ final class ServerTarget implements AutoCloseable {
     /** The database, when the server runs in this JVM (for the SQL comparison). */
     Optional<DatabaseSettings> database() {
         return database;
+    }
+
+    /** The database, when pg_stat_statements is loaded in it. */
+    Optional<DatabaseSettings> statementStats() {
+        return statementStats ? database : Optional.empty();
     }
 
     /** Measures this JVM and, in process, our PostgreSQL. */

@@ -18,7 +18,16 @@ class FleetSimulatorSmokeTest {
         FleetOptions options = FleetOptions.parse(
                 new String[] {"--hosts", "20", "--concurrency", "4", "--rounds", "1", "--query-samples", "3"});
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        try (ServerTarget target = ServerTarget.inProcess(options.dataDir(), options.region(), 4)) {
+        try {
+            runAndCheck(options, printed);
+        } finally {
+            options.deleteTemporaryDataDir();
+        }
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("SUMMARY hosts=20");
+    }
+
+    private static void runAndCheck(FleetOptions options, ByteArrayOutputStream printed) throws Exception {
+        try (ServerTarget target = ServerTarget.inProcess(options.dataDir(), options.region(), 4, false)) {
             FleetSimulator.Report report =
                     FleetSimulator.run(options, target, new PrintStream(printed, true, StandardCharsets.UTF_8));
 
@@ -40,6 +49,5 @@ class FleetSimulatorSmokeTest {
                     .filteredOn(q -> q.query().target().startsWith("AmazonSSM."))
                     .allSatisfy(q -> assertThat(q.unavailable()).isEmpty());
         }
-        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("SUMMARY hosts=20");
     }
 }
