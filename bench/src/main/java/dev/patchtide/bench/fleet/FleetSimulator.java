@@ -139,6 +139,10 @@ public final class FleetSimulator {
         out.printf(
                 "SUMMARY hosts=%d registration=%.0f/s ingest(median of %d rounds)=%.0f reports/s%n",
                 o.hosts(), registration.perSecond(), rounds.size(), report.medianIngestPerSecond());
+        if (target.database().isPresent()) {
+            SummarySqlProbe.run(
+                    target.database().get(), context.instanceIds(), context.patchGroups(), o.querySamples(), out);
+        }
         if (o.ingestSql()) {
             IngestSqlComparison.run(target.database().orElseThrow(), target.cpu(), fleet, hosts, o.concurrency(), out);
         }
