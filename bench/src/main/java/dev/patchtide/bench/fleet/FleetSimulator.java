@@ -33,7 +33,11 @@ public final class FleetSimulator {
                     .mapToDouble(Phase.Result::perSecond)
                     .sorted()
                     .toArray();
-            return rates.length == 0 ? 0 : rates[rates.length / 2];
+            if (rates.length == 0) {
+                return 0;
+            }
+            int mid = rates.length / 2;
+            return rates.length % 2 == 1 ? rates[mid] : (rates[mid - 1] + rates[mid]) / 2;
         }
     }
 
