@@ -18,16 +18,18 @@ record FleetOptions(
         Path dataDir,
         boolean temporaryDataDir,
         int dbPoolSize,
+        String jdbcOptions,
         boolean ingestSql) {
 
     static final String USAGE =
             """
             usage: FleetSimulator [--hosts N] [--concurrency C] [--rounds R] [--query-samples S] [--seed X]
                                   [--server URL --admin-key-id ID --admin-secret SECRET] [--region R]
-                                  [--data-dir DIR] [--db-pool-size P] [--ingest-sql]
+                                  [--data-dir DIR] [--db-pool-size P] [--jdbc-options K=V&K=V] [--ingest-sql]
               Without --server: starts a server in this JVM over an embedded PostgreSQL in --data-dir
               (default: a fresh temporary folder). --ingest-sql (in-process only) also compares ingest SQL
-              strategies directly against the same schema.""";
+              strategies directly against the same schema. --jdbc-options are appended to the in-process
+              server's JDBC URL (e.g. reWriteBatchedInserts=true) to try a driver setting end to end.""";
 
     FleetOptions {
         positive("hosts", hosts);
@@ -37,6 +39,10 @@ record FleetOptions(
         positive("db-pool-size", dbPoolSize);
         if (server.isPresent() && (adminKeyId.isEmpty() || adminSecret.isEmpty())) {
             throw new IllegalArgumentException("--server needs --admin-key-id and --admin-secret");
+        }
+        if (!jdbcOptions.isEmpty() && (ingestSql || server.isPresent())) {
+            throw new IllegalArgumentException(
+                    "--jdbc-options is for the in-process server and would skew --ingest-sql's baseline");
         }
         if (server.isPresent() && ingestSql) {
             throw new IllegalArgumentException("--ingest-sql needs the in-process server (no --server)");
@@ -73,6 +79,7 @@ record FleetOptions(
         String region = "us-east-1";
         Path dataDir = null;
         int pool = 20;
+        String jdbcOptions = "";
         boolean ingestSql = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -96,6 +103,7 @@ record FleetOptions(
                 case "--region" -> region = v;
                 case "--data-dir" -> dataDir = Path.of(v);
                 case "--db-pool-size" -> pool = Integer.parseInt(v);
+                case "--jdbc-options" -> jdbcOptions = v;
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
         }
@@ -123,6 +131,7 @@ record FleetOptions(
                 dataDir,
                 temporary,
                 pool,
+                jdbcOptions,
                 ingestSql);
     }
 }

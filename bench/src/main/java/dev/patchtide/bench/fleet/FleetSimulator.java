@@ -57,7 +57,8 @@ public final class FleetSimulator {
                         options.server().get(),
                         options.adminKeyId().orElseThrow(),
                         options.adminSecret().orElseThrow())
-                : ServerTarget.inProcess(options.dataDir(), options.region(), options.dbPoolSize(), true)) {
+                : ServerTarget.inProcess(
+                        options.dataDir(), options.region(), options.dbPoolSize(), true, options.jdbcOptions())) {
             run(options, target, System.out);
         } finally {
             options.deleteTemporaryDataDir();
@@ -71,7 +72,10 @@ public final class FleetSimulator {
                 o.concurrency(),
                 o.rounds(),
                 target.endpoint(),
-                target.inProcess() ? "in this JVM, embedded PostgreSQL, pool " + o.dbPoolSize() : "remote",
+                target.inProcess()
+                        ? "in this JVM, embedded PostgreSQL, pool " + o.dbPoolSize()
+                                + (o.jdbcOptions().isEmpty() ? "" : ", JDBC " + o.jdbcOptions())
+                        : "remote",
                 Runtime.getRuntime().availableProcessors(),
                 Runtime.version());
         FleetClient client = new FleetClient(target.endpoint(), o.region(), mapper());

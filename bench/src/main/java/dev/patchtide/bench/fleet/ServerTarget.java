@@ -52,6 +52,13 @@ final class ServerTarget implements AutoCloseable {
     /** With {@code statementStats}, PostgreSQL preloads pg_stat_statements (one extra restart at start). */
     static ServerTarget inProcess(java.nio.file.Path dataDir, String region, int poolSize, boolean statementStats)
             throws IOException {
+        return inProcess(dataDir, region, poolSize, statementStats, "");
+    }
+
+    /** {@code jdbcOptions} (such as {@code reWriteBatchedInserts=true}) are appended to the server's JDBC URL. */
+    static ServerTarget inProcess(
+            java.nio.file.Path dataDir, String region, int poolSize, boolean statementStats, String jdbcOptions)
+            throws IOException {
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
             EmbeddedPostgres postgres = statementStats
@@ -60,8 +67,11 @@ final class ServerTarget implements AutoCloseable {
             opened.push(postgres);
             String name = "fleet_" + ProcessHandle.current().pid() + "_" + System.nanoTime();
             postgres.createDatabase(name);
-            DatabaseSettings settings =
-                    new DatabaseSettings(postgres.jdbcUrl(name), postgres.user(), postgres.password(), poolSize);
+            String url = postgres.jdbcUrl(name);
+            if (!jdbcOptions.isEmpty()) {
+                url += (url.contains("?") ? "&" : "?") + jdbcOptions;
+            }
+            DatabaseSettings settings = new DatabaseSettings(url, postgres.user(), postgres.password(), poolSize);
             if (statementStats) {
                 StatementStats.createExtension(settings);
             }
