@@ -48,6 +48,24 @@ class FleetSimulatorSmokeTest {
             assertThat(report.queries())
                     .filteredOn(q -> q.query().target().startsWith("AmazonSSM."))
                     .allSatisfy(q -> assertThat(q.unavailable()).isEmpty());
+
+            // The same server reached as a remote one (--server with an admin key): 5 more hosts.
+            ServerTarget remote = ServerTarget.remote(
+                    target.endpoint(),
+                    target.admin().accessKeyId(),
+                    target.admin().secretAccessKey());
+            FleetOptions five = FleetOptions.parse(
+                    new String[] {"--hosts", "5", "--concurrency", "2", "--rounds", "1", "--query-samples", "2"});
+            FleetSimulator.Report more =
+                    FleetSimulator.run(five, remote, new PrintStream(printed, true, StandardCharsets.UTF_8));
+            five.deleteTemporaryDataDir();
+            assertThat(more.ingestRounds().getFirst().failures()).isZero();
+            try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                    Statement st = c.createStatement();
+                    ResultSet states = st.executeQuery("SELECT count(*) FROM instance_patch_states")) {
+                states.next();
+                assertThat(states.getLong(1)).isEqualTo(25);
+            }
         }
     }
 }
