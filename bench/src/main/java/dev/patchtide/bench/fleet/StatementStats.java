@@ -1,0 +1,100 @@
+package dev.patchtide.bench.fleet;
+
+import dev.patchtide.server.db.DatabaseSettings;
+import dev.patchtide.server.db.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * pg_stat_statements on the embedded PostgreSQL: which statements a phase spent the database's time
+ * on. The library must be preloaded, so the cluster is started, configured and restarted once.
+ */
+final class StatementStats {
+    private StatementStats() {}
+
+    static EmbeddedPostgres startWithStatements(Path cluster) throws IOException {
+        EmbeddedPostgres first = EmbeddedPostgres.start(cluster);
+        try (Connection c = DriverManager.getConnection(first.jdbcUrl("postgres"), first.user(), first.password());
+                Statement st = c.createStatement()) {
+            st.execute("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
+            st.execute("ALTER SYSTEM SET pg_stat_statements.track = 'all'");
+        } catch (SQLException e) {
+            first.close();
+            throw new IOException("cannot configure pg_stat_statements", e);
+        }
+        first.close();
+        return EmbeddedPostgres.start(cluster);
+    }
+
+    static void createExtension(DatabaseSettings db) {
+        run(db, st -> st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"));
+    }
+
+    static void reset(DatabaseSettings db) {
+        run(db, st -> st.execute("SELECT pg_stat_statements_reset()"));
+    }
+
+    /** The statements that took the most execution time since the last reset, with calls and means. */
+    static void print(DatabaseSettings db, int top, PrintStream out) {
+        run(db, st -> {
+            try (ResultSet rs = st.executeQuery("SELECT calls, total_exec_time, mean_exec_time, rows,"
+                    + " left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q FROM pg_stat_statements"
+                    + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                    + " ORDER BY total_exec_time DESC LIMIT " + top)) {
+                out.printf("  %9s %10s %9s %10s  %s%n", "calls", "total ms", "mean ms", "rows", "statement");
+                while (rs.next()) {
+                    out.printf(
+                            "  %9d %10.0f %9.3f %10d  %s%n",
+                            rs.getLong(1), rs.getDouble(2), rs.getDouble(3), rs.getLong(4), rs.getString(5));
+                }
+            }
+        });
+    }
+
+    /** EXPLAIN (ANALYZE, BUFFERS) of one statement, to show which plan a slow statement gets. */
+    static void explain(DatabaseSettings db, String sql, PrintStream out) {
+        run(db, st -> {
+            try (ResultSet rs = st.executeQuery("EXPLAIN (ANALYZE, BUFFERS) " + sql)) {
+                while (rs.next()) {
+                    out.println("  " + rs.getString(1));
+                }
+            }
+        });
+    }
+
+    /**
+     * The plan PostgreSQL uses once a server-prepared statement switches to its generic plan (pgjdbc
+     * prepares on the server after 5 executions; PostgreSQL may go generic after 5 more).
+     */
+    static void explainGeneric(DatabaseSettings db, String parameterised, String argument, PrintStream out) {
+        run(db, st -> {
+            st.execute("SET plan_cache_mode = force_generic_plan");
+            st.execute("PREPARE generic_probe(text) AS " + parameterised);
+            try (ResultSet rs =
+                    st.executeQuery("EXPLAIN (ANALYZE, BUFFERS) EXECUTE generic_probe('" + argument + "')")) {
+                while (rs.next()) {
+                    out.println("  " + rs.getString(1));
+                }
+            }
+        });
+    }
+
+    private interface Work {
+        void run(Statement st) throws SQLException;
+    }
+
+    private static void run(DatabaseSettings db, Work work) {
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                Statement st = c.createStatement()) {
+            work.run(st);
+        } catch (SQLException e) {
+            throw new IllegalStateException("pg_stat_statements: " + e.getMessage(), e);
+        }
+    }
+}
