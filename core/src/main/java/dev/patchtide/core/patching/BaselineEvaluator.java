@@ -75,7 +75,7 @@ public final class BaselineEvaluator {
     }
 
     /** ApprovedPatches/RejectedPatches entries: a package name (globs allowed) or name=version. */
-    private static boolean listed(List<String> entries, AvailablePatch patch) {
+    static boolean listed(List<String> entries, AvailablePatch patch) {
         for (String entry : entries) {
             int eq = entry.indexOf('=');
             if (eq > 0) {
