@@ -65,16 +65,16 @@ final class PatchEvaluation {
         this.listener = listener;
     }
 
-    /** The baseline that applies to the instance now, share-locked so a concurrent update waits for us. */
+    /**
+     * The baseline that applies to the instance now. Read without locking: a baseline change that commits
+     * after this read marks the instance (whose state row the caller holds) for re-evaluation, so the
+     * stale judgement is corrected; locking the baseline here would deadlock against that marking.
+     */
     BaselineStore.Stored baselineFor(Handle h, String group, String os) {
         String id = baselines
                 .baselineForGroup(h, group, os)
                 .or(() -> baselines.defaultFor(h, os))
                 .orElseThrow(() -> new ApiException("DoesNotExistException", "No patch baseline applies to " + os));
-        h.createQuery("SELECT 1 FROM patch_baselines WHERE baseline_id = :id FOR SHARE")
-                .bind("id", id)
-                .mapTo(Integer.class)
-                .findOne();
         return baselines.find(h, id, false).orElseThrow();
     }
 
@@ -91,8 +91,9 @@ final class PatchEvaluation {
     }
 
     /**
-     * Judges and stores. {@code evaluatedAt}'s date is the day approval delays are counted to;
-     * {@code inventoryHash} empty means an older agent that sent only {@code reportedInstalledCount}.
+     * Judges and stores. {@code evaluatedAt}'s date is the day approval delays are counted to; {@code now}
+     * (the server's clock) dates the history row and the listener's change; {@code inventoryHash} empty
+     * means an older agent that sent only {@code reportedInstalledCount}.
      */
     Outcome evaluate(
             Handle h,
@@ -104,7 +105,8 @@ final class PatchEvaluation {
             int reportedInstalledCount,
             Instant operationStart,
             Instant operationEnd,
-            Instant evaluatedAt) {
+            Instant evaluatedAt,
+            Instant now) {
         String group = patchGroup(h, instanceId);
         BaselineStore.Stored baseline = baselineFor(h, group, os);
         PatchStates.Judgement judgement = judge(
@@ -200,20 +202,14 @@ final class PatchEvaluation {
                 .execute();
         storeVerdicts(h, instanceId, judgement.verdicts());
         if (before.isEmpty() || !before.get().equals(counts)) {
-            ComplianceHistory.record(h, instanceId, evaluatedAt, counts);
+            ComplianceHistory.record(h, instanceId, now, counts);
         }
         Optional<String> oldStatus = before.map(Counts::status);
         if (!oldStatus.equals(Optional.of(status))) {
             listener.complianceChanged(
                     h,
                     new ComplianceStateListener.Change(
-                            instanceId,
-                            oldStatus,
-                            status,
-                            baseline.id(),
-                            group,
-                            severityCounts(nonCompliant),
-                            evaluatedAt));
+                            instanceId, oldStatus, status, baseline.id(), group, severityCounts(nonCompliant), now));
         }
         return new Outcome(group, baseline.id(), status, judgement);
     }

@@ -75,10 +75,11 @@ public final class ReEvaluationWorker implements AutoCloseable {
     /** Claims and judges one batch; returns how many instances it claimed. */
     int runOnce() {
         return jdbi.inTransaction(h -> {
-            List<Claimed> claimed = h.createQuery(
-                            "SELECT s.*, i.deregistered_at IS NULL AS registered"
-                                    + " FROM instance_patch_states s JOIN managed_instances i USING (instance_id)"
-                                    + " WHERE s.needs_evaluation ORDER BY s.instance_id LIMIT :limit FOR UPDATE OF s SKIP LOCKED")
+            List<Claimed> claimed = h.createQuery("SELECT s.*, i.deregistered_at IS NULL AS registered"
+                            + " FROM instance_patch_states s JOIN managed_instances i USING (instance_id)"
+                            + " WHERE s.needs_evaluation ORDER BY s.instance_id LIMIT :limit"
+                            // The instance row too, as scans and tag changes lock it first: no deadlock.
+                            + " FOR UPDATE OF s SKIP LOCKED FOR KEY SHARE OF i SKIP LOCKED")
                     .bind("limit", batchSize)
                     .map((rs, ctx) -> new Claimed(
                             rs.getString("instance_id"),
@@ -107,6 +108,7 @@ public final class ReEvaluationWorker implements AutoCloseable {
                                 c.reportedInstalled(),
                                 c.start(),
                                 c.end(),
+                                clock.instant(),
                                 clock.instant());
                     }
                     h.releaseSavepoint("reevaluate");

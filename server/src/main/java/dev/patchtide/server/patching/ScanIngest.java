@@ -75,7 +75,8 @@ final class ScanIngest {
                     reported,
                     q.operationStartTime(),
                     end,
-                    end);
+                    end,
+                    clock.instant());
             previousHash
                     .filter(previous -> !hash.equals(Optional.of(previous)))
                     .ifPresent(previous -> inventories.releaseIfUnused(h, previous));
