@@ -5,8 +5,9 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Told, inside the transaction that stores a patch evaluation, when an instance's patch compliance status
- * changes (COMPLIANT and NON_COMPLIANT, including its first scan). Work done with {@code handle} commits or
+ * Told, inside the transaction that stores a patch evaluation (a scan report, or a re-evaluation after a
+ * baseline or patch-group change), when an instance's patch compliance status changes (COMPLIANT and
+ * NON_COMPLIANT, including its first scan). Work done with {@code handle} commits or
  * rolls back with the evaluation, so an event outbox written here is never lost nor sent for a state that
  * was not stored. A listener must not call back into the API.
  */

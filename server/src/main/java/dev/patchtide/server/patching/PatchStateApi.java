@@ -153,13 +153,13 @@ final class PatchStateApi {
                         "Filter key " + f.key() + " isn't valid; use one of "
                                 + PATCH_FILTER_KEYS.stream().sorted().toList());
             }
-            // Values compare case-insensitively and State also as AWS's examples write it (InstalledOther).
+            // Values compare case-insensitively; State also as AWS's examples write it (InstalledOther).
             filters.computeIfAbsent(f.key(), k -> new ArrayList<>())
                     .addAll(
                             f.values() == null
                                     ? List.of()
                                     : f.values().stream()
-                                            .map(PatchStateApi::normalize)
+                                            .map(v -> normalize(f.key(), v))
                                             .toList());
         }
         List<PatchComplianceData> all = store.jdbi().inTransaction(h -> {
@@ -176,10 +176,10 @@ final class PatchStateApi {
         });
         List<PatchComplianceData> matching = all.stream()
                 .filter(p -> p.kbId().compareTo(after) > 0)
-                .filter(p -> matches(filters.get("Classification"), p.classification())
-                        && matches(filters.get("KBId"), p.kbId())
-                        && matches(filters.get("Severity"), p.severity())
-                        && matches(filters.get("State"), p.state()))
+                .filter(p -> matches(filters, "Classification", p.classification())
+                        && matches(filters, "KBId", p.kbId())
+                        && matches(filters, "Severity", p.severity())
+                        && matches(filters, "State", p.state()))
                 .limit(size + 1L)
                 .toList();
         String next = matching.size() > size
@@ -188,12 +188,14 @@ final class PatchStateApi {
         return new DescribeInstancePatchesResult(matching.subList(0, Math.min(size, matching.size())), next);
     }
 
-    private static boolean matches(List<String> wanted, String value) {
-        return wanted == null || wanted.contains(normalize(value));
+    private static boolean matches(Map<String, List<String>> filters, String key, String value) {
+        List<String> wanted = filters.get(key);
+        return wanted == null || wanted.contains(normalize(key, value));
     }
 
-    /** Upper case without separators: "InstalledOther", "INSTALLED_OTHER" and "installed_other" are one value. */
-    private static String normalize(String value) {
-        return value == null ? "" : value.replace("_", "").toUpperCase(java.util.Locale.ROOT);
+    /** Upper case; for State also without separators, so "InstalledOther" and "INSTALLED_OTHER" are one value. */
+    private static String normalize(String key, String value) {
+        String upper = value == null ? "" : value.toUpperCase(java.util.Locale.ROOT);
+        return key.equals("State") ? upper.replace("_", "") : upper;
     }
 }

@@ -91,12 +91,15 @@ public final class ReEvaluationWorker implements AutoCloseable {
                             rs.getTimestamp("operation_start_time").toInstant(),
                             rs.getTimestamp("operation_end_time").toInstant()))
                     .list();
+            java.util.Map<String, List<InstalledPackage>> unpacked = new java.util.HashMap<>();
             for (Claimed c : claimed) {
                 h.savepoint("reevaluate");
                 try {
                     if (c.registered() && c.lastScan().isPresent()) {
+                        // Hosts built from one image share an inventory: read and unpack it once per batch.
                         List<InstalledPackage> inventory = c.inventoryHash()
-                                .flatMap(hash -> inventories.read(h, hash))
+                                .map(hash -> unpacked.computeIfAbsent(
+                                        hash, k -> inventories.read(h, k).orElse(List.of())))
                                 .orElse(List.of());
                         evaluation.evaluate(
                                 h,
