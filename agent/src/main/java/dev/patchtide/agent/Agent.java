@@ -35,6 +35,7 @@ public final class Agent implements AutoCloseable {
     private final Path root;
     private final InstantSource clock;
     private Instant lastScan = Instant.MIN;
+    private volatile Object acceptedInventoryHash;
     private final Object wakeUp = new Object();
     private volatile boolean stopping;
     private volatile Thread loop;
@@ -69,10 +70,31 @@ public final class Agent implements AutoCloseable {
         return new Agent(registration, interval, scanInterval, root, () -> HostFacts.collect(root), clock);
     }
 
-    /** Scans this host for patches and reports the result; returns the server's verdict. */
+    /**
+     * Scans this host for patches and reports the result; returns the server's verdict. The installed
+     * inventory goes along only when it changed since the server last accepted it: otherwise its hash
+     * alone, and if the server answers {@code InventoryRequired} (a new or restored database) the report
+     * is sent again at once with the inventory.
+     */
     public JsonNode scanAndReport() throws IOException, ApiCallException {
-        JsonNode verdict =
-                client.call("Patchtide.PutPatchScanReport", PatchReport.scan(root, registration.instanceId()));
+        Map<String, Object> report = PatchReport.scan(root, registration.instanceId());
+        Object inventory = report.get("Inventory");
+        Object hash = report.get("InventoryHash");
+        if (hash != null && hash.equals(acceptedInventoryHash)) {
+            report.remove("Inventory");
+        }
+        JsonNode verdict;
+        try {
+            verdict = client.call("Patchtide.PutPatchScanReport", report);
+        } catch (ApiCallException e) {
+            if (!e.code().equals("InventoryRequired") || report.containsKey("Inventory")) {
+                throw e;
+            }
+            log.info("the server does not hold this host's inventory; sending it in full");
+            report.put("Inventory", inventory);
+            verdict = client.call("Patchtide.PutPatchScanReport", report);
+        }
+        acceptedInventoryHash = hash;
         lastScan = clock.instant();
         return verdict;
     }

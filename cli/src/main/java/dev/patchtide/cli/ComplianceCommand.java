@@ -19,8 +19,55 @@ import picocli.CommandLine.Spec;
         name = "compliance",
         mixinStandardHelpOptions = true,
         description = "Patch compliance reports.",
-        subcommands = {ComplianceCommand.Report.class})
+        subcommands = {ComplianceCommand.Report.class, ComplianceCommand.History.class})
 final class ComplianceCommand {
+
+    @Command(
+            name = "history",
+            mixinStandardHelpOptions = true,
+            description = "Print one instance's compliance changes, or without INSTANCE_ID the fleet's compliant and"
+                    + " non-compliant counts per day, as JSON.")
+    static final class History implements Callable<Integer> {
+        @Mixin
+        AdminOptions admin;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "INSTANCE_ID")
+        String instanceId;
+
+        @Option(names = "--days", defaultValue = "30", description = "How many days back (default: ${DEFAULT-VALUE}).")
+        int days;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            ApiClient client = admin.client();
+            long end = java.time.Instant.now().getEpochSecond();
+            com.fasterxml.jackson.databind.node.ArrayNode all = client.json().createArrayNode();
+            String nextToken = null;
+            do {
+                ObjectNode request = client.json().createObjectNode();
+                request.put("StartTime", end - days * 86_400L);
+                request.put("EndTime", end);
+                if (instanceId != null) {
+                    request.put("InstanceId", instanceId);
+                }
+                if (nextToken != null) {
+                    request.put("NextToken", nextToken);
+                }
+                JsonNode page = client.call("Patchtide.GetComplianceHistory", request);
+                page.path(instanceId != null ? "Entries" : "DailyCounts").forEach(all::add);
+                nextToken = page.path("NextToken").isTextual()
+                        ? page.path("NextToken").asText()
+                        : null;
+            } while (nextToken != null);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(client.json().writerWithDefaultPrettyPrinter().writeValueAsString(all));
+            out.flush();
+            return 0;
+        }
+    }
 
     @Command(
             name = "report",

@@ -36,6 +36,16 @@ class UpCommandTest {
                 firstInstance = me.instanceId();
                 assertScanReported(ssm, firstInstance, up);
             }
+            if (Files.exists(Path.of("/var/lib/dpkg/status"))) {
+                InProcessCli.Run history =
+                        InProcessCli.run("compliance", "history", firstInstance, "--data-dir", data.toString());
+                assertThat(history.exit()).as(history.err()).isZero();
+                assertThat(history.out()).contains("\"ComplianceStatus\"", "\"InstalledOtherCount\"");
+                InProcessCli.Run fleet =
+                        InProcessCli.run("compliance", "history", "--days", "2", "--data-dir", data.toString());
+                assertThat(fleet.exit()).as(fleet.err()).isZero();
+                assertThat(fleet.out()).contains("\"Date\"", "\"NonCompliantCount\"");
+            }
             assertThat(up.output()).contains("export AWS_CONFIG_FILE=" + data.resolve("aws-config"));
             assertThat(Files.readString(data.resolve("agent/registration.json")))
                     .contains(firstInstance);

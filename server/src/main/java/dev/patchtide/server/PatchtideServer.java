@@ -12,6 +12,8 @@ import dev.patchtide.server.delivery.DeliveryWorker;
 import dev.patchtide.server.fleet.FleetApi;
 import dev.patchtide.server.fleet.FleetMetrics;
 import dev.patchtide.server.patching.BaselineApi;
+import dev.patchtide.server.patching.ComplianceStateListener;
+import dev.patchtide.server.patching.ReEvaluationWorker;
 import dev.patchtide.server.web.HealthRoutes;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -20,6 +22,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.time.InstantSource;
 
 /** Wires the server together with {@code new}: the one place that knows every feature. Tests use it too. */
@@ -28,15 +31,28 @@ public final class PatchtideServer implements AutoCloseable {
     private final AccessKeyStore accessKeys;
     private final JvmGcMetrics gcMetrics;
     private final DeliveryWorker deliveries;
+    private final ReEvaluationWorker reEvaluation;
 
-    private PatchtideServer(Javalin app, AccessKeyStore accessKeys, JvmGcMetrics gcMetrics, DeliveryWorker deliveries) {
+    private PatchtideServer(
+            Javalin app,
+            AccessKeyStore accessKeys,
+            JvmGcMetrics gcMetrics,
+            DeliveryWorker deliveries,
+            ReEvaluationWorker reEvaluation) {
         this.app = app;
         this.accessKeys = accessKeys;
         this.gcMetrics = gcMetrics;
         this.deliveries = deliveries;
+        this.reEvaluation = reEvaluation;
     }
 
     public static PatchtideServer start(ServerConfig config, Database database, InstantSource clock) {
+        return start(config, database, clock, ComplianceStateListener.NONE);
+    }
+
+    /** As {@link #start(ServerConfig, Database, InstantSource)}, telling {@code complianceListener} of status changes. */
+    public static PatchtideServer start(
+            ServerConfig config, Database database, InstantSource clock, ComplianceStateListener complianceListener) {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
@@ -54,7 +70,10 @@ public final class PatchtideServer implements AutoCloseable {
         ObjectMapper json = ApiJson.mapper();
         FleetApi fleet = new FleetApi(database.jdbi(), accessKeys, config.pingPolicy(), config.region(), clock);
         fleet.routes(router);
-        new BaselineApi(database.jdbi(), json, clock, fleet.tags(), config.accountId()).routes(router);
+        BaselineApi baselines =
+                new BaselineApi(database.jdbi(), json, clock, fleet.tags(), config.accountId(), complianceListener);
+        baselines.routes(router);
+        ReEvaluationWorker reEvaluation = baselines.startReEvaluation(Duration.ofSeconds(1));
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
         DeliveryWorker deliveries = new DeliveryWorker(database.jdbi(), clock, metrics);
         new DeadLetterApi(database.jdbi(), clock, deliveries).routes(router);
@@ -70,7 +89,7 @@ public final class PatchtideServer implements AutoCloseable {
         new HealthRoutes(database, metrics).routes(app);
         app.start();
         deliveries.start();
-        return new PatchtideServer(app, accessKeys, gcMetrics, deliveries);
+        return new PatchtideServer(app, accessKeys, gcMetrics, deliveries, reEvaluation);
     }
 
     public int port() {
@@ -89,6 +108,7 @@ public final class PatchtideServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        reEvaluation.close();
         deliveries.close();
         gcMetrics.close();
     }

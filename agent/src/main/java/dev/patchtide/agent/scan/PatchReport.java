@@ -6,6 +6,8 @@ import dev.patchtide.agent.scan.apt.AptUpdate;
 import dev.patchtide.agent.scan.dnf.DnfScanner;
 import dev.patchtide.agent.scan.dnf.DnfUpdate;
 import dev.patchtide.agent.scan.dnf.RpmPackage;
+import dev.patchtide.core.patching.InstalledPackage;
+import dev.patchtide.core.patching.Inventory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,13 +18,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Scans this host with the backend that fits it (apt where dpkg is, dnf where rpm is) and builds the
  * {@code Patchtide.PutPatchScanReport} request: every available update with the attributes baselines
- * filter on, the installed-package count and whether a reboot is pending.
+ * filter on, the installed inventory with its hash, and whether a reboot is pending and for which packages.
  */
 public final class PatchReport {
+    /** rpm's query format plus each package's install time (epoch seconds). */
+    static final String RPM_INVENTORY_FORMAT = RpmPackage.QUERY_FORMAT.replace("\\n", "") + "\\t%{INSTALLTIME}\\n";
+
     private PatchReport() {}
 
     public static Map<String, Object> scan(Path root, String instanceId) throws IOException {
@@ -32,7 +38,9 @@ public final class PatchReport {
         String product = product(os);
         List<Map<String, Object>> patches = new ArrayList<>();
         int installed;
-        if (Files.exists(root.resolve("var/lib/dpkg/status"))) {
+        List<InstalledPackage> inventory;
+        boolean debian = Files.exists(root.resolve("var/lib/dpkg/status"));
+        if (debian) {
             AptScanner apt = new AptScanner(root);
             for (AptUpdate u : apt.upgradable()) {
                 patches.add(patch(
@@ -49,9 +57,12 @@ public final class PatchReport {
                         null,
                         List.of()));
             }
-            installed = apt.installedCount();
+            inventory = apt.installed();
+            installed = inventory.size();
         } else {
-            List<RpmPackage> rpms = RpmPackage.parseQueryOutput(rpmQuery());
+            String output = rpmQuery();
+            inventory = rpmInventory(output);
+            List<RpmPackage> rpms = RpmPackage.parseQueryOutput(withoutInstallTime(output));
             for (DnfUpdate u :
                     new DnfScanner().scan(rpms, DnfScanner.cachedRepositories(root.resolve("var/cache/dnf")))) {
                 patches.add(patch(
@@ -75,8 +86,14 @@ public final class PatchReport {
         report.put("OperatingSystem", operatingSystem);
         report.put("OperationStartTime", start.toEpochMilli() / 1000.0);
         report.put("OperationEndTime", Instant.now().toEpochMilli() / 1000.0);
+        report.put("Product", product);
         report.put("InstalledCount", installed);
-        report.put("RebootRequired", new RebootCheck(root).check().required());
+        report.put("InventoryHash", Inventory.hash(inventory));
+        report.put(
+                "Inventory", inventory.stream().map(PatchReport::inventoryEntry).toList());
+        RebootCheck.RebootStatus reboot = new RebootCheck(root).check();
+        report.put("RebootRequired", reboot.required());
+        report.put("RebootRequiredPackages", reboot.required() ? reboot.pendingPackages(debian) : List.of());
         report.put("Patches", patches);
         return report;
     }
@@ -147,6 +164,43 @@ public final class PatchReport {
         return p;
     }
 
+    private static Map<String, Object> inventoryEntry(InstalledPackage p) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("Name", p.name());
+        entry.put("Arch", p.arch());
+        entry.put("Version", p.version());
+        p.installedTime().ifPresent(t -> entry.put("InstalledTime", t.getEpochSecond()));
+        return entry;
+    }
+
+    /** rpm -qa output in {@link #RPM_INVENTORY_FORMAT} as installed packages (epoch:version-release as dnf prints). */
+    static List<InstalledPackage> rpmInventory(String output) {
+        List<InstalledPackage> packages = new ArrayList<>();
+        for (String line : output.split("\n")) {
+            String[] f = line.split("\t");
+            if (f.length != 6 || f[0].equals("gpg-pubkey")) {
+                continue;
+            }
+            RpmPackage p = new RpmPackage(f[0], f[4], f[1].equals("(none)") ? "0" : f[1], f[2], f[3]);
+            Optional<Instant> time =
+                    f[5].matches("\\d+") ? Optional.of(Instant.ofEpochSecond(Long.parseLong(f[5]))) : Optional.empty();
+            packages.add(new InstalledPackage(p.name(), p.arch(), p.evrText(), time));
+        }
+        return packages;
+    }
+
+    /** The same output without the install time, as {@link RpmPackage#parseQueryOutput} reads it. */
+    static String withoutInstallTime(String output) {
+        StringBuilder out = new StringBuilder();
+        for (String line : output.split("\n")) {
+            int tab = line.lastIndexOf('\t');
+            if (!line.isBlank()) {
+                out.append(tab < 0 ? line : line.substring(0, tab)).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     /** Debian writes priorities in lower case; baselines (and AWS) name them capitalised. */
     private static String capitalize(String priority) {
         if (priority == null || priority.isEmpty()) {
@@ -156,7 +210,7 @@ public final class PatchReport {
     }
 
     private static String rpmQuery() throws IOException {
-        Process rpm = new ProcessBuilder("rpm", "-qa", "--queryformat", RpmPackage.QUERY_FORMAT)
+        Process rpm = new ProcessBuilder("rpm", "-qa", "--queryformat", RPM_INVENTORY_FORMAT)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         String out = new String(rpm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -28,7 +28,27 @@ public final class RebootCheck {
             List<String> reasons,
             String runningKernel,
             Optional<String> newestInstalledKernel,
-            List<String> packages) {}
+            List<String> packages) {
+
+        /**
+         * The packages waiting for the reboot, as the server matches them (a name, or name=version): those
+         * in reboot-required.pkgs, and the package of a newer installed kernel than the running one.
+         */
+        public List<String> pendingPackages(boolean debian) {
+            List<String> pending = new ArrayList<>(packages);
+            newestInstalledKernel.filter(k -> !k.equals(runningKernel)).ifPresent(kernel -> {
+                if (debian) {
+                    pending.add("linux-image-" + kernel);
+                } else {
+                    // 5.14.0-427.13.1.el9_4.x86_64 is version-release.arch; rpm lists it as kernel-core.
+                    String evr = kernel.contains(".") ? kernel.substring(0, kernel.lastIndexOf('.')) : kernel;
+                    pending.add("kernel-core=" + evr);
+                    pending.add("kernel=" + evr);
+                }
+            });
+            return List.copyOf(pending);
+        }
+    }
 
     public RebootStatus check() throws IOException {
         List<String> reasons = new ArrayList<>();

@@ -26,6 +26,7 @@ class RebootCheckTest {
         RebootCheck.RebootStatus status = new RebootCheck(root).check();
         assertThat(status.required()).isTrue();
         assertThat(status.reasons()).containsExactly("kernel 6.1.0-10-amd64 is installed but 6.1.0-9-amd64 is running");
+        assertThat(status.pendingPackages(true)).containsExactly("linux-image-6.1.0-10-amd64");
     }
 
     @Test
@@ -37,6 +38,7 @@ class RebootCheckTest {
         RebootCheck.RebootStatus status = new RebootCheck(root).check();
         assertThat(status.required()).isTrue();
         assertThat(status.packages()).containsExactly("libc6", "libssl3");
+        assertThat(status.pendingPackages(true)).containsExactly("libc6", "libssl3");
     }
 
     @Test
@@ -51,6 +53,8 @@ class RebootCheckTest {
         RebootCheck.RebootStatus status = new RebootCheck(root).check();
         assertThat(status.newestInstalledKernel()).contains("5.14.0-503.11.1.el9_5.x86_64");
         assertThat(status.required()).isTrue();
+        assertThat(status.pendingPackages(false))
+                .containsExactly("kernel-core=5.14.0-503.11.1.el9_5", "kernel=5.14.0-503.11.1.el9_5");
     }
 
     private void debianHost(String running, String... installed) throws Exception {

@@ -4,7 +4,9 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -75,7 +77,7 @@ public final class BaselineEvaluator {
     }
 
     /** ApprovedPatches/RejectedPatches entries: a package name (globs allowed) or name=version. */
-    private static boolean listed(List<String> entries, AvailablePatch patch) {
+    static boolean listed(List<String> entries, AvailablePatch patch) {
         for (String entry : entries) {
             int eq = entry.indexOf('=');
             if (eq > 0) {
@@ -95,12 +97,22 @@ public final class BaselineEvaluator {
         if (pattern.equals("*")) {
             return true;
         }
-        StringBuilder regex = new StringBuilder();
-        for (char c : pattern.toCharArray()) {
-            regex.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
+        return compiled(pattern).matcher(value.toLowerCase(Locale.ROOT)).matches();
+    }
+
+    /** Baselines have few distinct filter values, but every installed package is matched against them. */
+    private static final Map<String, Pattern> COMPILED = new ConcurrentHashMap<>();
+
+    private static Pattern compiled(String pattern) {
+        if (COMPILED.size() > 10_000) {
+            COMPILED.clear(); // only a bound: a server sees a few hundred patterns
         }
-        return Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE)
-                .matcher(value.toLowerCase(Locale.ROOT))
-                .matches();
+        return COMPILED.computeIfAbsent(pattern, p -> {
+            StringBuilder regex = new StringBuilder();
+            for (char c : p.toCharArray()) {
+                regex.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
+            }
+            return Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE);
+        });
     }
 }

@@ -42,6 +42,13 @@ public final class TagApi {
     private final Jdbi jdbi;
     private final TagStore tags;
     private final Map<String, BiFunction<Handle, String, Optional<String>>> lockers = new ConcurrentHashMap<>();
+    private final List<ChangeListener> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Told, inside the tagging transaction, which tag keys of a resource were added, overwritten or removed. */
+    @FunctionalInterface
+    public interface ChangeListener {
+        void tagsChanged(Handle handle, String resourceType, String resourceId, Set<String> keys);
+    }
 
     public TagApi(Jdbi jdbi, TagStore tags) {
         this.jdbi = jdbi;
@@ -51,6 +58,15 @@ public final class TagApi {
     /** Makes a resource type taggable: {@code locker} locks the resource row and returns its id if it exists. */
     public void registerResourceType(String resourceType, BiFunction<Handle, String, Optional<String>> locker) {
         lockers.put(resourceType, locker);
+    }
+
+    /** Registers a listener for tag changes made through AddTagsToResource and RemoveTagsFromResource. */
+    public void onChange(ChangeListener listener) {
+        changeListeners.add(listener);
+    }
+
+    private void changed(Handle handle, String resourceType, String resourceId, Set<String> keys) {
+        changeListeners.forEach(l -> l.tagsChanged(handle, resourceType, resourceId, keys));
     }
 
     /** Tags a resource created in the caller's transaction (CreatePatchBaseline's Tags, for example). */
@@ -78,6 +94,7 @@ public final class TagApi {
                     jdbi.useTransaction(handle -> {
                         lock(handle, q.resourceType(), q.resourceId());
                         tags.remove(handle, q.resourceType(), q.resourceId(), q.tagKeys());
+                        changed(handle, q.resourceType(), q.resourceId(), Set.copyOf(q.tagKeys()));
                     });
                     return new Empty();
                 }));
@@ -104,6 +121,9 @@ public final class TagApi {
                                 + " tags; a resource can have at most " + MAX_TAGS_PER_RESOURCE + ".");
             }
             tags.put(handle, q.resourceType(), q.resourceId(), List.copyOf(q.tags()));
+            Set<String> changedKeys = new HashSet<>();
+            q.tags().forEach(t -> changedKeys.add(t.key()));
+            changed(handle, q.resourceType(), q.resourceId(), changedKeys);
         });
     }
 

@@ -40,15 +40,51 @@ public final class BaselineApi {
     private final InstantSource clock;
     private final SecureRandom random = new SecureRandom();
 
-    public BaselineApi(Jdbi jdbi, ObjectMapper json, InstantSource clock, TagApi tags, String accountId) {
+    private final InventoryStore inventories = new InventoryStore();
+    private final PatchEvaluation evaluation;
+    private volatile ReEvaluationWorker worker;
+
+    /** {@code listener} hears of compliance status changes inside the transactions that store them. */
+    public BaselineApi(
+            Jdbi jdbi,
+            ObjectMapper json,
+            InstantSource clock,
+            TagApi tags,
+            String accountId,
+            ComplianceStateListener listener) {
         this.store = new BaselineStore(jdbi, json);
         this.clock = clock;
         this.tags = tags;
         tags.registerResourceType(
                 BaselineStore.RESOURCE_TYPE,
                 (h, id) -> store.find(h, id, true).filter(b -> !b.predefined()).map(BaselineStore.Stored::id));
+        tags.onChange((h, type, id, keys) -> {
+            if (type.equals("ManagedInstance") && (keys.contains("Patch Group") || keys.contains("PatchGroup"))) {
+                ReEvaluation.markInstance(h, id);
+                wakeWorker();
+            }
+        });
         seedPredefined();
-        this.states = new PatchStateApi(store, accountId);
+        this.evaluation = new PatchEvaluation(store, listener);
+        this.states = new PatchStateApi(store, inventories, evaluation, clock, accountId);
+    }
+
+    /**
+     * Starts judging again, in the background, the instances whose baseline or patch group changed; the
+     * caller closes it on shutdown.
+     */
+    public ReEvaluationWorker startReEvaluation(java.time.Duration poll) {
+        ReEvaluationWorker started =
+                new ReEvaluationWorker(store.jdbi(), evaluation, inventories, clock, poll, 200).start();
+        worker = started;
+        return started;
+    }
+
+    private void wakeWorker() {
+        ReEvaluationWorker w = worker;
+        if (w != null) {
+            w.wake();
+        }
     }
 
     /** Every server has the predefined baselines, and each is its OS's default until an operator says otherwise. */
@@ -95,6 +131,7 @@ public final class BaselineApi {
                                         + " is a default baseline or is registered to a patch group; deregister it first.");
                     }
                     store.delete(h, b.id());
+                    ReEvaluation.markBaseline(h, b.id());
                     return new BaselineIdResult(b.id());
                 })));
         router.register(new Action<>(
@@ -109,6 +146,7 @@ public final class BaselineApi {
                 (q, who) -> inTransaction(h -> {
                     BaselineStore.Stored b = existing(h, q.baselineId(), true);
                     store.setDefault(h, b.definition().operatingSystem(), b.id(), false);
+                    ReEvaluation.markOperatingSystem(h, b.definition().operatingSystem());
                     return new BaselineIdResult(b.id());
                 })));
         router.register(new Action<>(
@@ -125,6 +163,7 @@ public final class BaselineApi {
                                         + ".");
                     });
                     store.registerGroup(h, q.patchGroup(), os, b.id());
+                    ReEvaluation.markGroup(h, q.patchGroup(), os);
                     return new PatchGroupResult(b.id(), q.patchGroup());
                 })));
         router.register(new Action<>(
@@ -132,6 +171,9 @@ public final class BaselineApi {
                 PatchGroupRequest.class,
                 Access.adminOnly(),
                 (q, who) -> inTransaction(h -> {
+                    store.find(h, q.baselineId(), false)
+                            .ifPresent(b -> ReEvaluation.markGroup(
+                                    h, q.patchGroup(), b.definition().operatingSystem()));
                     if (store.deregisterGroup(h, q.patchGroup(), q.baselineId()) == 0) {
                         throw new ApiException(
                                 "InvalidResourceId",
@@ -194,6 +236,7 @@ public final class BaselineApi {
             v.throwIfInvalid();
             Instant now = now();
             store.update(h, b.id(), merged, now);
+            ReEvaluation.markBaseline(h, b.id());
             return GetPatchBaselineResult.of(b.id(), merged, null, b.created(), now);
         });
     }
@@ -276,8 +319,11 @@ public final class BaselineApi {
         return b;
     }
 
+    /** Runs {@code work} in a transaction, then nudges the re-evaluation worker (it may have marked instances). */
     private <T> T inTransaction(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
-        return store.jdbi().inTransaction(work);
+        T result = store.jdbi().inTransaction(work);
+        wakeWorker();
+        return result;
     }
 
     private byte[] randomBytes() {

@@ -9,7 +9,8 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * One instance's patch compliance in the shape Patch Manager users export (seed 004): status, overall
- * severity, compliant and non-compliant summaries by severity, and each missing patch with its details.
+ * severity, compliant (installed, installed-other, not-applicable) and non-compliant (missing, failed,
+ * pending reboot, rejected) summaries by severity, and each non-compliant patch with its details and state.
  */
 final class ComplianceReport {
     private static final List<String> LEVELS =
@@ -69,9 +70,20 @@ final class ComplianceReport {
             String name) {}
 
     /** The row the report is built from. */
-    private record State(String patchGroup, String baselineId, String snapshotId, int installed, String name) {}
+    private record State(
+            String patchGroup, String baselineId, String snapshotId, int compliant, String status, String name) {}
 
-    private record Missing(String kbId, String title, String level, String classification, String severity) {}
+    private record Missing(
+            String kbId, String title, String level, String classification, String severity, String state) {}
+
+    /** Patch states as Patch Manager's exports write them (Missing, InstalledPendingReboot, …). */
+    private static String exportName(String state) {
+        StringBuilder out = new StringBuilder();
+        for (String word : state.split("_")) {
+            out.append(word.charAt(0)).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
+        }
+        return out.toString();
+    }
 
     /** The instance's Name, else its host name, else its id: a report always names its instance. */
     private static String displayName(String name, String computerName, String instanceId) {
@@ -91,21 +103,26 @@ final class ComplianceReport {
                             rs.getString("patch_group"),
                             rs.getString("baseline_id"),
                             rs.getString("snapshot_id"),
-                            rs.getInt("installed_other_count"),
+                            rs.getInt("installed_count")
+                                    + rs.getInt("installed_other_count")
+                                    + rs.getInt("not_applicable_count"),
+                            rs.getString("compliance_status"),
                             displayName(rs.getString("name"), rs.getString("computer_name"), instanceId)))
                     .findOne()
                     .orElseThrow(() -> new ApiException(
                             "InvalidResourceId",
                             "Instance " + instanceId + " is not registered or has not reported a patch scan yet."));
             List<Missing> missing = h.createQuery("SELECT * FROM instance_patches WHERE instance_id = :id"
-                            + " AND state = 'MISSING' ORDER BY kb_id")
+                            + " AND state IN ('MISSING', 'FAILED', 'INSTALLED_PENDING_REBOOT', 'INSTALLED_REJECTED')"
+                            + " ORDER BY kb_id")
                     .bind("id", instanceId)
                     .map((rs, ctx) -> new Missing(
                             rs.getString("kb_id"),
                             rs.getString("title"),
                             rs.getString("compliance_level"),
                             rs.getString("classification"),
-                            rs.getString("severity")))
+                            rs.getString("severity"),
+                            rs.getString("state")))
                     .list();
             Map<String, Integer> byLevel = new java.util.HashMap<>();
             missing.forEach(m -> byLevel.merge(m.level(), 1, Integer::sum));
@@ -121,17 +138,17 @@ final class ComplianceReport {
                                     state.baselineId(),
                                     state.patchGroup(),
                                     m.severity(),
-                                    "Missing")))
+                                    exportName(m.state()))))
                     .toList();
             return new Report(
                     "Patch",
                     "ManagedInstance",
                     instanceId,
-                    missing.isEmpty() ? "COMPLIANT" : "NON_COMPLIANT",
+                    state.status(),
                     overall,
                     new ExecutionSummary(state.snapshotId(), "Command"),
                     new CompliantSummary(
-                            state.installed(), SeveritySummary.of(Map.of("UNSPECIFIED", state.installed()))),
+                            state.compliant(), SeveritySummary.of(Map.of("UNSPECIFIED", state.compliant()))),
                     new NonCompliantSummary(missing.size(), SeveritySummary.of(byLevel)),
                     patches,
                     accountId,

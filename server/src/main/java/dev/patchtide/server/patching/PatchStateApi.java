@@ -21,18 +21,26 @@ import org.jdbi.v3.core.statement.Query;
 
 /** Scan reports in, and SSM's per-instance patch state out. */
 final class PatchStateApi {
-    private static final Map<String, String> PATCH_FILTER_COLUMNS =
-            Map.of("Classification", "classification", "KBId", "kb_id", "Severity", "severity", "State", "state");
+    private static final java.util.Set<String> PATCH_FILTER_KEYS =
+            java.util.Set.of("Classification", "KBId", "Severity", "State");
 
     private final BaselineStore store;
+    private final InventoryStore inventories;
     private final ScanIngest ingest;
-
+    private final ComplianceHistory history;
     private final String accountId;
 
-    PatchStateApi(BaselineStore store, String accountId) {
+    PatchStateApi(
+            BaselineStore store,
+            InventoryStore inventories,
+            PatchEvaluation evaluation,
+            java.time.InstantSource clock,
+            String accountId) {
         this.store = store;
+        this.inventories = inventories;
         this.accountId = accountId;
-        this.ingest = new ScanIngest(store);
+        this.ingest = new ScanIngest(store, inventories, evaluation, clock);
+        this.history = new ComplianceHistory(store.jdbi(), clock);
     }
 
     void routes(ApiRouter router) {
@@ -46,6 +54,11 @@ final class PatchStateApi {
                 ComplianceReport.Request.class,
                 Access.adminOnly(),
                 (q, who) -> ComplianceReport.build(store.jdbi(), accountId, q.resourceId())));
+        router.register(new Action<>(
+                "Patchtide.GetComplianceHistory",
+                ComplianceHistory.Request.class,
+                Access.adminOnly(),
+                (q, who) -> history.get(q)));
         router.register(new Action<>(
                 "AmazonSSM.DescribeInstancePatchStates",
                 DescribeInstancePatchStatesRequest.class,
@@ -104,13 +117,14 @@ final class PatchStateApi {
                             rs.getString("patch_group"),
                             rs.getString("baseline_id"),
                             rs.getString("snapshot_id"),
-                            0,
+                            rs.getInt("installed_count"),
                             rs.getInt("installed_other_count"),
-                            0,
-                            0,
+                            rs.getInt("installed_pending_reboot_count"),
+                            rs.getInt("installed_rejected_count"),
                             rs.getInt("missing_count"),
-                            0,
-                            0,
+                            rs.getInt("failed_count"),
+                            rs.getInt("not_applicable_count"),
+                            rs.getInt("unreported_not_applicable_count"),
                             rs.getInt("available_security_update_count"),
                             rs.getTimestamp("operation_start_time").toInstant(),
                             rs.getTimestamp("operation_end_time").toInstant(),
@@ -128,68 +142,60 @@ final class PatchStateApi {
 
     private DescribeInstancePatchesResult patches(DescribeInstancePatchesRequest q) {
         int size = Objects.requireNonNullElse(q.maxResults(), 50);
-        String after =
-                PageToken.decode("patches/" + q.instanceId(), q.nextToken()).orElse("");
-        StringBuilder sql =
-                new StringBuilder("SELECT * FROM instance_patches WHERE instance_id = :id AND kb_id > :after");
-        List<Map.Entry<String, List<String>>> binds = new ArrayList<>();
+        String listing = "patches/" + q.instanceId();
+        String after = PageToken.decode(listing, q.nextToken()).orElse("");
+        Map<String, List<String>> filters = new java.util.HashMap<>();
         for (BaselineMessages.PatchOrchestratorFilter f :
                 q.filters() == null ? List.<BaselineMessages.PatchOrchestratorFilter>of() : q.filters()) {
-            String column = PATCH_FILTER_COLUMNS.get(f.key());
-            if (column == null) {
+            if (!PATCH_FILTER_KEYS.contains(f.key())) {
                 throw new ApiException(
                         "InvalidFilter",
                         "Filter key " + f.key() + " isn't valid; use one of "
-                                + PATCH_FILTER_COLUMNS.keySet().stream()
-                                        .sorted()
-                                        .toList());
+                                + PATCH_FILTER_KEYS.stream().sorted().toList());
             }
-            String param = "f" + binds.size();
-            // Values compare case-insensitively: AWS's own examples filter State on "Missing".
-            sql.append(" AND upper(")
-                    .append(column)
-                    .append(") = ANY(:")
-                    .append(param)
-                    .append(")");
-            binds.add(Map.entry(
-                    param,
-                    f.values() == null
-                            ? List.of()
-                            : f.values().stream()
-                                    .map(v -> v.toUpperCase(java.util.Locale.ROOT))
-                                    .toList()));
+            // Values compare case-insensitively; State also as AWS's examples write it (InstalledOther).
+            filters.computeIfAbsent(f.key(), k -> new ArrayList<>())
+                    .addAll(
+                            f.values() == null
+                                    ? List.of()
+                                    : f.values().stream()
+                                            .map(v -> normalize(f.key(), v))
+                                            .toList());
         }
-        sql.append(" ORDER BY kb_id LIMIT :limit");
-        boolean known = store.jdbi().withHandle(h -> h.createQuery(
-                                "SELECT count(*) FROM managed_instances WHERE instance_id = :id AND deregistered_at IS NULL")
-                        .bind("id", q.instanceId())
-                        .mapTo(Integer.class)
-                        .one())
-                > 0;
-        if (!known) {
-            throw new ApiException("InvalidInstanceId", "Instance Id " + q.instanceId() + " isn't valid.");
-        }
-        List<String[]> rows = store.jdbi().withHandle(h -> {
-            Query query = h.createQuery(sql.toString())
-                    .bind("id", q.instanceId())
-                    .bind("after", after)
-                    .bind("limit", size + 1);
-            binds.forEach(b -> query.bindArray(b.getKey(), String.class, b.getValue()));
-            return query.map((rs, ctx) -> new String[] {
-                        rs.getString("title"),
-                        rs.getString("kb_id"),
-                        rs.getString("classification"),
-                        rs.getString("severity"),
-                        rs.getString("state"),
-                        rs.getString("cve_ids")
-                    })
-                    .list();
+        List<PatchComplianceData> all = store.jdbi().inTransaction(h -> {
+            boolean known = h.createQuery("SELECT count(*) FROM managed_instances WHERE instance_id = :id"
+                                    + " AND deregistered_at IS NULL")
+                            .bind("id", q.instanceId())
+                            .mapTo(Integer.class)
+                            .one()
+                    > 0;
+            if (!known) {
+                throw new ApiException("InvalidInstanceId", "Instance Id " + q.instanceId() + " isn't valid.");
+            }
+            return PatchList.of(h, store, inventories, q.instanceId());
         });
-        List<PatchComplianceData> patches = rows.stream()
-                .limit(size)
-                .map(r -> new PatchComplianceData(r[0], r[1], r[2], r[3], r[4], java.time.Instant.EPOCH, r[5]))
+        List<PatchComplianceData> matching = all.stream()
+                .filter(p -> p.kbId().compareTo(after) > 0)
+                .filter(p -> matches(filters, "Classification", p.classification())
+                        && matches(filters, "KBId", p.kbId())
+                        && matches(filters, "Severity", p.severity())
+                        && matches(filters, "State", p.state()))
+                .limit(size + 1L)
                 .toList();
-        String next = rows.size() > size ? PageToken.encode("patches/" + q.instanceId(), rows.get(size - 1)[1]) : null;
-        return new DescribeInstancePatchesResult(patches, next);
+        String next = matching.size() > size
+                ? PageToken.encode(listing, matching.get(size - 1).kbId())
+                : null;
+        return new DescribeInstancePatchesResult(matching.subList(0, Math.min(size, matching.size())), next);
+    }
+
+    private static boolean matches(Map<String, List<String>> filters, String key, String value) {
+        List<String> wanted = filters.get(key);
+        return wanted == null || wanted.contains(normalize(key, value));
+    }
+
+    /** Upper case; for State also without separators, so "InstalledOther" and "INSTALLED_OTHER" are one value. */
+    private static String normalize(String key, String value) {
+        String upper = value == null ? "" : value.toUpperCase(java.util.Locale.ROOT);
+        return key.equals("State") ? upper.replace("_", "") : upper;
     }
 }

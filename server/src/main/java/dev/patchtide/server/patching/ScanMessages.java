@@ -1,9 +1,12 @@
 package dev.patchtide.server.patching;
 
+import dev.patchtide.core.patching.InstalledPackage;
+import dev.patchtide.core.patching.Inventory;
 import dev.patchtide.server.api.ApiRequest;
 import dev.patchtide.server.api.Validation;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** The agent's scan report (Patchtide's own action) and the SSM patch-state shapes it feeds. */
@@ -26,13 +29,30 @@ final class ScanMessages {
             String releaseDate,
             @com.fasterxml.jackson.annotation.JsonProperty("CVEIds") List<String> cveIds) {}
 
+    /** An installed package; InstalledTime where the OS records it (rpm), else absent. */
+    record ReportedPackage(String name, String arch, String version, Instant installedTime) {
+        InstalledPackage toCore() {
+            return new InstalledPackage(name, arch, version, Optional.ofNullable(installedTime));
+        }
+    }
+
+    /**
+     * A scan. Inventory (every installed package) is sent only when its InventoryHash is one the server may
+     * not hold; otherwise the hash alone names it, and the server answers {@code InventoryRequired} if it
+     * does not know it. Reports without either (older agents) give just InstalledCount.
+     */
     record PutPatchScanReportRequest(
             String instanceId,
             String operatingSystem,
+            String product,
             Instant operationStartTime,
             Instant operationEndTime,
             Integer installedCount,
+            String inventoryHash,
+            List<ReportedPackage> inventory,
             Boolean rebootRequired,
+            List<String> rebootRequiredPackages,
+            List<String> failedPackages,
             List<ReportedPatch> patches)
             implements ApiRequest {
         @Override
@@ -43,10 +63,21 @@ final class ScanMessages {
                     .oneOf("operatingSystem", operatingSystem, BaselineMessages.OPERATING_SYSTEMS)
                     .required("operationStartTime", operationStartTime)
                     .required("operationEndTime", operationEndTime)
-                    .required("installedCount", installedCount)
                     .range("installedCount", installedCount, 0, 1_000_000)
+                    .length("product", product, 0, 128)
+                    .pattern("inventoryHash", inventoryHash, SHA256)
+                    .size("inventory", inventory, 0, 200_000)
+                    .size("rebootRequiredPackages", rebootRequiredPackages, 0, 200_000)
+                    .size("failedPackages", failedPackages, 0, 200_000)
                     .required("patches", patches)
                     .size("patches", patches, 0, 20_000);
+            if (inventoryHash == null) {
+                v.required("installedCount", installedCount);
+                v.check(inventory == null, "inventoryHash: required when inventory is given");
+            }
+            validateInventory(v);
+            validateNames(v, "rebootRequiredPackages", rebootRequiredPackages);
+            validateNames(v, "failedPackages", failedPackages);
             if (operationStartTime != null && operationEndTime != null) {
                 v.check(
                         !operationEndTime.isBefore(operationStartTime),
@@ -69,6 +100,45 @@ final class ScanMessages {
                                 at + ".releaseDate: '" + p.releaseDate() + "' is not a YYYY-MM-DD date");
             }
         }
+
+        private void validateInventory(Validation v) {
+            if (inventory == null) {
+                return;
+            }
+            boolean complete = true;
+            for (int i = 0; i < inventory.size(); i++) {
+                ReportedPackage p = inventory.get(i);
+                String at = "inventory." + (i + 1) + ".member";
+                if (p == null || p.name() == null || p.arch() == null || p.version() == null) {
+                    complete = false;
+                    v.required(at + ".name", p == null ? null : p.name())
+                            .required(at + ".arch", p == null ? null : p.arch())
+                            .required(at + ".version", p == null ? null : p.version());
+                    continue;
+                }
+                boolean clean = !(p.name() + p.arch() + p.version()).matches("(?s).*[\\t\\n].*");
+                complete &= clean;
+                v.length(at + ".name", p.name(), 1, 256)
+                        .check(clean, at + ": name, arch and version must not contain tabs or line breaks");
+            }
+            if (complete && inventoryHash != null) {
+                String actual = Inventory.hash(
+                        inventory.stream().map(ReportedPackage::toCore).toList());
+                v.check(
+                        actual.equals(inventoryHash),
+                        "inventoryHash: " + inventoryHash + " is not the SHA-256 of the inventory sent (" + actual
+                                + ")");
+            }
+        }
+    }
+
+    static final Pattern SHA256 = Pattern.compile("^[0-9a-f]{64}$");
+
+    private static void validateNames(Validation v, String field, List<String> names) {
+        for (int i = 0; names != null && i < names.size(); i++) {
+            v.required(field + "." + (i + 1) + ".member", names.get(i))
+                    .length(field + "." + (i + 1) + ".member", names.get(i), 1, 512);
+        }
     }
 
     private static boolean isDate(String text) {
@@ -80,7 +150,8 @@ final class ScanMessages {
         }
     }
 
-    record PutPatchScanReportResult(String snapshotId, String baselineId, String complianceStatus, int missingCount) {}
+    record PutPatchScanReportResult(
+            String snapshotId, String baselineId, String complianceStatus, int missingCount, boolean inventoryStored) {}
 
     record DescribeInstancePatchStatesRequest(List<String> instanceIds, String nextToken, Integer maxResults)
             implements ApiRequest {
@@ -130,6 +201,7 @@ final class ScanMessages {
             int missingCount,
             int failedCount,
             int notApplicableCount,
+            int unreportedNotApplicableCount,
             int availableSecurityUpdateCount,
             Instant operationStartTime,
             Instant operationEndTime,

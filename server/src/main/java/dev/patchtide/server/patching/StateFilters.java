@@ -10,14 +10,14 @@ import org.jdbi.v3.core.statement.Query;
 /** DescribeInstancePatchStatesForPatchGroup's filters: a count compared with one number. */
 record StateFilters(String sql, List<Long> values) {
     private static final Map<String, String> COLUMNS = Map.of(
-            "InstalledCount", "0",
+            "InstalledCount", "installed_count",
             "InstalledOtherCount", "installed_other_count",
-            "InstalledPendingRebootCount", "0",
-            "InstalledRejectedCount", "0",
+            "InstalledPendingRebootCount", "installed_pending_reboot_count",
+            "InstalledRejectedCount", "installed_rejected_count",
             "MissingCount", "missing_count",
-            "FailedCount", "0",
-            "UnreportedNotApplicableCount", "0",
-            "NotApplicableCount", "0");
+            "FailedCount", "failed_count",
+            "UnreportedNotApplicableCount", "unreported_not_applicable_count",
+            "NotApplicableCount", "not_applicable_count");
     private static final Map<String, String> OPERATORS =
             Map.of("Equal", "=", "NotEqual", "<>", "LessThan", "<", "GreaterThan", ">");
 

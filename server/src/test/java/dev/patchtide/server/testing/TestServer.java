@@ -5,6 +5,7 @@ import dev.patchtide.server.ServerConfig;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.db.Database;
 import dev.patchtide.server.fleet.PingStatusPolicy;
+import dev.patchtide.server.patching.ComplianceStateListener;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -37,9 +38,19 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(InstantSource clock, PingStatusPolicy pingPolicy) {
+        return start(clock, pingPolicy, ComplianceStateListener.NONE);
+    }
+
+    /** With a listener told of patch compliance status changes (inside the storing transaction). */
+    public static TestServer start(InstantSource clock, ComplianceStateListener listener) {
+        return start(clock, PingStatusPolicy.defaults(), listener);
+    }
+
+    private static TestServer start(
+            InstantSource clock, PingStatusPolicy pingPolicy, ComplianceStateListener listener) {
         Database database = Database.connect(TestDatabases.fresh());
         ServerConfig config = new ServerConfig("127.0.0.1", 0, REGION, ServerConfig.DEFAULT_ACCOUNT, pingPolicy);
-        PatchtideServer server = PatchtideServer.start(config, database, clock);
+        PatchtideServer server = PatchtideServer.start(config, database, clock, listener);
         return new TestServer(database, server, server.accessKeys().createAdminKey("test", clock.instant()));
     }
 

@@ -1,17 +1,21 @@
 package dev.patchtide.agent.scan.apt;
 
+import dev.patchtide.core.patching.InstalledPackage;
 import dev.patchtide.core.version.DebianVersion;
 import dev.patchtide.core.version.InvalidVersionException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -64,6 +68,29 @@ public final class AptScanner {
         }
         updates.sort(Comparator.comparing(AptUpdate::name).thenComparing(AptUpdate::architecture));
         return updates;
+    }
+
+    /**
+     * Every package dpkg has installed, with its install time taken from its file list in dpkg's info
+     * directory (dpkg writes it when it unpacks the package) where that exists.
+     */
+    public List<InstalledPackage> installed() throws IOException {
+        List<InstalledPackage> packages = new ArrayList<>();
+        Path info = root.resolve("var/lib/dpkg/info");
+        for (Installed p : installedPackages(nativeArchitecture()).values()) {
+            Optional<Instant> time = Optional.empty();
+            for (Path list :
+                    List.of(info.resolve(p.name() + ":" + p.arch() + ".list"), info.resolve(p.name() + ".list"))) {
+                if (Files.exists(list)) {
+                    time = Optional.of(
+                            Files.getLastModifiedTime(list).toInstant().truncatedTo(ChronoUnit.SECONDS));
+                    break;
+                }
+            }
+            packages.add(new InstalledPackage(p.name(), p.arch(), p.version(), time));
+        }
+        packages.sort(Comparator.comparing(InstalledPackage::name).thenComparing(InstalledPackage::arch));
+        return packages;
     }
 
     /** How many packages dpkg has installed. */

@@ -1,0 +1,62 @@
+package dev.patchtide.agent.scan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patchtide.core.patching.InstalledPackage;
+import dev.patchtide.core.patching.Inventory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PatchReportTest {
+    @TempDir
+    Path root;
+
+    @Test
+    void rpmInventoryCarriesInstallTimesAndSkipsPublicKeys() {
+        String output = "openssl\t1\t3.0.7\t27.el9\tx86_64\t1717171717\n"
+                + "gpg-pubkey\t(none)\t5a6340b3\t6229229e\t(none)\t1700000000\n"
+                + "bash\t(none)\t5.1.8\t9.el9\tx86_64\t1700000001\n";
+
+        assertThat(PatchReport.rpmInventory(output))
+                .containsExactly(
+                        new InstalledPackage(
+                                "openssl", "x86_64", "1:3.0.7-27.el9", Optional.of(Instant.ofEpochSecond(1717171717))),
+                        new InstalledPackage(
+                                "bash", "x86_64", "5.1.8-9.el9", Optional.of(Instant.ofEpochSecond(1700000001))));
+        assertThat(PatchReport.withoutInstallTime(output)).startsWith("openssl\t1\t3.0.7\t27.el9\tx86_64\n");
+    }
+
+    @Test
+    void debianReportCarriesTheInventoryItsHashAndThePendingRebootPackages() throws Exception {
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/os-release"), "ID=debian\nVERSION_ID=\"12\"\n");
+        Files.createDirectories(root.resolve("var/lib/dpkg/info"));
+        Files.createDirectories(root.resolve("var/lib/apt/lists"));
+        Files.writeString(root.resolve("var/lib/dpkg/arch-native"), "amd64\n");
+        Files.writeString(
+                root.resolve("var/lib/dpkg/status"),
+                "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36-9+deb12u10\n\n"
+                        + "Package: gone\nStatus: deinstall ok config-files\nArchitecture: amd64\nVersion: 1\n");
+        Files.createDirectories(root.resolve("var/run"));
+        Files.writeString(root.resolve("var/run/reboot-required"), "");
+        Files.writeString(root.resolve("var/run/reboot-required.pkgs"), "libc6\n");
+
+        Map<String, Object> report = PatchReport.scan(root, "mi-0123456789abcdef0");
+
+        assertThat(report.get("Product")).isEqualTo("Debian12");
+        assertThat(report.get("InstalledCount")).isEqualTo(1);
+        assertThat(report.get("Inventory"))
+                .isEqualTo(List.of(Map.of("Name", "libc6", "Arch", "amd64", "Version", "2.36-9+deb12u10")));
+        assertThat(report.get("InventoryHash"))
+                .isEqualTo(Inventory.hash(
+                        List.of(new InstalledPackage("libc6", "amd64", "2.36-9+deb12u10", Optional.empty()))));
+        assertThat(report.get("RebootRequired")).isEqualTo(true);
+        assertThat(report.get("RebootRequiredPackages")).isEqualTo(List.of("libc6"));
+    }
+}

@@ -1,0 +1,167 @@
+package dev.patchtide.core.patching;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Gives every package of a host its patch state: judges the available updates with {@link BaselineEvaluator}
+ * and the installed versions against the baseline's lists and rules, marks reboot-pending and failed
+ * packages, and names the approved packages that are not installed at all.
+ */
+public final class PatchStates {
+    private PatchStates() {}
+
+    /** What a scan found: available updates, installed packages, and the packages a reboot or a failure concerns. */
+    public record Scan(
+            String product,
+            List<AvailablePatch> available,
+            List<InstalledPackage> installed,
+            boolean rebootRequired,
+            List<String> rebootPendingPackages,
+            List<String> failedPackages) {}
+
+    /**
+     * The verdicts, ordered by KB id; {@code unreportedNotApplicable} counts ApprovedPatches patterns (globs)
+     * that match no installed package and so cannot be named.
+     */
+    public record Judgement(List<PatchStateVerdict> verdicts, int unreportedNotApplicable) {
+        public Map<PatchState, Integer> counts() {
+            Map<PatchState, Integer> counts = new EnumMap<>(PatchState.class);
+            for (PatchState s : PatchState.values()) {
+                counts.put(s, 0);
+            }
+            verdicts.forEach(v -> counts.merge(v.state(), 1, Integer::sum));
+            return counts;
+        }
+
+        public boolean compliant() {
+            return verdicts.stream().allMatch(v -> v.state().compliant());
+        }
+    }
+
+    public static Judgement judge(BaselineSpec baseline, Scan scan, LocalDate today) {
+        Map<String, AvailablePatch> available = new HashMap<>();
+        scan.available().forEach(a -> available.put(a.name() + "." + a.arch(), a));
+        Set<String> availableJudged = new HashSet<>();
+        List<PatchStateVerdict> verdicts = new ArrayList<>();
+        for (InstalledPackage p : scan.installed()) {
+            String key = p.name() + "." + p.arch();
+            AvailablePatch update = available.get(key);
+            if (update != null && (update.installedVersion().equals(p.version()) || !availableJudged.contains(key))) {
+                availableJudged.add(key);
+                Optional<PatchStateVerdict> v = judgeAvailable(baseline, scan, update, today, p);
+                if (v.isPresent()) {
+                    verdicts.add(v.get());
+                    continue;
+                }
+            }
+            verdicts.add(judgeInstalled(baseline, scan, p, today));
+        }
+        // Updates for packages the inventory does not list (a report without inventory): only what they decide.
+        for (AvailablePatch a : scan.available()) {
+            if (!availableJudged.contains(a.name() + "." + a.arch())) {
+                judgeAvailable(baseline, scan, a, today, null).ifPresent(verdicts::add);
+            }
+        }
+        int unreported = 0;
+        for (String entry : baseline.approvedPatches()) {
+            String name = entry.contains("=") ? entry.substring(0, entry.indexOf('=')) : entry;
+            boolean installed = scan.installed().stream().anyMatch(p -> BaselineEvaluator.matches(name, p.name()));
+            if (installed) {
+                continue;
+            }
+            if (name.contains("*") || name.contains("?")) {
+                unreported++;
+            } else {
+                verdicts.add(new PatchStateVerdict(
+                        PatchState.NOT_APPLICABLE,
+                        name,
+                        entry,
+                        "",
+                        "",
+                        baseline.approvedPatchesComplianceLevel(),
+                        false,
+                        List.of(),
+                        Optional.empty()));
+            }
+        }
+        verdicts.sort(Comparator.comparing(PatchStateVerdict::kbId));
+        return new Judgement(List.copyOf(verdicts), unreported);
+    }
+
+    /** MISSING or FAILED for an update, or empty when the baseline does not approve it and no install failed. */
+    private static Optional<PatchStateVerdict> judgeAvailable(
+            BaselineSpec baseline, Scan scan, AvailablePatch a, LocalDate today, InstalledPackage installed) {
+        Optional<PatchVerdict> approved = BaselineEvaluator.approve(baseline, a, today);
+        boolean failed = named(scan.failedPackages(), a.name(), a.availableVersion())
+                || named(scan.failedPackages(), a.name(), a.installedVersion());
+        if (!failed && approved.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new PatchStateVerdict(
+                failed ? PatchState.FAILED : PatchState.MISSING,
+                a.name(),
+                a.name() + "." + a.arch() + ":" + a.availableVersion(),
+                a.classification().isEmpty() ? a.section() : a.classification(),
+                a.severity().isEmpty() ? a.priority() : a.severity(),
+                approved.map(PatchVerdict::complianceLevel).orElse("UNSPECIFIED"),
+                a.security(),
+                a.cves(),
+                installed == null ? Optional.empty() : installed.installedTime()));
+    }
+
+    private static PatchStateVerdict judgeInstalled(
+            BaselineSpec baseline, Scan scan, InstalledPackage p, LocalDate today) {
+        AvailablePatch asPatch = new AvailablePatch(
+                p.name(),
+                p.arch(),
+                p.version(),
+                p.version(),
+                scan.product(),
+                "",
+                "",
+                "",
+                "",
+                false,
+                Optional.empty(),
+                List.of());
+        Optional<PatchVerdict> approved = BaselineEvaluator.approve(baseline, asPatch, today);
+        PatchState state;
+        String level = approved.map(PatchVerdict::complianceLevel).orElse("UNSPECIFIED");
+        if (named(scan.failedPackages(), p.name(), p.version())) {
+            state = PatchState.FAILED;
+        } else if (BaselineEvaluator.listed(baseline.rejectedPatches(), asPatch)
+                && baseline.rejectedPatchesAction() == BaselineSpec.RejectedAction.BLOCK) {
+            state = PatchState.INSTALLED_REJECTED;
+        } else if (scan.rebootRequired() && named(scan.rebootPendingPackages(), p.name(), p.version())) {
+            state = PatchState.INSTALLED_PENDING_REBOOT;
+        } else if (approved.isPresent() || BaselineEvaluator.listed(baseline.approvedPatches(), asPatch)) {
+            state = PatchState.INSTALLED;
+        } else {
+            state = PatchState.INSTALLED_OTHER;
+        }
+        return new PatchStateVerdict(state, p.name(), p.kbId(), "", "", level, false, List.of(), p.installedTime());
+    }
+
+    /** Whether {@code entries} (package names, or name=version) name this package. */
+    private static boolean named(List<String> entries, String name, String version) {
+        for (String entry : entries) {
+            int eq = entry.indexOf('=');
+            if (eq < 0
+                    ? entry.equals(name)
+                    : entry.substring(0, eq).equals(name)
+                            && entry.substring(eq + 1).equals(version)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,174 @@
+package dev.patchtide.server.patching;
+
+import dev.patchtide.server.api.ApiException;
+import dev.patchtide.server.api.ApiRequest;
+import dev.patchtide.server.api.PageToken;
+import dev.patchtide.server.api.Validation;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Objects;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Patch compliance over time. A row is written when an instance's outcome (status, any count, baseline or
+ * patch group) changes, not on every scan: a fleet scanning every 4 hours would otherwise write 600,000
+ * identical rows a day per 100,000 hosts, while a trend chart needs only the changes (a state holds until
+ * the next row). {@code Patchtide.GetComplianceHistory} returns an instance's rows, or, without InstanceId,
+ * the fleet's compliant and non-compliant instance counts at the end of each UTC day.
+ */
+final class ComplianceHistory {
+    private static final int MAX_DAYS = 366;
+
+    record Request(String instanceId, Instant startTime, Instant endTime, String nextToken, Integer maxResults)
+            implements ApiRequest {
+        @Override
+        public void validate(Validation v) {
+            v.pattern("instanceId", instanceId, ScanMessages.MANAGED_INSTANCE_ID)
+                    .range("maxResults", maxResults, 1, 500);
+            if (startTime != null && endTime != null) {
+                v.check(!endTime.isBefore(startTime), "endTime must not be before startTime");
+            }
+        }
+    }
+
+    record Entry(
+            String instanceId,
+            Instant time,
+            String complianceStatus,
+            String baselineId,
+            String patchGroup,
+            int installedCount,
+            int installedOtherCount,
+            int installedPendingRebootCount,
+            int installedRejectedCount,
+            int missingCount,
+            int failedCount,
+            int notApplicableCount,
+            int criticalNonCompliantCount,
+            int securityNonCompliantCount,
+            int otherNonCompliantCount) {}
+
+    /** {@code date} is YYYY-MM-DD (UTC). */
+    record DailyCount(String date, int compliantCount, int nonCompliantCount) {}
+
+    record Result(List<Entry> entries, List<DailyCount> dailyCounts, String nextToken) {}
+
+    private final Jdbi jdbi;
+    private final InstantSource clock;
+
+    ComplianceHistory(Jdbi jdbi, InstantSource clock) {
+        this.jdbi = jdbi;
+        this.clock = clock;
+    }
+
+    static void record(Handle h, String instanceId, Instant time, PatchEvaluation.Counts c) {
+        h.createUpdate("INSERT INTO instance_compliance_history (instance_id, recorded_at, compliance_status,"
+                        + " baseline_id, patch_group, installed_count, installed_other_count,"
+                        + " installed_pending_reboot_count, installed_rejected_count, missing_count, failed_count,"
+                        + " not_applicable_count, critical_non_compliant_count, security_non_compliant_count,"
+                        + " other_non_compliant_count) VALUES (:id, :time, :status, :baseline, :group, :installed,"
+                        + " :other, :reboot, :rejected, :missing, :failed, :na, :critical, :security, :otherNc)")
+                .bind("id", instanceId)
+                .bind("time", time)
+                .bind("status", c.status())
+                .bind("baseline", c.baselineId())
+                .bind("group", c.patchGroup())
+                .bind("installed", c.installed())
+                .bind("other", c.installedOther())
+                .bind("reboot", c.pendingReboot())
+                .bind("rejected", c.rejected())
+                .bind("missing", c.missing())
+                .bind("failed", c.failed())
+                .bind("na", c.notApplicable())
+                .bind("critical", c.critical())
+                .bind("security", c.security())
+                .bind("otherNc", c.other())
+                .execute();
+    }
+
+    Result get(Request q) {
+        Instant end = Objects.requireNonNullElseGet(q.endTime(), clock::instant);
+        Instant start = Objects.requireNonNullElse(q.startTime(), end.minus(Duration.ofDays(30)));
+        return q.instanceId() == null ? daily(q, start, end) : instance(q, start, end);
+    }
+
+    private Result instance(Request q, Instant start, Instant end) {
+        int size = Objects.requireNonNullElse(q.maxResults(), 100);
+        String listing = "history/" + q.instanceId();
+        long after = Long.parseLong(PageToken.decode(listing, q.nextToken()).orElse("0"));
+        List<Object[]> rows = jdbi.withHandle(h -> h.createQuery("SELECT * FROM instance_compliance_history"
+                        + " WHERE instance_id = :id AND recorded_at >= :start AND recorded_at <= :end AND id > :after"
+                        + " ORDER BY id LIMIT :limit")
+                .bind("id", q.instanceId())
+                .bind("start", start)
+                .bind("end", end)
+                .bind("after", after)
+                .bind("limit", size + 1)
+                .map((rs, ctx) -> new Object[] {
+                    rs.getLong("id"),
+                    new Entry(
+                            rs.getString("instance_id"),
+                            rs.getTimestamp("recorded_at").toInstant(),
+                            rs.getString("compliance_status"),
+                            rs.getString("baseline_id"),
+                            rs.getString("patch_group"),
+                            rs.getInt("installed_count"),
+                            rs.getInt("installed_other_count"),
+                            rs.getInt("installed_pending_reboot_count"),
+                            rs.getInt("installed_rejected_count"),
+                            rs.getInt("missing_count"),
+                            rs.getInt("failed_count"),
+                            rs.getInt("not_applicable_count"),
+                            rs.getInt("critical_non_compliant_count"),
+                            rs.getInt("security_non_compliant_count"),
+                            rs.getInt("other_non_compliant_count"))
+                })
+                .list());
+        List<Entry> entries = rows.stream().limit(size).map(r -> (Entry) r[1]).toList();
+        String next = rows.size() > size ? PageToken.encode(listing, String.valueOf(rows.get(size - 1)[0])) : null;
+        return new Result(entries, null, next);
+    }
+
+    /** Each day's last known status of every instance registered at the end of that day. */
+    private Result daily(Request q, Instant start, Instant end) {
+        LocalDate first = start.atOffset(ZoneOffset.UTC).toLocalDate();
+        LocalDate last = end.atOffset(ZoneOffset.UTC).toLocalDate();
+        if (first.plusDays(MAX_DAYS).isBefore(last)) {
+            throw new ApiException(
+                    "ValidationException", "startTime and endTime may be at most " + MAX_DAYS + " days apart");
+        }
+        int size = Objects.requireNonNullElse(q.maxResults(), 100);
+        String listing = "history-daily";
+        LocalDate from = PageToken.decode(listing, q.nextToken())
+                .map(d -> LocalDate.parse(d).plusDays(1))
+                .orElse(first);
+        LocalDate to = from.plusDays(size - 1L).isBefore(last) ? from.plusDays(size - 1L) : last;
+        if (from.isAfter(last)) {
+            return new Result(null, List.of(), null);
+        }
+        List<DailyCount> days = jdbi.withHandle(h -> h.createQuery("SELECT d.day, count(*) FILTER (WHERE"
+                        + " s.compliance_status = 'COMPLIANT') AS compliant, count(*) FILTER (WHERE"
+                        + " s.compliance_status = 'NON_COMPLIANT') AS non_compliant"
+                        + " FROM (SELECT generate_series(CAST(:from AS date), CAST(:to AS date), interval '1 day')::date"
+                        + " AS day) d LEFT JOIN LATERAL (SELECT DISTINCT ON (h.instance_id) h.compliance_status"
+                        + " FROM instance_compliance_history h JOIN managed_instances i USING (instance_id)"
+                        + " WHERE h.recorded_at < (d.day + 1)::timestamp AT TIME ZONE 'UTC'"
+                        + " AND (i.deregistered_at IS NULL OR i.deregistered_at >= (d.day + 1)::timestamp AT TIME ZONE 'UTC')"
+                        + " ORDER BY h.instance_id, h.recorded_at DESC, h.id DESC) s ON true"
+                        + " GROUP BY d.day ORDER BY d.day")
+                .bind("from", from)
+                .bind("to", to)
+                .map((rs, ctx) -> new DailyCount(
+                        rs.getObject("day", LocalDate.class).toString(),
+                        rs.getInt("compliant"),
+                        rs.getInt("non_compliant")))
+                .list());
+        String next = to.isBefore(last) ? PageToken.encode(listing, to.toString()) : null;
+        return new Result(null, days, next);
+    }
+}

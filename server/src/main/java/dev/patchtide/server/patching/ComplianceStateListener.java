@@ -1,0 +1,33 @@
+package dev.patchtide.server.patching;
+
+import java.time.Instant;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Told, inside the transaction that stores a patch evaluation (a scan report, or a re-evaluation after a
+ * baseline or patch-group change), when an instance's patch compliance status changes (COMPLIANT and
+ * NON_COMPLIANT, including its first scan). Work done with {@code handle} commits or
+ * rolls back with the evaluation, so an event outbox written here is never lost nor sent for a state that
+ * was not stored. A listener must not call back into the API.
+ */
+@FunctionalInterface
+public interface ComplianceStateListener {
+    ComplianceStateListener NONE = (handle, change) -> {};
+
+    void complianceChanged(Handle handle, Change change);
+
+    /** Non-compliant patches of the instance by the compliance level the baseline gives them. */
+    record SeverityCounts(
+            int critical, int high, int medium, int low, int informational, int unspecified, int security) {}
+
+    /** One instance's change of status, with what judged it and when. */
+    record Change(
+            String instanceId,
+            Optional<String> oldStatus,
+            String newStatus,
+            String baselineId,
+            String patchGroup,
+            SeverityCounts nonCompliant,
+            Instant time) {}
+}

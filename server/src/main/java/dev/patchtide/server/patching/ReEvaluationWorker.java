@@ -1,0 +1,168 @@
+package dev.patchtide.server.patching;
+
+import dev.patchtide.core.patching.InstalledPackage;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Judges again the stored scans of instances marked {@code needs_evaluation} (their baseline, default
+ * baseline, patch-group registration or Patch Group tag changed). The mark is set in the transaction of the
+ * change, so nothing is lost on a crash; batches are claimed with FOR UPDATE SKIP LOCKED, so several
+ * servers share the work and none judges an instance twice at once.
+ */
+public final class ReEvaluationWorker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReEvaluationWorker.class);
+
+    private record Claimed(
+            String instanceId,
+            String os,
+            boolean registered,
+            Optional<String> inventoryHash,
+            int reportedInstalled,
+            Optional<String> lastScan,
+            Instant start,
+            Instant end) {}
+
+    private final Jdbi jdbi;
+    private final PatchEvaluation evaluation;
+    private final InventoryStore inventories;
+    private final InstantSource clock;
+    private final Duration poll;
+    private final int batchSize;
+    private final Object wakeUp = new Object();
+    private volatile boolean stopping;
+    private Thread thread;
+
+    ReEvaluationWorker(
+            Jdbi jdbi,
+            PatchEvaluation evaluation,
+            InventoryStore inventories,
+            InstantSource clock,
+            Duration poll,
+            int batchSize) {
+        this.jdbi = jdbi;
+        this.evaluation = evaluation;
+        this.inventories = inventories;
+        this.clock = clock;
+        this.poll = poll;
+        this.batchSize = batchSize;
+    }
+
+    synchronized ReEvaluationWorker start() {
+        thread = Thread.ofPlatform().daemon().name("patch-reevaluation").start(this::run);
+        return this;
+    }
+
+    private void run() {
+        while (!stopping) {
+            try {
+                if (runOnce() < batchSize) {
+                    pause();
+                }
+            } catch (RuntimeException e) {
+                log.warn("patch re-evaluation failed; retrying in {}", poll, e);
+                pause();
+            }
+        }
+    }
+
+    /** Claims and judges one batch; returns how many instances it claimed. */
+    int runOnce() {
+        return jdbi.inTransaction(h -> {
+            List<Claimed> claimed = h.createQuery("SELECT s.*, i.deregistered_at IS NULL AS registered"
+                            + " FROM instance_patch_states s JOIN managed_instances i USING (instance_id)"
+                            + " WHERE s.needs_evaluation ORDER BY s.instance_id LIMIT :limit"
+                            // The instance row too, as scans and tag changes lock it first: no deadlock.
+                            + " FOR UPDATE OF s SKIP LOCKED FOR KEY SHARE OF i SKIP LOCKED")
+                    .bind("limit", batchSize)
+                    .map((rs, ctx) -> new Claimed(
+                            rs.getString("instance_id"),
+                            rs.getString("operating_system"),
+                            rs.getBoolean("registered"),
+                            Optional.ofNullable(rs.getString("inventory_hash")),
+                            rs.getInt("reported_installed_count"),
+                            Optional.ofNullable(rs.getString("last_scan")),
+                            rs.getTimestamp("operation_start_time").toInstant(),
+                            rs.getTimestamp("operation_end_time").toInstant()))
+                    .list();
+            java.util.Map<String, List<InstalledPackage>> unpacked = new java.util.HashMap<>();
+            for (Claimed c : claimed) {
+                h.savepoint("reevaluate");
+                try {
+                    if (c.registered() && c.lastScan().isPresent()) {
+                        // Hosts built from one image share an inventory: read and unpack it once per batch.
+                        List<InstalledPackage> inventory = c.inventoryHash()
+                                .map(hash -> unpacked.computeIfAbsent(
+                                        hash, k -> inventories.read(h, k).orElse(List.of())))
+                                .orElse(List.of());
+                        evaluation.evaluate(
+                                h,
+                                c.instanceId(),
+                                c.os(),
+                                PatchEvaluation.read(c.lastScan().get()),
+                                c.inventoryHash(),
+                                inventory,
+                                c.reportedInstalled(),
+                                c.start(),
+                                c.end(),
+                                clock.instant(),
+                                clock.instant());
+                    }
+                    h.releaseSavepoint("reevaluate");
+                } catch (RuntimeException e) {
+                    // One instance that cannot be judged (no baseline for its OS any more) must not stall the rest.
+                    h.rollbackToSavepoint("reevaluate");
+                    log.warn("cannot re-evaluate the patch state of {}: {}", c.instanceId(), e.getMessage());
+                }
+                h.createUpdate("UPDATE instance_patch_states SET needs_evaluation = false WHERE instance_id = :id")
+                        .bind("id", c.instanceId())
+                        .execute();
+            }
+            return claimed.size();
+        });
+    }
+
+    /** Runs a pass soon rather than at the next poll. */
+    void wake() {
+        synchronized (wakeUp) {
+            wakeUp.notifyAll();
+        }
+    }
+
+    private void pause() {
+        synchronized (wakeUp) {
+            if (stopping) {
+                return;
+            }
+            try {
+                wakeUp.wait(Math.max(1, poll.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopping = true;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        wake();
+        Thread running;
+        synchronized (this) {
+            running = thread;
+        }
+        if (running != null) {
+            try {
+                running.join(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
