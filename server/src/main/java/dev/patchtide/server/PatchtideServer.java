@@ -6,6 +6,7 @@ import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.Authorizer;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
+import dev.patchtide.server.compliance.ComplianceApi;
 import dev.patchtide.server.db.Database;
 import dev.patchtide.server.fleet.FleetApi;
 import dev.patchtide.server.fleet.FleetMetrics;
@@ -51,6 +52,7 @@ public final class PatchtideServer implements AutoCloseable {
         FleetApi fleet = new FleetApi(database.jdbi(), accessKeys, config.pingPolicy(), config.region(), clock);
         fleet.routes(router);
         new BaselineApi(database.jdbi(), json, clock, fleet.tags(), config.accountId()).routes(router);
+        new ComplianceApi(database.jdbi(), fleet).routes(router);
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
 
         Javalin app = Javalin.create(javalin -> {

@@ -1,0 +1,129 @@
+package dev.patchtide.server.patching;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The {@code Patch} compliance type, as Systems Manager's compliance API shows it, read from the patching
+ * feature's tables. This is the only way the compliance feature sees patch states, so a change in how
+ * patch states are stored is adapted here and nowhere else. Two entry points:
+ *
+ * <ul>
+ *   <li>{@link #forInstance}: the patch compliance items of one registered instance, with the execution
+ *       (the last scan) they came from;
+ *   <li>{@link #SUMMARIES_SQL}: one summary row per registered instance that has reported a scan, as a
+ *       SQL relation, so listings can filter, sort, page and count over the whole fleet in the database.
+ * </ul>
+ *
+ * Today's schema keeps only the missing patches as rows (state {@code MISSING}); installed patches are a
+ * count, shown in the summaries as compliant items of severity {@code UNSPECIFIED} but not as items.
+ */
+public final class PatchComplianceItems {
+    public static final String COMPLIANCE_TYPE = "Patch";
+
+    private static final String SEVERITY_ORDER =
+            "ARRAY['CRITICAL','HIGH','MEDIUM','LOW','INFORMATIONAL','UNSPECIFIED']";
+
+    /**
+     * A SELECT (no trailing clauses) with one row per registered instance that has a patch scan, and
+     * exactly these columns: {@code resource_id, compliance_type ('Patch'), status (COMPLIANT |
+     * NON_COMPLIANT), overall_severity (the worst non-compliant item's, else UNSPECIFIED), execution_time,
+     * execution_id (the scan's snapshot id), execution_type ('Command')}, then the item counts by status and
+     * severity: {@code compliant_critical, compliant_high, compliant_medium, compliant_low,
+     * compliant_informational, compliant_unspecified, non_compliant_critical, …, non_compliant_unspecified}.
+     * Callers wrap it ({@code SELECT … FROM (SUMMARIES_SQL) p WHERE …}); it binds no parameters.
+     */
+    public static final String SUMMARIES_SQL = "SELECT s.instance_id AS resource_id, 'Patch' AS compliance_type,"
+            + " CASE WHEN n.total > 0 THEN 'NON_COMPLIANT' ELSE 'COMPLIANT' END AS status,"
+            + " coalesce(n.worst, 'UNSPECIFIED') AS overall_severity,"
+            + " s.operation_end_time AS execution_time, s.snapshot_id AS execution_id,"
+            + " 'Command' AS execution_type,"
+            + " 0 AS compliant_critical, 0 AS compliant_high, 0 AS compliant_medium, 0 AS compliant_low,"
+            + " 0 AS compliant_informational, s.installed_other_count AS compliant_unspecified,"
+            + " n.critical AS non_compliant_critical, n.high AS non_compliant_high,"
+            + " n.medium AS non_compliant_medium, n.low AS non_compliant_low,"
+            + " n.informational AS non_compliant_informational, n.unspecified AS non_compliant_unspecified"
+            + " FROM instance_patch_states s"
+            + " JOIN managed_instances mi ON mi.instance_id = s.instance_id AND mi.deregistered_at IS NULL"
+            + " CROSS JOIN LATERAL (SELECT count(*) AS total,"
+            + " count(*) FILTER (WHERE p.compliance_level = 'CRITICAL') AS critical,"
+            + " count(*) FILTER (WHERE p.compliance_level = 'HIGH') AS high,"
+            + " count(*) FILTER (WHERE p.compliance_level = 'MEDIUM') AS medium,"
+            + " count(*) FILTER (WHERE p.compliance_level = 'LOW') AS low,"
+            + " count(*) FILTER (WHERE p.compliance_level = 'INFORMATIONAL') AS informational,"
+            + " count(*) FILTER (WHERE p.compliance_level NOT IN"
+            + " ('CRITICAL','HIGH','MEDIUM','LOW','INFORMATIONAL')) AS unspecified,"
+            + " (array_agg(p.compliance_level ORDER BY array_position(" + SEVERITY_ORDER
+            + ", p.compliance_level)))[1] AS worst"
+            + " FROM instance_patches p WHERE p.instance_id = s.instance_id"
+            + " AND p.state IN ('MISSING', 'FAILED')) n";
+
+    private PatchComplianceItems() {}
+
+    /** The run that produced an instance's patch compliance: its last scan. */
+    public record Execution(Instant time, String id, String type) {}
+
+    /** One patch as a compliance item: Id is the KB id, Severity the baseline's compliance level. */
+    public record Item(String id, String title, String status, String severity, Map<String, String> details) {}
+
+    public record Items(Execution execution, List<Item> items) {}
+
+    /** The instance's patch items ordered by Id, or empty if it is not registered or never reported a scan. */
+    public static Optional<Items> forInstance(Handle h, String instanceId) {
+        record State(String patchGroup, String baselineId, Execution execution) {}
+        Optional<State> state = h.createQuery("SELECT s.* FROM instance_patch_states s JOIN managed_instances mi"
+                        + " USING (instance_id) WHERE s.instance_id = :id AND mi.deregistered_at IS NULL")
+                .bind("id", instanceId)
+                .map((rs, ctx) -> new State(
+                        rs.getString("patch_group"),
+                        rs.getString("baseline_id"),
+                        new Execution(
+                                rs.getTimestamp("operation_end_time").toInstant(),
+                                rs.getString("snapshot_id"),
+                                "Command")))
+                .findOne();
+        return state.map(s -> new Items(
+                s.execution(),
+                h
+                        .createQuery("SELECT * FROM instance_patches WHERE instance_id = :id ORDER BY kb_id")
+                        .bind("id", instanceId)
+                        .map((rs, ctx) -> {
+                            String patchState = rs.getString("state");
+                            Map<String, String> details = new LinkedHashMap<>();
+                            details.put("Classification", rs.getString("classification"));
+                            details.put("DocumentName", "AWS-RunPatchBaseline");
+                            details.put("InstalledTime", "");
+                            details.put("PatchBaselineId", s.baselineId());
+                            details.put("PatchGroup", s.patchGroup());
+                            details.put("PatchSeverity", rs.getString("severity"));
+                            details.put("PatchState", patchStateName(patchState));
+                            return new Item(
+                                    rs.getString("kb_id"),
+                                    rs.getString("title"),
+                                    nonCompliant(patchState) ? "NON_COMPLIANT" : "COMPLIANT",
+                                    rs.getString("compliance_level"),
+                                    details);
+                        })
+                        .list()
+                        .stream()
+                        .sorted(java.util.Comparator.comparing(Item::id))
+                        .toList()));
+    }
+
+    private static boolean nonCompliant(String state) {
+        return state.equals("MISSING") || state.equals("FAILED");
+    }
+
+    /** As DescribeInstancePatches names states: Missing, Failed, Installed, InstalledOther, … */
+    private static String patchStateName(String state) {
+        StringBuilder name = new StringBuilder();
+        for (String word : state.toLowerCase(java.util.Locale.ROOT).split("_")) {
+            name.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
+        }
+        return name.toString();
+    }
+}
