@@ -42,7 +42,12 @@ final class ComplianceMessages {
                     .pattern("complianceType", complianceType, COMPLIANCE_TYPE)
                     .required("executionSummary", executionSummary)
                     .required("items", items)
-                    .size("items", items, 0, MAX_ITEMS)
+                    // Said without echoing the list, which can be long.
+                    .check(
+                            items == null || items.size() <= MAX_ITEMS,
+                            "Value with " + (items == null ? 0 : items.size()) + " members at 'items' failed to"
+                                    + " satisfy constraint: Member must have length less than or equal to "
+                                    + MAX_ITEMS)
                     .length("itemContentHash", itemContentHash, 0, 256)
                     .oneOf("uploadType", uploadType, List.of("COMPLETE", "PARTIAL"));
             if (executionSummary != null) {
