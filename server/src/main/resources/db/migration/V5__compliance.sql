@@ -1,5 +1,5 @@
 -- Systems Manager compliance for types other than Patch (Custom:<name>, Association), put with
--- PutComplianceItems. Patch compliance is read from the patching tables, never stored here.
+-- PutComplianceItems. Patch items are read from the patching tables, never stored here.
 
 CREATE TABLE compliance_items (
     resource_id     text NOT NULL REFERENCES managed_instances,
@@ -17,8 +17,10 @@ CREATE TABLE compliance_items (
     PRIMARY KEY (resource_id, compliance_type, item_key)
 );
 
--- One row per resource and compliance type, rewritten in the transaction that changes its items, so
--- the summary listings never aggregate items.
+-- One row per resource and compliance type, so the summary listings never aggregate items. Rows of
+-- stored types are rewritten in the transaction that changes their items; Patch rows are copies of the
+-- patching feature's per-instance summaries, refreshed before each listing for the instances whose scan
+-- (execution_id) changed.
 CREATE TABLE compliance_summaries (
     resource_id               text NOT NULL REFERENCES managed_instances,
     compliance_type           text NOT NULL,

@@ -17,9 +17,10 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
 
 /**
- * The two summary listings, over one relation: the stored per-resource summary rows of custom types
- * plus the Patch summaries the patching feature computes. Filtering, ordering and counting happen in the
- * database, on indexed columns.
+ * The two summary listings, over the per-resource summary table: rows of stored types are written with
+ * their items; Patch rows are copied from the patching feature's summaries and refreshed, before each
+ * listing and in its transaction, for just the instances whose patch execution changed since. Filtering,
+ * ordering and counting happen in the database, on indexed columns.
  */
 final class SummaryQueries {
     /** Filter keys both summary listings accept, and their columns. */
@@ -36,8 +37,17 @@ final class SummaryQueries {
             + " execution_id, execution_type, compliant_critical, compliant_high, compliant_medium, compliant_low,"
             + " compliant_informational, compliant_unspecified, non_compliant_critical, non_compliant_high,"
             + " non_compliant_medium, non_compliant_low, non_compliant_informational, non_compliant_unspecified";
-    private static final String ALL_SUMMARIES =
-            "(SELECT " + COLUMNS + " FROM compliance_summaries UNION ALL " + PatchComplianceItems.SUMMARIES_SQL + ") s";
+    private static final String PATCH = "'" + PatchComplianceItems.COMPLIANCE_TYPE + "'";
+    private static final String DROP_STALE_PATCH_ROWS = "DELETE FROM compliance_summaries c"
+            + " WHERE c.compliance_type = " + PATCH + " AND NOT EXISTS (SELECT 1 FROM ("
+            + PatchComplianceItems.EXECUTIONS_SQL + ") e"
+            + " WHERE e.resource_id = c.resource_id AND e.execution_id = c.execution_id)";
+    private static final String ADD_MISSING_PATCH_ROWS = "INSERT INTO compliance_summaries (" + COLUMNS + ")"
+            + " SELECT " + COLUMNS + " FROM (" + PatchComplianceItems.SUMMARIES_SQL + ") p"
+            + " WHERE p.resource_id IN (SELECT e.resource_id FROM (" + PatchComplianceItems.EXECUTIONS_SQL
+            + ") e WHERE NOT EXISTS (SELECT 1 FROM compliance_summaries c WHERE c.resource_id = e.resource_id"
+            + " AND c.compliance_type = " + PATCH + "))"
+            + " ON CONFLICT (resource_id, compliance_type) DO NOTHING";
 
     private final Jdbi jdbi;
 
@@ -48,8 +58,9 @@ final class SummaryQueries {
     /** Summaries ordered by resource and type, after ({@code afterResource}, {@code afterType}). */
     List<ResourceComplianceSummaryItem> resourceSummaries(
             ComplianceFilters filters, String afterResource, String afterType, int limit) {
+        refreshPatchRows();
         return jdbi.withHandle(h -> {
-            Query query = h.createQuery("SELECT * FROM " + ALL_SUMMARIES + " WHERE resource_id >= :afterResource"
+            Query query = h.createQuery("SELECT * FROM compliance_summaries WHERE resource_id >= :afterResource"
                             + " AND (resource_id > :afterResource OR compliance_type > :afterType)" + filters.sql()
                             + " ORDER BY resource_id, compliance_type LIMIT :limit")
                     .bind("afterResource", afterResource)
@@ -66,9 +77,10 @@ final class SummaryQueries {
      */
     List<ComplianceSummaryItem> typeSummaries(ComplianceFilters filters, String afterType, int limit) {
         record Count(String type, String status, String severity, int resources) {}
+        refreshPatchRows();
         List<Count> counts = jdbi.withHandle(h -> {
             Query query = h.createQuery("SELECT compliance_type, status, overall_severity, count(*) AS resources"
-                            + " FROM " + ALL_SUMMARIES + " WHERE compliance_type > :afterType" + filters.sql()
+                            + " FROM compliance_summaries WHERE compliance_type > :afterType" + filters.sql()
                             + " GROUP BY compliance_type, status, overall_severity ORDER BY compliance_type")
                     .bind("afterType", afterType);
             filters.bind(query);
@@ -101,6 +113,20 @@ final class SummaryQueries {
                     new NonCompliantSummary(total(notOk), severities(notOk))));
         }
         return items;
+    }
+
+    /**
+     * Brings the Patch rows up to the instances' latest scans, in a transaction of its own; cheap when few
+     * scans came in since the last listing. One refresh at a time, so concurrent ones never deadlock.
+     */
+    private void refreshPatchRows() {
+        jdbi.useTransaction(h -> {
+            h.createQuery("SELECT 1 FROM pg_advisory_xact_lock(hashtext('compliance-patch-summaries'))")
+                    .mapTo(Integer.class)
+                    .one();
+            h.createUpdate(DROP_STALE_PATCH_ROWS).execute();
+            h.createUpdate(ADD_MISSING_PATCH_ROWS).execute();
+        });
     }
 
     private static int total(Map<String, Integer> bySeverity) {

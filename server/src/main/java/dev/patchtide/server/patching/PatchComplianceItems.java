@@ -16,7 +16,9 @@ import org.jdbi.v3.core.Handle;
  *   <li>{@link #forInstance}: the patch compliance items of one registered instance, with the execution
  *       (the last scan) they came from;
  *   <li>{@link #SUMMARIES_SQL}: one summary row per registered instance that has reported a scan, as a
- *       SQL relation, so listings can filter, sort, page and count over the whole fleet in the database.
+ *       SQL relation, and {@link #EXECUTIONS_SQL}, each such instance's current execution id, so the
+ *       compliance feature can keep these rows in its own indexed summary table and refresh only those
+ *       whose execution changed.
  * </ul>
  *
  * Today's schema keeps only the missing patches as rows (state {@code MISSING}); installed patches are a
@@ -33,20 +35,25 @@ public final class PatchComplianceItems {
      * exactly these columns: {@code resource_id, compliance_type ('Patch'), status (COMPLIANT |
      * NON_COMPLIANT), overall_severity (the worst non-compliant item's, else UNSPECIFIED), execution_time,
      * execution_id (the scan's snapshot id), execution_type ('Command')}, then the item counts by status and
-     * severity: {@code compliant_critical, compliant_high, compliant_medium, compliant_low,
+     * severity as integers: {@code compliant_critical, compliant_high, compliant_medium, compliant_low,
      * compliant_informational, compliant_unspecified, non_compliant_critical, …, non_compliant_unspecified}.
-     * Callers wrap it ({@code SELECT … FROM (SUMMARIES_SQL) p WHERE …}); it binds no parameters.
+     * Callers wrap it ({@code SELECT … FROM (SUMMARIES_SQL) p WHERE p.resource_id IN …}); it binds no
+     * parameters, and a condition on {@code resource_id} must make it read only those instances' rows.
+     *
+     * <p>Contract relied on for caching: an instance's row depends only on its {@code execution_id}; a
+     * change to its patch state comes with a new execution id (see {@link #EXECUTIONS_SQL}).
      */
-    public static final String SUMMARIES_SQL = "SELECT s.instance_id AS resource_id, 'Patch' AS compliance_type,"
-            + " CASE WHEN n.total > 0 THEN 'NON_COMPLIANT' ELSE 'COMPLIANT' END AS status,"
-            + " coalesce(n.worst, 'UNSPECIFIED') AS overall_severity,"
+    public static final String SUMMARIES_SQL = "SELECT s.instance_id AS resource_id, 'Patch'::text AS compliance_type,"
+            + " (CASE WHEN n.total > 0 THEN 'NON_COMPLIANT' ELSE 'COMPLIANT' END)::text AS status,"
+            + " (" + SEVERITY_ORDER + ")[coalesce(n.worst, 6)] AS overall_severity,"
             + " s.operation_end_time AS execution_time, s.snapshot_id AS execution_id,"
-            + " 'Command' AS execution_type,"
+            + " 'Command'::text AS execution_type,"
             + " 0 AS compliant_critical, 0 AS compliant_high, 0 AS compliant_medium, 0 AS compliant_low,"
             + " 0 AS compliant_informational, s.installed_other_count AS compliant_unspecified,"
-            + " n.critical AS non_compliant_critical, n.high AS non_compliant_high,"
-            + " n.medium AS non_compliant_medium, n.low AS non_compliant_low,"
-            + " n.informational AS non_compliant_informational, n.unspecified AS non_compliant_unspecified"
+            + " n.critical::int AS non_compliant_critical, n.high::int AS non_compliant_high,"
+            + " n.medium::int AS non_compliant_medium, n.low::int AS non_compliant_low,"
+            + " n.informational::int AS non_compliant_informational,"
+            + " n.unspecified::int AS non_compliant_unspecified"
             + " FROM instance_patch_states s"
             + " JOIN managed_instances mi ON mi.instance_id = s.instance_id AND mi.deregistered_at IS NULL"
             + " CROSS JOIN LATERAL (SELECT count(*) AS total,"
@@ -57,10 +64,18 @@ public final class PatchComplianceItems {
             + " count(*) FILTER (WHERE p.compliance_level = 'INFORMATIONAL') AS informational,"
             + " count(*) FILTER (WHERE p.compliance_level NOT IN"
             + " ('CRITICAL','HIGH','MEDIUM','LOW','INFORMATIONAL')) AS unspecified,"
-            + " (array_agg(p.compliance_level ORDER BY array_position(" + SEVERITY_ORDER
-            + ", p.compliance_level)))[1] AS worst"
+            + " min(coalesce(array_position(" + SEVERITY_ORDER + ", p.compliance_level), 6)) AS worst"
             + " FROM instance_patches p WHERE p.instance_id = s.instance_id"
             + " AND p.state IN ('MISSING', 'FAILED')) n";
+
+    /**
+     * A SELECT with columns {@code resource_id, execution_id}: the current patch execution of every
+     * registered instance that has one. Cheap (no per-patch rows read), so a cache of {@link
+     * #SUMMARIES_SQL} rows can find its stale entries on every read.
+     */
+    public static final String EXECUTIONS_SQL = "SELECT s.instance_id AS resource_id, s.snapshot_id AS execution_id"
+            + " FROM instance_patch_states s"
+            + " JOIN managed_instances mi ON mi.instance_id = s.instance_id AND mi.deregistered_at IS NULL";
 
     private PatchComplianceItems() {}
 

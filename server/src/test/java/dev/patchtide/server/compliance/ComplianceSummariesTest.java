@@ -164,6 +164,30 @@ class ComplianceSummariesTest {
     }
 
     @Test
+    void aNewScanReplacesThePatchSummary() throws Exception {
+        assertThat(keys(resourceSummaries(
+                        filter("Status", ComplianceQueryOperatorType.EQUAL, "NON_COMPLIANT"),
+                        filter("ComplianceType", ComplianceQueryOperatorType.EQUAL, "Patch"))))
+                .containsExactly(a.instanceId() + "/Patch");
+        String rescan = scan(a, List.of(patch("openssl", "3.0.15-1~deb12u1")))
+                .path("SnapshotId")
+                .asText();
+        ResourceComplianceSummaryItem patchA = resourceSummaries(
+                        filter("ResourceId", ComplianceQueryOperatorType.EQUAL, a.instanceId()),
+                        filter("ComplianceType", ComplianceQueryOperatorType.EQUAL, "Patch"))
+                .getFirst();
+        assertThat(patchA.executionSummary().executionId()).isEqualTo(rescan);
+        assertThat(patchA.nonCompliantSummary().nonCompliantCount()).isEqualTo(1);
+
+        scan(a, List.of());
+        assertThat(typeSummaries(filter("ComplianceType", ComplianceQueryOperatorType.EQUAL, "Patch"))
+                        .getFirst()
+                        .compliantSummary()
+                        .compliantCount())
+                .isEqualTo(2);
+    }
+
+    @Test
     void perTypeSummariesCountResourcesBySeverity() {
         Map<String, ComplianceSummaryItem> byType = new LinkedHashMap<>();
         typeSummaries().forEach(s -> byType.put(s.complianceType(), s));
