@@ -316,6 +316,40 @@ class ComplianceItemsTest {
     }
 
     @Test
+    void listingNeedsAResourceOfAKnownTypeAndItsOwnTokens() {
+        assertThatThrownBy(() -> ssm.listComplianceItems(b -> b.maxResults(5)))
+                .isInstanceOfSatisfying(SsmException.class, e -> {
+                    assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException");
+                    assertThat(e.getMessage()).contains("resourceIds");
+                });
+        assertThatThrownBy(() -> ssm.listComplianceItems(b -> b.resourceIds(id).resourceTypes("Spaceship")))
+                .isInstanceOfSatisfying(
+                        SsmException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidResourceType"));
+        put(
+                "Custom:Antivirus",
+                ComplianceUploadType.COMPLETE,
+                "r",
+                item("A1", ComplianceStatus.COMPLIANT, ComplianceSeverity.LOW));
+        put(
+                "Custom:Disk",
+                ComplianceUploadType.COMPLETE,
+                "r",
+                item("D1", ComplianceStatus.COMPLIANT, ComplianceSeverity.LOW));
+        String summariesToken =
+                ssm.listResourceComplianceSummaries(b -> b.maxResults(1)).nextToken();
+        assertThat(summariesToken).isNotNull();
+        assertThatThrownBy(() -> ssm.listComplianceItems(b -> b.resourceIds(id).nextToken(summariesToken)))
+                .isInstanceOfSatisfying(
+                        SsmException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidNextToken"));
+        assertThatThrownBy(() -> ssm.listComplianceSummaries(b -> b.nextToken("garbage")))
+                .isInstanceOfSatisfying(
+                        SsmException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidNextToken"));
+    }
+
+    @Test
     void anAgentMayPutItsOwnComplianceButNotAnothers() throws Exception {
         FakeAgent other = FakeAgent.register(server.endpoint(), activation.activationId(), activation.activationCode());
         try (SsmClient own = server.ssm(agent.accessKeyId(), agent.secretAccessKey())) {
