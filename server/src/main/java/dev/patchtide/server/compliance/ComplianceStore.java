@@ -119,7 +119,10 @@ final class ComplianceStore {
         batch.execute();
     }
 
-    /** Rewrites the resource's summary row for the type from its items; no items, no row. */
+    /**
+     * Rewrites the resource's summary row for the type from its items; no items, no row. Its
+     * OverallSeverity is the worst non-compliant item's, or for a compliant resource the worst item's.
+     */
     private static void refreshSummary(Handle h, PutComplianceItemsRequest q) {
         h.createUpdate("DELETE FROM compliance_summaries WHERE resource_id = :r AND compliance_type = :t")
                 .bind("r", q.resourceId())

@@ -162,6 +162,36 @@ class ComplianceItemsTest {
     }
 
     @Test
+    void tenThousandItemsAreAllowedAndSummarisedOnWrite() {
+        ComplianceItemEntry[] items = new ComplianceItemEntry[10_000];
+        for (int i = 0; i < items.length; i++) {
+            items[i] = item(
+                    String.format(java.util.Locale.ROOT, "K%05d", i),
+                    i % 10 == 0 ? ComplianceStatus.NON_COMPLIANT : ComplianceStatus.COMPLIANT,
+                    i % 2 == 0 ? ComplianceSeverity.HIGH : ComplianceSeverity.LOW);
+        }
+        long start = System.nanoTime();
+        put("Custom:Packages", ComplianceUploadType.COMPLETE, "big", items);
+        System.out.printf("PutComplianceItems with 10000 items: %d ms%n", (System.nanoTime() - start) / 1_000_000);
+
+        var summary = ssm.listResourceComplianceSummaries(b -> b.filters(
+                        filter("ResourceId", ComplianceQueryOperatorType.EQUAL, id),
+                        filter("ComplianceType", ComplianceQueryOperatorType.EQUAL, "Custom:Packages")))
+                .resourceComplianceSummaryItems()
+                .getFirst();
+        assertThat(summary.compliantSummary().compliantCount()).isEqualTo(9_000);
+        assertThat(summary.nonCompliantSummary().nonCompliantCount()).isEqualTo(1_000);
+        assertThat(summary.nonCompliantSummary().severitySummary().highCount()).isEqualTo(1_000);
+        assertThat(summary.compliantSummary().severitySummary().lowCount()).isEqualTo(5_000);
+        assertThat(summary.overallSeverityAsString()).isEqualTo("HIGH");
+        assertThat(ssm.listComplianceItems(b -> b.resourceIds(id)
+                                .filters(filter("Id", ComplianceQueryOperatorType.GREATER_THAN, "K09997")))
+                        .complianceItems())
+                .extracting(ComplianceItem::id)
+                .containsExactly("K09998", "K09999");
+    }
+
+    @Test
     void itemContentHashThatDidNotChangeIsIgnored() {
         ssm.putComplianceItems(b -> b.resourceId(id)
                 .resourceType("ManagedInstance")
