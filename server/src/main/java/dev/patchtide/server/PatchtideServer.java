@@ -6,6 +6,7 @@ import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.Authorizer;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
+import dev.patchtide.server.compliance.ComplianceApi;
 import dev.patchtide.server.db.Database;
 import dev.patchtide.server.delivery.DeadLetterApi;
 import dev.patchtide.server.delivery.DeliveryWorker;
@@ -74,6 +75,7 @@ public final class PatchtideServer implements AutoCloseable {
                 new BaselineApi(database.jdbi(), json, clock, fleet.tags(), config.accountId(), complianceListener);
         baselines.routes(router);
         ReEvaluationWorker reEvaluation = baselines.startReEvaluation(Duration.ofSeconds(1));
+        new ComplianceApi(database.jdbi(), fleet).routes(router);
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
         DeliveryWorker deliveries = new DeliveryWorker(database.jdbi(), clock, metrics);
         new DeadLetterApi(database.jdbi(), clock, deliveries).routes(router);

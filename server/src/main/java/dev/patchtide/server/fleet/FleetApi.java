@@ -59,6 +59,11 @@ public final class FleetApi {
         return tagApi;
     }
 
+    /** Runs {@code listener} in every deregistration's transaction. */
+    public void onDeregister(DeregistrationListener listener) {
+        instances.onDeregister(listener);
+    }
+
     public void routes(ApiRouter router) {
         router.register(new Action<>(
                 "AmazonSSM.CreateActivation",

@@ -10,6 +10,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
@@ -21,6 +22,7 @@ final class InstanceStore {
     private final Jdbi jdbi;
     private final AccessKeyStore keys;
     private final PingStatusPolicy pingPolicy;
+    private final List<DeregistrationListener> deregistrationListeners = new CopyOnWriteArrayList<>();
 
     InstanceStore(Jdbi jdbi, AccessKeyStore keys, PingStatusPolicy pingPolicy) {
         this.jdbi = jdbi;
@@ -86,7 +88,12 @@ final class InstanceStore {
                 throw invalidInstance(instanceId);
             }
             keys.revokeInstanceKeys(handle, instanceId, now);
+            deregistrationListeners.forEach(listener -> listener.deregistered(handle, instanceId));
         });
+    }
+
+    void onDeregister(DeregistrationListener listener) {
+        deregistrationListeners.add(listener);
     }
 
     /** Locks a registered instance's row for the rest of the transaction; empty if there is none. */

@@ -201,6 +201,45 @@ class AllPatchStatesTest {
     }
 
     @Test
+    void patchComplianceItemsAndSummaryAgreeWithTheStates() throws Exception {
+        scenario().send(agent);
+
+        var items = ssm
+                .listComplianceItemsPaginator(b -> b.resourceIds(agent.instanceId())
+                        .resourceTypes("ManagedInstance")
+                        .filters(f -> f.key("ComplianceType").values("Patch"))
+                        .maxResults(10))
+                .complianceItems()
+                .stream()
+                .toList();
+        Map<String, String> statusByTitle = new java.util.TreeMap<>();
+        items.forEach(i -> statusByTitle.put(
+                i.title(), i.statusAsString() + "/" + i.details().get("PatchState")));
+        assertThat(items).hasSize(18);
+        assertThat(statusByTitle)
+                .containsEntry("bash", "COMPLIANT/Installed")
+                .containsEntry("coreutils", "COMPLIANT/InstalledOther")
+                .containsEntry("openssl", "NON_COMPLIANT/Missing")
+                .containsEntry("curl", "NON_COMPLIANT/Failed")
+                .containsEntry("telnet", "NON_COMPLIANT/InstalledRejected")
+                .containsEntry("linux-image-6.1.0-30-amd64", "NON_COMPLIANT/InstalledPendingReboot");
+        assertThat(items.stream()
+                        .filter(i -> i.title().equals("openssl"))
+                        .findFirst()
+                        .orElseThrow()
+                        .severityAsString())
+                .isEqualTo("CRITICAL");
+
+        var summary = ssm.listResourceComplianceSummaries(
+                        b -> b.filters(f -> f.key("ComplianceType").values("Patch")))
+                .resourceComplianceSummaryItems()
+                .getFirst();
+        assertThat(summary.statusAsString()).isEqualTo("NON_COMPLIANT");
+        assertThat(summary.nonCompliantSummary().nonCompliantCount()).isEqualTo(4);
+        assertThat(summary.compliantSummary().compliantCount()).isEqualTo(14);
+    }
+
+    @Test
     void fixingEverythingMakesTheHostCompliant() throws Exception {
         scenario().send(agent);
         ScanReport fixed = new ScanReport()
