@@ -6,6 +6,7 @@ import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.Authorizer;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
+import dev.patchtide.server.dashboard.DashboardRoutes;
 import dev.patchtide.server.dashboard.FleetComplianceApi;
 import dev.patchtide.server.db.Database;
 import dev.patchtide.server.fleet.FleetApi;
@@ -55,6 +56,8 @@ public final class PatchtideServer implements AutoCloseable {
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
         FleetComplianceApi compliance = new FleetComplianceApi(database.jdbi(), config.pingPolicy(), clock);
         compliance.routes(router);
+        DashboardRoutes dashboard = new DashboardRoutes(compliance, database.jdbi(), clock, json);
+        dashboard.routes(router);
 
         Javalin app = Javalin.create(javalin -> {
             javalin.useVirtualThreads = true;
@@ -65,6 +68,7 @@ public final class PatchtideServer implements AutoCloseable {
         });
         app.post("/", router::handle);
         new HealthRoutes(database, metrics).routes(app);
+        dashboard.routes(app);
         app.start();
         return new PatchtideServer(app, accessKeys, gcMetrics);
     }

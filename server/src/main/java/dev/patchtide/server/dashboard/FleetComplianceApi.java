@@ -1,5 +1,6 @@
 package dev.patchtide.server.dashboard;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.patchtide.server.api.Access;
 import dev.patchtide.server.api.Action;
 import dev.patchtide.server.api.ApiRouter;
@@ -99,6 +100,41 @@ public final class FleetComplianceApi {
         List<InstanceCompliance> shown = page.subList(0, size);
         return new ListInstanceComplianceResult(
                 shown, PageToken.encode(filters.listing(), shown.getLast().instanceId()));
+    }
+
+    /** One registered instance's compliance with its tags, for the dashboard's drill-down. */
+    Optional<InstanceCompliance> instance(String instanceId) {
+        return list(new ListInstanceComplianceRequest(
+                        List.of(new ComplianceMessages.ComplianceFilter("InstanceIds", List.of(instanceId))), 1, null))
+                .instances()
+                .stream()
+                .findFirst();
+    }
+
+    record PatchRow(
+            String title,
+            @JsonProperty("KBId") String kbId,
+            String classification,
+            String severity,
+            String state,
+            String complianceLevel,
+            @JsonProperty("CVEIds") String cveIds) {}
+
+    /** The instance's patches from its last scan (missing ones: what the baseline wants installed), critical first. */
+    List<PatchRow> patches(String instanceId, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM instance_patches WHERE instance_id = :id"
+                        + " ORDER BY compliance_level <> 'CRITICAL', kb_id LIMIT :limit")
+                .bind("id", instanceId)
+                .bind("limit", limit)
+                .map((rs, ctx) -> new PatchRow(
+                        rs.getString("title"),
+                        rs.getString("kb_id"),
+                        rs.getString("classification"),
+                        rs.getString("severity"),
+                        rs.getString("state"),
+                        rs.getString("compliance_level"),
+                        rs.getString("cve_ids")))
+                .list());
     }
 
     /** The tags of one page's instances, in one query. */
