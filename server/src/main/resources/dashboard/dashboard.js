@@ -42,6 +42,7 @@ function tagList(container, tags) {
     const span = document.createElement('span');
     span.className = 'tag';
     span.textContent = tag.Key + '=' + tag.Value;
+    if (container.childNodes.length) container.appendChild(document.createTextNode(' '));
     container.appendChild(span);
   }
 }
@@ -67,20 +68,25 @@ function wireSignOut() {
   });
 }
 
+async function signInWithLink() {
+  const token = new URLSearchParams(window.location.hash.slice(1)).get('token');
+  if (!token) return;
+  // Drop the one-time token from the address bar and history before using it.
+  history.replaceState(null, '', '/dashboard/login');
+  $('link-status').textContent = 'Signing in with the login link…';
+  const result = await postJson('/dashboard/login/link', { Token: token });
+  if (result.ok) {
+    window.location.assign('/dashboard/');
+    return;
+  }
+  $('link-status').textContent = 'That login link has expired or was already used. Sign in with a key instead.';
+}
+
 async function loginPage() {
   const form = $('login-form');
-  const token = new URLSearchParams(window.location.hash.slice(1)).get('token');
-  if (token) {
-    // Drop the one-time token from the address bar and history before using it.
-    history.replaceState(null, '', '/dashboard/login');
-    $('link-status').textContent = 'Signing in with the login link…';
-    const result = await postJson('/dashboard/login/link', { Token: token });
-    if (result.ok) {
-      window.location.assign('/dashboard/');
-      return;
-    }
-    $('link-status').textContent = 'That login link has expired or was already used. Sign in with a key instead.';
-  }
+  // A link opened while this page is already shown only changes the fragment: no reload.
+  window.addEventListener('hashchange', signInWithLink);
+  await signInWithLink();
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     $('login-error').textContent = '';

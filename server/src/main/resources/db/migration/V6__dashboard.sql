@@ -17,7 +17,7 @@ CREATE TABLE dashboard_login_links (
 );
 
 -- ListInstanceCompliance pages by instance id; with a patch group filter, these give that group's
--- compliant or non-compliant instances already in id order, whatever the group's size or make-up.
+-- compliant or non-compliant instances already in id order.
 CREATE INDEX instance_patch_states_non_compliant ON instance_patch_states (patch_group, instance_id)
     WHERE missing_count > 0;
 CREATE INDEX instance_patch_states_compliant ON instance_patch_states (patch_group, instance_id)
