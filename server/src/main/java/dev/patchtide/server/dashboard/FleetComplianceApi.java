@@ -120,9 +120,13 @@ public final class FleetComplianceApi {
             String complianceLevel,
             @JsonProperty("CVEIds") String cveIds) {}
 
-    /** The instance's patches from its last scan (missing ones: what the baseline wants installed), critical first. */
+    /**
+     * The patches of the instance's last scan that make it non-compliant (missing, and failed or rejected
+     * ones should scans ever report them), critical first.
+     */
     List<PatchRow> patches(String instanceId, int limit) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM instance_patches WHERE instance_id = :id"
+                        + " AND upper(state) IN ('MISSING', 'FAILED', 'INSTALLED_REJECTED')"
                         + " ORDER BY compliance_level <> 'CRITICAL', kb_id LIMIT :limit")
                 .bind("id", instanceId)
                 .bind("limit", limit)
