@@ -2,7 +2,12 @@ package dev.patchtide.server.dashboard;
 
 import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.dashboard.ComplianceMessages.ComplianceFilter;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +46,7 @@ final class ComplianceQueries {
 
     static ComplianceQueries of(List<ComplianceFilter> filters) {
         ComplianceQueries q = new ComplianceQueries();
-        Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (ComplianceFilter f : filters == null ? List.<ComplianceFilter>of() : filters) {
             if (!f.key().startsWith("tag:") && !seen.add(f.key())) {
                 throw new ApiException("InvalidFilterKey", "The filter key " + f.key() + " is given twice.");
@@ -119,10 +124,9 @@ final class ComplianceQueries {
     String listing() {
         String filters = statuses + "\n" + patchGroup + "\n" + arrays + "\n" + scalars;
         try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(filters.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return "instance-compliance/" + java.util.HexFormat.of().formatHex(digest, 0, 12);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(filters.getBytes(StandardCharsets.UTF_8));
+            return "instance-compliance/" + HexFormat.of().formatHex(digest, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }

@@ -14,6 +14,7 @@ import dev.patchtide.server.dashboard.ComplianceMessages.ListInstanceComplianceR
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HttpStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -22,6 +23,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -115,7 +117,7 @@ public final class DashboardRoutes {
     private static ListInstanceComplianceRequest listRequest(Context ctx) {
         List<ComplianceFilter> filters = new ArrayList<>();
         for (String key : List.of("Status", "PatchGroup")) {
-            String value = ctx.queryParam(key.substring(0, 1).toLowerCase(java.util.Locale.ROOT) + key.substring(1));
+            String value = ctx.queryParam(key.substring(0, 1).toLowerCase(Locale.ROOT) + key.substring(1));
             if (value != null && !value.isEmpty()) {
                 filters.add(new ComplianceFilter(key, List.of(value)));
             }
@@ -134,7 +136,7 @@ public final class DashboardRoutes {
         return ctx -> {
             if (!signedIn(ctx)) {
                 noStore(ctx);
-                ctx.redirect("/dashboard/login", io.javalin.http.HttpStatus.SEE_OTHER);
+                ctx.redirect("/dashboard/login", HttpStatus.SEE_OTHER);
                 return;
             }
             send(ctx, name, "text/html; charset=utf-8");
