@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -42,12 +43,26 @@ class DashboardBrowserTest {
     static WebDriver browser;
     static WebDriverWait wait;
 
+    static final String MISSING_BROWSER = "Browser test skipped: " + CHROMIUM + " or " + CHROMEDRIVER
+            + " is missing; install the Debian packages chromium and chromium-driver"
+            + " (apt-get install -y chromium chromium-driver)";
+
+    static boolean browserInstalled() {
+        return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    }
+
+    /** Each test, not only the class, reports the skip, so a run without Chromium shows it as skipped. */
+    @BeforeEach
+    void needsTheBrowser() {
+        Assumptions.assumeTrue(browserInstalled(), MISSING_BROWSER);
+    }
+
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(
-                Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "Browser test skipped: " + CHROMIUM + " or " + CHROMEDRIVER + " is missing; install the Debian"
-                        + " packages chromium and chromium-driver (apt-get install -y chromium chromium-driver)");
+        if (!browserInstalled()) {
+            System.err.println(MISSING_BROWSER);
+            return;
+        }
         server = TestServer.start(MutableClock.ofNow());
         fleet = ComplianceFleet.create(server);
         profile = Files.createTempDirectory("patchtide-chromium");
