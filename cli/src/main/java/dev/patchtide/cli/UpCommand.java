@@ -69,10 +69,24 @@ final class UpCommand implements Callable<Integer> {
         out.println("  " + running.profile().exportLine());
         out.println("  aws ssm describe-instance-information");
         out.println();
+        out.println("Dashboard: " + running.endpoint() + "/dashboard/");
+        out.println("  sign in with this one-time link (valid 5 minutes; sign in later with the admin key in "
+                + running.dataDir().resolve("aws-credentials") + "):");
+        out.println("  " + running.endpoint() + dashboardLoginPath(running));
+        out.println();
         out.println("Press Ctrl-C to stop.");
         out.flush();
         Thread.currentThread().join();
         return 0;
+    }
+
+    /** A one-time dashboard login for the admin key of the profile, asked of the server like any other action. */
+    private static String dashboardLoginPath(RunningServer running) throws IOException, ApiCallException {
+        return running.profile()
+                .client()
+                .call("Patchtide.CreateDashboardLoginLink", Map.of())
+                .path("LoginPath")
+                .asText();
     }
 
     /**

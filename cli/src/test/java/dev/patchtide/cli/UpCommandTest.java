@@ -47,6 +47,7 @@ class UpCommandTest {
                 assertThat(fleet.out()).contains("\"Date\"", "\"NonCompliantCount\"");
             }
             assertThat(up.output()).contains("export AWS_CONFIG_FILE=" + data.resolve("aws-config"));
+            assertDashboardLinkSignsIn(up.output());
             assertThat(Files.readString(data.resolve("agent/registration.json")))
                     .contains(firstInstance);
 
@@ -64,6 +65,24 @@ class UpCommandTest {
             assertThat(ssm.describeActivations(b -> {}).activationList()).hasSize(1);
             assertThat(again.output()).contains(firstInstance);
         }
+    }
+
+    /** The printed one-time link opens a dashboard session, as the browser's login page would use it. */
+    private static void assertDashboardLinkSignsIn(String output) throws Exception {
+        java.util.regex.Matcher link = java.util.regex.Pattern.compile("(http://\\S+)/dashboard/login#token=(\\S+)")
+                .matcher(output);
+        assertThat(link.find()).as("patchtide up said:\n%s", output).isTrue();
+        assertThat(output).contains("Dashboard: " + link.group(1) + "/dashboard/");
+        java.net.http.HttpResponse<String> signIn = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(URI.create(link.group(1) + "/dashboard/login/link"))
+                                .header("Content-Type", "application/json")
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                        "{\"Token\":\"" + link.group(2) + "\"}"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(signIn.statusCode()).as(signIn.body()).isEqualTo(200);
+        assertThat(signIn.headers().firstValue("Set-Cookie")).isPresent();
     }
 
     @Test

@@ -7,6 +7,8 @@ import dev.patchtide.server.api.Authorizer;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
 import dev.patchtide.server.compliance.ComplianceApi;
+import dev.patchtide.server.dashboard.DashboardRoutes;
+import dev.patchtide.server.dashboard.FleetComplianceApi;
 import dev.patchtide.server.db.Database;
 import dev.patchtide.server.delivery.DeadLetterApi;
 import dev.patchtide.server.delivery.DeliveryWorker;
@@ -79,6 +81,10 @@ public final class PatchtideServer implements AutoCloseable {
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
         DeliveryWorker deliveries = new DeliveryWorker(database.jdbi(), clock, metrics);
         new DeadLetterApi(database.jdbi(), clock, deliveries).routes(router);
+        FleetComplianceApi compliance = new FleetComplianceApi(database.jdbi(), config.pingPolicy(), clock);
+        compliance.routes(router);
+        DashboardRoutes dashboard = new DashboardRoutes(compliance, database.jdbi(), clock, json);
+        dashboard.routes(router);
 
         Javalin app = Javalin.create(javalin -> {
             javalin.useVirtualThreads = true;
@@ -89,6 +95,7 @@ public final class PatchtideServer implements AutoCloseable {
         });
         app.post("/", router::handle);
         new HealthRoutes(database, metrics).routes(app);
+        dashboard.routes(app);
         app.start();
         deliveries.start();
         return new PatchtideServer(app, accessKeys, gcMetrics, deliveries, reEvaluation);

@@ -23,7 +23,7 @@ public record PingStatusPolicy(Duration heartbeatInterval, int missedHeartbeats)
     }
 
     /** Reports at or after this instant mean Online. */
-    Instant onlineSince(Instant now) {
+    public Instant onlineSince(Instant now) {
         return now.minus(heartbeatInterval.multipliedBy(missedHeartbeats));
     }
 }
