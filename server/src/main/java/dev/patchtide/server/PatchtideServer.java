@@ -6,6 +6,7 @@ import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.Authorizer;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
+import dev.patchtide.server.connections.Connections;
 import dev.patchtide.server.db.Database;
 import dev.patchtide.server.delivery.DeadLetterApi;
 import dev.patchtide.server.delivery.DeliveryWorker;
@@ -58,6 +59,10 @@ public final class PatchtideServer implements AutoCloseable {
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
         DeliveryWorker deliveries = new DeliveryWorker(database.jdbi(), clock, metrics);
         new DeadLetterApi(database.jdbi(), clock, deliveries).routes(router);
+        Connections connections =
+                new Connections(database.jdbi(), config.secretKey(), clock, config.region(), config.accountId());
+        connections.routes(router);
+        deliveries.register(connections.deliverer());
 
         Javalin app = Javalin.create(javalin -> {
             javalin.useVirtualThreads = true;
