@@ -171,11 +171,8 @@ final class AuthRules {
             v.required(f + ".member.key", h.key())
                     .required(f + ".member.value", h.value())
                     .length(f + ".member.key", h.key(), 0, 512)
-                    .pattern(f + ".member.key", h.key(), HEADER_KEY)
-                    .length(f + ".member.value", h.value(), 0, 512);
-            if (h.value() != null && !headerValue(h.value())) {
-                awsPattern(v, f + ".member.value", h.value(), HEADER_VALUE_AWS);
-            }
+                    .pattern(f + ".member.key", h.key(), HEADER_KEY);
+            parameterValue(v, f + ".member.value", h, h.value() == null || headerValue(h.value()), HEADER_VALUE_AWS);
         }
         i = 0;
         for (HttpParameter q : p.query()) {
@@ -183,15 +180,30 @@ final class AuthRules {
             v.required(f + ".member.key", q.key())
                     .required(f + ".member.value", q.value())
                     .length(f + ".member.key", q.key(), 0, 512)
-                    .pattern(f + ".member.key", q.key(), QUERY_KEY)
-                    .length(f + ".member.value", q.value(), 0, 512)
-                    .pattern(f + ".member.value", q.value(), QUERY_VALUE);
+                    .pattern(f + ".member.key", q.key(), QUERY_KEY);
+            parameterValue(
+                    v,
+                    f + ".member.value",
+                    q,
+                    q.value() == null || QUERY_VALUE.matcher(q.value()).matches(),
+                    QUERY_VALUE.pattern());
         }
         i = 0;
         for (HttpParameter b : p.body()) {
             String f = at + ".bodyParameters." + ++i;
             v.required(f + ".member.key", b.key()).required(f + ".member.value", b.value());
         }
+    }
+
+    /** At most 512 characters and the pattern; a secret value ({@code IsValueSecret}) is not repeated. */
+    private static void parameterValue(Validation v, String field, HttpParameter p, boolean matches, String pattern) {
+        String shown = p.secret() ? "Value at '" + field + "'" : "Value '" + p.value() + "' at '" + field + "'";
+        v.check(
+                p.value() == null || p.value().length() <= 512,
+                shown + " failed to satisfy constraint: Member must have length less than or equal to 512");
+        v.check(
+                matches,
+                shown + " failed to satisfy constraint: Member must satisfy regular expression pattern: " + pattern);
     }
 
     private static void authHeader(Validation v, String field, String value) {

@@ -309,6 +309,14 @@ class ConnectionApiTest {
                 .isInstanceOf(EventBridgeException.class)
                 .hasMessageContaining("authParameters.basicAuthParameters.password")
                 .hasMessageNotContaining(secret);
+        assertThatThrownBy(() -> events.createConnection(b -> b.name("t")
+                        .authorizationType("NONE")
+                        .authParameters(a -> a.invocationHttpParameters(p -> p.headerParameters(
+                                h -> h.key("X-Sig").value("secret\u0001value").isValueSecret(true))))))
+                .isInstanceOf(EventBridgeException.class)
+                .hasMessageContaining(
+                        "Value at 'authParameters.invocationHttpParameters.headerParameters.1.member.value'")
+                .hasMessageNotContaining("secret\u0001value");
     }
 
     private void assertValidation(
