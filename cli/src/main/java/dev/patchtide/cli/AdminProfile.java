@@ -43,7 +43,12 @@ final class AdminProfile {
                 credentials,
                 "[" + PROFILE + "]\naws_access_key_id = " + admin.accessKeyId() + "\naws_secret_access_key = "
                         + admin.secretAccessKey() + "\n");
-        writePrivate(config, "[profile " + PROFILE + "]\nregion = " + region + "\nendpoint_url = " + endpoint + "\n");
+        // cli_follow_urlparam: AWS CLI v1 would otherwise fetch any https://... argument (an API destination's
+        // endpoint) instead of passing it on; v2 already behaves so.
+        writePrivate(
+                config,
+                "[profile " + PROFILE + "]\nregion = " + region + "\nendpoint_url = " + endpoint
+                        + "\ncli_follow_urlparam = false\n");
     }
 
     /** A signed client for the server this profile points at. */

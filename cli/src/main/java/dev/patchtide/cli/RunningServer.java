@@ -5,6 +5,7 @@ import dev.patchtide.server.ServerConfig;
 import dev.patchtide.server.db.Database;
 import dev.patchtide.server.db.DatabaseSettings;
 import dev.patchtide.server.db.EmbeddedPostgres;
+import dev.patchtide.server.secrets.ServerKey;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -25,10 +26,11 @@ import org.slf4j.LoggerFactory;
 final class RunningServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunningServer.class);
     static final String DATABASE_NAME = "patchtide";
+    static final String SECRET_KEY_FILE = "secret.key";
 
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final Path dataDir;
-    private final ServerConfig config;
+    private ServerConfig config;
     private PatchtideServer server;
     private String endpoint;
 
@@ -40,7 +42,7 @@ final class RunningServer implements AutoCloseable {
     static RunningServer start(ServerOptions options) throws IOException {
         RunningServer running = new RunningServer(options.absoluteDataDir(), options.config());
         try {
-            running.open(options.externalDatabase());
+            running.open(options.externalDatabase(), options.givenSecretKeyFile());
             return running;
         } catch (IOException | RuntimeException e) {
             running.close();
@@ -48,9 +50,13 @@ final class RunningServer implements AutoCloseable {
         }
     }
 
-    private void open(Optional<String> externalDatabase) throws IOException {
+    private void open(Optional<String> externalDatabase, Optional<Path> secretKeyFile) throws IOException {
         Files.createDirectories(dataDir);
         lockDataDir();
+        config = config.withSecretKey(
+                secretKeyFile.isPresent()
+                        ? ServerKey.read(secretKeyFile.get())
+                        : ServerKey.readOrCreate(dataDir.resolve(SECRET_KEY_FILE)));
         DatabaseSettings settings;
         if (externalDatabase.isPresent()) {
             settings = DatabaseSettings.of(externalDatabase.get());

@@ -56,9 +56,21 @@ final class ServerOptions {
                     + " without it an embedded PostgreSQL runs in the data folder.")
     String dbUrl;
 
+    @Option(
+            names = "--secret-key-file",
+            defaultValue = "${env:PATCHTIDE_SECRET_KEY_FILE}",
+            description = "File with the base64 256-bit key that encrypts stored secrets (connection passwords, API"
+                    + " keys); without it secret.key in the data folder, created (mode 0600) on first start.")
+    Path secretKeyFile;
+
     ServerConfig config() {
         return new ServerConfig(
                 bind, port, region, accountId, new PingStatusPolicy(heartbeatInterval, missedHeartbeats));
+    }
+
+    /** The key file given, if any: it must exist (a typo must not silently create a new key). */
+    Optional<Path> givenSecretKeyFile() {
+        return Optional.ofNullable(secretKeyFile).filter(p -> !p.toString().isBlank());
     }
 
     Optional<String> externalDatabase() {

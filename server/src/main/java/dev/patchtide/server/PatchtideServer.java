@@ -7,6 +7,7 @@ import dev.patchtide.server.api.Authorizer;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
 import dev.patchtide.server.compliance.ComplianceApi;
+import dev.patchtide.server.connections.Connections;
 import dev.patchtide.server.dashboard.DashboardRoutes;
 import dev.patchtide.server.dashboard.FleetComplianceApi;
 import dev.patchtide.server.db.Database;
@@ -85,6 +86,10 @@ public final class PatchtideServer implements AutoCloseable {
         compliance.routes(router);
         DashboardRoutes dashboard = new DashboardRoutes(compliance, database.jdbi(), clock, json);
         dashboard.routes(router);
+        Connections connections =
+                new Connections(database.jdbi(), config.secretKey(), clock, config.region(), config.accountId());
+        connections.routes(router);
+        deliveries.register(connections.deliverer());
 
         Javalin app = Javalin.create(javalin -> {
             javalin.useVirtualThreads = true;

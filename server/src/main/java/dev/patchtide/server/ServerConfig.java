@@ -1,6 +1,7 @@
 package dev.patchtide.server;
 
 import dev.patchtide.server.fleet.PingStatusPolicy;
+import dev.patchtide.server.secrets.ServerKey;
 import java.util.regex.Pattern;
 
 /**
@@ -10,8 +11,15 @@ import java.util.regex.Pattern;
  * @param port TCP port; 0 picks a free one (tests)
  * @param region the region the API answers as, and the one SigV4 credentials must be scoped to
  * @param accountId the 12-digit account id in ARNs
+ * @param secretKey encrypts secrets at rest (connection passwords, API keys); from {@code --secret-key-file}
  */
-public record ServerConfig(String bindAddress, int port, String region, String accountId, PingStatusPolicy pingPolicy) {
+public record ServerConfig(
+        String bindAddress,
+        int port,
+        String region,
+        String accountId,
+        PingStatusPolicy pingPolicy,
+        ServerKey secretKey) {
     private static final Pattern REGION = Pattern.compile("^[a-z]{2}(-[a-z]+)+-\\d{1,2}$");
     private static final Pattern ACCOUNT = Pattern.compile("^\\d{12}$");
 
@@ -35,6 +43,14 @@ public record ServerConfig(String bindAddress, int port, String region, String a
         if (pingPolicy == null) {
             throw new IllegalArgumentException("ping policy must be set");
         }
+        if (secretKey == null) {
+            throw new IllegalArgumentException("secret-key-file must be set");
+        }
+    }
+
+    /** With a key that lives only as long as this process (tests): secrets stored under it die with it. */
+    public ServerConfig(String bindAddress, int port, String region, String accountId, PingStatusPolicy pingPolicy) {
+        this(bindAddress, port, region, accountId, pingPolicy, ServerKey.ephemeral());
     }
 
     public static ServerConfig defaults() {
@@ -43,10 +59,14 @@ public record ServerConfig(String bindAddress, int port, String region, String a
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(bindAddress, newPort, region, accountId, pingPolicy);
+        return new ServerConfig(bindAddress, newPort, region, accountId, pingPolicy, secretKey);
+    }
+
+    public ServerConfig withSecretKey(ServerKey newKey) {
+        return new ServerConfig(bindAddress, port, region, accountId, pingPolicy, newKey);
     }
 
     public ServerConfig withPingPolicy(PingStatusPolicy newPolicy) {
-        return new ServerConfig(bindAddress, port, region, accountId, newPolicy);
+        return new ServerConfig(bindAddress, port, region, accountId, newPolicy, secretKey);
     }
 }
