@@ -9,6 +9,7 @@ import dev.patchtide.server.auth.Authenticator;
 import dev.patchtide.server.db.Database;
 import dev.patchtide.server.delivery.DeadLetterApi;
 import dev.patchtide.server.delivery.DeliveryWorker;
+import dev.patchtide.server.events.EventsApi;
 import dev.patchtide.server.fleet.FleetApi;
 import dev.patchtide.server.fleet.FleetMetrics;
 import dev.patchtide.server.patching.BaselineApi;
@@ -28,12 +29,19 @@ public final class PatchtideServer implements AutoCloseable {
     private final AccessKeyStore accessKeys;
     private final JvmGcMetrics gcMetrics;
     private final DeliveryWorker deliveries;
+    private final EventsApi events;
 
-    private PatchtideServer(Javalin app, AccessKeyStore accessKeys, JvmGcMetrics gcMetrics, DeliveryWorker deliveries) {
+    private PatchtideServer(
+            Javalin app,
+            AccessKeyStore accessKeys,
+            JvmGcMetrics gcMetrics,
+            DeliveryWorker deliveries,
+            EventsApi events) {
         this.app = app;
         this.accessKeys = accessKeys;
         this.gcMetrics = gcMetrics;
         this.deliveries = deliveries;
+        this.events = events;
     }
 
     public static PatchtideServer start(ServerConfig config, Database database, InstantSource clock) {
@@ -52,11 +60,21 @@ public final class PatchtideServer implements AutoCloseable {
                 metrics,
                 new Authorizer(config.region(), config.accountId()));
         ObjectMapper json = ApiJson.mapper();
-        FleetApi fleet = new FleetApi(database.jdbi(), accessKeys, config.pingPolicy(), config.region(), clock);
+        DeliveryWorker deliveries = new DeliveryWorker(database.jdbi(), clock, metrics);
+        EventsApi events = new EventsApi(
+                database.jdbi(),
+                json,
+                deliveries.outbox(),
+                config.region(),
+                config.accountId(),
+                config.pingPolicy(),
+                clock);
+        events.routes(router);
+        FleetApi fleet = new FleetApi(
+                database.jdbi(), accessKeys, config.pingPolicy(), config.region(), clock, events.fleetEvents());
         fleet.routes(router);
         new BaselineApi(database.jdbi(), json, clock, fleet.tags(), config.accountId()).routes(router);
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
-        DeliveryWorker deliveries = new DeliveryWorker(database.jdbi(), clock, metrics);
         new DeadLetterApi(database.jdbi(), clock, deliveries).routes(router);
 
         Javalin app = Javalin.create(javalin -> {
@@ -70,7 +88,8 @@ public final class PatchtideServer implements AutoCloseable {
         new HealthRoutes(database, metrics).routes(app);
         app.start();
         deliveries.start();
-        return new PatchtideServer(app, accessKeys, gcMetrics, deliveries);
+        events.worker().start();
+        return new PatchtideServer(app, accessKeys, gcMetrics, deliveries, events);
     }
 
     public int port() {
@@ -86,9 +105,15 @@ public final class PatchtideServer implements AutoCloseable {
         return deliveries;
     }
 
+    /** The events feature: its publisher for other features, its worker for tests that move the clock. */
+    public EventsApi events() {
+        return events;
+    }
+
     @Override
     public void close() {
         app.stop();
+        events.worker().close();
         deliveries.close();
         gcMetrics.close();
     }

@@ -21,8 +21,10 @@ final class InstanceStore {
     private final Jdbi jdbi;
     private final AccessKeyStore keys;
     private final PingStatusPolicy pingPolicy;
+    private final FleetEventSink events;
 
-    InstanceStore(Jdbi jdbi, AccessKeyStore keys, PingStatusPolicy pingPolicy) {
+    InstanceStore(Jdbi jdbi, AccessKeyStore keys, PingStatusPolicy pingPolicy, FleetEventSink events) {
+        this.events = events;
         this.jdbi = jdbi;
         this.keys = keys;
         this.pingPolicy = pingPolicy;
@@ -86,6 +88,7 @@ final class InstanceStore {
                 throw invalidInstance(instanceId);
             }
             keys.revokeInstanceKeys(handle, instanceId, now);
+            events.instanceDeregistered(handle, instanceId);
         });
     }
 
