@@ -50,7 +50,7 @@ final class EventRouter {
         for (String archive : compiled.get().archivesForAll()) {
             archive(handle, archive, event, size);
         }
-        for (String name : compiled.get().matcher().match(text)) {
+        for (String name : compiled.get().matcher().match(json)) {
             if (name.startsWith(BusMachines.ARCHIVE)) {
                 archive(handle, name.substring(BusMachines.ARCHIVE.length()), event, size);
             } else {
@@ -68,7 +68,7 @@ final class EventRouter {
         ObjectNode json = envelope.deepCopy();
         json.put("replay-name", replayName);
         Instant now = clock.instant();
-        for (String name : bus.matcher().match(TargetInput.text(json))) {
+        for (String name : bus.matcher().match(json)) {
             if (name.startsWith(BusMachines.RULE)) {
                 RuleTargets rule = bus.rules().get(name.substring(BusMachines.RULE.length()));
                 if (ruleArns.isEmpty() || ruleArns.contains(rule.arn())) {

@@ -1,5 +1,6 @@
 package dev.patchtide.server.events;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import software.amazon.event.ruler.Machine;
@@ -22,5 +23,10 @@ public final class RuleMatcher {
     /** The names of the patterns the event (envelope JSON) matches. */
     public List<String> match(String eventJson) {
         return Matching.rulesFor(machine, eventJson);
+    }
+
+    /** The same for an envelope already parsed, as the server holds it (saves parsing it again). */
+    public List<String> match(JsonNode event) {
+        return machine.rulesForJSONEvent(event);
     }
 }
