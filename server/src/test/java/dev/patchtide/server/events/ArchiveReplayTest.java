@@ -123,7 +123,22 @@ class ArchiveReplayTest {
     }
 
     @Test
-    void replayChecksItsInputsAndCanBeCancelled() {
+    void archivedEventsExpireAfterTheirRetention() {
+        f.events.createArchive(b -> b.archiveName("short").eventSourceArn(BUS).retentionDays(1));
+        f.events.createArchive(b -> b.archiveName("forever").eventSourceArn(BUS));
+        put("my.app", "{}", f.clock.instant());
+        assertThat(f.events.describeArchive(b -> b.archiveName("short")).eventCount())
+                .isEqualTo(1);
+        f.clock.advance(Duration.ofDays(2));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() ->
+                        f.events.describeArchive(b -> b.archiveName("short")).eventCount() == 0);
+        assertThat(f.events.describeArchive(b -> b.archiveName("forever")).eventCount())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void replayChecksItsInputs() {
         var archive = f.events.createArchive(b -> b.archiveName("all").eventSourceArn(BUS));
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         assertThatThrownBy(() -> f.events.startReplay(b -> b.replayName("backwards")
