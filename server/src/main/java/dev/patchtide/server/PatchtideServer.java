@@ -13,6 +13,8 @@ import dev.patchtide.server.dashboard.FleetComplianceApi;
 import dev.patchtide.server.db.Database;
 import dev.patchtide.server.delivery.DeadLetterApi;
 import dev.patchtide.server.delivery.DeliveryWorker;
+import dev.patchtide.server.events.ComplianceEvents;
+import dev.patchtide.server.events.EventsApi;
 import dev.patchtide.server.fleet.FleetApi;
 import dev.patchtide.server.fleet.FleetMetrics;
 import dev.patchtide.server.patching.BaselineApi;
@@ -36,18 +38,21 @@ public final class PatchtideServer implements AutoCloseable {
     private final JvmGcMetrics gcMetrics;
     private final DeliveryWorker deliveries;
     private final ReEvaluationWorker reEvaluation;
+    private final EventsApi events;
 
     private PatchtideServer(
             Javalin app,
             AccessKeyStore accessKeys,
             JvmGcMetrics gcMetrics,
             DeliveryWorker deliveries,
-            ReEvaluationWorker reEvaluation) {
+            ReEvaluationWorker reEvaluation,
+            EventsApi events) {
         this.app = app;
         this.accessKeys = accessKeys;
         this.gcMetrics = gcMetrics;
         this.deliveries = deliveries;
         this.reEvaluation = reEvaluation;
+        this.events = events;
     }
 
     public static PatchtideServer start(ServerConfig config, Database database, InstantSource clock) {
@@ -72,15 +77,36 @@ public final class PatchtideServer implements AutoCloseable {
                 metrics,
                 new Authorizer(config.region(), config.accountId()));
         ObjectMapper json = ApiJson.mapper();
-        FleetApi fleet = new FleetApi(database.jdbi(), accessKeys, config.pingPolicy(), config.region(), clock);
+        DeliveryWorker deliveries = new DeliveryWorker(database.jdbi(), clock, metrics);
+        EventsApi events = new EventsApi(
+                database.jdbi(),
+                json,
+                deliveries.outbox(),
+                config.region(),
+                config.accountId(),
+                config.pingPolicy(),
+                clock);
+        events.routes(router);
+        FleetApi fleet = new FleetApi(
+                database.jdbi(), accessKeys, config.pingPolicy(), config.region(), clock, events.fleetEvents());
         fleet.routes(router);
+        ComplianceEvents complianceEvents = new ComplianceEvents(events.publisher());
+        ComplianceStateListener publishingListener = (handle, change) -> {
+            complianceEvents.publish(
+                    handle,
+                    new ComplianceEvents.ComplianceStateChange(
+                            change.instanceId(),
+                            change.newStatus(),
+                            change.baselineId(),
+                            change.nonCompliant().worst()));
+            complianceListener.complianceChanged(handle, change);
+        };
         BaselineApi baselines =
-                new BaselineApi(database.jdbi(), json, clock, fleet.tags(), config.accountId(), complianceListener);
+                new BaselineApi(database.jdbi(), json, clock, fleet.tags(), config.accountId(), publishingListener);
         baselines.routes(router);
         ReEvaluationWorker reEvaluation = baselines.startReEvaluation(Duration.ofSeconds(1));
         new ComplianceApi(database.jdbi(), fleet).routes(router);
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
-        DeliveryWorker deliveries = new DeliveryWorker(database.jdbi(), clock, metrics);
         new DeadLetterApi(database.jdbi(), clock, deliveries).routes(router);
         FleetComplianceApi compliance = new FleetComplianceApi(database.jdbi(), config.pingPolicy(), clock);
         compliance.routes(router);
@@ -103,7 +129,8 @@ public final class PatchtideServer implements AutoCloseable {
         dashboard.routes(app);
         app.start();
         deliveries.start();
-        return new PatchtideServer(app, accessKeys, gcMetrics, deliveries, reEvaluation);
+        events.worker().start();
+        return new PatchtideServer(app, accessKeys, gcMetrics, deliveries, reEvaluation, events);
     }
 
     public int port() {
@@ -119,10 +146,16 @@ public final class PatchtideServer implements AutoCloseable {
         return deliveries;
     }
 
+    /** The events feature: its publisher for other features, its worker for tests that move the clock. */
+    public EventsApi events() {
+        return events;
+    }
+
     @Override
     public void close() {
         app.stop();
         reEvaluation.close();
+        events.worker().close();
         deliveries.close();
         gcMetrics.close();
     }

@@ -43,11 +43,22 @@ public final class FleetApi {
     private final InstantSource clock;
 
     public FleetApi(Jdbi jdbi, AccessKeyStore keys, PingStatusPolicy pingPolicy, String region, InstantSource clock) {
+        this(jdbi, keys, pingPolicy, region, clock, FleetEventSink.NONE);
+    }
+
+    /** With {@code events} told about registrations, deregistrations and tag changes. */
+    public FleetApi(
+            Jdbi jdbi,
+            AccessKeyStore keys,
+            PingStatusPolicy pingPolicy,
+            String region,
+            InstantSource clock,
+            FleetEventSink events) {
         TagStore tags = new TagStore();
         this.activations = new ActivationStore(jdbi, tags);
-        this.instances = new InstanceStore(jdbi, keys, pingPolicy);
-        this.registration = new InstanceRegistration(jdbi, keys, tags);
-        this.tagApi = new TagApi(jdbi, tags);
+        this.instances = new InstanceStore(jdbi, keys, pingPolicy, events);
+        this.registration = new InstanceRegistration(jdbi, keys, tags, events);
+        this.tagApi = new TagApi(jdbi, tags, events);
         this.tagApi.registerResourceType(InstanceStore.RESOURCE_TYPE, InstanceStore::lockRegistered);
         this.pingPolicy = pingPolicy;
         this.region = region;

@@ -19,9 +19,11 @@ final class InstanceRegistration {
     private final Jdbi jdbi;
     private final AccessKeyStore keys;
     private final TagStore tags;
+    private final FleetEventSink events;
     private final SecureRandom random = new SecureRandom();
 
-    InstanceRegistration(Jdbi jdbi, AccessKeyStore keys, TagStore tags) {
+    InstanceRegistration(Jdbi jdbi, AccessKeyStore keys, TagStore tags, FleetEventSink events) {
+        this.events = events;
         this.jdbi = jdbi;
         this.keys = keys;
         this.tags = tags;
@@ -77,6 +79,7 @@ final class InstanceRegistration {
             // Tags of the activation are applied to every instance registered with it, as in SSM.
             List<Tag> inherited = tags.list(handle, ActivationStore.RESOURCE_TYPE, activationId.toString());
             tags.put(handle, InstanceStore.RESOURCE_TYPE, instanceId, inherited);
+            events.instanceRegistered(handle, instanceId, activation.name());
             return new Registered(instanceId, keys.createInstanceKey(handle, instanceId, now));
         });
     }

@@ -23,8 +23,10 @@ final class InstanceStore {
     private final AccessKeyStore keys;
     private final PingStatusPolicy pingPolicy;
     private final List<DeregistrationListener> deregistrationListeners = new CopyOnWriteArrayList<>();
+    private final FleetEventSink events;
 
-    InstanceStore(Jdbi jdbi, AccessKeyStore keys, PingStatusPolicy pingPolicy) {
+    InstanceStore(Jdbi jdbi, AccessKeyStore keys, PingStatusPolicy pingPolicy, FleetEventSink events) {
+        this.events = events;
         this.jdbi = jdbi;
         this.keys = keys;
         this.pingPolicy = pingPolicy;
@@ -89,6 +91,7 @@ final class InstanceStore {
             }
             keys.revokeInstanceKeys(handle, instanceId, now);
             deregistrationListeners.forEach(listener -> listener.deregistered(handle, instanceId));
+            events.instanceDeregistered(handle, instanceId);
         });
     }
 

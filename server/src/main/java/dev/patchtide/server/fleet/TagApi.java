@@ -41,6 +41,7 @@ public final class TagApi {
 
     private final Jdbi jdbi;
     private final TagStore tags;
+    private final FleetEventSink events;
     private final Map<String, BiFunction<Handle, String, Optional<String>>> lockers = new ConcurrentHashMap<>();
     private final List<ChangeListener> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -51,8 +52,13 @@ public final class TagApi {
     }
 
     public TagApi(Jdbi jdbi, TagStore tags) {
+        this(jdbi, tags, FleetEventSink.NONE);
+    }
+
+    TagApi(Jdbi jdbi, TagStore tags, FleetEventSink events) {
         this.jdbi = jdbi;
         this.tags = tags;
+        this.events = events;
     }
 
     /** Makes a resource type taggable: {@code locker} locks the resource row and returns its id if it exists. */
@@ -93,8 +99,22 @@ public final class TagApi {
                 (q, who) -> {
                     jdbi.useTransaction(handle -> {
                         lock(handle, q.resourceType(), q.resourceId());
+                        Set<String> before = new HashSet<>();
+                        tags.list(handle, q.resourceType(), q.resourceId()).forEach(t -> before.add(t.key()));
                         tags.remove(handle, q.resourceType(), q.resourceId(), q.tagKeys());
                         changed(handle, q.resourceType(), q.resourceId(), Set.copyOf(q.tagKeys()));
+                        List<String> removed = q.tagKeys().stream()
+                                .filter(before::contains)
+                                .distinct()
+                                .toList();
+                        if (!removed.isEmpty()) {
+                            events.tagsChanged(
+                                    handle,
+                                    q.resourceType(),
+                                    q.resourceId(),
+                                    removed,
+                                    tags.list(handle, q.resourceType(), q.resourceId()));
+                        }
                     });
                     return new Empty();
                 }));
@@ -112,7 +132,8 @@ public final class TagApi {
         jdbi.useTransaction(handle -> {
             lock(handle, q.resourceType(), q.resourceId());
             Set<String> keys = new HashSet<>();
-            tags.list(handle, q.resourceType(), q.resourceId()).forEach(t -> keys.add(t.key()));
+            List<Tag> before = tags.list(handle, q.resourceType(), q.resourceId());
+            before.forEach(t -> keys.add(t.key()));
             q.tags().forEach(t -> keys.add(t.key()));
             if (keys.size() > MAX_TAGS_PER_RESOURCE) {
                 throw new ApiException(
@@ -124,6 +145,19 @@ public final class TagApi {
             Set<String> changedKeys = new HashSet<>();
             q.tags().forEach(t -> changedKeys.add(t.key()));
             changed(handle, q.resourceType(), q.resourceId(), changedKeys);
+            List<String> changed = q.tags().stream()
+                    .filter(t -> !before.contains(t))
+                    .map(Tag::key)
+                    .distinct()
+                    .toList();
+            if (!changed.isEmpty()) {
+                events.tagsChanged(
+                        handle,
+                        q.resourceType(),
+                        q.resourceId(),
+                        changed,
+                        tags.list(handle, q.resourceType(), q.resourceId()));
+            }
         });
     }
 

@@ -19,7 +19,19 @@ public interface ComplianceStateListener {
 
     /** Non-compliant patches of the instance by the compliance level the baseline gives them. */
     record SeverityCounts(
-            int critical, int high, int medium, int low, int informational, int unspecified, int security) {}
+            int critical, int high, int medium, int low, int informational, int unspecified, int security) {
+
+        /** The highest level with a non-compliant patch, as AWS's {@code severity}; UNSPECIFIED when none. */
+        public String worst() {
+            return critical > 0
+                    ? "CRITICAL"
+                    : high > 0
+                            ? "HIGH"
+                            : medium > 0
+                                    ? "MEDIUM"
+                                    : low > 0 ? "LOW" : informational > 0 ? "INFORMATIONAL" : "UNSPECIFIED";
+        }
+    }
 
     /** One instance's change of status, with what judged it and when. */
     record Change(

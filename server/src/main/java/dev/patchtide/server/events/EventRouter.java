@@ -1,0 +1,104 @@
+package dev.patchtide.server.events;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchtide.server.delivery.Outbox;
+import dev.patchtide.server.events.BusMachines.CompiledBus;
+import dev.patchtide.server.events.BusMachines.RuleTargets;
+import dev.patchtide.server.events.TargetMessages.Target;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Where every event goes, in the caller's transaction: stored, archived where an archive's pattern matches,
+ * and one outbox delivery per target of each enabled rule whose pattern matches. So an event and its
+ * deliveries are committed together or not at all.
+ */
+final class EventRouter {
+    private final BusMachines machines;
+    private final Outbox outbox;
+    private final InstantSource clock;
+
+    EventRouter(BusMachines machines, Outbox outbox, InstantSource clock) {
+        this.machines = machines;
+        this.outbox = outbox;
+        this.clock = clock;
+    }
+
+    /** Stores and routes an event; false (and nothing done) when the bus does not exist. */
+    boolean ingest(Handle handle, String bus, EventEnvelope event) {
+        Optional<CompiledBus> compiled = machines.forBus(handle, bus);
+        if (compiled.isEmpty()) {
+            return false;
+        }
+        Instant now = clock.instant();
+        ObjectNode json = event.toJson();
+        String text = TargetInput.text(json);
+        handle.createUpdate("INSERT INTO events (event_id, bus, event_time, received_at, envelope)"
+                        + " VALUES (:id, :bus, :time, :now, :envelope)")
+                .bind("id", UUID.fromString(event.id()))
+                .bind("bus", bus)
+                .bind("time", event.time())
+                .bind("now", now)
+                .bind("envelope", text)
+                .execute();
+        int size = text.getBytes(StandardCharsets.UTF_8).length;
+        for (String archive : compiled.get().archivesForAll()) {
+            archive(handle, archive, event, size);
+        }
+        for (String name : compiled.get().matcher().match(json)) {
+            if (name.startsWith(BusMachines.ARCHIVE)) {
+                archive(handle, name.substring(BusMachines.ARCHIVE.length()), event, size);
+            } else {
+                deliver(handle, compiled.get().rules().get(name.substring(BusMachines.RULE.length())), json, now);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Routes an archived event again, marked with {@code replay-name}, to the matching rules of the bus
+     * (only those in {@code ruleArns} when it is not empty). Replayed events are not stored or archived again.
+     */
+    void replay(Handle handle, CompiledBus bus, ObjectNode envelope, String replayName, Set<String> ruleArns) {
+        ObjectNode json = envelope.deepCopy();
+        json.put("replay-name", replayName);
+        Instant now = clock.instant();
+        for (String name : bus.matcher().match(json)) {
+            if (name.startsWith(BusMachines.RULE)) {
+                RuleTargets rule = bus.rules().get(name.substring(BusMachines.RULE.length()));
+                if (ruleArns.isEmpty() || ruleArns.contains(rule.arn())) {
+                    deliver(handle, rule, json, now);
+                }
+            }
+        }
+    }
+
+    /** Sends an event straight to one rule's targets (a schedule rule firing), without pattern matching. */
+    void deliverToRule(Handle handle, String bus, String ruleName, EventEnvelope event) {
+        machines.forBus(handle, bus)
+                .map(c -> c.rules().get(ruleName))
+                .ifPresent(rule -> deliver(handle, rule, event.toJson(), clock.instant()));
+    }
+
+    private void deliver(Handle handle, RuleTargets rule, ObjectNode json, Instant now) {
+        for (Target target : rule.targets()) {
+            String payload = TargetInput.render(target, new TargetInput.Context(json, rule.arn(), rule.name(), now));
+            TargetDelivery.of(target, payload, rule.arn()).ifPresent(d -> outbox.enqueue(handle, d));
+        }
+    }
+
+    private static void archive(Handle handle, String archive, EventEnvelope event, int size) {
+        handle.createUpdate("INSERT INTO archived_events (archive, event_id, event_time, size_bytes)"
+                        + " VALUES (:archive, :id, :time, :size) ON CONFLICT DO NOTHING")
+                .bind("archive", archive)
+                .bind("id", UUID.fromString(event.id()))
+                .bind("time", event.time())
+                .bind("size", size)
+                .execute();
+    }
+}

@@ -1,0 +1,20 @@
+package dev.patchtide.server.fleet;
+
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Told about fleet changes inside the transaction that makes them, so an event about a change exists exactly
+ * when the change was committed. The events feature implements it; the fleet does not know about events.
+ */
+public interface FleetEventSink {
+    FleetEventSink NONE = new FleetEventSink() {};
+
+    default void instanceRegistered(Handle handle, String instanceId, String name) {}
+
+    default void instanceDeregistered(Handle handle, String instanceId) {}
+
+    /** Tags of a resource changed: the keys added, changed or removed, and all its tags now. */
+    default void tagsChanged(
+            Handle handle, String resourceType, String resourceId, List<String> changedKeys, List<Tag> tagsNow) {}
+}
