@@ -1,6 +1,9 @@
 package dev.patchtide.server;
 
 import dev.patchtide.server.fleet.PingStatusPolicy;
+import dev.patchtide.server.notify.SmtpSettings;
+import java.net.URI;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -10,8 +13,18 @@ import java.util.regex.Pattern;
  * @param port TCP port; 0 picks a free one (tests)
  * @param region the region the API answers as, and the one SigV4 credentials must be scoped to
  * @param accountId the 12-digit account id in ARNs
+ * @param publicUrl where people and webhooks reach the server (links in messages, confirmation URLs);
+ *     empty means {@code http://<bind>:<port>}
+ * @param smtp how to send email; empty means the {@code email} protocol is unavailable
  */
-public record ServerConfig(String bindAddress, int port, String region, String accountId, PingStatusPolicy pingPolicy) {
+public record ServerConfig(
+        String bindAddress,
+        int port,
+        String region,
+        String accountId,
+        PingStatusPolicy pingPolicy,
+        Optional<URI> publicUrl,
+        Optional<SmtpSettings> smtp) {
     private static final Pattern REGION = Pattern.compile("^[a-z]{2}(-[a-z]+)+-\\d{1,2}$");
     private static final Pattern ACCOUNT = Pattern.compile("^\\d{12}$");
 
@@ -35,6 +48,20 @@ public record ServerConfig(String bindAddress, int port, String region, String a
         if (pingPolicy == null) {
             throw new IllegalArgumentException("ping policy must be set");
         }
+        publicUrl = publicUrl == null ? Optional.empty() : publicUrl;
+        smtp = smtp == null ? Optional.empty() : smtp;
+        publicUrl.ifPresent(ServerConfig::checkPublicUrl);
+    }
+
+    public ServerConfig(String bindAddress, int port, String region, String accountId, PingStatusPolicy pingPolicy) {
+        this(bindAddress, port, region, accountId, pingPolicy, Optional.empty(), Optional.empty());
+    }
+
+    private static void checkPublicUrl(URI url) {
+        boolean web = "http".equals(url.getScheme()) || "https".equals(url.getScheme());
+        if (!web || url.getHost() == null || url.getRawQuery() != null || url.getRawFragment() != null) {
+            throw new IllegalArgumentException("public-url must be an http(s) URL without query, got " + url);
+        }
     }
 
     public static ServerConfig defaults() {
@@ -43,10 +70,19 @@ public record ServerConfig(String bindAddress, int port, String region, String a
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(bindAddress, newPort, region, accountId, pingPolicy);
+        return new ServerConfig(bindAddress, newPort, region, accountId, pingPolicy, publicUrl, smtp);
     }
 
     public ServerConfig withPingPolicy(PingStatusPolicy newPolicy) {
-        return new ServerConfig(bindAddress, port, region, accountId, newPolicy);
+        return new ServerConfig(bindAddress, port, region, accountId, newPolicy, publicUrl, smtp);
+    }
+
+    public ServerConfig withSmtp(SmtpSettings settings) {
+        return new ServerConfig(bindAddress, port, region, accountId, pingPolicy, publicUrl, Optional.of(settings));
+    }
+
+    /** The configured public URL, or {@code http://<bind>:<port>} with the port actually listened on. */
+    public URI publicUrlOr(int actualPort) {
+        return publicUrl.orElseGet(() -> URI.create("http://" + bindAddress + ":" + actualPort));
     }
 }
