@@ -37,8 +37,14 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(InstantSource clock, PingStatusPolicy pingPolicy) {
+        return start(clock, config -> config.withPingPolicy(pingPolicy));
+    }
+
+    /** A server whose settings the test adjusts (SMTP, public URL, ...). */
+    public static TestServer start(InstantSource clock, java.util.function.UnaryOperator<ServerConfig> settings) {
         Database database = Database.connect(TestDatabases.fresh());
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, REGION, ServerConfig.DEFAULT_ACCOUNT, pingPolicy);
+        ServerConfig config = settings.apply(
+                new ServerConfig("127.0.0.1", 0, REGION, ServerConfig.DEFAULT_ACCOUNT, PingStatusPolicy.defaults()));
         PatchtideServer server = PatchtideServer.start(config, database, clock);
         return new TestServer(database, server, server.accessKeys().createAdminKey("test", clock.instant()));
     }
