@@ -144,7 +144,7 @@ class HttpChannelsTest {
         String instance = notify.scannedInstance("web-1", true);
         notify.subscribe(topic, "slack", receiver.url("/slack"), Map.of());
         notify.subscribe(topic, "teams", receiver.url("/teams"), Map.of());
-        notify.subscribe(
+        String ticketArn = notify.subscribe(
                 topic,
                 "ticket",
                 receiver.url("/rest/api/2/issue"),
@@ -221,27 +221,6 @@ class HttpChannelsTest {
                 .contains("- web-1 (" + instance + "): NON_COMPLIANT, CRITICAL, 1 missing")
                 .contains(dashboard);
         // Secrets are not shown back.
-        String ticketArn = notify
-                .call("ListSubscriptions", Map.of())
-                .path("Subscriptions")
-                .findValuesAsText("SubscriptionArn")
-                .stream()
-                .filter(a -> true)
-                .toList()
-                .stream()
-                .filter(a -> {
-                    try {
-                        return notify.call("GetSubscriptionAttributes", Map.of("SubscriptionArn", a))
-                                .path("Attributes")
-                                .path("Protocol")
-                                .asText()
-                                .equals("ticket");
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                })
-                .findFirst()
-                .orElseThrow();
         assertThat(notify.call("GetSubscriptionAttributes", Map.of("SubscriptionArn", ticketArn))
                         .path("Attributes")
                         .path("TicketAuthorization")
