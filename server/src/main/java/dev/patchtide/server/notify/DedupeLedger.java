@@ -1,7 +1,7 @@
 package dev.patchtide.server.notify;
 
 import java.time.Instant;
-import java.util.Optional;
+import java.time.temporal.ChronoUnit;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -13,7 +13,9 @@ final class DedupeLedger {
     private DedupeLedger() {}
 
     static boolean shouldNotify(
-            Handle h, String subscriptionArn, DedupePolicy policy, String key, String condition, Instant now) {
+            Handle h, String subscriptionArn, DedupePolicy policy, String key, String condition, Instant clockNow) {
+        // PostgreSQL keeps microseconds (rounding the rest), so compare at that precision.
+        Instant now = clockNow.truncatedTo(ChronoUnit.MICROS);
         int inserted = h.createUpdate("INSERT INTO sns_dedupe_state (subscription_arn, dedupe_key, condition_value,"
                         + " notified_at) VALUES (:sub, :key, :condition, :now) ON CONFLICT DO NOTHING")
                 .bind("sub", subscriptionArn)
@@ -52,14 +54,5 @@ final class DedupeLedger {
         h.createUpdate("DELETE FROM sns_dedupe_state WHERE subscription_arn = :sub")
                 .bind("sub", subscriptionArn)
                 .execute();
-    }
-
-    static Optional<Instant> lastNotified(Handle h, String subscriptionArn, String key) {
-        return h.createQuery(
-                        "SELECT notified_at FROM sns_dedupe_state WHERE subscription_arn = :sub AND dedupe_key = :key")
-                .bind("sub", subscriptionArn)
-                .bind("key", key)
-                .mapTo(Instant.class)
-                .findOne();
     }
 }

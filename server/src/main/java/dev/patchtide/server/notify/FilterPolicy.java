@@ -8,8 +8,8 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.event.ruler.JsonRuleCompiler;
 import software.amazon.event.ruler.Machine;
-import software.amazon.event.ruler.RuleCompiler;
 
 /**
  * A subscription's filter policy in SNS syntax, matched with event-ruler. SNS filter policies are
@@ -45,7 +45,7 @@ final class FilterPolicy {
             throw SnsErrors.invalidParameter(
                     "FilterPolicy: Filter policy scope MessageAttributes does not support nested filter policy");
         }
-        String error = RuleCompiler.check(policy);
+        String error = JsonRuleCompiler.check(policy);
         if (error != null) {
             throw SnsErrors.invalidParameter("FilterPolicy: " + error);
         }
