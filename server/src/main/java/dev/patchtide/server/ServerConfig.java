@@ -81,8 +81,21 @@ public record ServerConfig(
         return new ServerConfig(bindAddress, port, region, accountId, pingPolicy, publicUrl, Optional.of(settings));
     }
 
-    /** The configured public URL, or {@code http://<bind>:<port>} with the port actually listened on. */
+    /**
+     * The configured public URL, or {@code http://<bind>:<port>} with the port actually listened on (this
+     * host's name when bound to every address, where the bind address would be no use in a link).
+     */
     public URI publicUrlOr(int actualPort) {
-        return publicUrl.orElseGet(() -> URI.create("http://" + bindAddress + ":" + actualPort));
+        return publicUrl.orElseGet(() -> {
+            String host = bindAddress;
+            if (host.equals("0.0.0.0") || host.equals("::")) {
+                try {
+                    host = java.net.InetAddress.getLocalHost().getHostName();
+                } catch (java.net.UnknownHostException e) {
+                    host = "127.0.0.1";
+                }
+            }
+            return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + actualPort);
+        });
     }
 }
