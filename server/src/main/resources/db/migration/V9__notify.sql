@@ -30,6 +30,7 @@ CREATE TABLE sns_fanouts (
     message_id  uuid        NOT NULL,
     fanned_at   timestamptz NOT NULL
 );
+CREATE INDEX sns_fanouts_by_time ON sns_fanouts (fanned_at);
 
 -- Dedupe: per subscription and key, the condition value last notified and when.
 CREATE TABLE sns_dedupe_state (

@@ -16,6 +16,7 @@ import org.jdbi.v3.core.Jdbi;
  */
 final class TopicDeliverer implements Deliverer {
     static final String KIND = "sns-topic";
+    private static final java.time.Duration FANOUT_MEMORY = java.time.Duration.ofDays(2);
 
     private final Jdbi jdbi;
     private final FanOut fanOut;
@@ -50,6 +51,10 @@ final class TopicDeliverer implements Deliverer {
             if (first == 0) {
                 return true;
             }
+            // A delivery lives at most a day in the outbox (RetryPolicy's maximum age); older marks can go.
+            h.createUpdate("DELETE FROM sns_fanouts WHERE fanned_at < :horizon")
+                    .bind("horizon", clock.instant().minus(FANOUT_MEMORY))
+                    .execute();
             Notification notification = new Notification(
                     messageId.toString(),
                     topicArn,

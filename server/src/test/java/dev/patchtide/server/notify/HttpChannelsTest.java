@@ -120,6 +120,24 @@ class HttpChannelsTest {
     }
 
     @Test
+    void confirmationTokensExpireAfterThreeDays() throws Exception {
+        notify.subscribe(topic, "http", receiver.url("/sns"), Map.of());
+        await().atMost(WAIT).until(() -> receiver.to("/sns").size() == 1);
+        String token = NotifyFixture.JSON
+                .readTree(receiver.to("/sns").getFirst().body())
+                .path("Token")
+                .asText();
+        clock.advance(Duration.ofDays(3));
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> notify.call("ConfirmSubscription", Map.of("TopicArn", topic, "Token", token)))
+                .hasMessageContaining("Invalid parameter: Token Reason: the confirmation token has expired");
+        assertThat(notify.call("ListSubscriptions", Map.of())
+                        .path("Subscriptions")
+                        .findValuesAsText("SubscriptionArn"))
+                .containsExactly("PendingConfirmation");
+    }
+
+    @Test
     void confirmSubscriptionActionTakesTheTokenAndRefusesAWrongOne() throws Exception {
         notify.subscribe(topic, "http", receiver.url("/sns"), Map.of());
         await().atMost(WAIT).until(() -> receiver.to("/sns").size() == 1);
