@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -102,11 +101,5 @@ record DedupePolicy(List<String> keyPath, Optional<List<String>> conditionPath, 
             return Optional.empty();
         }
         return Optional.of(node.isValueNode() ? node.asText() : node.toString());
-    }
-
-    List<String> describe() {
-        List<String> parts = new ArrayList<>(List.of("$." + String.join(".", keyPath)));
-        conditionPath.ifPresent(p -> parts.add("$." + String.join(".", p)));
-        return parts;
     }
 }

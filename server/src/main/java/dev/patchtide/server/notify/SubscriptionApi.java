@@ -112,7 +112,8 @@ final class SubscriptionApi {
                 }
                 return answer(existing.get(), returnArn);
             }
-            Instant now = clock.instant();
+            // Stored at PostgreSQL's microsecond precision, so later comparisons see the same instant.
+            Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             Subscription created = new Subscription(
                     SnsArns.newSubscriptionArn(topicArn),
                     topicArn,

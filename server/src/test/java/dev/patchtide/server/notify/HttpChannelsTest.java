@@ -247,6 +247,35 @@ class HttpChannelsTest {
     }
 
     @Test
+    void digestOfSeveralInstancesListsEachWithItsNameAndLink() throws Exception {
+        String web = notify.scannedInstance("web-2", false);
+        String db = notify.scannedInstance("db-2", true);
+        notify.subscribe(topic, "teams", receiver.url("/teams"), Map.of());
+        notify.publish(
+                topic,
+                """
+                {"version":"0","id":"2","detail-type":"Non-compliant Instances Digest","source":"patchtide.compliance",\
+                "account":"123456789012","time":"2026-11-23T08:00:00Z","region":"us-east-1","resources":[],\
+                "detail":{"instances":[{"instance-id":"%s"},{"instance-id":"%s"}],"count":2}}"""
+                        .formatted(web, db));
+        await().atMost(WAIT).until(() -> receiver.requests.size() == 1);
+        JsonNode body = NotifyFixture.JSON
+                .readTree(receiver.to("/teams").getFirst().body())
+                .path("attachments")
+                .get(0)
+                .path("content")
+                .path("body");
+        assertThat(body.get(0).path("text").asText()).isEqualTo("Non-compliant Instances Digest: 2 instances");
+        assertThat(body.get(2).path("facts").get(0).path("title").asText()).isEqualTo("count");
+        assertThat(body.get(3).path("text").asText())
+                .isEqualTo("[web-2 (" + web + ")](" + notify.server.endpoint() + "/dashboard/instances/" + web
+                        + "): 1 missing (0 critical, 1 security)");
+        assertThat(body.get(4).path("text").asText())
+                .isEqualTo("[db-2 (" + db + ")](" + notify.server.endpoint() + "/dashboard/instances/" + db
+                        + "): 1 missing (0 critical, 1 security), reboot pending");
+    }
+
+    @Test
     void genericMessageRendersAsSubjectAndBody() throws Exception {
         notify.subscribe(topic, "slack", receiver.url("/slack"), Map.of());
         notify.call("Publish", Map.of("TopicArn", topic, "Subject", "Window finished", "Message", "12 hosts patched."));
