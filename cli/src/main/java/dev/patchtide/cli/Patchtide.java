@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             ActivationsCommand.class,
             VersionCompareCommand.class,
             ComplianceCommand.class,
+            TopicsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Patchtide implements Runnable {

@@ -2,6 +2,9 @@ package dev.patchtide.cli;
 
 import dev.patchtide.server.ServerConfig;
 import dev.patchtide.server.fleet.PingStatusPolicy;
+import dev.patchtide.server.notify.SmtpSettings;
+import dev.patchtide.server.secrets.ServerKey;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -63,9 +66,69 @@ final class ServerOptions {
                     + " keys); without it secret.key in the data folder, created (mode 0600) on first start.")
     Path secretKeyFile;
 
+    @Option(
+            names = "--public-url",
+            description = "URL people and webhooks use to reach this server, for links in messages"
+                    + " (default: http://<bind>:<port>).")
+    URI publicUrl;
+
+    @Option(
+            names = "--smtp-host",
+            defaultValue = "${env:PATCHTIDE_SMTP_HOST}",
+            description = "SMTP server for email subscriptions; without it the email protocol is off.")
+    String smtpHost;
+
+    @Option(names = "--smtp-port", defaultValue = "25", description = "SMTP port (default: ${DEFAULT-VALUE}).")
+    int smtpPort;
+
+    @Option(
+            names = "--smtp-from",
+            defaultValue = "${env:PATCHTIDE_SMTP_FROM}",
+            description = "Sender address of notification emails, e.g. 'Patchtide <patchtide@example.com>'.")
+    String smtpFrom;
+
+    @Option(names = "--smtp-username", description = "SMTP login, if the server wants one.")
+    String smtpUsername;
+
+    @Option(
+            names = "--smtp-password",
+            defaultValue = "${env:PATCHTIDE_SMTP_PASSWORD}",
+            description = "SMTP password (or set PATCHTIDE_SMTP_PASSWORD).")
+    String smtpPassword;
+
+    @Option(
+            names = "--smtp-security",
+            defaultValue = "none",
+            description = "none, starttls or tls (default: ${DEFAULT-VALUE}).")
+    String smtpSecurity;
+
     ServerConfig config() {
         return new ServerConfig(
-                bind, port, region, accountId, new PingStatusPolicy(heartbeatInterval, missedHeartbeats));
+                bind,
+                port,
+                region,
+                accountId,
+                new PingStatusPolicy(heartbeatInterval, missedHeartbeats),
+                // replaced by the key from --secret-key-file or the data folder when the server starts
+                ServerKey.ephemeral(),
+                Optional.ofNullable(publicUrl),
+                smtp());
+    }
+
+    private Optional<SmtpSettings> smtp() {
+        if (smtpHost == null || smtpHost.isBlank()) {
+            if (smtpFrom != null && !smtpFrom.isBlank() || smtpUsername != null) {
+                throw new IllegalArgumentException("smtp-host must be set when other smtp- settings are");
+            }
+            return Optional.empty();
+        }
+        return Optional.of(new SmtpSettings(
+                smtpHost,
+                smtpPort,
+                smtpFrom,
+                Optional.ofNullable(smtpUsername),
+                Optional.ofNullable(smtpPassword),
+                smtpSecurity));
     }
 
     /** The key file given, if any: it must exist (a typo must not silently create a new key). */

@@ -17,6 +17,7 @@ import dev.patchtide.server.events.ComplianceEvents;
 import dev.patchtide.server.events.EventsApi;
 import dev.patchtide.server.fleet.FleetApi;
 import dev.patchtide.server.fleet.FleetMetrics;
+import dev.patchtide.server.notify.Notifications;
 import dev.patchtide.server.patching.BaselineApi;
 import dev.patchtide.server.patching.ComplianceStateListener;
 import dev.patchtide.server.patching.ReEvaluationWorker;
@@ -124,7 +125,18 @@ public final class PatchtideServer implements AutoCloseable {
             javalin.jetty.defaultHost = config.bindAddress();
             javalin.jetty.defaultPort = config.port();
         });
+        Notifications notifications = new Notifications(
+                database.jdbi(),
+                deliveries,
+                clock,
+                config.region(),
+                config.accountId(),
+                config.smtp(),
+                () -> config.publicUrlOr(app.port()));
+        notifications.routes(router);
+        notifications.registerDeliverers(deliveries);
         app.post("/", router::handle);
+        notifications.webRoutes(app);
         new HealthRoutes(database, metrics).routes(app);
         dashboard.routes(app);
         app.start();

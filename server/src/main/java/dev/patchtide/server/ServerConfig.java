@@ -1,7 +1,10 @@
 package dev.patchtide.server;
 
 import dev.patchtide.server.fleet.PingStatusPolicy;
+import dev.patchtide.server.notify.SmtpSettings;
 import dev.patchtide.server.secrets.ServerKey;
+import java.net.URI;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -12,6 +15,9 @@ import java.util.regex.Pattern;
  * @param region the region the API answers as, and the one SigV4 credentials must be scoped to
  * @param accountId the 12-digit account id in ARNs
  * @param secretKey encrypts secrets at rest (connection passwords, API keys); from {@code --secret-key-file}
+ * @param publicUrl where people and webhooks reach the server (links in messages, confirmation URLs);
+ *     empty means {@code http://<bind>:<port>}
+ * @param smtp how to send email; empty means the {@code email} protocol is unavailable
  */
 public record ServerConfig(
         String bindAddress,
@@ -19,7 +25,9 @@ public record ServerConfig(
         String region,
         String accountId,
         PingStatusPolicy pingPolicy,
-        ServerKey secretKey) {
+        ServerKey secretKey,
+        Optional<URI> publicUrl,
+        Optional<SmtpSettings> smtp) {
     private static final Pattern REGION = Pattern.compile("^[a-z]{2}(-[a-z]+)+-\\d{1,2}$");
     private static final Pattern ACCOUNT = Pattern.compile("^\\d{12}$");
 
@@ -46,11 +54,29 @@ public record ServerConfig(
         if (secretKey == null) {
             throw new IllegalArgumentException("secret-key-file must be set");
         }
+        publicUrl = publicUrl == null ? Optional.empty() : publicUrl;
+        smtp = smtp == null ? Optional.empty() : smtp;
+        publicUrl.ifPresent(ServerConfig::checkPublicUrl);
     }
 
     /** With a key that lives only as long as this process (tests): secrets stored under it die with it. */
     public ServerConfig(String bindAddress, int port, String region, String accountId, PingStatusPolicy pingPolicy) {
-        this(bindAddress, port, region, accountId, pingPolicy, ServerKey.ephemeral());
+        this(
+                bindAddress,
+                port,
+                region,
+                accountId,
+                pingPolicy,
+                ServerKey.ephemeral(),
+                Optional.empty(),
+                Optional.empty());
+    }
+
+    private static void checkPublicUrl(URI url) {
+        boolean web = "http".equals(url.getScheme()) || "https".equals(url.getScheme());
+        if (!web || url.getHost() == null || url.getRawQuery() != null || url.getRawFragment() != null) {
+            throw new IllegalArgumentException("public-url must be an http(s) URL without query, got " + url);
+        }
     }
 
     public static ServerConfig defaults() {
@@ -59,14 +85,41 @@ public record ServerConfig(
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(bindAddress, newPort, region, accountId, pingPolicy, secretKey);
+        return new ServerConfig(bindAddress, newPort, region, accountId, pingPolicy, secretKey, publicUrl, smtp);
     }
 
     public ServerConfig withSecretKey(ServerKey newKey) {
-        return new ServerConfig(bindAddress, port, region, accountId, pingPolicy, newKey);
+        return new ServerConfig(bindAddress, port, region, accountId, pingPolicy, newKey, publicUrl, smtp);
     }
 
     public ServerConfig withPingPolicy(PingStatusPolicy newPolicy) {
-        return new ServerConfig(bindAddress, port, region, accountId, newPolicy, secretKey);
+        return new ServerConfig(bindAddress, port, region, accountId, newPolicy, secretKey, publicUrl, smtp);
+    }
+
+    public ServerConfig withPublicUrl(URI url) {
+        return new ServerConfig(bindAddress, port, region, accountId, pingPolicy, secretKey, Optional.of(url), smtp);
+    }
+
+    public ServerConfig withSmtp(SmtpSettings settings) {
+        return new ServerConfig(
+                bindAddress, port, region, accountId, pingPolicy, secretKey, publicUrl, Optional.of(settings));
+    }
+
+    /**
+     * The configured public URL, or {@code http://<bind>:<port>} with the port actually listened on (this
+     * host's name when bound to every address, where the bind address would be no use in a link).
+     */
+    public URI publicUrlOr(int actualPort) {
+        return publicUrl.orElseGet(() -> {
+            String host = bindAddress;
+            if (host.equals("0.0.0.0") || host.equals("::")) {
+                try {
+                    host = java.net.InetAddress.getLocalHost().getHostName();
+                } catch (java.net.UnknownHostException e) {
+                    host = "127.0.0.1";
+                }
+            }
+            return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + actualPort);
+        });
     }
 }

@@ -38,18 +38,26 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(InstantSource clock, PingStatusPolicy pingPolicy) {
-        return start(clock, pingPolicy, ComplianceStateListener.NONE);
+        return start(clock, config -> config.withPingPolicy(pingPolicy), ComplianceStateListener.NONE);
     }
 
     /** With a listener told of patch compliance status changes (inside the storing transaction). */
     public static TestServer start(InstantSource clock, ComplianceStateListener listener) {
-        return start(clock, PingStatusPolicy.defaults(), listener);
+        return start(clock, config -> config, listener);
+    }
+
+    /** A server whose settings the test adjusts (SMTP, public URL, ...). */
+    public static TestServer start(InstantSource clock, java.util.function.UnaryOperator<ServerConfig> settings) {
+        return start(clock, settings, ComplianceStateListener.NONE);
     }
 
     private static TestServer start(
-            InstantSource clock, PingStatusPolicy pingPolicy, ComplianceStateListener listener) {
+            InstantSource clock,
+            java.util.function.UnaryOperator<ServerConfig> settings,
+            ComplianceStateListener listener) {
         Database database = Database.connect(TestDatabases.fresh());
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, REGION, ServerConfig.DEFAULT_ACCOUNT, pingPolicy);
+        ServerConfig config = settings.apply(
+                new ServerConfig("127.0.0.1", 0, REGION, ServerConfig.DEFAULT_ACCOUNT, PingStatusPolicy.defaults()));
         PatchtideServer server = PatchtideServer.start(config, database, clock, listener);
         return new TestServer(database, server, server.accessKeys().createAdminKey("test", clock.instant()));
     }

@@ -1,0 +1,111 @@
+package dev.patchtide.server.notify;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchtide.server.delivery.DeliveryFailure;
+import dev.patchtide.server.notify.RenderedMessage.Fact;
+import dev.patchtide.server.notify.RenderedMessage.InstanceLine;
+import java.util.Map;
+
+/**
+ * The {@code teams} protocol: a Microsoft Teams Workflows webhook ("When a Teams webhook request is
+ * received"), sent a message with one Adaptive Card attachment (the retired Office 365 connectors'
+ * MessageCard is not used). Confirmed at Subscribe: the webhook belongs to the admin who subscribes it.
+ */
+final class TeamsChannel implements Channel {
+    static final String CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_INSTANCES = 50;
+
+    private final HttpSender sender;
+
+    TeamsChannel(HttpSender sender) {
+        this.sender = sender;
+    }
+
+    @Override
+    public String protocol() {
+        return "teams";
+    }
+
+    @Override
+    public void checkEndpoint(String endpoint) {
+        HttpSender.checkUrl(endpoint, protocol(), false);
+    }
+
+    @Override
+    public boolean needsConfirmation() {
+        return false;
+    }
+
+    @Override
+    public void send(Subscription subscription, Notification n, RenderedMessage m, long deliveryId)
+            throws DeliveryFailure {
+        sender.post(
+                subscription.endpoint(),
+                "application/json; charset=utf-8",
+                body(n, m).toString(),
+                Map.of(),
+                deliveryId);
+    }
+
+    static ObjectNode body(Notification n, RenderedMessage m) {
+        ObjectNode message = JSON.createObjectNode().put("type", "message");
+        ObjectNode attachment = message.putArray("attachments").addObject();
+        attachment.put("contentType", CARD_CONTENT_TYPE).putNull("contentUrl");
+        ObjectNode card = attachment
+                .putObject("content")
+                .put("$schema", "http://adaptivecards.io/schemas/adaptive-card.json")
+                .put("type", "AdaptiveCard")
+                .put("version", "1.4");
+        ArrayNode body = card.putArray("body");
+        body.addObject()
+                .put("type", "TextBlock")
+                .put("text", m.title())
+                .put("weight", "Bolder")
+                .put("size", "Medium")
+                .put("wrap", true);
+        if (!m.text().isBlank()) {
+            body.addObject().put("type", "TextBlock").put("text", m.text()).put("wrap", true);
+        }
+        if (!m.facts().isEmpty()) {
+            ArrayNode facts = body.addObject().put("type", "FactSet").putArray("facts");
+            for (Fact fact : m.facts()) {
+                facts.addObject().put("title", fact.name()).put("value", fact.value());
+            }
+        }
+        int shown = Math.min(MAX_INSTANCES, m.instances().size());
+        for (InstanceLine line : m.instances().subList(0, shown)) {
+            String summary = line.summary();
+            body.addObject()
+                    .put("type", "TextBlock")
+                    .put(
+                            "text",
+                            "[" + line.label() + "](" + line.dashboardUrl() + ")"
+                                    + (summary.isEmpty() ? "" : ": " + summary))
+                    .put("wrap", true);
+        }
+        if (shown < m.instances().size()) {
+            body.addObject()
+                    .put("type", "TextBlock")
+                    .put("text", "… and " + (m.instances().size() - shown) + " more instances")
+                    .put("wrap", true);
+        }
+        body.addObject()
+                .put("type", "TextBlock")
+                .put(
+                        "text",
+                        "Topic " + SnsArns.nameOf(n.topicArn()).orElse(n.topicArn()) + " · message " + n.messageId())
+                .put("isSubtle", true)
+                .put("size", "Small")
+                .put("wrap", true);
+        m.link().ifPresent(link -> card.putArray("actions")
+                .addObject()
+                .put("type", "Action.OpenUrl")
+                .put("title", "Open dashboard")
+                .put("url", link));
+        card.putObject("msteams").put("width", "Full");
+        return message;
+    }
+}
