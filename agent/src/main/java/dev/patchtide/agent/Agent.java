@@ -34,7 +34,7 @@ public final class Agent implements AutoCloseable {
     private final Duration scanInterval;
     private final Path root;
     private final InstantSource clock;
-    private Instant lastScan = Instant.MIN;
+    private volatile Instant lastScan = Instant.MIN;
     private volatile Object acceptedInventoryHash;
     private final Object wakeUp = new Object();
     private volatile boolean stopping;
@@ -124,9 +124,26 @@ public final class Agent implements AutoCloseable {
         loop = Thread.ofPlatform().name("patchtide-agent").daemon(false).start(this::run);
     }
 
-    /** Runs the loop on the calling thread until {@link #close()} or interruption. */
+    /**
+     * Runs the heartbeat loop on the calling thread until {@link #close()} or interruption. Scans run on
+     * a thread of their own: a scan can take many seconds (a 60 MB package index on a slow host), and the
+     * heartbeats must go on meanwhile or the server would show the instance as ConnectionLost.
+     */
     public void run() {
         log.info("agent {} reporting to {} every {}", registration.instanceId(), registration.serverUrl(), interval);
+        Thread scans = scanInterval.isZero()
+                ? null
+                : Thread.ofPlatform().name("patchtide-agent-scan").daemon(true).start(this::scanLoop);
+        try {
+            heartbeats();
+        } finally {
+            if (scans != null) {
+                scans.interrupt();
+            }
+        }
+    }
+
+    private void heartbeats() {
         boolean connected = true;
         int failures = 0;
         while (!stopping) {
@@ -137,7 +154,6 @@ public final class Agent implements AutoCloseable {
                 }
                 connected = true;
                 failures = 0;
-                scanIfDue();
                 pause(interval);
             } catch (IOException | ApiCallException e) {
                 if (connected && e instanceof ApiCallException api && api.isCredentialRejected()) {
@@ -155,9 +171,18 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** Scans when due, then sleeps until the next one is; re-checks at least every heartbeat interval. */
+    private void scanLoop() {
+        while (!stopping) {
+            scanIfDue();
+            Duration untilDue = Duration.between(clock.instant(), lastScan.plus(scanInterval));
+            pause(untilDue.compareTo(interval) < 0 ? untilDue : interval);
+        }
+    }
+
     /** A failed scan is logged and tried again one scan interval later; it never stops the heartbeats. */
     private void scanIfDue() {
-        if (scanInterval.isZero() || clock.instant().isBefore(lastScan.plus(scanInterval))) {
+        if (clock.instant().isBefore(lastScan.plus(scanInterval))) {
             return;
         }
         try {
