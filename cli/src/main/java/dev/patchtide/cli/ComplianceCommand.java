@@ -57,7 +57,8 @@ final class ComplianceCommand {
                     request.put("NextToken", nextToken);
                 }
                 JsonNode page = client.call("Patchtide.GetComplianceHistory", request);
-                page.path(instanceId != null ? "Entries" : "DailyCounts").forEach(all::add);
+                page.path(instanceId != null ? "Entries" : "DailyCounts")
+                        .forEach(entry -> all.add(readableTime(entry)));
                 nextToken = page.path("NextToken").isTextual()
                         ? page.path("NextToken").asText()
                         : null;
@@ -66,6 +67,15 @@ final class ComplianceCommand {
             out.println(client.json().writerWithDefaultPrettyPrinter().writeValueAsString(all));
             out.flush();
             return 0;
+        }
+
+        /** The API's epoch-seconds {@code Time} as an ISO-8601 instant, for people reading the output. */
+        private static JsonNode readableTime(JsonNode entry) {
+            if (entry instanceof ObjectNode object && object.path("Time").isNumber()) {
+                long millis = Math.round(object.path("Time").asDouble() * 1000);
+                object.put("Time", java.time.Instant.ofEpochMilli(millis).toString());
+            }
+            return entry;
         }
     }
 

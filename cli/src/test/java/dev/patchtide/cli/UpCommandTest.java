@@ -41,6 +41,7 @@ class UpCommandTest {
                         InProcessCli.run("compliance", "history", firstInstance, "--data-dir", data.toString());
                 assertThat(history.exit()).as(history.err()).isZero();
                 assertThat(history.out()).contains("\"ComplianceStatus\"", "\"InstalledOtherCount\"");
+                assertThat(history.out()).containsPattern("\"Time\" : \"\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z\"");
                 InProcessCli.Run fleet =
                         InProcessCli.run("compliance", "history", "--days", "2", "--data-dir", data.toString());
                 assertThat(fleet.exit()).as(fleet.err()).isZero();

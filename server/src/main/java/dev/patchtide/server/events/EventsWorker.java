@@ -97,7 +97,11 @@ public final class EventsWorker implements AutoCloseable {
         }
         if (running != null) {
             try {
-                running.join(Duration.ofSeconds(10));
+                // A round waiting on a database that is gone would hold the stop for the pool's timeout.
+                if (!running.join(Duration.ofSeconds(2))) {
+                    running.interrupt();
+                    running.join(Duration.ofSeconds(5));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
