@@ -8,7 +8,6 @@ import dev.patchtide.server.connections.ConnectionMessages.HttpParameter;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,8 +52,9 @@ final class Invocations {
         return URI.create(url.toString());
     }
 
+    /** Query parameters sorted by name, so the same call always has the same URL whatever map order came in. */
     static Map<String, String> query(Map<String, String> target, List<HttpParameter> connection) {
-        Map<String, String> merged = new LinkedHashMap<>(target);
+        Map<String, String> merged = new TreeMap<>(target);
         connection.forEach(p -> merged.put(p.key(), p.value()));
         return merged;
     }

@@ -3,6 +3,7 @@ package dev.patchtide.server.delivery;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchtide.server.background.PollingLoop;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,10 +40,7 @@ public final class DeliveryWorker implements AutoCloseable {
     private final Map<String, Deliverer> deliverers = new ConcurrentHashMap<>();
     private final ExecutorService sending = Executors.newVirtualThreadPerTaskExecutor();
     private final Outbox outbox;
-    private final Object signal = new Object();
-    private boolean woken;
-    private volatile boolean stopping;
-    private Thread loop;
+    private final PollingLoop loop = new PollingLoop("delivery-worker", IDLE_POLL, () -> deliverDue() > 0);
 
     public DeliveryWorker(Jdbi jdbi, InstantSource clock, MeterRegistry metrics) {
         this.jdbi = jdbi;
@@ -69,45 +67,13 @@ public final class DeliveryWorker implements AutoCloseable {
         deliverers.put(deliverer.kind(), deliverer);
     }
 
-    public synchronized void start() {
-        if (loop == null) {
-            loop = Thread.ofVirtual().name("delivery-worker").start(this::run);
-        }
+    public void start() {
+        loop.start();
     }
 
     /** Look for due deliveries now rather than at the next poll (after an enqueue, or when a test moved the clock). */
     public void wake() {
-        synchronized (signal) {
-            woken = true;
-            signal.notifyAll();
-        }
-    }
-
-    private void run() {
-        while (!stopping) {
-            try {
-                if (deliverDue() == 0) {
-                    awaitSignal();
-                }
-            } catch (RuntimeException e) {
-                log.warn("delivery round failed; retrying shortly", e);
-                awaitSignal();
-            }
-        }
-    }
-
-    private void awaitSignal() {
-        synchronized (signal) {
-            try {
-                if (!woken && !stopping) {
-                    signal.wait(IDLE_POLL.toMillis());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stopping = true;
-            }
-            woken = false;
-        }
+        loop.wake();
     }
 
     /** One round: claims up to a batch of due deliveries and settles each. Returns how many were attempted. */
@@ -229,23 +195,7 @@ public final class DeliveryWorker implements AutoCloseable {
 
     @Override
     public void close() {
-        stopping = true;
-        wake();
-        Thread running;
-        synchronized (this) {
-            running = loop;
-        }
-        if (running != null) {
-            try {
-                // A round waiting on a database that is gone would hold the stop for the pool's timeout.
-                if (!running.join(Duration.ofSeconds(2))) {
-                    running.interrupt();
-                    running.join(Duration.ofSeconds(5));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
         sending.close();
     }
 }

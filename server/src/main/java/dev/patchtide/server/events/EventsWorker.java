@@ -1,10 +1,9 @@
 package dev.patchtide.server.events;
 
+import dev.patchtide.server.background.PollingLoop;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The feature's background work on one virtual thread: fire due schedule rules, advance replays, announce
@@ -12,7 +11,6 @@ import org.slf4j.LoggerFactory;
  * number of server nodes can run it side by side.
  */
 public final class EventsWorker implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(EventsWorker.class);
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration EXPIRY_EVERY = Duration.ofHours(1);
 
@@ -21,10 +19,10 @@ public final class EventsWorker implements AutoCloseable {
     private final PingStatusWatcher pings;
     private final Archives archives;
     private final InstantSource clock;
-    private final Object signal = new Object();
-    private boolean woken;
-    private volatile boolean stopping;
-    private Thread loop;
+    private final PollingLoop loop = new PollingLoop("events-worker", POLL, () -> {
+        runOnce();
+        return false;
+    });
     private Instant lastExpiry = Instant.MIN;
 
     EventsWorker(
@@ -36,18 +34,13 @@ public final class EventsWorker implements AutoCloseable {
         this.clock = clock;
     }
 
-    public synchronized void start() {
-        if (loop == null) {
-            loop = Thread.ofVirtual().name("events-worker").start(this::run);
-        }
+    public void start() {
+        loop.start();
     }
 
     /** Look now rather than at the next poll (a test moved the clock). */
     public void wake() {
-        synchronized (signal) {
-            woken = true;
-            signal.notifyAll();
-        }
+        loop.wake();
     }
 
     /** One round of every step; package-private for tests that drive it by hand. */
@@ -66,45 +59,8 @@ public final class EventsWorker implements AutoCloseable {
         }
     }
 
-    private void run() {
-        while (!stopping) {
-            try {
-                runOnce();
-            } catch (RuntimeException e) {
-                log.warn("events background round failed; retrying shortly", e);
-            }
-            synchronized (signal) {
-                try {
-                    if (!woken && !stopping) {
-                        signal.wait(POLL.toMillis());
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    stopping = true;
-                }
-                woken = false;
-            }
-        }
-    }
-
     @Override
     public void close() {
-        stopping = true;
-        wake();
-        Thread running;
-        synchronized (this) {
-            running = loop;
-        }
-        if (running != null) {
-            try {
-                // A round waiting on a database that is gone would hold the stop for the pool's timeout.
-                if (!running.join(Duration.ofSeconds(2))) {
-                    running.interrupt();
-                    running.join(Duration.ofSeconds(5));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.patchtide.server.patching;
 
 import dev.patchtide.core.patching.InstalledPackage;
+import dev.patchtide.server.background.PollingLoop;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -33,11 +34,8 @@ public final class ReEvaluationWorker implements AutoCloseable {
     private final PatchEvaluation evaluation;
     private final InventoryStore inventories;
     private final InstantSource clock;
-    private final Duration poll;
     private final int batchSize;
-    private final Object wakeUp = new Object();
-    private volatile boolean stopping;
-    private Thread thread;
+    private final PollingLoop loop;
 
     ReEvaluationWorker(
             Jdbi jdbi,
@@ -50,26 +48,14 @@ public final class ReEvaluationWorker implements AutoCloseable {
         this.evaluation = evaluation;
         this.inventories = inventories;
         this.clock = clock;
-        this.poll = poll;
         this.batchSize = batchSize;
+        // A full batch means more may be waiting: go again at once.
+        this.loop = new PollingLoop("patch-reevaluation", poll, () -> runOnce() >= batchSize);
     }
 
-    synchronized ReEvaluationWorker start() {
-        thread = Thread.ofPlatform().daemon().name("patch-reevaluation").start(this::run);
+    ReEvaluationWorker start() {
+        loop.start();
         return this;
-    }
-
-    private void run() {
-        while (!stopping) {
-            try {
-                if (runOnce() < batchSize) {
-                    pause();
-                }
-            } catch (RuntimeException e) {
-                log.warn("patch re-evaluation failed; retrying in {}", poll, e);
-                pause();
-            }
-        }
     }
 
     /** Claims and judges one batch; returns how many instances it claimed. */
@@ -130,39 +116,11 @@ public final class ReEvaluationWorker implements AutoCloseable {
 
     /** Runs a pass soon rather than at the next poll. */
     void wake() {
-        synchronized (wakeUp) {
-            wakeUp.notifyAll();
-        }
-    }
-
-    private void pause() {
-        synchronized (wakeUp) {
-            if (stopping) {
-                return;
-            }
-            try {
-                wakeUp.wait(Math.max(1, poll.toMillis()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stopping = true;
-            }
-        }
+        loop.wake();
     }
 
     @Override
     public void close() {
-        stopping = true;
-        wake();
-        Thread running;
-        synchronized (this) {
-            running = thread;
-        }
-        if (running != null) {
-            try {
-                running.join(Duration.ofSeconds(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
     }
 }

@@ -34,7 +34,7 @@ public final class TestDatabases {
                         java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                                 java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
                 postgres = EmbeddedPostgres.start(dir.resolve("cluster"));
-                Runtime.getRuntime().addShutdownHook(new Thread(postgres::close, "test-postgres-stop"));
+                Runtime.getRuntime().addShutdownHook(new Thread(postgres::discard, "test-postgres-stop"));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the test PostgreSQL", e);
             }
