@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 
 /**
  * Takes an agent's scan: resolves its inventory (sent whole, or named by a hash the server already holds),
@@ -61,7 +62,7 @@ final class ScanIngest {
     }
 
     /** Judges and stores one report inside the caller's transaction. */
-    private PutPatchScanReportResult store(org.jdbi.v3.core.Handle h, PutPatchScanReportRequest q) {
+    private PutPatchScanReportResult store(Handle h, PutPatchScanReportRequest q) {
         h.createQuery("SELECT instance_id FROM managed_instances WHERE instance_id = :id"
                         + " AND deregistered_at IS NULL FOR UPDATE")
                 .bind("id", q.instanceId())
