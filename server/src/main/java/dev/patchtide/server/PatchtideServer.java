@@ -34,11 +34,17 @@ import java.time.InstantSource;
 
 /** Wires the server together with {@code new}: the one place that knows every feature. Tests use it too. */
 public final class PatchtideServer implements AutoCloseable {
+    /** Scan-report writer threads and the most reports one transaction stores (see patching's ScanWriter). */
+    private static final int SCAN_WRITERS = 4;
+
+    private static final int SCAN_BATCH = 100;
+
     private final Javalin app;
     private final AccessKeyStore accessKeys;
     private final JvmGcMetrics gcMetrics;
     private final DeliveryWorker deliveries;
     private final ReEvaluationWorker reEvaluation;
+    private final AutoCloseable scanWriter;
     private final EventsApi events;
 
     private PatchtideServer(
@@ -47,12 +53,14 @@ public final class PatchtideServer implements AutoCloseable {
             JvmGcMetrics gcMetrics,
             DeliveryWorker deliveries,
             ReEvaluationWorker reEvaluation,
+            AutoCloseable scanWriter,
             EventsApi events) {
         this.app = app;
         this.accessKeys = accessKeys;
         this.gcMetrics = gcMetrics;
         this.deliveries = deliveries;
         this.reEvaluation = reEvaluation;
+        this.scanWriter = scanWriter;
         this.events = events;
     }
 
@@ -106,6 +114,7 @@ public final class PatchtideServer implements AutoCloseable {
                 new BaselineApi(database.jdbi(), json, clock, fleet.tags(), config.accountId(), publishingListener);
         baselines.routes(router);
         ReEvaluationWorker reEvaluation = baselines.startReEvaluation(Duration.ofSeconds(1));
+        AutoCloseable scanWriter = baselines.startScanWriter(SCAN_WRITERS, SCAN_BATCH);
         new ComplianceApi(database.jdbi(), fleet).routes(router);
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
         new DeadLetterApi(database.jdbi(), clock, deliveries).routes(router);
@@ -142,7 +151,7 @@ public final class PatchtideServer implements AutoCloseable {
         app.start();
         deliveries.start();
         events.worker().start();
-        return new PatchtideServer(app, accessKeys, gcMetrics, deliveries, reEvaluation, events);
+        return new PatchtideServer(app, accessKeys, gcMetrics, deliveries, reEvaluation, scanWriter, events);
     }
 
     public int port() {
@@ -166,6 +175,11 @@ public final class PatchtideServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        try {
+            scanWriter.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("scan writer did not stop", e);
+        }
         reEvaluation.close();
         events.worker().close();
         deliveries.close();

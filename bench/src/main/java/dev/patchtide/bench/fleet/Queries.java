@@ -60,12 +60,19 @@ final class Queries {
                             List.of(Map.of("Key", "tag:Patch Group", "Values", List.of(c.anyGroup()))),
                             "MaxResults",
                             50)),
-            // Being added on another branch; the bodies are our best guess of their shapes.
             new Query("GetFleetComplianceSummary", "Patchtide.GetFleetComplianceSummary", c -> Map.of()),
             new Query(
-                    "ListInstanceCompliance (NON_COMPLIANT)",
+                    "GetFleetComplianceSummary (one patch group)",
+                    "Patchtide.GetFleetComplianceSummary",
+                    c -> Map.of("PatchGroup", c.anyGroup())),
+            new Query(
+                    "ListInstanceCompliance (Status NON_COMPLIANT, with tags)",
                     "Patchtide.ListInstanceCompliance",
-                    c -> Map.of("ComplianceStatus", "NON_COMPLIANT", "MaxResults", 50)));
+                    c -> Map.of(
+                            "Filters",
+                            List.of(Map.of("Key", "Status", "Values", List.of("NON_COMPLIANT"))),
+                            "MaxResults",
+                            50)));
 
     record Measured(Query query, Optional<String> unavailable, long[] latencyNanos) {
         String summary() {

@@ -70,6 +70,14 @@ public final class BaselineApi {
     }
 
     /**
+     * Stores scan reports many to a transaction from now on ({@link ScanWriter}); the caller closes the
+     * writer on shutdown, after the HTTP server stopped taking requests.
+     */
+    public AutoCloseable startScanWriter(int writers, int maxBatch) {
+        return states.startWriter(writers, maxBatch);
+    }
+
+    /**
      * Starts judging again, in the background, the instances whose baseline or patch group changed; the
      * caller closes it on shutdown.
      */

@@ -43,6 +43,10 @@ final class PatchStateApi {
         this.history = new ComplianceHistory(store.jdbi(), clock);
     }
 
+    AutoCloseable startWriter(int writers, int maxBatch) {
+        return ingest.startWriter(writers, maxBatch);
+    }
+
     void routes(ApiRouter router) {
         router.register(new Action<>(
                 "Patchtide.PutPatchScanReport",

@@ -176,12 +176,69 @@ class PatchStateTest {
                 .containsExactly("openssl");
     }
 
+    @Test
+    void anUnchangedReportOnlyMovesTheScanTimes() throws Exception {
+        List<Map<String, Object>> patches =
+                List.of(patch("openssl", "3.0.11-1~deb12u2", "3.0.15-1~deb12u1", true, "optional", "utils"));
+        Instant first = Instant.parse("2026-11-23T01:00:00Z");
+        String snapshot = report(patches, first).path("SnapshotId").asText();
+        String rows = patchRowVersions();
+
+        Instant second = first.plusSeconds(600);
+        JsonNode again = report(patches, second);
+        assertThat(again.path("SnapshotId").asText()).isEqualTo(snapshot);
+        assertThat(again.path("ComplianceStatus").asText()).isEqualTo("NON_COMPLIANT");
+        assertThat(again.path("MissingCount").asInt()).isEqualTo(1);
+        assertThat(patchRowVersions()).isEqualTo(rows);
+        assertThat(historyRows()).isEqualTo(1);
+        InstancePatchState state = ssm.describeInstancePatchStates(b -> b.instanceIds(agent.instanceId()))
+                .instancePatchStates()
+                .getFirst();
+        assertThat(state.operationEndTime()).isEqualTo(second);
+        assertThat(state.snapshotId()).isEqualTo(snapshot);
+
+        // Any baseline change may change the judgement: the next report is judged afresh.
+        ssm.createPatchBaseline(b -> b.name("unrelated").operatingSystem(OperatingSystem.UBUNTU));
+        String afterBaselineChange =
+                report(patches, second.plusSeconds(600)).path("SnapshotId").asText();
+        assertThat(afterBaselineChange).isNotEqualTo(snapshot);
+        // So is a report whose updates differ, and one from another day (approval delays count in days).
+        String changed = report(
+                        List.of(patch("openssl", "3.0.11-1~deb12u2", "3.0.16-1~deb12u1", true, "optional", "utils")),
+                        second.plusSeconds(1200))
+                .path("SnapshotId")
+                .asText();
+        assertThat(changed).isNotEqualTo(afterBaselineChange);
+        assertThat(report(patches, second.plusSeconds(86_400))
+                        .path("SnapshotId")
+                        .asText())
+                .isNotEqualTo(changed);
+    }
+
+    private String patchRowVersions() {
+        return server.database().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT string_agg(kb_id || '@' || xmin::text, ',' ORDER BY kb_id) FROM instance_patches")
+                .mapTo(String.class)
+                .one());
+    }
+
+    private int historyRows() {
+        return server.database().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT count(*) FROM instance_compliance_history")
+                .mapTo(Integer.class)
+                .one());
+    }
+
     private JsonNode report(List<Map<String, Object>> patches) throws Exception {
+        return report(patches, Instant.now());
+    }
+
+    private JsonNode report(List<Map<String, Object>> patches, Instant end) throws Exception {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("InstanceId", agent.instanceId());
         body.put("OperatingSystem", "DEBIAN");
-        body.put("OperationStartTime", Instant.now().getEpochSecond());
-        body.put("OperationEndTime", Instant.now().getEpochSecond());
+        body.put("OperationStartTime", end.getEpochSecond() - 5);
+        body.put("OperationEndTime", end.getEpochSecond());
         body.put("InstalledCount", 700);
         body.put("RebootRequired", false);
         body.put("Patches", patches);

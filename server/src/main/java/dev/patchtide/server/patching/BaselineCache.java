@@ -1,0 +1,51 @@
+package dev.patchtide.server.patching;
+
+import dev.patchtide.core.patching.BaselineSpec;
+import dev.patchtide.server.api.ApiException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The baseline that applies per (patch group, OS), resolved and parsed once. Every change to baselines,
+ * defaults or patch-group registrations bumps {@code baseline_config_version} (triggers, V14), so each report
+ * checks its entries with one primary-key read and several server nodes sharing the database stay right.
+ * Only for transactions that do not change baselines themselves: an uncommitted bump seen by its own
+ * transaction must never key an entry.
+ */
+final class BaselineCache {
+    /** A resolved baseline with its parsed spec, and the configuration version it was read at. */
+    record Resolved(BaselineStore.Stored baseline, BaselineSpec spec, long version) {}
+
+    private final BaselineStore store;
+    private final Map<String, Resolved> byGroupAndOs = new ConcurrentHashMap<>();
+
+    BaselineCache(BaselineStore store) {
+        this.store = store;
+    }
+
+    static long version(Handle h) {
+        return h.createQuery("SELECT version FROM baseline_config_version WHERE id = 1")
+                .mapTo(Long.class)
+                .one();
+    }
+
+    Resolved resolve(Handle h, String group, String os) {
+        long version = version(h);
+        String key = group + '\u0000' + os;
+        Resolved cached = byGroupAndOs.get(key);
+        if (cached != null && cached.version() == version) {
+            return cached;
+        }
+        if (cached != null && cached.version() < version) {
+            byGroupAndOs.clear();
+        }
+        String id = store.baselineForGroup(h, group, os)
+                .or(() -> store.defaultFor(h, os))
+                .orElseThrow(() -> new ApiException("DoesNotExistException", "No patch baseline applies to " + os));
+        BaselineStore.Stored baseline = store.find(h, id, false).orElseThrow();
+        Resolved resolved = new Resolved(baseline, BaselineSpecs.of(baseline.id(), baseline.definition()), version);
+        byGroupAndOs.merge(key, resolved, (old, now) -> old.version() >= now.version() ? old : now);
+        return resolved;
+    }
+}

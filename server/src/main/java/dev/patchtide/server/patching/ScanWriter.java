@@ -1,0 +1,146 @@
+package dev.patchtide.server.patching;
+
+import dev.patchtide.server.patching.ScanMessages.PutPatchScanReportRequest;
+import dev.patchtide.server.patching.ScanMessages.PutPatchScanReportResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stores many scan reports per transaction: callers queue their report and wait; a few writer threads each
+ * take what has queued (up to {@code maxBatch}), store it in one transaction and answer every caller after
+ * the commit, so an accepted report is a stored report and one WAL flush serves the whole batch. A batch
+ * that fails in any way (one report's bad instance id, a deadlock, a lost connection) is rolled back whole and
+ * its reports are stored again one transaction each, so each caller gets its own report's answer and nothing
+ * is half stored. Reports are taken in instance id order, so writers lock instances in one order.
+ */
+final class ScanWriter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ScanWriter.class);
+
+    /** Stores one report inside the given transaction. */
+    @FunctionalInterface
+    interface Work {
+        PutPatchScanReportResult store(Handle h, PutPatchScanReportRequest q);
+    }
+
+    private record Pending(PutPatchScanReportRequest request, CompletableFuture<PutPatchScanReportResult> answer) {}
+
+    private final Jdbi jdbi;
+    private final Work work;
+    private final int maxBatch;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> writers = new ArrayList<>();
+    private volatile boolean stopping;
+
+    ScanWriter(Jdbi jdbi, Work work, int writerCount, int maxBatch) {
+        this.jdbi = jdbi;
+        this.work = work;
+        this.maxBatch = maxBatch;
+        for (int i = 0; i < writerCount; i++) {
+            Thread t = Thread.ofPlatform().daemon().name("scan-writer-" + i).unstarted(this::run);
+            writers.add(t);
+            t.start();
+        }
+    }
+
+    /** Queues the report and returns once the transaction that stored it committed. */
+    PutPatchScanReportResult submit(PutPatchScanReportRequest q) {
+        if (stopping) {
+            return jdbi.inTransaction(h -> work.store(h, q));
+        }
+        Pending p = new Pending(q, new CompletableFuture<>());
+        queue.add(p);
+        if (stopping && queue.remove(p)) {
+            // Closed meanwhile: the writers may be gone, so store it here.
+            return jdbi.inTransaction(h -> work.store(h, q));
+        }
+        try {
+            return p.answer().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the report was being stored", e);
+        }
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (!stopping || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                if (!stopping) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            } catch (RuntimeException | Error e) {
+                // write() answers every caller itself; this is a bug guard so no caller waits forever.
+                batch.forEach(p -> p.answer().completeExceptionally(e));
+                log.error("scan writer failed", e);
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void write(List<Pending> batch) {
+        batch.sort(Comparator.comparing(p -> p.request().instanceId()));
+        List<PutPatchScanReportResult> results;
+        try {
+            results = jdbi.inTransaction(h -> {
+                List<PutPatchScanReportResult> out = new ArrayList<>(batch.size());
+                for (Pending p : batch) {
+                    out.add(work.store(h, p.request()));
+                }
+                return out;
+            });
+        } catch (RuntimeException batchFailed) {
+            if (batch.size() > 1) {
+                log.debug("batch of {} scan reports failed, storing them one by one", batch.size(), batchFailed);
+            }
+            for (Pending p : batch) {
+                try {
+                    p.answer().complete(jdbi.inTransaction(h -> work.store(h, p.request())));
+                } catch (RuntimeException e) {
+                    p.answer().completeExceptionally(e);
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).answer().complete(results.get(i));
+        }
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        for (Thread t : writers) {
+            try {
+                t.join(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
