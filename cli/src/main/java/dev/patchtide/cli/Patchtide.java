@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             VersionCompareCommand.class,
             ComplianceCommand.class,
             TopicsCommand.class,
+            AlertsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Patchtide implements Runnable {

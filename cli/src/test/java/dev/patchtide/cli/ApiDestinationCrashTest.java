@@ -3,6 +3,8 @@ package dev.patchtide.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchtide.server.connections.LoopbackReceiver;
 import dev.patchtide.server.db.DatabaseSettings;
 import dev.patchtide.server.testing.TestDatabases;
@@ -14,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
@@ -27,15 +28,17 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.eventbridge.model.ConnectionAuthorizationType;
+import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
+import software.amazon.awssdk.services.eventbridge.model.Target;
 
 /**
- * The issue's crash test: a real {@code patchtide server} process is killed (SIGKILL) between the event
- * and its delivery to a webhook that is down; restarted on the same database, it delivers the message
+ * The issue's crash test: a real {@code patchtide server} process is killed (SIGKILL) between a real event
+ * (PutEvents through the SDK, matched by a rule whose target is an API destination) and its delivery to a webhook that is down; restarted on the same database, it delivers the message
  * exactly once when the webhook is back, with its credentials still readable under the same key file.
  */
 class ApiDestinationCrashTest {
     private static final Pattern ENDPOINT = Pattern.compile("API at (http://[0-9.]+:\\d+)");
-    private static final String EVENT = "{\"detail-type\":\"Configuration Compliance State Change\",\"detail\":{}}";
+    private static final String DETAIL = "{\"instance-id\":\"mi-0123456789abcdef0\",\"reboot-pending\":true}";
 
     @Test
     void killedBetweenEventAndDeliveryTheMessageArrivesExactlyOnceAfterRestart(@TempDir Path dir) throws Exception {
@@ -48,6 +51,7 @@ class ApiDestinationCrashTest {
 
         try (LoopbackReceiver webhook = LoopbackReceiver.down()) {
             long deliveryId;
+            String eventId;
             try (CliProcess server = startServer(dir, serverArgs);
                     EventBridgeClient events = client(server, data)) {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("secret.key"))))
@@ -63,8 +67,24 @@ class ApiDestinationCrashTest {
                                 .httpMethod("POST"))
                         .apiDestinationArn();
 
-                // What committing an event with a matching rule does: one row in the outbox.
-                deliveryId = insertIntoOutbox(db, destination);
+                // A real event: PutEvents through the API matches a rule whose target is the API destination.
+                events.putRule(b -> b.name("to-webhook")
+                        .eventPattern("{\"source\":[\"ops.crash-test\"],\"detail\":{\"reboot-pending\":[true]}}"));
+                events.putTargets(b -> b.rule("to-webhook")
+                        .targets(Target.builder()
+                                .id("webhook")
+                                .arn(destination)
+                                .retryPolicy(r -> r.maximumRetryAttempts(185))
+                                .build()));
+                var put = events.putEvents(b -> b.entries(PutEventsRequestEntry.builder()
+                        .source("ops.crash-test")
+                        .detailType("Reboot Pending State Change")
+                        .detail(DETAIL)
+                        .build()));
+                assertThat(put.failedEntryCount()).isZero();
+                eventId = put.entries().getFirst().eventId();
+                assertThat(outboxRows(db)).isEqualTo(1);
+                deliveryId = count(db, "SELECT delivery_id FROM outbox");
                 // The webhook refuses connections; once the backoff is seconds long, pull the plug.
                 await().atMost(Duration.ofSeconds(30)).until(() -> settledAttempts(db, deliveryId) >= 3);
                 server.kill();
@@ -81,7 +101,10 @@ class ApiDestinationCrashTest {
                 LoopbackReceiver.Request call = webhook.received().getFirst();
                 assertThat(call.header("X-Patchtide-Delivery-Id")).isEqualTo(Long.toString(deliveryId));
                 assertThat(call.header("X-Api-Key")).isEqualTo("crash-test-key");
-                assertThat(call.body()).isEqualTo(EVENT);
+                JsonNode delivered = new ObjectMapper().readTree(call.body());
+                assertThat(delivered.path("id").asText()).isEqualTo(eventId);
+                assertThat(delivered.path("source").asText()).isEqualTo("ops.crash-test");
+                assertThat(delivered.path("detail")).isEqualTo(new ObjectMapper().readTree(DETAIL));
                 await().atMost(Duration.ofSeconds(10)).until(() -> outboxRows(db) == 0);
                 // Nothing left that could send it again: a while later, still exactly one.
                 Thread.sleep(2_000);
@@ -114,21 +137,6 @@ class ApiDestinationCrashTest {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
                         credentials.get("aws_access_key_id"), credentials.get("aws_secret_access_key"))))
                 .build();
-    }
-
-    private static long insertIntoOutbox(DatabaseSettings db, String destination) throws Exception {
-        try (Connection c = connect(db);
-                PreparedStatement insert = c.prepareStatement("INSERT INTO outbox (destination_kind, destination,"
-                        + " payload, source, max_retry_attempts, max_event_age_s, created_at, next_attempt_at)"
-                        + " VALUES ('api-destination', ?, ?, 'rule/crash-test', 185, 86400, now(), now())"
-                        + " RETURNING delivery_id")) {
-            insert.setString(1, destination);
-            insert.setString(2, EVENT);
-            try (ResultSet rs = insert.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
     }
 
     /** Attempts made and settled (not in flight), so a kill now leaves no lease behind. */

@@ -15,12 +15,14 @@ import dev.patchtide.server.delivery.DeadLetterApi;
 import dev.patchtide.server.delivery.DeliveryWorker;
 import dev.patchtide.server.events.ComplianceEvents;
 import dev.patchtide.server.events.EventsApi;
+import dev.patchtide.server.events.RebootEvents;
 import dev.patchtide.server.fleet.FleetApi;
 import dev.patchtide.server.fleet.FleetMetrics;
 import dev.patchtide.server.notify.Notifications;
 import dev.patchtide.server.patching.BaselineApi;
 import dev.patchtide.server.patching.ComplianceStateListener;
 import dev.patchtide.server.patching.ReEvaluationWorker;
+import dev.patchtide.server.patching.RebootStateListener;
 import dev.patchtide.server.web.HealthRoutes;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -110,8 +112,11 @@ public final class PatchtideServer implements AutoCloseable {
                             change.nonCompliant().worst()));
             complianceListener.complianceChanged(handle, change);
         };
-        BaselineApi baselines =
-                new BaselineApi(database.jdbi(), json, clock, fleet.tags(), config.accountId(), publishingListener);
+        RebootEvents rebootEvents = new RebootEvents(events.publisher());
+        RebootStateListener rebootListener = (handle, state) -> rebootEvents.publish(
+                handle, new RebootEvents.RebootState(state.instanceId(), state.rebootPending(), state.packages()));
+        BaselineApi baselines = new BaselineApi(
+                database.jdbi(), json, clock, fleet.tags(), config.accountId(), publishingListener, rebootListener);
         baselines.routes(router);
         ReEvaluationWorker reEvaluation = baselines.startReEvaluation(Duration.ofSeconds(1));
         AutoCloseable scanWriter = baselines.startScanWriter(SCAN_WRITERS, SCAN_BATCH);

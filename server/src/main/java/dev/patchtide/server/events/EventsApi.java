@@ -50,6 +50,7 @@ public final class EventsApi {
     private final FleetEvents fleetEvents;
     private final EventsWorker worker;
     private final InstantSource clock;
+    private final BuiltInAlerts alerts;
 
     public EventsApi(
             Jdbi jdbi,
@@ -78,6 +79,7 @@ public final class EventsApi {
                 archives,
                 clock);
         this.clock = clock;
+        this.alerts = new BuiltInAlerts(rules, targetsApi, arns, this::now);
     }
 
     /** Give this to the fleet so registrations, deregistrations and tag changes become events. */
@@ -125,6 +127,7 @@ public final class EventsApi {
         on(router, "TestEventPattern", TestEventPatternRequest.class, EventsApi::testEventPattern);
         archives.routes(router);
         replays.routes(router);
+        alerts.routes(router);
     }
 
     private static final List<String> REQUIRED_EVENT_FIELDS =

@@ -36,12 +36,7 @@ final class TargetDelivery {
     static Optional<Delivery> of(Target target, String payload, String ruleArn) {
         return kind(target.arn())
                 .map(kind -> new Delivery(
-                        kind,
-                        target.arn(),
-                        payload,
-                        attributes(kind, target.httpParameters()),
-                        ruleArn,
-                        retryPolicy(target)));
+                        kind, target.arn(), payload, attributes(kind, target), ruleArn, retryPolicy(target)));
     }
 
     static RetryPolicy retryPolicy(Target target) {
@@ -55,9 +50,13 @@ final class TargetDelivery {
                 age == null ? RetryPolicy.DEFAULT.maximumEventAge() : Duration.ofSeconds(age));
     }
 
-    private static Map<String, String> attributes(String kind, JsonNode httpParameters) {
+    private static Map<String, String> attributes(String kind, Target target) {
+        JsonNode httpParameters = target.httpParameters();
         if (kind.equals(API_DESTINATION) && httpParameters != null && !httpParameters.isNull()) {
             return Map.of("HttpParameters", TargetInput.text(httpParameters));
+        }
+        if (kind.equals(SNS_TOPIC) && target.dedupePolicy() != null) {
+            return Map.of("DedupePolicy", target.dedupePolicy());
         }
         return Map.of();
     }

@@ -22,7 +22,9 @@ final class TargetMessages {
 
     /**
      * A rule's target. The parameters of target types Patchtide does not deliver to (ECS, Batch, ...) are
-     * kept as given, so ListTargetsByRule returns what PutTargets stored.
+     * kept as given, so ListTargetsByRule returns what PutTargets stored. {@code DedupePolicy} is Patchtide's
+     * extension for topic targets (the SNS subscription attribute's syntax): the built-in reboot-pending
+     * alert uses it to tell a team once per instance, not on every scan.
      */
     record Target(
             String id,
@@ -41,7 +43,8 @@ final class TargetMessages {
             JsonNode sageMakerPipelineParameters,
             DeadLetter deadLetterConfig,
             Retry retryPolicy,
-            JsonNode appSyncParameters) {
+            JsonNode appSyncParameters,
+            String dedupePolicy) {
 
         void validate(Validation v, String at) {
             v.required(at + ".id", id)
@@ -51,7 +54,8 @@ final class TargetMessages {
                     .length(at + ".arn", arn, 1, 1600)
                     .length(at + ".roleArn", roleArn, 1, 1600)
                     .length(at + ".input", input, 0, 8192)
-                    .length(at + ".inputPath", inputPath, 0, 256);
+                    .length(at + ".inputPath", inputPath, 0, 256)
+                    .length(at + ".dedupePolicy", dedupePolicy, 1, 2048);
             if (inputTransformer != null) {
                 String t = at + ".inputTransformer";
                 v.required(t + ".inputTemplate", inputTransformer.inputTemplate())

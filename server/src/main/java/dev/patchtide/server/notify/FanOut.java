@@ -30,10 +30,18 @@ final class FanOut {
      * @return how many deliveries were enqueued
      */
     int publish(Handle h, Notification notification, ProtocolMessages messageFor) {
+        return publish(h, notification, messageFor, Optional.empty());
+    }
+
+    /**
+     * As {@link #publish(Handle, Notification, ProtocolMessages)}, with a dedupe policy the message brought
+     * along (a rule target's): it applies to each subscription that has none of its own, in its own scope.
+     */
+    int publish(Handle h, Notification notification, ProtocolMessages messageFor, Optional<ScopedDedupe> carried) {
         int enqueued = 0;
         for (Subscription subscription : NotifyStore.confirmedSubscriptions(h, notification.topicArn())) {
             Notification own = notification.withMessage(messageFor.forProtocol(subscription.protocol()));
-            if (!FilterPolicy.passes(subscription, own) || !news(h, subscription, own)) {
+            if (!FilterPolicy.passes(subscription, own) || !news(h, subscription, own, carried)) {
                 continue;
             }
             outbox.enqueue(
@@ -50,18 +58,31 @@ final class FanOut {
         return enqueued;
     }
 
-    private boolean news(Handle h, Subscription subscription, Notification notification) {
-        Optional<String> policyText = subscription.attribute(DedupePolicy.ATTRIBUTE);
-        if (policyText.isEmpty()) {
+    private boolean news(
+            Handle h, Subscription subscription, Notification notification, Optional<ScopedDedupe> carried) {
+        Optional<ScopedDedupe> own = subscription
+                .attribute(DedupePolicy.ATTRIBUTE)
+                .map(text -> new ScopedDedupe("", DedupePolicy.parse(text)));
+        Optional<ScopedDedupe> applies = own.or(() -> carried);
+        if (applies.isEmpty()) {
             return true;
         }
-        DedupePolicy policy = DedupePolicy.parse(policyText.get());
+        DedupePolicy policy = applies.get().policy();
         Optional<JsonNode> message = DedupePolicy.parseMessage(notification.message());
         Optional<String> key = policy.key(message);
+        // A carried policy keeps its own ledger entries (scope + key), apart from the subscription's.
         return key.isEmpty()
                 || DedupeLedger.shouldNotify(
-                        h, subscription.arn(), policy, key.get(), policy.condition(message), clock.instant());
+                        h,
+                        subscription.arn(),
+                        policy,
+                        applies.get().scope() + key.get(),
+                        policy.condition(message),
+                        clock.instant());
     }
+
+    /** A dedupe policy that came with a message, and the ledger scope it counts in (for example a rule's ARN). */
+    record ScopedDedupe(String scope, DedupePolicy policy) {}
 
     /** The message each protocol gets. */
     @FunctionalInterface

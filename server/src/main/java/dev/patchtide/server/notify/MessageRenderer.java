@@ -60,7 +60,8 @@ final class MessageRenderer {
         String detailType = event.path("detail-type").asText();
         List<String> ids = instanceIds(event);
         Map<String, InstanceFacts.Known> known = facts.lookup(ids);
-        Optional<String> status = text(detail, "compliance-status");
+        // AWS's own events say non_compliant; people read the console's NON_COMPLIANT.
+        Optional<String> status = text(detail, "compliance-status").map(s -> s.toUpperCase(java.util.Locale.ROOT));
         Optional<String> severity = text(detail, "severity");
         List<InstanceLine> lines = new ArrayList<>();
         for (String id : ids) {

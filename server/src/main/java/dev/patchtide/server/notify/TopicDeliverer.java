@@ -1,5 +1,6 @@
 package dev.patchtide.server.notify;
 
+import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.delivery.Deliverer;
 import dev.patchtide.server.delivery.DeliveryFailure;
 import dev.patchtide.server.delivery.PendingDelivery;
@@ -38,6 +39,7 @@ final class TopicDeliverer implements Deliverer {
         String topicArn = pending.delivery().destination();
         Map<String, String> attributes = pending.delivery().attributes();
         UUID messageId = UUID.randomUUID();
+        Optional<FanOut.ScopedDedupe> dedupe = carriedDedupe(pending);
         boolean topicExists = jdbi.inTransaction(h -> {
             if (NotifyStore.topic(h, topicArn, false).isEmpty()) {
                 return false;
@@ -62,11 +64,27 @@ final class TopicDeliverer implements Deliverer {
                     pending.delivery().payload(),
                     Map.of(),
                     clock.instant());
-            fanOut.publish(h, notification, FanOut.ProtocolMessages.same(notification.message()));
+            fanOut.publish(h, notification, FanOut.ProtocolMessages.same(notification.message()), dedupe);
             return true;
         });
         if (!topicExists) {
             throw DeliveryFailure.permanent("topic " + topicArn + " does not exist");
+        }
+    }
+
+    /**
+     * A rule target's {@code DedupePolicy} (Patchtide's extension of the target, carried as a delivery
+     * attribute), counted per rule: the same event through two rules is judged by each on its own.
+     */
+    private static Optional<FanOut.ScopedDedupe> carriedDedupe(PendingDelivery pending) throws DeliveryFailure {
+        String text = pending.delivery().attributes().get(DedupePolicy.ATTRIBUTE);
+        if (text == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new FanOut.ScopedDedupe(pending.delivery().source() + " ", DedupePolicy.parse(text)));
+        } catch (ApiException invalid) {
+            throw DeliveryFailure.permanent("invalid DedupePolicy on the rule target: " + invalid.getMessage());
         }
     }
 }

@@ -52,6 +52,18 @@ public final class BaselineApi {
             TagApi tags,
             String accountId,
             ComplianceStateListener listener) {
+        this(jdbi, json, clock, tags, accountId, listener, RebootStateListener.NONE);
+    }
+
+    /** As above; {@code rebootListener} hears of pending reboots (and their clearing) the same way. */
+    public BaselineApi(
+            Jdbi jdbi,
+            ObjectMapper json,
+            InstantSource clock,
+            TagApi tags,
+            String accountId,
+            ComplianceStateListener listener,
+            RebootStateListener rebootListener) {
         this.store = new BaselineStore(jdbi, json);
         this.clock = clock;
         this.tags = tags;
@@ -65,7 +77,7 @@ public final class BaselineApi {
             }
         });
         seedPredefined();
-        this.evaluation = new PatchEvaluation(store, listener);
+        this.evaluation = new PatchEvaluation(store, listener, rebootListener);
         this.states = new PatchStateApi(store, inventories, evaluation, clock, accountId);
     }
 

@@ -59,10 +59,16 @@ final class PatchEvaluation {
 
     private final BaselineStore baselines;
     private final ComplianceStateListener listener;
+    private final RebootStateListener rebootListener;
 
     PatchEvaluation(BaselineStore baselines, ComplianceStateListener listener) {
+        this(baselines, listener, RebootStateListener.NONE);
+    }
+
+    PatchEvaluation(BaselineStore baselines, ComplianceStateListener listener, RebootStateListener rebootListener) {
         this.baselines = baselines;
         this.listener = listener;
+        this.rebootListener = rebootListener;
     }
 
     /**
@@ -184,6 +190,8 @@ final class PatchEvaluation {
                 security,
                 other);
         Optional<Counts> before = stored(h, instanceId);
+        boolean rebootPending = scan.rebootRequired() || counts.pendingReboot() > 0;
+        boolean rebootCleared = !rebootPending && before.isPresent() && rebootWasPending(h, instanceId);
         h.createUpdate("INSERT INTO instance_patch_states (instance_id, operating_system, patch_group, baseline_id,"
                         + " snapshot_id, operation, operation_start_time, operation_end_time, installed_other_count,"
                         + " missing_count, critical_non_compliant_count, security_non_compliant_count,"
@@ -257,7 +265,21 @@ final class PatchEvaluation {
                     new ComplianceStateListener.Change(
                             instanceId, oldStatus, status, baselineId, group, severityCounts(nonCompliant), now));
         }
+        if (rebootPending || rebootCleared) {
+            rebootListener.rebootState(
+                    h,
+                    new RebootStateListener.RebootState(instanceId, rebootPending, scan.rebootRequiredPackages(), now));
+        }
         return new Outcome(group, baselineId, status, judgement);
+    }
+
+    /** Read before the new evaluation is stored (the caller holds the row). */
+    private static boolean rebootWasPending(Handle h, String instanceId) {
+        return h.createQuery("SELECT reboot_required OR installed_pending_reboot_count > 0"
+                        + " FROM instance_patch_states WHERE instance_id = :id")
+                .bind("id", instanceId)
+                .mapTo(Boolean.class)
+                .one();
     }
 
     private static ComplianceStateListener.SeverityCounts severityCounts(List<PatchStateVerdict> nonCompliant) {

@@ -108,7 +108,7 @@ class EmailChannelTest {
         assertThat(part(mail, "text/plain")).startsWith("Window mw-1 Success\r\n\r\nPatched 4 of 4.\r\n");
     }
 
-    private static String part(MimeMessage message, String type) throws Exception {
+    static String part(MimeMessage message, String type) throws Exception {
         Multipart alternatives = (Multipart) message.getContent();
         assertThat(message.getContentType()).startsWith("multipart/alternative");
         for (int i = 0; i < alternatives.getCount(); i++) {
