@@ -5,7 +5,7 @@ import dev.patchtide.server.delivery.DeliveryFailure;
 /**
  * One subscription protocol: how its endpoints look, whether they must confirm, and how a message
  * leaves for them. Implementations: {@link EmailChannel}, {@link HttpChannel} (http and https),
- * {@link SlackChannel}, {@link TeamsChannel}, {@link TicketChannel}.
+ * {@link ChatWebhookChannel} (Slack, Teams), {@link TicketChannel}.
  */
 interface Channel {
     String protocol();

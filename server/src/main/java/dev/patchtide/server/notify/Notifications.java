@@ -41,8 +41,8 @@ public final class Notifications {
         List<Channel> channelList = new ArrayList<>(List.of(
                 new HttpChannel("http", http, links),
                 new HttpChannel("https", http, links),
-                new SlackChannel(http),
-                new TeamsChannel(http),
+                ChatWebhookChannel.slack(http),
+                ChatWebhookChannel.teams(http),
                 new TicketChannel(http)));
         smtp.ifPresent(settings -> channelList.add(new EmailChannel(new Mailer(settings, clock), links)));
         Channels channels = new Channels(channelList);

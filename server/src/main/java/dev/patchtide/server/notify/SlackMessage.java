@@ -3,52 +3,19 @@ package dev.patchtide.server.notify;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.patchtide.server.delivery.DeliveryFailure;
 import dev.patchtide.server.notify.RenderedMessage.Fact;
 import dev.patchtide.server.notify.RenderedMessage.InstanceLine;
-import java.util.Map;
 
 /**
- * The {@code slack} protocol: a Slack incoming-webhook URL, sent a Block Kit message (header, text,
- * facts as fields, one section per instance linking to its dashboard page, a button, a context line).
- * Confirmed at Subscribe: the webhook belongs to the admin who subscribes it.
+ * The body the {@code slack} protocol posts to a Slack incoming-webhook URL: a Block Kit message (header,
+ * text, facts as fields, one section per instance linking to its dashboard page, a button, a context line).
  */
-final class SlackChannel implements Channel {
+final class SlackMessage {
     private static final ObjectMapper JSON = new ObjectMapper();
     // Block Kit limits: header 150 chars, section text 3000, 10 fields, 50 blocks.
     private static final int MAX_INSTANCES = 40;
 
-    private final HttpSender sender;
-
-    SlackChannel(HttpSender sender) {
-        this.sender = sender;
-    }
-
-    @Override
-    public String protocol() {
-        return "slack";
-    }
-
-    @Override
-    public void checkEndpoint(String endpoint) {
-        HttpSender.checkUrl(endpoint, protocol(), false);
-    }
-
-    @Override
-    public boolean needsConfirmation() {
-        return false;
-    }
-
-    @Override
-    public void send(Subscription subscription, Notification n, RenderedMessage m, long deliveryId)
-            throws DeliveryFailure {
-        sender.post(
-                subscription.endpoint(),
-                "application/json; charset=utf-8",
-                body(n, m).toString(),
-                Map.of(),
-                deliveryId);
-    }
+    private SlackMessage() {}
 
     static ObjectNode body(Notification n, RenderedMessage m) {
         ObjectNode body = JSON.createObjectNode().put("text", cut(m.title(), 3000));

@@ -3,52 +3,20 @@ package dev.patchtide.server.notify;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.patchtide.server.delivery.DeliveryFailure;
 import dev.patchtide.server.notify.RenderedMessage.Fact;
 import dev.patchtide.server.notify.RenderedMessage.InstanceLine;
-import java.util.Map;
 
 /**
- * The {@code teams} protocol: a Microsoft Teams Workflows webhook ("When a Teams webhook request is
- * received"), sent a message with one Adaptive Card attachment (the retired Office 365 connectors'
- * MessageCard is not used). Confirmed at Subscribe: the webhook belongs to the admin who subscribes it.
+ * The body the {@code teams} protocol posts to a Microsoft Teams Workflows webhook ("When a Teams webhook
+ * request is received"): a message with one Adaptive Card attachment (the retired Office 365 connectors'
+ * MessageCard is not used).
  */
-final class TeamsChannel implements Channel {
+final class TeamsMessage {
     static final String CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_INSTANCES = 50;
 
-    private final HttpSender sender;
-
-    TeamsChannel(HttpSender sender) {
-        this.sender = sender;
-    }
-
-    @Override
-    public String protocol() {
-        return "teams";
-    }
-
-    @Override
-    public void checkEndpoint(String endpoint) {
-        HttpSender.checkUrl(endpoint, protocol(), false);
-    }
-
-    @Override
-    public boolean needsConfirmation() {
-        return false;
-    }
-
-    @Override
-    public void send(Subscription subscription, Notification n, RenderedMessage m, long deliveryId)
-            throws DeliveryFailure {
-        sender.post(
-                subscription.endpoint(),
-                "application/json; charset=utf-8",
-                body(n, m).toString(),
-                Map.of(),
-                deliveryId);
-    }
+    private TeamsMessage() {}
 
     static ObjectNode body(Notification n, RenderedMessage m) {
         ObjectNode message = JSON.createObjectNode().put("type", "message");
