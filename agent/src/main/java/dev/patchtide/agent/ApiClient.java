@@ -46,6 +46,32 @@ public final class ApiClient {
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
+    /** What to do with each item of a paged listing; it may call the API itself. */
+    @FunctionalInterface
+    public interface ItemHandler {
+        void accept(JsonNode item) throws IOException, ApiCallException;
+    }
+
+    /**
+     * Calls a paged listing action page after page, following {@code NextToken}, and hands every element of
+     * the response's {@code listMember} array to {@code each}.
+     */
+    public void forEachItem(String target, Object request, String listMember, ItemHandler each)
+            throws IOException, ApiCallException {
+        com.fasterxml.jackson.databind.node.ObjectNode paged = json.valueToTree(request);
+        String next = null;
+        do {
+            if (next != null) {
+                paged.put("NextToken", next);
+            }
+            JsonNode page = call(target, paged);
+            for (JsonNode item : page.path(listMember)) {
+                each.accept(item);
+            }
+            next = page.path("NextToken").isTextual() ? page.path("NextToken").asText() : null;
+        } while (next != null);
+    }
+
     /** Calls {@code target} (for example {@code AmazonSSM.UpdateInstanceInformation}) and returns the response body. */
     public JsonNode call(String target, Object request) throws IOException, ApiCallException {
         byte[] body = json.writeValueAsBytes(request);

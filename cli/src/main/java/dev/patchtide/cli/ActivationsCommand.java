@@ -86,15 +86,11 @@ final class ActivationsCommand {
         public Integer call() throws Exception {
             ApiClient client = admin.client();
             Table table = new Table("ACTIVATION ID", "DESCRIPTION", "REGISTRATIONS", "EXPIRES", "EXPIRED");
-            String nextToken = null;
-            do {
-                ObjectNode request = client.json().createObjectNode();
-                if (nextToken != null) {
-                    request.put("NextToken", nextToken);
-                }
-                JsonNode page = client.call("AmazonSSM.DescribeActivations", request);
-                for (JsonNode a : page.path("ActivationList")) {
-                    table.add(
+            client.forEachItem(
+                    "AmazonSSM.DescribeActivations",
+                    Map.of(),
+                    "ActivationList",
+                    a -> table.add(
                             a.path("ActivationId").asText(),
                             a.path("Description").asText(),
                             a.path("RegistrationsCount").asInt() + "/"
@@ -104,12 +100,7 @@ final class ActivationsCommand {
                                             .movePointRight(3)
                                             .longValue())
                                     .toString(),
-                            String.valueOf(a.path("Expired").asBoolean()));
-                }
-                nextToken = page.path("NextToken").isTextual()
-                        ? page.path("NextToken").asText()
-                        : null;
-            } while (nextToken != null);
+                            String.valueOf(a.path("Expired").asBoolean())));
             table.print(spec.commandLine().getOut());
             return 0;
         }

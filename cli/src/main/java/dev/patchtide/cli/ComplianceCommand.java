@@ -45,24 +45,17 @@ final class ComplianceCommand {
             ApiClient client = admin.client();
             long end = java.time.Instant.now().getEpochSecond();
             com.fasterxml.jackson.databind.node.ArrayNode all = client.json().createArrayNode();
-            String nextToken = null;
-            do {
-                ObjectNode request = client.json().createObjectNode();
-                request.put("StartTime", end - days * 86_400L);
-                request.put("EndTime", end);
-                if (instanceId != null) {
-                    request.put("InstanceId", instanceId);
-                }
-                if (nextToken != null) {
-                    request.put("NextToken", nextToken);
-                }
-                JsonNode page = client.call("Patchtide.GetComplianceHistory", request);
-                page.path(instanceId != null ? "Entries" : "DailyCounts")
-                        .forEach(entry -> all.add(readableTime(entry)));
-                nextToken = page.path("NextToken").isTextual()
-                        ? page.path("NextToken").asText()
-                        : null;
-            } while (nextToken != null);
+            ObjectNode request = client.json().createObjectNode();
+            request.put("StartTime", end - days * 86_400L);
+            request.put("EndTime", end);
+            if (instanceId != null) {
+                request.put("InstanceId", instanceId);
+            }
+            client.forEachItem(
+                    "Patchtide.GetComplianceHistory",
+                    request,
+                    instanceId != null ? "Entries" : "DailyCounts",
+                    entry -> all.add(readableTime(entry)));
             PrintWriter out = spec.commandLine().getOut();
             out.println(client.json().writerWithDefaultPrettyPrinter().writeValueAsString(all));
             out.flush();
@@ -109,34 +102,24 @@ final class ComplianceCommand {
                 out.flush();
                 return 0;
             }
-            String nextToken = null;
-            do {
-                ObjectNode request = client.json().createObjectNode();
-                if (nextToken != null) {
-                    request.put("NextToken", nextToken);
-                }
-                JsonNode page = client.call("AmazonSSM.DescribeInstanceInformation", request);
-                for (JsonNode instance : page.path("InstanceInformationList")) {
-                    try {
-                        out.println(client.json()
-                                .writeValueAsString(report(
-                                        client, instance.path("InstanceId").asText())));
-                    } catch (ApiCallException e) {
-                        if (!e.code().equals("InvalidResourceId")) {
-                            throw e;
+            client.forEachItem(
+                    "AmazonSSM.DescribeInstanceInformation", Map.of(), "InstanceInformationList", instance -> {
+                        try {
+                            out.println(client.json()
+                                    .writeValueAsString(report(
+                                            client, instance.path("InstanceId").asText())));
+                        } catch (ApiCallException e) {
+                            if (!e.code().equals("InvalidResourceId")) {
+                                throw e;
+                            }
+                            // registered but never scanned: nothing to report yet
                         }
-                        // registered but never scanned: nothing to report yet
-                    }
-                }
-                nextToken = page.path("NextToken").isTextual()
-                        ? page.path("NextToken").asText()
-                        : null;
-            } while (nextToken != null);
+                    });
             out.flush();
             return 0;
         }
 
-        private static JsonNode report(ApiClient client, String id) throws Exception {
+        private static JsonNode report(ApiClient client, String id) throws java.io.IOException, ApiCallException {
             return client.call("Patchtide.GetComplianceReport", Map.of("ResourceId", id));
         }
     }

@@ -53,16 +53,7 @@ final class InstancesCommand implements Callable<Integer> {
                     .add(tag.substring(eq + 1));
         }
         List<JsonNode> instances = new ArrayList<>();
-        String nextToken = null;
-        do {
-            if (nextToken != null) {
-                request.put("NextToken", nextToken);
-            }
-            JsonNode page = client.call("AmazonSSM.DescribeInstanceInformation", request);
-            page.path("InstanceInformationList").forEach(instances::add);
-            nextToken =
-                    page.path("NextToken").isTextual() ? page.path("NextToken").asText() : null;
-        } while (nextToken != null);
+        client.forEachItem("AmazonSSM.DescribeInstanceInformation", request, "InstanceInformationList", instances::add);
 
         if (json) {
             spec.commandLine()

@@ -44,21 +44,17 @@ final class TopicsCommand {
         if (topic.startsWith("arn:")) {
             return topic;
         }
-        String token = null;
-        do {
-            Map<String, Object> request = new LinkedHashMap<>();
-            if (token != null) {
-                request.put("NextToken", token);
+        List<String> arns = new ArrayList<>();
+        client.forEachItem(
+                "Patchtide.ListTopics",
+                Map.of(),
+                "Topics",
+                t -> arns.add(t.path("TopicArn").asText()));
+        for (String arn : arns) {
+            if (arn.endsWith(":" + topic)) {
+                return arn;
             }
-            JsonNode page = client.call("Patchtide.ListTopics", request);
-            for (JsonNode t : page.path("Topics")) {
-                String arn = t.path("TopicArn").asText();
-                if (arn.endsWith(":" + topic)) {
-                    return arn;
-                }
-            }
-            token = page.path("NextToken").asText(null);
-        } while (token != null);
+        }
         throw new IllegalArgumentException("no topic named " + topic + "; see 'patchtide topics list'");
     }
 
@@ -105,22 +101,16 @@ final class TopicsCommand {
         public Integer call() throws Exception {
             ApiClient client = admin.client();
             Table table = new Table("TOPIC", "ARN", "CONFIRMED", "PENDING");
-            String token = null;
-            do {
-                Map<String, Object> request = token == null ? Map.of() : Map.of("NextToken", token);
-                JsonNode page = client.call("Patchtide.ListTopics", request);
-                for (JsonNode t : page.path("Topics")) {
-                    String arn = t.path("TopicArn").asText();
-                    JsonNode a = client.call("Patchtide.GetTopicAttributes", Map.of("TopicArn", arn))
-                            .path("Attributes");
-                    table.add(
-                            arn.substring(arn.lastIndexOf(':') + 1),
-                            arn,
-                            a.path("SubscriptionsConfirmed").asText(),
-                            a.path("SubscriptionsPending").asText());
-                }
-                token = page.path("NextToken").asText(null);
-            } while (token != null);
+            client.forEachItem("Patchtide.ListTopics", Map.of(), "Topics", t -> {
+                String arn = t.path("TopicArn").asText();
+                JsonNode a = client.call("Patchtide.GetTopicAttributes", Map.of("TopicArn", arn))
+                        .path("Attributes");
+                table.add(
+                        arn.substring(arn.lastIndexOf(':') + 1),
+                        arn,
+                        a.path("SubscriptionsConfirmed").asText(),
+                        a.path("SubscriptionsPending").asText());
+            });
             table.print(spec.commandLine().getOut());
             return 0;
         }
@@ -276,26 +266,18 @@ final class TopicsCommand {
             ApiClient client = admin.client();
             String action = topic == null ? "Patchtide.ListSubscriptions" : "Patchtide.ListSubscriptionsByTopic";
             Table table = new Table("SUBSCRIPTION", "PROTOCOL", "ENDPOINT", "TOPIC");
-            String token = null;
-            do {
-                Map<String, Object> request = new LinkedHashMap<>();
-                if (topic != null) {
-                    request.put("TopicArn", topicArn(client, topic));
-                }
-                if (token != null) {
-                    request.put("NextToken", token);
-                }
-                JsonNode page = client.call(action, request);
-                for (JsonNode s : page.path("Subscriptions")) {
-                    String topicArn = s.path("TopicArn").asText();
-                    table.add(
-                            s.path("SubscriptionArn").asText(),
-                            s.path("Protocol").asText(),
-                            s.path("Endpoint").asText(),
-                            topicArn.substring(topicArn.lastIndexOf(':') + 1));
-                }
-                token = page.path("NextToken").asText(null);
-            } while (token != null);
+            Map<String, Object> request = new LinkedHashMap<>();
+            if (topic != null) {
+                request.put("TopicArn", topicArn(client, topic));
+            }
+            client.forEachItem(action, request, "Subscriptions", sub -> {
+                String topicArn = sub.path("TopicArn").asText();
+                table.add(
+                        sub.path("SubscriptionArn").asText(),
+                        sub.path("Protocol").asText(),
+                        sub.path("Endpoint").asText(),
+                        topicArn.substring(topicArn.lastIndexOf(':') + 1));
+            });
             table.print(spec.commandLine().getOut());
             return 0;
         }

@@ -47,6 +47,12 @@ class UpCommandTest {
                 assertThat(fleet.exit()).as(fleet.err()).isZero();
                 assertThat(fleet.out()).contains("\"Date\"", "\"NonCompliantCount\"");
             }
+            InProcessCli.Run instances = InProcessCli.run("instances", "--data-dir", data.toString());
+            assertThat(instances.exit()).as(instances.err()).isZero();
+            assertThat(instances.out()).contains(firstInstance);
+            InProcessCli.Run activations = InProcessCli.run("activations", "list", "--data-dir", data.toString());
+            assertThat(activations.exit()).as(activations.err()).isZero();
+            assertThat(activations.out()).contains("ACTIVATION ID").containsPattern("\\d+/\\d+");
             assertThat(up.output()).contains("export AWS_CONFIG_FILE=" + data.resolve("aws-config"));
             assertDashboardLinkSignsIn(up.output());
             assertThat(Files.readString(data.resolve("agent/registration.json")))
