@@ -86,10 +86,16 @@ class SecretsAtRestTest {
     @Test
     void secretBoxRefusesAnotherKeyAlteredTextAndAnotherRow() {
         SecretBox box = new SecretBox(ServerKey.ephemeral());
-        String sealed = box.seal("pw", "arn:one");
-        assertThat(sealed).doesNotContain("pw");
-        assertThat(box.open(sealed, "arn:one")).isEqualTo("pw");
-        assertThat(box.seal("pw", "arn:one")).isNotEqualTo(sealed);
+        // Long enough that random ciphertext cannot contain it by chance (a two-letter secret sometimes did).
+        String secret = "correct-horse-battery-staple";
+        String sealed = box.seal(secret, "arn:one");
+        assertThat(sealed)
+                .doesNotContain(secret)
+                .doesNotContain(java.util.Base64.getEncoder()
+                        .encodeToString(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        .substring(0, 16));
+        assertThat(box.open(sealed, "arn:one")).isEqualTo(secret);
+        assertThat(box.seal(secret, "arn:one")).isNotEqualTo(sealed);
 
         assertThatThrownBy(() -> new SecretBox(ServerKey.ephemeral()).open(sealed, "arn:one"))
                 .isInstanceOf(SecretBox.WrongKeyException.class)
