@@ -35,15 +35,30 @@ public final class ApiClient {
     private final Optional<SigV4Credentials> credentials;
     private final InstantSource clock;
     private final HttpClient http;
-    private final ObjectMapper json = mapper();
+    // Thread-safe and costly to build: one for every client in the process.
+    private static final ObjectMapper SHARED_JSON = mapper();
+    private final ObjectMapper json = SHARED_JSON;
 
     public ApiClient(URI endpoint, String region, Optional<SigV4Credentials> credentials, InstantSource clock) {
+        this(
+                endpoint,
+                region,
+                credentials,
+                clock,
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+    }
+
+    /**
+     * Over an HTTP client shared with other {@code ApiClient}s: a process speaking for many instances (the
+     * fleet simulator) needs one connection pool, not one per credential.
+     */
+    public ApiClient(
+            URI endpoint, String region, Optional<SigV4Credentials> credentials, InstantSource clock, HttpClient http) {
         this.endpoint = endpoint.resolve("/");
         this.region = region;
         this.credentials = credentials;
         this.clock = clock;
-        this.http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.http = http;
     }
 
     /** What to do with each item of a paged listing; it may call the API itself. */
@@ -74,7 +89,11 @@ public final class ApiClient {
 
     /** Calls {@code target} (for example {@code AmazonSSM.UpdateInstanceInformation}) and returns the response body. */
     public JsonNode call(String target, Object request) throws IOException, ApiCallException {
-        byte[] body = json.writeValueAsBytes(request);
+        return callBytes(target, json.writeValueAsBytes(request));
+    }
+
+    /** As {@link #call}, with the request body already serialised. */
+    public JsonNode callBytes(String target, byte[] body) throws IOException, ApiCallException {
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         headers.put("Host", List.of(hostHeader()));
         headers.put("Content-Type", List.of(CONTENT_TYPE));
