@@ -31,7 +31,11 @@ final class BaselineCache {
     }
 
     Resolved resolve(Handle h, String group, String os) {
-        long version = version(h);
+        return resolve(h, group, os, version(h));
+    }
+
+    /** With the configuration version already read in this transaction (once for a batch of reports). */
+    Resolved resolve(Handle h, String group, String os, long version) {
         String key = group + '\u0000' + os;
         Resolved cached = byGroupAndOs.get(key);
         if (cached != null && cached.version() == version) {

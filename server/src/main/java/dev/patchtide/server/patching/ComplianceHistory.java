@@ -66,28 +66,50 @@ final class ComplianceHistory {
         this.clock = clock;
     }
 
-    static void record(Handle h, String instanceId, Instant time, PatchEvaluation.Counts c) {
+    /** An instance whose outcome changed, with its new counts. */
+    record Row(String instanceId, PatchEvaluation.Counts counts) {}
+
+    static void recordAll(Handle h, Instant time, List<Row> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
         h.createUpdate("INSERT INTO instance_compliance_history (instance_id, recorded_at, compliance_status,"
                         + " baseline_id, patch_group, installed_count, installed_other_count,"
                         + " installed_pending_reboot_count, installed_rejected_count, missing_count, failed_count,"
                         + " not_applicable_count, critical_non_compliant_count, security_non_compliant_count,"
-                        + " other_non_compliant_count) VALUES (:id, :time, :status, :baseline, :group, :installed,"
-                        + " :other, :reboot, :rejected, :missing, :failed, :na, :critical, :security, :otherNc)")
-                .bind("id", instanceId)
+                        + " other_non_compliant_count) SELECT u.id, :time, u.status, u.baseline, u.grp, u.installed,"
+                        + " u.other, u.reboot, u.rejected, u.missing, u.failed, u.na, u.critical, u.security, u.other_nc"
+                        + " FROM unnest(:ids, :statuses, :baselines, :groups, :installed, :others, :reboots, :rejected,"
+                        + " :missing, :failed, :na, :critical, :security, :otherNc) AS u(id, status, baseline, grp,"
+                        + " installed, other, reboot, rejected, missing, failed, na, critical, security, other_nc)")
                 .bind("time", time)
-                .bind("status", c.status())
-                .bind("baseline", c.baselineId())
-                .bind("group", c.patchGroup())
-                .bind("installed", c.installed())
-                .bind("other", c.installedOther())
-                .bind("reboot", c.pendingReboot())
-                .bind("rejected", c.rejected())
-                .bind("missing", c.missing())
-                .bind("failed", c.failed())
-                .bind("na", c.notApplicable())
-                .bind("critical", c.critical())
-                .bind("security", c.security())
-                .bind("otherNc", c.other())
+                .bindArray("ids", String.class, PatchStateRows.column(rows, Row::instanceId))
+                .bindArray("statuses", String.class, PatchStateRows.column(rows, r -> r.counts()
+                        .status()))
+                .bindArray("baselines", String.class, PatchStateRows.column(rows, r -> r.counts()
+                        .baselineId()))
+                .bindArray("groups", String.class, PatchStateRows.column(rows, r -> r.counts()
+                        .patchGroup()))
+                .bindArray("installed", Integer.class, PatchStateRows.ints(rows, r -> r.counts()
+                        .installed()))
+                .bindArray("others", Integer.class, PatchStateRows.ints(rows, r -> r.counts()
+                        .installedOther()))
+                .bindArray("reboots", Integer.class, PatchStateRows.ints(rows, r -> r.counts()
+                        .pendingReboot()))
+                .bindArray("rejected", Integer.class, PatchStateRows.ints(rows, r -> r.counts()
+                        .rejected()))
+                .bindArray("missing", Integer.class, PatchStateRows.ints(rows, r -> r.counts()
+                        .missing()))
+                .bindArray("failed", Integer.class, PatchStateRows.ints(rows, r -> r.counts()
+                        .failed()))
+                .bindArray("na", Integer.class, PatchStateRows.ints(rows, r -> r.counts()
+                        .notApplicable()))
+                .bindArray("critical", Integer.class, PatchStateRows.ints(rows, r -> r.counts()
+                        .critical()))
+                .bindArray("security", Integer.class, PatchStateRows.ints(rows, r -> r.counts()
+                        .security()))
+                .bindArray("otherNc", Integer.class, PatchStateRows.ints(rows, r -> r.counts()
+                        .other()))
                 .execute();
     }
 

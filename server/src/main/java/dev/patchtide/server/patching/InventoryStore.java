@@ -8,7 +8,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -20,14 +25,21 @@ import org.jdbi.v3.core.Handle;
  */
 final class InventoryStore {
 
-    /** The inventory with this hash, share-locked so that it cannot be removed before this transaction ends. */
-    Optional<List<InstalledPackage>> find(Handle h, String hash) {
-        return h.createQuery(
-                        "SELECT packages_gzip FROM installed_inventories WHERE inventory_hash = :hash FOR KEY SHARE")
-                .bind("hash", hash)
-                .mapTo(byte[].class)
-                .findOne()
-                .map(gzip -> Inventory.parse(gunzip(gzip)));
+    /**
+     * The inventories with these hashes that the server holds, share-locked so that none can be removed before
+     * this transaction ends.
+     */
+    Map<String, List<InstalledPackage>> findAll(Handle h, Collection<String> hashes) {
+        Map<String, List<InstalledPackage>> out = new HashMap<>();
+        if (hashes.isEmpty()) {
+            return out;
+        }
+        h.createQuery("SELECT inventory_hash, packages_gzip FROM installed_inventories"
+                        + " WHERE inventory_hash = ANY(:hashes) ORDER BY inventory_hash FOR KEY SHARE")
+                .bindArray("hashes", String.class, new ArrayList<>(hashes))
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getBytes(2)))
+                .forEach(e -> out.put(e.getKey(), Inventory.parse(gunzip(e.getValue()))));
+        return out;
     }
 
     /** Reads without locking, for listings. */
@@ -39,16 +51,37 @@ final class InventoryStore {
                 .map(gzip -> Inventory.parse(gunzip(gzip)));
     }
 
-    void put(Handle h, String hash, List<InstalledPackage> packages, Instant now) {
+    /** Stores the inventories (by hash) that are new, and share-locks all of them, as {@link #findAll} does. */
+    void putAll(Handle h, Map<String, List<InstalledPackage>> byHash, Instant now) {
+        if (byHash.isEmpty()) {
+            return;
+        }
+        List<String> hashes = new ArrayList<>(byHash.keySet());
+        List<Integer> counts = new ArrayList<>();
+        List<String> blobs = new ArrayList<>();
+        for (String hash : hashes) {
+            counts.add(byHash.get(hash).size());
+            // As base64 text: one array parameter for the whole batch, decoded by PostgreSQL.
+            blobs.add(Base64.getEncoder().encodeToString(gzip(Inventory.canonical(byHash.get(hash)))));
+        }
         h.createUpdate("INSERT INTO installed_inventories (inventory_hash, package_count, packages_gzip, created_at)"
-                        + " VALUES (:hash, :count, :gzip, :now) ON CONFLICT (inventory_hash) DO NOTHING")
-                .bind("hash", hash)
-                .bind("count", packages.size())
-                .bind("gzip", gzip(Inventory.canonical(packages)))
+                        + " SELECT u.hash, u.count, decode(u.blob, 'base64'), :now"
+                        + " FROM unnest(:hashes, :counts, :blobs) AS u(hash, count, blob) ORDER BY 1"
+                        + " ON CONFLICT (inventory_hash) DO NOTHING")
+                .bindArray("hashes", String.class, hashes)
+                .bindArray("counts", Integer.class, counts)
+                .bindArray("blobs", String.class, blobs)
                 .bind("now", now)
                 .execute();
-        // A concurrent scan may have removed the row between our insert attempt and now; lock what is there.
-        find(h, hash).orElseThrow(() -> new IllegalStateException("inventory " + hash + " vanished"));
+        // A concurrent scan may have removed a row between our insert attempt and now; lock what is there.
+        int locked = h.createQuery("SELECT count(*) FROM (SELECT 1 FROM installed_inventories"
+                        + " WHERE inventory_hash = ANY(:hashes) ORDER BY inventory_hash FOR KEY SHARE) AS l")
+                .bindArray("hashes", String.class, hashes)
+                .mapTo(Integer.class)
+                .one();
+        if (locked != hashes.size()) {
+            throw new IllegalStateException("an inventory vanished while it was being stored");
+        }
     }
 
     /**

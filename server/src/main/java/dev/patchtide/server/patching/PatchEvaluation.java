@@ -15,6 +15,9 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -102,9 +105,9 @@ final class PatchEvaluation {
     }
 
     /**
-     * Judges and stores. {@code evaluatedAt}'s date is the day approval delays are counted to; {@code now}
-     * (the server's clock) dates the history row and the listener's change; {@code inventoryHash} empty
-     * means an older agent that sent only {@code reportedInstalledCount}.
+     * Judges and stores one instance (re-evaluation). {@code evaluatedAt}'s date is the day approval delays are
+     * counted to; {@code now} (the server's clock) dates the history row and the listener's change;
+     * {@code inventoryHash} empty means an older agent that sent only {@code reportedInstalledCount}.
      */
     Outcome evaluate(
             Handle h,
@@ -120,8 +123,7 @@ final class PatchEvaluation {
             Instant now) {
         String group = patchGroup(h, instanceId);
         BaselineStore.Stored baseline = baselineFor(h, group, os);
-        return store(
-                h,
+        Judged judged = judge(new Evaluation(
                 instanceId,
                 os,
                 group,
@@ -129,22 +131,24 @@ final class PatchEvaluation {
                 BaselineSpecs.of(baseline.id(), baseline.definition()),
                 Optional.empty(),
                 scan,
+                write(scan),
                 inventoryHash,
                 inventory,
                 reportedInstalledCount,
                 operationStart,
                 operationEnd,
-                evaluatedAt,
-                now);
+                evaluatedAt));
+        Map<String, PatchStateRows.Stored> before = PatchStateRows.lock(h, List.of(instanceId));
+        storeAll(h, List.of(judged), before, now);
+        return judged.outcome();
     }
 
     /**
-     * Judges with an already resolved baseline and stores. {@code outcomeHash} is the hash of what the
-     * judgement was made from (see {@link ScanIngest}), kept so an identical next report can skip all this;
-     * empty when the caller does not compute it (re-evaluation), which makes the next report judge afresh.
+     * What a judgement is made from. {@code outcomeHash} is the hash of those inputs (see {@link ScanIngest}),
+     * kept so an identical next report can skip judging; empty when the caller does not compute it
+     * (re-evaluation), which makes the next report judge afresh.
      */
-    Outcome store(
-            Handle h,
+    record Evaluation(
             String instanceId,
             String os,
             String group,
@@ -152,33 +156,60 @@ final class PatchEvaluation {
             BaselineSpec spec,
             Optional<String> outcomeHash,
             LastScan scan,
+            String scanJson,
             Optional<String> inventoryHash,
             List<InstalledPackage> inventory,
             int reportedInstalledCount,
             Instant operationStart,
             Instant operationEnd,
-            Instant evaluatedAt,
-            Instant now) {
+            Instant evaluatedAt) {}
+
+    /** An evaluation with its verdicts and counts, ready to store; a new snapshot id names it. */
+    record Judged(
+            Evaluation input,
+            String snapshotId,
+            PatchStates.Judgement judgement,
+            Counts counts,
+            int availableSecurityUpdates,
+            ComplianceStateListener.SeverityCounts severity) {
+
+        Outcome outcome() {
+            return new Outcome(input.group(), input.baselineId(), counts.status(), judgement);
+        }
+
+        /** The verdicts kept as rows: all but INSTALLED and INSTALLED_OTHER, which only count. */
+        List<PatchStateVerdict> rows() {
+            return judgement.verdicts().stream()
+                    .filter(v -> v.state() != PatchState.INSTALLED && v.state() != PatchState.INSTALLED_OTHER)
+                    .toList();
+        }
+
+        boolean rebootPending() {
+            return input.scan().rebootRequired() || counts.pendingReboot() > 0;
+        }
+    }
+
+    /** Judges without touching the database. */
+    static Judged judge(Evaluation e) {
         PatchStates.Judgement judgement = judge(
-                spec, scan, inventory, evaluatedAt.atOffset(ZoneOffset.UTC).toLocalDate());
+                e.spec(),
+                e.scan(),
+                e.inventory(),
+                e.evaluatedAt().atOffset(ZoneOffset.UTC).toLocalDate());
         Map<PatchState, Integer> n = judgement.counts();
-        int installedOther = inventoryHash.isPresent() ? n.get(PatchState.INSTALLED_OTHER) : reportedInstalledCount;
+        int installedOther =
+                e.inventoryHash().isPresent() ? n.get(PatchState.INSTALLED_OTHER) : e.reportedInstalledCount();
         List<PatchStateVerdict> nonCompliant = judgement.verdicts().stream()
                 .filter(v -> !v.state().compliant())
                 .toList();
-        int critical = (int) nonCompliant.stream()
-                .filter(v -> v.complianceLevel().equals("CRITICAL"))
-                .count();
-        int security =
-                (int) nonCompliant.stream().filter(PatchStateVerdict::security).count();
+        ComplianceStateListener.SeverityCounts severity = severityCounts(nonCompliant);
         int other = (int) nonCompliant.stream()
                 .filter(v -> !v.security() && !v.complianceLevel().equals("CRITICAL"))
                 .count();
-        String status = nonCompliant.isEmpty() ? "COMPLIANT" : "NON_COMPLIANT";
         Counts counts = new Counts(
-                status,
-                baselineId,
-                group,
+                nonCompliant.isEmpty() ? "COMPLIANT" : "NON_COMPLIANT",
+                e.baselineId(),
+                e.group(),
                 n.get(PatchState.INSTALLED),
                 installedOther,
                 n.get(PatchState.INSTALLED_PENDING_REBOOT),
@@ -186,100 +217,59 @@ final class PatchEvaluation {
                 n.get(PatchState.MISSING),
                 n.get(PatchState.FAILED),
                 n.get(PatchState.NOT_APPLICABLE),
-                critical,
-                security,
+                severity.critical(),
+                severity.security(),
                 other);
-        Optional<Counts> before = stored(h, instanceId);
-        boolean rebootPending = scan.rebootRequired() || counts.pendingReboot() > 0;
-        boolean rebootCleared = !rebootPending && before.isPresent() && rebootWasPending(h, instanceId);
-        h.createUpdate("INSERT INTO instance_patch_states (instance_id, operating_system, patch_group, baseline_id,"
-                        + " snapshot_id, operation, operation_start_time, operation_end_time, installed_other_count,"
-                        + " missing_count, critical_non_compliant_count, security_non_compliant_count,"
-                        + " other_non_compliant_count, available_security_update_count, reboot_required,"
-                        + " compliance_status, installed_count, installed_pending_reboot_count,"
-                        + " installed_rejected_count, failed_count, not_applicable_count,"
-                        + " unreported_not_applicable_count, inventory_hash, reported_installed_count, last_scan,"
-                        + " evaluated_at, needs_evaluation, outcome_hash) VALUES (:id, :os, :group, :baseline, :snapshot, 'Scan',"
-                        + " :start, :end, :installedOther, :missing, :critical, :security, :other,"
-                        + " :availableSecurity, :reboot, :status, :installed, :pendingReboot, :rejected, :failed,"
-                        + " :notApplicable, :unreported, :hash, :reported, :scan::jsonb, :evaluatedAt, false,"
-                        + " :outcomeHash)"
-                        + " ON CONFLICT (instance_id) DO UPDATE SET operating_system = EXCLUDED.operating_system,"
-                        + " patch_group = EXCLUDED.patch_group, baseline_id = EXCLUDED.baseline_id,"
-                        + " snapshot_id = EXCLUDED.snapshot_id, operation_start_time = EXCLUDED.operation_start_time,"
-                        + " operation_end_time = EXCLUDED.operation_end_time,"
-                        + " installed_other_count = EXCLUDED.installed_other_count,"
-                        + " missing_count = EXCLUDED.missing_count,"
-                        + " critical_non_compliant_count = EXCLUDED.critical_non_compliant_count,"
-                        + " security_non_compliant_count = EXCLUDED.security_non_compliant_count,"
-                        + " other_non_compliant_count = EXCLUDED.other_non_compliant_count,"
-                        + " available_security_update_count = EXCLUDED.available_security_update_count,"
-                        + " reboot_required = EXCLUDED.reboot_required,"
-                        + " compliance_status = EXCLUDED.compliance_status,"
-                        + " installed_count = EXCLUDED.installed_count,"
-                        + " installed_pending_reboot_count = EXCLUDED.installed_pending_reboot_count,"
-                        + " installed_rejected_count = EXCLUDED.installed_rejected_count,"
-                        + " failed_count = EXCLUDED.failed_count, not_applicable_count = EXCLUDED.not_applicable_count,"
-                        + " unreported_not_applicable_count = EXCLUDED.unreported_not_applicable_count,"
-                        + " inventory_hash = EXCLUDED.inventory_hash,"
-                        + " reported_installed_count = EXCLUDED.reported_installed_count,"
-                        + " last_scan = EXCLUDED.last_scan, evaluated_at = EXCLUDED.evaluated_at,"
-                        + " needs_evaluation = false, outcome_hash = EXCLUDED.outcome_hash")
-                .bind("id", instanceId)
-                .bind("os", os)
-                .bind("group", group)
-                .bind("baseline", baselineId)
-                .bind("snapshot", UUID.randomUUID().toString())
-                .bind("start", operationStart)
-                .bind("end", operationEnd)
-                .bind("installedOther", installedOther)
-                .bind("missing", counts.missing())
-                .bind("critical", critical)
-                .bind("security", security)
-                .bind("other", other)
-                .bind("availableSecurity", (int) scan.patches().stream()
-                        .filter(p -> Boolean.TRUE.equals(p.security()))
-                        .count())
-                .bind("reboot", scan.rebootRequired())
-                .bind("status", status)
-                .bind("installed", counts.installed())
-                .bind("pendingReboot", counts.pendingReboot())
-                .bind("rejected", counts.rejected())
-                .bind("failed", counts.failed())
-                .bind("notApplicable", counts.notApplicable())
-                .bind("unreported", judgement.unreportedNotApplicable())
-                .bind("hash", inventoryHash.orElse(null))
-                .bind("reported", reportedInstalledCount)
-                .bind("scan", write(scan))
-                .bind("evaluatedAt", evaluatedAt)
-                .bind("outcomeHash", outcomeHash.orElse(null))
-                .execute();
-        storeVerdicts(h, instanceId, judgement.verdicts());
-        if (before.isEmpty() || !before.get().equals(counts)) {
-            ComplianceHistory.record(h, instanceId, now, counts);
-        }
-        Optional<String> oldStatus = before.map(Counts::status);
-        if (!oldStatus.equals(Optional.of(status))) {
-            listener.complianceChanged(
-                    h,
-                    new ComplianceStateListener.Change(
-                            instanceId, oldStatus, status, baselineId, group, severityCounts(nonCompliant), now));
-        }
-        if (rebootPending || rebootCleared) {
-            rebootListener.rebootState(
-                    h,
-                    new RebootStateListener.RebootState(instanceId, rebootPending, scan.rebootRequiredPackages(), now));
-        }
-        return new Outcome(group, baselineId, status, judgement);
+        int availableSecurity = (int) e.scan().patches().stream()
+                .filter(p -> Boolean.TRUE.equals(p.security()))
+                .count();
+        return new Judged(e, UUID.randomUUID().toString(), judgement, counts, availableSecurity, severity);
     }
 
-    /** Read before the new evaluation is stored (the caller holds the row). */
-    private static boolean rebootWasPending(Handle h, String instanceId) {
-        return h.createQuery("SELECT reboot_required OR installed_pending_reboot_count > 0"
-                        + " FROM instance_patch_states WHERE instance_id = :id")
-                .bind("id", instanceId)
-                .mapTo(Boolean.class)
-                .one();
+    /**
+     * Stores judged instances whose state rows the caller locked ({@code before}, from
+     * {@link PatchStateRows#lock}): a few statements for the whole list, then a history row where the outcome
+     * changed and the listeners where the status or the pending reboot did.
+     */
+    void storeAll(Handle h, List<Judged> judged, Map<String, PatchStateRows.Stored> before, Instant now) {
+        if (judged.isEmpty()) {
+            return;
+        }
+        PatchStateRows.write(h, judged);
+        List<ComplianceHistory.Row> history = new ArrayList<>();
+        for (Judged j : judged) {
+            Optional<PatchStateRows.Stored> was =
+                    Optional.ofNullable(before.get(j.input().instanceId()));
+            if (was.isEmpty() || !was.get().counts().equals(j.counts())) {
+                history.add(new ComplianceHistory.Row(j.input().instanceId(), j.counts()));
+            }
+        }
+        ComplianceHistory.recordAll(h, now, history);
+        for (Judged j : judged) {
+            Evaluation e = j.input();
+            Optional<PatchStateRows.Stored> was = Optional.ofNullable(before.get(e.instanceId()));
+            Optional<String> oldStatus = was.map(s -> s.counts().status());
+            if (!oldStatus.equals(Optional.of(j.counts().status()))) {
+                listener.complianceChanged(
+                        h,
+                        new ComplianceStateListener.Change(
+                                e.instanceId(),
+                                oldStatus,
+                                j.counts().status(),
+                                e.baselineId(),
+                                e.group(),
+                                j.severity(),
+                                now));
+            }
+            boolean rebootCleared = !j.rebootPending()
+                    && was.map(PatchStateRows.Stored::rebootPending).orElse(false);
+            if (j.rebootPending() || rebootCleared) {
+                rebootListener.rebootState(
+                        h,
+                        new RebootStateListener.RebootState(
+                                e.instanceId(), j.rebootPending(), e.scan().rebootRequiredPackages(), now));
+            }
+        }
     }
 
     private static ComplianceStateListener.SeverityCounts severityCounts(List<PatchStateVerdict> nonCompliant) {
@@ -295,66 +285,6 @@ final class PatchEvaluation {
                 (int) nonCompliant.stream().filter(PatchStateVerdict::security).count());
     }
 
-    private static void storeVerdicts(Handle h, String instanceId, List<PatchStateVerdict> verdicts) {
-        h.createUpdate("DELETE FROM instance_patches WHERE instance_id = :id")
-                .bind("id", instanceId)
-                .execute();
-        // One statement for all the rows (arrays unnested), not one per row: the rows were most of the
-        // database's time per report (see bench/README.md).
-        List<PatchStateVerdict> rows = verdicts.stream()
-                .filter(v -> v.state() != PatchState.INSTALLED && v.state() != PatchState.INSTALLED_OTHER)
-                .toList();
-        if (rows.isEmpty()) {
-            return;
-        }
-        h.createUpdate("INSERT INTO instance_patches (instance_id, title, kb_id, classification, severity, state,"
-                        + " compliance_level, cve_ids, security, installed_time) SELECT :id, t.* FROM unnest("
-                        + ":titles, :kbs, :classifications, :severities, :states, :levels, :cves, :securities,"
-                        + " CAST(:installedTimes AS timestamptz[])) AS t"
-                        + " ON CONFLICT (instance_id, kb_id) DO NOTHING")
-                .bind("id", instanceId)
-                .bindArray("titles", String.class, column(rows, PatchStateVerdict::title))
-                .bindArray("kbs", String.class, column(rows, PatchStateVerdict::kbId))
-                .bindArray("classifications", String.class, column(rows, PatchStateVerdict::classification))
-                .bindArray("severities", String.class, column(rows, PatchStateVerdict::severity))
-                .bindArray("states", String.class, column(rows, v -> v.state().name()))
-                .bindArray("levels", String.class, column(rows, PatchStateVerdict::complianceLevel))
-                .bindArray("cves", String.class, column(rows, v -> String.join(",", v.cves())))
-                .bindArray(
-                        "securities",
-                        Boolean.class,
-                        rows.stream().map(PatchStateVerdict::security).toList())
-                .bindArray("installedTimes", String.class, column(rows, v -> v.installedTime()
-                        .map(Instant::toString)
-                        .orElse(null)))
-                .execute();
-    }
-
-    private static List<String> column(
-            List<PatchStateVerdict> rows, java.util.function.Function<PatchStateVerdict, String> value) {
-        return rows.stream().map(value).collect(java.util.stream.Collectors.toCollection(java.util.ArrayList::new));
-    }
-
-    private static Optional<Counts> stored(Handle h, String instanceId) {
-        return h.createQuery("SELECT * FROM instance_patch_states WHERE instance_id = :id FOR UPDATE")
-                .bind("id", instanceId)
-                .map((rs, ctx) -> new Counts(
-                        rs.getString("compliance_status"),
-                        rs.getString("baseline_id"),
-                        rs.getString("patch_group"),
-                        rs.getInt("installed_count"),
-                        rs.getInt("installed_other_count"),
-                        rs.getInt("installed_pending_reboot_count"),
-                        rs.getInt("installed_rejected_count"),
-                        rs.getInt("missing_count"),
-                        rs.getInt("failed_count"),
-                        rs.getInt("not_applicable_count"),
-                        rs.getInt("critical_non_compliant_count"),
-                        rs.getInt("security_non_compliant_count"),
-                        rs.getInt("other_non_compliant_count")))
-                .findOne();
-    }
-
     /** The instance's patch group: its "Patch Group" tag, or "PatchGroup" as SSM also accepts. */
     static String patchGroup(Handle h, String instanceId) {
         return h.createQuery("SELECT tag_value FROM resource_tags WHERE resource_type = 'ManagedInstance'"
@@ -364,6 +294,19 @@ final class PatchEvaluation {
                 .mapTo(String.class)
                 .findOne()
                 .orElse("");
+    }
+
+    /** The patch groups of these instances (those without one are absent). */
+    static Map<String, String> patchGroups(Handle h, Collection<String> instanceIds) {
+        Map<String, String> out = new HashMap<>();
+        h.createQuery("SELECT DISTINCT ON (resource_id) resource_id, tag_value FROM resource_tags"
+                        + " WHERE resource_type = 'ManagedInstance' AND resource_id = ANY(:ids)"
+                        + " AND tag_key IN ('Patch Group', 'PatchGroup')"
+                        + " ORDER BY resource_id, tag_key = 'Patch Group' DESC")
+                .bindArray("ids", String.class, new ArrayList<>(instanceIds))
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
     }
 
     static String write(LastScan scan) {

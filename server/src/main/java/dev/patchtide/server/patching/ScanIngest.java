@@ -5,16 +5,16 @@ import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.patching.ScanMessages.PutPatchScanReportRequest;
 import dev.patchtide.server.patching.ScanMessages.PutPatchScanReportResult;
 import dev.patchtide.server.patching.ScanMessages.ReportedPackage;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.ZoneOffset;
-import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -42,7 +42,7 @@ final class ScanIngest {
      * that build the feature without starting them) each report has a transaction of its own.
      */
     synchronized AutoCloseable startWriter(int writers, int maxBatch) {
-        ScanWriter started = new ScanWriter(baselines.jdbi(), this::store, writers, maxBatch);
+        ScanWriter started = new ScanWriter(baselines.jdbi(), this::storeAll, writers, maxBatch);
         writer = Optional.of(started);
         return () -> {
             synchronized (this) {
@@ -57,35 +57,158 @@ final class ScanIngest {
         synchronized (this) {
             w = writer;
         }
-        return w.map(running -> running.submit(q))
-                .orElseGet(() -> baselines.jdbi().inTransaction(h -> store(h, q)));
+        return w.map(running -> running.submit(q)).orElseGet(() -> baselines
+                .jdbi()
+                .inTransaction(h -> storeAll(h, List.of(q)))
+                .getFirst()
+                .result());
     }
 
-    /** Judges and stores one report inside the caller's transaction. */
-    private PutPatchScanReportResult store(Handle h, PutPatchScanReportRequest q) {
-        h.createQuery("SELECT instance_id FROM managed_instances WHERE instance_id = :id"
-                        + " AND deregistered_at IS NULL FOR UPDATE")
-                .bind("id", q.instanceId())
+    /**
+     * Judges and stores reports inside the caller's transaction and answers each, in order. Reports for the
+     * same instance are stored one after the other, in the order given.
+     */
+    List<ScanWriter.Answer> storeAll(Handle h, List<PutPatchScanReportRequest> reports) {
+        ScanWriter.Answer[] answers = new ScanWriter.Answer[reports.size()];
+        List<Integer> pending = new ArrayList<>();
+        for (int i = 0; i < reports.size(); i++) {
+            pending.add(i);
+        }
+        while (!pending.isEmpty()) {
+            // Each pass takes at most one report per instance; a second report of an instance waits a pass.
+            Set<String> seen = new HashSet<>();
+            List<Integer> pass = new ArrayList<>();
+            List<Integer> later = new ArrayList<>();
+            for (int i : pending) {
+                (seen.add(reports.get(i).instanceId()) ? pass : later).add(i);
+            }
+            List<ScanWriter.Answer> passed =
+                    storeDistinct(h, pass.stream().map(reports::get).toList());
+            for (int k = 0; k < pass.size(); k++) {
+                answers[pass.get(k)] = passed.get(k);
+            }
+            pending = later;
+        }
+        return List.of(answers);
+    }
+
+    /** One report per instance: a few statements for the whole list (see {@link PatchStateRows}). */
+    private List<ScanWriter.Answer> storeDistinct(Handle h, List<PutPatchScanReportRequest> reports) {
+        Instant now = clock.instant();
+        List<String> ids = reports.stream()
+                .map(PutPatchScanReportRequest::instanceId)
+                .sorted()
+                .toList();
+        Set<String> live = new HashSet<>(h.createQuery("SELECT instance_id FROM managed_instances"
+                        + " WHERE instance_id = ANY(:ids) AND deregistered_at IS NULL ORDER BY instance_id FOR UPDATE")
+                .bindArray("ids", String.class, ids)
                 .mapTo(String.class)
-                .findOne()
-                .orElseThrow(
-                        () -> new ApiException("InvalidInstanceId", "Instance Id " + q.instanceId() + " isn't valid."));
-        Optional<Previous> previous = h.createQuery("SELECT inventory_hash, outcome_hash, needs_evaluation,"
-                        + " snapshot_id, baseline_id, compliance_status, missing_count FROM instance_patch_states"
-                        + " WHERE instance_id = :id FOR UPDATE")
-                .bind("id", q.instanceId())
-                .map((rs, ctx) -> new Previous(
-                        Optional.ofNullable(rs.getString("inventory_hash")),
-                        Optional.ofNullable(rs.getString("outcome_hash")),
-                        rs.getBoolean("needs_evaluation"),
-                        rs.getString("snapshot_id"),
-                        rs.getString("baseline_id"),
-                        rs.getString("compliance_status"),
-                        rs.getInt("missing_count")))
-                .findOne();
-        Optional<String> previousHash = previous.flatMap(Previous::inventoryHash);
-        String group = PatchEvaluation.patchGroup(h, q.instanceId());
-        BaselineCache.Resolved baseline = cache.resolve(h, group, q.operatingSystem());
+                .list());
+        Map<String, PatchStateRows.Stored> before = PatchStateRows.lock(h, live);
+        Map<String, String> groups = PatchEvaluation.patchGroups(h, live);
+        long version = BaselineCache.version(h);
+
+        ScanWriter.Answer[] answers = new ScanWriter.Answer[reports.size()];
+        List<PatchStateRows.Times> unchanged = new ArrayList<>();
+        List<Integer> changed = new ArrayList<>();
+        List<PatchEvaluation.Evaluation> evaluations = new ArrayList<>();
+        for (int i = 0; i < reports.size(); i++) {
+            PutPatchScanReportRequest q = reports.get(i);
+            if (!live.contains(q.instanceId())) {
+                answers[i] = refused("InvalidInstanceId", "Instance Id " + q.instanceId() + " isn't valid.");
+                continue;
+            }
+            String group = groups.getOrDefault(q.instanceId(), "");
+            BaselineCache.Resolved baseline;
+            try {
+                baseline = cache.resolve(h, group, q.operatingSystem(), version);
+            } catch (ApiException noBaseline) {
+                answers[i] = new ScanWriter.Refused(noBaseline);
+                continue;
+            }
+            String outcomeHash = OutcomeHash.of(q, product(q), group, baseline);
+            Optional<PatchStateRows.Stored> previous = Optional.ofNullable(before.get(q.instanceId()));
+            if (previous.isPresent()
+                    && !previous.get().needsEvaluation()
+                    && previous.get().inventoryHash().equals(Optional.ofNullable(q.inventoryHash()))
+                    && previous.get().outcomeHash().equals(Optional.of(outcomeHash))) {
+                // Same inputs, same judgement: only the scan's times move. The snapshot id stays, so caches
+                // keyed on it (the compliance summary) see nothing new; no row rewrite, history or event.
+                unchanged.add(new PatchStateRows.Times(q.instanceId(), q.operationStartTime(), q.operationEndTime()));
+                PatchStateRows.Stored p = previous.get();
+                answers[i] = new ScanWriter.Stored(new PutPatchScanReportResult(
+                        p.snapshotId(),
+                        p.counts().baselineId(),
+                        p.counts().status(),
+                        p.counts().missing(),
+                        q.inventory() != null));
+                continue;
+            }
+            changed.add(i);
+            evaluations.add(evaluation(q, group, baseline, outcomeHash));
+        }
+        PatchStateRows.touch(h, unchanged);
+
+        Map<String, List<InstalledPackage>> inventoriesByHash = inventories(h, reports, changed, now);
+        List<PatchEvaluation.Judged> judged = new ArrayList<>();
+        for (int k = 0; k < changed.size(); k++) {
+            int i = changed.get(k);
+            PutPatchScanReportRequest q = reports.get(i);
+            PatchEvaluation.Evaluation e = evaluations.get(k);
+            List<InstalledPackage> inventory = List.of();
+            if (q.inventoryHash() != null) {
+                inventory = inventoriesByHash.get(q.inventoryHash());
+                if (inventory == null) {
+                    answers[i] = refused(
+                            "InventoryRequired",
+                            "The server does not hold the inventory with InventoryHash " + q.inventoryHash()
+                                    + "; send the report again with its Inventory.");
+                    continue;
+                }
+            }
+            PatchEvaluation.Judged j = PatchEvaluation.judge(withInventory(e, q, inventory));
+            judged.add(j);
+            answers[i] = new ScanWriter.Stored(new PutPatchScanReportResult(
+                    j.snapshotId(),
+                    e.baselineId(),
+                    j.counts().status(),
+                    j.counts().missing(),
+                    q.inventory() != null));
+        }
+        evaluation.storeAll(h, judged, before, now);
+        for (PatchEvaluation.Judged j : judged) {
+            Optional<String> old = Optional.ofNullable(before.get(j.input().instanceId()))
+                    .flatMap(PatchStateRows.Stored::inventoryHash);
+            old.filter(hash -> !j.input().inventoryHash().equals(Optional.of(hash)))
+                    .ifPresent(hash -> inventories.releaseIfUnused(h, hash));
+        }
+        return List.of(answers);
+    }
+
+    /** The inventories the changed reports need: those sent are stored, the others read; all share-locked. */
+    private Map<String, List<InstalledPackage>> inventories(
+            Handle h, List<PutPatchScanReportRequest> reports, List<Integer> changed, Instant now) {
+        Map<String, List<InstalledPackage>> sent = new HashMap<>();
+        Set<String> named = new HashSet<>();
+        for (int i : changed) {
+            PutPatchScanReportRequest q = reports.get(i);
+            if (q.inventory() != null) {
+                sent.computeIfAbsent(
+                        q.inventoryHash(),
+                        k -> q.inventory().stream().map(ReportedPackage::toCore).toList());
+            } else if (q.inventoryHash() != null) {
+                named.add(q.inventoryHash());
+            }
+        }
+        inventories.putAll(h, sent, now);
+        named.removeAll(sent.keySet());
+        Map<String, List<InstalledPackage>> out = new HashMap<>(inventories.findAll(h, named));
+        out.putAll(sent);
+        return out;
+    }
+
+    private static PatchEvaluation.Evaluation evaluation(
+            PutPatchScanReportRequest q, String group, BaselineCache.Resolved baseline, String outcomeHash) {
         PatchEvaluation.LastScan scan = new PatchEvaluation.LastScan(
                 product(q),
                 q.patches(),
@@ -93,42 +216,8 @@ final class ScanIngest {
                 Objects.requireNonNullElse(q.rebootRequiredPackages(), List.of()),
                 Objects.requireNonNullElse(q.failedPackages(), List.of()));
         String scanJson = PatchEvaluation.write(scan);
-        String outcomeHash = outcomeHash(q, group, baseline, scanJson);
-        if (previous.isPresent()
-                && !previous.get().needsEvaluation()
-                && previousHash.equals(Optional.ofNullable(q.inventoryHash()))
-                && previous.get().outcomeHash().equals(Optional.of(outcomeHash))) {
-            // Same inputs, same judgement: only the scan's times move. The snapshot id stays, so caches
-            // keyed on it (the compliance summary) see nothing new; no row rewrite, history or event.
-            h.createUpdate("UPDATE instance_patch_states SET operation_start_time = :start,"
-                            + " operation_end_time = :end WHERE instance_id = :id")
-                    .bind("start", q.operationStartTime())
-                    .bind("end", q.operationEndTime())
-                    .bind("id", q.instanceId())
-                    .execute();
-            Previous p = previous.get();
-            return new PutPatchScanReportResult(
-                    p.snapshotId(), p.baselineId(), p.status(), p.missing(), q.inventory() != null);
-        }
-        Optional<String> hash = Optional.ofNullable(q.inventoryHash());
-        List<InstalledPackage> inventory = List.of();
-        boolean stored = false;
-        if (q.inventory() != null) {
-            inventory = q.inventory().stream().map(ReportedPackage::toCore).toList();
-            inventories.put(h, q.inventoryHash(), inventory, clock.instant());
-            stored = true;
-        } else if (hash.isPresent()) {
-            inventory = inventories
-                    .find(h, hash.get())
-                    .orElseThrow(() -> new ApiException(
-                            "InventoryRequired",
-                            "The server does not hold the inventory with InventoryHash " + hash.get()
-                                    + "; send the report again with its Inventory."));
-        }
-        int reported = q.installedCount() != null ? q.installedCount() : inventory.size();
         Instant end = q.operationEndTime();
-        PatchEvaluation.Outcome outcome = evaluation.store(
-                h,
+        return new PatchEvaluation.Evaluation(
                 q.instanceId(),
                 q.operatingSystem(),
                 group,
@@ -136,60 +225,37 @@ final class ScanIngest {
                 baseline.spec(),
                 Optional.of(outcomeHash),
                 scan,
-                hash,
-                inventory,
-                reported,
+                scanJson,
+                Optional.ofNullable(q.inventoryHash()),
+                List.of(),
+                0,
                 q.operationStartTime(),
                 end,
-                end,
-                clock.instant());
-        previousHash
-                .filter(old -> !hash.equals(Optional.of(old)))
-                .ifPresent(old -> inventories.releaseIfUnused(h, old));
-        String snapshot = h.createQuery("SELECT snapshot_id FROM instance_patch_states WHERE instance_id = :id")
-                .bind("id", q.instanceId())
-                .mapTo(String.class)
-                .one();
-        int missing = (int) outcome.judgement().verdicts().stream()
-                .filter(v -> v.state() == dev.patchtide.core.patching.PatchState.MISSING)
-                .count();
-        return new PutPatchScanReportResult(snapshot, outcome.baselineId(), outcome.status(), missing, stored);
+                end);
     }
 
-    /** What the stored state row says, enough to answer a report that changes nothing. */
-    private record Previous(
-            Optional<String> inventoryHash,
-            Optional<String> outcomeHash,
-            boolean needsEvaluation,
-            String snapshotId,
-            String baselineId,
-            String status,
-            int missing) {}
+    /** Without an inventory (older agents) the reported count stands in for it. */
+    private static PatchEvaluation.Evaluation withInventory(
+            PatchEvaluation.Evaluation e, PutPatchScanReportRequest q, List<InstalledPackage> inventory) {
+        return new PatchEvaluation.Evaluation(
+                e.instanceId(),
+                e.os(),
+                e.group(),
+                e.baselineId(),
+                e.spec(),
+                e.outcomeHash(),
+                e.scan(),
+                e.scanJson(),
+                e.inventoryHash(),
+                inventory,
+                q.installedCount() != null ? q.installedCount() : inventory.size(),
+                e.operationStart(),
+                e.operationEnd(),
+                e.evaluatedAt());
+    }
 
-    /**
-     * Everything the judgement depends on: the scan (available patches, reboot state, failures), the
-     * inventory (by hash) or reported count, the patch group and OS, the baseline and the configuration
-     * version it was read at, and the day approval delays are counted to.
-     */
-    private static String outcomeHash(
-            PutPatchScanReportRequest q, String group, BaselineCache.Resolved baseline, String scanJson) {
-        String inputs = String.join(
-                "\u0000",
-                q.operatingSystem(),
-                group,
-                baseline.baseline().id(),
-                Long.toString(baseline.version()),
-                q.operationEndTime().atOffset(ZoneOffset.UTC).toLocalDate().toString(),
-                Objects.requireNonNullElse(q.inventoryHash(), ""),
-                String.valueOf(q.installedCount()),
-                q.inventory() == null ? "-" : Integer.toString(q.inventory().size()),
-                scanJson);
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha.digest(inputs.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    private static ScanWriter.Refused refused(String code, String message) {
+        return new ScanWriter.Refused(new ApiException(code, message));
     }
 
     /** The PRODUCT installed packages are filed under: the report's, else that of its first update. */

@@ -116,7 +116,7 @@ final class ScanMessages {
                             .required(at + ".version", p == null ? null : p.version());
                     continue;
                 }
-                boolean clean = !(p.name() + p.arch() + p.version()).matches("(?s).*[\\t\\n].*");
+                boolean clean = plain(p.name()) && plain(p.arch()) && plain(p.version());
                 complete &= clean;
                 v.length(at + ".name", p.name(), 1, 256)
                         .check(clean, at + ": name, arch and version must not contain tabs or line breaks");
@@ -130,6 +130,17 @@ final class ScanMessages {
                                 + ")");
             }
         }
+    }
+
+    /** No tab or line break (they separate the stored inventory's fields); a loop, as it runs per package. */
+    private static boolean plain(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\t' || c == '\n' || c == '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 
     static final Pattern SHA256 = Pattern.compile("^[0-9a-f]{64}$");

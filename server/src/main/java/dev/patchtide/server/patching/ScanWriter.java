@@ -1,5 +1,6 @@
 package dev.patchtide.server.patching;
 
+import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.patching.ScanMessages.PutPatchScanReportRequest;
 import dev.patchtide.server.patching.ScanMessages.PutPatchScanReportResult;
 import java.time.Duration;
@@ -19,18 +20,37 @@ import org.slf4j.LoggerFactory;
 /**
  * Stores many scan reports per transaction: callers queue their report and wait; a few writer threads each
  * take what has queued (up to {@code maxBatch}), store it in one transaction and answer every caller after
- * the commit, so an accepted report is a stored report and one WAL flush serves the whole batch. A batch
- * that fails in any way (one report's bad instance id, a deadlock, a lost connection) is rolled back whole and
- * its reports are stored again one transaction each, so each caller gets its own report's answer and nothing
- * is half stored. Reports are taken in instance id order, so writers lock instances in one order.
+ * the commit, so an accepted report is a stored report and one WAL flush serves the whole batch. A report
+ * refused for its own reasons (an unknown instance) is answered alone; a batch that fails in any other way (a
+ * deadlock, a lost connection) is rolled back whole and its reports are stored again one transaction each, so
+ * each caller gets its own report's answer and nothing is half stored. Reports are taken in instance id order,
+ * so writers lock instances in one order.
  */
 final class ScanWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ScanWriter.class);
 
-    /** Stores one report inside the given transaction. */
+    /**
+     * Stores reports inside the given transaction and answers each, in order. A report refused for its own
+     * reasons (an unknown instance) is answered {@link Refused} without failing the others; an exception
+     * fails the whole transaction.
+     */
     @FunctionalInterface
     interface Work {
-        PutPatchScanReportResult store(Handle h, PutPatchScanReportRequest q);
+        List<Answer> store(Handle h, List<PutPatchScanReportRequest> reports);
+    }
+
+    /** What became of one report. */
+    sealed interface Answer {
+        PutPatchScanReportResult result();
+    }
+
+    record Stored(PutPatchScanReportResult result) implements Answer {}
+
+    record Refused(ApiException reason) implements Answer {
+        @Override
+        public PutPatchScanReportResult result() {
+            throw reason;
+        }
     }
 
     private record Pending(PutPatchScanReportRequest request, CompletableFuture<PutPatchScanReportResult> answer) {}
@@ -56,13 +76,13 @@ final class ScanWriter implements AutoCloseable {
     /** Queues the report and returns once the transaction that stored it committed. */
     PutPatchScanReportResult submit(PutPatchScanReportRequest q) {
         if (stopping) {
-            return jdbi.inTransaction(h -> work.store(h, q));
+            return storeAlone(q);
         }
         Pending p = new Pending(q, new CompletableFuture<>());
         queue.add(p);
         if (stopping && queue.remove(p)) {
             // Closed meanwhile: the writers may be gone, so store it here.
-            return jdbi.inTransaction(h -> work.store(h, q));
+            return storeAlone(q);
         }
         try {
             return p.answer().get();
@@ -75,6 +95,10 @@ final class ScanWriter implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the report was being stored", e);
         }
+    }
+
+    private PutPatchScanReportResult storeAlone(PutPatchScanReportRequest q) {
+        return jdbi.inTransaction(h -> work.store(h, List.of(q))).getFirst().result();
     }
 
     private void run() {
@@ -105,22 +129,17 @@ final class ScanWriter implements AutoCloseable {
 
     private void write(List<Pending> batch) {
         batch.sort(Comparator.comparing(p -> p.request().instanceId()));
-        List<PutPatchScanReportResult> results;
+        List<Answer> answers;
         try {
-            results = jdbi.inTransaction(h -> {
-                List<PutPatchScanReportResult> out = new ArrayList<>(batch.size());
-                for (Pending p : batch) {
-                    out.add(work.store(h, p.request()));
-                }
-                return out;
-            });
+            answers = jdbi.inTransaction(
+                    h -> work.store(h, batch.stream().map(Pending::request).toList()));
         } catch (RuntimeException batchFailed) {
             if (batch.size() > 1) {
                 log.debug("batch of {} scan reports failed, storing them one by one", batch.size(), batchFailed);
             }
             for (Pending p : batch) {
                 try {
-                    p.answer().complete(jdbi.inTransaction(h -> work.store(h, p.request())));
+                    p.answer().complete(storeAlone(p.request()));
                 } catch (RuntimeException e) {
                     p.answer().completeExceptionally(e);
                 }
@@ -128,7 +147,10 @@ final class ScanWriter implements AutoCloseable {
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).answer().complete(results.get(i));
+            switch (answers.get(i)) {
+                case Stored stored -> batch.get(i).answer().complete(stored.result());
+                case Refused refused -> batch.get(i).answer().completeExceptionally(refused.reason());
+            }
         }
     }
 

@@ -28,21 +28,32 @@ class ScanWriterTest {
         try (Database database = Database.connect(TestDatabases.fresh())) {
             database.jdbi().useHandle(h -> h.execute("CREATE TABLE written (id text PRIMARY KEY)"));
             // Every report writes a row, then the bad one fails: its batch must roll back and be redone singly.
-            ScanWriter.Work work = (h, q) -> {
-                h.createUpdate("INSERT INTO written VALUES (:id)")
-                        .bind("id", q.instanceId())
-                        .execute();
-                if (q.instanceId().equals("mi-bad")) {
-                    throw new ApiException("InvalidInstanceId", "Instance Id mi-bad isn't valid.");
+            // Every report writes a row, then the bad one fails: its batch must roll back and be redone singly.
+            // A refused report (mi-refused) is answered on its own without failing its batch.
+            ScanWriter.Work work = (h, reports) -> {
+                List<ScanWriter.Answer> out = new ArrayList<>();
+                for (PutPatchScanReportRequest q : reports) {
+                    if (q.instanceId().equals("mi-refused")) {
+                        out.add(new ScanWriter.Refused(new ApiException("InventoryRequired", "send it")));
+                        continue;
+                    }
+                    h.createUpdate("INSERT INTO written VALUES (:id)")
+                            .bind("id", q.instanceId())
+                            .execute();
+                    if (q.instanceId().equals("mi-bad")) {
+                        throw new ApiException("InvalidInstanceId", "Instance Id mi-bad isn't valid.");
+                    }
+                    out.add(new ScanWriter.Stored(
+                            new PutPatchScanReportResult(q.instanceId(), "pb", "COMPLIANT", 0, false)));
                 }
-                return new PutPatchScanReportResult(q.instanceId(), "pb", "COMPLIANT", 0, false);
+                return out;
             };
             Map<String, Object> answers = new ConcurrentHashMap<>();
             try (ScanWriter writer = new ScanWriter(database.jdbi(), work, 2, 50)) {
                 CountDownLatch go = new CountDownLatch(1);
                 List<Thread> callers = new ArrayList<>();
                 for (int i = 0; i < 200; i++) {
-                    String id = i == 77 ? "mi-bad" : "mi-" + i;
+                    String id = i == 77 ? "mi-bad" : i == 78 ? "mi-refused" : "mi-" + i;
                     callers.add(Thread.ofVirtual().start(() -> {
                         try {
                             go.await();
@@ -59,16 +70,19 @@ class ScanWriterTest {
                     t.join();
                 }
             }
-            assertThat(answers).hasSize(200).containsEntry("mi-bad", "InvalidInstanceId");
+            assertThat(answers)
+                    .hasSize(200)
+                    .containsEntry("mi-bad", "InvalidInstanceId")
+                    .containsEntry("mi-refused", "InventoryRequired");
             answers.forEach((id, answer) -> {
-                if (!id.equals("mi-bad")) {
+                if (!id.equals("mi-bad") && !id.equals("mi-refused")) {
                     assertThat(answer).isEqualTo(id);
                 }
             });
             List<String> written = database.jdbi().withHandle(h -> h.createQuery("SELECT id FROM written")
                     .mapTo(String.class)
                     .list());
-            assertThat(written).hasSize(199).doesNotContain("mi-bad");
+            assertThat(written).hasSize(198).doesNotContain("mi-bad", "mi-refused");
         }
     }
 }

@@ -1,0 +1,88 @@
+package dev.patchtide.server.patching;
+
+import dev.patchtide.server.patching.ScanMessages.PutPatchScanReportRequest;
+import dev.patchtide.server.patching.ScanMessages.ReportedPatch;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The SHA-256 of everything a report's judgement depends on: the scan (available patches, reboot state,
+ * failures), the inventory (by hash) or reported count, the patch group and OS, the baseline and the
+ * configuration version it was read at, and the day approval delays are counted to. Equal hashes, equal
+ * judgements: an unchanged report is answered without judging. Fed field by field, each length-prefixed (so
+ * no two different inputs run together into the same bytes), without building the scan's JSON: most reports
+ * are unchanged, and for them this is the only work on the scan.
+ */
+final class OutcomeHash {
+    private final MessageDigest sha;
+
+    private OutcomeHash() {
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String of(PutPatchScanReportRequest q, String product, String group, BaselineCache.Resolved baseline) {
+        OutcomeHash h = new OutcomeHash()
+                .add(q.operatingSystem())
+                .add(group)
+                .add(baseline.baseline().id())
+                .add(baseline.version())
+                .add(q.operationEndTime().atOffset(ZoneOffset.UTC).toLocalDate().toString())
+                .add(q.inventoryHash())
+                .add(q.installedCount() == null ? -1 : q.installedCount())
+                .add(product)
+                .add(Boolean.TRUE.equals(q.rebootRequired()) ? 1 : 0)
+                .add(q.rebootRequiredPackages())
+                .add(q.failedPackages())
+                .add(q.patches().size());
+        for (ReportedPatch p : q.patches()) {
+            h.add(p.name())
+                    .add(p.arch())
+                    .add(p.installedVersion())
+                    .add(p.availableVersion())
+                    .add(p.product())
+                    .add(p.classification())
+                    .add(p.severity())
+                    .add(p.priority())
+                    .add(p.section())
+                    .add(p.security() == null ? -1 : p.security() ? 1 : 0)
+                    .add(p.releaseDate())
+                    .add(p.cveIds());
+        }
+        return HexFormat.of().formatHex(h.sha.digest());
+    }
+
+    private OutcomeHash add(long n) {
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            sha.update((byte) (n >>> shift));
+        }
+        return this;
+    }
+
+    /** A null string and an empty one differ: -1 for absent, else the length, then the bytes. */
+    private OutcomeHash add(String s) {
+        if (s == null) {
+            return add(-1L);
+        }
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        add(bytes.length);
+        sha.update(bytes);
+        return this;
+    }
+
+    private OutcomeHash add(List<String> values) {
+        if (values == null) {
+            return add(-1L);
+        }
+        add(values.size());
+        values.forEach(this::add);
+        return this;
+    }
+}
