@@ -28,9 +28,12 @@ final class RevocationFeed {
     /** The oldest transaction id that might still commit a revocation this node has not applied. */
     private OptionalLong mark = OptionalLong.empty();
     /** Keys the previous poll read, already dropped. */
-    private Set<String> applied = Set.of();
+    private Set<Revocation> applied = Set.of();
 
     private long lastSweep;
+
+    /** With its transaction, so a key revoked again (after being restored by hand) is dropped again. */
+    private record Revocation(String accessKeyId, String xid) {}
 
     RevocationFeed(Jdbi jdbi, KeyCache cache) {
         this.jdbi = jdbi;
@@ -41,18 +44,18 @@ final class RevocationFeed {
     /** One poll; throws when the database cannot be read, and then the cache stops trusting old entries. */
     synchronized void poll() {
         long startedAt = cache.now();
-        record Read(long nextMark, List<String> revoked) {}
+        record Read(long nextMark, List<Revocation> revoked) {}
         Read read = jdbi.withHandle(handle -> {
             long nextMark = handle.createQuery(
                             "SELECT CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS text) AS bigint)")
                     .mapTo(Long.class)
                     .one();
-            List<String> revoked = mark.isEmpty()
+            List<Revocation> revoked = mark.isEmpty()
                     ? List.of()
-                    : handle.createQuery("SELECT access_key_id FROM access_keys"
+                    : handle.createQuery("SELECT access_key_id, CAST(revoked_xid AS text) AS xid FROM access_keys"
                                     + " WHERE revoked_xid >= CAST(CAST(:mark AS text) AS xid8)")
                             .bind("mark", mark.getAsLong())
-                            .mapTo(String.class)
+                            .map((rs, ctx) -> new Revocation(rs.getString("access_key_id"), rs.getString("xid")))
                             .list();
             return new Read(nextMark, revoked);
         });
@@ -60,8 +63,10 @@ final class RevocationFeed {
             // Revocations before the first mark are not read: forget keys read before the feed covered them.
             cache.dropAll();
         } else {
-            List<String> fresh =
-                    read.revoked().stream().filter(id -> !applied.contains(id)).toList();
+            List<String> fresh = read.revoked().stream()
+                    .filter(r -> !applied.contains(r))
+                    .map(Revocation::accessKeyId)
+                    .toList();
             if (!fresh.isEmpty()) {
                 cache.drop(fresh);
             }

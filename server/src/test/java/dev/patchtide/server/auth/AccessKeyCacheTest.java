@@ -130,6 +130,23 @@ class AccessKeyCacheTest {
     }
 
     @Test
+    void aLookUpThatOverlapsADropDoesNotKeepWhatItRead() {
+        KeyCache cache = new KeyCache(ticker);
+        AccessKeyStore.StoredKey key =
+                new AccessKeyStore.StoredKey("secret", principal("AKIAOVERLAP000000000", "mi-1"));
+        long loadedAt = cache.now();
+
+        long before = cache.generation();
+        // (the look-up reads the database here, while a revocation of the key commits and is dropped)
+        cache.drop(java.util.List.of("AKIAOVERLAP000000000"));
+        cache.put("AKIAOVERLAP000000000", key, loadedAt, before);
+        assertThat(cache.get("AKIAOVERLAP000000000", cache.now())).isEmpty();
+
+        cache.put("AKIAOVERLAP000000000", key, loadedAt, cache.generation());
+        assertThat(cache.get("AKIAOVERLAP000000000", cache.now())).contains(key);
+    }
+
+    @Test
     void aRevocationMadeByHandInSqlIsFedToo() {
         String key = issueInstanceKey(nodeA, "mi-00000000000000007");
         nodeB.pollRevocations();
