@@ -6,6 +6,7 @@ import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.Authorizer;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
+import dev.patchtide.server.background.PollingLoop;
 import dev.patchtide.server.compliance.ComplianceApi;
 import dev.patchtide.server.connections.Connections;
 import dev.patchtide.server.dashboard.DashboardRoutes;
@@ -43,6 +44,7 @@ public final class PatchtideServer implements AutoCloseable {
 
     private final Javalin app;
     private final AccessKeyStore accessKeys;
+    private final PollingLoop revocationFeed;
     private final JvmGcMetrics gcMetrics;
     private final DeliveryWorker deliveries;
     private final ReEvaluationWorker reEvaluation;
@@ -52,6 +54,7 @@ public final class PatchtideServer implements AutoCloseable {
     private PatchtideServer(
             Javalin app,
             AccessKeyStore accessKeys,
+            PollingLoop revocationFeed,
             JvmGcMetrics gcMetrics,
             DeliveryWorker deliveries,
             ReEvaluationWorker reEvaluation,
@@ -59,6 +62,7 @@ public final class PatchtideServer implements AutoCloseable {
             EventsApi events) {
         this.app = app;
         this.accessKeys = accessKeys;
+        this.revocationFeed = revocationFeed;
         this.gcMetrics = gcMetrics;
         this.deliveries = deliveries;
         this.reEvaluation = reEvaluation;
@@ -153,10 +157,13 @@ public final class PatchtideServer implements AutoCloseable {
         notifications.webRoutes(app);
         new HealthRoutes(database, metrics).routes(app);
         dashboard.routes(app);
+        // Keys revoked by other nodes: lets this node keep found keys in memory (see AccessKeyStore).
+        PollingLoop revocationFeed = accessKeys.startRevocationFeed();
         app.start();
         deliveries.start();
         events.worker().start();
-        return new PatchtideServer(app, accessKeys, gcMetrics, deliveries, reEvaluation, scanWriter, events);
+        return new PatchtideServer(
+                app, accessKeys, revocationFeed, gcMetrics, deliveries, reEvaluation, scanWriter, events);
     }
 
     public int port() {
@@ -188,6 +195,7 @@ public final class PatchtideServer implements AutoCloseable {
         reEvaluation.close();
         events.worker().close();
         deliveries.close();
+        revocationFeed.close();
         gcMetrics.close();
     }
 }

@@ -1,41 +1,56 @@
 package dev.patchtide.server.auth;
 
+import dev.patchtide.server.background.PollingLoop;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Access keys the server issues: admin keys for operators and one key per managed instance. The
- * secret is kept because Signature V4 verification needs it (HMAC, not a password hash).
+ * Access keys the server issues: admin keys for operators and one key per managed instance. The secret is
+ * kept because Signature V4 verification needs it (HMAC, not a password hash).
+ *
+ * <p>Found keys are kept in memory ({@link KeyCache}) so a signed request needs no database round trip in
+ * the steady state. The guarantees: a key issued a moment ago works at once (unknown keys are never
+ * cached, so a miss always asks the database); revocation stops a key at once on the revoking node and on
+ * every other node sharing the database within {@link KeyCache#TRUST_NANOS}, through the {@link
+ * RevocationFeed} each node polls ({@link #startRevocationFeed}); if that feed fails, entries older than
+ * that bound are read again from the database.
  */
 public final class AccessKeyStore {
     private static final char[] KEY_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
     private static final char[] SECRET_ALPHABET =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".toCharArray();
 
-    /**
-     * How long a found key is trusted without asking the database again. Revocation on this node drops the
-     * key at once (after the revoking transaction commits); another node sharing the database notices
-     * within this time. Measured with System.nanoTime, not the server's clock: it bounds staleness in real
-     * time, whatever a test's clock says.
-     */
-    static final long CACHE_NANOS = 2_000_000_000L;
-
-    private record Cached(StoredKey key, long expiresAt) {}
-
     private final Jdbi jdbi;
     private final SecureRandom random = new SecureRandom();
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
-    /** Bumped by every local revocation: a look-up that overlapped one does not cache what it read. */
-    private final AtomicLong revocations = new AtomicLong();
+    private final KeyCache cache;
+    private final RevocationFeed feed;
+    private final LongAdder databaseLookups = new LongAdder();
 
     public AccessKeyStore(Jdbi jdbi) {
+        this(jdbi, System::nanoTime);
+    }
+
+    /** With the nanosecond ticker the cache measures trust and idleness by (tests move it by hand). */
+    AccessKeyStore(Jdbi jdbi, LongSupplier ticker) {
         this.jdbi = jdbi;
+        this.cache = new KeyCache(ticker);
+        this.feed = new RevocationFeed(jdbi, cache);
+    }
+
+    /** Polls the database for keys other nodes revoked until closed; without it entries last 2 s. */
+    public PollingLoop startRevocationFeed() {
+        PollingLoop loop = new PollingLoop("access-key-revocations", RevocationFeed.INTERVAL, () -> {
+            feed.poll();
+            return false;
+        });
+        loop.start();
+        return loop;
     }
 
     public record IssuedKey(String accessKeyId, String secretAccessKey) {}
@@ -52,21 +67,17 @@ public final class AccessKeyStore {
     }
 
     public void revokeInstanceKeys(Handle handle, String instanceId, Instant now) {
-        handle.createUpdate("UPDATE access_keys SET revoked_at = :now WHERE instance_id = :id AND revoked_at IS NULL")
+        List<String> revoked = handle.createQuery("UPDATE access_keys SET revoked_at = :now"
+                        + " WHERE instance_id = :id AND revoked_at IS NULL RETURNING access_key_id")
                 .bind("now", now)
                 .bind("id", instanceId)
-                .execute();
+                .mapTo(String.class)
+                .list();
         // Both now (so this node's requests stop before the commit is even seen) and after the commit (so a
-        // look-up that raced with the transaction cannot leave the old key cached).
-        dropInstance(instanceId);
-        handle.afterCommit(() -> dropInstance(instanceId));
-    }
-
-    private void dropInstance(String instanceId) {
-        revocations.incrementAndGet();
-        cache.values()
-                .removeIf(c -> c.key().principal() instanceof Principal.Instance i
-                        && i.instanceId().equals(instanceId));
+        // look-up that raced with the transaction cannot leave the old key cached). Other nodes learn of it
+        // from the revocation feed.
+        cache.drop(revoked);
+        handle.afterCommit(() -> cache.drop(revoked));
     }
 
     public boolean isActiveAdminKey(String accessKeyId, String secretAccessKey) {
@@ -77,24 +88,35 @@ public final class AccessKeyStore {
     }
 
     Optional<StoredKey> find(String accessKeyId) {
-        long now = System.nanoTime();
-        Cached cached = cache.get(accessKeyId);
-        if (cached != null && now - cached.expiresAt() < 0) {
-            return Optional.of(cached.key());
+        long now = cache.now();
+        Optional<StoredKey> cached = cache.get(accessKeyId, now);
+        if (cached.isPresent()) {
+            return cached;
         }
-        long epoch = revocations.get();
+        long generation = cache.generation();
         Optional<StoredKey> found = load(accessKeyId);
         // Only keys that exist are cached: a key issued a moment ago must work at once.
-        if (found.isPresent() && revocations.get() == epoch) {
-            cache.put(accessKeyId, new Cached(found.get(), now + CACHE_NANOS));
-        }
-        if (cache.size() > 200_000) {
-            cache.values().removeIf(c -> now - c.expiresAt() >= 0);
-        }
+        found.ifPresent(key -> cache.put(accessKeyId, key, now, generation));
         return found;
     }
 
+    /** Look-ups that went to the database (for tests and measurements). */
+    long databaseLookups() {
+        return databaseLookups.sum();
+    }
+
+    /** Keys held in memory (for tests and measurements). */
+    int cachedKeys() {
+        return cache.size();
+    }
+
+    /** One poll of the revocation feed, as the background loop does it. */
+    void pollRevocations() {
+        feed.poll();
+    }
+
     private Optional<StoredKey> load(String accessKeyId) {
+        databaseLookups.increment();
         return jdbi.withHandle(handle -> handle.createQuery("SELECT secret_access_key, instance_id FROM access_keys"
                         + " WHERE access_key_id = :id AND revoked_at IS NULL")
                 .bind("id", accessKeyId)
