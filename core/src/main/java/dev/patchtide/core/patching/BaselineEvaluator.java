@@ -49,6 +49,24 @@ public final class BaselineEvaluator {
     }
 
     /**
+     * Whether the baseline's answer can depend on a patch's name, arch or version: a NAME, ARCH or VERSION
+     * filter (or a key no patch has, which compares the empty value), or an approved or rejected list.
+     */
+    static boolean blindToPackageIdentity(BaselineSpec baseline) {
+        return baseline.approvedPatches().isEmpty()
+                && baseline.rejectedPatches().isEmpty()
+                && baseline.globalFilters().stream().allMatch(BaselineEvaluator::blind)
+                && baseline.rules().stream().flatMap(r -> r.filters().stream()).allMatch(BaselineEvaluator::blind);
+    }
+
+    private static boolean blind(BaselineSpec.Filter filter) {
+        return switch (filter.key()) {
+            case "PRODUCT", "CLASSIFICATION", "SEVERITY", "PRIORITY", "SECTION", "SECURITY" -> true;
+            default -> false;
+        };
+    }
+
+    /**
      * Without a release date (Debian publishes none) only an immediate rule (0 days) or an until-date rule
      * approves; with one, the patch must be old enough or released by the date.
      */

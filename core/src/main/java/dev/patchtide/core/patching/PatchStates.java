@@ -51,7 +51,9 @@ public final class PatchStates {
         Map<String, AvailablePatch> available = new HashMap<>();
         scan.available().forEach(a -> available.put(a.name() + "." + a.arch(), a));
         Set<String> availableJudged = new HashSet<>();
-        List<PatchStateVerdict> verdicts = new ArrayList<>();
+        List<PatchStateVerdict> verdicts =
+                new ArrayList<>(scan.installed().size() + scan.available().size());
+        InstalledApproval approval = new InstalledApproval(baseline, scan.product(), today);
         for (InstalledPackage p : scan.installed()) {
             String key = p.name() + "." + p.arch();
             AvailablePatch update = available.get(key);
@@ -63,7 +65,7 @@ public final class PatchStates {
                     continue;
                 }
             }
-            verdicts.add(judgeInstalled(baseline, scan, p, today));
+            verdicts.add(judgeInstalled(baseline, scan, p, approval));
         }
         // Updates for packages the inventory does not list (a report without inventory): only what they decide.
         for (AvailablePatch a : scan.available()) {
@@ -118,32 +120,57 @@ public final class PatchStates {
                 installed == null ? Optional.empty() : installed.installedTime()));
     }
 
+    /**
+     * Whether the baseline approves an installed package. Installed packages carry no metadata besides name,
+     * arch and version (no priority, section, classification or date), so when the baseline looks at none of
+     * those (no NAME, ARCH or VERSION filter, no approved or rejected list: every predefined baseline), all of a
+     * host's packages get the same answer, asked once instead of ~1,500 times.
+     */
+    private static final class InstalledApproval {
+        private final BaselineSpec baseline;
+        private final String product;
+        private final LocalDate today;
+        private final Optional<Optional<PatchVerdict>> alike;
+
+        InstalledApproval(BaselineSpec baseline, String product, LocalDate today) {
+            this.baseline = baseline;
+            this.product = product;
+            this.today = today;
+            this.alike = BaselineEvaluator.blindToPackageIdentity(baseline)
+                    ? Optional.of(BaselineEvaluator.approve(baseline, asPatch("", "", "", product), today))
+                    : Optional.empty();
+        }
+
+        Optional<PatchVerdict> approve(InstalledPackage p) {
+            return alike.orElseGet(() ->
+                    BaselineEvaluator.approve(baseline, asPatch(p.name(), p.arch(), p.version(), product), today));
+        }
+    }
+
+    private static AvailablePatch asPatch(String name, String arch, String version, String product) {
+        return new AvailablePatch(
+                name, arch, version, version, product, "", "", "", "", false, Optional.empty(), List.of());
+    }
+
     private static PatchStateVerdict judgeInstalled(
-            BaselineSpec baseline, Scan scan, InstalledPackage p, LocalDate today) {
-        AvailablePatch asPatch = new AvailablePatch(
-                p.name(),
-                p.arch(),
-                p.version(),
-                p.version(),
-                scan.product(),
-                "",
-                "",
-                "",
-                "",
-                false,
-                Optional.empty(),
-                List.of());
-        Optional<PatchVerdict> approved = BaselineEvaluator.approve(baseline, asPatch, today);
+            BaselineSpec baseline, Scan scan, InstalledPackage p, InstalledApproval approval) {
+        Optional<PatchVerdict> approved = approval.approve(p);
         PatchState state;
         String level = approved.map(PatchVerdict::complianceLevel).orElse("UNSPECIFIED");
         if (named(scan.failedPackages(), p.name(), p.version())) {
             state = PatchState.FAILED;
-        } else if (BaselineEvaluator.listed(baseline.rejectedPatches(), asPatch)
-                && baseline.rejectedPatchesAction() == BaselineSpec.RejectedAction.BLOCK) {
+        } else if (!baseline.rejectedPatches().isEmpty()
+                && baseline.rejectedPatchesAction() == BaselineSpec.RejectedAction.BLOCK
+                && BaselineEvaluator.listed(
+                        baseline.rejectedPatches(), asPatch(p.name(), p.arch(), p.version(), scan.product()))) {
             state = PatchState.INSTALLED_REJECTED;
         } else if (scan.rebootRequired() && named(scan.rebootPendingPackages(), p.name(), p.version())) {
             state = PatchState.INSTALLED_PENDING_REBOOT;
-        } else if (approved.isPresent() || BaselineEvaluator.listed(baseline.approvedPatches(), asPatch)) {
+        } else if (approved.isPresent()
+                || (!baseline.approvedPatches().isEmpty()
+                        && BaselineEvaluator.listed(
+                                baseline.approvedPatches(),
+                                asPatch(p.name(), p.arch(), p.version(), scan.product())))) {
             state = PatchState.INSTALLED;
         } else {
             state = PatchState.INSTALLED_OTHER;
