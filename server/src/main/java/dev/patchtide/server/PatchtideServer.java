@@ -21,6 +21,7 @@ import dev.patchtide.server.fleet.FleetMetrics;
 import dev.patchtide.server.notify.Notifications;
 import dev.patchtide.server.patching.BaselineApi;
 import dev.patchtide.server.patching.ComplianceStateListener;
+import dev.patchtide.server.patching.InventorySweeper;
 import dev.patchtide.server.patching.ReEvaluationWorker;
 import dev.patchtide.server.patching.RebootStateListener;
 import dev.patchtide.server.web.HealthRoutes;
@@ -41,12 +42,16 @@ public final class PatchtideServer implements AutoCloseable {
 
     private static final int SCAN_BATCH = 100;
 
+    /** How often unreferenced inventories are looked for: they only take room, nothing reads them. */
+    private static final Duration INVENTORY_SWEEP = Duration.ofMinutes(15);
+
     private final Javalin app;
     private final AccessKeyStore accessKeys;
     private final JvmGcMetrics gcMetrics;
     private final DeliveryWorker deliveries;
     private final ReEvaluationWorker reEvaluation;
     private final AutoCloseable scanWriter;
+    private final InventorySweeper inventorySweeper;
     private final EventsApi events;
 
     private PatchtideServer(
@@ -56,6 +61,7 @@ public final class PatchtideServer implements AutoCloseable {
             DeliveryWorker deliveries,
             ReEvaluationWorker reEvaluation,
             AutoCloseable scanWriter,
+            InventorySweeper inventorySweeper,
             EventsApi events) {
         this.app = app;
         this.accessKeys = accessKeys;
@@ -63,6 +69,7 @@ public final class PatchtideServer implements AutoCloseable {
         this.deliveries = deliveries;
         this.reEvaluation = reEvaluation;
         this.scanWriter = scanWriter;
+        this.inventorySweeper = inventorySweeper;
         this.events = events;
     }
 
@@ -120,6 +127,7 @@ public final class PatchtideServer implements AutoCloseable {
         baselines.routes(router);
         ReEvaluationWorker reEvaluation = baselines.startReEvaluation(Duration.ofSeconds(1));
         AutoCloseable scanWriter = baselines.startScanWriter(SCAN_WRITERS, SCAN_BATCH);
+        InventorySweeper inventorySweeper = new InventorySweeper(database.jdbi(), clock, INVENTORY_SWEEP).start();
         new ComplianceApi(database.jdbi(), fleet).routes(router);
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
         new DeadLetterApi(database.jdbi(), clock, deliveries).routes(router);
@@ -156,7 +164,8 @@ public final class PatchtideServer implements AutoCloseable {
         app.start();
         deliveries.start();
         events.worker().start();
-        return new PatchtideServer(app, accessKeys, gcMetrics, deliveries, reEvaluation, scanWriter, events);
+        return new PatchtideServer(
+                app, accessKeys, gcMetrics, deliveries, reEvaluation, scanWriter, inventorySweeper, events);
     }
 
     public int port() {
@@ -186,6 +195,7 @@ public final class PatchtideServer implements AutoCloseable {
             throw new IllegalStateException("scan writer did not stop", e);
         }
         reEvaluation.close();
+        inventorySweeper.close();
         events.worker().close();
         deliveries.close();
         gcMetrics.close();
