@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Deletes installed inventories that no instance refers to: those of deregistered instances, and rows any
@@ -31,6 +33,8 @@ import org.jdbi.v3.core.Jdbi;
  * and each round is one short transaction; several server nodes can sweep side by side.
  */
 public final class InventorySweeper implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(InventorySweeper.class);
+
     /** Inventories younger than this are left alone even when nobody refers to them yet. */
     static final Duration GRACE = Duration.ofHours(1);
 
@@ -88,6 +92,9 @@ public final class InventorySweeper implements AutoCloseable {
                             + " WHERE inventory_hash = ANY(:hashes) AND" + UNREFERENCED)
                     .bindArray("hashes", String.class, candidates)
                     .execute();
+            if (deleted > 0) {
+                log.info("deleted {} installed inventories no instance refers to", deleted);
+            }
             return new Round(released, deleted, released >= batchSize || candidates.size() >= batchSize);
         });
     }

@@ -152,7 +152,11 @@ class InventorySweeperTest {
         assertThat(referencedBy(live)).contains(image().hash());
     }
 
-    /** The ingest comes while the sweep holds the orphan it is about to delete. */
+    /**
+     * The ingest comes while the sweep holds the orphan it is about to delete. Its INSERT ... ON CONFLICT DO
+     * NOTHING sees the still-live row, its share lock then waits for the sweep and finds the row gone; today
+     * the scan writer stores the report again in a transaction of its own, which inserts the inventory anew.
+     */
     @Test
     void ingestOfAnInventoryBeingDeletedStoresItAgain() throws Exception {
         image().send(gone);
