@@ -35,23 +35,30 @@ public final class Agent implements AutoCloseable {
     private final Path root;
     private final InstantSource clock;
     private volatile Instant lastScan = Instant.MIN;
-    private volatile Object acceptedInventoryHash;
+    private final AcceptedInventoryFile acceptedInventory;
+    /** The hash of the inventory the server last accepted from this instance, kept on disk across restarts. */
+    private volatile Optional<String> acceptedInventoryHash;
+
     private final Object wakeUp = new Object();
     private volatile boolean stopping;
     private volatile Thread loop;
 
     /**
      * @param scanInterval how often to scan for patches and report them; {@link Duration#ZERO} turns scanning off
+     * @param stateDir where the registration is kept; the agent remembers the inventory the server accepted there
      * @param root the host's file tree ("/" except in tests)
      */
     public Agent(
             Registration registration,
+            Path stateDir,
             Duration interval,
             Duration scanInterval,
             Path root,
             Supplier<HostFacts> facts,
             InstantSource clock) {
         this.registration = registration;
+        this.acceptedInventory = new AcceptedInventoryFile(stateDir);
+        this.acceptedInventoryHash = acceptedInventory.read(registration.instanceId());
         this.interval = interval;
         this.scanInterval = scanInterval;
         this.root = root;
@@ -65,22 +72,23 @@ public final class Agent implements AutoCloseable {
     }
 
     public static Agent forThisHost(
-            Registration registration, Duration interval, Duration scanInterval, InstantSource clock) {
+            Registration registration, Path stateDir, Duration interval, Duration scanInterval, InstantSource clock) {
         Path root = Path.of("/");
-        return new Agent(registration, interval, scanInterval, root, () -> HostFacts.collect(root), clock);
+        return new Agent(registration, stateDir, interval, scanInterval, root, () -> HostFacts.collect(root), clock);
     }
 
     /**
      * Scans this host for patches and reports the result; returns the server's verdict. The installed
      * inventory goes along only when it changed since the server last accepted it: otherwise its hash
      * alone, and if the server answers {@code InventoryRequired} (a new or restored database) the report
-     * is sent again at once with the inventory.
+     * is sent again at once with the inventory. The hash the server accepted is remembered on disk, so a
+     * restarted agent does not send its inventory again.
      */
     public JsonNode scanAndReport() throws IOException, ApiCallException {
         Map<String, Object> report = PatchReport.scan(root, registration.instanceId());
         Object inventory = report.get("Inventory");
-        Object hash = report.get("InventoryHash");
-        if (hash != null && hash.equals(acceptedInventoryHash)) {
+        Optional<String> hash = Optional.ofNullable((String) report.get("InventoryHash"));
+        if (hash.isPresent() && hash.equals(acceptedInventoryHash)) {
             report.remove("Inventory");
         }
         JsonNode verdict;
@@ -93,6 +101,9 @@ public final class Agent implements AutoCloseable {
             log.info("the server does not hold this host's inventory; sending it in full");
             report.put("Inventory", inventory);
             verdict = client.call("Patchtide.PutPatchScanReport", report);
+        }
+        if (hash.isPresent() && !hash.equals(acceptedInventoryHash)) {
+            acceptedInventory.write(registration.instanceId(), hash.get());
         }
         acceptedInventoryHash = hash;
         lastScan = clock.instant();

@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 
 /**
@@ -35,6 +32,11 @@ public final class RegistrationFile {
         return file;
     }
 
+    /** The directory the agent keeps its state in (this file and what else the agent remembers). */
+    public Path stateDir() {
+        return file.getParent();
+    }
+
     public Optional<Registration> read() throws IOException {
         if (!Files.exists(file)) {
             return Optional.empty();
@@ -47,24 +49,7 @@ public final class RegistrationFile {
     }
 
     public void write(Registration registration) throws IOException {
-        Path dir = file.getParent();
-        Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        Path temp = Files.createTempFile(
-                dir,
-                FILE_NAME,
-                ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            json.writeValue(temp.toFile(), registration);
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        PrivateFiles.write(file, json.writeValueAsBytes(registration));
     }
 
     public void delete() throws IOException {

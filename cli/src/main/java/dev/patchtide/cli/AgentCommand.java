@@ -107,7 +107,7 @@ final class AgentCommand {
                     .orElseThrow(() -> new IOException("this host is not registered (no " + file.path()
                             + "); run 'patchtide agent register' first"));
             Duration interval = heartbeatInterval != null ? heartbeatInterval : registration.heartbeatInterval();
-            Agent agent = Agent.forThisHost(registration, interval, scanInterval, Clock.systemUTC());
+            Agent agent = Agent.forThisHost(registration, file.stateDir(), interval, scanInterval, Clock.systemUTC());
             Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "patchtide-agent-shutdown"));
             agent.run();
             return 0;

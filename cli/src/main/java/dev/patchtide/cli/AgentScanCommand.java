@@ -71,7 +71,12 @@ final class AgentScanCommand implements Callable<Integer> {
                         : "No reboot required (running kernel " + reboot.runningKernel() + ").");
         var registration = root.equals(Path.of("/")) ? state.file().read() : java.util.Optional.<Registration>empty();
         if (registration.isPresent()) {
-            var verdict = Agent.forThisHost(registration.get(), Duration.ofMinutes(5), Duration.ZERO, Clock.systemUTC())
+            var verdict = Agent.forThisHost(
+                            registration.get(),
+                            state.file().stateDir(),
+                            Duration.ofMinutes(5),
+                            Duration.ZERO,
+                            Clock.systemUTC())
                     .scanAndReport();
             out.println("Reported to " + registration.get().serverUrl() + " as "
                     + registration.get().instanceId()

@@ -46,7 +46,8 @@ final class UpCommand implements Callable<Integer> {
         Registration registration;
         try {
             registration = registerThisHost(running);
-            agent = Agent.forThisHost(registration, options.heartbeatInterval, scanInterval, Clock.systemUTC());
+            agent = Agent.forThisHost(
+                    registration, agentStateDir(running), options.heartbeatInterval, scanInterval, Clock.systemUTC());
             agent.reportOnce();
             agent.start();
         } catch (IOException | ApiCallException | RuntimeException e) {
@@ -94,12 +95,12 @@ final class UpCommand implements Callable<Integer> {
      * registers anew, through the API, exactly as an agent on another host would.
      */
     private Registration registerThisHost(RunningServer running) throws IOException, ApiCallException {
-        RegistrationFile file = new RegistrationFile(running.dataDir().resolve("agent"));
+        RegistrationFile file = new RegistrationFile(agentStateDir(running));
         Optional<Registration> stored = file.read();
         if (stored.isPresent()) {
             Registration current = withServer(stored.get(), running);
             try {
-                Agent.forThisHost(current, options.heartbeatInterval, Duration.ZERO, Clock.systemUTC())
+                Agent.forThisHost(current, file.stateDir(), options.heartbeatInterval, Duration.ZERO, Clock.systemUTC())
                         .reportOnce();
                 file.write(current);
                 return current;
@@ -132,6 +133,10 @@ final class UpCommand implements Callable<Integer> {
                         activation.path("ActivationId").asText(),
                         activation.path("ActivationCode").asText(),
                         file);
+    }
+
+    private static Path agentStateDir(RunningServer running) {
+        return running.dataDir().resolve("agent");
     }
 
     /** The server may listen on another port than last time, and its heartbeat setting may have changed. */

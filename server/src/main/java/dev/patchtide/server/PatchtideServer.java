@@ -22,6 +22,7 @@ import dev.patchtide.server.fleet.FleetMetrics;
 import dev.patchtide.server.notify.Notifications;
 import dev.patchtide.server.patching.BaselineApi;
 import dev.patchtide.server.patching.ComplianceStateListener;
+import dev.patchtide.server.patching.InventorySweeper;
 import dev.patchtide.server.patching.ReEvaluationWorker;
 import dev.patchtide.server.patching.RebootStateListener;
 import dev.patchtide.server.web.HealthRoutes;
@@ -42,6 +43,9 @@ public final class PatchtideServer implements AutoCloseable {
 
     private static final int SCAN_BATCH = 100;
 
+    /** How often unreferenced inventories are looked for: they only take room, nothing reads them. */
+    private static final Duration INVENTORY_SWEEP = Duration.ofMinutes(15);
+
     private final Javalin app;
     private final AccessKeyStore accessKeys;
     private final PollingLoop revocationFeed;
@@ -49,6 +53,7 @@ public final class PatchtideServer implements AutoCloseable {
     private final DeliveryWorker deliveries;
     private final ReEvaluationWorker reEvaluation;
     private final AutoCloseable scanWriter;
+    private final InventorySweeper inventorySweeper;
     private final EventsApi events;
 
     private PatchtideServer(
@@ -59,6 +64,7 @@ public final class PatchtideServer implements AutoCloseable {
             DeliveryWorker deliveries,
             ReEvaluationWorker reEvaluation,
             AutoCloseable scanWriter,
+            InventorySweeper inventorySweeper,
             EventsApi events) {
         this.app = app;
         this.accessKeys = accessKeys;
@@ -67,6 +73,7 @@ public final class PatchtideServer implements AutoCloseable {
         this.deliveries = deliveries;
         this.reEvaluation = reEvaluation;
         this.scanWriter = scanWriter;
+        this.inventorySweeper = inventorySweeper;
         this.events = events;
     }
 
@@ -124,6 +131,7 @@ public final class PatchtideServer implements AutoCloseable {
         baselines.routes(router);
         ReEvaluationWorker reEvaluation = baselines.startReEvaluation(Duration.ofSeconds(1));
         AutoCloseable scanWriter = baselines.startScanWriter(SCAN_WRITERS, SCAN_BATCH);
+        InventorySweeper inventorySweeper = new InventorySweeper(database.jdbi(), clock, INVENTORY_SWEEP).start();
         new ComplianceApi(database.jdbi(), fleet).routes(router);
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
         new DeadLetterApi(database.jdbi(), clock, deliveries).routes(router);
@@ -163,7 +171,15 @@ public final class PatchtideServer implements AutoCloseable {
         deliveries.start();
         events.worker().start();
         return new PatchtideServer(
-                app, accessKeys, revocationFeed, gcMetrics, deliveries, reEvaluation, scanWriter, events);
+                app,
+                accessKeys,
+                revocationFeed,
+                gcMetrics,
+                deliveries,
+                reEvaluation,
+                scanWriter,
+                inventorySweeper,
+                events);
     }
 
     public int port() {
@@ -193,6 +209,7 @@ public final class PatchtideServer implements AutoCloseable {
             throw new IllegalStateException("scan writer did not stop", e);
         }
         reEvaluation.close();
+        inventorySweeper.close();
         events.worker().close();
         deliveries.close();
         revocationFeed.close();

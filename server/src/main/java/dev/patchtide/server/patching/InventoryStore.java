@@ -24,6 +24,8 @@ import org.jdbi.v3.core.Handle;
  * same packages. A row no instance refers to any more is removed by the scan that moved away from it.
  */
 final class InventoryStore {
+    /** About 130 hosts' worth of ~1,500 packages: some tens of MB. */
+    private final InventoryCache cache = new InventoryCache(200_000);
 
     /**
      * The inventories with these hashes that the server holds, share-locked so that none can be removed before
@@ -34,21 +36,40 @@ final class InventoryStore {
         if (hashes.isEmpty()) {
             return out;
         }
-        h.createQuery("SELECT inventory_hash, packages_gzip FROM installed_inventories"
-                        + " WHERE inventory_hash = ANY(:hashes) ORDER BY inventory_hash FOR KEY SHARE")
+        List<String> cached =
+                hashes.stream().filter(hash -> cache.get(hash).isPresent()).toList();
+        // Every row is locked; only those not unpacked already are read. A hash whose row is gone (removed
+        // meanwhile) is not returned, even if cached.
+        h.createQuery("SELECT inventory_hash, CASE WHEN inventory_hash = ANY(:cached) THEN NULL ELSE packages_gzip"
+                        + " END FROM installed_inventories WHERE inventory_hash = ANY(:hashes) ORDER BY inventory_hash"
+                        + " FOR KEY SHARE")
                 .bindArray("hashes", String.class, new ArrayList<>(hashes))
-                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getBytes(2)))
-                .forEach(e -> out.put(e.getKey(), Inventory.parse(gunzip(e.getValue()))));
+                .bindArray("cached", String.class, cached)
+                .map((rs, ctx) -> Map.entry(rs.getString(1), Optional.ofNullable(rs.getBytes(2))))
+                .forEach(row -> out.put(
+                        row.getKey(),
+                        row.getValue()
+                                .map(gzip -> unpack(row.getKey(), gzip))
+                                .or(() -> cache.get(row.getKey()))
+                                .or(() -> read(h, row.getKey()))
+                                .orElseThrow()));
         return out;
+    }
+
+    private List<InstalledPackage> unpack(String hash, byte[] gzip) {
+        List<InstalledPackage> inventory = Inventory.parse(gunzip(gzip));
+        cache.put(hash, inventory);
+        return inventory;
     }
 
     /** Reads without locking, for listings. */
     Optional<List<InstalledPackage>> read(Handle h, String hash) {
-        return h.createQuery("SELECT packages_gzip FROM installed_inventories WHERE inventory_hash = :hash")
-                .bind("hash", hash)
-                .mapTo(byte[].class)
-                .findOne()
-                .map(gzip -> Inventory.parse(gunzip(gzip)));
+        return cache.get(hash)
+                .or(() -> h.createQuery("SELECT packages_gzip FROM installed_inventories WHERE inventory_hash = :hash")
+                        .bind("hash", hash)
+                        .mapTo(byte[].class)
+                        .findOne()
+                        .map(gzip -> unpack(hash, gzip)));
     }
 
     /** Stores the inventories (by hash) that are new, and share-locks all of them, as {@link #findAll} does. */
@@ -64,24 +85,30 @@ final class InventoryStore {
             // As base64 text: one array parameter for the whole batch, decoded by PostgreSQL.
             blobs.add(Base64.getEncoder().encodeToString(gzip(Inventory.canonical(byHash.get(hash)))));
         }
-        h.createUpdate("INSERT INTO installed_inventories (inventory_hash, package_count, packages_gzip, created_at)"
-                        + " SELECT u.hash, u.count, decode(u.blob, 'base64'), :now"
-                        + " FROM unnest(:hashes, :counts, :blobs) AS u(hash, count, blob) ORDER BY 1"
-                        + " ON CONFLICT (inventory_hash) DO NOTHING")
-                .bindArray("hashes", String.class, hashes)
-                .bindArray("counts", Integer.class, counts)
-                .bindArray("blobs", String.class, blobs)
-                .bind("now", now)
-                .execute();
-        // A concurrent scan may have removed a row between our insert attempt and now; lock what is there.
-        int locked = h.createQuery("SELECT count(*) FROM (SELECT 1 FROM installed_inventories"
-                        + " WHERE inventory_hash = ANY(:hashes) ORDER BY inventory_hash FOR KEY SHARE) AS l")
-                .bindArray("hashes", String.class, hashes)
-                .mapTo(Integer.class)
-                .one();
-        if (locked != hashes.size()) {
-            throw new IllegalStateException("an inventory vanished while it was being stored");
+        // The insert skips a row that exists; if a sweeper deletes that row before our lock, insert it again.
+        for (int attempt = 1; ; attempt++) {
+            h.createUpdate("INSERT INTO installed_inventories (inventory_hash, package_count, packages_gzip,"
+                            + " created_at) SELECT u.hash, u.count, decode(u.blob, 'base64'), :now"
+                            + " FROM unnest(:hashes, :counts, :blobs) AS u(hash, count, blob) ORDER BY 1"
+                            + " ON CONFLICT (inventory_hash) DO NOTHING")
+                    .bindArray("hashes", String.class, hashes)
+                    .bindArray("counts", Integer.class, counts)
+                    .bindArray("blobs", String.class, blobs)
+                    .bind("now", now)
+                    .execute();
+            int locked = h.createQuery("SELECT count(*) FROM (SELECT 1 FROM installed_inventories"
+                            + " WHERE inventory_hash = ANY(:hashes) ORDER BY inventory_hash FOR KEY SHARE) AS l")
+                    .bindArray("hashes", String.class, hashes)
+                    .mapTo(Integer.class)
+                    .one();
+            if (locked == hashes.size()) {
+                break;
+            }
+            if (attempt == 3) {
+                throw new IllegalStateException("an inventory kept vanishing while it was being stored");
+            }
         }
+        byHash.forEach(cache::put);
     }
 
     /**

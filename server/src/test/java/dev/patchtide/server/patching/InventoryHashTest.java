@@ -92,44 +92,9 @@ class InventoryHashTest {
     }
 
     @Test
-    void realAgentResendsItsInventoryWhenTheServerLostIt(@TempDir Path root) throws Exception {
-        Files.createDirectories(root.resolve("etc"));
-        Files.writeString(root.resolve("etc/os-release"), "ID=debian\nVERSION_ID=\"12\"\n");
-        Files.createDirectories(root.resolve("var/lib/dpkg/info"));
-        Files.createDirectories(root.resolve("var/lib/apt/lists"));
-        Files.writeString(root.resolve("var/lib/dpkg/arch-native"), "amd64\n");
-        Files.writeString(
-                root.resolve("var/lib/dpkg/status"),
-                """
-                Package: bash
-                Status: install ok installed
-                Architecture: amd64
-                Version: 5.2.15-2+b7
-
-                Package: tzdata
-                Status: install ok installed
-                Architecture: all
-                Version: 2024a-0+deb12u1
-                """);
-        Files.writeString(root.resolve("var/lib/dpkg/info/bash.list"), "/bin/bash\n");
-        Instant bashInstalled = Instant.parse("2026-02-01T08:00:00Z");
-        Files.setLastModifiedTime(
-                root.resolve("var/lib/dpkg/info/bash.list"), java.nio.file.attribute.FileTime.from(bashInstalled));
-        Registration registration = new Registration(
-                server.endpoint().toString(),
-                TestServer.REGION,
-                first.instanceId(),
-                first.accessKeyId(),
-                first.secretAccessKey(),
-                300,
-                Instant.now());
-        Agent agent = new Agent(
-                registration,
-                Duration.ofMinutes(5),
-                Duration.ZERO,
-                root,
-                () -> HostFacts.collect(root),
-                InstantSource.system());
+    void realAgentResendsItsInventoryWhenTheServerLostIt(@TempDir Path root, @TempDir Path state) throws Exception {
+        Instant bashInstalled = debianHost(root);
+        Agent agent = agent(first, root, state);
 
         assertThat(agent.scanAndReport().path("InventoryStored").asBoolean()).isTrue();
         assertThat(agent.scanAndReport().path("InventoryStored").asBoolean()).isFalse();
@@ -158,6 +123,128 @@ class InventoryHashTest {
                                 "bash", "amd64", "5.2.15-2+b7", java.util.Optional.of(bashInstalled)),
                         new dev.patchtide.core.patching.InstalledPackage(
                                 "tzdata", "all", "2024a-0+deb12u1", java.util.Optional.empty()))));
+    }
+
+    @Test
+    void restartedAgentSendsTheHashAloneAndTheInventoryOnlyWhenTheServerLostIt(@TempDir Path root, @TempDir Path state)
+            throws Exception {
+        debianHost(root);
+        assertThat(agent(first, root, state)
+                        .scanAndReport()
+                        .path("InventoryStored")
+                        .asBoolean())
+                .isTrue();
+
+        // The agent restarts (an upgrade, a reboot): it remembers what the server accepted.
+        Agent restarted = agent(first, root, state);
+        JsonNode verdict = restarted.scanAndReport();
+        assertThat(verdict.path("InventoryStored").asBoolean()).isFalse();
+        assertThat(verdict.path("ComplianceStatus").asText()).isEqualTo("COMPLIANT");
+
+        // The server's database is restored from before this host ever reported: the remembered hash is unknown.
+        server.database().jdbi().useTransaction(h -> {
+            h.execute("UPDATE instance_patch_states SET inventory_hash = NULL");
+            h.execute("DELETE FROM installed_inventories");
+        });
+        assertThat(agent(first, root, state)
+                        .scanAndReport()
+                        .path("InventoryStored")
+                        .asBoolean())
+                .isTrue();
+        assertThat(inventoryRows()).isEqualTo(1);
+        assertThat(agent(first, root, state)
+                        .scanAndReport()
+                        .path("InventoryStored")
+                        .asBoolean())
+                .isFalse();
+    }
+
+    @Test
+    void reRegisteredAgentDoesNotReuseTheOldInstancesHash(@TempDir Path root, @TempDir Path state) throws Exception {
+        debianHost(root);
+        assertThat(agent(first, root, state)
+                        .scanAndReport()
+                        .path("InventoryStored")
+                        .asBoolean())
+                .isTrue();
+
+        // The host registers again (a new instance) on the same state directory.
+        JsonNode verdict = agent(second, root, state).scanAndReport();
+
+        assertThat(verdict.path("InventoryStored").asBoolean()).isTrue();
+        assertThat(agent(second, root, state)
+                        .scanAndReport()
+                        .path("InventoryStored")
+                        .asBoolean())
+                .isFalse();
+    }
+
+    @Test
+    void corruptStateFileCostsOneFullInventoryNotTheAgent(@TempDir Path root, @TempDir Path state) throws Exception {
+        debianHost(root);
+        agent(first, root, state).scanAndReport();
+        try (var files = Files.list(state)) {
+            for (Path file : files.toList()) {
+                Files.writeString(file, "{ truncated");
+            }
+        }
+
+        Agent restarted = agent(first, root, state);
+
+        assertThat(restarted.scanAndReport().path("InventoryStored").asBoolean())
+                .isTrue();
+        assertThat(agent(first, root, state)
+                        .scanAndReport()
+                        .path("InventoryStored")
+                        .asBoolean())
+                .isFalse();
+    }
+
+    /** A Debian host tree with two packages; answers when bash was installed. */
+    private static Instant debianHost(Path root) throws java.io.IOException {
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/os-release"), "ID=debian\nVERSION_ID=\"12\"\n");
+        Files.createDirectories(root.resolve("var/lib/dpkg/info"));
+        Files.createDirectories(root.resolve("var/lib/apt/lists"));
+        Files.writeString(root.resolve("var/lib/dpkg/arch-native"), "amd64\n");
+        Files.writeString(
+                root.resolve("var/lib/dpkg/status"),
+                """
+                Package: bash
+                Status: install ok installed
+                Architecture: amd64
+                Version: 5.2.15-2+b7
+
+                Package: tzdata
+                Status: install ok installed
+                Architecture: all
+                Version: 2024a-0+deb12u1
+                """);
+        Files.writeString(root.resolve("var/lib/dpkg/info/bash.list"), "/bin/bash\n");
+        Instant bashInstalled = Instant.parse("2026-02-01T08:00:00Z");
+        Files.setLastModifiedTime(
+                root.resolve("var/lib/dpkg/info/bash.list"), java.nio.file.attribute.FileTime.from(bashInstalled));
+        return bashInstalled;
+    }
+
+    /** The real agent for {@code instance}, as started on the host: a new one is an agent restart. */
+    private Agent agent(FakeAgent instance, Path root, Path state) {
+        Registration registration = new Registration(
+                server.endpoint().toString(),
+                TestServer.REGION,
+                instance.instanceId(),
+                instance.accessKeyId(),
+                instance.secretAccessKey(),
+                300,
+                Instant.now());
+        return new Agent(
+                registration,
+                state,
+                Duration.ofMinutes(5),
+                Duration.ZERO,
+                root,
+                () -> HostFacts.collect(root),
+                InstantSource.system());
     }
 
     private int inventoryRows() {
