@@ -6,11 +6,19 @@ import dev.patchtide.agent.ApiCallException;
 import dev.patchtide.agent.ApiClient;
 import dev.patchtide.core.auth.SigV4Credentials;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The agent's wire protocol for many agents at once: the agent's own {@link ApiClient}, signing with each
@@ -22,15 +30,49 @@ final class FleetClient {
     private final String region;
     private final HttpClient http;
     private final ObjectMapper json;
+    /** The HTTP client's own threads (its selector and executor): their CPU is the simulator's, not the server's. */
+    private final Set<Long> httpThreads = ConcurrentHashMap.newKeySet();
 
     FleetClient(URI endpoint, String region, ObjectMapper json) {
         this.endpoint = endpoint;
         this.region = region;
         this.json = json;
+        Set<Long> before = threadsNamed("HttpClient-");
+        AtomicInteger n = new AtomicInteger();
+        // A fixed executor (the default one is a cached pool whose threads come and go, and their CPU with them).
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
+                .executor(Executors.newFixedThreadPool(4, r -> {
+                    Thread t = new Thread(r, "fleet-http-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    httpThreads.add(t.threadId());
+                    return t;
+                }))
                 .build();
+        Set<Long> selector = threadsNamed("HttpClient-");
+        selector.removeAll(before);
+        httpThreads.addAll(selector);
+    }
+
+    /** CPU time the HTTP client's own threads have used so far. */
+    long httpCpuNanos() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (long id : httpThreads) {
+            total += Math.max(0, mx.getThreadCpuTime(id));
+        }
+        return total;
+    }
+
+    private static Set<Long> threadsNamed(String prefix) {
+        Set<Long> ids = new HashSet<>();
+        for (ThreadInfo info : ManagementFactory.getThreadMXBean().dumpAllThreads(false, false)) {
+            if (info.getThreadName().startsWith(prefix)) {
+                ids.add(info.getThreadId());
+            }
+        }
+        return ids;
     }
 
     ObjectMapper json() {
