@@ -109,9 +109,9 @@ public final class FleetSimulator {
         FleetModel model = new FleetModel(o.seed());
         FleetModel.Host[] hosts = new FleetModel.Host[o.hosts()];
         long available = 0;
-        for (int i = 0; i < hosts.length; i++) {
-            hosts[i] = model.host(i);
-            available += hosts[i].updates().size();
+        java.util.stream.IntStream.range(0, hosts.length).parallel().forEach(i -> hosts[i] = model.host(i));
+        for (FleetModel.Host h : hosts) {
+            available += h.updates().size();
         }
         out.printf(
                 "inventories: %d installed packages and %.1f available updates per host on average%n",

@@ -31,6 +31,8 @@ final class Reports {
     private final byte[][][] patches = new byte[2][][];
     /** [catalogue id * 2 + upgraded]: the inventory entry up to its InstalledTime's value. */
     private final byte[][] inventoryEntries;
+    /** [catalogue id * 2 + upgraded]: the package's line of {@link Inventory#canonical} up to the time. */
+    private final byte[][] canonicalLines;
 
     /** One round's scan times, written as the agent writes them (epoch seconds as a double). */
     record Times(byte[] start, byte[] end) {}
@@ -74,6 +76,7 @@ final class Reports {
             }
         }
         inventoryEntries = new byte[FleetModel.CATALOGUE_SIZE * 2][];
+        canonicalLines = new byte[FleetModel.CATALOGUE_SIZE * 2][];
         for (int id = 0; id < FleetModel.CATALOGUE_SIZE; id++) {
             FleetModel.Package p = model.pkg(id);
             for (int upgraded = 0; upgraded < 2; upgraded++) {
@@ -85,6 +88,8 @@ final class Reports {
                 String text = new String(write(entry), StandardCharsets.UTF_8);
                 inventoryEntries[id * 2 + upgraded] =
                         text.substring(0, text.length() - "0}".length()).getBytes(StandardCharsets.UTF_8);
+                canonicalLines[id * 2 + upgraded] =
+                        bytes(p.name() + "\t" + p.arch() + "\t" + entry.get("Version") + "\t");
             }
         }
     }
@@ -148,7 +153,9 @@ final class Reports {
      * once per host before the rounds.
      */
     HostBody prepare(String instanceId, FleetModel.Host host) {
-        String hash = installedCountOnly ? "" : Inventory.hash(inventory(host));
+        String hash = installedCountOnly
+                ? ""
+                : Inventory.sha256(new String(inventoryText(host, false), StandardCharsets.UTF_8));
         String head = "{\"InstanceId\":" + text(instanceId) + ",\"OperatingSystem\":" + text(host.operatingSystem())
                 + ",\"OperationStartTime\":";
         String middle = installedCountOnly
@@ -222,22 +229,63 @@ final class Reports {
     private static final byte[] CLOSE = bytes("]}");
 
     private byte[] inventoryMember(FleetModel.Host host) {
+        return inventoryText(host, true);
+    }
+
+    /**
+     * The host's inventory as the report's {@code ,"Inventory":[…]} member ({@code json}), or as {@link
+     * Inventory#canonical} text: the host's packages are kept in name order, which is the canonical order
+     * (names are unique), so both are a copy of pre-written pieces and the install times' digits.
+     */
+    byte[] inventoryText(FleetModel.Host host, boolean json) {
         java.util.BitSet pending = pending(host);
         int[] ids = model.installedByName(host);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(ids.length * 80 + 16);
-        out.writeBytes(bytes(",\"Inventory\":["));
+        byte[][] pieces = json ? inventoryEntries : canonicalLines;
+        int[] piece = new int[ids.length];
+        long[] times = new long[ids.length];
+        int n = json ? INVENTORY_OPEN.length + 1 : 0;
         for (int k = 0; k < ids.length; k++) {
             FleetModel.Package p = model.pkg(ids[k]);
             boolean up = upgraded(host, p, pending);
-            if (k > 0) {
-                out.write(',');
-            }
-            out.writeBytes(inventoryEntries[p.id() * 2 + (up ? 1 : 0)]);
-            out.writeBytes(bytes(Long.toString(model.installedTime(host, p, up))));
-            out.write('}');
+            piece[k] = p.id() * 2 + (up ? 1 : 0);
+            times[k] = model.installedTime(host, p, up);
+            n += pieces[piece[k]].length + digits(times[k]) + 1 + (json && k > 0 ? 1 : 0);
         }
-        out.write(']');
-        return out.toByteArray();
+        byte[] out = new byte[n];
+        int at = json ? put(out, 0, INVENTORY_OPEN) : 0;
+        for (int k = 0; k < ids.length; k++) {
+            if (json && k > 0) {
+                out[at++] = ',';
+            }
+            at = put(out, at, pieces[piece[k]]);
+            at = putDigits(out, at, times[k]);
+            out[at++] = (byte) (json ? '}' : '\n');
+        }
+        if (json) {
+            out[at] = ']';
+        }
+        return out;
+    }
+
+    private static final byte[] INVENTORY_OPEN = bytes(",\"Inventory\":[");
+
+    private static int digits(long v) {
+        int d = 1;
+        for (long x = v; x >= 10; x /= 10) {
+            d++;
+        }
+        return d;
+    }
+
+    /** A non-negative number's decimal digits, as Long.toString writes them. */
+    private static int putDigits(byte[] out, int at, long v) {
+        int end = at + digits(v);
+        long x = v;
+        for (int i = end - 1; i >= at; i--) {
+            out[i] = (byte) ('0' + (x % 10));
+            x /= 10;
+        }
+        return end;
     }
 
     /**

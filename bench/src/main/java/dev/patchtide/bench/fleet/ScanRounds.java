@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.agent.ApiCallException;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
@@ -112,7 +111,7 @@ final class ScanRounds {
     }
 
     private JsonNode send(int host, byte[] body) throws IOException, ApiCallException {
-        return client.callBytes(TARGET, body, Optional.of(fleet.agent(host).key()));
+        return client.callSigned(TARGET, body, fleet.agent(host).key());
     }
 
     /** For the smoke test: the body a host would send now. */
