@@ -28,7 +28,8 @@ public final class FleetSimulator {
             List<Phase.Result> ingestRounds,
             List<ScanRounds.Stats> roundStats,
             long missingRows,
-            List<Queries.Measured> queries) {
+            List<Queries.Measured> queries,
+            ScanRounds scans) {
         public double medianIngestPerSecond() {
             double[] rates = ingestRounds.stream()
                     .mapToDouble(Phase.Result::perSecond)
@@ -160,7 +161,7 @@ public final class FleetSimulator {
             out.println(m.summary());
             queries.add(m);
         }
-        Report report = new Report(registration, facts, rounds, stats, missing.get(), queries);
+        Report report = new Report(registration, facts, rounds, stats, missing.get(), queries, scans);
         out.printf(
                 "SUMMARY hosts=%d registration=%.0f/s ingest(median of %d rounds)=%.0f reports/s%n",
                 o.hosts(), registration.perSecond(), rounds.size(), report.medianIngestPerSecond());
