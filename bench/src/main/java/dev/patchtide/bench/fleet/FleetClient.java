@@ -46,7 +46,8 @@ final class FleetClient {
         this.endpoint = endpoint;
         this.region = region;
         this.json = json;
-        this.wire = new WireClient(endpoint);
+        // WireClient speaks plain http; an https server gets the reports through ApiClient instead.
+        this.wire = "http".equals(endpoint.getScheme()) ? new WireClient(endpoint) : null;
         this.hostHeader =
                 List.of(endpoint.getPort() == -1 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort());
         Set<Long> before = threadsNamed("HttpClient-");
@@ -92,6 +93,9 @@ final class FleetClient {
      * same way (core's {@link SigV4}), the same errors.
      */
     JsonNode callSigned(String target, byte[] body, SigV4Credentials credentials) throws IOException, ApiCallException {
+        if (wire == null) {
+            return callBytes(target, body, Optional.of(credentials));
+        }
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         headers.put("Host", hostHeader);
         headers.put("Content-Type", CONTENT_TYPE);
