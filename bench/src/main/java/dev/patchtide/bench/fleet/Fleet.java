@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.agent.ApiCallException;
 import dev.patchtide.core.auth.SigV4Credentials;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,16 +107,6 @@ final class Fleet {
         facts.put("PlatformName", ubuntu ? "Ubuntu" : "Debian GNU/Linux");
         facts.put("PlatformVersion", ubuntu ? "22.04" : "12");
         client.call("AmazonSSM.UpdateInstanceInformation", facts, Optional.of(agent.key()));
-    }
-
-    /** Sends host's scan report as the agent's PatchReport builds it; returns the server's missing count. */
-    int putScanReport(int host, FleetModel.Host model, Instant start, Instant end)
-            throws IOException, ApiCallException {
-        Agent agent = agent(host);
-        byte[] body = client.json().writeValueAsBytes(Reports.body(agent.instanceId(), model, start, end));
-        return client.callBytes("Patchtide.PutPatchScanReport", body, Optional.of(agent.key()))
-                .path("MissingCount")
-                .asInt();
     }
 
     Agent agent(int host) {

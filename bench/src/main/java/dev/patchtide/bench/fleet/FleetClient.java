@@ -4,13 +4,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchtide.agent.ApiCallException;
 import dev.patchtide.agent.ApiClient;
+import dev.patchtide.core.auth.SigV4;
 import dev.patchtide.core.auth.SigV4Credentials;
+import dev.patchtide.core.auth.SignableRequest;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The agent's wire protocol for many agents at once: the agent's own {@link ApiClient}, signing with each
@@ -21,16 +35,82 @@ final class FleetClient {
     private final URI endpoint;
     private final String region;
     private final HttpClient http;
+    private final WireClient wire;
+    private final List<String> hostHeader;
+    private static final List<String> CONTENT_TYPE = List.of("application/x-amz-json-1.1");
     private final ObjectMapper json;
+    /** The HTTP client's own threads (its selector and executor): their CPU is the simulator's, not the server's. */
+    private final Set<Long> httpThreads = ConcurrentHashMap.newKeySet();
 
     FleetClient(URI endpoint, String region, ObjectMapper json) {
         this.endpoint = endpoint;
         this.region = region;
         this.json = json;
+        // WireClient speaks plain http; an https server gets the reports through ApiClient instead.
+        this.wire = "http".equals(endpoint.getScheme()) ? new WireClient(endpoint) : null;
+        this.hostHeader =
+                List.of(endpoint.getPort() == -1 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort());
+        Set<Long> before = threadsNamed("HttpClient-");
+        AtomicInteger n = new AtomicInteger();
+        // A fixed executor (the default one is a cached pool whose threads come and go, and their CPU with them).
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
+                .executor(Executors.newFixedThreadPool(4, r -> {
+                    Thread t = new Thread(r, "fleet-http-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    httpThreads.add(t.threadId());
+                    return t;
+                }))
                 .build();
+        Set<Long> selector = threadsNamed("HttpClient-");
+        selector.removeAll(before);
+        httpThreads.addAll(selector);
+    }
+
+    /** CPU time the HTTP client's own threads have used so far. */
+    long httpCpuNanos() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (long id : httpThreads) {
+            total += Math.max(0, mx.getThreadCpuTime(id));
+        }
+        return total;
+    }
+
+    private static Set<Long> threadsNamed(String prefix) {
+        Set<Long> ids = new HashSet<>();
+        for (ThreadInfo info : ManagementFactory.getThreadMXBean().dumpAllThreads(false, false)) {
+            if (info.getThreadName().startsWith(prefix)) {
+                ids.add(info.getThreadId());
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * A signed call on the hot path over {@link WireClient}: the headers {@code ApiClient} sends, signed the
+     * same way (core's {@link SigV4}), the same errors.
+     */
+    JsonNode callSigned(String target, byte[] body, SigV4Credentials credentials) throws IOException, ApiCallException {
+        if (wire == null) {
+            return callBytes(target, body, Optional.of(credentials));
+        }
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.put("Host", hostHeader);
+        headers.put("Content-Type", CONTENT_TYPE);
+        headers.put("X-Amz-Target", List.of(target));
+        Map<String, String> signed = SigV4.sign(
+                new SignableRequest("POST", "/", "", headers, body), credentials, region, "ssm", Instant.now());
+        WireClient.Response response = wire.post(signed, body);
+        JsonNode answer = response.body().length == 0 ? json.createObjectNode() : json.readTree(response.body());
+        if (response.status() / 100 != 2) {
+            throw new ApiCallException(
+                    answer.path("__type").asText("HTTP " + response.status()),
+                    answer.path("message").asText(answer.path("Message").asText("")),
+                    response.status());
+        }
+        return answer;
     }
 
     ObjectMapper json() {

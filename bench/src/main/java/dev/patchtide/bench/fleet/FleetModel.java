@@ -42,6 +42,7 @@ final class FleetModel {
 
     /** One package of the catalogue, with the update pending for it (if any). */
     record Package(
+            int id,
             String name,
             String arch,
             String installedVersion,
@@ -51,15 +52,83 @@ final class FleetModel {
             boolean hasUpdate,
             boolean security) {}
 
-    /** What a host reports: its OS, installed-package count and the updates it can take. */
-    record Host(int index, String operatingSystem, String product, int installedCount, List<Package> updates) {}
+    /**
+     * What a host reports: its OS, installed-package count and the updates it can take. {@code others}: the
+     * installed packages beyond the shared core (catalogue ids in name order), kept compact because a
+     * 100,000-host fleet holds every host in memory.
+     */
+    record Host(
+            int index,
+            String operatingSystem,
+            String product,
+            int installedCount,
+            List<Package> updates,
+            short[] others) {}
 
     private final long seed;
     private final List<Package> catalogue;
+    /** rank[id]: the package's place in (name, arch) order, the order the agent lists its inventory in. */
+    private final int[] rank;
+    /** The core's catalogue ids in name order. */
+    private final int[] coreByName;
 
     FleetModel(long seed) {
         this.seed = seed;
         this.catalogue = catalogue(seed);
+        Integer[] order = new Integer[CATALOGUE_SIZE];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(
+                order,
+                java.util.Comparator.comparing((Integer i) -> catalogue.get(i).name())
+                        .thenComparing(i -> catalogue.get(i).arch()));
+        this.rank = new int[CATALOGUE_SIZE];
+        for (int r = 0; r < order.length; r++) {
+            rank[order[r]] = r;
+        }
+        this.coreByName = java.util.stream.IntStream.range(0, CORE_SIZE)
+                .boxed()
+                .sorted(java.util.Comparator.comparingInt(i -> rank[i]))
+                .mapToInt(Integer::intValue)
+                .toArray();
+    }
+
+    Package pkg(int id) {
+        return catalogue.get(id);
+    }
+
+    /** Every package the host has installed, as catalogue ids in (name, arch) order. */
+    int[] installedByName(Host host) {
+        int[] out = new int[CORE_SIZE + host.others().length];
+        int c = 0;
+        int o = 0;
+        for (int k = 0; k < out.length; k++) {
+            boolean takeCore =
+                    o >= host.others().length || (c < CORE_SIZE && rank[coreByName[c]] < rank[host.others()[o]]);
+            out[k] = takeCore ? coreByName[c++] : host.others()[o++];
+        }
+        return out;
+    }
+
+    /**
+     * When dpkg installed (or last upgraded) the package on this host, as the agent reads it (the mtime of
+     * its .list file, whole seconds): the core and role packages when the host was provisioned, updates the
+     * host has taken later. Different on every host, as on a real fleet, so no two inventories are alike.
+     */
+    long installedTime(Host host, Package p, boolean upgraded) {
+        long provisioned = 1_700_000_000L - Math.floorMod(mix(seed, host.index(), -1), 2 * 365 * 86_400L);
+        return upgraded
+                ? provisioned + 86_400 + Math.floorMod(mix(seed, host.index(), p.id()), 300L * 86_400)
+                : provisioned + p.id() % 900;
+    }
+
+    /** A well-mixed 64-bit value for (seed, a, b): deterministic choices without a random generator's state. */
+    static long mix(long seed, long a, long b) {
+        long z = seed * 0x9E3779B97F4A7C15L + a * 0xBF58476D1CE4E5B9L + b * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     static String role(int roleIndex) {
@@ -91,9 +160,25 @@ final class FleetModel {
             pending.set(i, pending.get(j));
             pending.set(j, t);
         }
-        List<Package> updates = pending.subList(0, Math.min(wanted, pending.size()));
+        List<Package> updates = List.copyOf(pending.subList(0, Math.min(wanted, pending.size())));
+        int[] ids = installed.stream()
+                .mapToInt(Package::id)
+                .filter(id -> id >= CORE_SIZE)
+                .boxed()
+                .sorted(java.util.Comparator.comparingInt(id -> rank[id]))
+                .mapToInt(Integer::intValue)
+                .toArray();
+        short[] others = new short[ids.length];
+        for (int k = 0; k < ids.length; k++) {
+            others[k] = (short) ids[k];
+        }
         return new Host(
-                index, ubuntu ? "UBUNTU" : "DEBIAN", ubuntu ? "Ubuntu22.04" : "Debian12", installed.size(), updates);
+                index,
+                ubuntu ? "UBUNTU" : "DEBIAN",
+                ubuntu ? "Ubuntu22.04" : "Debian12",
+                installed.size(),
+                updates,
+                others);
     }
 
     private List<Package> installed(int role, SplittableRandom r) {
@@ -126,6 +211,7 @@ final class FleetModel {
             boolean security = hasUpdate && r.nextInt(100) < 55;
             String candidate = security ? installed + "+deb12u" + (1 + r.nextInt(3)) : upstream + "." + 1 + "-1";
             out.add(new Package(
+                    i,
                     name,
                     r.nextInt(6) == 0 ? "all" : "amd64",
                     installed,

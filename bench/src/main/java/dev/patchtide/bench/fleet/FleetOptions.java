@@ -19,17 +19,23 @@ record FleetOptions(
         boolean temporaryDataDir,
         int dbPoolSize,
         String jdbcOptions,
-        boolean ingestSql) {
+        boolean ingestSql,
+        boolean installedCountOnly,
+        double changedShare) {
 
     static final String USAGE =
             """
             usage: FleetSimulator [--hosts N] [--concurrency C] [--rounds R] [--query-samples S] [--seed X]
                                   [--server URL --admin-key-id ID --admin-secret SECRET] [--region R]
                                   [--data-dir DIR] [--db-pool-size P] [--jdbc-options K=V&K=V] [--ingest-sql]
+                                  [--installed-count-only] [--changed-share P]
               Without --server: starts a server in this JVM over an embedded PostgreSQL in --data-dir
               (default: a fresh temporary folder). --ingest-sql (in-process only) also compares ingest SQL
               strategies directly against the same schema. --jdbc-options are appended to the in-process
-              server's JDBC URL (e.g. reWriteBatchedInserts=true) to try a driver setting end to end.""";
+              server's JDBC URL (e.g. reWriteBatchedInserts=true) to try a driver setting end to end.
+              Reports are the agent's: the first carries the whole inventory, later ones its hash;
+              --installed-count-only sends InstalledCount only (an older agent's reports). --changed-share P
+              (0..1): from round 2 on, that share of hosts gets one or two new security updates each round.""";
 
     FleetOptions {
         positive("hosts", hosts);
@@ -43,6 +49,9 @@ record FleetOptions(
         if (!jdbcOptions.isEmpty() && (ingestSql || server.isPresent())) {
             throw new IllegalArgumentException(
                     "--jdbc-options is for the in-process server and would skew --ingest-sql's baseline");
+        }
+        if (!(changedShare >= 0 && changedShare <= 1)) {
+            throw new IllegalArgumentException("--changed-share must be between 0 and 1, got " + changedShare);
         }
         if (server.isPresent() && ingestSql) {
             throw new IllegalArgumentException("--ingest-sql needs the in-process server (no --server)");
@@ -81,10 +90,16 @@ record FleetOptions(
         int pool = 20;
         String jdbcOptions = "";
         boolean ingestSql = false;
+        boolean installedCountOnly = false;
+        double changedShare = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--ingest-sql")) {
                 ingestSql = true;
+                continue;
+            }
+            if (a.equals("--installed-count-only")) {
+                installedCountOnly = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -104,6 +119,7 @@ record FleetOptions(
                 case "--data-dir" -> dataDir = Path.of(v);
                 case "--db-pool-size" -> pool = Integer.parseInt(v);
                 case "--jdbc-options" -> jdbcOptions = v;
+                case "--changed-share" -> changedShare = Double.parseDouble(v);
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
         }
@@ -132,6 +148,8 @@ record FleetOptions(
                 temporary,
                 pool,
                 jdbcOptions,
-                ingestSql);
+                ingestSql,
+                installedCountOnly,
+                changedShare);
     }
 }

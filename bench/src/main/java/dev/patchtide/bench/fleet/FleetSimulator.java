@@ -26,8 +26,10 @@ public final class FleetSimulator {
             Phase.Result registration,
             Phase.Result facts,
             List<Phase.Result> ingestRounds,
+            List<ScanRounds.Stats> roundStats,
             long missingRows,
-            List<Queries.Measured> queries) {
+            List<Queries.Measured> queries,
+            ScanRounds scans) {
         public double medianIngestPerSecond() {
             double[] rates = ingestRounds.stream()
                     .mapToDouble(Phase.Result::perSecond)
@@ -67,10 +69,13 @@ public final class FleetSimulator {
 
     static Report run(FleetOptions o, ServerTarget target, PrintStream out) throws Exception {
         out.printf(
-                "fleet: %d hosts, %d client threads, %d rounds, server %s (%s), %d cores, JDK %s%n",
+                "fleet: %d hosts, %d client threads, %d rounds (%s, changed share %.2f), server %s (%s), %d cores,"
+                        + " JDK %s%n",
                 o.hosts(),
                 o.concurrency(),
                 o.rounds(),
+                o.installedCountOnly() ? "InstalledCount only" : "inventory and hash, as the agent",
+                o.changedShare(),
                 target.endpoint(),
                 target.inProcess()
                         ? "in this JVM, embedded PostgreSQL, pool " + o.dbPoolSize()
@@ -84,8 +89,13 @@ public final class FleetSimulator {
         fleet.createActivations(o.concurrency());
         out.printf("created %d activations in %.2f s%n", fleet.activationCount(), (System.nanoTime() - t0) / 1e9);
 
-        Phase.Result registration =
-                Phase.run(target.cpu(), "RegisterManagedInstance", o.hosts(), o.concurrency(), fleet::register);
+        Phase.Result registration = Phase.run(
+                target.cpu(),
+                "RegisterManagedInstance",
+                o.hosts(),
+                o.concurrency(),
+                client::httpCpuNanos,
+                fleet::register);
         out.println(registration.summary());
         requireNoFailures(registration);
         Phase.Result facts = Phase.run(
@@ -93,32 +103,40 @@ public final class FleetSimulator {
                 "UpdateInstanceInformation",
                 o.hosts(),
                 o.concurrency(),
+                client::httpCpuNanos,
                 fleet::updateInstanceInformation);
         out.println(facts.summary());
 
         FleetModel model = new FleetModel(o.seed());
         FleetModel.Host[] hosts = new FleetModel.Host[o.hosts()];
         long available = 0;
-        for (int i = 0; i < hosts.length; i++) {
-            hosts[i] = model.host(i);
-            available += hosts[i].updates().size();
+        java.util.stream.IntStream.range(0, hosts.length).parallel().forEach(i -> hosts[i] = model.host(i));
+        for (FleetModel.Host h : hosts) {
+            available += h.updates().size();
         }
         out.printf(
                 "inventories: %d installed packages and %.1f available updates per host on average%n",
                 Arrays.stream(hosts).mapToLong(FleetModel.Host::installedCount).sum() / hosts.length,
                 available / (double) hosts.length);
+        ScanRounds scans = new ScanRounds(fleet, client, model, o);
+        long p0 = System.nanoTime();
+        scans.prepare(hosts);
+        out.printf(
+                "prepared every host's report (inventory hashes as the agent computes them) in %.2f s%n",
+                (System.nanoTime() - p0) / 1e9);
         List<Phase.Result> rounds = new ArrayList<>();
+        List<ScanRounds.Stats> stats = new ArrayList<>();
         AtomicLong missing = new AtomicLong();
         for (int r = 1; r <= o.rounds(); r++) {
-            missing.set(0);
             target.statementStats().ifPresent(StatementStats::reset);
             Instant end = Instant.now();
             Instant start = end.minusSeconds(40);
-            Phase.Result round = Phase.run(target.cpu(), "PutPatchScanReport #" + r, o.hosts(), o.concurrency(), i -> {
-                missing.addAndGet(fleet.putScanReport(i, hosts[i], start, end));
-            });
+            ScanRounds.Stats round = scans.round(target.cpu(), r, start, end);
+            out.println(round.phase().summary());
             out.println(round.summary());
-            rounds.add(round);
+            rounds.add(round.phase());
+            stats.add(round);
+            missing.set(round.missing());
         }
         out.printf(
                 "missing patches stored: %d rows (%.1f per host)%n", missing.get(), missing.get() / (double) o.hosts());
@@ -143,7 +161,7 @@ public final class FleetSimulator {
             out.println(m.summary());
             queries.add(m);
         }
-        Report report = new Report(registration, facts, rounds, missing.get(), queries);
+        Report report = new Report(registration, facts, rounds, stats, missing.get(), queries, scans);
         out.printf(
                 "SUMMARY hosts=%d registration=%.0f/s ingest(median of %d rounds)=%.0f reports/s%n",
                 o.hosts(), registration.perSecond(), rounds.size(), report.medianIngestPerSecond());

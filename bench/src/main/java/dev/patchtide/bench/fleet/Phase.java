@@ -29,13 +29,19 @@ final class Phase {
             long[] latencyNanos,
             CpuMeter.Usage cpu,
             double clientCpuSeconds,
+            double httpClientCpuSeconds,
             java.time.Instant started,
             java.time.Instant ended) {
         double perSecond() {
             return calls / seconds;
         }
 
-        /** The JVM's CPU less the client threads' (the in-process server's share), per call. */
+        /** The simulator's own CPU per call: its client threads and the shared HTTP client's threads. */
+        double clientCpuMillisPerCall() {
+            return clientCpuSeconds * 1000 / calls;
+        }
+
+        /** The JVM's CPU less the simulator's (the in-process server's share), per call. */
         double serverCpuMillisPerCall() {
             return (cpu.jvmSeconds() - clientCpuSeconds) * 1000 / calls;
         }
@@ -47,8 +53,9 @@ final class Phase {
         String summary() {
             return String.format(
                     "%s-%s UTC %-22s %8d calls in %7.2f s = %8.0f /s; latency p50 %6.1f ms p99 %7.1f ms; failures %d%s;"
-                            + " CPU s: client threads %.1f, JVM %.1f, PostgreSQL %.1f (wall x cores %.1f);"
-                            + " CPU ms per call: server JVM %.2f + PostgreSQL %.2f",
+                            + " CPU s: client threads %.1f (HTTP client's own %.1f), JVM %.1f,"
+                            + " PostgreSQL %.1f (wall x cores %.1f); CPU ms per call: server JVM %.2f + PostgreSQL %.2f"
+                            + " (simulator %.3f)",
                     CLOCK.format(started),
                     CLOCK.format(ended),
                     name,
@@ -60,11 +67,13 @@ final class Phase {
                     failures,
                     failures == 0 ? "" : " (first: " + firstFailure + ")",
                     clientCpuSeconds,
+                    httpClientCpuSeconds,
                     cpu.jvmSeconds(),
                     cpu.postgresSeconds(),
                     seconds * Runtime.getRuntime().availableProcessors(),
                     serverCpuMillisPerCall(),
-                    cpu.postgresSeconds() * 1000 / calls);
+                    cpu.postgresSeconds() * 1000 / calls,
+                    clientCpuMillisPerCall());
         }
     }
 
@@ -74,6 +83,21 @@ final class Phase {
     private Phase() {}
 
     static Result run(CpuMeter meter, String name, int hosts, int concurrency, Step step) throws InterruptedException {
+        return run(meter, name, hosts, concurrency, () -> 0, step);
+    }
+
+    /**
+     * As above; {@code httpCpuNanos} reads the CPU time of the HTTP client's own threads (selector, executor),
+     * which belong to the simulator, not to the in-process server.
+     */
+    static Result run(
+            CpuMeter meter,
+            String name,
+            int hosts,
+            int concurrency,
+            java.util.function.LongSupplier httpCpuNanos,
+            Step step)
+            throws InterruptedException {
         long[] latencies = new long[hosts];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
@@ -81,6 +105,7 @@ final class Phase {
         ConcurrentLinkedQueue<String> failureMessages = new ConcurrentLinkedQueue<>();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         CpuMeter.Snapshot before = meter.snapshot();
+        long http0 = httpCpuNanos.getAsLong();
         java.time.Instant started = java.time.Instant.now();
         long start = System.nanoTime();
         try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
@@ -112,6 +137,7 @@ final class Phase {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         CpuMeter.Usage cpu = meter.snapshot().since(before);
+        double http = (httpCpuNanos.getAsLong() - http0) / 1e9;
         return new Result(
                 name,
                 hosts,
@@ -120,7 +146,8 @@ final class Phase {
                 seconds,
                 latencies,
                 cpu,
-                clientCpu.get() / 1e9,
+                clientCpu.get() / 1e9 + http,
+                http,
                 started,
                 java.time.Instant.now());
     }

@@ -2,6 +2,10 @@ package dev.patchtide.bench.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchtide.core.patching.InstalledPackage;
+import dev.patchtide.core.patching.Inventory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -9,14 +13,22 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** A tiny fleet against a real in-process server: every agent registers and its report is stored. */
 class FleetSimulatorSmokeTest {
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
     @Test
     void twentyHostsRegisterReportAndAreQueried() throws Exception {
-        FleetOptions options = FleetOptions.parse(
-                new String[] {"--hosts", "20", "--concurrency", "4", "--rounds", "1", "--query-samples", "3"});
+        FleetOptions options = FleetOptions.parse(new String[] {
+            "--hosts", "20", "--concurrency", "4", "--rounds", "3", "--changed-share", "0.5", "--query-samples", "3"
+        });
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         try {
             runAndCheck(options, printed);
@@ -26,6 +38,112 @@ class FleetSimulatorSmokeTest {
         assertThat(printed.toString(StandardCharsets.UTF_8)).contains("SUMMARY hosts=20");
     }
 
+    /** The spliced bytes are what the agent's PatchReport map, written by its mapper, would be. */
+    @Test
+    void reportBodiesAreTheAgentsByteForByte() throws Exception {
+        ObjectMapper json = FleetSimulator.mapper();
+        FleetModel model = new FleetModel(7);
+        Reports reports = new Reports(model, json, false);
+        Instant start = Instant.parse("2026-11-23T04:00:00.125Z");
+        Instant end = Instant.parse("2026-11-23T04:00:40.5Z");
+        Reports.Times times = reports.times(start, end);
+        int empty = -1;
+        for (int i = 0; i < 400 && empty < 0; i++) {
+            empty = model.host(i).updates().isEmpty() ? i : -1;
+        }
+        assertThat(empty).as("a host with no pending update").isNotNegative();
+        for (int i : new int[] {0, 4, 17, empty}) {
+            FleetModel.Host host = model.host(i);
+            String id = String.format("mi-%017x", i);
+            Reports.HostBody b = reports.prepare(id, host);
+            List<InstalledPackage> inventory = reports.inventory(host);
+            assertThat(new String(reports.inventoryText(host, false), StandardCharsets.UTF_8))
+                    .isEqualTo(Inventory.canonical(inventory));
+            assertThat(b.inventoryHash).isEqualTo(Inventory.hash(inventory));
+
+            Map<String, Object> sent = json.readValue(reports.body(b, times, true), MAP);
+            @SuppressWarnings("unchecked")
+            List<String> reboot = (List<String>) sent.get("RebootRequiredPackages");
+            Map<String, Object> expected = agentReport(id, host, start, end, inventory, reboot, List.of());
+            assertThat(reports.body(b, times, true)).isEqualTo(json.writeValueAsBytes(expected));
+            expected.remove("Inventory");
+            assertThat(reports.body(b, times, false)).isEqualTo(json.writeValueAsBytes(expected));
+            assertThat(reboot).hasSizeLessThanOrEqualTo(i % 17 == 0 ? 1 : 0);
+
+            // A new advisory: one or two more security updates, the inventory unchanged.
+            reports.advise(b, 7, 2);
+            Map<String, Object> advised = json.readValue(reports.body(b, times, false), MAP);
+            assertThat((List<?>) advised.get("Patches"))
+                    .hasSizeBetween(host.updates().size() + 1, host.updates().size() + 2)
+                    .hasSize(b.patchCount());
+            assertThat(advised.get("InventoryHash")).isEqualTo(Inventory.hash(inventory));
+            List<Map<String, Object>> extra = new ArrayList<>();
+            for (int k = 0; k < model.installedByName(host).length; k++) {
+                int pkg = model.installedByName(host)[k];
+                if (b.advised.get(pkg)) {
+                    FleetModel.Package p = model.pkg(pkg);
+                    String version = inventory.get(k).version();
+                    extra.add(Reports.patch(p, version, version + "+deb12u52", host.product(), true));
+                }
+            }
+            // The new updates come last, in the order the advisories chose them.
+            Map<String, Object> expected2 =
+                    withoutInventory(agentReport(id, host, start, end, inventory, reboot, extra));
+            assertThat(advised.get("Patches"))
+                    .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                    .containsExactlyInAnyOrderElementsOf(
+                            (List<?>) json.convertValue(expected2, MAP).get("Patches"));
+            advised.remove("Patches");
+            expected2.remove("Patches");
+            assertThat(advised).isEqualTo(json.convertValue(expected2, MAP));
+        }
+    }
+
+    private static Map<String, Object> withoutInventory(Map<String, Object> report) {
+        report.remove("Inventory");
+        return report;
+    }
+
+    /** The report as PatchReport.scan builds it for an apt host. */
+    private static Map<String, Object> agentReport(
+            String id,
+            FleetModel.Host host,
+            Instant start,
+            Instant end,
+            List<InstalledPackage> inventory,
+            List<String> reboot,
+            List<Map<String, Object>> extraPatches) {
+        List<Map<String, Object>> patches = new ArrayList<>();
+        for (FleetModel.Package p : host.updates()) {
+            patches.add(Reports.patch(p, p.installedVersion(), p.candidateVersion(), host.product(), p.security()));
+        }
+        patches.addAll(extraPatches);
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("InstanceId", id);
+        report.put("OperatingSystem", host.operatingSystem());
+        report.put("OperationStartTime", start.toEpochMilli() / 1000.0);
+        report.put("OperationEndTime", end.toEpochMilli() / 1000.0);
+        report.put("Product", host.product());
+        report.put("InstalledCount", host.installedCount());
+        report.put("InventoryHash", Inventory.hash(inventory));
+        report.put(
+                "Inventory",
+                inventory.stream()
+                        .map(p -> {
+                            Map<String, Object> entry = new LinkedHashMap<>();
+                            entry.put("Name", p.name());
+                            entry.put("Arch", p.arch());
+                            entry.put("Version", p.version());
+                            p.installedTime().ifPresent(t -> entry.put("InstalledTime", t.getEpochSecond()));
+                            return entry;
+                        })
+                        .toList());
+        report.put("RebootRequired", host.index() % 17 == 0);
+        report.put("RebootRequiredPackages", reboot);
+        report.put("Patches", patches);
+        return report;
+    }
+
     private static void runAndCheck(FleetOptions options, ByteArrayOutputStream printed) throws Exception {
         try (ServerTarget target = ServerTarget.inProcess(options.dataDir(), options.region(), 4, false)) {
             FleetSimulator.Report report =
@@ -33,17 +151,75 @@ class FleetSimulatorSmokeTest {
 
             assertThat(report.registration().failures()).isZero();
             assertThat(report.facts().failures()).isZero();
-            assertThat(report.ingestRounds()).singleElement().satisfies(r -> assertThat(r.failures())
+            assertThat(report.ingestRounds()).hasSize(3).allSatisfy(r -> assertThat(r.failures())
                     .isZero());
             assertThat(report.missingRows()).isPositive();
+            List<ScanRounds.Stats> rounds = report.roundStats();
+            // As the agent: the whole inventory on each host's first report, then its hash only.
+            assertThat(rounds.get(0).inventoriesSent()).isEqualTo(20);
+            assertThat(rounds.get(0).changed()).isZero();
+            assertThat(rounds.get(0).newSnapshots()).isEqualTo(20);
+            for (ScanRounds.Stats r : rounds.subList(1, 3)) {
+                assertThat(r.inventoriesSent()).isZero();
+                assertThat(r.inventoryRequired()).isZero();
+                assertThat(r.changed()).isBetween(1, 19);
+                assertThat(r.newSnapshots()).isGreaterThanOrEqualTo(r.changed());
+            }
+            // Round 3 repeats round 2's reports but for the changed hosts: only theirs are rewritten.
+            assertThat(rounds.get(2).newSnapshots()).isEqualTo(rounds.get(2).changed());
+            // New security updates are missing patches the server now counts.
+            assertThat(rounds.get(2).missing()).isGreaterThan(rounds.get(0).missing());
             var db = target.database().orElseThrow();
+            FleetModel model = new FleetModel(options.seed());
+            Reports reports = new Reports(model, FleetSimulator.mapper(), false);
+            Map<String, Integer> hashes = new java.util.HashMap<>();
+            for (int i = 0; i < 20; i++) {
+                hashes.put(
+                        reports.prepare("mi-00000000000000000", model.host(i)).inventoryHash,
+                        model.host(i).installedCount());
+            }
+            try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                    Statement st = c.createStatement();
+                    ResultSet stored = st.executeQuery("SELECT s.inventory_hash, i.package_count"
+                            + " FROM instance_patch_states s JOIN installed_inventories i USING (inventory_hash)")) {
+                Map<String, Integer> storedHashes = new java.util.HashMap<>();
+                while (stored.next()) {
+                    storedHashes.put(stored.getString(1), stored.getInt(2));
+                }
+                // Every host's inventory stored whole, under the hash the simulator computed as the agent does.
+                assertThat(storedHashes).isEqualTo(hashes);
+            }
+            // The server lost one host's inventory: it answers InventoryRequired, and the host resends it whole.
+            try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                    Statement st = c.createStatement()) {
+                assertThat(st.executeUpdate("UPDATE instance_patch_states SET inventory_hash = NULL WHERE instance_id ="
+                                + " (SELECT min(instance_id) FROM instance_patch_states)"))
+                        .isEqualTo(1);
+                assertThat(st.executeUpdate("DELETE FROM installed_inventories i WHERE NOT EXISTS"
+                                + " (SELECT 1 FROM instance_patch_states s WHERE s.inventory_hash = i.inventory_hash)"))
+                        .isEqualTo(1);
+            }
+            Instant now = Instant.now();
+            ScanRounds.Stats again = report.scans().round(target.cpu(), 4, now.minusSeconds(40), now);
+            assertThat(again.phase().failures()).isZero();
+            assertThat(again.inventoryRequired()).isEqualTo(1);
+            assertThat(again.inventoriesSent()).isEqualTo(1);
+            try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                    Statement st = c.createStatement();
+                    ResultSet stored = st.executeQuery("SELECT count(*) FROM instance_patch_states s"
+                            + " JOIN installed_inventories i USING (inventory_hash)")) {
+                stored.next();
+                assertThat(stored.getLong(1)).isEqualTo(20);
+            }
             try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
                     Statement st = c.createStatement();
                     ResultSet states =
                             st.executeQuery("SELECT count(*), sum(missing_count) FROM instance_patch_states")) {
                 states.next();
                 assertThat(states.getLong(1)).isEqualTo(20);
-                assertThat(states.getLong(2)).isEqualTo(report.missingRows());
+                assertThat(states.getLong(2))
+                        .as("missing patches as the last round was answered")
+                        .isEqualTo(again.missing());
             }
             assertThat(report.queries())
                     .filteredOn(q -> q.query().target().startsWith("AmazonSSM."))
@@ -54,18 +230,24 @@ class FleetSimulatorSmokeTest {
                     target.endpoint(),
                     target.admin().accessKeyId(),
                     target.admin().secretAccessKey());
-            FleetOptions five = FleetOptions.parse(
-                    new String[] {"--hosts", "5", "--concurrency", "2", "--rounds", "1", "--query-samples", "2"});
+            FleetOptions five = FleetOptions.parse(new String[] {
+                "--hosts", "5", "--concurrency", "2", "--rounds", "1", "--query-samples", "2", "--installed-count-only"
+            });
             FleetSimulator.Report more =
                     FleetSimulator.run(five, remote, new PrintStream(printed, true, StandardCharsets.UTF_8));
             five.deleteTemporaryDataDir();
             assertThat(more.ingestRounds().getFirst().failures()).isZero();
             try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
                     Statement st = c.createStatement();
-                    ResultSet states = st.executeQuery("SELECT count(*) FROM instance_patch_states")) {
+                    ResultSet states = st.executeQuery(
+                            "SELECT count(*), count(*) FILTER (WHERE inventory_hash IS NULL) FROM instance_patch_states")) {
                 states.next();
                 assertThat(states.getLong(1)).isEqualTo(25);
+                assertThat(states.getLong(2))
+                        .as("an old agent's reports: no inventory")
+                        .isEqualTo(5);
             }
+            assertThat(more.roundStats().getFirst().inventoriesSent()).isZero();
         }
     }
 }
