@@ -285,24 +285,22 @@ final class PatchEvaluation {
                 (int) nonCompliant.stream().filter(PatchStateVerdict::security).count());
     }
 
-    /** The instance's patch group: its "Patch Group" tag, or "PatchGroup" as SSM also accepts. */
+    /** The instance's patch group: its "Patch Group" tag, or "PatchGroup" as SSM also accepts; "" for none. */
     static String patchGroup(Handle h, String instanceId) {
-        return h.createQuery("SELECT tag_value FROM resource_tags WHERE resource_type = 'ManagedInstance'"
-                        + " AND resource_id = :id AND tag_key IN ('Patch Group', 'PatchGroup')"
-                        + " ORDER BY tag_key = 'Patch Group' DESC LIMIT 1")
-                .bind("id", instanceId)
-                .mapTo(String.class)
-                .findOne()
-                .orElse("");
+        return patchGroups(h, List.of(instanceId)).getOrDefault(instanceId, "");
     }
 
-    /** The patch groups of these instances (those without one are absent). */
+    /**
+     * The patch groups of these instances (those without one are absent). One primary-key probe per instance:
+     * written as a lateral look-up so that the planner cannot pick the index by tag key instead, which scans
+     * every instance's tag (a generic plan once costed both alike).
+     */
     static Map<String, String> patchGroups(Handle h, Collection<String> instanceIds) {
         Map<String, String> out = new HashMap<>();
-        h.createQuery("SELECT DISTINCT ON (resource_id) resource_id, tag_value FROM resource_tags"
-                        + " WHERE resource_type = 'ManagedInstance' AND resource_id = ANY(:ids)"
-                        + " AND tag_key IN ('Patch Group', 'PatchGroup')"
-                        + " ORDER BY resource_id, tag_key = 'Patch Group' DESC")
+        h.createQuery("SELECT i.id, g.tag_value FROM unnest(:ids) AS i(id) CROSS JOIN LATERAL"
+                        + " (SELECT tag_value FROM resource_tags t WHERE t.resource_type = 'ManagedInstance'"
+                        + " AND t.resource_id = i.id AND t.tag_key IN ('Patch Group', 'PatchGroup')"
+                        + " ORDER BY t.tag_key = 'Patch Group' DESC LIMIT 1) AS g")
                 .bindArray("ids", String.class, new ArrayList<>(instanceIds))
                 .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
