@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -18,15 +19,12 @@ import java.util.List;
  * are unchanged, and for them this is the only work on the scan.
  */
 final class OutcomeHash {
-    private final MessageDigest sha;
+    /** The fields are laid out here and digested in one call: MessageDigest is slow fed a byte at a time. */
+    private byte[] buffer = new byte[4096];
 
-    private OutcomeHash() {
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    private int length;
+
+    private OutcomeHash() {}
 
     static String of(PutPatchScanReportRequest q, String product, String group, BaselineCache.Resolved baseline) {
         OutcomeHash h = new OutcomeHash()
@@ -56,14 +54,27 @@ final class OutcomeHash {
                     .add(p.releaseDate())
                     .add(p.cveIds());
         }
-        return HexFormat.of().formatHex(h.sha.digest());
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(h.buffer, 0, h.length);
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private OutcomeHash add(long n) {
+        room(8);
         for (int shift = 56; shift >= 0; shift -= 8) {
-            sha.update((byte) (n >>> shift));
+            buffer[length++] = (byte) (n >>> shift);
         }
         return this;
+    }
+
+    private void room(int more) {
+        if (length + more > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
+        }
     }
 
     /** A null string and an empty one differ: -1 for absent, else the length, then the bytes. */
@@ -73,7 +84,9 @@ final class OutcomeHash {
         }
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         add(bytes.length);
-        sha.update(bytes);
+        room(bytes.length);
+        System.arraycopy(bytes, 0, buffer, length, bytes.length);
+        length += bytes.length;
         return this;
     }
 
