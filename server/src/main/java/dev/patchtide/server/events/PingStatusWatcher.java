@@ -98,6 +98,9 @@ final class PingStatusWatcher {
                 return 0;
             }
             Instant now = clock.instant();
+            if (checkedUntil.isEmpty()) {
+                watchUnwatched(h, threshold, now);
+            }
             List<Lost> lost = candidates(h, lowerBound(checkedUntil), threshold);
             int announced = 0;
             for (Lost l : lost) {
@@ -118,6 +121,23 @@ final class PingStatusWatcher {
                     .execute();
             return announced;
         });
+    }
+
+    /**
+     * The very first look on a database (no watermark yet): instances that reported before reports started
+     * their own watch (an older version, which left that to this look) are watched from now on, in the status
+     * they are in, without an event, as a first report would have.
+     */
+    private static void watchUnwatched(Handle h, Instant threshold, Instant now) {
+        h.createUpdate("INSERT INTO instance_ping_states (instance_id, status, changed_at)"
+                        + " SELECT i.instance_id, CASE WHEN i.last_ping_at >= :threshold THEN :online ELSE :lost END,"
+                        + " :now FROM managed_instances i WHERE i.deregistered_at IS NULL"
+                        + " AND i.last_ping_at IS NOT NULL ON CONFLICT DO NOTHING")
+                .bind("threshold", threshold)
+                .bind("online", ONLINE)
+                .bind("lost", CONNECTION_LOST)
+                .bind("now", now)
+                .execute();
     }
 
     /**

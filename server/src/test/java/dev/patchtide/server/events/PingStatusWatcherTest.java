@@ -323,6 +323,34 @@ class PingStatusWatcherTest {
     }
 
     @Test
+    void theFirstLookOnADatabaseWatchesInstancesThatReportedBeforeWithoutAnEvent() throws Exception {
+        PatchtideServer node = running.getFirst();
+        FakeAgent recent = register(node, "web-01");
+        FakeAgent silent = register(node, "web-02");
+        report(recent);
+        report(silent);
+        // As an older version left it: reports stored, no watch started, detection never ran.
+        database.jdbi().useTransaction(h -> {
+            h.execute("DELETE FROM instance_ping_states");
+            h.execute("UPDATE ping_status_watermark SET checked_until = NULL");
+            h.createUpdate("UPDATE managed_instances SET last_ping_at = :at WHERE instance_id = :id")
+                    .bind("at", clock.instant().minus(Duration.ofHours(1)))
+                    .bind("id", silent.instanceId())
+                    .execute();
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> state(recent).isPresent());
+        assertThat(state(recent)).contains("Online");
+        assertThat(state(silent)).contains("ConnectionLost");
+        clock.advance(Duration.ofSeconds(3));
+        await().atMost(Duration.ofSeconds(5)).until(() -> announced().size() == 1);
+        report(silent);
+        await().atMost(Duration.ofSeconds(5)).until(() -> announced().size() == 2);
+        settle();
+        assertThat(announced(recent)).containsExactly(LOST);
+        assertThat(announced(silent)).containsExactly(BACK);
+    }
+
+    @Test
     void aReportInFlightWhenTheThresholdPassesIsNotAnnouncedLost() throws Exception {
         PatchtideServer node = running.getFirst();
         FakeAgent agent = register(node, "web-01");
