@@ -71,18 +71,14 @@ public final class EventsApi {
         this.publisher = new EventPublisher(router, arns, clock);
         this.archives = new Archives(jdbi, arns, clock);
         this.replays = new Replays(jdbi, json, arns, machines, router, clock);
-        this.fleetEvents = new FleetEvents(publisher);
-        this.worker = new EventsWorker(
-                new Schedules(jdbi, router, arns, clock),
-                replays,
-                new PingStatusWatcher(jdbi, pingPolicy, publisher, clock),
-                archives,
-                clock);
+        PingStatusWatcher pings = new PingStatusWatcher(jdbi, pingPolicy, publisher, clock);
+        this.fleetEvents = new FleetEvents(publisher, pings);
+        this.worker = new EventsWorker(new Schedules(jdbi, router, arns, clock), replays, pings, archives, clock);
         this.clock = clock;
         this.alerts = new BuiltInAlerts(rules, targetsApi, arns, this::now);
     }
 
-    /** Give this to the fleet so registrations, deregistrations and tag changes become events. */
+    /** Give this to the fleet so registrations, deregistrations, tag changes and ping-status changes become events. */
     public FleetEventSink fleetEvents() {
         return fleetEvents;
     }

@@ -3,6 +3,7 @@ package dev.patchtide.server.events;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchtide.server.fleet.FleetEventSink;
 import dev.patchtide.server.fleet.Tag;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import org.jdbi.v3.core.Handle;
@@ -13,7 +14,8 @@ import org.jdbi.v3.core.Handle;
  *   <li>{@code aws.ssm} / {@code Managed Instance Registration State Change}: detail {@code instance-id},
  *       {@code state} ({@code registered} or {@code deregistered}), {@code name};
  *   <li>{@code aws.tag} / {@code Tag Change on Resource}, as AWS: detail {@code changed-tag-keys},
- *       {@code service} ({@code ssm}), {@code resource-type}, {@code resource-id}, {@code tags} (all tags now).
+ *       {@code service} ({@code ssm}), {@code resource-type}, {@code resource-id}, {@code tags} (all tags now);
+ *   <li>ping-status recoveries and first reports, decided where the report is stored ({@link PingStatusWatcher}).
  * </ul>
  */
 final class FleetEvents implements FleetEventSink {
@@ -22,9 +24,11 @@ final class FleetEvents implements FleetEventSink {
     static final String TAG_CHANGE = "Tag Change on Resource";
 
     private final EventPublisher publisher;
+    private final PingStatusWatcher pings;
 
-    FleetEvents(EventPublisher publisher) {
+    FleetEvents(EventPublisher publisher, PingStatusWatcher pings) {
         this.publisher = publisher;
+        this.pings = pings;
     }
 
     @Override
@@ -38,6 +42,11 @@ final class FleetEvents implements FleetEventSink {
         handle.createUpdate("DELETE FROM instance_ping_states WHERE instance_id = :id")
                 .bind("id", instanceId)
                 .execute();
+    }
+
+    @Override
+    public void instanceReported(Handle handle, String instanceId, Instant at) {
+        pings.reported(handle, instanceId, at);
     }
 
     private void registration(Handle handle, String instanceId, String state, String name) {

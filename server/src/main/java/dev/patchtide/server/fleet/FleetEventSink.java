@@ -1,5 +1,6 @@
 package dev.patchtide.server.fleet;
 
+import java.time.Instant;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 
@@ -13,6 +14,12 @@ public interface FleetEventSink {
     default void instanceRegistered(Handle handle, String instanceId, String name) {}
 
     default void instanceDeregistered(Handle handle, String instanceId) {}
+
+    /**
+     * The instance reported (its heartbeat): {@code last_ping_at} is now {@code at}, and the instance's row
+     * is locked by that UPDATE until the transaction ends.
+     */
+    default void instanceReported(Handle handle, String instanceId, Instant at) {}
 
     /** Tags of a resource changed: the keys added, changed or removed, and all its tags now. */
     default void tagsChanged(

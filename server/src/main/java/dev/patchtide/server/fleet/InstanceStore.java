@@ -47,35 +47,41 @@ final class InstanceStore {
         });
     }
 
+    /** Stores a report (the heartbeat) and tells the sink in the same transaction, the instance's row locked. */
     void recordReport(UpdateInstanceInformationRequest report, Instant now) {
-        int updated = jdbi.withHandle(handle -> handle.createUpdate("UPDATE managed_instances SET"
-                        + " agent_name = coalesce(:agentName, agent_name),"
-                        + " agent_version = coalesce(:agentVersion, agent_version),"
-                        + " agent_status = coalesce(:agentStatus, agent_status),"
-                        + " platform_name = coalesce(:platformName, platform_name),"
-                        + " platform_type = coalesce(:platformType, platform_type),"
-                        + " platform_version = coalesce(:platformVersion, platform_version),"
-                        + " computer_name = coalesce(:computerName, computer_name),"
-                        + " ip_address = coalesce(:ipAddress, ip_address),"
-                        + " ip_addresses = CASE WHEN :ipsReported THEN :ipList ELSE ip_addresses END,"
-                        + " last_ping_at = :now"
-                        + " WHERE instance_id = :instanceId AND deregistered_at IS NULL")
-                .bind("instanceId", report.instanceId())
-                .bind("agentName", report.agentName())
-                .bind("agentVersion", report.agentVersion())
-                .bind("agentStatus", report.agentStatus())
-                .bind("platformName", report.platformName())
-                .bind("platformType", report.platformType())
-                .bind("platformVersion", report.platformVersion())
-                .bind("computerName", report.computerName())
-                .bind("ipAddress", report.ipAddress())
-                .bind("ipsReported", report.ipAddresses() != null)
-                .bindArray("ipList", String.class, report.ipAddresses() == null ? List.of() : report.ipAddresses())
-                .bind("now", now)
-                .execute());
-        if (updated == 0) {
-            throw invalidInstance(report.instanceId());
-        }
+        jdbi.useTransaction(handle -> {
+            Optional<Instant> stored = handle.createQuery("UPDATE managed_instances SET"
+                            + " agent_name = coalesce(:agentName, agent_name),"
+                            + " agent_version = coalesce(:agentVersion, agent_version),"
+                            + " agent_status = coalesce(:agentStatus, agent_status),"
+                            + " platform_name = coalesce(:platformName, platform_name),"
+                            + " platform_type = coalesce(:platformType, platform_type),"
+                            + " platform_version = coalesce(:platformVersion, platform_version),"
+                            + " computer_name = coalesce(:computerName, computer_name),"
+                            + " ip_address = coalesce(:ipAddress, ip_address),"
+                            + " ip_addresses = CASE WHEN :ipsReported THEN :ipList ELSE ip_addresses END,"
+                            + " last_ping_at = :now"
+                            + " WHERE instance_id = :instanceId AND deregistered_at IS NULL RETURNING last_ping_at")
+                    .bind("instanceId", report.instanceId())
+                    .bind("agentName", report.agentName())
+                    .bind("agentVersion", report.agentVersion())
+                    .bind("agentStatus", report.agentStatus())
+                    .bind("platformName", report.platformName())
+                    .bind("platformType", report.platformType())
+                    .bind("platformVersion", report.platformVersion())
+                    .bind("computerName", report.computerName())
+                    .bind("ipAddress", report.ipAddress())
+                    .bind("ipsReported", report.ipAddresses() != null)
+                    .bindArray("ipList", String.class, report.ipAddresses() == null ? List.of() : report.ipAddresses())
+                    .bind("now", now)
+                    .map((rs, ctx) -> rs.getTimestamp("last_ping_at").toInstant())
+                    .findOne();
+            if (stored.isEmpty()) {
+                throw invalidInstance(report.instanceId());
+            }
+            // The stored value (microseconds), so events show what DescribeInstanceInformation shows.
+            events.instanceReported(handle, report.instanceId(), stored.get());
+        });
     }
 
     /** Marks the instance deregistered and revokes its key, so its agent can no longer act. */
