@@ -39,7 +39,7 @@ import java.time.InstantSource;
 /** Wires the server together with {@code new}: the one place that knows every feature. Tests use it too. */
 public final class PatchtideServer implements AutoCloseable {
     /** Scan-report writer threads and the most reports one transaction stores (see patching's ScanWriter). */
-    private static final int SCAN_WRITERS = 4;
+    private static final int SCAN_WRITERS = 2;
 
     private static final int SCAN_BATCH = 100;
 

@@ -49,12 +49,21 @@ public final class PatchStates {
 
     public static Judgement judge(BaselineSpec baseline, Scan scan, LocalDate today) {
         Map<String, AvailablePatch> available = new HashMap<>();
-        scan.available().forEach(a -> available.put(a.name() + "." + a.arch(), a));
+        // Names first: most installed packages have no update, and their name.arch key need not be built.
+        Set<String> namesWithUpdates = new HashSet<>();
+        scan.available().forEach(a -> {
+            available.put(a.name() + "." + a.arch(), a);
+            namesWithUpdates.add(a.name());
+        });
         Set<String> availableJudged = new HashSet<>();
         List<PatchStateVerdict> verdicts =
                 new ArrayList<>(scan.installed().size() + scan.available().size());
         InstalledApproval approval = new InstalledApproval(baseline, scan.product(), today);
         for (InstalledPackage p : scan.installed()) {
+            if (!namesWithUpdates.contains(p.name())) {
+                verdicts.add(judgeInstalled(baseline, scan, p, approval));
+                continue;
+            }
             String key = p.name() + "." + p.arch();
             AvailablePatch update = available.get(key);
             if (update != null && (update.installedVersion().equals(p.version()) || !availableJudged.contains(key))) {

@@ -96,7 +96,7 @@ final class BaselineStore {
                 .bind("after", after)
                 .bind("prefix", namePrefix)
                 .bind("owner", owner)
-                .bindArray("systems", String.class, systems)
+                .bind("systems", PatchStateRows.texts(systems))
                 .bind("limit", limit)
                 .map((rs, ctx) -> stored(rs))
                 .list();
@@ -166,7 +166,7 @@ final class BaselineStore {
                         + " ORDER BY g.patch_group || '/' || g.operating_system LIMIT :limit")
                 .bind("after", after)
                 .bind("prefix", prefix)
-                .bindArray("systems", String.class, systems)
+                .bind("systems", PatchStateRows.texts(systems))
                 .bind("limit", limit)
                 .map((rs, ctx) -> new GroupMapping(rs.getString("patch_group"), stored(rs)))
                 .list();

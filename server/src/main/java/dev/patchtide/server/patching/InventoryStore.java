@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.jdbi.v3.core.Handle;
@@ -43,8 +44,8 @@ final class InventoryStore {
         h.createQuery("SELECT inventory_hash, CASE WHEN inventory_hash = ANY(:cached) THEN NULL ELSE packages_gzip"
                         + " END FROM installed_inventories WHERE inventory_hash = ANY(:hashes) ORDER BY inventory_hash"
                         + " FOR KEY SHARE")
-                .bindArray("hashes", String.class, new ArrayList<>(hashes))
-                .bindArray("cached", String.class, cached)
+                .bind("hashes", PatchStateRows.texts(new ArrayList<>(hashes)))
+                .bind("cached", PatchStateRows.texts(cached))
                 .map((rs, ctx) -> Map.entry(rs.getString(1), Optional.ofNullable(rs.getBytes(2))))
                 .forEach(row -> out.put(
                         row.getKey(),
@@ -91,14 +92,14 @@ final class InventoryStore {
                             + " created_at) SELECT u.hash, u.count, decode(u.blob, 'base64'), :now"
                             + " FROM unnest(:hashes, :counts, :blobs) AS u(hash, count, blob) ORDER BY 1"
                             + " ON CONFLICT (inventory_hash) DO NOTHING")
-                    .bindArray("hashes", String.class, hashes)
-                    .bindArray("counts", Integer.class, counts)
-                    .bindArray("blobs", String.class, blobs)
+                    .bind("hashes", PatchStateRows.texts(hashes))
+                    .bind("counts", PatchStateRows.integers(counts))
+                    .bind("blobs", PatchStateRows.texts(blobs))
                     .bind("now", now)
                     .execute();
             int locked = h.createQuery("SELECT count(*) FROM (SELECT 1 FROM installed_inventories"
                             + " WHERE inventory_hash = ANY(:hashes) ORDER BY inventory_hash FOR KEY SHARE) AS l")
-                    .bindArray("hashes", String.class, hashes)
+                    .bind("hashes", PatchStateRows.texts(hashes))
                     .mapTo(Integer.class)
                     .one();
             if (locked == hashes.size()) {
@@ -130,7 +131,13 @@ final class InventoryStore {
 
     private static byte[] gzip(String text) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+        // The fastest level: an inventory is stored once but compressed on every host's first report, and
+        // level 1 takes a fraction of the default's time for a somewhat larger row.
+        try (GZIPOutputStream gz = new GZIPOutputStream(out) {
+            {
+                def.setLevel(Deflater.BEST_SPEED);
+            }
+        }) {
             gz.write(text.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

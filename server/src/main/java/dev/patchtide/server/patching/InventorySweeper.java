@@ -90,7 +90,7 @@ public final class InventorySweeper implements AutoCloseable {
             // A new statement sees references committed since the candidates were read; none can be added now.
             int deleted = h.createUpdate("DELETE FROM installed_inventories i"
                             + " WHERE inventory_hash = ANY(:hashes) AND" + UNREFERENCED)
-                    .bindArray("hashes", String.class, candidates)
+                    .bind("hashes", PatchStateRows.texts(candidates))
                     .execute();
             if (deleted > 0) {
                 log.info("deleted {} installed inventories no instance refers to", deleted);

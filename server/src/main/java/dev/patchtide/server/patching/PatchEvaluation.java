@@ -301,7 +301,7 @@ final class PatchEvaluation {
                         + " (SELECT tag_value FROM resource_tags t WHERE t.resource_type = 'ManagedInstance'"
                         + " AND t.resource_id = i.id AND t.tag_key IN ('Patch Group', 'PatchGroup')"
                         + " ORDER BY t.tag_key = 'Patch Group' DESC LIMIT 1) AS g")
-                .bindArray("ids", String.class, new ArrayList<>(instanceIds))
+                .bind("ids", PatchStateRows.texts(new ArrayList<>(instanceIds)))
                 .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;

@@ -83,7 +83,7 @@ final class PatchStateApi {
     private DescribeInstancePatchStatesResult states(DescribeInstancePatchStatesRequest q) {
         return statesWhere(
                 "instance_id = ANY(:ids)",
-                query -> query.bindArray("ids", String.class, q.instanceIds()),
+                query -> query.bind("ids", PatchStateRows.texts(q.instanceIds())),
                 "patch-states",
                 q.maxResults(),
                 q.nextToken());

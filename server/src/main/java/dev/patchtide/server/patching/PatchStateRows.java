@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.argument.Argument;
 
 /**
  * The SQL of stored patch states, for many instances at once: each statement takes arrays (one element per
@@ -33,9 +34,14 @@ final class PatchStateRows {
     /** Locks the state rows of these instances, in id order (as every writer does), and returns them by id. */
     static Map<String, Stored> lock(Handle h, Collection<String> instanceIds) {
         Map<String, Stored> out = new LinkedHashMap<>();
-        h.createQuery("SELECT * FROM instance_patch_states WHERE instance_id = ANY(:ids) ORDER BY instance_id"
-                        + " FOR UPDATE")
-                .bindArray("ids", String.class, new ArrayList<>(instanceIds))
+        // Not SELECT *: last_scan (the stored scan, kilobytes of jsonb) would be read and sent for nothing.
+        h.createQuery("SELECT instance_id, inventory_hash, outcome_hash, needs_evaluation, snapshot_id,"
+                        + " reboot_required, compliance_status, baseline_id, patch_group, installed_count,"
+                        + " installed_other_count, installed_pending_reboot_count, installed_rejected_count,"
+                        + " missing_count, failed_count, not_applicable_count, critical_non_compliant_count,"
+                        + " security_non_compliant_count, other_non_compliant_count FROM instance_patch_states"
+                        + " WHERE instance_id = ANY(:ids) ORDER BY instance_id FOR UPDATE")
+                .bind("ids", texts(new ArrayList<>(instanceIds)))
                 .map((rs, ctx) -> new Stored(
                         rs.getString("instance_id"),
                         Optional.ofNullable(rs.getString("inventory_hash")),
@@ -71,9 +77,9 @@ final class PatchStateRows {
         h.createUpdate("UPDATE instance_patch_states s SET operation_start_time = t.start_time,"
                         + " operation_end_time = t.end_time FROM unnest(:ids, CAST(:starts AS timestamptz[]),"
                         + " CAST(:ends AS timestamptz[])) AS t(id, start_time, end_time) WHERE s.instance_id = t.id")
-                .bindArray("ids", String.class, column(times, Times::instanceId))
-                .bindArray("starts", String.class, column(times, t -> t.start().toString()))
-                .bindArray("ends", String.class, column(times, t -> t.end().toString()))
+                .bind("ids", texts(column(times, Times::instanceId)))
+                .bind("starts", texts(column(times, t -> t.start().toString())))
+                .bind("ends", texts(column(times, t -> t.end().toString())))
                 .execute();
     }
 
@@ -127,65 +133,50 @@ final class PatchStateRows {
                         + " reported_installed_count = EXCLUDED.reported_installed_count,"
                         + " last_scan = EXCLUDED.last_scan, evaluated_at = EXCLUDED.evaluated_at,"
                         + " needs_evaluation = false, outcome_hash = EXCLUDED.outcome_hash")
-                .bindArray("ids", String.class, column(judged, j -> j.input().instanceId()))
-                .bindArray("oses", String.class, column(judged, j -> j.input().os()))
-                .bindArray("groups", String.class, column(judged, j -> j.input().group()))
-                .bindArray(
-                        "baselines", String.class, column(judged, j -> j.input().baselineId()))
-                .bindArray("snapshots", String.class, column(judged, PatchEvaluation.Judged::snapshotId))
-                .bindArray("starts", String.class, column(judged, j -> j.input()
-                        .operationStart()
-                        .toString()))
-                .bindArray("ends", String.class, column(judged, j -> j.input()
-                        .operationEnd()
-                        .toString()))
-                .bindArray("installedOther", Integer.class, ints(judged, j -> j.counts()
-                        .installedOther()))
-                .bindArray(
-                        "missing", Integer.class, ints(judged, j -> j.counts().missing()))
-                .bindArray(
-                        "critical", Integer.class, ints(judged, j -> j.counts().critical()))
-                .bindArray(
-                        "security", Integer.class, ints(judged, j -> j.counts().security()))
-                .bindArray("other", Integer.class, ints(judged, j -> j.counts().other()))
-                .bindArray("availableSecurity", Integer.class, ints(judged, j -> j.availableSecurityUpdates()))
-                .bindArray(
+                .bind("ids", texts(column(judged, j -> j.input().instanceId())))
+                .bind("oses", texts(column(judged, j -> j.input().os())))
+                .bind("groups", texts(column(judged, j -> j.input().group())))
+                .bind("baselines", texts(column(judged, j -> j.input().baselineId())))
+                .bind("snapshots", texts(column(judged, PatchEvaluation.Judged::snapshotId)))
+                .bind(
+                        "starts",
+                        texts(column(judged, j -> j.input().operationStart().toString())))
+                .bind("ends", texts(column(judged, j -> j.input().operationEnd().toString())))
+                .bind("installedOther", integers(ints(judged, j -> j.counts().installedOther())))
+                .bind("missing", integers(ints(judged, j -> j.counts().missing())))
+                .bind("critical", integers(ints(judged, j -> j.counts().critical())))
+                .bind("security", integers(ints(judged, j -> j.counts().security())))
+                .bind("other", integers(ints(judged, j -> j.counts().other())))
+                .bind("availableSecurity", integers(ints(judged, j -> j.availableSecurityUpdates())))
+                .bind(
                         "reboot",
-                        Boolean.class,
-                        judged.stream()
+                        booleans(judged.stream()
                                 .map(j -> j.input().scan().rebootRequired())
-                                .toList())
-                .bindArray(
-                        "statuses", String.class, column(judged, j -> j.counts().status()))
-                .bindArray(
-                        "installed", Integer.class, ints(judged, j -> j.counts().installed()))
-                .bindArray("pendingReboot", Integer.class, ints(judged, j -> j.counts()
-                        .pendingReboot()))
-                .bindArray(
-                        "rejected", Integer.class, ints(judged, j -> j.counts().rejected()))
-                .bindArray("failed", Integer.class, ints(judged, j -> j.counts().failed()))
-                .bindArray("notApplicable", Integer.class, ints(judged, j -> j.counts()
-                        .notApplicable()))
-                .bindArray("unreported", Integer.class, ints(judged, j -> j.judgement()
-                        .unreportedNotApplicable()))
-                .bindArray("inventoryHashes", String.class, column(judged, j -> j.input()
-                        .inventoryHash()
-                        .orElse(null)))
-                .bindArray(
-                        "reported", Integer.class, ints(judged, j -> j.input().reportedInstalledCount()))
-                .bindArray("scans", String.class, column(judged, j -> j.input().scanJson()))
-                .bindArray("evaluatedAt", String.class, column(judged, j -> j.input()
-                        .evaluatedAt()
-                        .toString()))
-                .bindArray("outcomeHashes", String.class, column(judged, j -> j.input()
-                        .outcomeHash()
-                        .orElse(null)))
+                                .toList()))
+                .bind("statuses", texts(column(judged, j -> j.counts().status())))
+                .bind("installed", integers(ints(judged, j -> j.counts().installed())))
+                .bind("pendingReboot", integers(ints(judged, j -> j.counts().pendingReboot())))
+                .bind("rejected", integers(ints(judged, j -> j.counts().rejected())))
+                .bind("failed", integers(ints(judged, j -> j.counts().failed())))
+                .bind("notApplicable", integers(ints(judged, j -> j.counts().notApplicable())))
+                .bind("unreported", integers(ints(judged, j -> j.judgement().unreportedNotApplicable())))
+                .bind(
+                        "inventoryHashes",
+                        texts(column(judged, j -> j.input().inventoryHash().orElse(null))))
+                .bind("reported", integers(ints(judged, j -> j.input().reportedInstalledCount())))
+                .bind("scans", texts(column(judged, j -> j.input().scanJson())))
+                .bind(
+                        "evaluatedAt",
+                        texts(column(judged, j -> j.input().evaluatedAt().toString())))
+                .bind(
+                        "outcomeHashes",
+                        texts(column(judged, j -> j.input().outcomeHash().orElse(null))))
                 .execute();
     }
 
     private static void replacePatches(Handle h, List<PatchEvaluation.Judged> judged) {
         h.createUpdate("DELETE FROM instance_patches WHERE instance_id = ANY(:ids)")
-                .bindArray("ids", String.class, column(judged, j -> j.input().instanceId()))
+                .bind("ids", texts(column(judged, j -> j.input().instanceId())))
                 .execute();
         List<String> ids = new ArrayList<>();
         List<PatchStateVerdict> rows = new ArrayList<>();
@@ -203,21 +194,20 @@ final class PatchStateRows {
                         + " :titles, :kbs, :classifications, :severities, :states, :levels, :cves, :securities,"
                         + " CAST(:installedTimes AS timestamptz[]))"
                         + " ON CONFLICT (instance_id, kb_id) DO NOTHING")
-                .bindArray("ids", String.class, ids)
-                .bindArray("titles", String.class, column(rows, PatchStateVerdict::title))
-                .bindArray("kbs", String.class, column(rows, PatchStateVerdict::kbId))
-                .bindArray("classifications", String.class, column(rows, PatchStateVerdict::classification))
-                .bindArray("severities", String.class, column(rows, PatchStateVerdict::severity))
-                .bindArray("states", String.class, column(rows, v -> v.state().name()))
-                .bindArray("levels", String.class, column(rows, PatchStateVerdict::complianceLevel))
-                .bindArray("cves", String.class, column(rows, v -> String.join(",", v.cves())))
-                .bindArray(
+                .bind("ids", texts(ids))
+                .bind("titles", texts(column(rows, PatchStateVerdict::title)))
+                .bind("kbs", texts(column(rows, PatchStateVerdict::kbId)))
+                .bind("classifications", texts(column(rows, PatchStateVerdict::classification)))
+                .bind("severities", texts(column(rows, PatchStateVerdict::severity)))
+                .bind("states", texts(column(rows, v -> v.state().name())))
+                .bind("levels", texts(column(rows, PatchStateVerdict::complianceLevel)))
+                .bind("cves", texts(column(rows, v -> String.join(",", v.cves()))))
+                .bind(
                         "securities",
-                        Boolean.class,
-                        rows.stream().map(PatchStateVerdict::security).toList())
-                .bindArray("installedTimes", String.class, column(rows, v -> v.installedTime()
+                        booleans(rows.stream().map(PatchStateVerdict::security).toList()))
+                .bind("installedTimes", texts(column(rows, v -> v.installedTime()
                         .map(Instant::toString)
-                        .orElse(null)))
+                        .orElse(null))))
                 .execute();
     }
 
@@ -225,6 +215,27 @@ final class PatchStateRows {
         List<Integer> out = new ArrayList<>(rows.size());
         rows.forEach(r -> out.add(value.applyAsInt(r)));
         return out;
+    }
+
+    /**
+     * Array parameters as plain JDBC arrays: JDBI's {@code bindArray} resolves the element type by reflection
+     * on every call, which showed in the ingest profile.
+     */
+    static Argument texts(List<String> values) {
+        return array("text", values);
+    }
+
+    static Argument integers(List<Integer> values) {
+        return array("int4", values);
+    }
+
+    static Argument booleans(List<Boolean> values) {
+        return array("bool", values);
+    }
+
+    private static Argument array(String type, List<?> values) {
+        return (position, statement, ctx) ->
+                statement.setArray(position, statement.getConnection().createArrayOf(type, values.toArray()));
     }
 
     /** A column of strings for an array parameter (nulls allowed, which {@code Stream.toList} also keeps). */

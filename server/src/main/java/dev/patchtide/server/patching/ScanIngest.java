@@ -101,7 +101,7 @@ final class ScanIngest {
                 .toList();
         Set<String> live = new HashSet<>(h.createQuery("SELECT instance_id FROM managed_instances"
                         + " WHERE instance_id = ANY(:ids) AND deregistered_at IS NULL ORDER BY instance_id FOR UPDATE")
-                .bindArray("ids", String.class, ids)
+                .bind("ids", PatchStateRows.texts(ids))
                 .mapTo(String.class)
                 .list());
         Map<String, PatchStateRows.Stored> before = PatchStateRows.lock(h, live);
