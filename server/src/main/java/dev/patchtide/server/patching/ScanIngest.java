@@ -144,6 +144,7 @@ final class ScanIngest {
             if (previous.isPresent()
                     && !previous.get().needsEvaluation()
                     && previous.get().inventoryHash().equals(Optional.ofNullable(q.inventoryHash()))
+                    && previous.get().patchesHash().equals(Optional.of(patchesHash))
                     && previous.get().outcomeHash().equals(Optional.of(outcomeHash))) {
                 // Same inputs, same judgement: only the scan's times move. The snapshot id stays, so caches
                 // keyed on it (the compliance summary) see nothing new; no row rewrite, history or event.
