@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** A tiny fleet against a real in-process server: every agent registers and its report is stored. */
@@ -61,18 +62,37 @@ class FleetSimulatorSmokeTest {
                     .isEqualTo(Inventory.canonical(inventory));
             assertThat(b.inventoryHash).isEqualTo(Inventory.hash(inventory));
 
-            Map<String, Object> sent = json.readValue(reports.body(b, times, true), MAP);
+            Map<String, Object> sent = json.readValue(reports.body(b, times, true, Optional.empty()), MAP);
             @SuppressWarnings("unchecked")
             List<String> reboot = (List<String>) sent.get("RebootRequiredPackages");
             Map<String, Object> expected = agentReport(id, host, start, end, inventory, reboot, List.of());
-            assertThat(reports.body(b, times, true)).isEqualTo(json.writeValueAsBytes(expected));
+            assertThat(reports.body(b, times, true, Optional.empty())).isEqualTo(json.writeValueAsBytes(expected));
             expected.remove("Inventory");
-            assertThat(reports.body(b, times, false)).isEqualTo(json.writeValueAsBytes(expected));
+            assertThat(reports.body(b, times, false, Optional.empty())).isEqualTo(json.writeValueAsBytes(expected));
+            // The list last accepted: the server's hash in its place, as the agent's ScanReporter sends it.
+            String hash = "0123456789abcdef".repeat(4);
+            Map<String, Object> hashOnly = new LinkedHashMap<>(expected);
+            hashOnly.remove("Patches");
+            hashOnly.put("PatchesHash", hash);
+            assertThat(reports.body(b, times, false, Optional.of(hash))).isEqualTo(json.writeValueAsBytes(hashOnly));
+            assertThat(reports.body(b, times, false, Optional.of(hash)).length).isLessThan(600);
+            Map<String, Object> inventoryAndHash = new LinkedHashMap<>();
+            agentReport(id, host, start, end, inventory, reboot, List.of()).forEach((k, v) -> {
+                if (!k.equals("Patches")) {
+                    inventoryAndHash.put(k, v);
+                }
+            });
+            inventoryAndHash.put("PatchesHash", hash);
+            assertThat(reports.body(b, times, true, Optional.of(hash)))
+                    .isEqualTo(json.writeValueAsBytes(inventoryAndHash));
             assertThat(reboot).hasSizeLessThanOrEqualTo(i % 17 == 0 ? 1 : 0);
 
             // A new advisory: one or two more security updates, the inventory unchanged.
             reports.advise(b, 7, 2);
-            Map<String, Object> advised = json.readValue(reports.body(b, times, false), MAP);
+            assertThat(reports.body(b, times, false, Optional.of(hash)))
+                    .as("a hash-only body does not carry the list, whatever it is")
+                    .isEqualTo(json.writeValueAsBytes(hashOnly));
+            Map<String, Object> advised = json.readValue(reports.body(b, times, false, Optional.empty()), MAP);
             assertThat((List<?>) advised.get("Patches"))
                     .hasSizeBetween(host.updates().size() + 1, host.updates().size() + 2)
                     .hasSize(b.patchCount());
