@@ -11,12 +11,12 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The SHA-256 of everything a report's judgement depends on: the scan (available patches, reboot state,
- * failures), the inventory (by hash) or reported count, the patch group and OS, the baseline and the
- * configuration version it was read at, and the day approval delays are counted to. Equal hashes, equal
- * judgements: an unchanged report is answered without judging. Fed field by field, each length-prefixed (so
- * no two different inputs run together into the same bytes), without building the scan's JSON: most reports
- * are unchanged, and for them this is the only work on the scan.
+ * SHA-256 digests of what a report's judgement depends on. {@link #of}: the scan (the patch list by its
+ * {@link #patches} hash, reboot state, failures, product), the inventory (by hash) or reported count, the patch
+ * group and OS, the baseline and the configuration version it was read at, and the day approval delays are
+ * counted to. Equal hashes, equal judgements: an unchanged report is answered without judging. Fed field by
+ * field, each length-prefixed (so no two different inputs run together into the same bytes), without building
+ * the scan's JSON: most reports are unchanged, and for them this is the only work on the scan.
  */
 final class OutcomeHash {
     /** The fields are laid out here and digested in one call: MessageDigest is slow fed a byte at a time. */
@@ -26,8 +26,12 @@ final class OutcomeHash {
 
     private OutcomeHash() {}
 
-    static String of(PutPatchScanReportRequest q, String product, String group, BaselineCache.Resolved baseline) {
-        OutcomeHash h = new OutcomeHash()
+    /**
+     * Everything the judgement depends on but the patch list, plus {@code patchesHash} standing for the list
+     * (see {@link #patches}).
+     */
+    static String of(PutPatchScanReportRequest q, String patchesHash, String group, BaselineCache.Resolved baseline) {
+        return new OutcomeHash()
                 .add(q.operatingSystem())
                 .add(group)
                 .add(baseline.baseline().id())
@@ -35,12 +39,18 @@ final class OutcomeHash {
                 .add(q.operationEndTime().atOffset(ZoneOffset.UTC).toLocalDate().toString())
                 .add(q.inventoryHash())
                 .add(q.installedCount() == null ? -1 : q.installedCount())
-                .add(product)
+                .add(q.product())
                 .add(Boolean.TRUE.equals(q.rebootRequired()) ? 1 : 0)
                 .add(q.rebootRequiredPackages())
                 .add(q.failedPackages())
-                .add(q.patches().size());
-        for (ReportedPatch p : q.patches()) {
+                .add(patchesHash)
+                .hex();
+    }
+
+    /** The hash of a patch list, every member of every patch included: what {@code PatchesHash} names. */
+    static String patches(List<ReportedPatch> patches) {
+        OutcomeHash h = new OutcomeHash().add(patches.size());
+        for (ReportedPatch p : patches) {
             h.add(p.name())
                     .add(p.arch())
                     .add(p.installedVersion())
@@ -54,9 +64,13 @@ final class OutcomeHash {
                     .add(p.releaseDate())
                     .add(p.cveIds());
         }
+        return h.hex();
+    }
+
+    private String hex() {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(h.buffer, 0, h.length);
+            sha.update(buffer, 0, length);
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

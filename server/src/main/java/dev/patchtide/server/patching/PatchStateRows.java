@@ -26,6 +26,7 @@ final class PatchStateRows {
             String instanceId,
             Optional<String> inventoryHash,
             Optional<String> outcomeHash,
+            Optional<String> patchesHash,
             boolean needsEvaluation,
             String snapshotId,
             boolean rebootPending,
@@ -35,7 +36,7 @@ final class PatchStateRows {
     static Map<String, Stored> lock(Handle h, Collection<String> instanceIds) {
         Map<String, Stored> out = new LinkedHashMap<>();
         // Not SELECT *: last_scan (the stored scan, kilobytes of jsonb) would be read and sent for nothing.
-        h.createQuery("SELECT instance_id, inventory_hash, outcome_hash, needs_evaluation, snapshot_id,"
+        h.createQuery("SELECT instance_id, inventory_hash, outcome_hash, patches_hash, needs_evaluation, snapshot_id,"
                         + " reboot_required, compliance_status, baseline_id, patch_group, installed_count,"
                         + " installed_other_count, installed_pending_reboot_count, installed_rejected_count,"
                         + " missing_count, failed_count, not_applicable_count, critical_non_compliant_count,"
@@ -46,6 +47,7 @@ final class PatchStateRows {
                         rs.getString("instance_id"),
                         Optional.ofNullable(rs.getString("inventory_hash")),
                         Optional.ofNullable(rs.getString("outcome_hash")),
+                        Optional.ofNullable(rs.getString("patches_hash")),
                         rs.getBoolean("needs_evaluation"),
                         rs.getString("snapshot_id"),
                         rs.getBoolean("reboot_required") || rs.getInt("installed_pending_reboot_count") > 0,
@@ -64,6 +66,20 @@ final class PatchStateRows {
                                 rs.getInt("security_non_compliant_count"),
                                 rs.getInt("other_non_compliant_count"))))
                 .forEach(s -> out.put(s.instanceId(), s));
+        return out;
+    }
+
+    /** The patch lists of the instances' stored scans, by instance id. */
+    static Map<String, List<ScanMessages.ReportedPatch>> storedPatches(Handle h, List<String> instanceIds) {
+        Map<String, List<ScanMessages.ReportedPatch>> out = new LinkedHashMap<>();
+        if (instanceIds.isEmpty()) {
+            return out;
+        }
+        h.createQuery("SELECT instance_id, last_scan FROM instance_patch_states WHERE instance_id = ANY(:ids)")
+                .bind("ids", texts(instanceIds))
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+                .forEach(e ->
+                        out.put(e.getKey(), PatchEvaluation.read(e.getValue()).patches()));
         return out;
     }
 
@@ -97,20 +113,20 @@ final class PatchStateRows {
                         + " compliance_status, installed_count, installed_pending_reboot_count,"
                         + " installed_rejected_count, failed_count, not_applicable_count,"
                         + " unreported_not_applicable_count, inventory_hash, reported_installed_count, last_scan,"
-                        + " evaluated_at, needs_evaluation, outcome_hash)"
+                        + " evaluated_at, needs_evaluation, outcome_hash, patches_hash)"
                         + " SELECT u.id, u.os, u.grp, u.baseline, u.snapshot, 'Scan', u.start_time, u.end_time,"
                         + " u.installed_other, u.missing, u.critical, u.security, u.other, u.available_security,"
                         + " u.reboot, u.status, u.installed, u.pending_reboot, u.rejected, u.failed, u.not_applicable,"
                         + " u.unreported, u.inventory_hash, u.reported, u.scan::jsonb, u.evaluated_at, false,"
-                        + " u.outcome_hash FROM unnest(:ids, :oses, :groups, :baselines, :snapshots,"
+                        + " u.outcome_hash, u.patches_hash FROM unnest(:ids, :oses, :groups, :baselines, :snapshots,"
                         + " CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]), :installedOther, :missing,"
                         + " :critical, :security, :other, :availableSecurity, :reboot, :statuses, :installed,"
                         + " :pendingReboot, :rejected, :failed, :notApplicable, :unreported, :inventoryHashes,"
-                        + " :reported, :scans, CAST(:evaluatedAt AS timestamptz[]), :outcomeHashes)"
+                        + " :reported, :scans, CAST(:evaluatedAt AS timestamptz[]), :outcomeHashes, :patchesHashes)"
                         + " AS u(id, os, grp, baseline, snapshot, start_time, end_time, installed_other, missing,"
                         + " critical, security, other, available_security, reboot, status, installed, pending_reboot,"
                         + " rejected, failed, not_applicable, unreported, inventory_hash, reported, scan,"
-                        + " evaluated_at, outcome_hash)"
+                        + " evaluated_at, outcome_hash, patches_hash)"
                         + " ON CONFLICT (instance_id) DO UPDATE SET operating_system = EXCLUDED.operating_system,"
                         + " patch_group = EXCLUDED.patch_group, baseline_id = EXCLUDED.baseline_id,"
                         + " snapshot_id = EXCLUDED.snapshot_id, operation = EXCLUDED.operation,"
@@ -132,7 +148,8 @@ final class PatchStateRows {
                         + " inventory_hash = EXCLUDED.inventory_hash,"
                         + " reported_installed_count = EXCLUDED.reported_installed_count,"
                         + " last_scan = EXCLUDED.last_scan, evaluated_at = EXCLUDED.evaluated_at,"
-                        + " needs_evaluation = false, outcome_hash = EXCLUDED.outcome_hash")
+                        + " needs_evaluation = false, outcome_hash = EXCLUDED.outcome_hash,"
+                        + " patches_hash = EXCLUDED.patches_hash")
                 .bind("ids", texts(column(judged, j -> j.input().instanceId())))
                 .bind("oses", texts(column(judged, j -> j.input().os())))
                 .bind("groups", texts(column(judged, j -> j.input().group())))
@@ -171,6 +188,7 @@ final class PatchStateRows {
                 .bind(
                         "outcomeHashes",
                         texts(column(judged, j -> j.input().outcomeHash().orElse(null))))
+                .bind("patchesHashes", texts(column(judged, j -> j.input().patchesHash())))
                 .execute();
     }
 

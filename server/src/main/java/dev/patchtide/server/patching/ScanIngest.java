@@ -5,6 +5,7 @@ import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.patching.ScanMessages.PutPatchScanReportRequest;
 import dev.patchtide.server.patching.ScanMessages.PutPatchScanReportResult;
 import dev.patchtide.server.patching.ScanMessages.ReportedPackage;
+import dev.patchtide.server.patching.ScanMessages.ReportedPatch;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -110,12 +111,20 @@ final class ScanIngest {
 
         ScanWriter.Answer[] answers = new ScanWriter.Answer[reports.size()];
         List<PatchStateRows.Times> unchanged = new ArrayList<>();
-        List<Integer> changed = new ArrayList<>();
-        List<PatchEvaluation.Evaluation> evaluations = new ArrayList<>();
+        List<Changed> changed = new ArrayList<>();
         for (int i = 0; i < reports.size(); i++) {
             PutPatchScanReportRequest q = reports.get(i);
             if (!live.contains(q.instanceId())) {
                 answers[i] = refused("InvalidInstanceId", "Instance Id " + q.instanceId() + " isn't valid.");
+                continue;
+            }
+            Optional<PatchStateRows.Stored> previous = Optional.ofNullable(before.get(q.instanceId()));
+            if (q.patches() == null
+                    && !previous.flatMap(PatchStateRows.Stored::patchesHash).equals(Optional.of(q.patchesHash()))) {
+                answers[i] = refused(
+                        "PatchesRequired",
+                        "The server does not hold the patch list with PatchesHash " + q.patchesHash() + " for "
+                                + q.instanceId() + "; send the report again with its Patches.");
                 continue;
             }
             String group = groups.getOrDefault(q.instanceId(), "");
@@ -126,8 +135,8 @@ final class ScanIngest {
                 answers[i] = new ScanWriter.Refused(noBaseline);
                 continue;
             }
-            String outcomeHash = OutcomeHash.of(q, product(q), group, baseline);
-            Optional<PatchStateRows.Stored> previous = Optional.ofNullable(before.get(q.instanceId()));
+            String patchesHash = q.patches() != null ? OutcomeHash.patches(q.patches()) : q.patchesHash();
+            String outcomeHash = OutcomeHash.of(q, patchesHash, group, baseline);
             if (previous.isPresent()
                     && !previous.get().needsEvaluation()
                     && previous.get().inventoryHash().equals(Optional.ofNullable(q.inventoryHash()))
@@ -141,39 +150,47 @@ final class ScanIngest {
                         p.counts().baselineId(),
                         p.counts().status(),
                         p.counts().missing(),
-                        q.inventory() != null));
+                        q.inventory() != null,
+                        patchesHash));
                 continue;
             }
-            changed.add(i);
-            evaluations.add(evaluation(q, group, baseline, outcomeHash));
+            changed.add(new Changed(i, q, group, baseline, patchesHash, outcomeHash));
         }
         PatchStateRows.touch(h, unchanged);
 
-        Map<String, List<InstalledPackage>> inventoriesByHash = inventories(h, reports, changed, now);
+        Map<String, List<InstalledPackage>> inventoriesByHash = inventories(h, changed, now);
+        // A report that named its patch list by hash but must be judged again (its baseline, day or inventory
+        // changed) is judged with the list stored from the scan that sent it.
+        Map<String, List<ReportedPatch>> storedPatches = PatchStateRows.storedPatches(
+                h,
+                changed.stream()
+                        .filter(c -> c.q().patches() == null)
+                        .map(c -> c.q().instanceId())
+                        .toList());
         List<PatchEvaluation.Judged> judged = new ArrayList<>();
-        for (int k = 0; k < changed.size(); k++) {
-            int i = changed.get(k);
-            PutPatchScanReportRequest q = reports.get(i);
-            PatchEvaluation.Evaluation e = evaluations.get(k);
+        for (Changed c : changed) {
+            PutPatchScanReportRequest q = c.q();
             List<InstalledPackage> inventory = List.of();
             if (q.inventoryHash() != null) {
                 inventory = inventoriesByHash.get(q.inventoryHash());
                 if (inventory == null) {
-                    answers[i] = refused(
+                    answers[c.index()] = refused(
                             "InventoryRequired",
                             "The server does not hold the inventory with InventoryHash " + q.inventoryHash()
                                     + "; send the report again with its Inventory.");
                     continue;
                 }
             }
-            PatchEvaluation.Judged j = PatchEvaluation.judge(withInventory(e, q, inventory));
+            List<ReportedPatch> patches = q.patches() != null ? q.patches() : storedPatches.get(q.instanceId());
+            PatchEvaluation.Judged j = PatchEvaluation.judge(evaluation(c, patches, inventory));
             judged.add(j);
-            answers[i] = new ScanWriter.Stored(new PutPatchScanReportResult(
+            answers[c.index()] = new ScanWriter.Stored(new PutPatchScanReportResult(
                     j.snapshotId(),
-                    e.baselineId(),
+                    c.baseline().baseline().id(),
                     j.counts().status(),
                     j.counts().missing(),
-                    q.inventory() != null));
+                    q.inventory() != null,
+                    c.patchesHash()));
         }
         evaluation.storeAll(h, judged, before, now);
         for (PatchEvaluation.Judged j : judged) {
@@ -185,13 +202,21 @@ final class ScanIngest {
         return List.of(answers);
     }
 
+    /** A report whose outcome may differ from the stored one: it is judged. */
+    private record Changed(
+            int index,
+            PutPatchScanReportRequest q,
+            String group,
+            BaselineCache.Resolved baseline,
+            String patchesHash,
+            String outcomeHash) {}
+
     /** The inventories the changed reports need: those sent are stored, the others read; all share-locked. */
-    private Map<String, List<InstalledPackage>> inventories(
-            Handle h, List<PutPatchScanReportRequest> reports, List<Integer> changed, Instant now) {
+    private Map<String, List<InstalledPackage>> inventories(Handle h, List<Changed> changed, Instant now) {
         Map<String, List<InstalledPackage>> sent = new HashMap<>();
         Set<String> named = new HashSet<>();
-        for (int i : changed) {
-            PutPatchScanReportRequest q = reports.get(i);
+        for (Changed c : changed) {
+            PutPatchScanReportRequest q = c.q();
             if (q.inventory() != null) {
                 sent.computeIfAbsent(
                         q.inventoryHash(),
@@ -207,51 +232,33 @@ final class ScanIngest {
         return out;
     }
 
+    /** Without an inventory (older agents) the reported count stands in for it. */
     private static PatchEvaluation.Evaluation evaluation(
-            PutPatchScanReportRequest q, String group, BaselineCache.Resolved baseline, String outcomeHash) {
+            Changed c, List<ReportedPatch> patches, List<InstalledPackage> inventory) {
+        PutPatchScanReportRequest q = c.q();
         PatchEvaluation.LastScan scan = new PatchEvaluation.LastScan(
-                product(q),
-                q.patches(),
+                product(q.product(), patches),
+                patches,
                 Boolean.TRUE.equals(q.rebootRequired()),
                 Objects.requireNonNullElse(q.rebootRequiredPackages(), List.of()),
                 Objects.requireNonNullElse(q.failedPackages(), List.of()));
-        String scanJson = PatchEvaluation.write(scan);
         Instant end = q.operationEndTime();
         return new PatchEvaluation.Evaluation(
                 q.instanceId(),
                 q.operatingSystem(),
-                group,
-                baseline.baseline().id(),
-                baseline.spec(),
-                Optional.of(outcomeHash),
+                c.group(),
+                c.baseline().baseline().id(),
+                c.baseline().spec(),
+                Optional.of(c.outcomeHash()),
                 scan,
-                scanJson,
+                PatchEvaluation.write(scan),
+                c.patchesHash(),
                 Optional.ofNullable(q.inventoryHash()),
-                List.of(),
-                0,
+                inventory,
+                q.installedCount() != null ? q.installedCount() : inventory.size(),
                 q.operationStartTime(),
                 end,
                 end);
-    }
-
-    /** Without an inventory (older agents) the reported count stands in for it. */
-    private static PatchEvaluation.Evaluation withInventory(
-            PatchEvaluation.Evaluation e, PutPatchScanReportRequest q, List<InstalledPackage> inventory) {
-        return new PatchEvaluation.Evaluation(
-                e.instanceId(),
-                e.os(),
-                e.group(),
-                e.baselineId(),
-                e.spec(),
-                e.outcomeHash(),
-                e.scan(),
-                e.scanJson(),
-                e.inventoryHash(),
-                inventory,
-                q.installedCount() != null ? q.installedCount() : inventory.size(),
-                e.operationStart(),
-                e.operationEnd(),
-                e.evaluatedAt());
     }
 
     private static ScanWriter.Refused refused(String code, String message) {
@@ -259,12 +266,12 @@ final class ScanIngest {
     }
 
     /** The PRODUCT installed packages are filed under: the report's, else that of its first update. */
-    private static String product(PutPatchScanReportRequest q) {
-        if (q.product() != null) {
-            return q.product();
+    private static String product(String reported, List<ReportedPatch> patches) {
+        if (reported != null) {
+            return reported;
         }
-        return q.patches().stream()
-                .map(ScanMessages.ReportedPatch::product)
+        return patches.stream()
+                .map(ReportedPatch::product)
                 .filter(Objects::nonNull)
                 .findFirst()
                 .orElse("");

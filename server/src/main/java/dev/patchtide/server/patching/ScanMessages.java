@@ -53,7 +53,8 @@ final class ScanMessages {
             Boolean rebootRequired,
             List<String> rebootRequiredPackages,
             List<String> failedPackages,
-            List<ReportedPatch> patches)
+            List<ReportedPatch> patches,
+            String patchesHash)
             implements ApiRequest {
         @Override
         public void validate(Validation v) {
@@ -69,8 +70,11 @@ final class ScanMessages {
                     .size("inventory", inventory, 0, 200_000)
                     .size("rebootRequiredPackages", rebootRequiredPackages, 0, 200_000)
                     .size("failedPackages", failedPackages, 0, 200_000)
-                    .required("patches", patches)
-                    .size("patches", patches, 0, 20_000);
+                    .size("patches", patches, 0, 20_000)
+                    .pattern("patchesHash", patchesHash, SHA256);
+            if (patchesHash == null) {
+                v.required("patches", patches);
+            }
             if (inventoryHash == null) {
                 v.required("installedCount", installedCount);
                 v.check(inventory == null, "inventoryHash: required when inventory is given");
@@ -161,8 +165,17 @@ final class ScanMessages {
         }
     }
 
+    /**
+     * {@code patchesHash} names the patch list judged: an agent whose next scan finds the same list may send
+     * this hash instead of the list (the server answers {@code PatchesRequired} if it no longer holds it).
+     */
     record PutPatchScanReportResult(
-            String snapshotId, String baselineId, String complianceStatus, int missingCount, boolean inventoryStored) {}
+            String snapshotId,
+            String baselineId,
+            String complianceStatus,
+            int missingCount,
+            boolean inventoryStored,
+            String patchesHash) {}
 
     record DescribeInstancePatchStatesRequest(List<String> instanceIds, String nextToken, Integer maxResults)
             implements ApiRequest {

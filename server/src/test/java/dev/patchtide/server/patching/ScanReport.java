@@ -21,6 +21,7 @@ final class ScanReport {
     final List<String> failed = new ArrayList<>();
     Instant time = Instant.now();
     boolean sendInventory = true;
+    String patchesHash;
 
     ScanReport installed(String name, String version) {
         inventory.add(new InstalledPackage(name, "amd64", version, Optional.empty()));
@@ -69,6 +70,12 @@ final class ScanReport {
         return this;
     }
 
+    /** Names the patch list by the hash the server returned instead of sending it. */
+    ScanReport patchesByHash(String hash) {
+        patchesHash = hash;
+        return this;
+    }
+
     String hash() {
         return Inventory.hash(inventory);
     }
@@ -88,7 +95,11 @@ final class ScanReport {
         body.put("RebootRequired", !rebootPackages.isEmpty());
         body.put("RebootRequiredPackages", rebootPackages);
         body.put("FailedPackages", failed);
-        body.put("Patches", patches);
+        if (patchesHash == null) {
+            body.put("Patches", patches);
+        } else {
+            body.put("PatchesHash", patchesHash);
+        }
         return body;
     }
 

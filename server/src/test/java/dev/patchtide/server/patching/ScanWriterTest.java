@@ -20,7 +20,7 @@ class ScanWriterTest {
     private static PutPatchScanReportRequest report(String instanceId) {
         Instant t = Instant.parse("2026-11-23T00:00:00Z");
         return new PutPatchScanReportRequest(
-                instanceId, "DEBIAN", null, t, t, 0, null, null, false, List.of(), List.of(), List.of());
+                instanceId, "DEBIAN", null, t, t, 0, null, null, false, List.of(), List.of(), List.of(), null);
     }
 
     @Test
@@ -44,7 +44,7 @@ class ScanWriterTest {
                         throw new ApiException("InvalidInstanceId", "Instance Id mi-bad isn't valid.");
                     }
                     out.add(new ScanWriter.Stored(
-                            new PutPatchScanReportResult(q.instanceId(), "pb", "COMPLIANT", 0, false)));
+                            new PutPatchScanReportResult(q.instanceId(), "pb", "COMPLIANT", 0, false, "")));
                 }
                 return out;
             };
