@@ -164,6 +164,11 @@ final class ScanRounds {
                 bodies[host], reports.times(start, end), withInventory, Optional.ofNullable(patchesHashes[host]));
     }
 
+    /** For the smoke test: the host's instance id. */
+    String instanceId(int host) {
+        return fleet.agent(host).instanceId();
+    }
+
     /** For the smoke test: the server's PatchesHash the host would send now, if any. */
     Optional<String> patchesHashOf(int host) {
         return Optional.ofNullable(patchesHashes[host]);

@@ -164,6 +164,23 @@ class FleetSimulatorSmokeTest {
         return report;
     }
 
+    /** Per instance: patches_hash, last_scan, missing_count, evaluated_at (what a judged report rewrites). */
+    private static Map<String, List<Object>> patchStates(dev.patchtide.server.db.DatabaseSettings db) throws Exception {
+        Map<String, List<Object>> states = new java.util.HashMap<>();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                Statement st = c.createStatement();
+                ResultSet rows = st.executeQuery("SELECT instance_id, patches_hash, last_scan::text, missing_count,"
+                        + " evaluated_at FROM instance_patch_states")) {
+            while (rows.next()) {
+                states.put(
+                        rows.getString(1),
+                        java.util.Arrays.asList(
+                                rows.getString(2), rows.getString(3), rows.getInt(4), rows.getObject(5)));
+            }
+        }
+        return states;
+    }
+
     private static void runAndCheck(FleetOptions options, ByteArrayOutputStream printed) throws Exception {
         try (ServerTarget target = ServerTarget.inProcess(options.dataDir(), options.region(), 4, false)) {
             FleetSimulator.Report report =
@@ -187,6 +204,12 @@ class FleetSimulatorSmokeTest {
             }
             // Round 3 repeats round 2's reports but for the changed hosts: only theirs are rewritten.
             assertThat(rounds.get(2).newSnapshots()).isEqualTo(rounds.get(2).changed());
+            // As the agent: the patch list on each host's first report, then the server's hash while unchanged.
+            assertThat(rounds.get(0).withoutPatches()).isZero();
+            assertThat(rounds).allSatisfy(r -> assertThat(r.patchesRequired()).isZero());
+            for (ScanRounds.Stats r : rounds.subList(1, 3)) {
+                assertThat(r.withoutPatches()).isEqualTo(20 - r.changed());
+            }
             // New security updates are missing patches the server now counts.
             assertThat(rounds.get(2).missing()).isGreaterThan(rounds.get(0).missing());
             var db = target.database().orElseThrow();
@@ -209,21 +232,71 @@ class FleetSimulatorSmokeTest {
                 // Every host's inventory stored whole, under the hash the simulator computed as the agent does.
                 assertThat(storedHashes).isEqualTo(hashes);
             }
-            // The server lost one host's inventory: it answers InventoryRequired, and the host resends it whole.
+            ScanRounds scans = report.scans();
+            // Round 4: a host that sends its hash alone leaves its stored state as it was; a changed host's moves.
+            Map<String, List<Object>> before = patchStates(db);
+            Instant now = Instant.now();
+            ScanRounds.Stats fourth = scans.round(target.cpu(), 4, now.minusSeconds(40), now);
+            assertThat(fourth.phase().failures()).isZero();
+            assertThat(fourth.withoutPatches()).isEqualTo(20 - fourth.changed()).isPositive();
+            assertThat(fourth.changed()).isPositive();
+            Map<String, List<Object>> after = patchStates(db);
+            for (int i = 0; i < 20; i++) {
+                String id = scans.instanceId(i);
+                assertThat(after.get(id).getFirst())
+                        .as("the hash the host remembers is the one stored")
+                        .isEqualTo(scans.patchesHashOf(i).orElseThrow());
+                if (Reports.changed(options.seed(), 4, i, options.changedShare())) {
+                    assertThat(after.get(id).getFirst())
+                            .isNotEqualTo(before.get(id).getFirst());
+                } else {
+                    assertThat(after.get(id)).as("host %d's stored state", i).isEqualTo(before.get(id));
+                }
+            }
+
+            // The server lost what two unchanged hosts' hashes name: a's inventory; b's inventory and its patch
+            // list's hash. Each is asked for what is missing (b twice, one thing at a time) and resends it.
+            List<Integer> unchanged = new ArrayList<>();
+            for (int i = 0; i < 20 && unchanged.size() < 2; i++) {
+                if (!Reports.changed(options.seed(), 5, i, options.changedShare())) {
+                    unchanged.add(i);
+                }
+            }
+            assertThat(unchanged).hasSize(2);
+            String a = scans.instanceId(unchanged.get(0));
+            String b = scans.instanceId(unchanged.get(1));
             try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
                     Statement st = c.createStatement()) {
-                assertThat(st.executeUpdate("UPDATE instance_patch_states SET inventory_hash = NULL WHERE instance_id ="
-                                + " (SELECT min(instance_id) FROM instance_patch_states)"))
-                        .isEqualTo(1);
+                assertThat(st.executeUpdate(
+                                "UPDATE instance_patch_states SET inventory_hash = NULL WHERE instance_id IN" + " ('"
+                                        + a + "', '" + b + "')"))
+                        .isEqualTo(2);
                 assertThat(st.executeUpdate("DELETE FROM installed_inventories i WHERE NOT EXISTS"
                                 + " (SELECT 1 FROM instance_patch_states s WHERE s.inventory_hash = i.inventory_hash)"))
+                        .isEqualTo(2);
+                assertThat(st.executeUpdate(
+                                "UPDATE instance_patch_states SET patches_hash = NULL WHERE instance_id = '" + b + "'"))
                         .isEqualTo(1);
             }
-            Instant now = Instant.now();
-            ScanRounds.Stats again = report.scans().round(target.cpu(), 4, now.minusSeconds(40), now);
+            now = Instant.now();
+            ScanRounds.Stats again = scans.round(target.cpu(), 5, now.minusSeconds(40), now);
             assertThat(again.phase().failures()).isZero();
-            assertThat(again.inventoryRequired()).isEqualTo(1);
-            assertThat(again.inventoriesSent()).isEqualTo(1);
+            assertThat(again.inventoryRequired()).isEqualTo(2);
+            assertThat(again.inventoriesSent()).isEqualTo(2);
+            assertThat(again.patchesRequired()).isEqualTo(1);
+            assertThat(again.withoutPatches()).isEqualTo(20 - again.changed() - 1);
+            Map<String, List<Object>> restored = patchStates(db);
+            for (int host : unchanged) {
+                String id = scans.instanceId(host);
+                // a was judged again with the list stored from its last full report: the same outcome.
+                assertThat(restored.get(id).getFirst())
+                        .as("the stored patches_hash of host %d", host)
+                        .isEqualTo(after.get(id).getFirst())
+                        .isEqualTo(scans.patchesHashOf(host).orElseThrow());
+                assertThat(restored.get(id).get(2))
+                        .as("missing count")
+                        .isEqualTo(after.get(id).get(2));
+            }
             try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
                     Statement st = c.createStatement();
                     ResultSet stored = st.executeQuery("SELECT count(*) FROM instance_patch_states s"
@@ -251,12 +324,13 @@ class FleetSimulatorSmokeTest {
                     target.admin().accessKeyId(),
                     target.admin().secretAccessKey());
             FleetOptions five = FleetOptions.parse(new String[] {
-                "--hosts", "5", "--concurrency", "2", "--rounds", "1", "--query-samples", "2", "--installed-count-only"
+                "--hosts", "5", "--concurrency", "2", "--rounds", "2", "--query-samples", "2", "--installed-count-only"
             });
             FleetSimulator.Report more =
                     FleetSimulator.run(five, remote, new PrintStream(printed, true, StandardCharsets.UTF_8));
             five.deleteTemporaryDataDir();
-            assertThat(more.ingestRounds().getFirst().failures()).isZero();
+            assertThat(more.ingestRounds())
+                    .allSatisfy(r -> assertThat(r.failures()).isZero());
             try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
                     Statement st = c.createStatement();
                     ResultSet states = st.executeQuery(
@@ -267,7 +341,13 @@ class FleetSimulatorSmokeTest {
                         .as("an old agent's reports: no inventory")
                         .isEqualTo(5);
             }
-            assertThat(more.roundStats().getFirst().inventoriesSent()).isZero();
+            assertThat(more.roundStats()).allSatisfy(r -> {
+                assertThat(r.inventoriesSent()).isZero();
+                assertThat(r.withoutPatches())
+                        .as("an old agent always sends its list")
+                        .isZero();
+                assertThat(r.patchesRequired()).isZero();
+            });
         }
     }
 }
