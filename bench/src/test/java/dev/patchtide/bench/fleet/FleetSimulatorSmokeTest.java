@@ -36,7 +36,53 @@ class FleetSimulatorSmokeTest {
         } finally {
             options.deleteTemporaryDataDir();
         }
-        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("SUMMARY hosts=20");
+        assertThat(printed.toString(StandardCharsets.UTF_8))
+                .contains("SUMMARY hosts=20")
+                .contains("without the patch list", "PatchesRequired answers");
+    }
+
+    /**
+     * The server lost only a host's patch-list hash (deleted, or altered): the host meets PatchesRequired once,
+     * resends its list, and the server holds the hash again, so the next scan is hash-only. The outcome is the
+     * same as the stored one, so this also checks that an unchanged outcome still records the list's hash.
+     */
+    @Test
+    void aHostWhoseStoredPatchListHashIsLostResendsTheListOnce() throws Exception {
+        FleetOptions options = FleetOptions.parse(
+                new String[] {"--hosts", "3", "--concurrency", "2", "--rounds", "1", "--query-samples", "1"});
+        try (ServerTarget target = ServerTarget.inProcess(options.dataDir(), options.region(), 2, false)) {
+            ScanRounds scans = FleetSimulator.run(
+                            options, target, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                    .scans();
+            var db = target.database().orElseThrow();
+            try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                    Statement st = c.createStatement()) {
+                assertThat(st.executeUpdate("UPDATE instance_patch_states SET patches_hash = NULL WHERE instance_id = '"
+                                + scans.instanceId(0) + "'"))
+                        .isEqualTo(1);
+                assertThat(st.executeUpdate("UPDATE instance_patch_states SET patches_hash = '" + "0".repeat(64)
+                                + "' WHERE instance_id = '" + scans.instanceId(1) + "'"))
+                        .isEqualTo(1);
+            }
+            Instant now = Instant.now();
+            ScanRounds.Stats second = scans.round(target.cpu(), 2, now.minusSeconds(40), now);
+            assertThat(second.phase().failures()).isZero();
+            assertThat(second.patchesRequired()).isEqualTo(2);
+            assertThat(second.withoutPatches()).isEqualTo(1);
+            assertThat(second.inventoryRequired()).isZero();
+            Map<String, List<Object>> states = patchStates(db);
+            for (int i = 0; i < 3; i++) {
+                assertThat(states.get(scans.instanceId(i)).getFirst())
+                        .as("host %d's stored patches_hash", i)
+                        .isEqualTo(scans.patchesHashOf(i).orElseThrow());
+            }
+            now = Instant.now();
+            ScanRounds.Stats third = scans.round(target.cpu(), 3, now.minusSeconds(40), now);
+            assertThat(third.patchesRequired()).isZero();
+            assertThat(third.withoutPatches()).isEqualTo(3);
+        } finally {
+            options.deleteTemporaryDataDir();
+        }
     }
 
     /** The spliced bytes are what the agent's PatchReport map, written by its mapper, would be. */
