@@ -73,18 +73,27 @@ final class InventoryStore {
                         .map(gzip -> unpack(hash, gzip)));
     }
 
-    /** Stores the inventories (by hash) that are new, and share-locks all of them, as {@link #findAll} does. */
-    void putAll(Handle h, Map<String, List<InstalledPackage>> byHash, Instant now) {
-        if (byHash.isEmpty()) {
+    /** An inventory with its canonical text and that text's hash, computed once for checking and storing. */
+    record Canonical(List<InstalledPackage> packages, String text, String hash) {
+        static Canonical of(List<InstalledPackage> packages) {
+            String text = Inventory.canonical(packages);
+            return new Canonical(packages, text, Inventory.sha256(text));
+        }
+    }
+
+    /** Stores the inventories that are new, and share-locks all of them, as {@link #findAll} does. */
+    void putAll(Handle h, Collection<Canonical> inventories, Instant now) {
+        if (inventories.isEmpty()) {
             return;
         }
-        List<String> hashes = new ArrayList<>(byHash.keySet());
+        List<String> hashes = new ArrayList<>();
         List<Integer> counts = new ArrayList<>();
         List<String> blobs = new ArrayList<>();
-        for (String hash : hashes) {
-            counts.add(byHash.get(hash).size());
+        for (Canonical inventory : inventories) {
+            hashes.add(inventory.hash());
+            counts.add(inventory.packages().size());
             // As base64 text: one array parameter for the whole batch, decoded by PostgreSQL.
-            blobs.add(Base64.getEncoder().encodeToString(gzip(Inventory.canonical(byHash.get(hash)))));
+            blobs.add(Base64.getEncoder().encodeToString(gzip(inventory.text())));
         }
         // The insert skips a row that exists; if a sweeper deletes that row before our lock, insert it again.
         for (int attempt = 1; ; attempt++) {
@@ -109,7 +118,7 @@ final class InventoryStore {
                 throw new IllegalStateException("an inventory kept vanishing while it was being stored");
             }
         }
-        byHash.forEach(cache::put);
+        inventories.forEach(inventory -> cache.put(inventory.hash(), inventory.packages()));
     }
 
     /**

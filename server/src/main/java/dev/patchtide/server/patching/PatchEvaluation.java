@@ -293,19 +293,19 @@ final class PatchEvaluation {
     }
 
     /**
-     * The patch groups of these instances (those without one are absent). One primary-key probe per instance:
-     * written as a lateral look-up so that the planner cannot pick the index by tag key instead, which scans
-     * every instance's tag (a generic plan once costed both alike).
+     * The patch groups of these instances (those without one are absent). Two equality look-ups on the tags'
+     * primary key per instance: any looser form (an IN list, a join) let the planner pick an index by tag key
+     * on a young fleet's tables, which reads every instance's tag for each instance (measured: 12 ms a batch).
      */
     static Map<String, String> patchGroups(Handle h, Collection<String> instanceIds) {
         Map<String, String> out = new HashMap<>();
-        h.createQuery("SELECT i.id, g.tag_value FROM unnest(:ids) AS i(id) CROSS JOIN LATERAL"
-                        + " (SELECT tag_value FROM resource_tags t WHERE t.resource_type = 'ManagedInstance'"
-                        + " AND t.resource_id = i.id AND t.tag_key IN ('Patch Group', 'PatchGroup')"
-                        + " ORDER BY t.tag_key = 'Patch Group' DESC LIMIT 1) AS g")
+        h.createQuery("SELECT i.id, COALESCE((SELECT tag_value FROM resource_tags WHERE resource_type ="
+                        + " 'ManagedInstance' AND resource_id = i.id AND tag_key = 'Patch Group'), (SELECT tag_value"
+                        + " FROM resource_tags WHERE resource_type = 'ManagedInstance' AND resource_id = i.id"
+                        + " AND tag_key = 'PatchGroup')) FROM unnest(:ids) AS i(id)")
                 .bind("ids", PatchStateRows.texts(new ArrayList<>(instanceIds)))
-                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
-                .forEach(e -> out.put(e.getKey(), e.getValue()));
+                .map((rs, ctx) -> Map.entry(rs.getString(1), Optional.ofNullable(rs.getString(2))))
+                .forEach(e -> e.getValue().ifPresent(group -> out.put(e.getKey(), group)));
         return out;
     }
 

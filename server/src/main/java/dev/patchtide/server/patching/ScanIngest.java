@@ -70,6 +70,10 @@ final class ScanIngest {
      * same instance are stored one after the other, in the order given.
      */
     List<ScanWriter.Answer> storeAll(Handle h, List<PutPatchScanReportRequest> reports) {
+        // Every statement below finds its rows by key. On a young fleet the tables grow from nothing faster
+        // than autovacuum's statistics follow, and plans chosen for "tiny" tables scan them whole for every
+        // batch (seen: 13 ms a batch for a DELETE of nothing). Index access is never wrong here.
+        h.execute("SET LOCAL enable_seqscan = off");
         ScanWriter.Answer[] answers = new ScanWriter.Answer[reports.size()];
         List<Integer> pending = new ArrayList<>();
         for (int i = 0; i < reports.size(); i++) {
@@ -158,7 +162,7 @@ final class ScanIngest {
         }
         PatchStateRows.touch(h, unchanged);
 
-        Map<String, List<InstalledPackage>> inventoriesByHash = inventories(h, changed, now);
+        Map<String, List<InstalledPackage>> inventoriesByHash = inventories(h, changed, answers, now);
         // A report that named its patch list by hash but must be judged again (its baseline, day or inventory
         // changed) is judged with the list stored from the scan that sent it.
         Map<String, List<ReportedPatch>> storedPatches = PatchStateRows.storedPatches(
@@ -170,6 +174,9 @@ final class ScanIngest {
         List<PatchEvaluation.Judged> judged = new ArrayList<>();
         for (Changed c : changed) {
             PutPatchScanReportRequest q = c.q();
+            if (answers[c.index()] != null) {
+                continue; // refused above
+            }
             List<InstalledPackage> inventory = List.of();
             if (q.inventoryHash() != null) {
                 inventory = inventoriesByHash.get(q.inventoryHash());
@@ -211,24 +218,40 @@ final class ScanIngest {
             String patchesHash,
             String outcomeHash) {}
 
-    /** The inventories the changed reports need: those sent are stored, the others read; all share-locked. */
-    private Map<String, List<InstalledPackage>> inventories(Handle h, List<Changed> changed, Instant now) {
-        Map<String, List<InstalledPackage>> sent = new HashMap<>();
+    /**
+     * The inventories the changed reports need: those sent are checked against their InventoryHash and stored,
+     * the others read; all share-locked. A report whose inventory is not what its hash says is refused.
+     */
+    private Map<String, List<InstalledPackage>> inventories(
+            Handle h, List<Changed> changed, ScanWriter.Answer[] answers, Instant now) {
+        Map<String, InventoryStore.Canonical> sent = new HashMap<>();
         Set<String> named = new HashSet<>();
         for (Changed c : changed) {
             PutPatchScanReportRequest q = c.q();
-            if (q.inventory() != null) {
-                sent.computeIfAbsent(
-                        q.inventoryHash(),
-                        k -> q.inventory().stream().map(ReportedPackage::toCore).toList());
-            } else if (q.inventoryHash() != null) {
-                named.add(q.inventoryHash());
+            if (q.inventory() == null) {
+                if (q.inventoryHash() != null) {
+                    named.add(q.inventoryHash());
+                }
+                continue;
+            }
+            if (sent.containsKey(q.inventoryHash())) {
+                continue;
+            }
+            InventoryStore.Canonical inventory = InventoryStore.Canonical.of(
+                    q.inventory().stream().map(ReportedPackage::toCore).toList());
+            if (inventory.hash().equals(q.inventoryHash())) {
+                sent.put(q.inventoryHash(), inventory);
+            } else {
+                answers[c.index()] = refused(
+                        "ValidationException",
+                        "1 validation error detected: inventoryHash: " + q.inventoryHash()
+                                + " is not the SHA-256 of the inventory sent (" + inventory.hash() + ")");
             }
         }
-        inventories.putAll(h, sent, now);
+        inventories.putAll(h, sent.values(), now);
         named.removeAll(sent.keySet());
         Map<String, List<InstalledPackage>> out = new HashMap<>(inventories.findAll(h, named));
-        out.putAll(sent);
+        sent.forEach((hash, inventory) -> out.put(hash, inventory.packages()));
         return out;
     }
 

@@ -247,6 +247,23 @@ class InventoryHashTest {
                 InstantSource.system());
     }
 
+    @Test
+    void anInventoryThatIsNotWhatItsHashSaysIsRefusedAndNothingIsStored() {
+        java.util.Map<String, Object> body = image().body(first.instanceId());
+        String wrong = "a".repeat(64);
+        body.put("InventoryHash", wrong);
+
+        assertThatThrownBy(() -> first.client().call("Patchtide.PutPatchScanReport", body))
+                .isInstanceOfSatisfying(ApiCallException.class, e -> {
+                    assertThat(e.code()).isEqualTo("ValidationException");
+                    assertThat(e.getMessage()).contains("inventoryHash", wrong, image().hash());
+                });
+        assertThat(inventoryRows()).isZero();
+        assertThat(ssm.describeInstancePatchStates(b -> b.instanceIds(first.instanceId()))
+                        .instancePatchStates())
+                .isEmpty();
+    }
+
     private int inventoryRows() {
         return server.database().jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM installed_inventories")
                 .mapTo(Integer.class)
