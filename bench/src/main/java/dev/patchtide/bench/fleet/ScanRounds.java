@@ -169,6 +169,11 @@ final class ScanRounds {
         return fleet.agent(host).instanceId();
     }
 
+    /** For tests: the host's registered instance and its key. */
+    Fleet.Agent agent(int host) {
+        return fleet.agent(host);
+    }
+
     /** For the smoke test: the server's PatchesHash the host would send now, if any. */
     Optional<String> patchesHashOf(int host) {
         return Optional.ofNullable(patchesHashes[host]);
