@@ -32,13 +32,16 @@ class ScanReporterTest {
         Optional<String> inventoryHash = Optional.empty();
         Optional<String> patchesHash = Optional.empty();
         boolean returnsPatchesHash = true;
+        /** The real server checks the patch list before the inventory; either order must do. */
+        boolean patchesFirst = false;
 
         @Override
         public JsonNode send(Map<String, Object> request) throws ApiCallException {
             JsonNode r = JSON.valueToTree(request);
             requests.add(r);
             String inventory = r.path("InventoryHash").asText();
-            if (!r.has("Inventory") && !inventoryHash.equals(Optional.of(inventory))) {
+            boolean inventoryKnown = r.has("Inventory") || inventoryHash.equals(Optional.of(inventory));
+            if (!inventoryKnown && !patchesFirst) {
                 throw new ApiCallException("InventoryRequired", "send the inventory", 400);
             }
             String judged;
@@ -49,6 +52,9 @@ class ScanReporterTest {
                 judged = patchesHash.get();
             } else {
                 throw new ApiCallException("PatchesRequired", "send the patch list", 400);
+            }
+            if (!inventoryKnown) {
+                throw new ApiCallException("InventoryRequired", "send the inventory", 400);
             }
             inventoryHash = Optional.of(inventory);
             patchesHash = Optional.of(judged);
@@ -174,6 +180,23 @@ class ScanReporterTest {
                         withBoth -> assertThat(withBoth)
                                 .contains("Inventory", "Patches")
                                 .doesNotContain("PatchesHash"));
+
+        // The other order (the real server's): the list is asked for first, then the inventory.
+        server.patchesFirst = true;
+        server.inventoryHash = Optional.empty();
+        server.patchesHash = Optional.empty();
+        reporter.report(report(INVENTORY, "openssl"), server);
+        assertThat(server.requests.subList(4, 7))
+                .extracting(ScanReporterTest::members)
+                .satisfiesExactly(
+                        hashesOnly ->
+                                assertThat(hashesOnly).contains("PatchesHash").doesNotContain("Inventory"),
+                        withPatches ->
+                                assertThat(withPatches).contains("Patches").doesNotContain("Inventory"),
+                        withBoth -> assertThat(withBoth)
+                                .contains("Inventory", "Patches")
+                                .doesNotContain("PatchesHash"));
+        assertThat(server.requests).hasSize(7);
     }
 
     @Test
