@@ -35,9 +35,8 @@ public final class Agent implements AutoCloseable {
     private final Path root;
     private final InstantSource clock;
     private volatile Instant lastScan = Instant.MIN;
-    private final AcceptedInventoryFile acceptedInventory;
-    /** The hash of the inventory the server last accepted from this instance, kept on disk across restarts. */
-    private volatile Optional<String> acceptedInventoryHash;
+    /** Leaves out of each scan report what the server accepted already; remembers it on disk across restarts. */
+    private final ScanReporter scanReporter;
 
     private final Object wakeUp = new Object();
     private volatile boolean stopping;
@@ -57,8 +56,6 @@ public final class Agent implements AutoCloseable {
             Supplier<HostFacts> facts,
             InstantSource clock) {
         this.registration = registration;
-        this.acceptedInventory = new AcceptedInventoryFile(stateDir);
-        this.acceptedInventoryHash = acceptedInventory.read(registration.instanceId());
         this.interval = interval;
         this.scanInterval = scanInterval;
         this.root = root;
@@ -69,6 +66,7 @@ public final class Agent implements AutoCloseable {
                 registration.region(),
                 Optional.of(new SigV4Credentials(registration.accessKeyId(), registration.secretAccessKey())),
                 clock);
+        this.scanReporter = new ScanReporter(registration.instanceId(), new AcceptedScanFile(stateDir), client.json());
     }
 
     public static Agent forThisHost(
@@ -79,33 +77,15 @@ public final class Agent implements AutoCloseable {
 
     /**
      * Scans this host for patches and reports the result; returns the server's verdict. The installed
-     * inventory goes along only when it changed since the server last accepted it: otherwise its hash
-     * alone, and if the server answers {@code InventoryRequired} (a new or restored database) the report
-     * is sent again at once with the inventory. The hash the server accepted is remembered on disk, so a
-     * restarted agent does not send its inventory again.
+     * inventory goes along only when it changed since the server last accepted it, and the list of available
+     * updates only when it differs from the one last accepted: otherwise their hashes alone, and if the server
+     * answers {@code InventoryRequired} or {@code PatchesRequired} (a new or restored database) the report is
+     * sent again at once with what it asked for ({@link ScanReporter}). What the server accepted is remembered
+     * on disk, so a restarted agent does not send its inventory and patch list again.
      */
     public JsonNode scanAndReport() throws IOException, ApiCallException {
         Map<String, Object> report = PatchReport.scan(root, registration.instanceId());
-        Object inventory = report.get("Inventory");
-        Optional<String> hash = Optional.ofNullable((String) report.get("InventoryHash"));
-        if (hash.isPresent() && hash.equals(acceptedInventoryHash)) {
-            report.remove("Inventory");
-        }
-        JsonNode verdict;
-        try {
-            verdict = client.call("Patchtide.PutPatchScanReport", report);
-        } catch (ApiCallException e) {
-            if (!e.code().equals("InventoryRequired") || report.containsKey("Inventory")) {
-                throw e;
-            }
-            log.info("the server does not hold this host's inventory; sending it in full");
-            report.put("Inventory", inventory);
-            verdict = client.call("Patchtide.PutPatchScanReport", report);
-        }
-        if (hash.isPresent() && !hash.equals(acceptedInventoryHash)) {
-            acceptedInventory.write(registration.instanceId(), hash.get());
-        }
-        acceptedInventoryHash = hash;
+        JsonNode verdict = scanReporter.report(report, request -> client.call("Patchtide.PutPatchScanReport", request));
         lastScan = clock.instant();
         return verdict;
     }

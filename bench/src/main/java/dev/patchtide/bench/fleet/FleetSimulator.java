@@ -74,7 +74,9 @@ public final class FleetSimulator {
                 o.hosts(),
                 o.concurrency(),
                 o.rounds(),
-                o.installedCountOnly() ? "InstalledCount only" : "inventory and hash, as the agent",
+                o.installedCountOnly()
+                        ? "InstalledCount only"
+                        : "inventory and patch list or their hashes, as the agent",
                 o.changedShare(),
                 target.endpoint(),
                 target.inProcess()

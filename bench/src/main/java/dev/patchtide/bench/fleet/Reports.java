@@ -164,8 +164,7 @@ final class Reports {
                         + ",\"InventoryHash\":" + text(hash);
         boolean reboot = host.index() % 17 == 0;
         String tail = ",\"RebootRequired\":" + reboot
-                + (installedCountOnly ? "" : ",\"RebootRequiredPackages\":" + text(rebootPackages(host, reboot)))
-                + ",\"Patches\":[";
+                + (installedCountOnly ? "" : ",\"RebootRequiredPackages\":" + text(rebootPackages(host, reboot)));
         return new HostBody(host, hash, bytes(head), bytes(middle), bytes(tail));
     }
 
@@ -184,12 +183,20 @@ final class Reports {
         return List.of();
     }
 
-    /** The report body; with the full inventory when {@code withInventory} (and not in installed-count mode). */
-    byte[] body(HostBody b, Times t, boolean withInventory) {
+    /**
+     * The report body; with the full inventory when {@code withInventory} (and not in installed-count mode);
+     * with {@code PatchesHash} in the place of the patch list when {@code patchesHash} is given (the agent's
+     * report when its list is the one the server last accepted), else with {@code Patches}.
+     */
+    byte[] body(HostBody b, Times t, boolean withInventory, Optional<String> patchesHash) {
         FleetModel.Host host = b.host;
         byte[] inventory = withInventory && !installedCountOnly ? inventoryMember(host) : new byte[0];
         byte[][] fragments = patches[host.product().startsWith("Ubuntu") ? 1 : 0];
-        List<FleetModel.Package> updates = host.updates();
+        List<FleetModel.Package> updates = patchesHash.isPresent() ? List.of() : host.updates();
+        byte[] extraPatches = patchesHash.isPresent() ? new byte[0] : b.extraPatches;
+        // The server's hash is 64 hex digits (ScanRounds keeps no other): no escaping to do.
+        byte[] open = patchesHash.isPresent() ? hashMember(patchesHash.get()) : PATCHES_OPEN;
+        byte[] close = patchesHash.isPresent() ? CLOSE_HASH : CLOSE;
         int n = b.head.length
                 + t.start.length
                 + END.length
@@ -197,12 +204,13 @@ final class Reports {
                 + b.middle.length
                 + inventory.length
                 + b.tail.length
-                + b.extraPatches.length
-                + CLOSE.length;
+                + open.length
+                + extraPatches.length
+                + close.length;
         for (FleetModel.Package p : updates) {
             n += fragments[p.id()].length;
         }
-        n += updates.isEmpty() ? -Math.min(1, b.extraPatches.length) : updates.size() - 1;
+        n += updates.isEmpty() ? -Math.min(1, extraPatches.length) : updates.size() - 1;
         byte[] out = new byte[n];
         int at = put(out, 0, b.head);
         at = put(out, at, t.start);
@@ -211,6 +219,7 @@ final class Reports {
         at = put(out, at, b.middle);
         at = put(out, at, inventory);
         at = put(out, at, b.tail);
+        at = put(out, at, open);
         for (int i = 0; i < updates.size(); i++) {
             if (i > 0) {
                 at = put(out, at, COMMA);
@@ -218,15 +227,27 @@ final class Reports {
             at = put(out, at, fragments[updates.get(i).id()]);
         }
         // extraPatches starts with a comma; without other patches, skip it.
-        at = updates.isEmpty() && b.extraPatches.length > 0
-                ? putFrom(out, at, b.extraPatches, 1)
-                : put(out, at, b.extraPatches);
-        put(out, at, CLOSE);
+        at = updates.isEmpty() && extraPatches.length > 0
+                ? putFrom(out, at, extraPatches, 1)
+                : put(out, at, extraPatches);
+        put(out, at, close);
         return out;
     }
 
     private static final byte[] END = bytes(",\"OperationEndTime\":");
+    private static final byte[] PATCHES_OPEN = bytes(",\"Patches\":[");
     private static final byte[] CLOSE = bytes("]}");
+    private static final byte[] PATCHES_HASH_OPEN = bytes(",\"PatchesHash\":\"");
+    private static final byte[] CLOSE_HASH = bytes("\"}");
+
+    private static byte[] hashMember(String hash) {
+        byte[] out = new byte[PATCHES_HASH_OPEN.length + hash.length()];
+        int at = put(out, 0, PATCHES_HASH_OPEN);
+        for (int i = 0; i < hash.length(); i++) {
+            out[at + i] = (byte) hash.charAt(i);
+        }
+        return out;
+    }
 
     private byte[] inventoryMember(FleetModel.Host host) {
         return inventoryText(host, true);

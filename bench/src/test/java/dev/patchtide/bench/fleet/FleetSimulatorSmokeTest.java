@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** A tiny fleet against a real in-process server: every agent registers and its report is stored. */
@@ -35,7 +36,53 @@ class FleetSimulatorSmokeTest {
         } finally {
             options.deleteTemporaryDataDir();
         }
-        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("SUMMARY hosts=20");
+        assertThat(printed.toString(StandardCharsets.UTF_8))
+                .contains("SUMMARY hosts=20")
+                .contains("without the patch list", "PatchesRequired answers");
+    }
+
+    /**
+     * The server lost only a host's patch-list hash (deleted, or altered): the host meets PatchesRequired once,
+     * resends its list, and the server holds the hash again, so the next scan is hash-only. The outcome is the
+     * same as the stored one, so this also checks that an unchanged outcome still records the list's hash.
+     */
+    @Test
+    void aHostWhoseStoredPatchListHashIsLostResendsTheListOnce() throws Exception {
+        FleetOptions options = FleetOptions.parse(
+                new String[] {"--hosts", "3", "--concurrency", "2", "--rounds", "1", "--query-samples", "1"});
+        try (ServerTarget target = ServerTarget.inProcess(options.dataDir(), options.region(), 2, false)) {
+            ScanRounds scans = FleetSimulator.run(
+                            options, target, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                    .scans();
+            var db = target.database().orElseThrow();
+            try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                    Statement st = c.createStatement()) {
+                assertThat(st.executeUpdate("UPDATE instance_patch_states SET patches_hash = NULL WHERE instance_id = '"
+                                + scans.instanceId(0) + "'"))
+                        .isEqualTo(1);
+                assertThat(st.executeUpdate("UPDATE instance_patch_states SET patches_hash = '" + "0".repeat(64)
+                                + "' WHERE instance_id = '" + scans.instanceId(1) + "'"))
+                        .isEqualTo(1);
+            }
+            Instant now = Instant.now();
+            ScanRounds.Stats second = scans.round(target.cpu(), 2, now.minusSeconds(40), now);
+            assertThat(second.phase().failures()).isZero();
+            assertThat(second.patchesRequired()).isEqualTo(2);
+            assertThat(second.withoutPatches()).isEqualTo(1);
+            assertThat(second.inventoryRequired()).isZero();
+            Map<String, List<Object>> states = patchStates(db);
+            for (int i = 0; i < 3; i++) {
+                assertThat(states.get(scans.instanceId(i)).getFirst())
+                        .as("host %d's stored patches_hash", i)
+                        .isEqualTo(scans.patchesHashOf(i).orElseThrow());
+            }
+            now = Instant.now();
+            ScanRounds.Stats third = scans.round(target.cpu(), 3, now.minusSeconds(40), now);
+            assertThat(third.patchesRequired()).isZero();
+            assertThat(third.withoutPatches()).isEqualTo(3);
+        } finally {
+            options.deleteTemporaryDataDir();
+        }
     }
 
     /** The spliced bytes are what the agent's PatchReport map, written by its mapper, would be. */
@@ -61,18 +108,37 @@ class FleetSimulatorSmokeTest {
                     .isEqualTo(Inventory.canonical(inventory));
             assertThat(b.inventoryHash).isEqualTo(Inventory.hash(inventory));
 
-            Map<String, Object> sent = json.readValue(reports.body(b, times, true), MAP);
+            Map<String, Object> sent = json.readValue(reports.body(b, times, true, Optional.empty()), MAP);
             @SuppressWarnings("unchecked")
             List<String> reboot = (List<String>) sent.get("RebootRequiredPackages");
             Map<String, Object> expected = agentReport(id, host, start, end, inventory, reboot, List.of());
-            assertThat(reports.body(b, times, true)).isEqualTo(json.writeValueAsBytes(expected));
+            assertThat(reports.body(b, times, true, Optional.empty())).isEqualTo(json.writeValueAsBytes(expected));
             expected.remove("Inventory");
-            assertThat(reports.body(b, times, false)).isEqualTo(json.writeValueAsBytes(expected));
+            assertThat(reports.body(b, times, false, Optional.empty())).isEqualTo(json.writeValueAsBytes(expected));
+            // The list last accepted: the server's hash in its place, as the agent's ScanReporter sends it.
+            String hash = "0123456789abcdef".repeat(4);
+            Map<String, Object> hashOnly = new LinkedHashMap<>(expected);
+            hashOnly.remove("Patches");
+            hashOnly.put("PatchesHash", hash);
+            assertThat(reports.body(b, times, false, Optional.of(hash))).isEqualTo(json.writeValueAsBytes(hashOnly));
+            assertThat(reports.body(b, times, false, Optional.of(hash)).length).isLessThan(600);
+            Map<String, Object> inventoryAndHash = new LinkedHashMap<>();
+            agentReport(id, host, start, end, inventory, reboot, List.of()).forEach((k, v) -> {
+                if (!k.equals("Patches")) {
+                    inventoryAndHash.put(k, v);
+                }
+            });
+            inventoryAndHash.put("PatchesHash", hash);
+            assertThat(reports.body(b, times, true, Optional.of(hash)))
+                    .isEqualTo(json.writeValueAsBytes(inventoryAndHash));
             assertThat(reboot).hasSizeLessThanOrEqualTo(i % 17 == 0 ? 1 : 0);
 
             // A new advisory: one or two more security updates, the inventory unchanged.
             reports.advise(b, 7, 2);
-            Map<String, Object> advised = json.readValue(reports.body(b, times, false), MAP);
+            assertThat(reports.body(b, times, false, Optional.of(hash)))
+                    .as("a hash-only body does not carry the list, whatever it is")
+                    .isEqualTo(json.writeValueAsBytes(hashOnly));
+            Map<String, Object> advised = json.readValue(reports.body(b, times, false, Optional.empty()), MAP);
             assertThat((List<?>) advised.get("Patches"))
                     .hasSizeBetween(host.updates().size() + 1, host.updates().size() + 2)
                     .hasSize(b.patchCount());
@@ -144,6 +210,23 @@ class FleetSimulatorSmokeTest {
         return report;
     }
 
+    /** Per instance: patches_hash, last_scan, missing_count, evaluated_at (what a judged report rewrites). */
+    private static Map<String, List<Object>> patchStates(dev.patchtide.server.db.DatabaseSettings db) throws Exception {
+        Map<String, List<Object>> states = new java.util.HashMap<>();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                Statement st = c.createStatement();
+                ResultSet rows = st.executeQuery("SELECT instance_id, patches_hash, last_scan::text, missing_count,"
+                        + " evaluated_at FROM instance_patch_states")) {
+            while (rows.next()) {
+                states.put(
+                        rows.getString(1),
+                        java.util.Arrays.asList(
+                                rows.getString(2), rows.getString(3), rows.getInt(4), rows.getObject(5)));
+            }
+        }
+        return states;
+    }
+
     private static void runAndCheck(FleetOptions options, ByteArrayOutputStream printed) throws Exception {
         try (ServerTarget target = ServerTarget.inProcess(options.dataDir(), options.region(), 4, false)) {
             FleetSimulator.Report report =
@@ -167,6 +250,12 @@ class FleetSimulatorSmokeTest {
             }
             // Round 3 repeats round 2's reports but for the changed hosts: only theirs are rewritten.
             assertThat(rounds.get(2).newSnapshots()).isEqualTo(rounds.get(2).changed());
+            // As the agent: the patch list on each host's first report, then the server's hash while unchanged.
+            assertThat(rounds.get(0).withoutPatches()).isZero();
+            assertThat(rounds).allSatisfy(r -> assertThat(r.patchesRequired()).isZero());
+            for (ScanRounds.Stats r : rounds.subList(1, 3)) {
+                assertThat(r.withoutPatches()).isEqualTo(20 - r.changed());
+            }
             // New security updates are missing patches the server now counts.
             assertThat(rounds.get(2).missing()).isGreaterThan(rounds.get(0).missing());
             var db = target.database().orElseThrow();
@@ -189,21 +278,71 @@ class FleetSimulatorSmokeTest {
                 // Every host's inventory stored whole, under the hash the simulator computed as the agent does.
                 assertThat(storedHashes).isEqualTo(hashes);
             }
-            // The server lost one host's inventory: it answers InventoryRequired, and the host resends it whole.
+            ScanRounds scans = report.scans();
+            // Round 4: a host that sends its hash alone leaves its stored state as it was; a changed host's moves.
+            Map<String, List<Object>> before = patchStates(db);
+            Instant now = Instant.now();
+            ScanRounds.Stats fourth = scans.round(target.cpu(), 4, now.minusSeconds(40), now);
+            assertThat(fourth.phase().failures()).isZero();
+            assertThat(fourth.withoutPatches()).isEqualTo(20 - fourth.changed()).isPositive();
+            assertThat(fourth.changed()).isPositive();
+            Map<String, List<Object>> after = patchStates(db);
+            for (int i = 0; i < 20; i++) {
+                String id = scans.instanceId(i);
+                assertThat(after.get(id).getFirst())
+                        .as("the hash the host remembers is the one stored")
+                        .isEqualTo(scans.patchesHashOf(i).orElseThrow());
+                if (Reports.changed(options.seed(), 4, i, options.changedShare())) {
+                    assertThat(after.get(id).getFirst())
+                            .isNotEqualTo(before.get(id).getFirst());
+                } else {
+                    assertThat(after.get(id)).as("host %d's stored state", i).isEqualTo(before.get(id));
+                }
+            }
+
+            // The server lost what two unchanged hosts' hashes name: a's inventory; b's inventory and its patch
+            // list's hash. Each is asked for what is missing (b twice, one thing at a time) and resends it.
+            List<Integer> unchanged = new ArrayList<>();
+            for (int i = 0; i < 20 && unchanged.size() < 2; i++) {
+                if (!Reports.changed(options.seed(), 5, i, options.changedShare())) {
+                    unchanged.add(i);
+                }
+            }
+            assertThat(unchanged).hasSize(2);
+            String a = scans.instanceId(unchanged.get(0));
+            String b = scans.instanceId(unchanged.get(1));
             try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
                     Statement st = c.createStatement()) {
-                assertThat(st.executeUpdate("UPDATE instance_patch_states SET inventory_hash = NULL WHERE instance_id ="
-                                + " (SELECT min(instance_id) FROM instance_patch_states)"))
-                        .isEqualTo(1);
+                assertThat(st.executeUpdate(
+                                "UPDATE instance_patch_states SET inventory_hash = NULL WHERE instance_id IN" + " ('"
+                                        + a + "', '" + b + "')"))
+                        .isEqualTo(2);
                 assertThat(st.executeUpdate("DELETE FROM installed_inventories i WHERE NOT EXISTS"
                                 + " (SELECT 1 FROM instance_patch_states s WHERE s.inventory_hash = i.inventory_hash)"))
+                        .isEqualTo(2);
+                assertThat(st.executeUpdate(
+                                "UPDATE instance_patch_states SET patches_hash = NULL WHERE instance_id = '" + b + "'"))
                         .isEqualTo(1);
             }
-            Instant now = Instant.now();
-            ScanRounds.Stats again = report.scans().round(target.cpu(), 4, now.minusSeconds(40), now);
+            now = Instant.now();
+            ScanRounds.Stats again = scans.round(target.cpu(), 5, now.minusSeconds(40), now);
             assertThat(again.phase().failures()).isZero();
-            assertThat(again.inventoryRequired()).isEqualTo(1);
-            assertThat(again.inventoriesSent()).isEqualTo(1);
+            assertThat(again.inventoryRequired()).isEqualTo(2);
+            assertThat(again.inventoriesSent()).isEqualTo(2);
+            assertThat(again.patchesRequired()).isEqualTo(1);
+            assertThat(again.withoutPatches()).isEqualTo(20 - again.changed() - 1);
+            Map<String, List<Object>> restored = patchStates(db);
+            for (int host : unchanged) {
+                String id = scans.instanceId(host);
+                // a was judged again with the list stored from its last full report: the same outcome.
+                assertThat(restored.get(id).getFirst())
+                        .as("the stored patches_hash of host %d", host)
+                        .isEqualTo(after.get(id).getFirst())
+                        .isEqualTo(scans.patchesHashOf(host).orElseThrow());
+                assertThat(restored.get(id).get(2))
+                        .as("missing count")
+                        .isEqualTo(after.get(id).get(2));
+            }
             try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
                     Statement st = c.createStatement();
                     ResultSet stored = st.executeQuery("SELECT count(*) FROM instance_patch_states s"
@@ -231,12 +370,13 @@ class FleetSimulatorSmokeTest {
                     target.admin().accessKeyId(),
                     target.admin().secretAccessKey());
             FleetOptions five = FleetOptions.parse(new String[] {
-                "--hosts", "5", "--concurrency", "2", "--rounds", "1", "--query-samples", "2", "--installed-count-only"
+                "--hosts", "5", "--concurrency", "2", "--rounds", "2", "--query-samples", "2", "--installed-count-only"
             });
             FleetSimulator.Report more =
                     FleetSimulator.run(five, remote, new PrintStream(printed, true, StandardCharsets.UTF_8));
             five.deleteTemporaryDataDir();
-            assertThat(more.ingestRounds().getFirst().failures()).isZero();
+            assertThat(more.ingestRounds())
+                    .allSatisfy(r -> assertThat(r.failures()).isZero());
             try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
                     Statement st = c.createStatement();
                     ResultSet states = st.executeQuery(
@@ -247,7 +387,13 @@ class FleetSimulatorSmokeTest {
                         .as("an old agent's reports: no inventory")
                         .isEqualTo(5);
             }
-            assertThat(more.roundStats().getFirst().inventoriesSent()).isZero();
+            assertThat(more.roundStats()).allSatisfy(r -> {
+                assertThat(r.inventoriesSent()).isZero();
+                assertThat(r.withoutPatches())
+                        .as("an old agent always sends its list")
+                        .isZero();
+                assertThat(r.patchesRequired()).isZero();
+            });
         }
     }
 }
