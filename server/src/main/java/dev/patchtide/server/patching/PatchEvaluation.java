@@ -293,19 +293,25 @@ final class PatchEvaluation {
     }
 
     /**
-     * The patch groups of these instances (those without one are absent). Two equality look-ups on the tags'
-     * primary key per instance: any looser form (an IN list, a join) let the planner pick an index by tag key
-     * on a young fleet's tables, which reads every instance's tag for each instance (measured: 12 ms a batch).
+     * The patch groups of these instances (those without one are absent): every tag of each instance by the
+     * tags' primary key, the two patch-group keys picked here. A condition on the tag key in SQL let the
+     * planner prefer the indexes that lead with the tag key, which read every instance's tag for each instance
+     * (measured: 2 to 12 ms a batch); by instance id alone, only the primary key fits.
      */
     static Map<String, String> patchGroups(Handle h, Collection<String> instanceIds) {
         Map<String, String> out = new HashMap<>();
-        h.createQuery("SELECT i.id, COALESCE((SELECT tag_value FROM resource_tags WHERE resource_type ="
-                        + " 'ManagedInstance' AND resource_id = i.id AND tag_key = 'Patch Group'), (SELECT tag_value"
-                        + " FROM resource_tags WHERE resource_type = 'ManagedInstance' AND resource_id = i.id"
-                        + " AND tag_key = 'PatchGroup')) FROM unnest(:ids) AS i(id)")
+        h.createQuery(
+                        "SELECT resource_id, tag_key, tag_value FROM resource_tags WHERE resource_type = 'ManagedInstance'"
+                                + " AND resource_id = ANY(:ids)")
                 .bind("ids", PatchStateRows.texts(new ArrayList<>(instanceIds)))
-                .map((rs, ctx) -> Map.entry(rs.getString(1), Optional.ofNullable(rs.getString(2))))
-                .forEach(e -> e.getValue().ifPresent(group -> out.put(e.getKey(), group)));
+                .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)})
+                .forEach(tag -> {
+                    if (tag[1].equals("Patch Group")) {
+                        out.put(tag[0], tag[2]);
+                    } else if (tag[1].equals("PatchGroup")) {
+                        out.putIfAbsent(tag[0], tag[2]);
+                    }
+                });
         return out;
     }
 
