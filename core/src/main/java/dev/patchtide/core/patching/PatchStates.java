@@ -29,25 +29,36 @@ public final class PatchStates {
             List<String> failedPackages) {}
 
     /**
-     * The verdicts, ordered by KB id; {@code unreportedNotApplicable} counts ApprovedPatches patterns (globs)
-     * that match no installed package and so cannot be named.
+     * The verdicts, ordered by KB id, and how many packages are in each state; {@code unreportedNotApplicable}
+     * counts ApprovedPatches patterns (globs) that match no installed package and so cannot be named. From
+     * {@link #judgeCounting}, INSTALLED and INSTALLED_OTHER packages are in the counts but not the verdicts.
      */
-    public record Judgement(List<PatchStateVerdict> verdicts, int unreportedNotApplicable) {
-        public Map<PatchState, Integer> counts() {
-            Map<PatchState, Integer> counts = new EnumMap<>(PatchState.class);
-            for (PatchState s : PatchState.values()) {
-                counts.put(s, 0);
-            }
-            verdicts.forEach(v -> counts.merge(v.state(), 1, Integer::sum));
-            return counts;
-        }
+    public record Judgement(
+            List<PatchStateVerdict> verdicts, int unreportedNotApplicable, Map<PatchState, Integer> counts) {
 
         public boolean compliant() {
             return verdicts.stream().allMatch(v -> v.state().compliant());
         }
     }
 
+    /** Every package's verdict (for listings). */
     public static Judgement judge(BaselineSpec baseline, Scan scan, LocalDate today) {
+        return judge(baseline, scan, today, true);
+    }
+
+    /**
+     * The verdicts other than INSTALLED and INSTALLED_OTHER, which are only counted: what a stored evaluation
+     * keeps, without building a verdict for each of a host's ~1,500 packages.
+     */
+    public static Judgement judgeCounting(BaselineSpec baseline, Scan scan, LocalDate today) {
+        return judge(baseline, scan, today, false);
+    }
+
+    private static Judgement judge(BaselineSpec baseline, Scan scan, LocalDate today, boolean everyVerdict) {
+        Map<PatchState, Integer> counts = new EnumMap<>(PatchState.class);
+        for (PatchState state : PatchState.values()) {
+            counts.put(state, 0);
+        }
         Map<String, AvailablePatch> available = new HashMap<>();
         // Names first: most installed packages have no update, and their name.arch key need not be built.
         Set<String> namesWithUpdates = new HashSet<>();
@@ -61,7 +72,8 @@ public final class PatchStates {
         InstalledApproval approval = new InstalledApproval(baseline, scan.product(), today);
         for (InstalledPackage p : scan.installed()) {
             if (!namesWithUpdates.contains(p.name())) {
-                verdicts.add(judgeInstalled(baseline, scan, p, approval));
+                judgeInstalled(baseline, scan, p, approval, everyVerdict, counts)
+                        .ifPresent(verdicts::add);
                 continue;
             }
             String key = p.name() + "." + p.arch();
@@ -74,7 +86,7 @@ public final class PatchStates {
                     continue;
                 }
             }
-            verdicts.add(judgeInstalled(baseline, scan, p, approval));
+            judgeInstalled(baseline, scan, p, approval, everyVerdict, counts).ifPresent(verdicts::add);
         }
         // Updates for packages the inventory does not list (a report without inventory): only what they decide.
         for (AvailablePatch a : scan.available()) {
@@ -105,7 +117,8 @@ public final class PatchStates {
             }
         }
         verdicts.sort(Comparator.comparing(PatchStateVerdict::kbId));
-        return new Judgement(List.copyOf(verdicts), unreported);
+        verdicts.forEach(v -> counts.merge(v.state(), 1, Integer::sum));
+        return new Judgement(List.copyOf(verdicts), unreported, java.util.Collections.unmodifiableMap(counts));
     }
 
     /** MISSING or FAILED for an update, or empty when the baseline does not approve it and no install failed. */
@@ -161,11 +174,19 @@ public final class PatchStates {
                 name, arch, version, version, product, "", "", "", "", false, Optional.empty(), List.of());
     }
 
-    private static PatchStateVerdict judgeInstalled(
-            BaselineSpec baseline, Scan scan, InstalledPackage p, InstalledApproval approval) {
+    /**
+     * The installed package's verdict; empty when only counted (an INSTALLED or INSTALLED_OTHER package when
+     * not every verdict is wanted), its state then added to {@code counted}.
+     */
+    private static Optional<PatchStateVerdict> judgeInstalled(
+            BaselineSpec baseline,
+            Scan scan,
+            InstalledPackage p,
+            InstalledApproval approval,
+            boolean everyVerdict,
+            Map<PatchState, Integer> counted) {
         Optional<PatchVerdict> approved = approval.approve(p);
         PatchState state;
-        String level = approved.map(PatchVerdict::complianceLevel).orElse("UNSPECIFIED");
         if (named(scan.failedPackages(), p.name(), p.version())) {
             state = PatchState.FAILED;
         } else if (!baseline.rejectedPatches().isEmpty()
@@ -184,7 +205,13 @@ public final class PatchStates {
         } else {
             state = PatchState.INSTALLED_OTHER;
         }
-        return new PatchStateVerdict(state, p.name(), p.kbId(), "", "", level, false, List.of(), p.installedTime());
+        if (!everyVerdict && (state == PatchState.INSTALLED || state == PatchState.INSTALLED_OTHER)) {
+            counted.merge(state, 1, Integer::sum);
+            return Optional.empty();
+        }
+        String level = approved.map(PatchVerdict::complianceLevel).orElse("UNSPECIFIED");
+        return Optional.of(
+                new PatchStateVerdict(state, p.name(), p.kbId(), "", "", level, false, List.of(), p.installedTime()));
     }
 
     /** Whether {@code entries} (package names, or name=version) name this package. */

@@ -53,6 +53,49 @@ class PatchStatesTest {
     }
 
     @Test
+    void judgingForCountsKeepsTheSameCountsWithoutTheInstalledVerdicts() {
+        AvailablePatch update = new AvailablePatch(
+                "openssl",
+                "x86_64",
+                "1:3.0.7-24.el9",
+                "1:3.0.7-27.el9",
+                "RedhatEnterpriseLinux9",
+                "Security",
+                "Important",
+                "",
+                "",
+                true,
+                Optional.of(TODAY.minusDays(30)),
+                List.of());
+        PatchStates.Scan scan = new PatchStates.Scan(
+                "RedhatEnterpriseLinux9",
+                List.of(update),
+                List.of(
+                        pkg("bash", "5.1.8-9.el9"),
+                        pkg("openssl", "1:3.0.7-24.el9"),
+                        pkg("telnet", "0.17-85.el9"),
+                        pkg("vim", "9.0")),
+                false,
+                List.of(),
+                List.of());
+        BaselineSpec blocking = baseline(BaselineSpec.RejectedAction.BLOCK);
+
+        PatchStates.Judgement every = PatchStates.judge(blocking, scan, TODAY);
+        PatchStates.Judgement counting = PatchStates.judgeCounting(blocking, scan, TODAY);
+
+        assertThat(counting.counts()).isEqualTo(every.counts());
+        assertThat(every.counts())
+                .containsEntry(PatchState.INSTALLED, 1)
+                .containsEntry(PatchState.INSTALLED_OTHER, 1)
+                .containsEntry(PatchState.INSTALLED_REJECTED, 1)
+                .containsEntry(PatchState.MISSING, 1);
+        assertThat(counting.verdicts())
+                .extracting(v -> v.title() + " " + v.state())
+                .containsExactly("openssl MISSING", "telnet INSTALLED_REJECTED");
+        assertThat(every.verdicts()).hasSize(4);
+    }
+
+    @Test
     void anUpdateTooYoungForTheRuleLeavesTheInstalledVersionJudgedOnItsOwn() {
         AvailablePatch young = new AvailablePatch(
                 "openssl",

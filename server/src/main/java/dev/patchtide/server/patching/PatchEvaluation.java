@@ -92,16 +92,20 @@ final class PatchEvaluation {
         return judge(BaselineSpecs.of(baseline.id(), baseline.definition()), scan, inventory, today);
     }
 
+    /** Every package's verdict, for listings. */
     static PatchStates.Judgement judge(
             BaselineSpec spec, LastScan scan, List<InstalledPackage> inventory, LocalDate today) {
-        PatchStates.Scan coreScan = new PatchStates.Scan(
+        return PatchStates.judge(spec, coreScan(scan, inventory), today);
+    }
+
+    private static PatchStates.Scan coreScan(LastScan scan, List<InstalledPackage> inventory) {
+        return new PatchStates.Scan(
                 scan.product(),
                 scan.patches().stream().map(PatchEvaluation::toCore).toList(),
                 inventory,
                 scan.rebootRequired(),
                 scan.rebootRequiredPackages(),
                 scan.failedPackages());
-        return PatchStates.judge(spec, coreScan, today);
     }
 
     /**
@@ -193,10 +197,10 @@ final class PatchEvaluation {
 
     /** Judges without touching the database. */
     static Judged judge(Evaluation e) {
-        PatchStates.Judgement judgement = judge(
+        // INSTALLED and INSTALLED_OTHER only counted: they are not stored as rows.
+        PatchStates.Judgement judgement = PatchStates.judgeCounting(
                 e.spec(),
-                e.scan(),
-                e.inventory(),
+                coreScan(e.scan(), e.inventory()),
                 e.evaluatedAt().atOffset(ZoneOffset.UTC).toLocalDate());
         Map<PatchState, Integer> n = judgement.counts();
         int installedOther =
