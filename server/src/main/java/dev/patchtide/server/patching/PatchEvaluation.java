@@ -16,8 +16,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -291,32 +289,16 @@ final class PatchEvaluation {
                 (int) nonCompliant.stream().filter(PatchStateVerdict::security).count());
     }
 
-    /** The instance's patch group: its "Patch Group" tag, or "PatchGroup" as SSM also accepts; "" for none. */
-    static String patchGroup(Handle h, String instanceId) {
-        return patchGroups(h, List.of(instanceId)).getOrDefault(instanceId, "");
-    }
-
     /**
-     * The patch groups of these instances (those without one are absent): every tag of each instance by the
-     * tags' primary key, the two patch-group keys picked here. A condition on the tag key in SQL let the
-     * planner prefer the indexes that lead with the tag key, which read every instance's tag for each instance
-     * (measured: 2 to 12 ms a batch); by instance id alone, only the primary key fits.
+     * The instance's patch group: its "Patch Group" tag, or "PatchGroup" as SSM also accepts; "" for none. Kept
+     * on the instance row by a trigger on the tags (V21).
      */
-    static Map<String, String> patchGroups(Handle h, Collection<String> instanceIds) {
-        Map<String, String> out = new HashMap<>();
-        h.createQuery(
-                        "SELECT resource_id, tag_key, tag_value FROM resource_tags WHERE resource_type = 'ManagedInstance'"
-                                + " AND resource_id = ANY(:ids)")
-                .bind("ids", PatchStateRows.texts(new ArrayList<>(instanceIds)))
-                .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)})
-                .forEach(tag -> {
-                    if (tag[1].equals("Patch Group")) {
-                        out.put(tag[0], tag[2]);
-                    } else if (tag[1].equals("PatchGroup")) {
-                        out.putIfAbsent(tag[0], tag[2]);
-                    }
-                });
-        return out;
+    static String patchGroup(Handle h, String instanceId) {
+        return h.createQuery("SELECT patch_group FROM managed_instances WHERE instance_id = :id")
+                .bind("id", instanceId)
+                .mapTo(String.class)
+                .findOne()
+                .orElse("");
     }
 
     static String write(LastScan scan) {

@@ -104,13 +104,15 @@ final class ScanIngest {
                 .map(PutPatchScanReportRequest::instanceId)
                 .sorted()
                 .toList();
-        Set<String> live = new HashSet<>(h.createQuery("SELECT instance_id FROM managed_instances"
+        // The live instances, locked, with their patch groups (kept on the row from the tags, V21).
+        Map<String, String> groups = new HashMap<>();
+        h.createQuery("SELECT instance_id, patch_group FROM managed_instances"
                         + " WHERE instance_id = ANY(:ids) AND deregistered_at IS NULL ORDER BY instance_id FOR UPDATE")
                 .bind("ids", PatchStateRows.texts(ids))
-                .mapTo(String.class)
-                .list());
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+                .forEach(e -> groups.put(e.getKey(), e.getValue()));
+        Set<String> live = groups.keySet();
         Map<String, PatchStateRows.Stored> before = PatchStateRows.lock(h, live);
-        Map<String, String> groups = PatchEvaluation.patchGroups(h, live);
         long version = BaselineCache.version(h);
 
         ScanWriter.Answer[] answers = new ScanWriter.Answer[reports.size()];
@@ -131,7 +133,7 @@ final class ScanIngest {
                                 + q.instanceId() + "; send the report again with its Patches.");
                 continue;
             }
-            String group = groups.getOrDefault(q.instanceId(), "");
+            String group = groups.get(q.instanceId());
             BaselineCache.Resolved baseline;
             try {
                 baseline = cache.resolve(h, group, q.operatingSystem(), version);
