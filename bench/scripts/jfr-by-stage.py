@@ -8,11 +8,18 @@ import sys
 from collections import Counter
 
 STAGES = [
-    ("BaselineEvaluator.", "baseline evaluation (regex per match)"),
-    ("ScanIngest.storeState", "ScanIngest: DELETE + batch INSERT + UPSERT (JDBI/pgjdbc)"),
-    ("ScanIngest.toCore", "ScanIngest: request to core records"),
-    ("ScanIngest.", "ScanIngest: lock, patch group, baseline look-ups, commit"),
-    ("AccessKeyStore.find", "authentication: access-key look-up (own DB round trip)"),
+    ("PatchStates.", "judging (core PatchStates / BaselineEvaluator)"),
+    ("BaselineEvaluator.", "judging (core PatchStates / BaselineEvaluator)"),
+    ("Inventory.parse", "inventories: unpack (gunzip + parse)"),
+    ("InventoryStore.", "inventories: store / read"),
+    ("Inventory.", "inventories: canonical text + SHA-256"),
+    ("OutcomeHash.", "outcome and patch-list hashes"),
+    ("PatchStateRows.", "batch SQL: state rows, patch rows, locks, times (JDBI/pgjdbc)"),
+    ("ComplianceHistory.", "batch SQL: history rows"),
+    ("PatchEvaluation.write", "last_scan JSON for a judged report"),
+    ("ScanIngest.", "ScanIngest: instance locks, baseline cache, events, commit"),
+    ("ScanWriter.", "ScanWriter: queue, hand-off, commit"),
+    ("AccessKeyStore.find", "authentication: access-key look-up"),
     ("SigV4.verify", "authentication: SigV4 verify (SHA-256 of body, HMACs)"),
     ("SigV4.", "authentication: SigV4 parse"),
     ("ApiRouter.bind", "JSON: bind request"),

@@ -19,8 +19,10 @@ import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Takes an agent's scan: resolves its inventory (sent whole, or named by a hash the server already holds),
- * then judges and stores it in one transaction, so a report is stored whole or not at all.
+ * Takes agents' scans, many per transaction (see {@link ScanWriter}): resolves each one's inventory and list of
+ * available updates (sent whole, or named by a hash the server already holds), answers a report whose outcome
+ * cannot have changed by moving its scan times only, and judges and stores the others, so a report is stored
+ * whole or not at all.
  */
 final class ScanIngest {
     private final BaselineStore baselines;
