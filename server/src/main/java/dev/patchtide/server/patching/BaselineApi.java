@@ -94,8 +94,9 @@ public final class BaselineApi {
      * caller closes it on shutdown.
      */
     public ReEvaluationWorker startReEvaluation(java.time.Duration poll) {
-        ReEvaluationWorker started =
-                new ReEvaluationWorker(store.jdbi(), evaluation, inventories, clock, poll, 200).start();
+        ReEvaluationWorker started = new ReEvaluationWorker(
+                        store.jdbi(), evaluation, new BaselineCache(store), inventories, clock, poll, 200)
+                .start();
         worker = started;
         return started;
     }

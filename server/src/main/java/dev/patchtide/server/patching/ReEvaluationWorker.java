@@ -5,8 +5,13 @@ import dev.patchtide.server.background.PollingLoop;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +29,7 @@ public final class ReEvaluationWorker implements AutoCloseable {
             String instanceId,
             String os,
             boolean registered,
+            String group,
             Optional<String> inventoryHash,
             int reportedInstalled,
             Optional<String> lastScan,
@@ -32,6 +38,7 @@ public final class ReEvaluationWorker implements AutoCloseable {
 
     private final Jdbi jdbi;
     private final PatchEvaluation evaluation;
+    private final BaselineCache baselines;
     private final InventoryStore inventories;
     private final InstantSource clock;
     private final int batchSize;
@@ -40,12 +47,14 @@ public final class ReEvaluationWorker implements AutoCloseable {
     ReEvaluationWorker(
             Jdbi jdbi,
             PatchEvaluation evaluation,
+            BaselineCache baselines,
             InventoryStore inventories,
             InstantSource clock,
             Duration poll,
             int batchSize) {
         this.jdbi = jdbi;
         this.evaluation = evaluation;
+        this.baselines = baselines;
         this.inventories = inventories;
         this.clock = clock;
         this.batchSize = batchSize;
@@ -58,10 +67,15 @@ public final class ReEvaluationWorker implements AutoCloseable {
         return this;
     }
 
-    /** Claims and judges one batch; returns how many instances it claimed. */
+    /**
+     * Claims and judges one batch; returns how many instances it claimed. The batch is judged and stored
+     * together (a few statements, as scan ingest does); if that fails, each instance is judged alone, so one
+     * that cannot be judged (no baseline for its OS any more) does not stall the rest.
+     */
     int runOnce() {
         return jdbi.inTransaction(h -> {
-            List<Claimed> claimed = h.createQuery("SELECT s.*, i.deregistered_at IS NULL AS registered"
+            List<Claimed> claimed = h.createQuery("SELECT s.*, i.deregistered_at IS NULL AS registered,"
+                            + " i.patch_group AS instance_patch_group"
                             + " FROM instance_patch_states s JOIN managed_instances i USING (instance_id)"
                             + " WHERE s.needs_evaluation ORDER BY s.instance_id LIMIT :limit"
                             // The instance row too, as scans and tag changes lock it first: no deadlock.
@@ -71,47 +85,91 @@ public final class ReEvaluationWorker implements AutoCloseable {
                             rs.getString("instance_id"),
                             rs.getString("operating_system"),
                             rs.getBoolean("registered"),
+                            rs.getString("instance_patch_group"),
                             Optional.ofNullable(rs.getString("inventory_hash")),
                             rs.getInt("reported_installed_count"),
                             Optional.ofNullable(rs.getString("last_scan")),
                             rs.getTimestamp("operation_start_time").toInstant(),
                             rs.getTimestamp("operation_end_time").toInstant()))
                     .list();
-            java.util.Map<String, List<InstalledPackage>> unpacked = new java.util.HashMap<>();
-            for (Claimed c : claimed) {
-                h.savepoint("reevaluate");
-                try {
-                    if (c.registered() && c.lastScan().isPresent()) {
-                        // Hosts built from one image share an inventory: read and unpack it once per batch.
-                        List<InstalledPackage> inventory = c.inventoryHash()
-                                .map(hash -> unpacked.computeIfAbsent(
-                                        hash, k -> inventories.read(h, k).orElse(List.of())))
-                                .orElse(List.of());
-                        evaluation.evaluate(
-                                h,
-                                c.instanceId(),
-                                c.os(),
-                                PatchEvaluation.read(c.lastScan().get()),
-                                c.inventoryHash(),
-                                inventory,
-                                c.reportedInstalled(),
-                                c.start(),
-                                c.end(),
-                                clock.instant(),
-                                clock.instant());
-                    }
-                    h.releaseSavepoint("reevaluate");
-                } catch (RuntimeException e) {
-                    // One instance that cannot be judged (no baseline for its OS any more) must not stall the rest.
-                    h.rollbackToSavepoint("reevaluate");
-                    log.warn("cannot re-evaluate the patch state of {}: {}", c.instanceId(), e.getMessage());
-                }
-                h.createUpdate("UPDATE instance_patch_states SET needs_evaluation = false WHERE instance_id = :id")
-                        .bind("id", c.instanceId())
-                        .execute();
+            List<Claimed> judgeable = claimed.stream()
+                    .filter(c -> c.registered() && c.lastScan().isPresent())
+                    .toList();
+            // Hosts built from one image share an inventory: read and unpack it once per batch.
+            Map<String, List<InstalledPackage>> unpacked = new HashMap<>();
+            Function<Claimed, List<InstalledPackage>> inventory = c -> c.inventoryHash()
+                    .map(hash -> unpacked.computeIfAbsent(
+                            hash, k -> inventories.read(h, k).orElse(List.of())))
+                    .orElse(List.of());
+            h.savepoint("reevaluate_batch");
+            try {
+                judgeTogether(h, judgeable, inventory);
+                h.releaseSavepoint("reevaluate_batch");
+            } catch (RuntimeException batchFailed) {
+                h.rollbackToSavepoint("reevaluate_batch");
+                judgeOneByOne(h, judgeable, inventory);
             }
+            h.createUpdate("UPDATE instance_patch_states SET needs_evaluation = false WHERE instance_id = ANY(:ids)")
+                    .bind(
+                            "ids",
+                            PatchStateRows.texts(
+                                    claimed.stream().map(Claimed::instanceId).toList()))
+                    .execute();
             return claimed.size();
         });
+    }
+
+    private void judgeTogether(Handle h, List<Claimed> claimed, Function<Claimed, List<InstalledPackage>> inventory) {
+        Instant now = clock.instant();
+        long version = BaselineCache.version(h);
+        List<PatchEvaluation.Judged> judged = new ArrayList<>();
+        for (Claimed c : claimed) {
+            BaselineCache.Resolved baseline = baselines.resolve(h, c.group(), c.os(), version);
+            PatchEvaluation.LastScan scan = PatchEvaluation.read(c.lastScan().orElseThrow());
+            judged.add(PatchEvaluation.judge(new PatchEvaluation.Evaluation(
+                    c.instanceId(),
+                    c.os(),
+                    c.group(),
+                    baseline.baseline().id(),
+                    baseline.spec(),
+                    Optional.empty(),
+                    scan,
+                    c.lastScan().orElseThrow(),
+                    OutcomeHash.patches(scan.patches()),
+                    c.inventoryHash(),
+                    inventory.apply(c),
+                    c.reportedInstalled(),
+                    c.start(),
+                    c.end(),
+                    now)));
+        }
+        Map<String, PatchStateRows.Stored> before =
+                PatchStateRows.lock(h, claimed.stream().map(Claimed::instanceId).toList());
+        evaluation.storeAll(h, judged, before, now);
+    }
+
+    private void judgeOneByOne(Handle h, List<Claimed> claimed, Function<Claimed, List<InstalledPackage>> inventory) {
+        for (Claimed c : claimed) {
+            h.savepoint("reevaluate");
+            try {
+                evaluation.evaluate(
+                        h,
+                        c.instanceId(),
+                        c.os(),
+                        PatchEvaluation.read(c.lastScan().orElseThrow()),
+                        c.inventoryHash(),
+                        inventory.apply(c),
+                        c.reportedInstalled(),
+                        c.start(),
+                        c.end(),
+                        clock.instant(),
+                        clock.instant());
+                h.releaseSavepoint("reevaluate");
+            } catch (RuntimeException e) {
+                h.rollbackToSavepoint("reevaluate");
+                log.warn("cannot re-evaluate the patch state of {}: {}", c.instanceId(), e.getMessage());
+            }
+        }
     }
 
     /** Runs a pass soon rather than at the next poll. */

@@ -128,6 +128,40 @@ class ReEvaluationTest {
     }
 
     @Test
+    void anInstanceThatCannotBeJudgedDoesNotHoldUpTheOthersOfItsBatch() throws Exception {
+        CreateActivationResponse more = ssm.createActivation(b -> b.iamRole("r"));
+        FakeAgent broken = FakeAgent.register(server.endpoint(), more.activationId(), more.activationCode());
+        ssm.addTagsToResource(b -> b.resourceType(ResourceTypeForTagging.MANAGED_INSTANCE)
+                .resourceId(broken.instanceId())
+                .tags(Tag.builder().key("Patch Group").value("web").build()));
+        scan().send(agent);
+        scan().send(broken);
+        // A stored scan this server cannot read any more: judging the batch fails, then each alone.
+        server.database().jdbi().useHandle(h -> h.createUpdate(
+                        "UPDATE instance_patch_states SET last_scan = '{\"Unreadable\": true}' WHERE instance_id = :id")
+                .bind("id", broken.instanceId())
+                .execute());
+
+        ssm.updatePatchBaseline(b -> b.baselineId(baseline)
+                .approvalRules(r -> r.patchRules(rule -> rule.approveAfterDays(0)
+                        .enableNonSecurity(true)
+                        .complianceLevel(PatchComplianceLevel.HIGH)
+                        .patchFilterGroup(g -> g.patchFilters(
+                                f -> f.key(PatchFilterKey.PRIORITY).values("Required", "Optional"))))));
+
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(state().missingCount()).isEqualTo(1));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(waitingForEvaluation()).isZero());
+        assertThat(ssm.describeInstancePatchStates(b -> b.instanceIds(broken.instanceId()))
+                        .instancePatchStates()
+                        .getFirst()
+                        .missingCount())
+                .as("left as it was judged before")
+                .isZero();
+    }
+
+    @Test
     void changingThePatchGroupTagJudgesTheInstanceByItsNewBaseline() throws Exception {
         String strict = ssm.createPatchBaseline(b -> b.name("strict")
                         .operatingSystem(OperatingSystem.DEBIAN)
@@ -240,6 +274,13 @@ class ReEvaluationTest {
                 s.installedCount(),
                 s.criticalNonCompliantCount(),
                 status);
+    }
+
+    private int waitingForEvaluation() {
+        return server.database().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT count(*) FROM instance_patch_states WHERE needs_evaluation")
+                .mapTo(Integer.class)
+                .one());
     }
 
     private void tag(String key, String value) {
