@@ -4,10 +4,12 @@ import dev.patchtide.core.patching.PatchStateVerdict;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.jdbi.v3.core.Handle;
@@ -192,26 +194,47 @@ final class PatchStateRows {
                 .execute();
     }
 
+    /**
+     * Brings the instances' patch rows to the judged ones, writing only what differs: a changed scan usually
+     * adds or drops a row or two, and rewriting every row (and its index entry, WAL and dead tuple) was most
+     * of a changed report's database time. Rows no longer judged are deleted; new or different ones upserted.
+     */
     private static void replacePatches(Handle h, List<PatchEvaluation.Judged> judged) {
-        h.createUpdate("DELETE FROM instance_patches WHERE instance_id = ANY(:ids)")
-                .bind("ids", texts(column(judged, j -> j.input().instanceId())))
-                .execute();
         List<String> ids = new ArrayList<>();
         List<PatchStateVerdict> rows = new ArrayList<>();
         for (PatchEvaluation.Judged j : judged) {
+            // One row per KB id (the first), as the table's key allows: an upsert may not touch a row twice.
+            Set<String> kbs = new HashSet<>();
             for (PatchStateVerdict v : j.rows()) {
-                ids.add(j.input().instanceId());
-                rows.add(v);
+                if (kbs.add(v.kbId())) {
+                    ids.add(j.input().instanceId());
+                    rows.add(v);
+                }
             }
         }
+        h.createUpdate("DELETE FROM instance_patches p WHERE p.instance_id = ANY(:instances) AND NOT EXISTS"
+                        + " (SELECT 1 FROM unnest(:ids, :kbs) AS n(id, kb) WHERE n.id = p.instance_id"
+                        + " AND n.kb = p.kb_id)")
+                .bind("instances", texts(column(judged, j -> j.input().instanceId())))
+                .bind("ids", texts(ids))
+                .bind("kbs", texts(column(rows, PatchStateVerdict::kbId)))
+                .execute();
         if (rows.isEmpty()) {
             return;
         }
-        h.createUpdate("INSERT INTO instance_patches (instance_id, title, kb_id, classification, severity, state,"
-                        + " compliance_level, cve_ids, security, installed_time) SELECT * FROM unnest(:ids,"
+        h.createUpdate("INSERT INTO instance_patches AS p (instance_id, title, kb_id, classification, severity,"
+                        + " state, compliance_level, cve_ids, security, installed_time) SELECT * FROM unnest(:ids,"
                         + " :titles, :kbs, :classifications, :severities, :states, :levels, :cves, :securities,"
                         + " CAST(:installedTimes AS timestamptz[]))"
-                        + " ON CONFLICT (instance_id, kb_id) DO NOTHING")
+                        + " ON CONFLICT (instance_id, kb_id) DO UPDATE SET title = EXCLUDED.title,"
+                        + " classification = EXCLUDED.classification, severity = EXCLUDED.severity,"
+                        + " state = EXCLUDED.state, compliance_level = EXCLUDED.compliance_level,"
+                        + " cve_ids = EXCLUDED.cve_ids, security = EXCLUDED.security,"
+                        + " installed_time = EXCLUDED.installed_time"
+                        + " WHERE (p.title, p.classification, p.severity, p.state, p.compliance_level, p.cve_ids,"
+                        + " p.security, p.installed_time) IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.classification,"
+                        + " EXCLUDED.severity, EXCLUDED.state, EXCLUDED.compliance_level, EXCLUDED.cve_ids,"
+                        + " EXCLUDED.security, EXCLUDED.installed_time)")
                 .bind("ids", texts(ids))
                 .bind("titles", texts(column(rows, PatchStateVerdict::title)))
                 .bind("kbs", texts(column(rows, PatchStateVerdict::kbId)))

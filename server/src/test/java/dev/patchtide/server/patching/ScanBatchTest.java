@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.CreateActivationResponse;
 import software.amazon.awssdk.services.ssm.model.InstancePatchState;
 import software.amazon.awssdk.services.ssm.model.PatchComplianceData;
+import software.amazon.awssdk.services.ssm.model.PatchComplianceDataState;
 
 /**
  * Many reports stored by one call, as the scan writer does: each report gets its own answer, a refused one
@@ -150,6 +151,35 @@ class ScanBatchTest {
         assertThat(state(c).missingCount()).isEqualTo(3);
         assertThat(historyRows(a)).isEqualTo(1);
         assertThat(historyRows(c)).isEqualTo(2);
+    }
+
+    @Test
+    void aRowWhoseVerdictChangesIsUpdatedInPlaceAndOthersStayAsTheyWere() throws Exception {
+        Instant t = Instant.parse("2026-11-20T10:00:00Z");
+        image(t).send(a);
+        List<PatchComplianceData> first = patches(a);
+        image(t.plusSeconds(60)).failed("openssl").send(a);
+
+        List<PatchComplianceData> second = patches(a);
+        assertThat(second).hasSize(first.size());
+        assertThat(second)
+                .filteredOn(p -> p.title().equals("openssl"))
+                .singleElement()
+                .satisfies(p -> {
+                    assertThat(p.state()).isEqualTo(PatchComplianceDataState.FAILED);
+                    assertThat(p.kbId())
+                            .isEqualTo(first.stream()
+                                    .filter(f -> f.title().equals("openssl"))
+                                    .findFirst()
+                                    .orElseThrow()
+                                    .kbId());
+                });
+        assertThat(second)
+                .filteredOn(p -> !p.title().equals("openssl"))
+                .containsExactlyInAnyOrderElementsOf(
+                        first.stream().filter(p -> !p.title().equals("openssl")).toList());
+        assertThat(state(a).failedCount()).isEqualTo(1);
+        assertThat(state(a).missingCount()).isEqualTo(1);
     }
 
     private List<PatchComplianceData> patches(FakeAgent agent) {
