@@ -30,11 +30,7 @@ final class BaselineCache {
                 .one();
     }
 
-    Resolved resolve(Handle h, String group, String os) {
-        return resolve(h, group, os, version(h));
-    }
-
-    /** With the configuration version already read in this transaction (once for a batch of reports). */
+    /** With the configuration version read in this transaction ({@link #version}, once for a batch). */
     Resolved resolve(Handle h, String group, String os, long version) {
         String key = group + '\u0000' + os;
         Resolved cached = byGroupAndOs.get(key);

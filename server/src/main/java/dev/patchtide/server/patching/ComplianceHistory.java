@@ -51,7 +51,27 @@ final class ComplianceHistory {
             int notApplicableCount,
             int criticalNonCompliantCount,
             int securityNonCompliantCount,
-            int otherNonCompliantCount) {}
+            int otherNonCompliantCount) {
+
+        static Entry of(String instanceId, Instant time, PatchEvaluation.Counts c) {
+            return new Entry(
+                    instanceId,
+                    time,
+                    c.status(),
+                    c.baselineId(),
+                    c.patchGroup(),
+                    c.installed(),
+                    c.installedOther(),
+                    c.pendingReboot(),
+                    c.rejected(),
+                    c.missing(),
+                    c.failed(),
+                    c.notApplicable(),
+                    c.critical(),
+                    c.security(),
+                    c.other());
+        }
+    }
 
     /** {@code date} is YYYY-MM-DD (UTC). */
     record DailyCount(String date, int compliantCount, int nonCompliantCount) {}
@@ -133,22 +153,10 @@ final class ComplianceHistory {
                 .bind("limit", size + 1)
                 .map((rs, ctx) -> new Object[] {
                     rs.getLong("id"),
-                    new Entry(
+                    Entry.of(
                             rs.getString("instance_id"),
                             rs.getTimestamp("recorded_at").toInstant(),
-                            rs.getString("compliance_status"),
-                            rs.getString("baseline_id"),
-                            rs.getString("patch_group"),
-                            rs.getInt("installed_count"),
-                            rs.getInt("installed_other_count"),
-                            rs.getInt("installed_pending_reboot_count"),
-                            rs.getInt("installed_rejected_count"),
-                            rs.getInt("missing_count"),
-                            rs.getInt("failed_count"),
-                            rs.getInt("not_applicable_count"),
-                            rs.getInt("critical_non_compliant_count"),
-                            rs.getInt("security_non_compliant_count"),
-                            rs.getInt("other_non_compliant_count"))
+                            PatchEvaluation.Counts.read(rs))
                 })
                 .list());
         List<Entry> entries = rows.stream().limit(size).map(r -> (Entry) r[1]).toList();

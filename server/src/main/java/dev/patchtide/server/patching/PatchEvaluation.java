@@ -12,6 +12,8 @@ import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.patching.ScanMessages.ReportedPatch;
 import java.io.UncheckedIOException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -56,7 +58,26 @@ final class PatchEvaluation {
             int notApplicable,
             int critical,
             int security,
-            int other) {}
+            int other) {
+
+        /** From a row of instance_patch_states or instance_compliance_history (same column names). */
+        static Counts read(ResultSet rs) throws SQLException {
+            return new Counts(
+                    rs.getString("compliance_status"),
+                    rs.getString("baseline_id"),
+                    rs.getString("patch_group"),
+                    rs.getInt("installed_count"),
+                    rs.getInt("installed_other_count"),
+                    rs.getInt("installed_pending_reboot_count"),
+                    rs.getInt("installed_rejected_count"),
+                    rs.getInt("missing_count"),
+                    rs.getInt("failed_count"),
+                    rs.getInt("not_applicable_count"),
+                    rs.getInt("critical_non_compliant_count"),
+                    rs.getInt("security_non_compliant_count"),
+                    rs.getInt("other_non_compliant_count"));
+        }
+    }
 
     private final BaselineStore baselines;
     private final ComplianceStateListener listener;
@@ -181,11 +202,9 @@ final class PatchEvaluation {
             return new Outcome(input.group(), input.baselineId(), counts.status(), judgement);
         }
 
-        /** The verdicts kept as rows: all but INSTALLED and INSTALLED_OTHER, which only count. */
+        /** The verdicts kept as rows: all but INSTALLED and INSTALLED_OTHER, which judging only counted. */
         List<PatchStateVerdict> rows() {
-            return judgement.verdicts().stream()
-                    .filter(v -> v.state() != PatchState.INSTALLED && v.state() != PatchState.INSTALLED_OTHER)
-                    .toList();
+            return judgement.verdicts();
         }
 
         boolean rebootPending() {

@@ -53,20 +53,7 @@ final class PatchStateRows {
                         rs.getBoolean("needs_evaluation"),
                         rs.getString("snapshot_id"),
                         rs.getBoolean("reboot_required") || rs.getInt("installed_pending_reboot_count") > 0,
-                        new PatchEvaluation.Counts(
-                                rs.getString("compliance_status"),
-                                rs.getString("baseline_id"),
-                                rs.getString("patch_group"),
-                                rs.getInt("installed_count"),
-                                rs.getInt("installed_other_count"),
-                                rs.getInt("installed_pending_reboot_count"),
-                                rs.getInt("installed_rejected_count"),
-                                rs.getInt("missing_count"),
-                                rs.getInt("failed_count"),
-                                rs.getInt("not_applicable_count"),
-                                rs.getInt("critical_non_compliant_count"),
-                                rs.getInt("security_non_compliant_count"),
-                                rs.getInt("other_non_compliant_count"))))
+                        PatchEvaluation.Counts.read(rs)))
                 .forEach(s -> out.put(s.instanceId(), s));
         return out;
     }
