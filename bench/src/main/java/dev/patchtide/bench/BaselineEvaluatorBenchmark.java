@@ -38,15 +38,7 @@ public class BaselineEvaluatorBenchmark {
     private final LocalDate today = LocalDate.of(2026, 11, 22);
     private final List<AvailablePatch> patches = patches(200);
 
-    private final BaselineSpec predefinedDebian = new BaselineSpec(
-            "pb-debian",
-            List.of(new BaselineSpec.Filter("PRODUCT", List.of("*"))),
-            List.of(rule(List.of(new BaselineSpec.Filter("PRIORITY", PRIORITIES)), "UNSPECIFIED", 0, false)),
-            List.of(),
-            "UNSPECIFIED",
-            false,
-            List.of(),
-            BaselineSpec.RejectedAction.ALLOW_AS_DEPENDENCY);
+    private final BaselineSpec predefinedDebian = Baselines.PREDEFINED_DEBIAN;
 
     private final BaselineSpec custom = new BaselineSpec(
             "pb-custom",

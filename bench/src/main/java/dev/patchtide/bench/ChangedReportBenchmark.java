@@ -44,21 +44,7 @@ public class ChangedReportBenchmark {
     private final List<InstalledPackage> inventory = inventory();
     private final byte[] stored = gzip(Inventory.canonical(inventory));
 
-    private final BaselineSpec predefinedDebian = new BaselineSpec(
-            "pb-debian",
-            List.of(new BaselineSpec.Filter("PRODUCT", List.of("*"))),
-            List.of(new BaselineSpec.Rule(
-                    List.of(new BaselineSpec.Filter(
-                            "PRIORITY", List.of("Required", "Important", "Standard", "Optional", "Extra"))),
-                    "UNSPECIFIED",
-                    Optional.of(0),
-                    Optional.empty(),
-                    false)),
-            List.of(),
-            "UNSPECIFIED",
-            false,
-            List.of(),
-            BaselineSpec.RejectedAction.ALLOW_AS_DEPENDENCY);
+    private final BaselineSpec predefinedDebian = Baselines.PREDEFINED_DEBIAN;
 
     @Benchmark
     public List<InstalledPackage> unpackInventory() throws IOException {

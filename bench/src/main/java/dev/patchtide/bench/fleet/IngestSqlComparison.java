@@ -1,5 +1,6 @@
 package dev.patchtide.bench.fleet;
 
+import dev.patchtide.bench.Baselines;
 import dev.patchtide.core.patching.AvailablePatch;
 import dev.patchtide.core.patching.BaselineEvaluator;
 import dev.patchtide.core.patching.BaselineSpec;
@@ -109,22 +110,7 @@ final class IngestSqlComparison {
     }
 
     private static List<Judged> judge(Fleet fleet, FleetModel.Host[] hosts) {
-        // The predefined Debian/Ubuntu baseline: security updates of every priority, at once.
-        BaselineSpec spec = new BaselineSpec(
-                "pb-default",
-                List.of(new BaselineSpec.Filter("PRODUCT", List.of("*"))),
-                List.of(new BaselineSpec.Rule(
-                        List.of(new BaselineSpec.Filter(
-                                "PRIORITY", List.of("Required", "Important", "Standard", "Optional", "Extra"))),
-                        "UNSPECIFIED",
-                        Optional.of(0),
-                        Optional.empty(),
-                        false)),
-                List.of(),
-                "UNSPECIFIED",
-                false,
-                List.of(),
-                BaselineSpec.RejectedAction.ALLOW_AS_DEPENDENCY);
+        BaselineSpec spec = Baselines.PREDEFINED_DEBIAN;
         List<Judged> out = new ArrayList<>(hosts.length);
         LocalDate today = LocalDate.now();
         for (int i = 0; i < hosts.length; i++) {
