@@ -1,39 +1,104 @@
 package dev.patchtide.server.api;
 
 /**
- * An error that reaches the client in AWS's JSON error shape: {@code {"__type": code, "message": …}}.
- * The code is the AWS error name a client branches on (for example {@code InvalidInstanceId}), so it is
- * part of the API contract; the message is for people.
+ * An error that reaches the client in AWS's error shape. The {@link #code()} is the AWS error name a
+ * client branches on (for example {@code InvalidInstanceId}), so it is part of the API contract and may
+ * differ per action as AWS's does; the message is for people. The subclass says what kind of failure it
+ * is: code that handles one kind catches that subclass only, and {@link ErrorWire} turns the kind into
+ * an HTTP status, in one place.
  */
-public class ApiException extends RuntimeException {
+public abstract sealed class ApiException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final String code;
-    private final int httpStatus;
 
-    public ApiException(String code, String message) {
-        this(code, message, 400);
-    }
-
-    public ApiException(String code, String message, int httpStatus) {
-        super(message);
+    private ApiException(String code, String message) {
+        super(message, null, false, false);
         this.code = code;
-        this.httpStatus = httpStatus;
     }
 
-    public String code() {
+    public final String code() {
         return code;
     }
 
-    public int httpStatus() {
-        return httpStatus;
+    /** The request is malformed or breaks a constraint; sending it again unchanged fails again. */
+    public static final class Invalid extends ApiException {
+        private static final long serialVersionUID = 1L;
+
+        public Invalid(String code, String message) {
+            super(code, message);
+        }
     }
 
-    public static ApiException validation(String message) {
-        return new ApiException("ValidationException", message);
+    /** The request names something that does not exist (or no longer does). */
+    public static final class NotFound extends ApiException {
+        private static final long serialVersionUID = 1L;
+
+        public NotFound(String code, String message) {
+            super(code, message);
+        }
     }
 
-    public static ApiException accessDenied(String message) {
-        return new ApiException("AccessDeniedException", message);
+    /** The request clashes with what exists: already exists, still in use, or in the wrong state. */
+    public static final class Conflict extends ApiException {
+        private static final long serialVersionUID = 1L;
+
+        public Conflict(String code, String message) {
+            super(code, message);
+        }
+    }
+
+    /** A quota would be exceeded. */
+    public static final class LimitExceeded extends ApiException {
+        private static final long serialVersionUID = 1L;
+
+        public LimitExceeded(String code, String message) {
+            super(code, message);
+        }
+    }
+
+    /** The request is too large to be read at all. */
+    public static final class TooLarge extends ApiException {
+        private static final long serialVersionUID = 1L;
+
+        public TooLarge(String code, String message) {
+            super(code, message);
+        }
+    }
+
+    /** Who sent the request is unknown: no signature, a bad one, or an unknown key. */
+    public static final class Unauthenticated extends ApiException {
+        private static final long serialVersionUID = 1L;
+
+        public Unauthenticated(String code, String message) {
+            super(code, message);
+        }
+    }
+
+    /** The caller is known but may not do this. */
+    public static final class AccessDenied extends ApiException {
+        private static final long serialVersionUID = 1L;
+
+        public AccessDenied(String code, String message) {
+            super(code, message);
+        }
+    }
+
+    /** The server could not do it now; the same request may succeed later. */
+    public static final class Transient extends ApiException {
+        private static final long serialVersionUID = 1L;
+
+        public Transient(String code, String message) {
+            super(code, message);
+        }
+    }
+
+    /** {@code ValidationException}, the code most constraint violations carry. */
+    public static Invalid validation(String message) {
+        return new Invalid("ValidationException", message);
+    }
+
+    public static AccessDenied accessDenied(String message) {
+        return new AccessDenied("AccessDeniedException", message);
     }
 }

@@ -64,7 +64,8 @@ public final class ApiRouter {
         } catch (RuntimeException | Error | java.io.IOException e) {
             outcome = "InternalServerError";
             log.error("request {} to {} failed", requestId, target, e);
-            writeError(ctx, new ApiException("InternalServerError", "Internal error; request id " + requestId, 500));
+            writeError(
+                    ctx, new ApiException.Transient("InternalServerError", "Internal error; request id " + requestId));
         } finally {
             String action = target != null && actions.containsKey(target) ? target : "unknown";
             timing.stop(Timer.builder("patchtide.api.requests")
@@ -78,7 +79,7 @@ public final class ApiRouter {
     private Object dispatch(String target, Context ctx) {
         Action<?> action = target == null ? null : actions.get(target);
         if (action == null) {
-            throw new ApiException(
+            throw new ApiException.Invalid(
                     "UnknownOperationException",
                     target == null ? "Missing X-Amz-Target header" : "Unknown operation " + target);
         }
@@ -105,18 +106,19 @@ public final class ApiRouter {
         try {
             Q request = json.readValue(body, type);
             if (request == null) {
-                throw new ApiException("SerializationException", "Request body must be a JSON object");
+                throw new ApiException.Invalid("SerializationException", "Request body must be a JSON object");
             }
             return request;
         } catch (UnrecognizedPropertyException e) {
-            throw new ApiException(
+            throw new ApiException.Invalid(
                     "SerializationException",
                     "Unknown member '" + e.getPropertyName() + "' in "
                             + type.getSimpleName().replace("Request", "") + " request");
         } catch (JacksonException e) {
-            throw new ApiException("SerializationException", "Malformed request body: " + e.getOriginalMessage());
+            throw new ApiException.Invalid(
+                    "SerializationException", "Malformed request body: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
-            throw new ApiException("SerializationException", "Unreadable request body: " + e.getMessage());
+            throw new ApiException.Invalid("SerializationException", "Unreadable request body: " + e.getMessage());
         }
     }
 
@@ -135,7 +137,7 @@ public final class ApiRouter {
         body.put("message", e.getMessage());
         ctx.header("x-amzn-ErrorType", e.code());
         try {
-            ctx.status(e.httpStatus()).result(json.writeValueAsBytes(body));
+            ctx.status(ErrorWire.jsonStatus(e)).result(json.writeValueAsBytes(body));
         } catch (java.io.IOException impossible) {
             throw new IllegalStateException(impossible);
         }

@@ -31,6 +31,6 @@ public final class PageToken {
         } catch (IllegalArgumentException notBase64) {
             // reported below like any other foreign token
         }
-        throw new ApiException("InvalidNextToken", "The specified token isn't valid.");
+        throw new ApiException.Invalid("InvalidNextToken", "The specified token isn't valid.");
     }
 }

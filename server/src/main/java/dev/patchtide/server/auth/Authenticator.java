@@ -23,15 +23,16 @@ public final class Authenticator {
     public Principal authenticate(SignableRequest request) {
         List<String> authorization = request.headers().getOrDefault("authorization", List.of());
         if (authorization.isEmpty()) {
-            throw new ApiException("MissingAuthenticationTokenException", "Missing Authentication Token", 403);
+            throw new ApiException.Unauthenticated(
+                    "MissingAuthenticationTokenException", "Missing Authentication Token");
         }
         try {
             ParsedAuthorization parsed = SigV4.parseAuthorization(authorization.getFirst());
             AccessKeyStore.StoredKey key = keys.find(parsed.accessKeyId())
-                    .orElseThrow(() -> new ApiException(
+                    .orElseThrow(() -> new ApiException.Unauthenticated(
                             "UnrecognizedClientException", "The security token included in the request is invalid."));
             if (!parsed.region().equals(region)) {
-                throw new ApiException(
+                throw new ApiException.Unauthenticated(
                         "InvalidSignatureException",
                         "Credential should be scoped to a valid region, not '" + parsed.region() + "'. This server's"
                                 + " region is '" + region + "'.");
@@ -41,10 +42,11 @@ public final class Authenticator {
         } catch (SigV4Exception e) {
             throw switch (e.kind()) {
                 case MISSING_AUTHENTICATION ->
-                    new ApiException("MissingAuthenticationTokenException", e.getMessage(), 403);
-                case INCOMPLETE_SIGNATURE -> new ApiException("IncompleteSignatureException", e.getMessage(), 403);
+                    new ApiException.Unauthenticated("MissingAuthenticationTokenException", e.getMessage());
+                case INCOMPLETE_SIGNATURE ->
+                    new ApiException.Unauthenticated("IncompleteSignatureException", e.getMessage());
                 case SIGNATURE_EXPIRED, SIGNATURE_MISMATCH ->
-                    new ApiException("InvalidSignatureException", e.getMessage());
+                    new ApiException.Unauthenticated("InvalidSignatureException", e.getMessage());
             };
         }
     }

@@ -71,7 +71,7 @@ public final class ComplianceApi {
 
     private void put(PutComplianceItemsRequest q) {
         if (!q.resourceType().equals(ComplianceStore.RESOURCE_TYPE)) {
-            throw new ApiException(
+            throw new ApiException.Invalid(
                     "InvalidResourceType",
                     "Resource type " + q.resourceType() + " isn't valid; use " + ComplianceStore.RESOURCE_TYPE);
         }
@@ -100,7 +100,7 @@ public final class ComplianceApi {
             }
             int size = store.sizeOf(item);
             if (size > MAX_ITEM_CHARS) {
-                throw new ApiException(
+                throw new ApiException.Invalid(
                         "ItemSizeLimitExceededException",
                         "Item " + (i + 1) + " of " + q.complianceType() + " is " + size + " characters; the limit is "
                                 + MAX_ITEM_CHARS);
@@ -108,7 +108,7 @@ public final class ComplianceApi {
             total += size;
         }
         if (total > MAX_TOTAL_CHARS) {
-            throw new ApiException(
+            throw new ApiException.Invalid(
                     "TotalSizeLimitExceededException",
                     "The items are " + total + " characters in all; the limit is " + MAX_TOTAL_CHARS);
         }
@@ -116,7 +116,7 @@ public final class ComplianceApi {
     }
 
     private static ApiException invalidContent(PutComplianceItemsRequest q, String message) {
-        return new ApiException("InvalidItemContentException", q.complianceType() + ": " + message);
+        return new ApiException.Invalid("InvalidItemContentException", q.complianceType() + ": " + message);
     }
 
     private ListComplianceItemsResult listItems(ListComplianceItemsRequest q) {
@@ -129,7 +129,7 @@ public final class ComplianceApi {
         String after = PageToken.decode("resource-compliance", q.nextToken()).orElse("\n");
         int newline = after.indexOf('\n');
         if (newline < 0) {
-            throw new ApiException("InvalidNextToken", "The specified token isn't valid.");
+            throw new ApiException.Invalid("InvalidNextToken", "The specified token isn't valid.");
         }
         List<ResourceComplianceSummaryItem> page = summaries.resourceSummaries(
                 filters, after.substring(0, newline), after.substring(newline + 1), pageSize + 1);

@@ -30,7 +30,7 @@ final class ComplianceFilters {
         for (ComplianceStringFilter f : filters == null ? List.<ComplianceStringFilter>of() : filters) {
             String column = columns.get(f.key());
             if (column == null) {
-                throw new ApiException(
+                throw new ApiException.Invalid(
                         "InvalidFilter",
                         "The filter key " + f.key() + " isn't valid here; valid keys are "
                                 + columns.keySet().stream().sorted().toList());

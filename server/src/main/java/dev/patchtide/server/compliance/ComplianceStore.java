@@ -66,7 +66,7 @@ final class ComplianceStore {
                         .mapTo(Integer.class)
                         .one();
                 if (types >= MAX_CUSTOM_TYPES) {
-                    throw new ApiException(
+                    throw new ApiException.Invalid(
                             "ComplianceTypeCountLimitExceededException",
                             "Resource " + q.resourceId() + " already has " + types
                                     + " custom compliance types; you can specify a maximum of " + MAX_CUSTOM_TYPES
@@ -182,7 +182,7 @@ final class ComplianceStore {
     }
 
     static ApiException invalidResourceId(String resourceId) {
-        return new ApiException(
+        return new ApiException.Invalid(
                 "InvalidResourceId", "Resource " + resourceId + " isn't a registered managed instance.");
     }
 

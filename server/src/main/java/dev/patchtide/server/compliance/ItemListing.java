@@ -52,7 +52,7 @@ final class ItemListing {
             }
             String[] parts = text.get().split("\n", -1);
             if (parts.length != 4 || !(parts[1].equals(STORED) || parts[1].equals(PATCH))) {
-                throw new ApiException("InvalidNextToken", "The specified token isn't valid.");
+                throw new ApiException.Invalid("InvalidNextToken", "The specified token isn't valid.");
             }
             return new Position(parts[0], parts[1], parts[2], parts[3]);
         }
@@ -70,7 +70,7 @@ final class ItemListing {
                     .filter(t -> !t.equals(ComplianceStore.RESOURCE_TYPE))
                     .findFirst()
                     .ifPresent(t -> {
-                        throw new ApiException(
+                        throw new ApiException.Invalid(
                                 "InvalidResourceType",
                                 "Resource type " + t + " isn't valid; use " + ComplianceStore.RESOURCE_TYPE);
                     });

@@ -79,7 +79,7 @@ final class ApiDestinationApi {
             return ApiDestinationStore.insert(h, d);
         });
         if (!created) {
-            throw new ApiException(
+            throw new ApiException.Conflict(
                     "ResourceAlreadyExistsException", "An api-destination '" + q.name() + "' already exists.");
         }
         return change(d);
@@ -135,7 +135,7 @@ final class ApiDestinationApi {
 
     private void requireConnection(Handle h, String arn) {
         if (connections.byArn(h, arn).isEmpty()) {
-            throw new ApiException("ResourceNotFoundException", "Connection '" + arn + "' does not exist.");
+            throw new ApiException.NotFound("ResourceNotFoundException", "Connection '" + arn + "' does not exist.");
         }
     }
 
@@ -158,7 +158,7 @@ final class ApiDestinationApi {
     }
 
     private static ApiException notFound(String name) {
-        return new ApiException(
+        return new ApiException.NotFound(
                 "ResourceNotFoundException",
                 "Failed to describe the api-destination(s). An api-destination '" + name + "' does not exist.");
     }

@@ -92,7 +92,8 @@ final class ConnectionApi {
                 now,
                 state == ConnectionState.AUTHORIZED ? Optional.of(now) : Optional.empty());
         if (!jdbi.inTransaction(h -> store.insert(h, c, secrets.keyId()))) {
-            throw new ApiException("ResourceAlreadyExistsException", "Connection " + q.name() + " already exists.");
+            throw new ApiException.Conflict(
+                    "ResourceAlreadyExistsException", "Connection " + q.name() + " already exists.");
         }
         if (state == ConnectionState.AUTHORIZING) {
             authorizeSoon.accept(arn);
@@ -227,7 +228,7 @@ final class ConnectionApi {
     }
 
     static ApiException notFound(String name) {
-        return new ApiException(
+        return new ApiException.NotFound(
                 "ResourceNotFoundException",
                 "Failed to describe the connection(s). Connection '" + name + "' does not exist.");
     }

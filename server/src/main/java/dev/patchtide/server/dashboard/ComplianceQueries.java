@@ -49,7 +49,7 @@ final class ComplianceQueries {
         Set<String> seen = new HashSet<>();
         for (ComplianceFilter f : filters == null ? List.<ComplianceFilter>of() : filters) {
             if (!f.key().startsWith("tag:") && !seen.add(f.key())) {
-                throw new ApiException("InvalidFilterKey", "The filter key " + f.key() + " is given twice.");
+                throw new ApiException.Invalid("InvalidFilterKey", "The filter key " + f.key() + " is given twice.");
             }
             q.add(f.key(), f.values());
         }
@@ -74,7 +74,7 @@ final class ComplianceQueries {
         } else if (key.equals("Status")) {
             for (String value : values) {
                 if (!STATUSES.contains(value)) {
-                    throw new ApiException(
+                    throw new ApiException.Invalid(
                             "InvalidFilterValue",
                             "The filter value " + value + " isn't valid for Status; valid values: "
                                     + STATUSES.stream().sorted().toList());
@@ -83,11 +83,11 @@ final class ComplianceQueries {
             statuses.addAll(values);
         } else if (key.equals("PatchGroup")) {
             if (values.size() != 1) {
-                throw new ApiException("InvalidFilterValue", "The PatchGroup filter takes exactly one value.");
+                throw new ApiException.Invalid("InvalidFilterValue", "The PatchGroup filter takes exactly one value.");
             }
             patchGroup = values.getFirst();
         } else {
-            throw new ApiException(
+            throw new ApiException.Invalid(
                     "InvalidFilterKey",
                     "The filter key " + key + " isn't valid; use Status, PatchGroup, InstanceIds, tag-key or"
                             + " tag:<key>.");

@@ -7,6 +7,7 @@ import dev.patchtide.server.api.Action;
 import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.ApiRequest;
 import dev.patchtide.server.api.ApiRouter;
+import dev.patchtide.server.api.ErrorWire;
 import dev.patchtide.server.api.Validation;
 import dev.patchtide.server.auth.Principal;
 import dev.patchtide.server.dashboard.ComplianceMessages.ComplianceFilter;
@@ -108,8 +109,8 @@ public final class DashboardRoutes {
             String id = ctx.pathParam("id");
             var instance = compliance
                     .instance(id)
-                    .orElseThrow(
-                            () -> new ApiException("InvalidInstanceId", "Instance Id " + id + " isn't valid.", 404));
+                    .orElseThrow(() ->
+                            new ApiException.NotFound("InvalidInstanceId", "Instance Id " + id + " isn't valid."));
             return Map.of("Instance", instance, "Patches", compliance.patches(id, MAX_PATCHES));
         }));
     }
@@ -157,7 +158,7 @@ public final class DashboardRoutes {
             try {
                 answer(ctx, 200, answer.from(ctx));
             } catch (ApiException e) {
-                answer(ctx, e.httpStatus(), error(e.code(), e.getMessage()));
+                answer(ctx, ErrorWire.pageStatus(e), error(e.code(), e.getMessage()));
             }
         };
     }
@@ -188,7 +189,7 @@ public final class DashboardRoutes {
     private JsonNode jsonBody(Context ctx) {
         String type = ctx.contentType();
         if (type == null || !type.startsWith("application/json")) {
-            throw new ApiException("UnsupportedMediaType", "Send JSON (application/json).", 415);
+            throw new ApiException.Invalid("UnsupportedMediaType", "Send JSON (application/json).");
         }
         try {
             return json.readTree(ctx.bodyAsBytes());
@@ -235,7 +236,7 @@ public final class DashboardRoutes {
         app.exception(ApiException.class, (e, ctx) -> {
             noStore(ctx);
             try {
-                ctx.status(e.httpStatus())
+                ctx.status(ErrorWire.pageStatus(e))
                         .contentType("application/json")
                         .result(json.writeValueAsBytes(error(e.code(), e.getMessage())));
             } catch (IOException io) {

@@ -105,7 +105,7 @@ public final class DeadLetterApi {
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {
-            throw new ApiException("InvalidNextToken", "The specified token isn't valid.");
+            throw new ApiException.Invalid("InvalidNextToken", "The specified token isn't valid.");
         }
     }
 }

@@ -75,7 +75,7 @@ final class Archives {
                     .bind("now", now)
                     .execute();
             if (inserted == 0) {
-                throw new ApiException(
+                throw new ApiException.Conflict(
                         "ResourceAlreadyExistsException", "Archive " + q.archiveName() + " already exists.");
             }
         });
@@ -183,6 +183,6 @@ final class Archives {
     }
 
     static ApiException notFound(String archive) {
-        return new ApiException("ResourceNotFoundException", "Archive " + archive + " does not exist.");
+        return new ApiException.NotFound("ResourceNotFoundException", "Archive " + archive + " does not exist.");
     }
 }

@@ -176,7 +176,7 @@ final class BuiltInAlerts {
     private Optional<DescribeRuleResponse> exists(Alert alert) {
         try {
             return Optional.of(rules.describe(alert.ruleName(), null));
-        } catch (ApiException notFound) {
+        } catch (ApiException.NotFound absent) {
             return Optional.empty();
         }
     }

@@ -57,7 +57,8 @@ final class EventBuses {
                     .bind("now", now)
                     .execute();
             if (inserted == 0) {
-                throw new ApiException("ResourceAlreadyExistsException", "Event bus " + q.name() + " already exists.");
+                throw new ApiException.Conflict(
+                        "ResourceAlreadyExistsException", "Event bus " + q.name() + " already exists.");
             }
             return new CreateEventBusResponse(
                     arns.bus(q.name()), q.description(), q.kmsKeyIdentifier(), q.deadLetterConfig(), q.logConfig());
@@ -122,7 +123,7 @@ final class EventBuses {
     }
 
     static ApiException notFound(String bus) {
-        return new ApiException("ResourceNotFoundException", "Event bus " + bus + " does not exist.");
+        return new ApiException.NotFound("ResourceNotFoundException", "Event bus " + bus + " does not exist.");
     }
 
     private LogConfig logConfig(ResultSet rs) throws SQLException {

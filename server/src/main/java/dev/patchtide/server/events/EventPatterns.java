@@ -47,6 +47,7 @@ final class EventPatterns {
     }
 
     static ApiException invalid(String reason) {
-        return new ApiException("InvalidEventPatternException", "Event pattern is not valid. Reason: " + reason);
+        return new ApiException.Invalid(
+                "InvalidEventPatternException", "Event pattern is not valid. Reason: " + reason);
     }
 }

@@ -101,7 +101,7 @@ final class Replays {
                     .bind("now", now)
                     .execute();
             if (inserted == 0) {
-                throw new ApiException(
+                throw new ApiException.Conflict(
                         "ResourceAlreadyExistsException", "Replay " + q.replayName() + " already exists.");
             }
         });
@@ -169,7 +169,7 @@ final class Replays {
                     .findOne()
                     .orElseThrow(() -> notFound(name));
             if (!state.equals("STARTING") && !state.equals("RUNNING")) {
-                throw new ApiException(
+                throw new ApiException.Invalid(
                         "IllegalStatusException", "Replay " + name + " is " + state + " and cannot be cancelled.");
             }
             h.createUpdate("UPDATE event_replays SET state = 'CANCELLING' WHERE name = :name")
@@ -302,6 +302,6 @@ final class Replays {
     }
 
     static ApiException notFound(String replay) {
-        return new ApiException("ResourceNotFoundException", "Replay " + replay + " does not exist.");
+        return new ApiException.NotFound("ResourceNotFoundException", "Replay " + replay + " does not exist.");
     }
 }

@@ -200,7 +200,7 @@ final class Rules {
     }
 
     static ApiException notFound(String rule, String bus) {
-        return new ApiException(
+        return new ApiException.NotFound(
                 "ResourceNotFoundException", "Rule " + rule + " does not exist on EventBus " + bus + ".");
     }
 

@@ -72,7 +72,7 @@ final class ActivationStore {
                         case "DefaultInstanceName" -> "default_instance_name";
                         case "IamRole" -> "iam_role";
                         default ->
-                            throw new ApiException(
+                            throw new ApiException.Invalid(
                                     "InvalidFilter",
                                     "Invalid filter key: " + filters.get(i).filterKey());
                     };
@@ -134,7 +134,8 @@ final class ActivationStore {
                 .bind("now", now)
                 .execute());
         if (deleted == 0) {
-            throw new ApiException("InvalidActivationId", "The activation ID " + activationId + " isn't valid.");
+            throw new ApiException.NotFound(
+                    "InvalidActivationId", "The activation ID " + activationId + " isn't valid.");
         }
     }
 

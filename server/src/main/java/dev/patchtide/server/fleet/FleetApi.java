@@ -126,7 +126,7 @@ public final class FleetApi {
                 ? now.plus(DEFAULT_ACTIVATION_LIFETIME)
                 : q.expirationDate().truncatedTo(ChronoUnit.MILLIS);
         if (!expires.isAfter(now) || expires.isAfter(now.plus(MAX_ACTIVATION_LIFETIME))) {
-            throw new ApiException(
+            throw new ApiException.Invalid(
                     "InvalidParameters",
                     "ExpirationDate " + expires + " must be in the future and at most 30 days from now.");
         }
@@ -171,7 +171,7 @@ public final class FleetApi {
                 && !q.instanceInformationFilterList().isEmpty()
                 && q.filters() != null
                 && !q.filters().isEmpty()) {
-            throw new ApiException(
+            throw new ApiException.Invalid(
                     "InvalidFilterKey",
                     "Use either InstanceInformationFilterList or Filters in one request, not both.");
         }

@@ -51,7 +51,7 @@ final class InstanceFilterSql {
             checkValues(key, values);
             conditions.add(COLUMNS.get(key) + " = ANY(:" + param + ")");
         } else {
-            throw new ApiException("InvalidFilterKey", "The filter key " + key + " isn't valid.");
+            throw new ApiException.Invalid("InvalidFilterKey", "The filter key " + key + " isn't valid.");
         }
         arrays.add(Map.entry(param, values));
     }
@@ -69,7 +69,7 @@ final class InstanceFilterSql {
         if (key.equals("InstanceIds")) {
             for (String id : values) {
                 if (id == null || !InstanceMessages.ANY_INSTANCE_ID.matcher(id).matches()) {
-                    throw new ApiException("InvalidInstanceId", "Instance Id " + id + " isn't valid.");
+                    throw new ApiException.NotFound("InvalidInstanceId", "Instance Id " + id + " isn't valid.");
                 }
             }
         }
@@ -77,7 +77,7 @@ final class InstanceFilterSql {
         if (allowed != null) {
             for (String value : values) {
                 if (!allowed.contains(value)) {
-                    throw new ApiException(
+                    throw new ApiException.Invalid(
                             "InvalidInstanceInformationFilterValue",
                             "The filter value " + value + " isn't valid for " + key + "; valid values: " + allowed);
                 }

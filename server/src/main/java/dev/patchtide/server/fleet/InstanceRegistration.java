@@ -53,12 +53,12 @@ final class InstanceRegistration {
                 throw invalidActivation();
             }
             if (!activation.expires().isAfter(now)) {
-                throw new ApiException(
+                throw new ApiException.Invalid(
                         "InvalidActivation",
                         "Activation " + activationId + " expired at " + activation.expires() + ".");
             }
             if (activation.count() >= activation.limit()) {
-                throw new ApiException(
+                throw new ApiException.Invalid(
                         "InvalidActivation",
                         "Activation " + activationId + " has reached its registration limit of " + activation.limit()
                                 + ".");
@@ -85,7 +85,7 @@ final class InstanceRegistration {
     }
 
     private static ApiException invalidActivation() {
-        return new ApiException(
+        return new ApiException.Invalid(
                 "InvalidActivation",
                 "The activation isn't valid. The activation might have been deleted, or the ActivationId and the"
                         + " ActivationCode don't match.");

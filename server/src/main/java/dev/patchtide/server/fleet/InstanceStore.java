@@ -115,7 +115,7 @@ final class InstanceStore {
     }
 
     static ApiException invalidInstance(String instanceId) {
-        return new ApiException("InvalidInstanceId", "Instance Id " + instanceId + " isn't valid.");
+        return new ApiException.NotFound("InvalidInstanceId", "Instance Id " + instanceId + " isn't valid.");
     }
 
     private static InstanceInformation toInformation(ResultSet rs) throws SQLException {

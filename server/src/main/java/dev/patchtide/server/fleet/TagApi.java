@@ -78,7 +78,7 @@ public final class TagApi {
     /** Tags a resource created in the caller's transaction (CreatePatchBaseline's Tags, for example). */
     public void tagNewResource(Handle handle, String resourceType, String resourceId, List<Tag> newTags) {
         if (newTags != null && newTags.size() > MAX_TAGS_PER_RESOURCE) {
-            throw new ApiException(
+            throw new ApiException.Invalid(
                     "TooManyTagsError",
                     "A resource can have at most " + MAX_TAGS_PER_RESOURCE + " tags; " + newTags.size()
                             + " were given.");
@@ -136,7 +136,7 @@ public final class TagApi {
             before.forEach(t -> keys.add(t.key()));
             q.tags().forEach(t -> keys.add(t.key()));
             if (keys.size() > MAX_TAGS_PER_RESOURCE) {
-                throw new ApiException(
+                throw new ApiException.Invalid(
                         "TooManyTagsError",
                         "The Tags parameter would give " + q.resourceId() + " " + keys.size()
                                 + " tags; a resource can have at most " + MAX_TAGS_PER_RESOURCE + ".");
@@ -163,11 +163,12 @@ public final class TagApi {
 
     private void lock(Handle handle, String resourceType, String resourceId) {
         if (!TAGGABLE_TYPES.contains(resourceType)) {
-            throw new ApiException("InvalidResourceType", "The resource type " + resourceType + " isn't valid.");
+            throw new ApiException.Invalid(
+                    "InvalidResourceType", "The resource type " + resourceType + " isn't valid.");
         }
         BiFunction<Handle, String, Optional<String>> locker = lockers.get(resourceType);
         if (locker == null || locker.apply(handle, resourceId).isEmpty()) {
-            throw new ApiException(
+            throw new ApiException.Invalid(
                     "InvalidResourceId",
                     "The resource ID " + resourceId + " isn't valid. Verify that it names an existing " + resourceType
                             + ".");

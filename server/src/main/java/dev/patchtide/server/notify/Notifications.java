@@ -2,6 +2,7 @@ package dev.patchtide.server.notify;
 
 import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.ApiRouter;
+import dev.patchtide.server.api.ErrorWire;
 import dev.patchtide.server.delivery.DeliveryWorker;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -81,7 +82,7 @@ public final class Notifications {
                     "Subscription confirmed!",
                     "You have successfully subscribed. Your subscription's id is: " + arn);
         } catch (ApiException e) {
-            page(ctx, e.httpStatus(), "Subscription not confirmed", e.getMessage());
+            page(ctx, ErrorWire.pageStatus(e), "Subscription not confirmed", e.getMessage());
         }
     }
 

@@ -8,14 +8,14 @@ final class SnsErrors {
 
     /** {@code Invalid parameter: <what>}: what names the member (and the reason after a colon). */
     static ApiException invalidParameter(String what) {
-        return new ApiException("InvalidParameter", "Invalid parameter: " + what, 400);
+        return new ApiException.Invalid("InvalidParameter", "Invalid parameter: " + what);
     }
 
     static ApiException topicNotFound() {
-        return new ApiException("NotFound", "Topic does not exist", 404);
+        return new ApiException.NotFound("NotFound", "Topic does not exist");
     }
 
     static ApiException subscriptionNotFound() {
-        return new ApiException("NotFound", "Subscription does not exist", 404);
+        return new ApiException.NotFound("NotFound", "Subscription does not exist");
     }
 }

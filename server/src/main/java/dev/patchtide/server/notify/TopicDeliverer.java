@@ -83,7 +83,7 @@ final class TopicDeliverer implements Deliverer {
         }
         try {
             return Optional.of(new FanOut.ScopedDedupe(pending.delivery().source() + " ", DedupePolicy.parse(text)));
-        } catch (ApiException invalid) {
+        } catch (ApiException.Invalid invalid) {
             throw DeliveryFailure.permanent("invalid DedupePolicy on the rule target: " + invalid.getMessage());
         }
     }

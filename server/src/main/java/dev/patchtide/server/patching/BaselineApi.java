@@ -146,7 +146,7 @@ public final class BaselineApi {
                 (q, who) -> inTransaction(h -> {
                     BaselineStore.Stored b = editable(h, q.baselineId());
                     if (store.isDefault(h, b.id()) || !store.groupsOf(h, b.id()).isEmpty()) {
-                        throw new ApiException(
+                        throw new ApiException.Invalid(
                                 "ResourceInUseException",
                                 "Patch baseline " + b.id()
                                         + " is a default baseline or is registered to a patch group; deregister it first.");
@@ -178,7 +178,7 @@ public final class BaselineApi {
                     BaselineStore.Stored b = existing(h, q.baselineId(), true);
                     String os = b.definition().operatingSystem();
                     store.baselineForGroup(h, q.patchGroup(), os).ifPresent(other -> {
-                        throw new ApiException(
+                        throw new ApiException.Invalid(
                                 "AlreadyExistsException",
                                 "Patch group " + q.patchGroup() + " already has baseline " + other + " for " + os
                                         + ".");
@@ -196,7 +196,7 @@ public final class BaselineApi {
                             .ifPresent(b -> ReEvaluation.markGroup(
                                     h, q.patchGroup(), b.definition().operatingSystem()));
                     if (store.deregisterGroup(h, q.patchGroup(), q.baselineId()) == 0) {
-                        throw new ApiException(
+                        throw new ApiException.Invalid(
                                 "InvalidResourceId",
                                 "Patch baseline " + q.baselineId() + " is not registered to patch group "
                                         + q.patchGroup() + ".");
@@ -234,7 +234,7 @@ public final class BaselineApi {
                 var earlier = store.findByClientToken(h, q.clientToken());
                 if (earlier.isPresent()) {
                     if (!earlier.get().definition().equals(definition)) {
-                        throw new ApiException(
+                        throw new ApiException.Invalid(
                                 "IdempotentParameterMismatch",
                                 "ClientToken " + q.clientToken() + " was used before with different parameters.");
                     }
@@ -325,14 +325,14 @@ public final class BaselineApi {
 
     private BaselineStore.Stored existing(Handle h, String id, boolean lock) {
         return store.find(h, id, lock)
-                .orElseThrow(
-                        () -> new ApiException("DoesNotExistException", "Patch baseline " + id + " does not exist."));
+                .orElseThrow(() -> new ApiException.NotFound(
+                        "DoesNotExistException", "Patch baseline " + id + " does not exist."));
     }
 
     private BaselineStore.Stored editable(Handle h, String id) {
         BaselineStore.Stored b = existing(h, id, true);
         if (b.predefined()) {
-            throw new ApiException(
+            throw new ApiException.Invalid(
                     "InvalidResourceId",
                     "Patch baseline " + id + " is predefined and cannot be"
                             + " changed or deleted; create your own baseline instead.");

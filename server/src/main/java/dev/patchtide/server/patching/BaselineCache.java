@@ -42,7 +42,8 @@ final class BaselineCache {
         }
         String id = store.baselineForGroup(h, group, os)
                 .or(() -> store.defaultFor(h, os))
-                .orElseThrow(() -> new ApiException("DoesNotExistException", "No patch baseline applies to " + os));
+                .orElseThrow(
+                        () -> new ApiException.NotFound("DoesNotExistException", "No patch baseline applies to " + os));
         BaselineStore.Stored baseline = store.find(h, id, false).orElseThrow();
         Resolved resolved = new Resolved(baseline, BaselineSpecs.of(baseline.id(), baseline.definition()), version);
         byGroupAndOs.merge(key, resolved, (old, now) -> old.version() >= now.version() ? old : now);

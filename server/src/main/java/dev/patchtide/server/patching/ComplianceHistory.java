@@ -169,7 +169,7 @@ final class ComplianceHistory {
         LocalDate first = start.atOffset(ZoneOffset.UTC).toLocalDate();
         LocalDate last = end.atOffset(ZoneOffset.UTC).toLocalDate();
         if (first.plusDays(MAX_DAYS).isBefore(last)) {
-            throw new ApiException(
+            throw new ApiException.Invalid(
                     "ValidationException", "startTime and endTime may be at most " + MAX_DAYS + " days apart");
         }
         int size = Objects.requireNonNullElse(q.maxResults(), 100);

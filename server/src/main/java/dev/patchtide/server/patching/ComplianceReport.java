@@ -109,7 +109,7 @@ final class ComplianceReport {
                             rs.getString("compliance_status"),
                             displayName(rs.getString("name"), rs.getString("computer_name"), instanceId)))
                     .findOne()
-                    .orElseThrow(() -> new ApiException(
+                    .orElseThrow(() -> new ApiException.Invalid(
                             "InvalidResourceId",
                             "Instance " + instanceId + " is not registered or has not reported a patch scan yet."));
             List<Missing> missing = h.createQuery("SELECT * FROM instance_patches WHERE instance_id = :id"

@@ -102,7 +102,8 @@ final class PatchEvaluation {
         String id = baselines
                 .baselineForGroup(h, group, os)
                 .or(() -> baselines.defaultFor(h, os))
-                .orElseThrow(() -> new ApiException("DoesNotExistException", "No patch baseline applies to " + os));
+                .orElseThrow(
+                        () -> new ApiException.NotFound("DoesNotExistException", "No patch baseline applies to " + os));
         return baselines.find(h, id, false).orElseThrow();
     }
 

@@ -152,7 +152,7 @@ final class PatchStateApi {
         for (BaselineMessages.PatchOrchestratorFilter f :
                 q.filters() == null ? List.<BaselineMessages.PatchOrchestratorFilter>of() : q.filters()) {
             if (!PATCH_FILTER_KEYS.contains(f.key())) {
-                throw new ApiException(
+                throw new ApiException.Invalid(
                         "InvalidFilter",
                         "Filter key " + f.key() + " isn't valid; use one of "
                                 + PATCH_FILTER_KEYS.stream().sorted().toList());
@@ -174,7 +174,7 @@ final class PatchStateApi {
                             .one()
                     > 0;
             if (!known) {
-                throw new ApiException("InvalidInstanceId", "Instance Id " + q.instanceId() + " isn't valid.");
+                throw new ApiException.NotFound("InvalidInstanceId", "Instance Id " + q.instanceId() + " isn't valid.");
             }
             return PatchList.of(h, store, inventories, q.instanceId());
         });

@@ -123,16 +123,17 @@ final class ScanIngest {
         for (int i = 0; i < reports.size(); i++) {
             PutPatchScanReportRequest q = reports.get(i);
             if (!live.contains(q.instanceId())) {
-                answers[i] = refused("InvalidInstanceId", "Instance Id " + q.instanceId() + " isn't valid.");
+                answers[i] = refused(new ApiException.NotFound(
+                        "InvalidInstanceId", "Instance Id " + q.instanceId() + " isn't valid."));
                 continue;
             }
             Optional<PatchStateRows.Stored> previous = Optional.ofNullable(before.get(q.instanceId()));
             if (q.patches() == null
                     && !previous.flatMap(PatchStateRows.Stored::patchesHash).equals(Optional.of(q.patchesHash()))) {
-                answers[i] = refused(
+                answers[i] = refused(new ApiException.Conflict(
                         "PatchesRequired",
                         "The server does not hold the patch list with PatchesHash " + q.patchesHash() + " for "
-                                + q.instanceId() + "; send the report again with its Patches.");
+                                + q.instanceId() + "; send the report again with its Patches."));
                 continue;
             }
             String group = groups.get(q.instanceId());
@@ -186,10 +187,10 @@ final class ScanIngest {
             if (q.inventoryHash() != null) {
                 inventory = inventoriesByHash.get(q.inventoryHash());
                 if (inventory == null) {
-                    answers[c.index()] = refused(
+                    answers[c.index()] = refused(new ApiException.Conflict(
                             "InventoryRequired",
                             "The server does not hold the inventory with InventoryHash " + q.inventoryHash()
-                                    + "; send the report again with its Inventory.");
+                                    + "; send the report again with its Inventory."));
                     continue;
                 }
             }
@@ -247,10 +248,8 @@ final class ScanIngest {
             if (inventory.hash().equals(q.inventoryHash())) {
                 sent.put(q.inventoryHash(), inventory);
             } else {
-                answers[c.index()] = refused(
-                        "ValidationException",
-                        "1 validation error detected: inventoryHash: " + q.inventoryHash()
-                                + " is not the SHA-256 of the inventory sent (" + inventory.hash() + ")");
+                answers[c.index()] = refused(ApiException.validation("1 validation error detected: inventoryHash: "
+                        + q.inventoryHash() + " is not the SHA-256 of the inventory sent (" + inventory.hash() + ")"));
             }
         }
         inventories.putAll(h, sent.values(), now);
@@ -289,8 +288,8 @@ final class ScanIngest {
                 end);
     }
 
-    private static ScanWriter.Refused refused(String code, String message) {
-        return new ScanWriter.Refused(new ApiException(code, message));
+    private static ScanWriter.Refused refused(ApiException why) {
+        return new ScanWriter.Refused(why);
     }
 
     /** The PRODUCT installed packages are filed under: the report's, else that of its first update. */

@@ -27,7 +27,7 @@ record StateFilters(String sql, List<Long> values) {
         for (InstancePatchStateFilter f : filters == null ? List.<InstancePatchStateFilter>of() : filters) {
             String column = COLUMNS.get(f.key());
             if (column == null) {
-                throw new ApiException(
+                throw new ApiException.Invalid(
                         "InvalidFilter",
                         "Filter key " + f.key() + " isn't valid; use one of "
                                 + COLUMNS.keySet().stream().sorted().toList());
@@ -35,7 +35,7 @@ record StateFilters(String sql, List<Long> values) {
             try {
                 values.add(Long.parseLong(f.values().getFirst()));
             } catch (NumberFormatException e) {
-                throw new ApiException(
+                throw new ApiException.Invalid(
                         "InvalidFilter",
                         "Filter " + f.key() + " needs a whole number, not '"
                                 + f.values().getFirst() + "'");

@@ -34,14 +34,14 @@ class ScanWriterTest {
                 List<ScanWriter.Answer> out = new ArrayList<>();
                 for (PutPatchScanReportRequest q : reports) {
                     if (q.instanceId().equals("mi-refused")) {
-                        out.add(new ScanWriter.Refused(new ApiException("InventoryRequired", "send it")));
+                        out.add(new ScanWriter.Refused(new ApiException.Invalid("InventoryRequired", "send it")));
                         continue;
                     }
                     h.createUpdate("INSERT INTO written VALUES (:id)")
                             .bind("id", q.instanceId())
                             .execute();
                     if (q.instanceId().equals("mi-bad")) {
-                        throw new ApiException("InvalidInstanceId", "Instance Id mi-bad isn't valid.");
+                        throw new ApiException.NotFound("InvalidInstanceId", "Instance Id mi-bad isn't valid.");
                     }
                     out.add(new ScanWriter.Stored(
                             new PutPatchScanReportResult(q.instanceId(), "pb", "COMPLIANT", 0, false, "")));
