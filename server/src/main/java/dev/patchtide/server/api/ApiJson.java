@@ -21,9 +21,27 @@ import java.time.Instant;
  * timestamps as epoch seconds with millisecond fraction, unknown members rejected.
  */
 public final class ApiJson {
+    private static final ObjectMapper API = build();
+
+    /**
+     * Free-form JSON documents (events, patterns, channel payloads, stored attributes): Jackson's defaults,
+     * so member names are exactly as written. Shared: a configured mapper is thread-safe.
+     */
+    private static final ObjectMapper DOCUMENTS = JsonMapper.builder().build();
+
     private ApiJson() {}
 
+    /** The AWS dialect every API request and response uses; one instance for the whole server. */
     public static ObjectMapper mapper() {
+        return API;
+    }
+
+    /** The mapper for free-form documents, where members keep the names they are written with. */
+    public static ObjectMapper documents() {
+        return DOCUMENTS;
+    }
+
+    private static ObjectMapper build() {
         SimpleModule timestamps = new SimpleModule("aws-timestamps");
         timestamps.addSerializer(Instant.class, new EpochSecondsSerializer());
         return JsonMapper.builder()

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchtide.server.api.ApiException;
+import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.compliance.ComplianceMessages.ComplianceItem;
 import dev.patchtide.server.compliance.ComplianceMessages.ComplianceItemEntry;
 import dev.patchtide.server.compliance.ComplianceMessages.ExecutionSummary;
@@ -34,7 +35,7 @@ final class ComplianceStore {
             "ARRAY['CRITICAL','HIGH','MEDIUM','LOW','INFORMATIONAL','UNSPECIFIED']";
 
     private final Jdbi jdbi;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = ApiJson.documents();
 
     ComplianceStore(Jdbi jdbi) {
         this.jdbi = jdbi;

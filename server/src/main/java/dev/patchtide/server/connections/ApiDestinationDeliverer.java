@@ -2,6 +2,7 @@ package dev.patchtide.server.connections;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.connections.ConnectionMessages.AuthParameters;
 import dev.patchtide.server.connections.ConnectionMessages.HttpParameters;
 import dev.patchtide.server.delivery.Deliverer;
@@ -38,7 +39,7 @@ final class ApiDestinationDeliverer implements Deliverer {
     private final Duration timeout;
     private final OAuthTokens tokens;
     private final RateLimiter rates;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = ApiJson.documents();
 
     ApiDestinationDeliverer(
             Jdbi jdbi,

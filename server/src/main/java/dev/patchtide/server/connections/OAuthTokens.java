@@ -2,6 +2,7 @@ package dev.patchtide.server.connections;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.connections.ConnectionMessages.HttpParameter;
 import dev.patchtide.server.connections.ConnectionMessages.HttpParameters;
 import dev.patchtide.server.connections.ConnectionMessages.OAuthParameters;
@@ -45,7 +46,7 @@ final class OAuthTokens {
     private final Duration timeout;
     private final Jdbi jdbi;
     private final ConnectionStore store;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = ApiJson.documents();
     private final Map<String, Token> cache = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 

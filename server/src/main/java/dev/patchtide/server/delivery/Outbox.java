@@ -2,6 +2,7 @@ package dev.patchtide.server.delivery;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchtide.server.api.ApiJson;
 import java.time.InstantSource;
 import org.jdbi.v3.core.Handle;
 
@@ -11,7 +12,7 @@ import org.jdbi.v3.core.Handle;
  * once that transaction commits.
  */
 public final class Outbox {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ApiJson.documents();
 
     private final InstantSource clock;
     private final Runnable wakeWorker;

@@ -3,6 +3,7 @@ package dev.patchtide.server.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchtide.server.api.ApiJson;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -25,7 +26,7 @@ public record EventEnvelope(
         String region,
         List<String> resources,
         ObjectNode detail) {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = ApiJson.documents();
 
     public EventEnvelope {
         Objects.requireNonNull(id, "id");

@@ -3,6 +3,7 @@ package dev.patchtide.server.notify;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchtide.server.api.ApiJson;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
  */
 record DedupePolicy(List<String> keyPath, Optional<List<String>> conditionPath, Optional<Duration> remindAfter) {
     static final String ATTRIBUTE = "DedupePolicy";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ApiJson.documents();
     private static final Set<String> MEMBERS = Set.of("KeyPath", "ConditionPath", "RemindAfter");
     private static final Pattern PATH = Pattern.compile("^\\$(\\.[A-Za-z0-9_@:-]+)+$");
 

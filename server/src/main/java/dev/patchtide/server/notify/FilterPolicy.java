@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchtide.server.api.ApiJson;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Map;
@@ -22,7 +23,7 @@ final class FilterPolicy {
     static final String SCOPE_ATTRIBUTE = "FilterPolicyScope";
     static final String MESSAGE_ATTRIBUTES = "MessageAttributes";
     static final String MESSAGE_BODY = "MessageBody";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ApiJson.documents();
 
     private final Machine machine;
 

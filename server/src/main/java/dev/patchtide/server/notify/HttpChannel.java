@@ -2,6 +2,7 @@ package dev.patchtide.server.notify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.delivery.DeliveryFailure;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -15,7 +16,7 @@ import java.util.Map;
  * certificates are Amazon's; receivers authenticate by the secret URL or {@code X-Patchtide-Delivery-Id}.
  */
 final class HttpChannel implements Channel {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ApiJson.documents();
     private static final DateTimeFormatter SNS_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final String CONTENT_TYPE = "text/plain; charset=UTF-8";

@@ -3,6 +3,7 @@ package dev.patchtide.server.notify;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchtide.server.api.ApiJson;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -13,7 +14,7 @@ import org.jdbi.v3.core.Handle;
 
 /** Topics and subscriptions in PostgreSQL. Every method runs in the caller's handle (and transaction). */
 final class NotifyStore {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ApiJson.documents();
     private static final String SUBSCRIPTION_COLUMNS =
             "subscription_arn, topic_arn, protocol, endpoint, confirmed, token, attributes, created_at";
 

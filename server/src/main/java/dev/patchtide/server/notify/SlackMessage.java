@@ -3,6 +3,7 @@ package dev.patchtide.server.notify;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.notify.RenderedMessage.Fact;
 import dev.patchtide.server.notify.RenderedMessage.InstanceLine;
 
@@ -11,7 +12,7 @@ import dev.patchtide.server.notify.RenderedMessage.InstanceLine;
  * text, facts as fields, one section per instance linking to its dashboard page, a button, a context line).
  */
 final class SlackMessage {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ApiJson.documents();
     // Block Kit limits: header 150 chars, section text 3000, 10 fields, 50 blocks.
     private static final int MAX_INSTANCES = 40;
 

@@ -3,6 +3,7 @@ package dev.patchtide.server.notify;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.notify.RenderedMessage.Fact;
 import dev.patchtide.server.notify.RenderedMessage.InstanceLine;
 
@@ -13,7 +14,7 @@ import dev.patchtide.server.notify.RenderedMessage.InstanceLine;
  */
 final class TeamsMessage {
     static final String CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ApiJson.documents();
     private static final int MAX_INSTANCES = 50;
 
     private TeamsMessage() {}

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchtide.server.api.Access;
 import dev.patchtide.server.api.Action;
+import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.PageToken;
 import dev.patchtide.server.notify.NotifyMessages.AttributesResponse;
@@ -36,7 +37,7 @@ final class TopicApi {
     private static final int MAX_MESSAGE_BYTES = 262_144;
     private static final Pattern ATTRIBUTE_NAME = Pattern.compile("^[A-Za-z0-9_.-]{1,256}$");
     private static final Pattern DATA_TYPE = Pattern.compile("^(String|Number|Binary|String\\.Array)(\\..{1,200})?$");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ApiJson.documents();
 
     private final Jdbi jdbi;
     private final SnsArns arns;
