@@ -24,6 +24,7 @@ final class InstanceStore {
     private final PingStatusPolicy pingPolicy;
     private final List<DeregistrationListener> deregistrationListeners = new CopyOnWriteArrayList<>();
     private final FleetEventSink events;
+    private final AgentVersions versions = AgentVersions.ofThisServer();
 
     InstanceStore(Jdbi jdbi, AccessKeyStore keys, PingStatusPolicy pingPolicy, FleetEventSink events) {
         this.events = events;
@@ -118,13 +119,13 @@ final class InstanceStore {
         return new ApiException.NotFound("InvalidInstanceId", "Instance Id " + instanceId + " isn't valid.");
     }
 
-    private static InstanceInformation toInformation(ResultSet rs) throws SQLException {
+    private InstanceInformation toInformation(ResultSet rs) throws SQLException {
         return new InstanceInformation(
                 rs.getString("instance_id"),
                 rs.getString("ping_status"),
                 instant(rs.getTimestamp("last_ping_at")),
                 rs.getString("agent_version"),
-                rs.getString("agent_version") == null ? null : Boolean.TRUE,
+                versions.isLatest(rs.getString("agent_version")),
                 rs.getString("platform_type"),
                 rs.getString("platform_name"),
                 rs.getString("platform_version"),

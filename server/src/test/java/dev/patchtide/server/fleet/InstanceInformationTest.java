@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.patchtide.agent.ApiCallException;
+import dev.patchtide.core.Version;
 import dev.patchtide.server.testing.FakeAgent;
 import dev.patchtide.server.testing.MutableClock;
 import dev.patchtide.server.testing.TestServer;
@@ -57,13 +58,37 @@ class InstanceInformationTest {
         assertThat(info.platformType()).isEqualTo(PlatformType.LINUX);
         assertThat(info.platformName()).isEqualTo("Debian GNU/Linux");
         assertThat(info.platformVersion()).isEqualTo("12");
-        assertThat(info.agentVersion()).isEqualTo("0.1.0");
+        assertThat(info.agentVersion()).isEqualTo(Version.current());
         assertThat(info.pingStatus()).isEqualTo(PingStatus.ONLINE);
         assertThat(info.lastPingDateTime()).isEqualTo(clock.instant().truncatedTo(ChronoUnit.MILLIS));
         assertThat(info.activationId()).isEqualTo(activation.activationId());
         assertThat(info.iamRole()).isEqualTo("fleet-role");
         assertThat(info.resourceTypeAsString()).isEqualTo("ManagedInstance");
         assertThat(info.sourceTypeAsString()).isEqualTo("AWS::SSM::ManagedInstance");
+    }
+
+    @Test
+    void isLatestVersionIsTrueOnlyForAnAgentOfTheServersOwnVersion() throws Exception {
+        FakeAgent current = register();
+        current.reportAsVersion(Version.current());
+        FakeAgent older = register();
+        older.reportAsVersion("0.0.9");
+        FakeAgent silent = register();
+
+        DescribeInstanceInformationResponse listed = server.ssm().describeInstanceInformation(b -> {});
+        assertThat(listed.instanceInformationList())
+                .filteredOn(i -> i.instanceId().equals(current.instanceId()))
+                .singleElement()
+                .satisfies(i -> assertThat(i.isLatestVersion()).isTrue());
+        assertThat(listed.instanceInformationList())
+                .filteredOn(i -> i.instanceId().equals(older.instanceId()))
+                .singleElement()
+                .satisfies(i -> assertThat(i.isLatestVersion()).isFalse());
+        // No report yet: no version to judge, so the field is left out.
+        assertThat(listed.instanceInformationList())
+                .filteredOn(i -> i.instanceId().equals(silent.instanceId()))
+                .singleElement()
+                .satisfies(i -> assertThat(i.isLatestVersion()).isNull());
     }
 
     @Test

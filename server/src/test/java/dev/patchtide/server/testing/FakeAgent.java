@@ -3,6 +3,7 @@ package dev.patchtide.server.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.agent.ApiCallException;
 import dev.patchtide.agent.ApiClient;
+import dev.patchtide.core.Version;
 import dev.patchtide.core.auth.SigV4Credentials;
 import java.io.IOException;
 import java.net.URI;
@@ -40,10 +41,20 @@ public record FakeAgent(String instanceId, String accessKeyId, String secretAcce
     /** Reports facts for {@code targetInstanceId}, which may differ from this agent's own id in negative tests. */
     public void report(String targetInstanceId, String computerName, String ipAddress)
             throws IOException, ApiCallException {
+        report(targetInstanceId, computerName, ipAddress, Version.current());
+    }
+
+    /** Reports as an agent of {@code agentVersion} (the real agent reports {@link Version#current()}). */
+    public void reportAsVersion(String agentVersion) throws IOException, ApiCallException {
+        report(instanceId, "host", "10.0.0.1", agentVersion);
+    }
+
+    private void report(String targetInstanceId, String computerName, String ipAddress, String agentVersion)
+            throws IOException, ApiCallException {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("InstanceId", targetInstanceId);
         facts.put("AgentName", "patchtide-agent");
-        facts.put("AgentVersion", "0.1.0");
+        facts.put("AgentVersion", agentVersion);
         facts.put("ComputerName", computerName);
         facts.put("IPAddress", ipAddress);
         facts.put("IPAddresses", List.of(ipAddress));
