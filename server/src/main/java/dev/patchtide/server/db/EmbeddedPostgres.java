@@ -29,20 +29,27 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgres.class);
     private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final String USER = "postgres";
+    /** How long the watchdog gives each of fast shutdown and immediate shutdown before the next signal. */
+    private static final int WATCHDOG_BOUND_SECONDS = 30;
 
     private final Path install;
     private final Path cluster;
     private final Processes processes;
     private final String password;
     private final int port;
+    private final long pid;
+    private final Watchdog watchdog;
     private boolean stopped;
 
-    private EmbeddedPostgres(Path install, Path cluster, Processes processes, String password, int port) {
+    private EmbeddedPostgres(
+            Path install, Path cluster, Processes processes, String password, int port, long pid, Watchdog watchdog) {
         this.install = install;
         this.cluster = cluster;
         this.processes = processes;
         this.password = password;
         this.port = port;
+        this.pid = pid;
+        this.watchdog = watchdog;
     }
 
     /** Starts (initialising on first use) the cluster kept in {@code clusterDir}; its data survives restarts. */
@@ -91,8 +98,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
             throw new IOException("PostgreSQL did not start in " + cluster + ":\n" + started.output() + "\nlog tail:\n"
                     + tail(logFile));
         }
-        log.debug("PostgreSQL from {} serving {} on port {}", install, cluster, port);
-        return new EmbeddedPostgres(install, cluster, processes, password, port);
+        // A kill -9 between the start above and the watchdog below leaves PostgreSQL running until the next
+        // start stops it (stopLeftovers): the window is the few milliseconds it takes to read the pid.
+        long pid = postmasterPid(cluster);
+        Watchdog watchdog = Watchdog.start(processes, cluster, pid, WATCHDOG_BOUND_SECONDS, logFile);
+        log.debug("PostgreSQL {} from {} serving {} on port {}", pid, install, cluster, port);
+        return new EmbeddedPostgres(install, cluster, processes, password, port, pid, watchdog);
     }
 
     private static void initialise(Path install, Path cluster, Processes processes, String password, Path passwordFile)
@@ -187,6 +198,20 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return port;
     }
 
+    /** The postmaster's process id. */
+    public long pid() {
+        return pid;
+    }
+
+    private static long postmasterPid(Path cluster) throws IOException {
+        String first = Files.readAllLines(cluster.resolve("postmaster.pid")).getFirst().strip();
+        try {
+            return Long.parseLong(first);
+        } catch (NumberFormatException e) {
+            throw new IOException("unreadable postmaster.pid in " + cluster + ": " + first, e);
+        }
+    }
+
     /** Creates the database unless it exists. */
     public void createDatabase(String name) {
         if (!DATABASE_NAME.matcher(name).matches()) {
@@ -237,6 +262,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
                             "-w"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stop PostgreSQL serving " + cluster, e);
+        } finally {
+            // Stopped (or, if pg_ctl failed, the watchdog's signals take over).
+            watchdog.release();
         }
     }
 

@@ -34,11 +34,7 @@ final class Processes {
     }
 
     Result run(Path workDir, long timeoutSeconds, List<String> command) throws IOException {
-        List<String> full = new ArrayList<>();
-        if (asNobody) {
-            full.addAll(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"));
-        }
-        full.addAll(command);
+        List<String> full = asUser(command);
         Path output = Files.createTempFile("patchtide-pg-", ".out");
         try {
             Process process = new ProcessBuilder(full)
@@ -57,6 +53,27 @@ final class Processes {
         } finally {
             Files.deleteIfExists(output);
         }
+    }
+
+    /**
+     * Starts a long-lived program whose standard input is a pipe from this JVM (see {@link Watchdog});
+     * its output is discarded.
+     */
+    Process spawn(Path workDir, List<String> command) throws IOException {
+        return new ProcessBuilder(asUser(command))
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+    }
+
+    private List<String> asUser(List<String> command) {
+        List<String> full = new ArrayList<>();
+        if (asNobody) {
+            full.addAll(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"));
+        }
+        full.addAll(command);
+        return full;
     }
 
     Result runOrFail(Path workDir, long timeoutSeconds, List<String> command) throws IOException {
