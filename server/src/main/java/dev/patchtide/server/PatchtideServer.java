@@ -25,6 +25,8 @@ import dev.patchtide.server.patching.ComplianceStateListener;
 import dev.patchtide.server.patching.InventorySweeper;
 import dev.patchtide.server.patching.ReEvaluationWorker;
 import dev.patchtide.server.patching.RebootStateListener;
+import dev.patchtide.server.secrets.Sealing;
+import dev.patchtide.server.secrets.SecretBox;
 import dev.patchtide.server.web.HealthRoutes;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -91,7 +93,10 @@ public final class PatchtideServer implements AutoCloseable {
         JvmGcMetrics gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(metrics);
 
-        AccessKeyStore accessKeys = new AccessKeyStore(database.jdbi());
+        // Secrets at rest are sealed under the server key; stores running in a caller's handle find it there.
+        SecretBox secrets = new SecretBox(config.secretKey());
+        Sealing.install(database.jdbi(), secrets);
+        AccessKeyStore accessKeys = new AccessKeyStore(database.jdbi(), secrets);
         ApiRouter router = new ApiRouter(
                 // Signature freshness is judged by wall time, whatever clock the domain logic runs on.
                 new Authenticator(accessKeys, config.region(), InstantSource.system()),
@@ -137,7 +142,7 @@ public final class PatchtideServer implements AutoCloseable {
         new DeadLetterApi(database.jdbi(), clock, deliveries).routes(router);
         FleetComplianceApi compliance = new FleetComplianceApi(database.jdbi(), config.pingPolicy(), clock);
         compliance.routes(router);
-        DashboardRoutes dashboard = new DashboardRoutes(compliance, database.jdbi(), clock, json);
+        DashboardRoutes dashboard = new DashboardRoutes(compliance, database.jdbi(), clock, json, accessKeys);
         dashboard.routes(router);
         Connections connections =
                 new Connections(database.jdbi(), config.secretKey(), clock, config.region(), config.accountId());

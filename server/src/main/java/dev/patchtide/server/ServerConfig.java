@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * @param port TCP port; 0 picks a free one (tests)
  * @param region the region the API answers as, and the one SigV4 credentials must be scoped to
  * @param accountId the 12-digit account id in ARNs
- * @param secretKey encrypts secrets at rest (connection passwords, API keys); from {@code --secret-key-file}
+ * @param secretKey encrypts secrets at rest (access-key secrets, connection passwords, API keys, ticket
+ *     authorizations); from {@code --secret-key-file}
  * @param publicUrl where people and webhooks reach the server (links in messages, confirmation URLs);
  *     empty means {@code http://<bind>:<port>}
  * @param smtp how to send email; empty means the {@code email} protocol is unavailable
@@ -59,7 +60,10 @@ public record ServerConfig(
         publicUrl.ifPresent(ServerConfig::checkPublicUrl);
     }
 
-    /** With a key that lives only as long as this process (tests): secrets stored under it die with it. */
+    /**
+     * With a key that lives only as long as this process, the same for every server it starts (tests):
+     * secrets stored under it die with it.
+     */
     public ServerConfig(String bindAddress, int port, String region, String accountId, PingStatusPolicy pingPolicy) {
         this(
                 bindAddress,
@@ -67,7 +71,7 @@ public record ServerConfig(
                 region,
                 accountId,
                 pingPolicy,
-                ServerKey.ephemeral(),
+                ServerKey.ofThisProcess(),
                 Optional.empty(),
                 Optional.empty());
     }

@@ -1,6 +1,9 @@
 package dev.patchtide.server.auth;
 
 import dev.patchtide.server.background.PollingLoop;
+import dev.patchtide.server.secrets.SecretBox;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
@@ -9,10 +12,13 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Access keys the server issues: admin keys for operators and one key per managed instance. The secret is
- * kept because Signature V4 verification needs it (HMAC, not a password hash).
+ * kept because Signature V4 verification needs it (HMAC, not a password hash), sealed under the server key
+ * ({@link SecretBox}, bound to the key's id) so a copy of the database alone yields no usable key. It is
+ * opened once, when a key is read into memory.
  *
  * <p>Found keys are kept in memory ({@link KeyCache}) so a signed request needs no database round trip in
  * the steady state. The guarantees: a key issued a moment ago works at once (unknown keys are never
@@ -26,21 +32,35 @@ public final class AccessKeyStore {
     private static final char[] SECRET_ALPHABET =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".toCharArray();
 
+    /** Rows sealed per transaction when upgrading a database written before secrets were sealed. */
+    private static final int SEAL_BATCH = 1000;
+
     private final Jdbi jdbi;
+    private final SecretBox box;
     private final SecureRandom random = new SecureRandom();
     private final KeyCache cache;
     private final RevocationFeed feed;
     private final LongAdder databaseLookups = new LongAdder();
 
-    public AccessKeyStore(Jdbi jdbi) {
-        this(jdbi, System::nanoTime);
+    /**
+     * Seals secrets stored in plain text by a version before V22 (idempotent; several nodes may do it at
+     * once).
+     *
+     * @throws IllegalStateException when active keys were sealed under another server key, naming the
+     *     setting, so a server never starts unable to verify any signature
+     */
+    public AccessKeyStore(Jdbi jdbi, SecretBox box) {
+        this(jdbi, box, System::nanoTime);
     }
 
     /** With the nanosecond ticker the cache measures trust and idleness by (tests move it by hand). */
-    AccessKeyStore(Jdbi jdbi, LongSupplier ticker) {
+    AccessKeyStore(Jdbi jdbi, SecretBox box, LongSupplier ticker) {
         this.jdbi = jdbi;
+        this.box = box;
         this.cache = new KeyCache(ticker);
         this.feed = new RevocationFeed(jdbi, cache);
+        refuseOtherServerKey();
+        sealPlaintext();
     }
 
     /** Polls the database for keys other nodes revoked until closed; without it entries last 2 s. */
@@ -83,7 +103,9 @@ public final class AccessKeyStore {
     public boolean isActiveAdminKey(String accessKeyId, String secretAccessKey) {
         return find(accessKeyId)
                 .filter(key -> key.principal() instanceof Principal.Admin)
-                .filter(key -> key.secretAccessKey().equals(secretAccessKey))
+                .filter(key -> MessageDigest.isEqual(
+                        key.secretAccessKey().getBytes(StandardCharsets.UTF_8),
+                        secretAccessKey.getBytes(StandardCharsets.UTF_8)))
                 .isPresent();
     }
 
@@ -117,25 +139,73 @@ public final class AccessKeyStore {
 
     private Optional<StoredKey> load(String accessKeyId) {
         databaseLookups.increment();
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT secret_access_key, instance_id FROM access_keys"
-                        + " WHERE access_key_id = :id AND revoked_at IS NULL")
+        // A row another node is sealing right now has no sealed secret yet: not found, like any unknown key.
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT secret_sealed, instance_id FROM access_keys"
+                        + " WHERE access_key_id = :id AND revoked_at IS NULL AND secret_sealed IS NOT NULL")
                 .bind("id", accessKeyId)
                 .map((rs, ctx) -> {
                     String instanceId = rs.getString("instance_id");
                     Principal principal = instanceId == null
                             ? new Principal.Admin(accessKeyId)
                             : new Principal.Instance(accessKeyId, instanceId);
-                    return new StoredKey(rs.getString("secret_access_key"), principal);
+                    return new StoredKey(box.open(rs.getString("secret_sealed"), context(accessKeyId)), principal);
                 })
                 .findOne());
     }
 
+    /** What the sealed secret is bound to: a sealed secret copied onto another key's row does not open. */
+    private static String context(String accessKeyId) {
+        return "access-key:" + accessKeyId;
+    }
+
+    private void refuseOtherServerKey() {
+        jdbi.withHandle(h -> h.createQuery("SELECT split_part(secret_sealed, ':', 2) FROM access_keys"
+                                + " WHERE revoked_at IS NULL AND secret_sealed IS NOT NULL"
+                                + " AND split_part(secret_sealed, ':', 2) <> :key LIMIT 1")
+                        .bind("key", box.keyId())
+                        .mapTo(String.class)
+                        .findOne())
+                .ifPresent(other -> {
+                    throw new IllegalStateException("Access key " + box.mismatch(other));
+                });
+    }
+
+    /** Seals the secrets a version before V22 kept in plain text, and empties that column; returns how many. */
+    int sealPlaintext() {
+        int total = 0;
+        int sealed;
+        do {
+            sealed = jdbi.inTransaction(h -> {
+                // FOR UPDATE without SKIP LOCKED: a node starting at the same time waits, then finds them sealed.
+                List<String[]> rows = h.createQuery("SELECT access_key_id, secret_access_key FROM access_keys"
+                                + " WHERE secret_access_key IS NOT NULL ORDER BY access_key_id LIMIT :n FOR UPDATE")
+                        .bind("n", SEAL_BATCH)
+                        .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)})
+                        .list();
+                if (rows.isEmpty()) {
+                    return 0;
+                }
+                PreparedBatch batch = h.prepareBatch("UPDATE access_keys SET secret_sealed = :sealed,"
+                        + " secret_access_key = NULL WHERE access_key_id = :id");
+                for (String[] row : rows) {
+                    batch.bind("id", row[0])
+                            .bind("sealed", box.seal(row[1], context(row[0])))
+                            .add();
+                }
+                batch.execute();
+                return rows.size();
+            });
+            total += sealed;
+        } while (sealed == SEAL_BATCH);
+        return total;
+    }
+
     private IssuedKey insert(Handle handle, String instanceId, String description, Instant now) {
         IssuedKey key = new IssuedKey("AKIA" + randomString(KEY_ID_ALPHABET, 16), randomString(SECRET_ALPHABET, 40));
-        handle.createUpdate("INSERT INTO access_keys (access_key_id, secret_access_key, instance_id, description,"
-                        + " created_at) VALUES (:id, :secret, :instance, :description, :now)")
+        handle.createUpdate("INSERT INTO access_keys (access_key_id, secret_sealed, instance_id, description,"
+                        + " created_at) VALUES (:id, :sealed, :instance, :description, :now)")
                 .bind("id", key.accessKeyId())
-                .bind("secret", key.secretAccessKey())
+                .bind("sealed", box.seal(key.secretAccessKey(), context(key.accessKeyId())))
                 .bind("instance", instanceId)
                 .bind("description", description)
                 .bind("now", now)

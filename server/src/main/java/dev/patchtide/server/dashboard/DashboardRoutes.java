@@ -9,6 +9,7 @@ import dev.patchtide.server.api.ApiRequest;
 import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.ErrorWire;
 import dev.patchtide.server.api.Validation;
+import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Principal;
 import dev.patchtide.server.dashboard.ComplianceMessages.ComplianceFilter;
 import dev.patchtide.server.dashboard.ComplianceMessages.ListInstanceComplianceRequest;
@@ -45,9 +46,14 @@ public final class DashboardRoutes {
     private final ObjectMapper json;
     private final Map<String, byte[]> files = new LinkedHashMap<>();
 
-    public DashboardRoutes(FleetComplianceApi compliance, Jdbi jdbi, InstantSource clock, ObjectMapper json) {
+    public DashboardRoutes(
+            FleetComplianceApi compliance,
+            Jdbi jdbi,
+            InstantSource clock,
+            ObjectMapper json,
+            AccessKeyStore accessKeys) {
         this.compliance = compliance;
-        this.sessions = new DashboardSessions(jdbi, clock);
+        this.sessions = new DashboardSessions(jdbi, clock, accessKeys);
         this.json = json;
         for (String name : List.of("index.html", "instance.html", "login.html", "dashboard.js", "dashboard.css")) {
             files.put(name, resource(name));

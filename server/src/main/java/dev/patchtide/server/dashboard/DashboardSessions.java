@@ -1,5 +1,6 @@
 package dev.patchtide.server.dashboard;
 
+import dev.patchtide.server.auth.AccessKeyStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,24 +25,21 @@ final class DashboardSessions {
 
     private final Jdbi jdbi;
     private final InstantSource clock;
+    private final AccessKeyStore accessKeys;
     private final SecureRandom random = new SecureRandom();
 
-    DashboardSessions(Jdbi jdbi, InstantSource clock) {
+    DashboardSessions(Jdbi jdbi, InstantSource clock, AccessKeyStore accessKeys) {
         this.jdbi = jdbi;
         this.clock = clock;
+        this.accessKeys = accessKeys;
     }
 
     /** A new session for a valid admin key; empty for anything else (an instance key, a revoked key, a typo). */
     Optional<String> open(String accessKeyId, String secretAccessKey) {
-        Optional<String> secret = jdbi.withHandle(h -> h.createQuery("SELECT secret_access_key FROM access_keys"
-                        + " WHERE access_key_id = :id AND instance_id IS NULL AND revoked_at IS NULL")
-                .bind("id", accessKeyId)
-                .mapTo(String.class)
-                .findOne());
-        boolean matches = secret.map(s -> MessageDigest.isEqual(
-                        s.getBytes(StandardCharsets.UTF_8), secretAccessKey.getBytes(StandardCharsets.UTF_8)))
-                .orElse(false);
-        return matches ? Optional.of(openFor(accessKeyId)) : Optional.empty();
+        // The store holds the secret sealed; it compares in constant time.
+        return accessKeys.isActiveAdminKey(accessKeyId, secretAccessKey)
+                ? Optional.of(openFor(accessKeyId))
+                : Optional.empty();
     }
 
     /** A one-time login token for an admin key, valid for {@link #LINK_LIFETIME}. */

@@ -204,7 +204,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     private static long postmasterPid(Path cluster) throws IOException {
-        String first = Files.readAllLines(cluster.resolve("postmaster.pid")).getFirst().strip();
+        String first =
+                Files.readAllLines(cluster.resolve("postmaster.pid")).getFirst().strip();
         try {
             return Long.parseLong(first);
         } catch (NumberFormatException e) {

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * stopping, and the shell finds nothing left to do.
  */
 final class Watchdog {
-    private static final String SCRIPT = """
+    private static final String SCRIPT =
+            """
             trap '' INT HUP
             pid=$1 pidfile=$2 bound=$3 log=$4
             while read -r _; do :; done
@@ -43,8 +44,7 @@ final class Watchdog {
     }
 
     /** Watches the postmaster {@code pid} serving {@code cluster} (run as the same user as PostgreSQL). */
-    static Watchdog start(Processes processes, Path cluster, long pid, int boundSeconds, Path log)
-            throws IOException {
+    static Watchdog start(Processes processes, Path cluster, long pid, int boundSeconds, Path log) throws IOException {
         return new Watchdog(processes.spawn(
                 cluster,
                 List.of(

@@ -36,6 +36,8 @@ public final class Notifications {
             String accountId,
             Optional<SmtpSettings> smtp,
             Supplier<URI> publicUrl) {
+        // Rows from before secret attributes were sealed (V22) are sealed now, before anything reads them.
+        jdbi.useTransaction(NotifyStore::sealPlaintext);
         SnsArns arns = new SnsArns(region, accountId);
         Links links = new Links(publicUrl);
         HttpSender http = new HttpSender(HTTP_TIMEOUT);

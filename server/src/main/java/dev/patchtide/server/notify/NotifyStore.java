@@ -4,19 +4,28 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchtide.server.api.ApiJson;
+import dev.patchtide.server.secrets.Sealing;
+import dev.patchtide.server.secrets.SecretBox;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.StatementContext;
 
-/** Topics and subscriptions in PostgreSQL. Every method runs in the caller's handle (and transaction). */
+/**
+ * Topics and subscriptions in PostgreSQL. Every method runs in the caller's handle (and transaction).
+ * A subscription's secret attributes ({@link SubscriptionAttributes#SECRET}) are stored apart, sealed under
+ * the server key ({@link Sealing}) and bound to the subscription's ARN; in memory a {@link Subscription}
+ * holds them open.
+ */
 final class NotifyStore {
     private static final ObjectMapper JSON = ApiJson.documents();
-    private static final String SUBSCRIPTION_COLUMNS =
-            "subscription_arn, topic_arn, protocol, endpoint, confirmed, token, attributes, created_at";
+    private static final String SUBSCRIPTION_COLUMNS = "subscription_arn, topic_arn, protocol, endpoint, confirmed,"
+            + " token, attributes, secret_attributes, created_at";
 
     private NotifyStore() {}
 
@@ -70,15 +79,16 @@ final class NotifyStore {
 
     static void insertSubscription(Handle h, Subscription s) {
         h.createUpdate("INSERT INTO sns_subscriptions (" + SUBSCRIPTION_COLUMNS + ", confirmed_at) VALUES (:arn,"
-                        + " :topic, :protocol, :endpoint, :confirmed, :token, CAST(:attributes AS jsonb), :now,"
-                        + " CASE WHEN :confirmed THEN CAST(:now AS timestamptz) END)")
+                        + " :topic, :protocol, :endpoint, :confirmed, :token, CAST(:attributes AS jsonb), :sealed,"
+                        + " :now, CASE WHEN :confirmed THEN CAST(:now AS timestamptz) END)")
                 .bind("arn", s.arn())
                 .bind("topic", s.topicArn())
                 .bind("protocol", s.protocol())
                 .bind("endpoint", s.endpoint())
                 .bind("confirmed", s.confirmed())
                 .bind("token", s.token())
-                .bind("attributes", json(s.attributes()))
+                .bind("attributes", json(withoutSecrets(s.attributes())))
+                .bind("sealed", sealSecrets(h, s.arn(), s.attributes()))
                 .bind("now", s.createdAt())
                 .execute();
     }
@@ -86,7 +96,7 @@ final class NotifyStore {
     static Optional<Subscription> subscription(Handle h, String arn) {
         return h.createQuery("SELECT " + SUBSCRIPTION_COLUMNS + " FROM sns_subscriptions WHERE subscription_arn = :arn")
                 .bind("arn", arn)
-                .map((rs, ctx) -> subscription(rs))
+                .map(NotifyStore::subscription)
                 .findOne();
     }
 
@@ -96,7 +106,7 @@ final class NotifyStore {
                 .bind("topic", topicArn)
                 .bind("protocol", protocol)
                 .bind("endpoint", endpoint)
-                .map((rs, ctx) -> subscription(rs))
+                .map(NotifyStore::subscription)
                 .findOne();
     }
 
@@ -105,7 +115,7 @@ final class NotifyStore {
                         + " AND token = :token FOR UPDATE")
                 .bind("topic", topicArn)
                 .bind("token", token)
-                .map((rs, ctx) -> subscription(rs))
+                .map(NotifyStore::subscription)
                 .findOne();
     }
 
@@ -118,7 +128,7 @@ final class NotifyStore {
                 .bind("after", after)
                 .bind("topic", topicArn.orElse(null))
                 .bind("limit", limit)
-                .map((rs, ctx) -> subscription(rs))
+                .map(NotifyStore::subscription)
                 .list();
     }
 
@@ -126,7 +136,7 @@ final class NotifyStore {
         return h.createQuery("SELECT " + SUBSCRIPTION_COLUMNS + " FROM sns_subscriptions WHERE topic_arn = :topic"
                         + " AND confirmed ORDER BY subscription_arn")
                 .bind("topic", topicArn)
-                .map((rs, ctx) -> subscription(rs))
+                .map(NotifyStore::subscription)
                 .list();
     }
 
@@ -139,11 +149,36 @@ final class NotifyStore {
     }
 
     static void setSubscriptionAttributes(Handle h, String arn, Map<String, String> attributes) {
-        h.createUpdate("UPDATE sns_subscriptions SET attributes = CAST(:attributes AS jsonb)"
-                        + " WHERE subscription_arn = :arn")
+        h.createUpdate("UPDATE sns_subscriptions SET attributes = CAST(:attributes AS jsonb),"
+                        + " secret_attributes = :sealed WHERE subscription_arn = :arn")
                 .bind("arn", arn)
-                .bind("attributes", json(attributes))
+                .bind("attributes", json(withoutSecrets(attributes)))
+                .bind("sealed", sealSecrets(h, arn, attributes))
                 .execute();
+    }
+
+    /**
+     * Seals the secret attributes a version before V22 kept among the others, at start-up (idempotent).
+     *
+     * @throws IllegalStateException when secrets were sealed under another server key, naming the setting
+     */
+    static void sealPlaintext(Handle h) {
+        SecretBox box = Sealing.box(h);
+        h.createQuery("SELECT split_part(secret_attributes, ':', 2) FROM sns_subscriptions"
+                        + " WHERE secret_attributes IS NOT NULL AND split_part(secret_attributes, ':', 2) <> :key"
+                        + " LIMIT 1")
+                .bind("key", box.keyId())
+                .mapTo(String.class)
+                .findOne()
+                .ifPresent(other -> {
+                    throw new IllegalStateException("Subscription " + box.mismatch(other));
+                });
+        List<Subscription> plain = h.createQuery("SELECT " + SUBSCRIPTION_COLUMNS + " FROM sns_subscriptions"
+                        + " WHERE attributes - CAST(:secret AS text[]) <> attributes FOR UPDATE")
+                .bindArray("secret", String.class, SubscriptionAttributes.SECRET)
+                .map(NotifyStore::subscription)
+                .list();
+        plain.forEach(s -> setSubscriptionAttributes(h, s.arn(), s.attributes()));
     }
 
     static boolean deleteSubscription(Handle h, String arn) {
@@ -164,16 +199,39 @@ final class NotifyStore {
         return counts;
     }
 
-    private static Subscription subscription(ResultSet rs) throws SQLException {
+    private static Subscription subscription(ResultSet rs, StatementContext ctx) throws SQLException {
+        String arn = rs.getString("subscription_arn");
+        Map<String, String> attributes = new LinkedHashMap<>(map(rs.getString("attributes")));
+        String sealed = rs.getString("secret_attributes");
+        if (sealed != null) {
+            attributes.putAll(map(Sealing.box(ctx).open(sealed, context(arn))));
+        }
         return new Subscription(
-                rs.getString("subscription_arn"),
+                arn,
                 rs.getString("topic_arn"),
                 rs.getString("protocol"),
                 rs.getString("endpoint"),
                 rs.getBoolean("confirmed"),
                 rs.getString("token"),
-                map(rs.getString("attributes")),
+                attributes,
                 rs.getTimestamp("created_at").toInstant());
+    }
+
+    private static Map<String, String> withoutSecrets(Map<String, String> attributes) {
+        Map<String, String> open = new LinkedHashMap<>(attributes);
+        open.keySet().removeAll(SubscriptionAttributes.SECRET);
+        return open;
+    }
+
+    /** The secret attributes sealed as one JSON object, or null when there are none. */
+    private static String sealSecrets(Handle h, String arn, Map<String, String> attributes) {
+        Map<String, String> secret = new LinkedHashMap<>(attributes);
+        secret.keySet().retainAll(SubscriptionAttributes.SECRET);
+        return secret.isEmpty() ? null : Sealing.box(h).seal(json(secret), context(arn));
+    }
+
+    private static String context(String subscriptionArn) {
+        return "sns-subscription:" + subscriptionArn;
     }
 
     static String json(Object value) {

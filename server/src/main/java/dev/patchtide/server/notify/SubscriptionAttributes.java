@@ -17,6 +17,8 @@ final class SubscriptionAttributes {
             DedupePolicy.ATTRIBUTE,
             TicketTemplate.ATTRIBUTE,
             TicketTemplate.AUTHORIZATION_ATTRIBUTE);
+    /** Attributes that are secrets: stored sealed, never shown. */
+    static final Set<String> SECRET = Set.of(TicketTemplate.AUTHORIZATION_ATTRIBUTE);
 
     private SubscriptionAttributes() {}
 
@@ -87,7 +89,7 @@ final class SubscriptionAttributes {
         shown.put("RawMessageDelivery", Boolean.toString(s.rawMessageDelivery()));
         s.attributes().forEach((name, value) -> {
             if (!name.equals("RawMessageDelivery")) {
-                shown.put(name, name.equals(TicketTemplate.AUTHORIZATION_ATTRIBUTE) ? "****" : value);
+                shown.put(name, SECRET.contains(name) ? "****" : value);
             }
         });
         if (s.attributes().containsKey(FilterPolicy.ATTRIBUTE)) {

@@ -40,6 +40,18 @@ public final class ServerKey {
         return new ServerKey(bytes);
     }
 
+    /**
+     * One key for the life of this process, shared by every server it starts (tests run several nodes on
+     * one database, and each must open what the others sealed); never for data that must survive a restart.
+     */
+    public static ServerKey ofThisProcess() {
+        return ProcessKey.KEY;
+    }
+
+    private static final class ProcessKey {
+        static final ServerKey KEY = ephemeral();
+    }
+
     public static ServerKey of(byte[] bytes) {
         return new ServerKey(bytes);
     }

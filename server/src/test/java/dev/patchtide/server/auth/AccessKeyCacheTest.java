@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.patchtide.server.db.Database;
+import dev.patchtide.server.secrets.SecretBox;
+import dev.patchtide.server.secrets.ServerKey;
 import dev.patchtide.server.testing.TestDatabases;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,8 +24,9 @@ class AccessKeyCacheTest {
     private final Database database = Database.connect(TestDatabases.fresh());
     private final Jdbi jdbi = database.jdbi();
     private final Ticker ticker = new Ticker();
-    private final AccessKeyStore nodeA = new AccessKeyStore(jdbi, ticker);
-    private final AccessKeyStore nodeB = new AccessKeyStore(jdbi, ticker);
+    private final SecretBox box = new SecretBox(ServerKey.ofThisProcess());
+    private final AccessKeyStore nodeA = new AccessKeyStore(jdbi, box, ticker);
+    private final AccessKeyStore nodeB = new AccessKeyStore(jdbi, box, ticker);
 
     @AfterEach
     void stop() {
