@@ -132,13 +132,21 @@ class DebianVersionTest {
     @Test
     void acceptsAndOrdersWhatDpkgOnlyWarnsAbout() throws Exception {
         for (String[] pair : ACCEPTED_ASCENDING) {
-            assertThat(DebianVersion.compare(pair[0], pair[1])).as(pair[0] + " < " + pair[1]).isEqualTo(-1);
-            assertThat(DebianVersion.compare(pair[1], pair[0])).as(pair[1] + " > " + pair[0]).isEqualTo(1);
+            assertThat(DebianVersion.compare(pair[0], pair[1]))
+                    .as(pair[0] + " < " + pair[1])
+                    .isEqualTo(-1);
+            assertThat(DebianVersion.compare(pair[1], pair[0]))
+                    .as(pair[1] + " > " + pair[0])
+                    .isEqualTo(1);
         }
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/dpkg")), "dpkg is not installed: not a Debian host");
         for (String[] pair : ACCEPTED_ASCENDING) {
-            assertThat(dpkg(pair[0], "lt", pair[1]).exit()).as(pair[0] + " lt " + pair[1]).isZero();
-            assertThat(dpkg(pair[1], "gt", pair[0]).exit()).as(pair[1] + " gt " + pair[0]).isZero();
+            assertThat(dpkg(pair[0], "lt", pair[1]).exit())
+                    .as(pair[0] + " lt " + pair[1])
+                    .isZero();
+            assertThat(dpkg(pair[1], "gt", pair[0]).exit())
+                    .as(pair[1] + " gt " + pair[0])
+                    .isZero();
         }
     }
 
@@ -155,7 +163,9 @@ class DebianVersionTest {
     void agreesWithDpkgOnRandomVersions() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/dpkg")), "dpkg is not installed: not a Debian host");
         Random random = new Random(20261122);
-        String[] pieces = {"0", "1", "2", "10", "01", "a", "b", "Z", "~", ".", "+", "~rc1", "_", "\u00e9", "-1", "-2", "1:", "2:"};
+        String[] pieces = {
+            "0", "1", "2", "10", "01", "a", "b", "Z", "~", ".", "+", "~rc1", "_", "\u00e9", "-1", "-2", "1:", "2:"
+        };
         List<String> disagreements = new ArrayList<>();
         for (int n = 0; n < 150; n++) {
             String a = randomVersion(random, pieces);

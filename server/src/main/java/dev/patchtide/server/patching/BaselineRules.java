@@ -141,8 +141,7 @@ final class BaselineRules {
             String value = f.values().get(i);
             v.check(
                     value == null || value.equals("*") || allowed.contains(value),
-                    at + ".values." + (i + 1) + ".member: not a " + f.key() + " of " + os + "; use one of "
-                            + allowed);
+                    at + ".values." + (i + 1) + ".member: not a " + f.key() + " of " + os + "; use one of " + allowed);
         }
     }
 

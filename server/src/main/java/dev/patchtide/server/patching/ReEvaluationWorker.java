@@ -107,7 +107,8 @@ public final class ReEvaluationWorker implements AutoCloseable {
                             .toList());
             List<Claimed> judgeable = new ArrayList<>();
             for (Claimed c : candidates) {
-                if (c.inventoryHash().isPresent() && !stored.containsKey(c.inventoryHash().get())) {
+                if (c.inventoryHash().isPresent()
+                        && !stored.containsKey(c.inventoryHash().get())) {
                     inventoryMissing(c);
                     continue;
                 }

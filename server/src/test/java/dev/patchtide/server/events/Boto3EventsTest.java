@@ -64,8 +64,8 @@ class Boto3EventsTest {
 
     @Test
     void anEventWithoutResourcesMatchesOnSourceAndNotOnResources() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(
-                "python3", "-c", SCRIPT, f.server.endpoint().toString());
+        ProcessBuilder pb =
+                new ProcessBuilder("python3", "-c", SCRIPT, f.server.endpoint().toString());
         pb.environment().put("AWS_ACCESS_KEY_ID", f.server.adminKey().accessKeyId());
         pb.environment().put("AWS_SECRET_ACCESS_KEY", f.server.adminKey().secretAccessKey());
         pb.environment().put("AWS_DEFAULT_REGION", "us-east-1");

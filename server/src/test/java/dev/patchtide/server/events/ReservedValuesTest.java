@@ -46,12 +46,17 @@ class ReservedValuesTest {
     @Test
     void aScheduleExpressionWithStraySpacesIsRefusedAndNotStored() {
         f.events.putRule(b -> b.name("nightly").scheduleExpression("cron(0 2 * * ? *)"));
-        for (String spaced : List.of(" rate(5 minutes)", "rate(5 minutes) ", "cron(0 2 * * ? * )", "cron( 0 2 * * ? *)",
-                "rate(5  minutes)", "cron(0 2 * *\t? *)")) {
+        for (String spaced : List.of(
+                " rate(5 minutes)",
+                "rate(5 minutes) ",
+                "cron(0 2 * * ? * )",
+                "cron( 0 2 * * ? *)",
+                "rate(5  minutes)",
+                "cron(0 2 * *\t? *)")) {
             assertThatThrownBy(() -> f.events.putRule(b -> b.name("spaced").scheduleExpression(spaced)))
                     .as(spaced)
-                    .isInstanceOfSatisfying(AwsServiceException.class, e -> assertThat(code(e))
-                            .isEqualTo("ValidationException"))
+                    .isInstanceOfSatisfying(
+                            AwsServiceException.class, e -> assertThat(code(e)).isEqualTo("ValidationException"))
                     .hasMessageContaining("Parameter ScheduleExpression is not valid.");
             assertThatThrownBy(() -> f.events.putRule(b -> b.name("nightly").scheduleExpression(spaced)))
                     .as(spaced)
@@ -77,8 +82,8 @@ class ReservedValuesTest {
                                     Tag.builder().key("owner").value("me").build(),
                                     Tag.builder().key(key).value("v").build())))
                     .as(key)
-                    .isInstanceOfSatisfying(AwsServiceException.class, e -> assertThat(code(e))
-                            .isEqualTo("ValidationException"))
+                    .isInstanceOfSatisfying(
+                            AwsServiceException.class, e -> assertThat(code(e)).isEqualTo("ValidationException"))
                     .hasMessageContaining("tags.2.member.key")
                     .hasMessageContaining("'aws:'");
             assertThatThrownBy(() -> f.events.putRule(b -> b.name("tagged-" + key.length())
@@ -88,8 +93,8 @@ class ReservedValuesTest {
                                     .value("v")
                                     .build())))
                     .as(key)
-                    .isInstanceOfSatisfying(AwsServiceException.class, e -> assertThat(code(e))
-                            .isEqualTo("ValidationException"));
+                    .isInstanceOfSatisfying(
+                            AwsServiceException.class, e -> assertThat(code(e)).isEqualTo("ValidationException"));
             assertThatThrownBy(() -> ssm.createPatchBaseline(b -> b.name("reserved-" + key.length())
                             .tags(Tag.builder().key(key).value("v").build())))
                     .as(key)
@@ -98,15 +103,16 @@ class ReservedValuesTest {
         assertThatThrownBy(() -> ssm.removeTagsFromResource(b -> b.resourceType(ResourceTypeForTagging.PATCH_BASELINE)
                         .resourceId(baseline)
                         .tagKeys("aws:createdBy")))
-                .isInstanceOfSatisfying(AwsServiceException.class, e -> assertThat(code(e))
-                        .isEqualTo("ValidationException"));
+                .isInstanceOfSatisfying(
+                        AwsServiceException.class, e -> assertThat(code(e)).isEqualTo("ValidationException"));
         assertThat(ssm.listTagsForResource(b -> b.resourceType(ResourceTypeForTagging.PATCH_BASELINE)
                                 .resourceId(baseline))
                         .tagList())
                 .extracting(Tag::key)
                 .containsExactly("team");
         assertThat(f.events.listRules(b -> b.namePrefix("tagged-")).rules()).isEmpty();
-        assertThat(ssm.describePatchBaselines(b -> b.filters(x -> x.key("NAME_PREFIX").values("reserved-")))
+        assertThat(ssm.describePatchBaselines(
+                                b -> b.filters(x -> x.key("NAME_PREFIX").values("reserved-")))
                         .baselineIdentities())
                 .isEmpty();
         assertThat(activation.activationId()).isNotBlank();
@@ -119,7 +125,8 @@ class ReservedValuesTest {
                         .approvalRules(r -> r.patchRules(rule -> rule.approveAfterDays(7)
                                 .complianceLevel(PatchComplianceLevel.HIGH)
                                 .patchFilterGroup(g -> g.patchFilters(
-                                        x -> x.key(PatchFilterKey.CLASSIFICATION).values("Security"),
+                                        x -> x.key(PatchFilterKey.CLASSIFICATION)
+                                                .values("Security"),
                                         x -> x.key(PatchFilterKey.SEVERITY).values("Critical", "*"))))))
                 .baselineId();
         assertThatThrownBy(() -> ssm.createPatchBaseline(b -> b.name("typo")
@@ -127,8 +134,8 @@ class ReservedValuesTest {
                         .approvalRules(r -> r.patchRules(rule -> rule.approveAfterDays(7)
                                 .patchFilterGroup(g -> g.patchFilters(
                                         x -> x.key(PatchFilterKey.SEVERITY).values("Critical", "Critcal")))))))
-                .isInstanceOfSatisfying(AwsServiceException.class, e -> assertThat(code(e))
-                        .isEqualTo("ValidationException"))
+                .isInstanceOfSatisfying(
+                        AwsServiceException.class, e -> assertThat(code(e)).isEqualTo("ValidationException"))
                 .hasMessageContaining("patchFilters.1.member.values.2.member")
                 .hasMessageContaining("not a SEVERITY of REDHAT_ENTERPRISE_LINUX");
         // Amazon Linux names its severities differently from RHEL: Moderate is not one of them.
@@ -140,17 +147,22 @@ class ReservedValuesTest {
                 .hasMessageContaining("not a SEVERITY of AMAZON_LINUX_2023");
         assertThatThrownBy(() -> ssm.updatePatchBaseline(b -> b.baselineId(id)
                         .approvalRules(r -> r.patchRules(rule -> rule.approveAfterDays(7)
-                                .patchFilterGroup(g -> g.patchFilters(
-                                        x -> x.key(PatchFilterKey.CLASSIFICATION).values("security")))))))
+                                .patchFilterGroup(g -> g.patchFilters(x ->
+                                        x.key(PatchFilterKey.CLASSIFICATION).values("security")))))))
                 .isInstanceOf(AwsServiceException.class)
                 .hasMessageContaining("not a CLASSIFICATION of REDHAT_ENTERPRISE_LINUX");
         assertThatThrownBy(() -> ssm.createPatchBaseline(b -> b.name("deb")
                         .operatingSystem(OperatingSystem.DEBIAN)
-                        .globalFilters(g -> g.patchFilters(x -> x.key(PatchFilterKey.PRIORITY).values("Urgent")))))
+                        .globalFilters(g -> g.patchFilters(
+                                x -> x.key(PatchFilterKey.PRIORITY).values("Urgent")))))
                 .isInstanceOf(AwsServiceException.class)
                 .hasMessageContaining("not a PRIORITY of DEBIAN");
         var stored = ssm.getPatchBaseline(b -> b.baselineId(id));
-        assertThat(stored.approvalRules().patchRules().getFirst().patchFilterGroup().patchFilters())
+        assertThat(stored.approvalRules()
+                        .patchRules()
+                        .getFirst()
+                        .patchFilterGroup()
+                        .patchFilters())
                 .extracting(x -> x.keyAsString() + "=" + x.values())
                 .containsExactly("CLASSIFICATION=[Security]", "SEVERITY=[Critical, *]");
         assertThat(ssm.describePatchBaselines(b -> b.filters(x -> x.key("OWNER").values("Self")))
@@ -161,31 +173,36 @@ class ReservedValuesTest {
 
     @Test
     void aFilterKeyGivenTwiceIsRefused() {
-        assertThatThrownBy(() -> ssm.describeInstanceInformation(b -> b.filters(
-                        x -> x.key("PingStatus").values("Online"), x -> x.key("PingStatus").values("ConnectionLost"))))
-                .isInstanceOfSatisfying(AwsServiceException.class, e -> assertThat(code(e))
-                        .isEqualTo("InvalidFilterKey"))
+        assertThatThrownBy(() -> ssm.describeInstanceInformation(
+                        b -> b.filters(x -> x.key("PingStatus").values("Online"), x -> x.key("PingStatus")
+                                .values("ConnectionLost"))))
+                .isInstanceOfSatisfying(
+                        AwsServiceException.class, e -> assertThat(code(e)).isEqualTo("InvalidFilterKey"))
                 .hasMessageContaining("The filter key PingStatus is given twice.");
         assertThatThrownBy(() -> ssm.describeInstanceInformation(b -> b.instanceInformationFilterList(
-                        x -> x.key("PingStatus").valueSet("Online"), x -> x.key("PingStatus").valueSet("Online"))))
-                .isInstanceOfSatisfying(AwsServiceException.class, e -> assertThat(code(e))
-                        .isEqualTo("InvalidFilterKey"));
-        assertThatThrownBy(() -> ssm.describePatchBaselines(b -> b.filters(
-                        x -> x.key("NAME_PREFIX").values("a"), x -> x.key("NAME_PREFIX").values("b"))))
-                .isInstanceOfSatisfying(AwsServiceException.class, e -> assertThat(code(e))
-                        .isEqualTo("ValidationException"))
+                        x -> x.key("PingStatus").valueSet("Online"),
+                        x -> x.key("PingStatus").valueSet("Online"))))
+                .isInstanceOfSatisfying(
+                        AwsServiceException.class, e -> assertThat(code(e)).isEqualTo("InvalidFilterKey"));
+        assertThatThrownBy(() -> ssm.describePatchBaselines(
+                        b -> b.filters(x -> x.key("NAME_PREFIX").values("a"), x -> x.key("NAME_PREFIX")
+                                .values("b"))))
+                .isInstanceOfSatisfying(
+                        AwsServiceException.class, e -> assertThat(code(e)).isEqualTo("ValidationException"))
                 .hasMessageContaining("The filter key NAME_PREFIX is given twice.");
         assertThatThrownBy(() -> ssm.describeInstancePatches(b -> b.instanceId("mi-0123456789abcdef0")
-                        .filters(x -> x.key("State").values("Missing"), x -> x.key("State").values("Installed"))))
-                .isInstanceOfSatisfying(AwsServiceException.class, e -> assertThat(code(e))
-                        .isEqualTo("InvalidFilter"));
-        assertThatThrownBy(() -> ssm.describeActivations(b -> b.filters(
-                        x -> x.filterKey("IamRole").filterValues("r"), x -> x.filterKey("IamRole").filterValues("s"))))
-                .isInstanceOfSatisfying(AwsServiceException.class, e -> assertThat(code(e))
-                        .isEqualTo("InvalidFilter"));
+                        .filters(x -> x.key("State").values("Missing"), x -> x.key("State")
+                                .values("Installed"))))
+                .isInstanceOfSatisfying(
+                        AwsServiceException.class, e -> assertThat(code(e)).isEqualTo("InvalidFilter"));
+        assertThatThrownBy(() -> ssm.describeActivations(
+                        b -> b.filters(x -> x.filterKey("IamRole").filterValues("r"), x -> x.filterKey("IamRole")
+                                .filterValues("s"))))
+                .isInstanceOfSatisfying(
+                        AwsServiceException.class, e -> assertThat(code(e)).isEqualTo("InvalidFilter"));
         // One key with several values is the way to ask for alternatives.
-        assertThat(ssm.describeInstanceInformation(b -> b.filters(
-                                x -> x.key("PingStatus").values("Online", "ConnectionLost")))
+        assertThat(ssm.describeInstanceInformation(
+                                b -> b.filters(x -> x.key("PingStatus").values("Online", "ConnectionLost")))
                         .instanceInformationList())
                 .isEmpty();
     }

@@ -152,7 +152,8 @@ class RuleApiTest {
     /** As AWS does: an event copied without resources (or detail) is tested, not refused. */
     @Test
     void testEventPatternAcceptsAnEventWithoutResourcesOrDetail() throws Exception {
-        var envelope = EventEnvelope.JSON.createObjectNode()
+        var envelope = EventEnvelope.JSON
+                .createObjectNode()
                 .put("id", "1")
                 .put("account", "123456789012")
                 .put("source", "order")
@@ -161,12 +162,14 @@ class RuleApiTest {
                 .put("detail-type", "Test");
         String event = envelope.toString();
         assertThat(f.events
-                        .testEventPattern(b -> b.eventPattern("{\"source\":[\"order\"]}").event(event))
+                        .testEventPattern(
+                                b -> b.eventPattern("{\"source\":[\"order\"]}").event(event))
                         .result())
                 .isTrue();
         assertThat(f.events
-                        .testEventPattern(b -> b.eventPattern("{\"resources\":[\"arn:aws:ec2:us-east-1:1:instance/i-1\"]}")
-                                .event(event))
+                        .testEventPattern(
+                                b -> b.eventPattern("{\"resources\":[\"arn:aws:ec2:us-east-1:1:instance/i-1\"]}")
+                                        .event(event))
                         .result())
                 .isFalse();
         assertThat(f.events
@@ -179,9 +182,9 @@ class RuleApiTest {
             assertThatThrownBy(() -> f.events.testEventPattern(
                             b -> b.eventPattern("{\"source\":[\"order\"]}").event(without)))
                     .as(field)
-                    .isInstanceOfSatisfying(EventBridgeException.class, e -> assertThat(
-                                    e.awsErrorDetails().errorCode())
-                            .isEqualTo("ValidationException"))
+                    .isInstanceOfSatisfying(
+                            EventBridgeException.class,
+                            e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException"))
                     .hasMessageContaining("Parameter Event is not valid. Reason: " + field + " is a required field.");
         }
         assertThatThrownBy(() -> f.events.testEventPattern(
