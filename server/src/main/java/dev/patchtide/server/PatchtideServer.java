@@ -135,6 +135,12 @@ public final class PatchtideServer implements AutoCloseable {
                 database.jdbi(), json, clock, fleet.tags(), config.accountId(), publishingListener, rebootListener);
         baselines.routes(router);
         ReEvaluationWorker reEvaluation = baselines.startReEvaluation(Duration.ofSeconds(1));
+        io.micrometer.core.instrument.FunctionCounter.builder(
+                        "patchtide_reevaluation_inventory_missing",
+                        reEvaluation,
+                        ReEvaluationWorker::inventoryMissingCount)
+                .description("re-evaluations skipped because the instance's stored inventory was missing")
+                .register(metrics);
         AutoCloseable scanWriter = baselines.startScanWriter(SCAN_WRITERS, SCAN_BATCH);
         InventorySweeper inventorySweeper = new InventorySweeper(database.jdbi(), clock, INVENTORY_SWEEP).start();
         new ComplianceApi(database.jdbi(), fleet).routes(router);

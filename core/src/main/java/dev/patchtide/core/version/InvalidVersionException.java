@@ -5,6 +5,11 @@ public final class InvalidVersionException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     InvalidVersionException(String scheme, String version, String reason) {
-        super("invalid " + scheme + " version '" + version + "': " + reason);
+        super("invalid " + scheme + " version '" + shortened(version) + "': " + reason);
+    }
+
+    /** A version is echoed for the reader, but never a huge one. */
+    private static String shortened(String version) {
+        return version.length() <= 80 ? version : version.substring(0, 80) + "...";
     }
 }

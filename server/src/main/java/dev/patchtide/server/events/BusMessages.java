@@ -45,6 +45,7 @@ final class BusMessages {
                         .length(at + ".key", tag.key(), 1, 128)
                         .required(at + ".value", tag.value())
                         .length(at + ".value", tag.value(), 0, 256);
+                Tag.checkNotReserved(at + ".key", tag.key(), v);
             }
         }
     }

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -73,7 +74,17 @@ final class Rules {
         return arns.rule(bus, q.name());
     }
 
+    /**
+     * AWS checks the expression's shape before its meaning: {@code rate(...)} or {@code cron(...)}, nothing
+     * before or after, fields separated by single spaces. {@code ' rate(5 minutes)'} or
+     * {@code 'cron(0 2 * * ? * )'} are refused there, so they are never stored with their spaces here.
+     */
+    private static final Pattern SHAPE = Pattern.compile("(?:rate|cron)\\(\\S+(?: \\S+)*\\)");
+
     static ScheduleExpression schedule(String expression) {
+        if (!SHAPE.matcher(expression).matches()) {
+            throw ApiException.validation("Parameter ScheduleExpression is not valid.");
+        }
         try {
             return ScheduleExpression.parse(expression);
         } catch (IllegalArgumentException e) {

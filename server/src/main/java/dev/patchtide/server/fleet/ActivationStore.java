@@ -1,6 +1,7 @@
 package dev.patchtide.server.fleet;
 
 import dev.patchtide.server.api.ApiException;
+import dev.patchtide.server.api.FilterKeys;
 import dev.patchtide.server.fleet.ActivationMessages.Activation;
 import dev.patchtide.server.fleet.ActivationMessages.DescribeActivationsFilter;
 import java.security.MessageDigest;
@@ -65,7 +66,9 @@ final class ActivationStore {
     List<Activation> list(List<DescribeActivationsFilter> filters, String afterId, int limit, Instant now) {
         StringBuilder sql = new StringBuilder(
                 "SELECT * FROM activations WHERE deleted_at IS NULL" + " AND activation_id::text > :after");
+        FilterKeys keys = new FilterKeys("InvalidFilter");
         for (int i = 0; i < filters.size(); i++) {
+            keys.once(filters.get(i).filterKey());
             String column =
                     switch (filters.get(i).filterKey()) {
                         case "ActivationIds" -> "activation_id::text";

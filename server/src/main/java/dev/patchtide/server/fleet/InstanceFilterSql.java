@@ -1,6 +1,7 @@
 package dev.patchtide.server.fleet;
 
 import dev.patchtide.server.api.ApiException;
+import dev.patchtide.server.api.FilterKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +34,11 @@ final class InstanceFilterSql {
 
     private final List<String> conditions = new ArrayList<>();
     private final List<Map.Entry<String, List<String>>> arrays = new ArrayList<>();
+    private final FilterKeys keys = new FilterKeys("InvalidFilterKey");
 
     /** A filter from either list; tag keys are allowed only in the string-filter list. */
     void add(String key, List<String> values, boolean tagsAllowed) {
+        keys.once(key);
         String param = "f" + arrays.size();
         if (tagsAllowed && key.startsWith("tag:") && key.length() > 4) {
             String keyParam = param + "k";

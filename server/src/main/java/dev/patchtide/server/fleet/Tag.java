@@ -8,6 +8,22 @@ import java.util.regex.Pattern;
 public record Tag(String key, String value) {
     static final Pattern TEXT = Pattern.compile("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
+    /**
+     * AWS reserves the {@code aws:} prefix for its own tags, in any letter case ("aws:", "AWS:", "Aws:"),
+     * and refuses a request that tries to set one: nothing of the request is applied.
+     */
+    public static boolean reservedKey(String key) {
+        return key != null && key.regionMatches(true, 0, "aws:", 0, 4);
+    }
+
+    /** The one wording for a reserved key, for every action that takes tags. */
+    public static void checkNotReserved(String field, String key, Validation v) {
+        v.check(
+                !reservedKey(key),
+                "Tag key at '" + field + "' failed to satisfy constraint: the prefix 'aws:' (in any case) is"
+                        + " reserved for AWS");
+    }
+
     public static void validate(List<Tag> tags, String field, Validation v) {
         if (tags == null) {
             return;
@@ -25,6 +41,7 @@ public record Tag(String key, String value) {
                     .required(at + ".member.value", tag.value())
                     .length(at + ".member.value", tag.value(), 0, 256)
                     .pattern(at + ".member.value", tag.value(), TEXT);
+            checkNotReserved(at + ".member.key", tag.key(), v);
         }
     }
 }

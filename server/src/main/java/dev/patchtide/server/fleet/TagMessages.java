@@ -32,6 +32,7 @@ final class TagMessages {
                     v.required(at, tagKeys.get(i))
                             .length(at, tagKeys.get(i), 1, 128)
                             .pattern(at, tagKeys.get(i), Tag.TEXT);
+                    Tag.checkNotReserved(at, tagKeys.get(i), v);
                 }
             }
         }

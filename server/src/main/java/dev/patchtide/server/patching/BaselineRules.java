@@ -118,6 +118,30 @@ final class BaselineRules {
                             f.key() == null || keys.contains(f.key()),
                             fat + ".key: " + f.key() + " is not a patch filter for " + os + "; use one of "
                                     + keys.stream().sorted().toList());
+            closedValues(fat, f, os, v);
+        }
+    }
+
+    /** Keys whose values are a closed set per operating system, the one DescribePatchProperties lists. */
+    private static final Set<String> CLOSED_KEYS = Set.of("PRIORITY", "CLASSIFICATION", "SEVERITY");
+
+    /**
+     * A value outside the set would never match a patch, so a baseline with a typo ("Critcal") would
+     * silently approve nothing; AWS refuses it, and so do we. "*" stays allowed, as in AWS's rules.
+     */
+    private static void closedValues(String at, PatchFilter f, String os, Validation v) {
+        if (os == null || f.values() == null || !CLOSED_KEYS.contains(f.key())) {
+            return;
+        }
+        List<String> allowed = PatchProperties.values(os, f.key());
+        if (allowed.isEmpty()) {
+            return; // the key itself is refused above for this operating system
+        }
+        for (int i = 0; i < f.values().size(); i++) {
+            String value = f.values().get(i);
+            v.check(
+                    value == null || value.equals("*") || allowed.contains(value),
+                    at + ".values." + (i + 1) + ".member: not a " + f.key() + " of " + os + "; use one of " + allowed);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.patchtide.server.patching;
 
 import dev.patchtide.server.api.ApiException;
+import dev.patchtide.server.api.FilterKeys;
 import dev.patchtide.server.patching.BaselineMessages.PatchOrchestratorFilter;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,10 +13,12 @@ record DescribeFilters(String namePrefix, String owner, List<String> systems) {
         String prefix = null;
         String owner = null;
         List<String> systems = new ArrayList<>();
+        FilterKeys keys = new FilterKeys("ValidationException");
         for (PatchOrchestratorFilter f : filters == null ? List.<PatchOrchestratorFilter>of() : filters) {
             if (f.key() == null || !allowedKeys.contains(f.key())) {
                 throw ApiException.validation("Filter key " + f.key() + " isn't valid here; use one of " + allowedKeys);
             }
+            keys.once(f.key());
             List<String> values = f.values() == null ? List.of() : f.values();
             switch (f.key()) {
                 case "NAME_PREFIX" -> prefix = single(f.key(), values);

@@ -46,8 +46,14 @@ final class PatchList {
         BaselineStore.Stored baseline = store.find(h, r.baselineId(), false)
                 .orElseGet(() ->
                         new PatchEvaluation(store, ComplianceStateListener.NONE).baselineFor(h, r.group(), r.os()));
-        List<InstalledPackage> inventory =
-                r.hash().flatMap(hash -> inventories.read(h, hash)).orElse(List.of());
+        Optional<List<InstalledPackage>> stored =
+                r.hash().isPresent() ? inventories.read(h, r.hash().get()) : Optional.of(List.of());
+        if (stored.isEmpty()) {
+            // The inventory is gone: judging an empty one would contradict the stored verdict (installed
+            // but rejected packages would vanish). Show the verdicts of that last judgement instead.
+            return storedRows(h, instanceId);
+        }
+        List<InstalledPackage> inventory = stored.get();
         return PatchEvaluation.judge(
                         baseline,
                         PatchEvaluation.read(r.lastScan().get()),

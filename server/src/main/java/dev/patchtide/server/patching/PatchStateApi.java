@@ -4,6 +4,7 @@ import dev.patchtide.server.api.Access;
 import dev.patchtide.server.api.Action;
 import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.ApiRouter;
+import dev.patchtide.server.api.FilterKeys;
 import dev.patchtide.server.api.PageToken;
 import dev.patchtide.server.patching.ScanMessages.DescribeInstancePatchStatesForPatchGroupRequest;
 import dev.patchtide.server.patching.ScanMessages.DescribeInstancePatchStatesRequest;
@@ -149,6 +150,7 @@ final class PatchStateApi {
         String listing = "patches/" + q.instanceId();
         String after = PageToken.decode(listing, q.nextToken()).orElse("");
         Map<String, List<String>> filters = new java.util.HashMap<>();
+        FilterKeys keys = new FilterKeys("InvalidFilter");
         for (BaselineMessages.PatchOrchestratorFilter f :
                 q.filters() == null ? List.<BaselineMessages.PatchOrchestratorFilter>of() : q.filters()) {
             if (!PATCH_FILTER_KEYS.contains(f.key())) {
@@ -157,6 +159,7 @@ final class PatchStateApi {
                         "Filter key " + f.key() + " isn't valid; use one of "
                                 + PATCH_FILTER_KEYS.stream().sorted().toList());
             }
+            keys.once(f.key());
             // Values compare case-insensitively; State also as AWS's examples write it (InstalledOther).
             filters.computeIfAbsent(f.key(), k -> new ArrayList<>())
                     .addAll(

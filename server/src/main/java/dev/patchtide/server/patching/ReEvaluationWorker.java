@@ -6,10 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -43,6 +43,7 @@ public final class ReEvaluationWorker implements AutoCloseable {
     private final InstantSource clock;
     private final int batchSize;
     private final PollingLoop loop;
+    private final AtomicLong inventoryMissing = new AtomicLong();
 
     ReEvaluationWorker(
             Jdbi jdbi,
@@ -92,15 +93,30 @@ public final class ReEvaluationWorker implements AutoCloseable {
                             rs.getTimestamp("operation_start_time").toInstant(),
                             rs.getTimestamp("operation_end_time").toInstant()))
                     .list();
-            List<Claimed> judgeable = claimed.stream()
+            List<Claimed> candidates = claimed.stream()
                     .filter(c -> c.registered() && c.lastScan().isPresent())
                     .toList();
-            // Hosts built from one image share an inventory: read and unpack it once per batch.
-            Map<String, List<InstalledPackage>> unpacked = new HashMap<>();
-            Function<Claimed, List<InstalledPackage>> inventory = c -> c.inventoryHash()
-                    .map(hash -> unpacked.computeIfAbsent(
-                            hash, k -> inventories.read(h, k).orElse(List.of())))
-                    .orElse(List.of());
+            // Hosts built from one image share an inventory: read and unpack it once per batch. As scan
+            // ingest does, the rows are share-locked (the sweeper cannot remove them meanwhile) and a row
+            // that is gone is not found, even if its content is still cached.
+            Map<String, List<InstalledPackage>> stored = inventories.findAll(
+                    h,
+                    candidates.stream()
+                            .flatMap(c -> c.inventoryHash().stream())
+                            .distinct()
+                            .toList());
+            List<Claimed> judgeable = new ArrayList<>();
+            for (Claimed c : candidates) {
+                if (c.inventoryHash().isPresent()
+                        && !stored.containsKey(c.inventoryHash().get())) {
+                    inventoryMissing(c);
+                    continue;
+                }
+                judgeable.add(c);
+            }
+            // An older agent sent counts, not an inventory: it is judged on its scan alone, as at ingest.
+            Function<Claimed, List<InstalledPackage>> inventory =
+                    c -> c.inventoryHash().map(stored::get).orElse(List.of());
             h.savepoint("reevaluate_batch");
             try {
                 judgeTogether(h, judgeable, inventory);
@@ -170,6 +186,26 @@ public final class ReEvaluationWorker implements AutoCloseable {
                 log.warn("cannot re-evaluate the patch state of {}: {}", c.instanceId(), e.getMessage());
             }
         }
+    }
+
+    /**
+     * The instance's stored inventory is gone (deleted by hand, a partial restore): judging it as empty
+     * would drop every installed-but-rejected package and could turn a non-compliant host compliant. So
+     * the instance keeps its last verdict; its next scan report, judged against the changed baseline,
+     * is answered InventoryRequired (ingest finds no inventory for its hash) and the agent resends it.
+     */
+    private void inventoryMissing(Claimed c) {
+        inventoryMissing.incrementAndGet();
+        log.warn(
+                "cannot re-evaluate the patch state of {}: its stored inventory {} is missing; it keeps its last"
+                        + " verdict until its agent sends the inventory again",
+                c.instanceId(),
+                c.inventoryHash().orElseThrow());
+    }
+
+    /** How many re-evaluations were skipped because the stored inventory was missing (a metric). */
+    public long inventoryMissingCount() {
+        return inventoryMissing.get();
     }
 
     /** Runs a pass soon rather than at the next poll. */

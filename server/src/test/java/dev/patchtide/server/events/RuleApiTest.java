@@ -3,6 +3,7 @@ package dev.patchtide.server.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -145,6 +146,49 @@ class RuleApiTest {
         assertThatThrownBy(() ->
                         f.events.testEventPattern(b -> b.eventPattern(PATTERN).event("{\"source\":\"x\"}")))
                 .isInstanceOf(EventBridgeException.class)
+                .hasMessageContaining("Parameter Event is not valid.");
+    }
+
+    /** As AWS does: an event copied without resources (or detail) is tested, not refused. */
+    @Test
+    void testEventPatternAcceptsAnEventWithoutResourcesOrDetail() throws Exception {
+        var envelope = EventEnvelope.JSON
+                .createObjectNode()
+                .put("id", "1")
+                .put("account", "123456789012")
+                .put("source", "order")
+                .put("time", "2026-01-01T00:00:00Z")
+                .put("region", "us-east-1")
+                .put("detail-type", "Test");
+        String event = envelope.toString();
+        assertThat(f.events
+                        .testEventPattern(
+                                b -> b.eventPattern("{\"source\":[\"order\"]}").event(event))
+                        .result())
+                .isTrue();
+        assertThat(f.events
+                        .testEventPattern(
+                                b -> b.eventPattern("{\"resources\":[\"arn:aws:ec2:us-east-1:1:instance/i-1\"]}")
+                                        .event(event))
+                        .result())
+                .isFalse();
+        assertThat(f.events
+                        .testEventPattern(b -> b.eventPattern("{\"resources\":[{\"exists\":false}]}")
+                                .event(event))
+                        .result())
+                .isTrue();
+        for (String field : List.of("id", "account", "source", "time", "region", "detail-type")) {
+            String without = envelope.deepCopy().without(field).toString();
+            assertThatThrownBy(() -> f.events.testEventPattern(
+                            b -> b.eventPattern("{\"source\":[\"order\"]}").event(without)))
+                    .as(field)
+                    .isInstanceOfSatisfying(
+                            EventBridgeException.class,
+                            e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException"))
+                    .hasMessageContaining("Parameter Event is not valid. Reason: " + field + " is a required field.");
+        }
+        assertThatThrownBy(() -> f.events.testEventPattern(
+                        b -> b.eventPattern("{\"source\":[\"order\"]}").event("[\"plain string\"]")))
                 .hasMessageContaining("Parameter Event is not valid.");
     }
 }

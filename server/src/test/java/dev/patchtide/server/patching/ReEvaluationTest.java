@@ -1,6 +1,7 @@
 package dev.patchtide.server.patching;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +10,9 @@ import dev.patchtide.core.auth.SigV4Credentials;
 import dev.patchtide.server.testing.FakeAgent;
 import dev.patchtide.server.testing.MutableClock;
 import dev.patchtide.server.testing.TestServer;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -24,6 +28,7 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.CreateActivationResponse;
 import software.amazon.awssdk.services.ssm.model.InstancePatchState;
 import software.amazon.awssdk.services.ssm.model.OperatingSystem;
+import software.amazon.awssdk.services.ssm.model.PatchAction;
 import software.amazon.awssdk.services.ssm.model.PatchComplianceLevel;
 import software.amazon.awssdk.services.ssm.model.PatchFilterKey;
 import software.amazon.awssdk.services.ssm.model.ResourceTypeForTagging;
@@ -159,6 +164,60 @@ class ReEvaluationTest {
                         .missingCount())
                 .as("left as it was judged before")
                 .isZero();
+    }
+
+    @Test
+    void aMissingStoredInventoryKeepsTheLastVerdictAndAsksTheAgentForItAgain() throws Exception {
+        // bash is installed and rejected (BLOCK): the instance is non-compliant because of its inventory.
+        updateBaseline(PatchComplianceLevel.HIGH);
+        assertThat(scan().send(agent).path("ComplianceStatus").asText()).isEqualTo("NON_COMPLIANT");
+        assertThat(state().complianceStatus()).isEqualTo("NON_COMPLIANT");
+
+        // The inventory row goes away behind the server's back (a partial restore, a hand-made DELETE).
+        server.database().jdbi().useTransaction(h -> {
+            h.execute("SET LOCAL session_replication_role = replica"); // past the foreign key, as a restore is
+            h.execute("DELETE FROM installed_inventories");
+        });
+        updateBaseline(PatchComplianceLevel.MEDIUM); // marks the instance for re-evaluation
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(waitingForEvaluation()).isZero();
+            assertThat(metrics()).contains("patchtide_reevaluation_inventory_missing_total 1.0");
+        });
+        assertThat(state().complianceStatus())
+                .as("an empty inventory would have made it compliant")
+                .isEqualTo("NON_COMPLIANT");
+        assertThat(ssm.describeInstancePatches(b -> b.instanceId(agent.instanceId()))
+                        .patches())
+                .extracting(p -> p.title() + " " + p.stateAsString())
+                .contains("bash INSTALLED_REJECTED");
+
+        // The agent's next report names its inventory by hash: the server asks for the inventory itself,
+        // and the report that carries it is judged against the changed baseline.
+        assertThatThrownBy(() -> scan().hashOnly().send(agent)).hasMessageContaining("InventoryRequired");
+        assertThat(scan().send(agent).path("ComplianceStatus").asText()).isEqualTo("NON_COMPLIANT");
+        assertThat(state().complianceStatus()).isEqualTo("NON_COMPLIANT");
+    }
+
+    private void updateBaseline(PatchComplianceLevel level) {
+        ssm.updatePatchBaseline(b -> b.baselineId(baseline)
+                .rejectedPatches("bash")
+                .rejectedPatchesAction(PatchAction.BLOCK)
+                .approvalRules(r -> r.patchRules(rule -> rule.approveAfterDays(0)
+                        .enableNonSecurity(true)
+                        .complianceLevel(level)
+                        .patchFilterGroup(g -> g.patchFilters(
+                                f -> f.key(PatchFilterKey.PRIORITY).values("Required"))))));
+    }
+
+    private String metrics() throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(
+                            HttpRequest.newBuilder(server.endpoint().resolve("/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+        }
     }
 
     @Test

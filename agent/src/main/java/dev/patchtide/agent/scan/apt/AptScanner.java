@@ -99,7 +99,11 @@ public final class AptScanner {
     }
 
     private java.util.Optional<AptUpdate> candidate(Installed pkg, List<Offer> offers, List<AptPin> pins) {
-        DebianVersion installedVersion = DebianVersion.parse(pkg.version());
+        java.util.Optional<DebianVersion> parsed = parse(pkg.version());
+        if (parsed.isEmpty()) {
+            return java.util.Optional.empty(); // dpkg itself refuses such a status entry: nothing to upgrade from
+        }
+        DebianVersion installedVersion = parsed.get();
         List<Offer> all = new ArrayList<>(offers);
         all.add(new Offer(installedVersion, pkg.version(), STATUS_FILE, null, null));
         all.sort(Comparator.comparing(Offer::version).reversed());
