@@ -1,6 +1,7 @@
 package dev.patchtide.cli;
 
 import dev.patchtide.core.version.DebianVersion;
+import dev.patchtide.core.version.InvalidVersionException;
 import dev.patchtide.core.version.RpmVersion;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,11 +35,17 @@ final class VersionCompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int result =
-                switch (scheme) {
-                    case deb -> DebianVersion.compare(a, b);
-                    case rpm -> RpmVersion.compare(a, b);
-                };
+        int result;
+        try {
+            result = switch (scheme) {
+                case deb -> DebianVersion.compare(a, b);
+                case rpm -> RpmVersion.compare(a, b);
+            };
+        } catch (InvalidVersionException e) {
+            // Exit 2 as dpkg --compare-versions does for a version it refuses.
+            spec.commandLine().getErr().println("patchtide: " + e.getMessage());
+            return 2;
+        }
         spec.commandLine().getOut().println(Integer.signum(result));
         spec.commandLine().getOut().flush();
         return 0;
