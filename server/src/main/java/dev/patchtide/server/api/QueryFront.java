@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 final class QueryFront {
     private static final Logger log = LoggerFactory.getLogger(QueryFront.class);
 
-    /** Signature errors under the names the query protocol's common errors give them. */
+    /** Generic errors under the names of the query protocol's common errors. */
     private static final Map<String, String> COMMON_CODES = Map.of(
+            "ValidationException", "ValidationError",
             "MissingAuthenticationTokenException", "MissingAuthenticationToken",
             "IncompleteSignatureException", "IncompleteSignature",
             "InvalidSignatureException", "SignatureDoesNotMatch",
