@@ -161,6 +161,9 @@ public final class PatchtideServer implements AutoCloseable {
             javalin.http.maxRequestSize = 16L * 1024 * 1024;
             javalin.jetty.defaultHost = config.bindAddress();
             javalin.jetty.defaultPort = config.port();
+            // Jetty would otherwise swap a header for its cached twin of another case ("charset=UTF-8" for the
+            // "charset=utf-8" botocore signs), and the Signature V4 check of form requests would fail.
+            javalin.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
         });
         Notifications notifications = new Notifications(
                 database.jdbi(),

@@ -1,6 +1,7 @@
 package dev.patchtide.server.api;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.patchtide.core.auth.SignableRequest;
@@ -15,8 +16,10 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * The single entry point of the API: {@code POST /} with {@code X-Amz-Target}. Authenticates, binds the
  * JSON body to the action's request record, authorizes, validates, runs the handler, and maps every
  * error to AWS's JSON error shape, in that order (as AWS does: a bad signature is reported before a bad
- * body).
+ * body). Form-encoded requests without a target are AWS query protocol calls ({@link QueryFront}),
+ * decoded into the same JSON tree and run through the same path.
  */
 public final class ApiRouter {
     private static final Logger log = LoggerFactory.getLogger(ApiRouter.class);
@@ -34,12 +38,14 @@ public final class ApiRouter {
     private final ObjectMapper json;
     private final MeterRegistry metrics;
     private final Authorizer authorizer;
+    private final QueryFront query;
 
     public ApiRouter(Authenticator authenticator, ObjectMapper json, MeterRegistry metrics, Authorizer authorizer) {
         this.authenticator = authenticator;
         this.json = json;
         this.metrics = metrics;
         this.authorizer = authorizer;
+        this.query = new QueryFront(this, json, metrics);
     }
 
     public void register(Action<?> action) {
@@ -48,8 +54,17 @@ public final class ApiRouter {
         }
     }
 
+    /** Serves a query-protocol service (SNS) whose operations run actions registered here. */
+    public void register(QueryService service) {
+        query.register(service);
+    }
+
     public void handle(Context ctx) {
         String target = ctx.header("X-Amz-Target");
+        if (target == null && QueryFront.accepts(ctx.contentType())) {
+            query.handle(ctx);
+            return;
+        }
         String requestId = UUID.randomUUID().toString();
         Timer.Sample timing = Timer.start(metrics);
         String outcome = "ok";
@@ -83,15 +98,24 @@ public final class ApiRouter {
                     "UnknownOperationException",
                     target == null ? "Missing X-Amz-Target header" : "Unknown operation " + target);
         }
-        return run(action, ctx);
+        byte[] body = ctx.bodyAsBytes();
+        return run(action, ctx, body, () -> parse(body));
     }
 
-    private <Q extends ApiRequest> Object run(Action<Q> action, Context ctx) {
-        byte[] body = ctx.bodyAsBytes();
+    Optional<Action<?>> action(String target) {
+        return Optional.ofNullable(actions.get(target));
+    }
+
+    /**
+     * The one path of every wire: authenticates the caller (unless the action is anonymous), then decodes
+     * the request into a JSON tree shaped like the JSON wire's body (after authentication, so a bad
+     * signature is reported before a bad body), binds, authorizes, validates and runs the handler.
+     */
+    <Q extends ApiRequest> Object run(Action<Q> action, Context ctx, byte[] body, Supplier<JsonNode> decode) {
         Principal caller = action.access() instanceof Access.Anonymous<Q>
                 ? new Principal.Anonymous()
                 : authenticator.authenticate(signable(ctx, body));
-        Q request = bind(action.requestType(), body);
+        Q request = bind(action.requestType(), decode.get());
         authorizer.authorize(action, request, caller);
         Validation validation = new Validation();
         request.validate(validation);
@@ -99,16 +123,27 @@ public final class ApiRouter {
         return action.handler().handle(request, caller);
     }
 
-    private <Q> Q bind(Class<Q> type, byte[] body) {
+    private JsonNode parse(byte[] body) {
         if (body.length == 0) {
             body = "{}".getBytes(StandardCharsets.UTF_8);
         }
         try {
-            Q request = json.readValue(body, type);
-            if (request == null) {
+            JsonNode tree = json.readTree(body);
+            if (tree == null || !tree.isObject()) {
                 throw new ApiException.Invalid("SerializationException", "Request body must be a JSON object");
             }
-            return request;
+            return tree;
+        } catch (JacksonException e) {
+            throw new ApiException.Invalid(
+                    "SerializationException", "Malformed request body: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new ApiException.Invalid("SerializationException", "Unreadable request body: " + e.getMessage());
+        }
+    }
+
+    private <Q> Q bind(Class<Q> type, JsonNode tree) {
+        try {
+            return json.treeToValue(tree, type);
         } catch (UnrecognizedPropertyException e) {
             throw new ApiException.Invalid(
                     "SerializationException",
@@ -117,8 +152,6 @@ public final class ApiRouter {
         } catch (JacksonException e) {
             throw new ApiException.Invalid(
                     "SerializationException", "Malformed request body: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            throw new ApiException.Invalid("SerializationException", "Unreadable request body: " + e.getMessage());
         }
     }
 

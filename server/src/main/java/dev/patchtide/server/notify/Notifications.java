@@ -16,7 +16,8 @@ import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The notify feature wired together: SNS-style topics and subscriptions under {@code Patchtide.<Action>},
+ * The notify feature wired together: SNS-style topics and subscriptions under {@code Patchtide.<Action>}
+ * and over SNS's own query protocol,
  * the channels (email when SMTP is configured, http/https, slack, teams, ticket), the {@code sns-topic}
  * and {@code sns-subscription} deliverers, and the confirm/unsubscribe links people click.
  */
@@ -60,6 +61,7 @@ public final class Notifications {
     public void routes(ApiRouter router) {
         topics.routes(router);
         subscriptions.routes(router);
+        router.register(SnsQuery.service());
     }
 
     /** The links in confirmation requests and notifications: plain GETs, the token being the proof. */
