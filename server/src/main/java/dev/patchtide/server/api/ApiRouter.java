@@ -1,15 +1,17 @@
 package dev.patchtide.server.api;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.patchtide.core.auth.SignableRequest;
 import dev.patchtide.server.auth.Authenticator;
 import dev.patchtide.server.auth.Principal;
+import dev.patchtide.server.auth.SigningNames;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -43,6 +45,7 @@ public final class ApiRouter {
     }
 
     public void register(Action<?> action) {
+        SigningNames.forTarget(action.target()); // fails at start-up for a target no signing name covers
         if (actions.putIfAbsent(action.target(), action) != null) {
             throw new IllegalStateException("action registered twice: " + action.target());
         }
@@ -61,7 +64,8 @@ public final class ApiRouter {
         } catch (ApiException e) {
             outcome = e.code();
             writeError(ctx, e);
-        } catch (RuntimeException | Error | java.io.IOException e) {
+        } catch (RuntimeException | java.io.IOException e) {
+            // Errors (out of memory, stack overflow) are not request failures: they propagate to Jetty.
             outcome = "InternalServerError";
             log.error("request {} to {} failed", requestId, target, e);
             writeError(
@@ -87,11 +91,13 @@ public final class ApiRouter {
     }
 
     private <Q extends ApiRequest> Object run(Action<Q> action, Context ctx) {
-        byte[] body = ctx.bodyAsBytes();
+        // Bounded before anything looks at it: no signature is computed over, nor JSON parsed from, a body
+        // larger than the limit, and reading stops at the limit however the body is framed.
+        byte[] body = RequestBody.read(ctx, RequestBody.API_LIMIT);
         Principal caller = action.access() instanceof Access.Anonymous<Q>
                 ? new Principal.Anonymous()
-                : authenticator.authenticate(signable(ctx, body));
-        Q request = bind(action.requestType(), body);
+                : authenticator.authenticate(signable(ctx, body), SigningNames.forTarget(action.target()));
+        Q request = bind(action.requestType(), RequestJson.parse(body, json));
         authorizer.authorize(action, request, caller);
         Validation validation = new Validation();
         request.validate(validation);
@@ -99,26 +105,28 @@ public final class ApiRouter {
         return action.handler().handle(request, caller);
     }
 
-    private <Q> Q bind(Class<Q> type, byte[] body) {
-        if (body.length == 0) {
-            body = "{}".getBytes(StandardCharsets.UTF_8);
+    /**
+     * Binds a request tree to an action's request record: the one step every wire goes through (the JSON
+     * protocols here; a wire that builds its tree otherwise, such as SNS's form parameters, calls this too).
+     * Rejects text the database cannot store anywhere in the tree, then binds, naming the member (never a Java
+     * type) when a value has the wrong type.
+     */
+    public <Q> Q bind(Class<Q> type, JsonNode tree) {
+        if (!tree.isObject()) {
+            throw new ApiException.Invalid("SerializationException", "Request body must be a JSON object");
         }
+        StorableText.check(tree);
         try {
-            Q request = json.readValue(body, type);
-            if (request == null) {
-                throw new ApiException.Invalid("SerializationException", "Request body must be a JSON object");
-            }
-            return request;
+            return json.treeToValue(tree, type);
         } catch (UnrecognizedPropertyException e) {
             throw new ApiException.Invalid(
                     "SerializationException",
-                    "Unknown member '" + e.getPropertyName() + "' in "
+                    "Unknown member '" + Validation.clip(e.getPropertyName()) + "' in "
                             + type.getSimpleName().replace("Request", "") + " request");
-        } catch (JacksonException e) {
-            throw new ApiException.Invalid(
-                    "SerializationException", "Malformed request body: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            throw new ApiException.Invalid("SerializationException", "Unreadable request body: " + e.getMessage());
+        } catch (JsonMappingException e) {
+            throw new ApiException.Invalid("SerializationException", BindingErrors.describe(e));
+        } catch (JacksonException | IllegalArgumentException e) {
+            throw new ApiException.Invalid("SerializationException", "The request body could not be read");
         }
     }
 
