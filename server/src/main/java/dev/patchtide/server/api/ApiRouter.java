@@ -144,10 +144,16 @@ public final class ApiRouter {
         body.put("__type", e.code());
         body.put("message", e.getMessage());
         ctx.header("x-amzn-ErrorType", e.code());
+        byte[] bytes;
         try {
-            ctx.status(ErrorWire.jsonStatus(e)).result(json.writeValueAsBytes(body));
+            bytes = json.writeValueAsBytes(body);
         } catch (java.io.IOException impossible) {
             throw new IllegalStateException(impossible);
+        }
+        if (e instanceof ApiException.TooLarge) {
+            RequestBody.answerUnread(ctx, ErrorWire.jsonStatus(e), ctx.res().getContentType(), bytes);
+        } else {
+            ctx.status(ErrorWire.jsonStatus(e)).result(bytes);
         }
     }
 

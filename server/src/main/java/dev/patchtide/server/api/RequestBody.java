@@ -48,6 +48,24 @@ public final class RequestBody {
         }
     }
 
+    /**
+     * Sends the answer to a body that was not read to its end now, and closes the connection after it. Left to
+     * the end of the request, Jetty would first drain the rest of the body to keep the connection open (reading
+     * on for as long as a fast client sends); once the answer is out with {@code Connection: close}, it stops.
+     */
+    public static void answerUnread(Context ctx, int status, String contentType, byte[] answer) {
+        try {
+            ctx.status(status);
+            ctx.res().setContentType(contentType);
+            ctx.res().setHeader("Connection", "close");
+            ctx.res().setContentLength(answer.length);
+            ctx.res().getOutputStream().write(answer);
+            ctx.res().flushBuffer();
+        } catch (IOException clientGone) {
+            // The client hung up: nobody to answer.
+        }
+    }
+
     private static ApiException.TooLarge tooLarge(int limit) {
         return new ApiException.TooLarge(
                 TOO_LARGE, "The request body exceeds the maximum allowed size of " + limit + " bytes.");

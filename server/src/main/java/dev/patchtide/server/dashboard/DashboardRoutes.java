@@ -241,9 +241,12 @@ public final class DashboardRoutes {
         app.exception(ApiException.class, (e, ctx) -> {
             noStore(ctx);
             try {
-                ctx.status(ErrorWire.pageStatus(e))
-                        .contentType("application/json")
-                        .result(json.writeValueAsBytes(error(e.code(), e.getMessage())));
+                byte[] answer = json.writeValueAsBytes(error(e.code(), e.getMessage()));
+                if (e instanceof ApiException.TooLarge) {
+                    RequestBody.answerUnread(ctx, ErrorWire.pageStatus(e), "application/json", answer);
+                } else {
+                    ctx.status(ErrorWire.pageStatus(e)).contentType("application/json").result(answer);
+                }
             } catch (IOException io) {
                 throw new UncheckedIOException(io);
             }
