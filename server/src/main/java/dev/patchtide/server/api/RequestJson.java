@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import java.io.IOException;
 
 /**
@@ -33,6 +34,21 @@ public final class RequestJson {
 
     private RequestJson() {}
 
+    /** Which bound a body broke, in our words (Jackson's name its own configuration methods). */
+    private static String limitHit(StreamConstraintsException e) {
+        String what = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (what.contains("nesting depth")) {
+            return "the nesting depth of " + MAX_DEPTH + " levels";
+        }
+        if (what.contains("token count")) {
+            return "the " + MAX_TOKENS + " JSON tokens allowed";
+        }
+        if (what.contains("name length")) {
+            return "the longest member name allowed";
+        }
+        return "the longest value allowed";
+    }
+
     /** The body as a tree; an empty body is an empty object, as AWS treats it. */
     public static JsonNode parse(byte[] body, ObjectMapper mapper) {
         if (body.length == 0) {
@@ -45,10 +61,10 @@ public final class RequestJson {
             }
             return tree;
         } catch (StreamConstraintsException e) {
-            throw new ApiException.Invalid(
-                    "SerializationException",
-                    "Request body nests deeper than " + MAX_DEPTH + " levels or has more than " + MAX_TOKENS
-                            + " JSON tokens");
+            throw new ApiException.Invalid("SerializationException", "Request body exceeds " + limitHit(e));
+        } catch (MismatchedInputException e) {
+            // no value at all, or a second one after it
+            throw new ApiException.Invalid("SerializationException", "Request body must be one JSON object");
         } catch (JacksonException e) {
             // Jackson's parse messages quote at most a short token; clipped again to be sure.
             String where = e.getLocation() == null

@@ -245,7 +245,9 @@ public final class DashboardRoutes {
                 if (e instanceof ApiException.TooLarge) {
                     RequestBody.answerUnread(ctx, ErrorWire.pageStatus(e), "application/json", answer);
                 } else {
-                    ctx.status(ErrorWire.pageStatus(e)).contentType("application/json").result(answer);
+                    ctx.status(ErrorWire.pageStatus(e))
+                            .contentType("application/json")
+                            .result(answer);
                 }
             } catch (IOException io) {
                 throw new UncheckedIOException(io);

@@ -51,7 +51,9 @@ public record MetricsAccess(boolean loopbackOnly, Optional<String> bearerToken) 
     private static boolean isLoopback(String address) {
         try {
             // An IP literal from the connection: parsed, never looked up.
-            return address != null && InetAddress.getByName(address).isLoopbackAddress();
+            return address != null
+                    && !address.isEmpty()
+                    && InetAddress.getByName(address).isLoopbackAddress();
         } catch (UnknownHostException e) {
             return false;
         }

@@ -120,7 +120,8 @@ class OversizeBodyTest {
         Arrays.fill(body, (byte) ' ');
         body[0] = '{';
         body[body.length - 1] = '}';
-        RawApi.Answer answer = new RawApi(server).call("AmazonSSM.DescribeActivations", new String(body, StandardCharsets.US_ASCII));
+        RawApi.Answer answer =
+                new RawApi(server).call("AmazonSSM.DescribeActivations", new String(body, StandardCharsets.US_ASCII));
 
         assertThat(answer.status()).isEqualTo(413);
         assertThat(answer.type()).isEqualTo(RequestBody.TOO_LARGE);

@@ -32,7 +32,8 @@ final class RawHttp {
         Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
             int colon = line.indexOf(':');
-            headers.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+            headers.put(
+                    line.substring(0, colon).trim(), line.substring(colon + 1).trim());
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         if ("chunked".equalsIgnoreCase(headers.getOrDefault("Transfer-Encoding", ""))) {
