@@ -4,7 +4,10 @@ import dev.patchtide.server.ServerConfig;
 import dev.patchtide.server.fleet.PingStatusPolicy;
 import dev.patchtide.server.notify.SmtpSettings;
 import dev.patchtide.server.secrets.ServerKey;
+import dev.patchtide.server.web.MetricsAccess;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -102,6 +105,20 @@ final class ServerOptions {
             description = "none, starttls or tls (default: ${DEFAULT-VALUE}).")
     String smtpSecurity;
 
+    @Option(
+            names = "--metrics-access",
+            defaultValue = "open",
+            description = "Who may read /metrics: open (anyone who reaches the server) or loopback (this host only)"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String metricsAccess;
+
+    @Option(
+            names = "--metrics-token-file",
+            defaultValue = "${env:PATCHTIDE_METRICS_TOKEN_FILE}",
+            description = "File holding a token that /metrics then requires as 'Authorization: Bearer <token>';"
+                    + " or set the token itself in PATCHTIDE_METRICS_TOKEN.")
+    Path metricsTokenFile;
+
     ServerConfig config() {
         return new ServerConfig(
                 bind,
@@ -112,7 +129,31 @@ final class ServerOptions {
                 // replaced by the key from --secret-key-file or the data folder when the server starts
                 ServerKey.ephemeral(),
                 Optional.ofNullable(publicUrl),
-                smtp());
+                smtp(),
+                metrics(System.getenv("PATCHTIDE_METRICS_TOKEN")));
+    }
+
+    MetricsAccess metrics(String tokenFromEnvironment) {
+        boolean loopbackOnly =
+                switch (metricsAccess) {
+                    case "open" -> false;
+                    case "loopback" -> true;
+                    default ->
+                        throw new IllegalArgumentException(
+                                "metrics-access must be open or loopback, got " + metricsAccess);
+                };
+        Optional<String> token = Optional.ofNullable(tokenFromEnvironment).filter(t -> !t.isBlank());
+        if (metricsTokenFile != null && !metricsTokenFile.toString().isBlank()) {
+            try {
+                token = Optional.of(Files.readString(metricsTokenFile).strip());
+            } catch (IOException e) {
+                throw new IllegalArgumentException("metrics-token-file cannot be read: " + metricsTokenFile, e);
+            }
+            if (token.get().isEmpty()) {
+                throw new IllegalArgumentException("metrics-token-file is empty: " + metricsTokenFile);
+            }
+        }
+        return new MetricsAccess(loopbackOnly, token);
     }
 
     private Optional<SmtpSettings> smtp() {

@@ -177,7 +177,7 @@ public final class PatchtideServer implements AutoCloseable {
         notifications.registerDeliverers(deliveries);
         app.post("/", router::handle);
         notifications.webRoutes(app);
-        new HealthRoutes(database, metrics).routes(app);
+        new HealthRoutes(database, metrics, config.metricsAccess()).routes(app);
         dashboard.routes(app);
         // Keys revoked by other nodes: lets this node keep found keys in memory (see AccessKeyStore).
         PollingLoop revocationFeed = accessKeys.startRevocationFeed();

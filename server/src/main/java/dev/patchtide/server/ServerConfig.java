@@ -3,6 +3,7 @@ package dev.patchtide.server;
 import dev.patchtide.server.fleet.PingStatusPolicy;
 import dev.patchtide.server.notify.SmtpSettings;
 import dev.patchtide.server.secrets.ServerKey;
+import dev.patchtide.server.web.MetricsAccess;
 import java.net.URI;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -19,6 +20,7 @@ import java.util.regex.Pattern;
  * @param publicUrl where people and webhooks reach the server (links in messages, confirmation URLs);
  *     empty means {@code http://<bind>:<port>}
  * @param smtp how to send email; empty means the {@code email} protocol is unavailable
+ * @param metricsAccess who may read {@code /metrics} (default: anyone who reaches the server)
  */
 public record ServerConfig(
         String bindAddress,
@@ -28,7 +30,8 @@ public record ServerConfig(
         PingStatusPolicy pingPolicy,
         ServerKey secretKey,
         Optional<URI> publicUrl,
-        Optional<SmtpSettings> smtp) {
+        Optional<SmtpSettings> smtp,
+        MetricsAccess metricsAccess) {
     private static final Pattern REGION = Pattern.compile("^[a-z]{2}(-[a-z]+)+-\\d{1,2}$");
     private static final Pattern ACCOUNT = Pattern.compile("^\\d{12}$");
 
@@ -57,6 +60,7 @@ public record ServerConfig(
         }
         publicUrl = publicUrl == null ? Optional.empty() : publicUrl;
         smtp = smtp == null ? Optional.empty() : smtp;
+        metricsAccess = metricsAccess == null ? MetricsAccess.open() : metricsAccess;
         publicUrl.ifPresent(ServerConfig::checkPublicUrl);
     }
 
@@ -73,7 +77,8 @@ public record ServerConfig(
                 pingPolicy,
                 ServerKey.ofThisProcess(),
                 Optional.empty(),
-                Optional.empty());
+                Optional.empty(),
+                MetricsAccess.open());
     }
 
     private static void checkPublicUrl(URI url) {
@@ -89,24 +94,40 @@ public record ServerConfig(
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(bindAddress, newPort, region, accountId, pingPolicy, secretKey, publicUrl, smtp);
+        return new ServerConfig(
+                bindAddress, newPort, region, accountId, pingPolicy, secretKey, publicUrl, smtp, metricsAccess);
     }
 
     public ServerConfig withSecretKey(ServerKey newKey) {
-        return new ServerConfig(bindAddress, port, region, accountId, pingPolicy, newKey, publicUrl, smtp);
+        return new ServerConfig(
+                bindAddress, port, region, accountId, pingPolicy, newKey, publicUrl, smtp, metricsAccess);
     }
 
     public ServerConfig withPingPolicy(PingStatusPolicy newPolicy) {
-        return new ServerConfig(bindAddress, port, region, accountId, newPolicy, secretKey, publicUrl, smtp);
+        return new ServerConfig(
+                bindAddress, port, region, accountId, newPolicy, secretKey, publicUrl, smtp, metricsAccess);
     }
 
     public ServerConfig withPublicUrl(URI url) {
-        return new ServerConfig(bindAddress, port, region, accountId, pingPolicy, secretKey, Optional.of(url), smtp);
+        return new ServerConfig(
+                bindAddress, port, region, accountId, pingPolicy, secretKey, Optional.of(url), smtp, metricsAccess);
     }
 
     public ServerConfig withSmtp(SmtpSettings settings) {
         return new ServerConfig(
-                bindAddress, port, region, accountId, pingPolicy, secretKey, publicUrl, Optional.of(settings));
+                bindAddress,
+                port,
+                region,
+                accountId,
+                pingPolicy,
+                secretKey,
+                publicUrl,
+                Optional.of(settings),
+                metricsAccess);
+    }
+
+    public ServerConfig withMetricsAccess(MetricsAccess access) {
+        return new ServerConfig(bindAddress, port, region, accountId, pingPolicy, secretKey, publicUrl, smtp, access);
     }
 
     /**

@@ -10,11 +10,25 @@ package dev.patchtide.server.api;
 public abstract sealed class ApiException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The longest message sent: a last guard for messages that quote caller input (the usual quoting goes
+     * through {@link Validation#clip}), so no error ever carries megabytes back or into a log.
+     */
+    static final int MAX_MESSAGE = 1024;
+
     private final String code;
 
     private ApiException(String code, String message) {
-        super(message, null, false, false);
+        super(bounded(message), null, false, false);
         this.code = code;
+    }
+
+    private static String bounded(String message) {
+        if (message == null || message.length() <= MAX_MESSAGE) {
+            return message;
+        }
+        int end = MAX_MESSAGE - 3;
+        return message.substring(0, Character.isHighSurrogate(message.charAt(end - 1)) ? end - 1 : end) + "...";
     }
 
     public final String code() {

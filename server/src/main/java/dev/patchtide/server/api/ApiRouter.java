@@ -1,16 +1,17 @@
 package dev.patchtide.server.api;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.patchtide.core.auth.SignableRequest;
 import dev.patchtide.server.auth.Authenticator;
 import dev.patchtide.server.auth.Principal;
+import dev.patchtide.server.auth.SigningNames;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -49,6 +50,7 @@ public final class ApiRouter {
     }
 
     public void register(Action<?> action) {
+        SigningNames.forTarget(action.target()); // fails at start-up for a target no signing name covers
         if (actions.putIfAbsent(action.target(), action) != null) {
             throw new IllegalStateException("action registered twice: " + action.target());
         }
@@ -76,7 +78,8 @@ public final class ApiRouter {
         } catch (ApiException e) {
             outcome = e.code();
             writeError(ctx, e);
-        } catch (RuntimeException | Error | java.io.IOException e) {
+        } catch (RuntimeException | java.io.IOException e) {
+            // Errors (out of memory, stack overflow) are not request failures: they propagate to Jetty.
             outcome = "InternalServerError";
             log.error("request {} to {} failed", requestId, target, e);
             writeError(
@@ -98,8 +101,10 @@ public final class ApiRouter {
                     "UnknownOperationException",
                     target == null ? "Missing X-Amz-Target header" : "Unknown operation " + target);
         }
-        byte[] body = ctx.bodyAsBytes();
-        return run(action, ctx, body, () -> parse(body));
+        // Bounded before anything looks at it: no signature is computed over, nor JSON parsed from, a body
+        // larger than the limit, and reading stops at the limit however the body is framed.
+        byte[] body = RequestBody.read(ctx, RequestBody.API_LIMIT);
+        return run(action, ctx, body, SigningNames.forTarget(action.target()), () -> RequestJson.parse(body, json));
     }
 
     Optional<Action<?>> action(String target) {
@@ -107,14 +112,16 @@ public final class ApiRouter {
     }
 
     /**
-     * The one path of every wire: authenticates the caller (unless the action is anonymous), then decodes
-     * the request into a JSON tree shaped like the JSON wire's body (after authentication, so a bad
-     * signature is reported before a bad body), binds, authorizes, validates and runs the handler.
+     * The one path of every wire: authenticates the caller (unless the action is anonymous) for the service
+     * the wire signs as, then decodes the request into a JSON tree shaped like the JSON wire's body (after
+     * authentication, so a bad signature is reported before a bad body), binds, authorizes, validates and
+     * runs the handler. The body was read within {@link RequestBody#API_LIMIT} before anything else.
      */
-    <Q extends ApiRequest> Object run(Action<Q> action, Context ctx, byte[] body, Supplier<JsonNode> decode) {
+    <Q extends ApiRequest> Object run(
+            Action<Q> action, Context ctx, byte[] body, String signingName, Supplier<JsonNode> decode) {
         Principal caller = action.access() instanceof Access.Anonymous<Q>
                 ? new Principal.Anonymous()
-                : authenticator.authenticate(signable(ctx, body));
+                : authenticator.authenticate(signable(ctx, body), signingName);
         Q request = bind(action.requestType(), decode.get());
         authorizer.authorize(action, request, caller);
         Validation validation = new Validation();
@@ -123,35 +130,28 @@ public final class ApiRouter {
         return action.handler().handle(request, caller);
     }
 
-    private JsonNode parse(byte[] body) {
-        if (body.length == 0) {
-            body = "{}".getBytes(StandardCharsets.UTF_8);
+    /**
+     * Binds a request tree to an action's request record: the one step every wire goes through (the JSON
+     * protocols here; a wire that builds its tree otherwise, such as SNS's form parameters, calls this too).
+     * Rejects text the database cannot store anywhere in the tree, then binds, naming the member (never a Java
+     * type) when a value has the wrong type.
+     */
+    public <Q> Q bind(Class<Q> type, JsonNode tree) {
+        if (!tree.isObject()) {
+            throw new ApiException.Invalid("SerializationException", "Request body must be a JSON object");
         }
-        try {
-            JsonNode tree = json.readTree(body);
-            if (tree == null || !tree.isObject()) {
-                throw new ApiException.Invalid("SerializationException", "Request body must be a JSON object");
-            }
-            return tree;
-        } catch (JacksonException e) {
-            throw new ApiException.Invalid(
-                    "SerializationException", "Malformed request body: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            throw new ApiException.Invalid("SerializationException", "Unreadable request body: " + e.getMessage());
-        }
-    }
-
-    private <Q> Q bind(Class<Q> type, JsonNode tree) {
+        StorableText.check(tree);
         try {
             return json.treeToValue(tree, type);
         } catch (UnrecognizedPropertyException e) {
             throw new ApiException.Invalid(
                     "SerializationException",
-                    "Unknown member '" + e.getPropertyName() + "' in "
+                    "Unknown member '" + Validation.clip(e.getPropertyName()) + "' in "
                             + type.getSimpleName().replace("Request", "") + " request");
-        } catch (JacksonException e) {
-            throw new ApiException.Invalid(
-                    "SerializationException", "Malformed request body: " + e.getOriginalMessage());
+        } catch (JsonMappingException e) {
+            throw new ApiException.Invalid("SerializationException", BindingErrors.describe(e));
+        } catch (JacksonException | IllegalArgumentException e) {
+            throw new ApiException.Invalid("SerializationException", "The request body could not be read");
         }
     }
 
@@ -169,10 +169,16 @@ public final class ApiRouter {
         body.put("__type", e.code());
         body.put("message", e.getMessage());
         ctx.header("x-amzn-ErrorType", e.code());
+        byte[] bytes;
         try {
-            ctx.status(ErrorWire.jsonStatus(e)).result(json.writeValueAsBytes(body));
+            bytes = json.writeValueAsBytes(body);
         } catch (java.io.IOException impossible) {
             throw new IllegalStateException(impossible);
+        }
+        if (e instanceof ApiException.TooLarge) {
+            RequestBody.answerUnread(ctx, ErrorWire.jsonStatus(e), ctx.res().getContentType(), bytes);
+        } else {
+            ctx.status(ErrorWire.jsonStatus(e)).result(bytes);
         }
     }
 

@@ -61,19 +61,20 @@ final class QueryFront {
         ctx.header("x-amzn-RequestId", requestId);
         ctx.contentType("text/xml");
         try {
-            byte[] body = ctx.bodyAsBytes();
+            byte[] body = RequestBody.read(ctx, RequestBody.API_LIMIT);
             Map<String, String> form = QueryDecoder.parseForm(body);
             service = service(form.get("Version"));
             QueryService.Operation operation = operation(service, form.get("Action"));
             Action<?> registered = router.action(operation.target())
                     .orElseThrow(() -> new IllegalStateException("no action " + operation.target()));
             action = operation.target();
-            Object response = router.run(registered, ctx, body, () -> QueryDecoder.decode(operation, form));
+            Object response = router.run(
+                    registered, ctx, body, service.signingName(), () -> QueryDecoder.decode(operation, form));
             String xml = QueryXml.response(service, operation, json.valueToTree(response), requestId);
             ctx.status(200).result(xml.getBytes(StandardCharsets.UTF_8));
         } catch (ApiException e) {
             outcome = writeError(ctx, service, e, requestId);
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
             log.error("query request {} to {} failed", requestId, action, e);
             outcome = writeError(
                     ctx,
@@ -128,7 +129,11 @@ final class QueryFront {
         int status = ErrorWire.queryStatus(e);
         String xml = QueryXml.error(
                 service == null ? null : service.xmlNamespace(), status < 500, code, e.getMessage(), requestId);
-        ctx.status(status).result(xml.getBytes(StandardCharsets.UTF_8));
+        if (e instanceof ApiException.TooLarge) {
+            RequestBody.answerUnread(ctx, status, "text/xml", xml.getBytes(StandardCharsets.UTF_8));
+        } else {
+            ctx.status(status).result(xml.getBytes(StandardCharsets.UTF_8));
+        }
         return code;
     }
 

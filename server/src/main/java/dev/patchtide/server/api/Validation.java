@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
  * written against AWS see familiar messages. Field names are the request members in lower camel case.
  */
 public final class Validation {
+    private static final int QUOTED = 64;
+
     private final List<String> errors = new ArrayList<>();
 
     public Validation required(String field, Object value) {
@@ -77,7 +79,20 @@ public final class Validation {
         throw ApiException.validation(count + " detected: " + String.join("; ", errors));
     }
 
+    /**
+     * At most the first {@value #QUOTED} characters of {@code value}, marked when cut: for quoting caller input in
+     * a message, which must never send a megabyte value back (or fill a log with it).
+     */
+    public static String clip(Object value) {
+        String text = String.valueOf(value);
+        if (text.length() <= QUOTED) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(QUOTED - 1)) ? QUOTED - 1 : QUOTED;
+        return text.substring(0, end) + "...(" + text.length() + " characters)";
+    }
+
     private void violation(String field, Object value, String constraint) {
-        errors.add("Value '" + value + "' at '" + field + "' failed to satisfy constraint: " + constraint);
+        errors.add("Value '" + clip(value) + "' at '" + field + "' failed to satisfy constraint: " + constraint);
     }
 }

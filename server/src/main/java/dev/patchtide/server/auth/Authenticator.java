@@ -5,6 +5,7 @@ import dev.patchtide.core.auth.SigV4;
 import dev.patchtide.core.auth.SigV4Exception;
 import dev.patchtide.core.auth.SignableRequest;
 import dev.patchtide.server.api.ApiException;
+import dev.patchtide.server.api.Validation;
 import java.time.InstantSource;
 import java.util.List;
 
@@ -20,7 +21,11 @@ public final class Authenticator {
         this.clock = clock;
     }
 
-    public Principal authenticate(SignableRequest request) {
+    /**
+     * The principal that signed {@code request} with a credential scoped to this server's region and to {@code
+     * expectedService} (the signing name of the API called, see {@link SigningNames}).
+     */
+    public Principal authenticate(SignableRequest request, String expectedService) {
         List<String> authorization = request.headers().getOrDefault("authorization", List.of());
         if (authorization.isEmpty()) {
             throw new ApiException.Unauthenticated(
@@ -28,14 +33,20 @@ public final class Authenticator {
         }
         try {
             ParsedAuthorization parsed = SigV4.parseAuthorization(authorization.getFirst());
+            if (!parsed.service().equals(expectedService)) {
+                // AWS's words, trailing space included.
+                throw new ApiException.Unauthenticated(
+                        "InvalidSignatureException",
+                        "Credential should be scoped to correct service: '" + expectedService + "'. ");
+            }
             AccessKeyStore.StoredKey key = keys.find(parsed.accessKeyId())
                     .orElseThrow(() -> new ApiException.Unauthenticated(
                             "UnrecognizedClientException", "The security token included in the request is invalid."));
             if (!parsed.region().equals(region)) {
                 throw new ApiException.Unauthenticated(
                         "InvalidSignatureException",
-                        "Credential should be scoped to a valid region, not '" + parsed.region() + "'. This server's"
-                                + " region is '" + region + "'.");
+                        "Credential should be scoped to a valid region, not '" + Validation.clip(parsed.region())
+                                + "'. This server's" + " region is '" + region + "'.");
             }
             SigV4.verify(request, parsed, key.secretAccessKey(), clock.instant());
             return key.principal();

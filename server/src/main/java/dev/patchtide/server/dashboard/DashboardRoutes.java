@@ -8,6 +8,9 @@ import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.ApiRequest;
 import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.ErrorWire;
+import dev.patchtide.server.api.RequestBody;
+import dev.patchtide.server.api.RequestJson;
+import dev.patchtide.server.api.StorableText;
 import dev.patchtide.server.api.Validation;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Principal;
@@ -38,6 +41,10 @@ import org.jdbi.v3.core.Jdbi;
 public final class DashboardRoutes {
     static final String COOKIE = "patchtide_session";
     private static final int MAX_PATCHES = 1000;
+
+    /** The dashboard posts only a key pair or a token: a few hundred bytes. */
+    private static final int MAX_BODY = 16 * 1024;
+
     private static final Map<String, String> ASSETS =
             Map.of("dashboard.js", "text/javascript; charset=utf-8", "dashboard.css", "text/css; charset=utf-8");
 
@@ -197,11 +204,9 @@ public final class DashboardRoutes {
         if (type == null || !type.startsWith("application/json")) {
             throw new ApiException.Invalid("UnsupportedMediaType", "Send JSON (application/json).");
         }
-        try {
-            return json.readTree(ctx.bodyAsBytes());
-        } catch (IOException e) {
-            throw ApiException.validation("The body is not valid JSON.");
-        }
+        JsonNode body = RequestJson.parse(RequestBody.read(ctx, MAX_BODY), json);
+        StorableText.check(body);
+        return body;
     }
 
     private static String text(JsonNode body, String field) {
@@ -242,9 +247,14 @@ public final class DashboardRoutes {
         app.exception(ApiException.class, (e, ctx) -> {
             noStore(ctx);
             try {
-                ctx.status(ErrorWire.pageStatus(e))
-                        .contentType("application/json")
-                        .result(json.writeValueAsBytes(error(e.code(), e.getMessage())));
+                byte[] answer = json.writeValueAsBytes(error(e.code(), e.getMessage()));
+                if (e instanceof ApiException.TooLarge) {
+                    RequestBody.answerUnread(ctx, ErrorWire.pageStatus(e), "application/json", answer);
+                } else {
+                    ctx.status(ErrorWire.pageStatus(e))
+                            .contentType("application/json")
+                            .result(answer);
+                }
             } catch (IOException io) {
                 throw new UncheckedIOException(io);
             }

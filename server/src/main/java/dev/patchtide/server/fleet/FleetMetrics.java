@@ -24,7 +24,10 @@ public final class FleetMetrics {
 
     public void bindTo(MeterRegistry registry) {
         for (String status : new String[] {"Online", "ConnectionLost"}) {
+            // Micrometer holds a gauge's object weakly, and nothing else holds this one: without a strong
+            // reference it is collected and the gauge reads NaN.
             Gauge.builder("patchtide.fleet.instances", this, m -> m.count(status))
+                    .strongReference(true)
                     .description("Registered managed instances by ping status")
                     .tag("ping_status", status)
                     .register(registry);

@@ -8,10 +8,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 public final class HealthRoutes {
     private final Database database;
     private final PrometheusMeterRegistry metrics;
+    private final MetricsAccess access;
 
-    public HealthRoutes(Database database, PrometheusMeterRegistry metrics) {
+    public HealthRoutes(Database database, PrometheusMeterRegistry metrics, MetricsAccess access) {
         this.database = database;
         this.metrics = metrics;
+        this.access = access;
     }
 
     public void routes(Javalin app) {
@@ -21,7 +23,16 @@ public final class HealthRoutes {
                     .json(java.util.Map.of(
                             "status", healthy ? "ok" : "unavailable", "database", healthy ? "ok" : "down"));
         });
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                .result(metrics.scrape()));
+        app.get("/metrics", ctx -> {
+            switch (access.judge(ctx.req().getRemoteAddr(), ctx.header("Authorization"))) {
+                case ALLOWED ->
+                    ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
+                case NOT_LOCAL -> ctx.status(403).result("Metrics are served to this host only.");
+                case NO_TOKEN ->
+                    ctx.status(401)
+                            .header("WWW-Authenticate", "Bearer realm=\"patchtide-metrics\"")
+                            .result("Metrics need the bearer token.");
+            }
+        });
     }
 }
