@@ -6,7 +6,6 @@ import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.Authorizer;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
-import dev.patchtide.server.background.PollingLoop;
 import dev.patchtide.server.compliance.ComplianceApi;
 import dev.patchtide.server.connections.Connections;
 import dev.patchtide.server.dashboard.DashboardRoutes;
@@ -23,7 +22,6 @@ import dev.patchtide.server.notify.Notifications;
 import dev.patchtide.server.patching.BaselineApi;
 import dev.patchtide.server.patching.ComplianceStateListener;
 import dev.patchtide.server.patching.InventorySweeper;
-import dev.patchtide.server.patching.ReEvaluationWorker;
 import dev.patchtide.server.patching.RebootStateListener;
 import dev.patchtide.server.web.HealthRoutes;
 import io.javalin.Javalin;
@@ -48,47 +46,52 @@ public final class PatchtideServer implements AutoCloseable {
 
     private final Javalin app;
     private final AccessKeyStore accessKeys;
-    private final PollingLoop revocationFeed;
-    private final JvmGcMetrics gcMetrics;
     private final DeliveryWorker deliveries;
-    private final ReEvaluationWorker reEvaluation;
-    private final AutoCloseable scanWriter;
-    private final InventorySweeper inventorySweeper;
     private final EventsApi events;
+    /** What start-up started, closed in reverse order: by {@link #close()}, or at once if start-up fails. */
+    private final Started started;
 
     private PatchtideServer(
-            Javalin app,
-            AccessKeyStore accessKeys,
-            PollingLoop revocationFeed,
-            JvmGcMetrics gcMetrics,
-            DeliveryWorker deliveries,
-            ReEvaluationWorker reEvaluation,
-            AutoCloseable scanWriter,
-            InventorySweeper inventorySweeper,
-            EventsApi events) {
+            Javalin app, AccessKeyStore accessKeys, DeliveryWorker deliveries, EventsApi events, Started started) {
         this.app = app;
         this.accessKeys = accessKeys;
-        this.revocationFeed = revocationFeed;
-        this.gcMetrics = gcMetrics;
         this.deliveries = deliveries;
-        this.reEvaluation = reEvaluation;
-        this.scanWriter = scanWriter;
-        this.inventorySweeper = inventorySweeper;
         this.events = events;
+        this.started = started;
     }
 
     public static PatchtideServer start(ServerConfig config, Database database, InstantSource clock) {
         return start(config, database, clock, ComplianceStateListener.NONE);
     }
 
-    /** As {@link #start(ServerConfig, Database, InstantSource)}, telling {@code complianceListener} of status changes. */
+    /**
+     * As {@link #start(ServerConfig, Database, InstantSource)}, telling {@code complianceListener} of status
+     * changes. Starts everything or nothing: when a step fails, what was already started is closed before the
+     * exception propagates.
+     */
     public static PatchtideServer start(
             ServerConfig config, Database database, InstantSource clock, ComplianceStateListener complianceListener) {
+        Started started = new Started();
+        try {
+            return start(config, database, clock, complianceListener, started);
+        } catch (RuntimeException | Error e) {
+            started.closeAfter(e);
+            throw e;
+        }
+    }
+
+    private static PatchtideServer start(
+            ServerConfig config,
+            Database database,
+            InstantSource clock,
+            ComplianceStateListener complianceListener,
+            Started started) {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        started.add(metrics::close);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
         new ProcessorMetrics().bindTo(metrics);
-        JvmGcMetrics gcMetrics = new JvmGcMetrics();
+        JvmGcMetrics gcMetrics = started.add(new JvmGcMetrics());
         gcMetrics.bindTo(metrics);
 
         AccessKeyStore accessKeys = new AccessKeyStore(database.jdbi());
@@ -129,9 +132,9 @@ public final class PatchtideServer implements AutoCloseable {
         BaselineApi baselines = new BaselineApi(
                 database.jdbi(), json, clock, fleet.tags(), config.accountId(), publishingListener, rebootListener);
         baselines.routes(router);
-        ReEvaluationWorker reEvaluation = baselines.startReEvaluation(Duration.ofSeconds(1));
-        AutoCloseable scanWriter = baselines.startScanWriter(SCAN_WRITERS, SCAN_BATCH);
-        InventorySweeper inventorySweeper = new InventorySweeper(database.jdbi(), clock, INVENTORY_SWEEP).start();
+        started.add(baselines.startReEvaluation(Duration.ofSeconds(1)));
+        started.add(baselines.startScanWriter(SCAN_WRITERS, SCAN_BATCH));
+        started.add(new InventorySweeper(database.jdbi(), clock, INVENTORY_SWEEP).start());
         new ComplianceApi(database.jdbi(), fleet).routes(router);
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
         new DeadLetterApi(database.jdbi(), clock, deliveries).routes(router);
@@ -166,20 +169,16 @@ public final class PatchtideServer implements AutoCloseable {
         new HealthRoutes(database, metrics).routes(app);
         dashboard.routes(app);
         // Keys revoked by other nodes: lets this node keep found keys in memory (see AccessKeyStore).
-        PollingLoop revocationFeed = accessKeys.startRevocationFeed();
+        started.add(accessKeys.startRevocationFeed());
+        // Finishes connections left AUTHORIZING, also by a server that stopped before it could.
+        started.add(connections.start());
+        started.add(app::stop);
         app.start();
+        started.add(deliveries);
         deliveries.start();
+        started.add(events.worker());
         events.worker().start();
-        return new PatchtideServer(
-                app,
-                accessKeys,
-                revocationFeed,
-                gcMetrics,
-                deliveries,
-                reEvaluation,
-                scanWriter,
-                inventorySweeper,
-                events);
+        return new PatchtideServer(app, accessKeys, deliveries, events, started);
     }
 
     public int port() {
@@ -202,17 +201,6 @@ public final class PatchtideServer implements AutoCloseable {
 
     @Override
     public void close() {
-        app.stop();
-        try {
-            scanWriter.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("scan writer did not stop", e);
-        }
-        reEvaluation.close();
-        inventorySweeper.close();
-        events.worker().close();
-        deliveries.close();
-        revocationFeed.close();
-        gcMetrics.close();
+        started.close();
     }
 }

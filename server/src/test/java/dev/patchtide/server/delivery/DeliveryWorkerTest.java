@@ -147,9 +147,9 @@ class DeliveryWorkerTest {
     void deliveryClaimedByAWorkerThatDiedIsDeliveredWhenItsLeaseEnds() {
         // As a crashed node leaves it: claimed (attempt counted, lease held) but never settled.
         server.database().jdbi().useHandle(h -> h.createUpdate("INSERT INTO outbox (destination_kind, destination,"
-                        + " payload, source, max_retry_attempts, max_event_age_s, attempts, created_at,"
-                        + " next_attempt_at, leased_until) VALUES ('test', 'somewhere', 'orphan', '', 185, 86400, 1,"
-                        + " :now, :now, :leaseEnd)")
+                        + " payload, source, max_retry_attempts, max_event_age_s, state, attempts, created_at,"
+                        + " next_attempt_at, leased_until) VALUES ('test', 'somewhere', 'orphan', '', 185, 86400,"
+                        + " 'IN_FLIGHT', 1, :now, :now, :leaseEnd)")
                 .bind("now", clock.instant())
                 .bind("leaseEnd", clock.instant().plus(Duration.ofMinutes(2)))
                 .execute());
