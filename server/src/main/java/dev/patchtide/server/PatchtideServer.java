@@ -22,6 +22,7 @@ import dev.patchtide.server.notify.Notifications;
 import dev.patchtide.server.patching.BaselineApi;
 import dev.patchtide.server.patching.ComplianceStateListener;
 import dev.patchtide.server.patching.InventorySweeper;
+import dev.patchtide.server.patching.ReEvaluationWorker;
 import dev.patchtide.server.patching.RebootStateListener;
 import dev.patchtide.server.web.HealthRoutes;
 import io.javalin.Javalin;
@@ -132,7 +133,7 @@ public final class PatchtideServer implements AutoCloseable {
         BaselineApi baselines = new BaselineApi(
                 database.jdbi(), json, clock, fleet.tags(), config.accountId(), publishingListener, rebootListener);
         baselines.routes(router);
-        started.add(baselines.startReEvaluation(Duration.ofSeconds(1)));
+        ReEvaluationWorker reEvaluation = started.add(baselines.startReEvaluation(Duration.ofSeconds(1)));
         started.add(baselines.startScanWriter(SCAN_WRITERS, SCAN_BATCH));
         started.add(new InventorySweeper(database.jdbi(), clock, INVENTORY_SWEEP).start());
         new ComplianceApi(database.jdbi(), fleet).routes(router);
