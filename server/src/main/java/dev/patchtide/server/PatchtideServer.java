@@ -6,7 +6,6 @@ import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.Authorizer;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
-import dev.patchtide.server.background.PollingLoop;
 import dev.patchtide.server.compliance.ComplianceApi;
 import dev.patchtide.server.connections.Connections;
 import dev.patchtide.server.dashboard.DashboardRoutes;
@@ -50,47 +49,52 @@ public final class PatchtideServer implements AutoCloseable {
 
     private final Javalin app;
     private final AccessKeyStore accessKeys;
-    private final PollingLoop revocationFeed;
-    private final JvmGcMetrics gcMetrics;
     private final DeliveryWorker deliveries;
-    private final ReEvaluationWorker reEvaluation;
-    private final AutoCloseable scanWriter;
-    private final InventorySweeper inventorySweeper;
     private final EventsApi events;
+    /** What start-up started, closed in reverse order: by {@link #close()}, or at once if start-up fails. */
+    private final Started started;
 
     private PatchtideServer(
-            Javalin app,
-            AccessKeyStore accessKeys,
-            PollingLoop revocationFeed,
-            JvmGcMetrics gcMetrics,
-            DeliveryWorker deliveries,
-            ReEvaluationWorker reEvaluation,
-            AutoCloseable scanWriter,
-            InventorySweeper inventorySweeper,
-            EventsApi events) {
+            Javalin app, AccessKeyStore accessKeys, DeliveryWorker deliveries, EventsApi events, Started started) {
         this.app = app;
         this.accessKeys = accessKeys;
-        this.revocationFeed = revocationFeed;
-        this.gcMetrics = gcMetrics;
         this.deliveries = deliveries;
-        this.reEvaluation = reEvaluation;
-        this.scanWriter = scanWriter;
-        this.inventorySweeper = inventorySweeper;
         this.events = events;
+        this.started = started;
     }
 
     public static PatchtideServer start(ServerConfig config, Database database, InstantSource clock) {
         return start(config, database, clock, ComplianceStateListener.NONE);
     }
 
-    /** As {@link #start(ServerConfig, Database, InstantSource)}, telling {@code complianceListener} of status changes. */
+    /**
+     * As {@link #start(ServerConfig, Database, InstantSource)}, telling {@code complianceListener} of status
+     * changes. Starts everything or nothing: when a step fails, what was already started is closed before the
+     * exception propagates.
+     */
     public static PatchtideServer start(
             ServerConfig config, Database database, InstantSource clock, ComplianceStateListener complianceListener) {
+        Started started = new Started();
+        try {
+            return start(config, database, clock, complianceListener, started);
+        } catch (RuntimeException | Error e) {
+            started.closeAfter(e);
+            throw e;
+        }
+    }
+
+    private static PatchtideServer start(
+            ServerConfig config,
+            Database database,
+            InstantSource clock,
+            ComplianceStateListener complianceListener,
+            Started started) {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        started.add(metrics::close);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
         new ProcessorMetrics().bindTo(metrics);
-        JvmGcMetrics gcMetrics = new JvmGcMetrics();
+        JvmGcMetrics gcMetrics = started.add(new JvmGcMetrics());
         gcMetrics.bindTo(metrics);
 
         // Secrets at rest are sealed under the server key; stores running in a caller's handle find it there.
@@ -134,15 +138,15 @@ public final class PatchtideServer implements AutoCloseable {
         BaselineApi baselines = new BaselineApi(
                 database.jdbi(), json, clock, fleet.tags(), config.accountId(), publishingListener, rebootListener);
         baselines.routes(router);
-        ReEvaluationWorker reEvaluation = baselines.startReEvaluation(Duration.ofSeconds(1));
+        ReEvaluationWorker reEvaluation = started.add(baselines.startReEvaluation(Duration.ofSeconds(1)));
         io.micrometer.core.instrument.FunctionCounter.builder(
                         "patchtide_reevaluation_inventory_missing",
                         reEvaluation,
                         ReEvaluationWorker::inventoryMissingCount)
                 .description("re-evaluations skipped because the instance's stored inventory was missing")
                 .register(metrics);
-        AutoCloseable scanWriter = baselines.startScanWriter(SCAN_WRITERS, SCAN_BATCH);
-        InventorySweeper inventorySweeper = new InventorySweeper(database.jdbi(), clock, INVENTORY_SWEEP).start();
+        started.add(baselines.startScanWriter(SCAN_WRITERS, SCAN_BATCH));
+        started.add(new InventorySweeper(database.jdbi(), clock, INVENTORY_SWEEP).start());
         new ComplianceApi(database.jdbi(), fleet).routes(router);
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
         new DeadLetterApi(database.jdbi(), clock, deliveries).routes(router);
@@ -180,20 +184,16 @@ public final class PatchtideServer implements AutoCloseable {
         new HealthRoutes(database, metrics, config.metricsAccess()).routes(app);
         dashboard.routes(app);
         // Keys revoked by other nodes: lets this node keep found keys in memory (see AccessKeyStore).
-        PollingLoop revocationFeed = accessKeys.startRevocationFeed();
+        started.add(accessKeys.startRevocationFeed());
+        // Finishes connections left AUTHORIZING, also by a server that stopped before it could.
+        started.add(connections.start());
+        started.add(app::stop);
         app.start();
+        started.add(deliveries);
         deliveries.start();
+        started.add(events.worker());
         events.worker().start();
-        return new PatchtideServer(
-                app,
-                accessKeys,
-                revocationFeed,
-                gcMetrics,
-                deliveries,
-                reEvaluation,
-                scanWriter,
-                inventorySweeper,
-                events);
+        return new PatchtideServer(app, accessKeys, deliveries, events, started);
     }
 
     public int port() {
@@ -216,17 +216,6 @@ public final class PatchtideServer implements AutoCloseable {
 
     @Override
     public void close() {
-        app.stop();
-        try {
-            scanWriter.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("scan writer did not stop", e);
-        }
-        reEvaluation.close();
-        inventorySweeper.close();
-        events.worker().close();
-        deliveries.close();
-        revocationFeed.close();
-        gcMetrics.close();
+        started.close();
     }
 }

@@ -1,18 +1,24 @@
 package dev.patchtide.server.background;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A feature's background work on one virtual thread: runs a round, and when the round found nothing to do
- * sleeps until woken or until the idle poll passes. A failed round is logged and tried again after the
- * pause, never ending the loop. The rounds claim their rows in the database, so every server node runs
- * its own loop side by side.
+ * sleeps until woken or until the idle poll passes. A round that fails with a {@link RuntimeException} is
+ * logged and tried again after the pause. An {@link Error} (out of memory, a broken class path) is not
+ * caught: it ends the loop and is logged once, as the thread dies. The rounds claim their rows in the
+ * database, so every server node runs its own loop side by side.
  */
 public final class PollingLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PollingLoop.class);
+    /** Loops whose thread is alive, in this JVM: lets a test see that a failed start-up stopped them all. */
+    private static final Set<PollingLoop> ALIVE = ConcurrentHashMap.newKeySet();
 
     private final String name;
     private final Duration idlePoll;
@@ -31,7 +37,11 @@ public final class PollingLoop implements AutoCloseable {
 
     public synchronized void start() {
         if (thread == null) {
-            thread = Thread.ofVirtual().name(name).start(this::run);
+            ALIVE.add(this);
+            thread = Thread.ofVirtual()
+                    .name(name)
+                    .uncaughtExceptionHandler((t, e) -> log.error("{}: stopped by an error", name, e))
+                    .start(this::run);
         }
     }
 
@@ -43,7 +53,27 @@ public final class PollingLoop implements AutoCloseable {
         }
     }
 
+    /** Names of the loops whose thread is running, in this JVM, sorted. */
+    public static Set<String> alive() {
+        Set<String> names = new TreeSet<>();
+        ALIVE.forEach(loop -> names.add(loop.name));
+        return names;
+    }
+
+    /** Whether the loop's thread is running: false before {@link #start()}, after {@link #close()}, or an Error. */
+    public boolean running() {
+        return ALIVE.contains(this);
+    }
+
     private void run() {
+        try {
+            loop();
+        } finally {
+            ALIVE.remove(this);
+        }
+    }
+
+    private void loop() {
         while (!stopping) {
             boolean busy = false;
             try {

@@ -21,7 +21,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
 
 /** {@code AWSEvents.*Connection*}: create, describe, list, update, deauthorize and delete connections. */
@@ -33,9 +32,9 @@ final class ConnectionApi {
     private final ConnectionSecrets secrets;
     private final InstantSource clock;
     private final String arnPrefix;
-    private final Consumer<String> authorizeSoon;
+    private final Runnable authorizeSoon;
 
-    /** @param authorizeSoon fetches a first OAuth token for the connection with that ARN, in the background */
+    /** @param authorizeSoon wakes the authorizer, which fetches first OAuth tokens in the background */
     ConnectionApi(
             Jdbi jdbi,
             ConnectionStore store,
@@ -43,7 +42,7 @@ final class ConnectionApi {
             InstantSource clock,
             String region,
             String accountId,
-            Consumer<String> authorizeSoon) {
+            Runnable authorizeSoon) {
         this.jdbi = jdbi;
         this.store = store;
         this.secrets = secrets;
@@ -96,7 +95,7 @@ final class ConnectionApi {
                     "ResourceAlreadyExistsException", "Connection " + q.name() + " already exists.");
         }
         if (state == ConnectionState.AUTHORIZING) {
-            authorizeSoon.accept(arn);
+            authorizeSoon.run();
         }
         return change(c);
     }
@@ -166,11 +165,11 @@ final class ConnectionApi {
                     old.createdAt(),
                     now,
                     credentialsChanged && state == ConnectionState.AUTHORIZED ? Optional.of(now) : old.authorizedAt());
-            store.update(h, c, secrets.keyId());
+            store.update(h, old.state(), c, secrets.keyId());
             return c;
         });
         if (updated.state() == ConnectionState.AUTHORIZING) {
-            authorizeSoon.accept(updated.arn());
+            authorizeSoon.run();
         }
         return change(updated);
     }
@@ -193,7 +192,7 @@ final class ConnectionApi {
                     old.createdAt(),
                     now,
                     old.authorizedAt());
-            store.update(h, done, secrets.keyId());
+            store.update(h, old.state(), done, secrets.keyId());
             return done;
         });
         return change(c);
@@ -202,7 +201,7 @@ final class ConnectionApi {
     private ConnectionChange delete(NameRequest q) {
         Connection c = jdbi.inTransaction(h -> {
             Connection old = store.byName(h, q.name(), true).orElseThrow(() -> notFound(q.name()));
-            store.delete(h, q.name());
+            store.delete(h, q.name(), old.state());
             return old;
         });
         return new ConnectionChange(

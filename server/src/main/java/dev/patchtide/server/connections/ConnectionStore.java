@@ -24,36 +24,97 @@ final class ConnectionStore {
 
     /** False when the name is taken. */
     boolean insert(Handle h, Connection c, String keyId) {
-        return h.createUpdate("INSERT INTO event_connections (name, arn, description, authorization_type, state,"
-                                + " state_reason, auth_public, auth_sealed, key_id, created_at, modified_at,"
-                                + " authorized_at) VALUES (:name, :arn, :description, :type, :state, :reason,"
-                                + " CAST(:shown AS jsonb), :sealed, :keyId, :created, :modified, :authorized)"
-                                + " ON CONFLICT (name) DO NOTHING")
+        ConnectionState.LIFECYCLE.require(ConnectionState.CREATING, c.state());
+        boolean inserted = h.createUpdate("INSERT INTO event_connections (name, arn, description,"
+                                + " authorization_type, state, state_reason, auth_public, auth_sealed, key_id,"
+                                + " created_at, modified_at, authorized_at, authorize_after) VALUES (:name, :arn,"
+                                + " :description, :type, :state, :reason, CAST(:shown AS jsonb), :sealed, :keyId,"
+                                + " :created, :modified, :authorized, CASE WHEN :state = 'AUTHORIZING' THEN"
+                                + " CAST(:modified AS timestamptz) END) ON CONFLICT (name) DO NOTHING")
                         .bindMap(values(c, keyId))
                         .execute()
                 == 1;
+        if (inserted) {
+            ConnectionState.LIFECYCLE.taken(ConnectionState.CREATING, c.state());
+        }
+        return inserted;
     }
 
-    void update(Handle h, Connection c, String keyId) {
-        h.createUpdate("UPDATE event_connections SET description = :description, authorization_type = :type,"
-                        + " state = :state, state_reason = :reason, auth_public = CAST(:shown AS jsonb),"
-                        + " auth_sealed = :sealed, key_id = :keyId, modified_at = :modified,"
-                        + " authorized_at = :authorized WHERE arn = :arn")
-                .bindMap(values(c, keyId))
+    /**
+     * Stores {@code c} over the connection, which must still be in {@code from} (the caller locked it). An
+     * AUTHORIZING connection is due for the authorizer at once.
+     */
+    void update(Handle h, ConnectionState from, Connection c, String keyId) {
+        boolean changes = from != c.state();
+        if (changes) {
+            ConnectionState.LIFECYCLE.require(from, c.state());
+        }
+        var values = values(c, keyId);
+        values.put("from", from.name());
+        int updated = h.createUpdate("UPDATE event_connections SET description = :description,"
+                        + " authorization_type = :type, state = :state, state_reason = :reason,"
+                        + " auth_public = CAST(:shown AS jsonb), auth_sealed = :sealed, key_id = :keyId,"
+                        + " modified_at = :modified, authorized_at = :authorized, authorize_after = CASE WHEN"
+                        + " :state = 'AUTHORIZING' THEN CAST(:modified AS timestamptz) END"
+                        + " WHERE arn = :arn AND state = :from")
+                .bindMap(values)
                 .execute();
+        if (updated != 1) {
+            throw new IllegalStateException("connection " + c.name() + " left state " + from + " while locked");
+        }
+        if (changes) {
+            ConnectionState.LIFECYCLE.taken(from, c.state());
+        }
     }
 
-    /** Records the outcome of an authorization attempt, unless the connection changed meanwhile. */
-    void authorized(
-            Handle h, String arn, Instant modifiedAt, ConnectionState state, Optional<String> reason, Instant now) {
-        h.createUpdate("UPDATE event_connections SET state = :state, state_reason = :reason,"
-                        + " authorized_at = CASE WHEN :state = 'AUTHORIZED' THEN :now ELSE authorized_at END"
-                        + " WHERE arn = :arn AND modified_at = :modified AND state <> :state")
-                .bind("state", state.name())
+    /**
+     * Records the outcome of an authorization attempt on the connection as it was read ({@code c}), unless it
+     * changed meanwhile (updated, or moved by another node).
+     */
+    void authorized(Handle h, Connection c, ConnectionState to, Optional<String> reason, Instant now) {
+        if (c.state() == to) {
+            return;
+        }
+        ConnectionState.LIFECYCLE.require(c.state(), to);
+        int moved = h.createUpdate("UPDATE event_connections SET state = :to, state_reason = :reason,"
+                        + " authorize_after = NULL,"
+                        + " authorized_at = CASE WHEN :to = 'AUTHORIZED' THEN :now ELSE authorized_at END"
+                        + " WHERE arn = :arn AND modified_at = :modified AND state = :from")
+                .bind("to", to.name())
+                .bind("from", c.state().name())
                 .bind("reason", reason.orElse(null))
                 .bind("now", now)
-                .bind("arn", arn)
-                .bind("modified", modifiedAt)
+                .bind("arn", c.arn())
+                .bind("modified", c.modifiedAt())
+                .execute();
+        if (moved == 1) {
+            ConnectionState.LIFECYCLE.taken(c.state(), to);
+        }
+    }
+
+    /**
+     * Claims up to {@code limit} AUTHORIZING connections whose authorization is due, holding each until
+     * {@code leaseEnd} (a node that dies meanwhile leaves it due again then). Several nodes claim side by side.
+     */
+    List<Connection> claimAuthorizing(Handle h, Instant now, Instant leaseEnd, int limit) {
+        return h.createQuery("UPDATE event_connections SET authorize_after = :leaseEnd WHERE name IN (SELECT name"
+                        + " FROM event_connections WHERE state = 'AUTHORIZING' AND coalesce(authorize_after,"
+                        + " '-infinity') <= :now ORDER BY authorize_after NULLS FIRST LIMIT :limit"
+                        + " FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS)
+                .bind("now", now)
+                .bind("leaseEnd", leaseEnd)
+                .bind("limit", limit)
+                .map((rs, ctx) -> read(rs))
+                .list();
+    }
+
+    /** Tries the authorization of {@code c} again at {@code at}, unless it changed meanwhile. */
+    void authorizeLater(Handle h, Connection c, Instant at) {
+        h.createUpdate("UPDATE event_connections SET authorize_after = :at WHERE arn = :arn"
+                        + " AND modified_at = :modified AND state = 'AUTHORIZING'")
+                .bind("at", at)
+                .bind("arn", c.arn())
+                .bind("modified", c.modifiedAt())
                 .execute();
     }
 
@@ -72,11 +133,18 @@ final class ConnectionStore {
                 .findOne();
     }
 
-    boolean delete(Handle h, String name) {
-        return h.createUpdate("DELETE FROM event_connections WHERE name = :name")
+    /** Deletes the connection, which must still be in {@code from} (the caller locked it). */
+    boolean delete(Handle h, String name, ConnectionState from) {
+        ConnectionState.LIFECYCLE.require(from, ConnectionState.DELETING);
+        boolean deleted = h.createUpdate("DELETE FROM event_connections WHERE name = :name AND state = :from")
                         .bind("name", name)
+                        .bind("from", from.name())
                         .execute()
                 == 1;
+        if (deleted) {
+            ConnectionState.LIFECYCLE.taken(from, ConnectionState.DELETING);
+        }
+        return deleted;
     }
 
     /** A page in name order, after {@code afterName}. */

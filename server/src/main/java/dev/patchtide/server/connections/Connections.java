@@ -3,7 +3,6 @@ package dev.patchtide.server.connections;
 import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.delivery.Deliverer;
-import dev.patchtide.server.delivery.DeliveryFailure;
 import dev.patchtide.server.secrets.SecretBox;
 import dev.patchtide.server.secrets.ServerKey;
 import java.net.http.HttpClient;
@@ -11,34 +10,27 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * EventBridge connections and API destinations, and the {@code api-destination} deliverer that calls
  * them: the feature's one public entry, wired by the server.
  */
-public final class Connections {
-    private static final Logger log = LoggerFactory.getLogger(Connections.class);
+public final class Connections implements AutoCloseable {
     /** EventBridge gives an API destination call 5 seconds. */
     static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    private final Jdbi jdbi;
-    private final ConnectionStore store;
-    private final ConnectionSecrets secrets;
     private final ConnectionApi connectionApi;
     private final ApiDestinationApi destinationApi;
-    private final OAuthTokens tokens;
     private final ApiDestinationDeliverer deliverer;
+    private final ConnectionAuthorizer authorizer;
 
     /**
      * @throws IllegalStateException when stored secrets were sealed with another server key, naming the
      *     setting, so a server never runs half-blind
      */
     public Connections(Jdbi jdbi, ServerKey key, InstantSource clock, String region, String accountId) {
-        this.jdbi = jdbi;
-        this.store = new ConnectionStore(ApiJson.mapper());
-        this.secrets = new ConnectionSecrets(new SecretBox(key), ApiJson.mapper());
+        ConnectionStore store = new ConnectionStore(ApiJson.mapper());
+        ConnectionSecrets secrets = new ConnectionSecrets(new SecretBox(key), ApiJson.mapper());
         List<String> others = jdbi.withHandle(h -> store.otherKeys(h, key.id()));
         if (!others.isEmpty()) {
             throw new IllegalStateException("Connection " + secrets.mismatch(others.getFirst()));
@@ -48,8 +40,9 @@ public final class Connections {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
-        this.tokens = new OAuthTokens(http, clock, TIMEOUT, jdbi, store);
-        this.connectionApi = new ConnectionApi(jdbi, store, secrets, clock, region, accountId, this::authorizeSoon);
+        OAuthTokens tokens = new OAuthTokens(http, clock, TIMEOUT, jdbi, store);
+        this.authorizer = new ConnectionAuthorizer(jdbi, store, secrets, tokens, clock);
+        this.connectionApi = new ConnectionApi(jdbi, store, secrets, clock, region, accountId, authorizer::wake);
         this.destinationApi = new ApiDestinationApi(jdbi, store, clock, region, accountId);
         this.deliverer = new ApiDestinationDeliverer(
                 jdbi, store, secrets, http, TIMEOUT, tokens, new RateLimiter(System::nanoTime));
@@ -65,18 +58,22 @@ public final class Connections {
         return deliverer;
     }
 
-    /** Fetches an OAuth connection's first token off the request thread, as EventBridge authorizes after create. */
-    private void authorizeSoon(String arn) {
-        Thread.ofVirtual().name("oauth-authorize").start(() -> {
-            try {
-                var connection = jdbi.withHandle(h -> store.byArn(h, arn));
-                if (connection.isPresent() && connection.get().type() == AuthType.OAUTH_CLIENT_CREDENTIALS) {
-                    tokens.token(
-                            connection.get(), secrets.open(connection.get()).oAuthParameters());
-                }
-            } catch (DeliveryFailure | RuntimeException e) {
-                log.info("connection {} not authorized yet: {}", arn, e.getMessage());
-            }
-        });
+    /**
+     * Starts the background authorizer: it finishes AUTHORIZING connections, also those a stopped server
+     * left behind. Stop it with {@link #close()}.
+     */
+    public Connections start() {
+        authorizer.start();
+        return this;
+    }
+
+    /** Look for connections to authorize now rather than at the next poll (a test moved the clock). */
+    public void wake() {
+        authorizer.wake();
+    }
+
+    @Override
+    public void close() {
+        authorizer.close();
     }
 }

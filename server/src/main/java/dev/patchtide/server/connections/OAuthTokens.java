@@ -157,7 +157,7 @@ final class OAuthTokens {
 
     private void record(Connection c, ConnectionState state, Optional<String> reason) {
         try {
-            jdbi.useHandle(h -> store.authorized(h, c.arn(), c.modifiedAt(), state, reason, clock.instant()));
+            jdbi.useHandle(h -> store.authorized(h, c, state, reason, clock.instant()));
         } catch (RuntimeException e) {
             log.warn("could not record the authorization state of {}", c.arn(), e);
         }

@@ -21,21 +21,28 @@ final class DeadLetters {
             String reason,
             String payload) {}
 
-    /** Moves a delivery from the outbox to the dead letters, in one transaction. */
-    static void bury(Jdbi jdbi, long deliveryId, String reason, Instant now) {
-        jdbi.useTransaction(h -> {
-            h.createUpdate("INSERT INTO dead_letters (delivery_id, destination_kind, destination, payload, attributes,"
-                            + " source, max_retry_attempts, max_event_age_s, attempts, created_at, failed_at, reason)"
-                            + " SELECT delivery_id, destination_kind, destination, payload, attributes, source,"
-                            + " max_retry_attempts, max_event_age_s, attempts, created_at, :now, :reason"
-                            + " FROM outbox WHERE delivery_id = :id")
-                    .bind("id", deliveryId)
+    /**
+     * Moves a delivery from the outbox to the dead letters, in one transaction, if it is still the attempt
+     * the caller claimed; false when another worker has claimed it since.
+     */
+    static boolean bury(Jdbi jdbi, PendingDelivery pending, String reason, Instant now) {
+        return jdbi.inTransaction(h -> {
+            int moved = h.createUpdate("INSERT INTO dead_letters (delivery_id, destination_kind, destination,"
+                            + " payload, attributes, source, max_retry_attempts, max_event_age_s, attempts,"
+                            + " created_at, failed_at, reason) SELECT delivery_id, destination_kind, destination,"
+                            + " payload, attributes, source, max_retry_attempts, max_event_age_s, attempts, created_at,"
+                            + " :now, :reason FROM outbox WHERE delivery_id = :id AND state = 'IN_FLIGHT'"
+                            + " AND attempts = :attempt FOR UPDATE")
+                    .bind("id", pending.id())
+                    .bind("attempt", pending.attempt())
                     .bind("now", now)
                     .bind("reason", reason)
                     .execute();
-            h.createUpdate("DELETE FROM outbox WHERE delivery_id = :id")
-                    .bind("id", deliveryId)
+            h.createUpdate("DELETE FROM outbox WHERE delivery_id = :id AND state = 'IN_FLIGHT' AND attempts = :attempt")
+                    .bind("id", pending.id())
+                    .bind("attempt", pending.attempt())
                     .execute();
+            return moved == 1;
         });
     }
 
@@ -81,6 +88,7 @@ final class DeadLetters {
         h.createUpdate("DELETE FROM dead_letters WHERE delivery_id = ANY(:ids)")
                 .bindArray("ids", Long.class, found)
                 .execute();
+        found.forEach(id -> DeliveryState.LIFECYCLE.taken(DeliveryState.DEAD_LETTERED, DeliveryState.PENDING));
         return found;
     }
 }

@@ -98,17 +98,20 @@ public final class DeliveryWorker implements AutoCloseable {
     }
 
     private List<PendingDelivery> claim(Instant now) {
-        return jdbi.inTransaction(
-                h -> h.createQuery("UPDATE outbox SET attempts = attempts + 1, leased_until = :leaseEnd"
-                                + " WHERE delivery_id IN (SELECT delivery_id FROM outbox WHERE next_attempt_at <= :now"
-                                + " AND (leased_until IS NULL OR leased_until <= :now) ORDER BY next_attempt_at LIMIT :batch"
-                                + " FOR UPDATE SKIP LOCKED)"
-                                + " RETURNING delivery_id, attempts, created_at, destination_kind, destination, payload,"
-                                + " attributes::text AS attributes, source, max_retry_attempts, max_event_age_s")
-                        .bind("now", now)
-                        .bind("leaseEnd", now.plus(LEASE))
-                        .bind("batch", BATCH)
-                        .map((rs, ctx) -> new PendingDelivery(
+        record Claimed(DeliveryState from, PendingDelivery delivery) {}
+        List<Claimed> claimed = jdbi.inTransaction(h -> h.createQuery("UPDATE outbox o SET state = 'IN_FLIGHT',"
+                        + " attempts = o.attempts + 1, leased_until = :leaseEnd FROM (SELECT delivery_id, state"
+                        + " FROM outbox WHERE next_attempt_at <= :now AND (state <> 'IN_FLIGHT' OR leased_until <= :now)"
+                        + " ORDER BY next_attempt_at LIMIT :batch FOR UPDATE SKIP LOCKED) due"
+                        + " WHERE o.delivery_id = due.delivery_id RETURNING due.state AS from_state, o.delivery_id,"
+                        + " o.attempts, o.created_at, o.destination_kind, o.destination, o.payload,"
+                        + " o.attributes::text AS attributes, o.source, o.max_retry_attempts, o.max_event_age_s")
+                .bind("now", now)
+                .bind("leaseEnd", now.plus(LEASE))
+                .bind("batch", BATCH)
+                .map((rs, ctx) -> new Claimed(
+                        DeliveryState.valueOf(rs.getString("from_state")),
+                        new PendingDelivery(
                                 rs.getLong("delivery_id"),
                                 rs.getInt("attempts"),
                                 rs.getTimestamp("created_at").toInstant(),
@@ -120,8 +123,10 @@ public final class DeliveryWorker implements AutoCloseable {
                                         rs.getString("source"),
                                         new RetryPolicy(
                                                 rs.getInt("max_retry_attempts"),
-                                                Duration.ofSeconds(rs.getInt("max_event_age_s"))))))
-                        .list());
+                                                Duration.ofSeconds(rs.getInt("max_event_age_s")))))))
+                .list());
+        claimed.forEach(c -> DeliveryState.LIFECYCLE.taken(c.from(), DeliveryState.IN_FLIGHT));
+        return claimed.stream().map(Claimed::delivery).toList();
     }
 
     private void attempt(PendingDelivery pending) {
@@ -132,10 +137,13 @@ public final class DeliveryWorker implements AutoCloseable {
                         + pending.delivery().destinationKind());
             }
             deliverer.deliver(pending);
-            settle(pending, "delivered");
-            jdbi.useHandle(h -> h.createUpdate("DELETE FROM outbox WHERE delivery_id = :id")
-                    .bind("id", pending.id())
-                    .execute());
+            boolean settled = jdbi.withHandle(h -> h.createUpdate("DELETE FROM outbox WHERE delivery_id = :id"
+                                    + " AND state = 'IN_FLIGHT' AND attempts = :attempt")
+                            .bind("id", pending.id())
+                            .bind("attempt", pending.attempt())
+                            .execute())
+                    == 1;
+            settled(pending, settled, DeliveryState.DELIVERED);
         } catch (DeliveryFailure failure) {
             failed(pending, failure.getMessage(), failure.retryable());
         } catch (RuntimeException bug) {
@@ -154,24 +162,38 @@ public final class DeliveryWorker implements AutoCloseable {
                     ? reason
                     : (tooOld ? "maximum event age reached" : "maximum retry attempts reached") + "; last error: "
                             + reason;
-            DeadLetters.bury(jdbi, pending.id(), why, now);
-            settle(pending, "dead-lettered");
-            log.warn(
-                    "delivery {} to {} {} moved to dead letters: {}",
-                    pending.id(),
-                    pending.delivery().destinationKind(),
-                    pending.delivery().destination(),
-                    why);
+            boolean buried = DeadLetters.bury(jdbi, pending, why, now);
+            if (settled(pending, buried, DeliveryState.DEAD_LETTERED)) {
+                log.warn(
+                        "delivery {} to {} {} moved to dead letters after {} attempt(s): {}",
+                        pending.id(),
+                        pending.delivery().destinationKind(),
+                        pending.delivery().destination(),
+                        pending.attempt(),
+                        why);
+            }
             return;
         }
         Instant next = now.plus(backoff(pending.attempt()));
-        jdbi.useHandle(h -> h.createUpdate("UPDATE outbox SET next_attempt_at = :next, leased_until = NULL,"
-                        + " last_error = :error WHERE delivery_id = :id")
-                .bind("next", next)
-                .bind("error", reason)
-                .bind("id", pending.id())
-                .execute());
-        settle(pending, "retrying");
+        boolean rescheduled = jdbi.withHandle(h -> h.createUpdate("UPDATE outbox SET state = 'RETRYING',"
+                                + " next_attempt_at = :next, leased_until = NULL, last_error = :error"
+                                + " WHERE delivery_id = :id AND state = 'IN_FLIGHT' AND attempts = :attempt")
+                        .bind("next", next)
+                        .bind("error", reason)
+                        .bind("id", pending.id())
+                        .bind("attempt", pending.attempt())
+                        .execute())
+                == 1;
+        if (settled(pending, rescheduled, DeliveryState.RETRYING)) {
+            log.info(
+                    "delivery {} to {} {} failed (attempt {}), retrying at {}: {}",
+                    pending.id(),
+                    pending.delivery().destinationKind(),
+                    pending.delivery().destination(),
+                    pending.attempt(),
+                    next,
+                    reason);
+        }
     }
 
     /** 1 s, 2 s, 4 s, ... capped at five minutes, each shortened by up to a fifth so retries spread out. */
@@ -181,9 +203,23 @@ public final class DeliveryWorker implements AutoCloseable {
         return Duration.ofMillis(millis - ThreadLocalRandom.current().nextLong(millis / 5 + 1));
     }
 
-    private void settle(PendingDelivery pending, String outcome) {
-        metrics.counter("patchtide.deliveries", "kind", pending.delivery().destinationKind(), "outcome", outcome)
+    /**
+     * Counts and reports the settlement when this worker made it; when it did not, its lease had ended and
+     * another worker claimed the delivery since (which settles it in its turn).
+     */
+    private boolean settled(PendingDelivery pending, boolean made, DeliveryState to) {
+        if (!made) {
+            log.info(
+                    "delivery {} (attempt {}) was claimed again by another worker after its lease ended; not {}",
+                    pending.id(),
+                    pending.attempt(),
+                    to.outcome());
+            return false;
+        }
+        DeliveryState.LIFECYCLE.taken(DeliveryState.IN_FLIGHT, to);
+        metrics.counter("patchtide.deliveries", "kind", pending.delivery().destinationKind(), "outcome", to.outcome())
                 .increment();
+        return true;
     }
 
     private static Map<String, String> attributes(String json) {

@@ -92,6 +92,11 @@ public final class EventsApi {
         return worker;
     }
 
+    /** The replays, for tests that advance them one batch at a time with the worker stopped. */
+    Replays replays() {
+        return replays;
+    }
+
     public void routes(ApiRouter router) {
         on(router, "CreateEventBus", CreateEventBusRequest.class, q -> buses.create(q, now()));
         on(router, "DeleteEventBus", DeleteEventBusRequest.class, q -> {

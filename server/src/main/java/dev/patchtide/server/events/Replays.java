@@ -39,6 +39,11 @@ import org.jdbi.v3.core.Jdbi;
  */
 final class Replays {
     private static final int BATCH = 100;
+    /** As a literal list, so the planner can use the partial index on active replays. */
+    private static final String ACTIVE = java.util.Arrays.stream(ReplayState.values())
+            .filter(ReplayState::active)
+            .map(s -> "'" + s.name() + "'")
+            .collect(java.util.stream.Collectors.joining(", ", "(", ")"));
 
     private final Jdbi jdbi;
     private final ObjectMapper json;
@@ -90,9 +95,10 @@ final class Replays {
             }
             int inserted = h.createUpdate("INSERT INTO event_replays (name, archive, description, state, destination,"
                             + " event_start_time, event_end_time, replay_start_time) VALUES (:name, :archive,"
-                            + " :description, 'STARTING', CAST(:destination AS jsonb), :start, :end, :now)"
+                            + " :description, :state, CAST(:destination AS jsonb), :start, :end, :now)"
                             + " ON CONFLICT DO NOTHING")
                     .bind("name", q.replayName())
+                    .bind("state", ReplayState.STARTING.name())
                     .bind("archive", archive)
                     .bind("description", q.description())
                     .bind("destination", write(q.destination()))
@@ -105,7 +111,7 @@ final class Replays {
                         "ResourceAlreadyExistsException", "Replay " + q.replayName() + " already exists.");
             }
         });
-        return new StartReplayResponse(arns.replay(q.replayName()), "STARTING", null, now);
+        return new StartReplayResponse(arns.replay(q.replayName()), ReplayState.STARTING.name(), null, now);
     }
 
     private DescribeReplayResponse describe(String name) {
@@ -162,27 +168,28 @@ final class Replays {
     }
 
     private CancelReplayResponse cancel(String name) {
-        return jdbi.inTransaction(h -> {
-            String state = h.createQuery("SELECT state FROM event_replays WHERE name = :name FOR UPDATE")
-                    .bind("name", name)
-                    .mapTo(String.class)
-                    .findOne()
+        // Read, check, then move only from the state read: if the worker moved it meanwhile, look again.
+        while (true) {
+            ReplayState from = jdbi.withHandle(h -> h.createQuery("SELECT state FROM event_replays WHERE name = :name")
+                            .bind("name", name)
+                            .mapTo(String.class)
+                            .findOne())
+                    .map(ReplayState::valueOf)
                     .orElseThrow(() -> notFound(name));
-            if (!state.equals("STARTING") && !state.equals("RUNNING")) {
-                throw new ApiException.Invalid(
-                        "IllegalStatusException", "Replay " + name + " is " + state + " and cannot be cancelled.");
+            if (!ReplayState.LIFECYCLE.allows(from, ReplayState.CANCELLING)) {
+                throw new ApiException.Conflict(
+                        "IllegalStatusException", "Replay " + name + " is " + from + " and cannot be cancelled.");
             }
-            h.createUpdate("UPDATE event_replays SET state = 'CANCELLING' WHERE name = :name")
-                    .bind("name", name)
-                    .execute();
-            return new CancelReplayResponse(arns.replay(name), "CANCELLING", null);
-        });
+            if (jdbi.withHandle(h -> move(h, name, from, ReplayState.CANCELLING))) {
+                return new CancelReplayResponse(arns.replay(name), ReplayState.CANCELLING.name(), null);
+            }
+        }
     }
 
     private record Claimed(
             String name,
             String archive,
-            String state,
+            ReplayState state,
             ReplayDestination destination,
             Instant start,
             Instant end,
@@ -192,13 +199,12 @@ final class Replays {
     /** Advances one active replay by a batch; returns false when no replay had work. */
     boolean step() {
         return jdbi.inTransaction(h -> {
-            Optional<Claimed> claimed = h.createQuery(
-                            "SELECT * FROM event_replays WHERE state IN ('STARTING', 'RUNNING',"
-                                    + " 'CANCELLING') ORDER BY replay_start_time LIMIT 1 FOR UPDATE SKIP LOCKED")
+            Optional<Claimed> claimed = h.createQuery("SELECT * FROM event_replays WHERE state IN " + ACTIVE
+                            + " ORDER BY replay_start_time LIMIT 1 FOR UPDATE SKIP LOCKED")
                     .map((rs, ctx) -> new Claimed(
                             rs.getString("name"),
                             rs.getString("archive"),
-                            rs.getString("state"),
+                            ReplayState.valueOf(rs.getString("state")),
                             destination(rs),
                             instant(rs.getTimestamp("event_start_time")),
                             instant(rs.getTimestamp("event_end_time")),
@@ -215,17 +221,28 @@ final class Replays {
 
     private void advance(Handle h, Claimed r) {
         Instant now = clock.instant();
-        if (r.state().equals("CANCELLING")) {
-            finish(h, r.name(), "CANCELLED", null, now);
-            return;
+        switch (r.state()) {
+            case STARTING -> move(h, r.name(), ReplayState.STARTING, ReplayState.RUNNING);
+            case CANCELLING -> finish(h, r.name(), ReplayState.CANCELLING, ReplayState.CANCELLED, null, now);
+            case RUNNING -> replayBatch(h, r, now);
+            case CANCELLED, COMPLETED, FAILED -> throw new IllegalStateException("claimed a finished replay");
         }
+    }
+
+    private void replayBatch(Handle h, Claimed r, Instant now) {
         Optional<String> bus = h.createQuery("SELECT bus FROM event_archives WHERE name = :name")
                 .bind("name", r.archive())
                 .mapTo(String.class)
                 .findOne();
         Optional<CompiledBus> compiled = bus.flatMap(b -> machines.forBus(h, b));
         if (compiled.isEmpty()) {
-            finish(h, r.name(), "FAILED", "Archive " + r.archive() + " or its event bus no longer exists.", now);
+            finish(
+                    h,
+                    r.name(),
+                    ReplayState.RUNNING,
+                    ReplayState.FAILED,
+                    "Archive " + r.archive() + " or its event bus no longer exists.",
+                    now);
             return;
         }
         List<Object[]> events = h.createQuery("SELECT e.event_id, e.event_time, e.envelope FROM archived_events a"
@@ -251,7 +268,7 @@ final class Replays {
         }
         if (!events.isEmpty()) {
             Object[] last = events.getLast();
-            h.createUpdate("UPDATE event_replays SET state = 'RUNNING', last_event_time = :time, last_event_id = :id"
+            h.createUpdate("UPDATE event_replays SET last_event_time = :time, last_event_id = :id"
                             + " WHERE name = :name")
                     .bind("time", (Instant) last[1])
                     .bind("id", (UUID) last[0])
@@ -259,18 +276,37 @@ final class Replays {
                     .execute();
         }
         if (events.size() < BATCH) {
-            finish(h, r.name(), "COMPLETED", null, now);
+            finish(h, r.name(), ReplayState.RUNNING, ReplayState.COMPLETED, null, now);
         }
     }
 
-    private static void finish(Handle h, String name, String state, String reason, Instant now) {
-        h.createUpdate("UPDATE event_replays SET state = :state, state_reason = :reason, replay_end_time = :now"
-                        + " WHERE name = :name")
-                .bind("state", state)
+    private static void finish(Handle h, String name, ReplayState from, ReplayState to, String reason, Instant now) {
+        ReplayState.LIFECYCLE.require(from, to);
+        int moved = h.createUpdate("UPDATE event_replays SET state = :to, state_reason = :reason,"
+                        + " replay_end_time = :now WHERE name = :name AND state = :from")
+                .bind("to", to.name())
+                .bind("from", from.name())
                 .bind("reason", reason)
                 .bind("now", now)
                 .bind("name", name)
                 .execute();
+        if (moved == 1) {
+            ReplayState.LIFECYCLE.taken(from, to);
+        }
+    }
+
+    /** Moves the replay from {@code from} to {@code to}; false when it was no longer in {@code from}. */
+    private static boolean move(Handle h, String name, ReplayState from, ReplayState to) {
+        ReplayState.LIFECYCLE.require(from, to);
+        int moved = h.createUpdate("UPDATE event_replays SET state = :to WHERE name = :name AND state = :from")
+                .bind("to", to.name())
+                .bind("from", from.name())
+                .bind("name", name)
+                .execute();
+        if (moved == 1) {
+            ReplayState.LIFECYCLE.taken(from, to);
+        }
+        return moved == 1;
     }
 
     private ReplayDestination destination(ResultSet rs) throws SQLException {

@@ -67,7 +67,11 @@ final class ScanWriter implements AutoCloseable {
         this.work = work;
         this.maxBatch = maxBatch;
         for (int i = 0; i < writerCount; i++) {
-            Thread t = Thread.ofPlatform().daemon().name("scan-writer-" + i).unstarted(this::run);
+            Thread t = Thread.ofPlatform()
+                    .daemon()
+                    .name("scan-writer-" + i)
+                    .uncaughtExceptionHandler((thread, e) -> log.error("{} stopped by an error", thread.getName(), e))
+                    .unstarted(this::run);
             writers.add(t);
             t.start();
         }
@@ -117,11 +121,14 @@ final class ScanWriter implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     return;
                 }
-            } catch (RuntimeException | Error e) {
+            } catch (RuntimeException e) {
                 // write() answers every caller itself; this is a bug guard so no caller waits forever.
                 batch.forEach(p -> p.answer().completeExceptionally(e));
                 log.error("scan writer failed", e);
             } finally {
+                // After an Error (which ends this writer) its batch's callers still get an answer.
+                batch.forEach(
+                        p -> p.answer().completeExceptionally(new IllegalStateException("the scan writer stopped")));
                 batch.clear();
             }
         }

@@ -147,9 +147,9 @@ class DeliveryWorkerTest {
     void deliveryClaimedByAWorkerThatDiedIsDeliveredWhenItsLeaseEnds() {
         // As a crashed node leaves it: claimed (attempt counted, lease held) but never settled.
         server.database().jdbi().useHandle(h -> h.createUpdate("INSERT INTO outbox (destination_kind, destination,"
-                        + " payload, source, max_retry_attempts, max_event_age_s, attempts, created_at,"
-                        + " next_attempt_at, leased_until) VALUES ('test', 'somewhere', 'orphan', '', 185, 86400, 1,"
-                        + " :now, :now, :leaseEnd)")
+                        + " payload, source, max_retry_attempts, max_event_age_s, state, attempts, created_at,"
+                        + " next_attempt_at, leased_until) VALUES ('test', 'somewhere', 'orphan', '', 185, 86400,"
+                        + " 'IN_FLIGHT', 1, :now, :now, :leaseEnd)")
                 .bind("now", clock.instant())
                 .bind("leaseEnd", clock.instant().plus(Duration.ofMinutes(2)))
                 .execute());
@@ -160,6 +160,46 @@ class DeliveryWorkerTest {
         server.deliveries().wake();
         await().atMost(Duration.ofSeconds(5)).until(() -> receiver.received.size() == 1);
         assertThat(receiver.received.peek().attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void workerWhoseLeaseEndedCannotSettleTheDeliveryAnotherClaimedSince() throws Exception {
+        // Node A runs a minute ahead, so it alone finds the delivery due; this server (node B) finds it later.
+        MutableClock aheadClock = new MutableClock(clock.instant().plus(Duration.ofMinutes(1)));
+        server.database().jdbi().useHandle(h -> h.createUpdate("INSERT INTO outbox (destination_kind, destination,"
+                        + " payload, max_retry_attempts, max_event_age_s, created_at, next_attempt_at) VALUES"
+                        + " ('contested', 'somewhere', 'contested', 185, 86400, :now, :due)")
+                .bind("now", clock.instant())
+                .bind("due", aheadClock.instant())
+                .execute());
+        Gate atA = new Gate(true);
+        Gate atB = new Gate(false);
+        server.deliveries().register(atB);
+        try (DeliveryWorker nodeA = new DeliveryWorker(
+                server.database().jdbi(), aheadClock, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            nodeA.register(atA);
+            Thread a = Thread.ofVirtual().start(nodeA::deliverDue);
+            atA.entered.await();
+
+            // Node A hangs past its lease: node B claims the delivery again.
+            clock.advance(Duration.ofMinutes(4));
+            server.deliveries().wake();
+            atB.entered.await();
+            // Node A now fails for good; the delivery is node B's, so A must not dead-letter it.
+            atA.release.countDown();
+            a.join();
+            assertThat(deadLetterCount()).isZero();
+            String stored = server.database().jdbi().withHandle(h -> h.createQuery(
+                            "SELECT state || ' ' || attempts FROM outbox")
+                    .mapTo(String.class)
+                    .one());
+            assertThat(stored).isEqualTo("IN_FLIGHT 2");
+
+            atB.release.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(() -> outboxSize() == 0);
+            assertThat(atB.delivered.get()).isEqualTo(1);
+            assertThat(deadLetterCount()).isZero();
+        }
     }
 
     @Test
@@ -183,6 +223,43 @@ class DeliveryWorkerTest {
         return server.database().jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM outbox")
                 .mapTo(Long.class)
                 .one());
+    }
+
+    private long deadLetterCount() {
+        return server.database().jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM dead_letters")
+                .mapTo(Long.class)
+                .one());
+    }
+
+    /** A destination of kind {@code contested} that holds each call until released, then refuses or takes it. */
+    private static final class Gate implements Deliverer {
+        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        final AtomicInteger delivered = new AtomicInteger();
+        private final boolean refuse;
+
+        Gate(boolean refuse) {
+            this.refuse = refuse;
+        }
+
+        @Override
+        public String kind() {
+            return "contested";
+        }
+
+        @Override
+        public void deliver(PendingDelivery delivery) throws DeliveryFailure {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (refuse) {
+                throw DeliveryFailure.permanent("HTTP 400 from receiver");
+            }
+            delivered.incrementAndGet();
+        }
     }
 
     /** A destination that fails on demand and records what it took. */

@@ -44,7 +44,8 @@ class DeliveryFailureTest {
         String subscription = notify.subscribe(topic, "teams", "http://127.0.0.1:" + closedPort + "/webhook", Map.of());
         notify.publish(topic, "nobody listens");
 
-        await().atMost(WAIT).until(() -> attempts() == 1);
+        // Claimed (attempt 1) before it failed: wait for the failure to be recorded.
+        await().atMost(WAIT).until(() -> attempts() == 1 && !lastError().isEmpty());
         assertThat(lastError()).contains("could not reach http://127.0.0.1:" + closedPort);
         clock.advance(Duration.ofMinutes(10));
         notify.server.deliveries().wake();
