@@ -195,6 +195,11 @@ public final class PatchtideServer implements AutoCloseable {
         return deliveries;
     }
 
+    /** Polls for keys other nodes revoked; tests count its rounds to bound how soon a revocation arrives. */
+    public PollingLoop revocationFeed() {
+        return revocationFeed;
+    }
+
     /** The events feature: its publisher for other features, its worker for tests that move the clock. */
     public EventsApi events() {
         return events;

@@ -1,6 +1,7 @@
 package dev.patchtide.server.background;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,7 @@ public final class PollingLoop implements AutoCloseable {
     private final Duration idlePoll;
     private final BooleanSupplier round;
     private final Object signal = new Object();
+    private final AtomicLong rounds = new AtomicLong();
     private boolean woken;
     private volatile boolean stopping;
     private Thread thread;
@@ -43,11 +45,20 @@ public final class PollingLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Rounds completed so far (a failed round is not counted). Two more than read before an action mean
+     * a whole round began after it: what a test waits for before it asserts that nothing else happened.
+     */
+    public long completedRounds() {
+        return rounds.get();
+    }
+
     private void run() {
         while (!stopping) {
             boolean busy = false;
             try {
                 busy = round.getAsBoolean();
+                rounds.incrementAndGet();
             } catch (RuntimeException e) {
                 if (!stopping) {
                     log.warn("{}: background round failed; retrying shortly", name, e);
