@@ -190,7 +190,8 @@ class PingStatusWatcherTest {
         Settled.eventsWorkerRound(running);
         await("detection to judge the current clock (" + threshold + ")")
                 .atMost(Duration.ofSeconds(60))
-                .until(this::checkedUntil, c -> c.filter(t -> !t.isBefore(threshold)).isPresent());
+                .until(this::checkedUntil, c -> c.filter(t -> !t.isBefore(threshold))
+                        .isPresent());
         Settled.outboxDrained(database.jdbi());
     }
 
