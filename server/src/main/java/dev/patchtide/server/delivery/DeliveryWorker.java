@@ -77,11 +77,6 @@ public final class DeliveryWorker implements AutoCloseable {
         loop.wake();
     }
 
-    /** Rounds completed so far: tests wait for a whole round after their action (see {@link PollingLoop}). */
-    public long completedRounds() {
-        return loop.completedRounds();
-    }
-
     /** One round: claims up to a batch of due deliveries and settles each. Returns how many were attempted. */
     int deliverDue() {
         Instant now = clock.instant();
