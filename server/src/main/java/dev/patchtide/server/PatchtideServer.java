@@ -6,6 +6,7 @@ import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.Authorizer;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
+import dev.patchtide.server.background.PollingLoop;
 import dev.patchtide.server.compliance.ComplianceApi;
 import dev.patchtide.server.connections.Connections;
 import dev.patchtide.server.dashboard.DashboardRoutes;
@@ -51,12 +52,19 @@ public final class PatchtideServer implements AutoCloseable {
     private final AccessKeyStore accessKeys;
     private final DeliveryWorker deliveries;
     private final EventsApi events;
+    private final PollingLoop revocationFeed;
     /** What start-up started, closed in reverse order: by {@link #close()}, or at once if start-up fails. */
     private final Started started;
 
     private PatchtideServer(
-            Javalin app, AccessKeyStore accessKeys, DeliveryWorker deliveries, EventsApi events, Started started) {
+            Javalin app,
+            AccessKeyStore accessKeys,
+            DeliveryWorker deliveries,
+            EventsApi events,
+            PollingLoop revocationFeed,
+            Started started) {
         this.app = app;
+        this.revocationFeed = revocationFeed;
         this.accessKeys = accessKeys;
         this.deliveries = deliveries;
         this.events = events;
@@ -184,7 +192,7 @@ public final class PatchtideServer implements AutoCloseable {
         new HealthRoutes(database, metrics, config.metricsAccess()).routes(app);
         dashboard.routes(app);
         // Keys revoked by other nodes: lets this node keep found keys in memory (see AccessKeyStore).
-        started.add(accessKeys.startRevocationFeed());
+        PollingLoop revocationFeed = started.add(accessKeys.startRevocationFeed());
         // Finishes connections left AUTHORIZING, also by a server that stopped before it could.
         started.add(connections.start());
         started.add(app::stop);
@@ -193,7 +201,7 @@ public final class PatchtideServer implements AutoCloseable {
         deliveries.start();
         started.add(events.worker());
         events.worker().start();
-        return new PatchtideServer(app, accessKeys, deliveries, events, started);
+        return new PatchtideServer(app, accessKeys, deliveries, events, revocationFeed, started);
     }
 
     public int port() {
@@ -207,6 +215,11 @@ public final class PatchtideServer implements AutoCloseable {
     /** The outbox worker: features register their deliverers on it; tests wake it after moving the clock. */
     public DeliveryWorker deliveries() {
         return deliveries;
+    }
+
+    /** Polls for keys other nodes revoked; tests count its rounds to bound how soon a revocation arrives. */
+    public PollingLoop revocationFeed() {
+        return revocationFeed;
     }
 
     /** The events feature: its publisher for other features, its worker for tests that move the clock. */

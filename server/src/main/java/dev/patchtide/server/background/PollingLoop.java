@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,7 @@ public final class PollingLoop implements AutoCloseable {
     private final Duration idlePoll;
     private final BooleanSupplier round;
     private final Object signal = new Object();
+    private final AtomicLong rounds = new AtomicLong();
     private boolean woken;
     private volatile boolean stopping;
     private Thread thread;
@@ -65,6 +67,14 @@ public final class PollingLoop implements AutoCloseable {
         return ALIVE.contains(this);
     }
 
+    /**
+     * Rounds completed so far (a failed round is not counted). Two more than read before an action mean
+     * a whole round began after it: what a test waits for before it asserts that nothing else happened.
+     */
+    public long completedRounds() {
+        return rounds.get();
+    }
+
     private void run() {
         try {
             loop();
@@ -78,6 +88,7 @@ public final class PollingLoop implements AutoCloseable {
             boolean busy = false;
             try {
                 busy = round.getAsBoolean();
+                rounds.incrementAndGet();
             } catch (RuntimeException e) {
                 if (!stopping) {
                     log.warn("{}: background round failed; retrying shortly", name, e);

@@ -43,6 +43,11 @@ public final class EventsWorker implements AutoCloseable {
         loop.wake();
     }
 
+    /** Rounds completed so far: tests wait for a whole round after their action (see {@link PollingLoop}). */
+    public long completedRounds() {
+        return loop.completedRounds();
+    }
+
     /** One round of every step; package-private for tests that drive it by hand. */
     void runOnce() {
         while (schedules.fireDue() > 0) {

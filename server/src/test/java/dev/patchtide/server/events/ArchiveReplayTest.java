@@ -99,7 +99,8 @@ class ArchiveReplayTest {
         assertThat(replay.eventLastReplayedTime()).isEqualTo(t0.plusSeconds(20));
         assertThat(replay.replayEndTime()).isNotNull();
         await().atMost(Duration.ofSeconds(5)).until(() -> f.topics.received.size() == 2);
-        Thread.sleep(500);
+        // A whole worker round after the replay completed, and every delivery made: nothing else is coming.
+        f.server.awaitCaughtUp();
         assertThat(f.topics.received).hasSize(2);
         ObjectMapper json = new ObjectMapper();
         for (var d : f.topics.received) {

@@ -100,13 +100,13 @@ class FleetEventsTest {
 
         // First report: the watcher starts watching (Online), no event.
         agent.report("web-01", "10.0.0.5");
-        Thread.sleep(800);
+        f.server.awaitCaughtUp();
         assertThat(events(PingStatusWatcher.DETAIL_TYPE)).isEmpty();
 
         // Past the heartbeat window (2 x 1 s): ConnectionLost, announced once.
         f.clock.advance(Duration.ofSeconds(3));
         await().atMost(Duration.ofSeconds(5)).until(count(PingStatusWatcher.DETAIL_TYPE, 1));
-        Thread.sleep(800);
+        f.server.awaitCaughtUp();
         assertThat(events(PingStatusWatcher.DETAIL_TYPE)).hasSize(1);
         JsonNode lost = events(PingStatusWatcher.DETAIL_TYPE).getFirst();
         assertThat(lost.path("detail").path("ping-status").asText()).isEqualTo("ConnectionLost");

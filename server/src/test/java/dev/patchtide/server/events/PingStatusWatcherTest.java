@@ -13,12 +13,14 @@ import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.db.Database;
 import dev.patchtide.server.testing.FakeAgent;
 import dev.patchtide.server.testing.MutableClock;
+import dev.patchtide.server.testing.Settled;
 import dev.patchtide.server.testing.TestDatabases;
 import dev.patchtide.server.testing.TestServer;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -177,9 +179,38 @@ class PingStatusWatcherTest {
                         .one());
     }
 
-    /** Lets several rounds of every node's worker (every 250 ms) and outbox pass. */
-    private static void settle() throws InterruptedException {
-        Thread.sleep(900);
+    /**
+     * Every running node's worker has completed a whole round since now, detection (on whichever node holds
+     * the shared watermark) has judged the clock as it is now, and everything published has been delivered.
+     */
+    private void settle() {
+        // PostgreSQL keeps microseconds (rounded): the stored watermark may sit just below the exact threshold.
+        Instant threshold =
+                TestServer.fastHeartbeats().onlineSince(clock.instant()).truncatedTo(ChronoUnit.MICROS);
+        Settled.eventsWorkerRound(running);
+        await("detection to judge the current clock (" + threshold + ")")
+                .atMost(Duration.ofSeconds(60))
+                .until(this::checkedUntil, c -> c.filter(t -> !t.isBefore(threshold))
+                        .isPresent());
+        Settled.outboxDrained(database.jdbi());
+    }
+
+    private Optional<Instant> checkedUntil() {
+        return database.jdbi().withHandle(h -> h.createQuery(
+                        "SELECT checked_until FROM ping_status_watermark WHERE id = 1")
+                .map((rs, ctx) -> Optional.ofNullable(rs.getTimestamp(1)).map(t -> t.toInstant()))
+                .findOne()
+                .flatMap(c -> c));
+    }
+
+    /** Another session of this database is waiting for a row lock (the detector, on the test's locked row). */
+    private boolean aSessionWaitsForALock() {
+        return database.jdbi().withHandle(h -> h.createQuery(
+                                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                        + " AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'")
+                        .mapTo(Long.class)
+                        .one())
+                > 0;
     }
 
     private static final String LOST = "Online->ConnectionLost";
@@ -364,7 +395,9 @@ class PingStatusWatcherTest {
                     .bind("id", agent.instanceId())
                     .execute();
             clock.advance(Duration.ofSeconds(3));
-            settle();
+            running.forEach(n -> n.events().worker().wake());
+            // The detector got as far as the instance's row and waits for this transaction.
+            await().atMost(Duration.ofSeconds(60)).until(this::aSessionWaitsForALock);
             assertThat(stored()).isEmpty();
             h.commit();
         }

@@ -9,8 +9,10 @@ import dev.patchtide.server.PatchtideServer;
 import dev.patchtide.server.ServerConfig;
 import dev.patchtide.server.fleet.PingStatusPolicy;
 import dev.patchtide.server.testing.MutableClock;
+import dev.patchtide.server.testing.Settled;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,9 +31,9 @@ class ScheduleRuleTest {
         f.close();
     }
 
-    /** Lets several rounds of the background workers (they poll every 250 ms) pass. */
-    private static void settle() throws InterruptedException {
-        Thread.sleep(1200);
+    /** The events worker has looked at the clock as it is now, and what it fired has been delivered. */
+    private void settle() {
+        f.server.awaitCaughtUp();
     }
 
     @Test
@@ -81,7 +83,8 @@ class ScheduleRuleTest {
                 int expected = round;
                 await().atMost(Duration.ofSeconds(5)).until(() -> f.topics.received.size() >= expected);
             }
-            settle();
+            // Both nodes looked at the last due time; neither fired it a second time.
+            Settled.caughtUp(f.server.database().jdbi(), List.of(f.server.node(), nodeB));
             assertThat(f.topics.received.size()).isEqualTo(3);
         } finally {
             nodeB.close();

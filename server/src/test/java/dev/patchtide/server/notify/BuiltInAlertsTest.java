@@ -80,7 +80,9 @@ class BuiltInAlertsTest {
         assertThat(slack.path("blocks").get(3).path("text").path("text").asText())
                 .contains("web-7 (" + instance + ")")
                 .endsWith("NON_COMPLIANT, UNSPECIFIED, 1 missing (0 critical, 1 security)");
-        Thread.sleep(300);
+        // One compliance change, and everything it led to delivered: one message, not a second.
+        notify.server.awaitCaughtUp();
+        assertThat(events("Configuration Compliance State Change")).isEqualTo(1);
         assertThat(receiver.to("/slack")).hasSize(1);
 
         notify.admin.call("Patchtide.DisableBuiltInAlert", Map.of("Alert", "compliance"));
@@ -110,7 +112,8 @@ class BuiltInAlertsTest {
             clock.advance(Duration.ofDays(1));
         }
         await().atMost(WAIT).until(() -> receiver.to("/teams").size() == 1);
-        Thread.sleep(500);
+        // All three pending events have gone through the rule and the topic: the later two were held back.
+        notify.server.awaitCaughtUp();
         assertThat(receiver.to("/teams")).hasSize(1);
         assertThat(receiver.to("/teams").getFirst().body())
                 .contains("Reboot Pending State Change")
@@ -129,7 +132,7 @@ class BuiltInAlertsTest {
         await().atMost(WAIT).until(() -> receiver.to("/teams").size() == 3);
         scan(agent, true);
         await().atMost(WAIT).until(() -> receiver.to("/teams").size() == 4);
-        Thread.sleep(500);
+        notify.server.awaitCaughtUp();
         assertThat(receiver.to("/teams")).hasSize(4);
         assertThat(receiver.to("/teams").get(2).body())
                 .contains("\"reboot-pending\"")
@@ -171,11 +174,13 @@ class BuiltInAlertsTest {
         notify.admin.call("Patchtide.EnableBuiltInAlert", Map.of("Alert", "connection-lost", "Topic", topic));
         FakeAgent agent = agent("edge-9");
         agent.report("edge-9.example.net", "10.0.0.9");
-        Thread.sleep(800);
+        notify.server.awaitCaughtUp();
+        assertThat(smtp.getReceivedMessages()).hasSize(1);
 
         clock.advance(Duration.ofSeconds(3));
         assertThat(smtp.waitForIncomingEmail(10_000, 2)).isTrue();
-        Thread.sleep(1_500);
+        // Ping detection has looked at the moved clock again and every mail has been handed over: still two.
+        notify.server.awaitCaughtUp();
         MimeMessage[] mails = smtp.getReceivedMessages();
         assertThat(mails).hasSize(2);
         String body = EmailChannelTest.part(mails[1], "text/plain");

@@ -97,6 +97,16 @@ public final class TestServer implements AutoCloseable {
         return server.deliveries();
     }
 
+    /** The server node itself (its workers, for tests that wait for their rounds). */
+    public PatchtideServer node() {
+        return server;
+    }
+
+    /** Waits until the events worker ran a whole round on the current clock and the outbox has drained. */
+    public void awaitCaughtUp() {
+        Settled.caughtUp(database.jdbi(), java.util.List.of(server));
+    }
+
     /** A signed admin client for Patchtide's own actions, which the AWS SDK has no client for. */
     public dev.patchtide.agent.ApiClient adminClient() {
         return new dev.patchtide.agent.ApiClient(
