@@ -35,8 +35,12 @@ public final class ComplianceApi {
     private final ComplianceStore store;
     private final SummaryQueries summaries;
     private final ItemListing listing;
+    private final Jdbi jdbi;
+    private final String accountId;
 
-    public ComplianceApi(Jdbi jdbi, FleetApi fleet) {
+    public ComplianceApi(Jdbi jdbi, FleetApi fleet, String accountId) {
+        this.jdbi = jdbi;
+        this.accountId = accountId;
         this.store = new ComplianceStore(jdbi);
         this.summaries = new SummaryQueries(jdbi);
         this.listing = new ItemListing(store);
@@ -44,6 +48,11 @@ public final class ComplianceApi {
     }
 
     public void routes(ApiRouter router) {
+        router.register(new Action<>(
+                "Patchtide.GetComplianceReport",
+                ComplianceReport.Request.class,
+                Access.adminOnly(),
+                (q, who) -> ComplianceReport.build(jdbi, accountId, q.resourceId())));
         router.register(new Action<>(
                 "AmazonSSM.PutComplianceItems",
                 PutComplianceItemsRequest.class,

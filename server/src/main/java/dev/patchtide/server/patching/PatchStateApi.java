@@ -54,11 +54,6 @@ final class PatchStateApi {
                 Access.adminOrOwnInstance(PutPatchScanReportRequest::instanceId),
                 (q, who) -> ingest.ingest(q)));
         router.register(new Action<>(
-                "Patchtide.GetComplianceReport",
-                ComplianceReport.Request.class,
-                Access.adminOnly(),
-                (q, who) -> ComplianceReport.build(store.jdbi(), accountId, q.resourceId())));
-        router.register(new Action<>(
                 "Patchtide.GetComplianceHistory",
                 ComplianceHistory.Request.class,
                 Access.adminOnly(),

@@ -1,7 +1,7 @@
-package dev.patchtide.server.dashboard;
+package dev.patchtide.server.compliance;
 
 import dev.patchtide.server.api.ApiException;
-import dev.patchtide.server.dashboard.ComplianceMessages.ComplianceFilter;
+import dev.patchtide.server.compliance.FleetComplianceMessages.ComplianceFilter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,7 +22,7 @@ import org.jdbi.v3.core.statement.Query;
  * 100,000 instances (30% non-compliant, 20 patch groups, 5 tags each): a page of 50 takes 0.1–1 ms for
  * status and status-with-group filters on any page, about 2 ms for a tag value held by 0.1% of the fleet.
  */
-final class ComplianceQueries {
+final class FleetComplianceQueries {
     static final Set<String> STATUSES = Set.of("COMPLIANT", "NON_COMPLIANT", "NOT_SCANNED");
 
     /** The Patch Group tag of {@code i}, as the scan ingest reads it ("PatchGroup" is also accepted). */
@@ -44,8 +44,8 @@ final class ComplianceQueries {
     private final Map<String, List<String>> arrays = new LinkedHashMap<>();
     private final Map<String, String> scalars = new LinkedHashMap<>();
 
-    static ComplianceQueries of(List<ComplianceFilter> filters) {
-        ComplianceQueries q = new ComplianceQueries();
+    static FleetComplianceQueries of(List<ComplianceFilter> filters) {
+        FleetComplianceQueries q = new FleetComplianceQueries();
         Set<String> seen = new HashSet<>();
         for (ComplianceFilter f : filters == null ? List.<ComplianceFilter>of() : filters) {
             if (!f.key().startsWith("tag:") && !seen.add(f.key())) {

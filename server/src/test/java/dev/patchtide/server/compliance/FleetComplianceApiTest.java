@@ -1,4 +1,4 @@
-package dev.patchtide.server.dashboard;
+package dev.patchtide.server.compliance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

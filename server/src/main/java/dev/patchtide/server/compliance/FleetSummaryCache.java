@@ -1,6 +1,6 @@
-package dev.patchtide.server.dashboard;
+package dev.patchtide.server.compliance;
 
-import dev.patchtide.server.dashboard.ComplianceMessages.ComplianceSummary;
+import dev.patchtide.server.compliance.FleetComplianceMessages.ComplianceSummary;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -26,7 +26,7 @@ final class FleetSummaryCache {
 
     /** Counts per patch group, the group being the last scan's, or the Patch Group tag before any scan. */
     private static final String SUMMARY_SQL = "SELECT coalesce(s.patch_group, ("
-            + ComplianceQueries.TAGGED_PATCH_GROUP_SQL + "), '') AS patch_group,"
+            + FleetComplianceQueries.TAGGED_PATCH_GROUP_SQL + "), '') AS patch_group,"
             + " count(*) AS instances,"
             + " count(*) FILTER (WHERE s.compliance_status = 'COMPLIANT') AS compliant,"
             + " count(*) FILTER (WHERE s.compliance_status = 'NON_COMPLIANT') AS non_compliant,"
