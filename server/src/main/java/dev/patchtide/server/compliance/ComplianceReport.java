@@ -13,16 +13,14 @@ import org.jdbi.v3.core.Jdbi;
  * pending reboot, rejected) summaries by severity, and each non-compliant patch with its details and state.
  */
 final class ComplianceReport {
-    private static final java.util.regex.Pattern MANAGED_INSTANCE_ID =
-            java.util.regex.Pattern.compile("^mi-[0-9a-f]{17}$");
-
     private static final List<String> LEVELS =
             List.of("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED");
 
     record Request(String resourceId) implements ApiRequest {
         @Override
         public void validate(Validation v) {
-            v.required("resourceId", resourceId).pattern("resourceId", resourceId, MANAGED_INSTANCE_ID);
+            v.required("resourceId", resourceId)
+                    .pattern("resourceId", resourceId, ComplianceMessages.MANAGED_INSTANCE_ID);
         }
     }
 

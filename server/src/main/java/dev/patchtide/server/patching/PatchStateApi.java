@@ -27,7 +27,6 @@ final class PatchStateApi {
     private final BaselineStore store;
     private final InventoryStore inventories;
     private final ScanIngest ingest;
-    private final ComplianceHistory history;
     private final String accountId;
 
     PatchStateApi(
@@ -40,7 +39,6 @@ final class PatchStateApi {
         this.inventories = inventories;
         this.accountId = accountId;
         this.ingest = new ScanIngest(store, inventories, evaluation, clock);
-        this.history = new ComplianceHistory(store.jdbi(), clock);
     }
 
     AutoCloseable startWriter(int writers, int maxBatch) {
@@ -53,11 +51,6 @@ final class PatchStateApi {
                 PutPatchScanReportRequest.class,
                 Access.adminOrOwnInstance(PutPatchScanReportRequest::instanceId),
                 (q, who) -> ingest.ingest(q)));
-        router.register(new Action<>(
-                "Patchtide.GetComplianceHistory",
-                ComplianceHistory.Request.class,
-                Access.adminOnly(),
-                (q, who) -> history.get(q)));
         router.register(new Action<>(
                 "AmazonSSM.DescribeInstancePatchStates",
                 DescribeInstancePatchStatesRequest.class,
