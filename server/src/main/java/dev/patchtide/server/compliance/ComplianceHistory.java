@@ -7,7 +7,6 @@ import dev.patchtide.server.api.Validation;
 import dev.patchtide.server.patching.ComplianceStateListener.Outcome;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.LocalDate;
@@ -30,12 +29,21 @@ import org.jdbi.v3.core.argument.Argument;
 final class ComplianceHistory {
     private static final int MAX_DAYS = 366;
 
-    record Request(String instanceId, Instant startTime, Instant endTime, String nextToken, Integer maxResults)
+    private static final int DEFAULT_DAYS = 30;
+
+    /**
+     * @param days the UTC day of {@code endTime} (default: now) and the {@code days - 1} before it, instead of
+     *     {@code startTime}; without either, {@value #DEFAULT_DAYS} days
+     */
+    record Request(
+            String instanceId, Instant startTime, Instant endTime, Integer days, String nextToken, Integer maxResults)
             implements ApiRequest {
         @Override
         public void validate(Validation v) {
             v.pattern("instanceId", instanceId, ComplianceMessages.MANAGED_INSTANCE_ID)
-                    .range("maxResults", maxResults, 1, 500);
+                    .range("maxResults", maxResults, 1, 500)
+                    .range("days", days, 1, MAX_DAYS);
+            v.check(days == null || startTime == null, "give either startTime or days, not both");
             if (startTime != null && endTime != null) {
                 v.check(!endTime.isBefore(startTime), "endTime must not be before startTime");
             }
@@ -158,8 +166,19 @@ final class ComplianceHistory {
 
     Result get(Request q) {
         Instant end = Objects.requireNonNullElseGet(q.endTime(), clock::instant);
-        Instant start = Objects.requireNonNullElse(q.startTime(), end.minus(Duration.ofDays(30)));
+        Instant start = q.startTime() != null
+                ? q.startTime()
+                : firstDay(end, Objects.requireNonNullElse(q.days(), DEFAULT_DAYS));
         return q.instanceId() == null ? daily(q, start, end) : instance(q, start, end);
+    }
+
+    /** The start of the UTC day {@code days - 1} days before {@code end}'s: {@code days} calendar days in all. */
+    private static Instant firstDay(Instant end, int days) {
+        return end.atOffset(ZoneOffset.UTC)
+                .toLocalDate()
+                .minusDays(days - 1L)
+                .atStartOfDay(ZoneOffset.UTC)
+                .toInstant();
     }
 
     private Result instance(Request q, Instant start, Instant end) {
