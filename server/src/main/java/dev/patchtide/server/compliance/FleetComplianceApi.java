@@ -80,10 +80,12 @@ public final class FleetComplianceApi {
         String sql = filters.sql();
         Instant onlineSince = pingPolicy.onlineSince(clock.instant());
         List<InstanceCompliance> page = jdbi.withHandle(h -> {
-            Query query = h.createQuery(sql).bind("after", after).bind("limit", size + 1);
+            Query query = h.createQuery(sql)
+                    .bind("after", after)
+                    .bind("limit", size + 1)
+                    .bind("onlineSince", onlineSince);
             filters.bind(query, sql);
-            List<InstanceCompliance> rows =
-                    query.map((rs, ctx) -> row(rs, onlineSince)).list();
+            List<InstanceCompliance> rows = query.map((rs, ctx) -> row(rs)).list();
             Map<String, List<Tag>> tags = tagsOf(
                     h,
                     rows.stream()
@@ -159,14 +161,13 @@ public final class FleetComplianceApi {
         return byId;
     }
 
-    private static InstanceCompliance row(ResultSet rs, Instant onlineSince) throws SQLException {
-        Timestamp lastPing = rs.getTimestamp("last_ping_at");
+    private static InstanceCompliance row(ResultSet rs) throws SQLException {
         Timestamp scanned = rs.getTimestamp("operation_end_time");
         return new InstanceCompliance(
                 rs.getString("instance_id"),
                 rs.getString("name"),
                 rs.getString("computer_name"),
-                lastPing != null && !lastPing.toInstant().isBefore(onlineSince) ? "Online" : "ConnectionLost",
+                rs.getString("ping_status"),
                 rs.getString("patch_group"),
                 rs.getString("baseline_id"),
                 rs.getString("status"),

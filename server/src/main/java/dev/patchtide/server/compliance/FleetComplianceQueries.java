@@ -2,6 +2,7 @@ package dev.patchtide.server.compliance;
 
 import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.compliance.FleetComplianceMessages.ComplianceFilter;
+import dev.patchtide.server.fleet.PingStatusPolicy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,7 +33,8 @@ final class FleetComplianceQueries {
 
     private static final String STATUS_SQL = "CASE WHEN s.instance_id IS NULL THEN 'NOT_SCANNED'"
             + " WHEN s.compliance_status = 'NON_COMPLIANT' THEN 'NON_COMPLIANT' ELSE 'COMPLIANT' END";
-    private static final String COLUMNS = "SELECT i.instance_id, i.name, i.computer_name, i.last_ping_at,"
+    private static final String COLUMNS = "SELECT i.instance_id, i.name, i.computer_name, "
+            + PingStatusPolicy.STATUS_SQL + " AS ping_status,"
             + " coalesce(s.patch_group, (" + TAGGED_PATCH_GROUP_SQL + "), '') AS patch_group, s.baseline_id, "
             + STATUS_SQL + " AS status, s.missing_count, s.critical_non_compliant_count,"
             + " s.security_non_compliant_count, s.other_non_compliant_count, s.installed_other_count,"
@@ -133,7 +135,7 @@ final class FleetComplianceQueries {
         }
     }
 
-    /** Binds exactly the parameters {@code sql} uses (JDBI refuses unused ones). */
+    /** Binds exactly the parameters {@code sql} uses (JDBI refuses unused ones) but {@code :onlineSince}. */
     void bind(Query query, String sql) {
         arrays.forEach((name, values) -> query.bindArray(name, String.class, values));
         scalars.forEach(query::bind);
