@@ -34,7 +34,10 @@ final class ComplianceCommand {
         @Parameters(index = "0", arity = "0..1", paramLabel = "INSTANCE_ID")
         String instanceId;
 
-        @Option(names = "--days", defaultValue = "30", description = "How many days back (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--days",
+                defaultValue = "30",
+                description = "How many UTC days, today included (default: ${DEFAULT-VALUE}).")
         int days;
 
         @Spec
@@ -43,11 +46,10 @@ final class ComplianceCommand {
         @Override
         public Integer call() throws Exception {
             ApiClient client = admin.client();
-            long end = java.time.Instant.now().getEpochSecond();
             com.fasterxml.jackson.databind.node.ArrayNode all = client.json().createArrayNode();
             ObjectNode request = client.json().createObjectNode();
-            request.put("StartTime", end - days * 86_400L);
-            request.put("EndTime", end);
+            // Counted by the server's clock: today and the days - 1 before.
+            request.put("Days", days);
             if (instanceId != null) {
                 request.put("InstanceId", instanceId);
             }
@@ -120,7 +122,15 @@ final class ComplianceCommand {
         }
 
         private static JsonNode report(ApiClient client, String id) throws java.io.IOException, ApiCallException {
-            return client.call("Patchtide.GetComplianceReport", Map.of("ResourceId", id));
+            JsonNode report = client.call("Patchtide.GetComplianceReport", Map.of("ResourceId", id));
+            // The scan's end as an ISO-8601 instant (the API sends epoch seconds), for people reading it.
+            if (report.path("ExecutionSummary") instanceof ObjectNode execution
+                    && execution.path("ExecutionTime").isNumber()) {
+                long millis = Math.round(execution.path("ExecutionTime").asDouble() * 1000);
+                execution.put(
+                        "ExecutionTime", java.time.Instant.ofEpochMilli(millis).toString());
+            }
+            return report;
         }
     }
 }

@@ -8,13 +8,13 @@ import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
 import dev.patchtide.server.background.PollingLoop;
 import dev.patchtide.server.compliance.ComplianceApi;
+import dev.patchtide.server.compliance.ComplianceChanges;
+import dev.patchtide.server.compliance.FleetComplianceApi;
 import dev.patchtide.server.connections.Connections;
 import dev.patchtide.server.dashboard.DashboardRoutes;
-import dev.patchtide.server.dashboard.FleetComplianceApi;
 import dev.patchtide.server.db.Database;
 import dev.patchtide.server.delivery.DeadLetterApi;
 import dev.patchtide.server.delivery.DeliveryWorker;
-import dev.patchtide.server.events.ComplianceEvents;
 import dev.patchtide.server.events.EventsApi;
 import dev.patchtide.server.events.RebootEvents;
 import dev.patchtide.server.fleet.FleetApi;
@@ -129,22 +129,17 @@ public final class PatchtideServer implements AutoCloseable {
         FleetApi fleet = new FleetApi(
                 database.jdbi(), accessKeys, config.pingPolicy(), config.region(), clock, events.fleetEvents());
         fleet.routes(router);
-        ComplianceEvents complianceEvents = new ComplianceEvents(events.publisher());
-        ComplianceStateListener publishingListener = (handle, change) -> {
-            complianceEvents.publish(
-                    handle,
-                    new ComplianceEvents.ComplianceStateChange(
-                            change.instanceId(),
-                            change.newStatus(),
-                            change.baselineId(),
-                            change.nonCompliant().worst()));
-            complianceListener.complianceChanged(handle, change);
-        };
         RebootEvents rebootEvents = new RebootEvents(events.publisher());
         RebootStateListener rebootListener = (handle, state) -> rebootEvents.publish(
                 handle, new RebootEvents.RebootState(state.instanceId(), state.rebootPending(), state.packages()));
         BaselineApi baselines = new BaselineApi(
-                database.jdbi(), json, clock, fleet.tags(), config.accountId(), publishingListener, rebootListener);
+                database.jdbi(),
+                json,
+                clock,
+                fleet.tags(),
+                config.accountId(),
+                new ComplianceChanges(events.publisher(), complianceListener),
+                rebootListener);
         baselines.routes(router);
         ReEvaluationWorker reEvaluation = started.add(baselines.startReEvaluation(Duration.ofSeconds(1)));
         io.micrometer.core.instrument.FunctionCounter.builder(
@@ -155,7 +150,7 @@ public final class PatchtideServer implements AutoCloseable {
                 .register(metrics);
         started.add(baselines.startScanWriter(SCAN_WRITERS, SCAN_BATCH));
         started.add(new InventorySweeper(database.jdbi(), clock, INVENTORY_SWEEP).start());
-        new ComplianceApi(database.jdbi(), fleet).routes(router);
+        new ComplianceApi(database.jdbi(), fleet, config.accountId(), clock).routes(router);
         new FleetMetrics(database.jdbi(), config.pingPolicy(), clock).bindTo(metrics);
         new DeadLetterApi(database.jdbi(), clock, deliveries).routes(router);
         FleetComplianceApi compliance = new FleetComplianceApi(database.jdbi(), config.pingPolicy(), clock);

@@ -16,6 +16,7 @@ import dev.patchtide.server.compliance.ComplianceMessages.ListSummariesRequest;
 import dev.patchtide.server.compliance.ComplianceMessages.PutComplianceItemsRequest;
 import dev.patchtide.server.compliance.ComplianceMessages.ResourceComplianceSummaryItem;
 import dev.patchtide.server.fleet.FleetApi;
+import java.time.InstantSource;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -35,8 +36,14 @@ public final class ComplianceApi {
     private final ComplianceStore store;
     private final SummaryQueries summaries;
     private final ItemListing listing;
+    private final Jdbi jdbi;
+    private final String accountId;
+    private final ComplianceHistory history;
 
-    public ComplianceApi(Jdbi jdbi, FleetApi fleet) {
+    public ComplianceApi(Jdbi jdbi, FleetApi fleet, String accountId, InstantSource clock) {
+        this.jdbi = jdbi;
+        this.accountId = accountId;
+        this.history = new ComplianceHistory(jdbi, clock);
         this.store = new ComplianceStore(jdbi);
         this.summaries = new SummaryQueries(jdbi);
         this.listing = new ItemListing(store);
@@ -44,6 +51,16 @@ public final class ComplianceApi {
     }
 
     public void routes(ApiRouter router) {
+        router.register(new Action<>(
+                "Patchtide.GetComplianceReport",
+                ComplianceReport.Request.class,
+                Access.adminOnly(),
+                (q, who) -> ComplianceReport.build(jdbi, accountId, q.resourceId())));
+        router.register(new Action<>(
+                "Patchtide.GetComplianceHistory",
+                ComplianceHistory.Request.class,
+                Access.adminOnly(),
+                (q, who) -> history.get(q)));
         router.register(new Action<>(
                 "AmazonSSM.PutComplianceItems",
                 PutComplianceItemsRequest.class,

@@ -14,6 +14,7 @@ final class ComplianceMessages {
 
     static final List<String> SEVERITIES = List.of("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED");
     static final List<String> STATUSES = List.of("COMPLIANT", "NON_COMPLIANT");
+    static final Pattern MANAGED_INSTANCE_ID = Pattern.compile("^mi-[0-9a-f]{17}$");
     static final Pattern COMPLIANCE_TYPE = Pattern.compile("[A-Za-z0-9_\\-]\\w+|Custom:[a-zA-Z0-9_\\-]\\w+");
     static final Set<String> OPERATORS = Set.of("EQUAL", "NOT_EQUAL", "BEGIN_WITH", "LESS_THAN", "GREATER_THAN");
     static final int MAX_ITEMS = 10_000;

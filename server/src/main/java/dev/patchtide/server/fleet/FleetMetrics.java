@@ -37,7 +37,7 @@ public final class FleetMetrics {
     private synchronized double count(String status) {
         Instant now = clock.instant();
         if (Duration.between(countedAt, now).compareTo(Duration.ofSeconds(1)) >= 0) {
-            counts = jdbi.withHandle(handle -> handle.createQuery("SELECT " + InstanceFilterSql.PING_STATUS_SQL
+            counts = jdbi.withHandle(handle -> handle.createQuery("SELECT " + PingStatusPolicy.STATUS_SQL
                             + " AS status, count(*) AS n FROM managed_instances i WHERE i.deregistered_at IS NULL"
                             + " GROUP BY 1")
                     .bind("onlineSince", pingPolicy.onlineSince(now))

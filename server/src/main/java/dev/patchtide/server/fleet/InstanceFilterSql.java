@@ -13,13 +13,10 @@ import java.util.function.BiConsumer;
  * Within a filter the values are alternatives; filters combine with AND, as in SSM.
  */
 final class InstanceFilterSql {
-    static final String PING_STATUS_SQL =
-            "CASE WHEN i.last_ping_at >= :onlineSince THEN 'Online' ELSE 'ConnectionLost' END";
-
     private static final Map<String, String> COLUMNS = Map.of(
             "InstanceIds", "i.instance_id",
             "AgentVersion", "i.agent_version",
-            "PingStatus", PING_STATUS_SQL,
+            "PingStatus", PingStatusPolicy.STATUS_SQL,
             "PlatformTypes", "i.platform_type",
             "ActivationIds", "i.activation_id::text",
             "IamRole", "i.iam_role",

@@ -35,7 +35,7 @@ final class InstanceStore {
 
     /** One page of registered instances ordered by id, after {@code afterId}, matching the filters. */
     List<InstanceInformation> list(InstanceFilterSql filters, String afterId, int limit, Instant now) {
-        String sql = "SELECT i.*, " + InstanceFilterSql.PING_STATUS_SQL + " AS ping_status"
+        String sql = "SELECT i.*, " + PingStatusPolicy.STATUS_SQL + " AS ping_status"
                 + " FROM managed_instances i WHERE i.deregistered_at IS NULL AND i.instance_id > :after"
                 + filters.where() + " ORDER BY i.instance_id LIMIT :limit";
         return jdbi.withHandle(handle -> {

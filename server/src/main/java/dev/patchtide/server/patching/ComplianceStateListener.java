@@ -1,6 +1,7 @@
 package dev.patchtide.server.patching;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
@@ -16,6 +17,29 @@ public interface ComplianceStateListener {
     ComplianceStateListener NONE = (handle, change) -> {};
 
     void complianceChanged(Handle handle, Change change);
+
+    /**
+     * Instances whose outcome (status, any count, baseline or patch group) changed, in the same
+     * transaction; the compliance feature keeps them as its history.
+     */
+    default void outcomesChanged(Handle handle, Instant time, List<Outcome> outcomes) {}
+
+    /** An instance's patch counts as stored after an evaluation (names as in DescribeInstancePatchStates). */
+    record Outcome(
+            String instanceId,
+            String complianceStatus,
+            String baselineId,
+            String patchGroup,
+            int installedCount,
+            int installedOtherCount,
+            int installedPendingRebootCount,
+            int installedRejectedCount,
+            int missingCount,
+            int failedCount,
+            int notApplicableCount,
+            int criticalNonCompliantCount,
+            int securityNonCompliantCount,
+            int otherNonCompliantCount) {}
 
     /** Non-compliant patches of the instance by the compliance level the baseline gives them. */
     record SeverityCounts(

@@ -60,7 +60,7 @@ final class PatchEvaluation {
             int security,
             int other) {
 
-        /** From a row of instance_patch_states or instance_compliance_history (same column names). */
+        /** From a row of instance_patch_states. */
         static Counts read(ResultSet rs) throws SQLException {
             return new Counts(
                     rs.getString("compliance_status"),
@@ -76,6 +76,24 @@ final class PatchEvaluation {
                     rs.getInt("critical_non_compliant_count"),
                     rs.getInt("security_non_compliant_count"),
                     rs.getInt("other_non_compliant_count"));
+        }
+
+        ComplianceStateListener.Outcome outcome(String instanceId) {
+            return new ComplianceStateListener.Outcome(
+                    instanceId,
+                    status,
+                    baselineId,
+                    patchGroup,
+                    installed,
+                    installedOther,
+                    pendingReboot,
+                    rejected,
+                    missing,
+                    failed,
+                    notApplicable,
+                    critical,
+                    security,
+                    other);
         }
     }
 
@@ -260,15 +278,17 @@ final class PatchEvaluation {
             return;
         }
         PatchStateRows.write(h, judged);
-        List<ComplianceHistory.Row> history = new ArrayList<>();
+        List<ComplianceStateListener.Outcome> changed = new ArrayList<>();
         for (Judged j : judged) {
             Optional<PatchStateRows.Stored> was =
                     Optional.ofNullable(before.get(j.input().instanceId()));
             if (was.isEmpty() || !was.get().counts().equals(j.counts())) {
-                history.add(new ComplianceHistory.Row(j.input().instanceId(), j.counts()));
+                changed.add(j.counts().outcome(j.input().instanceId()));
             }
         }
-        ComplianceHistory.recordAll(h, now, history);
+        if (!changed.isEmpty()) {
+            listener.outcomesChanged(h, now, changed);
+        }
         for (Judged j : judged) {
             Evaluation e = j.input();
             Optional<PatchStateRows.Stored> was = Optional.ofNullable(before.get(e.instanceId()));

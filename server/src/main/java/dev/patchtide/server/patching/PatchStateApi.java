@@ -28,7 +28,6 @@ final class PatchStateApi {
     private final BaselineStore store;
     private final InventoryStore inventories;
     private final ScanIngest ingest;
-    private final ComplianceHistory history;
     private final String accountId;
 
     PatchStateApi(
@@ -41,7 +40,6 @@ final class PatchStateApi {
         this.inventories = inventories;
         this.accountId = accountId;
         this.ingest = new ScanIngest(store, inventories, evaluation, clock);
-        this.history = new ComplianceHistory(store.jdbi(), clock);
     }
 
     AutoCloseable startWriter(int writers, int maxBatch) {
@@ -54,16 +52,6 @@ final class PatchStateApi {
                 PutPatchScanReportRequest.class,
                 Access.adminOrOwnInstance(PutPatchScanReportRequest::instanceId),
                 (q, who) -> ingest.ingest(q)));
-        router.register(new Action<>(
-                "Patchtide.GetComplianceReport",
-                ComplianceReport.Request.class,
-                Access.adminOnly(),
-                (q, who) -> ComplianceReport.build(store.jdbi(), accountId, q.resourceId())));
-        router.register(new Action<>(
-                "Patchtide.GetComplianceHistory",
-                ComplianceHistory.Request.class,
-                Access.adminOnly(),
-                (q, who) -> history.get(q)));
         router.register(new Action<>(
                 "AmazonSSM.DescribeInstancePatchStates",
                 DescribeInstancePatchStatesRequest.class,

@@ -2,6 +2,7 @@ package dev.patchtide.server.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.patchtide.server.compliance.ComplianceFleet;
 import dev.patchtide.server.testing.MutableClock;
 import dev.patchtide.server.testing.TestServer;
 import java.io.File;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchtide.server.compliance.ComplianceFleet;
 import dev.patchtide.server.testing.MutableClock;
 import dev.patchtide.server.testing.TestServer;
 import java.net.URI;

@@ -1,8 +1,9 @@
-package dev.patchtide.server.patching;
+package dev.patchtide.server.compliance;
 
 import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.ApiRequest;
 import dev.patchtide.server.api.Validation;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
@@ -19,7 +20,8 @@ final class ComplianceReport {
     record Request(String resourceId) implements ApiRequest {
         @Override
         public void validate(Validation v) {
-            v.required("resourceId", resourceId).pattern("resourceId", resourceId, ScanMessages.MANAGED_INSTANCE_ID);
+            v.required("resourceId", resourceId)
+                    .pattern("resourceId", resourceId, ComplianceMessages.MANAGED_INSTANCE_ID);
         }
     }
 
@@ -41,7 +43,8 @@ final class ComplianceReport {
         }
     }
 
-    record ExecutionSummary(String executionId, String executionType) {}
+    /** As AWS's compliance ExecutionSummary: the scan that produced the report, and when it ended. */
+    record ExecutionSummary(Instant executionTime, String executionId, String executionType) {}
 
     record CompliantSummary(int compliantCount, SeveritySummary severitySummary) {}
 
@@ -71,7 +74,13 @@ final class ComplianceReport {
 
     /** The row the report is built from. */
     private record State(
-            String patchGroup, String baselineId, String snapshotId, int compliant, String status, String name) {}
+            String patchGroup,
+            String baselineId,
+            String snapshotId,
+            Instant scanEnded,
+            int compliant,
+            String status,
+            String name) {}
 
     private record Missing(
             String kbId, String title, String level, String classification, String severity, String state) {}
@@ -103,6 +112,7 @@ final class ComplianceReport {
                             rs.getString("patch_group"),
                             rs.getString("baseline_id"),
                             rs.getString("snapshot_id"),
+                            rs.getTimestamp("operation_end_time").toInstant(),
                             rs.getInt("installed_count")
                                     + rs.getInt("installed_other_count")
                                     + rs.getInt("not_applicable_count"),
@@ -146,7 +156,7 @@ final class ComplianceReport {
                     instanceId,
                     state.status(),
                     overall,
-                    new ExecutionSummary(state.snapshotId(), "Command"),
+                    new ExecutionSummary(state.scanEnded(), state.snapshotId(), "Command"),
                     new CompliantSummary(
                             state.compliant(), SeveritySummary.of(Map.of("UNSPECIFIED", state.compliant()))),
                     new NonCompliantSummary(missing.size(), SeveritySummary.of(byLevel)),

@@ -1,7 +1,8 @@
-package dev.patchtide.server.dashboard;
+package dev.patchtide.server.compliance;
 
 import dev.patchtide.server.api.ApiException;
-import dev.patchtide.server.dashboard.ComplianceMessages.ComplianceFilter;
+import dev.patchtide.server.compliance.FleetComplianceMessages.ComplianceFilter;
+import dev.patchtide.server.fleet.PingStatusPolicy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,7 +23,7 @@ import org.jdbi.v3.core.statement.Query;
  * 100,000 instances (30% non-compliant, 20 patch groups, 5 tags each): a page of 50 takes 0.1–1 ms for
  * status and status-with-group filters on any page, about 2 ms for a tag value held by 0.1% of the fleet.
  */
-final class ComplianceQueries {
+final class FleetComplianceQueries {
     static final Set<String> STATUSES = Set.of("COMPLIANT", "NON_COMPLIANT", "NOT_SCANNED");
 
     /** The Patch Group tag of {@code i}, as the scan ingest reads it ("PatchGroup" is also accepted). */
@@ -32,7 +33,8 @@ final class ComplianceQueries {
 
     private static final String STATUS_SQL = "CASE WHEN s.instance_id IS NULL THEN 'NOT_SCANNED'"
             + " WHEN s.compliance_status = 'NON_COMPLIANT' THEN 'NON_COMPLIANT' ELSE 'COMPLIANT' END";
-    private static final String COLUMNS = "SELECT i.instance_id, i.name, i.computer_name, i.last_ping_at,"
+    private static final String COLUMNS = "SELECT i.instance_id, i.name, i.computer_name, "
+            + PingStatusPolicy.STATUS_SQL + " AS ping_status,"
             + " coalesce(s.patch_group, (" + TAGGED_PATCH_GROUP_SQL + "), '') AS patch_group, s.baseline_id, "
             + STATUS_SQL + " AS status, s.missing_count, s.critical_non_compliant_count,"
             + " s.security_non_compliant_count, s.other_non_compliant_count, s.installed_other_count,"
@@ -44,8 +46,8 @@ final class ComplianceQueries {
     private final Map<String, List<String>> arrays = new LinkedHashMap<>();
     private final Map<String, String> scalars = new LinkedHashMap<>();
 
-    static ComplianceQueries of(List<ComplianceFilter> filters) {
-        ComplianceQueries q = new ComplianceQueries();
+    static FleetComplianceQueries of(List<ComplianceFilter> filters) {
+        FleetComplianceQueries q = new FleetComplianceQueries();
         Set<String> seen = new HashSet<>();
         for (ComplianceFilter f : filters == null ? List.<ComplianceFilter>of() : filters) {
             if (!f.key().startsWith("tag:") && !seen.add(f.key())) {
@@ -133,7 +135,7 @@ final class ComplianceQueries {
         }
     }
 
-    /** Binds exactly the parameters {@code sql} uses (JDBI refuses unused ones). */
+    /** Binds exactly the parameters {@code sql} uses (JDBI refuses unused ones) but {@code :onlineSince}. */
     void bind(Query query, String sql) {
         arrays.forEach((name, values) -> query.bindArray(name, String.class, values));
         scalars.forEach(query::bind);

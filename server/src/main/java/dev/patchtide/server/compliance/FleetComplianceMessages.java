@@ -1,4 +1,4 @@
-package dev.patchtide.server.dashboard;
+package dev.patchtide.server.compliance;
 
 import dev.patchtide.server.api.ApiRequest;
 import dev.patchtide.server.api.Validation;
@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.util.List;
 
 /** Request and response shapes of Patchtide's fleet compliance actions, in AWS member naming. */
-public final class ComplianceMessages {
-    private ComplianceMessages() {}
+public final class FleetComplianceMessages {
+    private FleetComplianceMessages() {}
 
     static final int MAX_PAGE = 100;
 

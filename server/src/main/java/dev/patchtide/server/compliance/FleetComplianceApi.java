@@ -1,16 +1,16 @@
-package dev.patchtide.server.dashboard;
+package dev.patchtide.server.compliance;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.patchtide.server.api.Access;
 import dev.patchtide.server.api.Action;
 import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.PageToken;
-import dev.patchtide.server.dashboard.ComplianceMessages.ComplianceSummary;
-import dev.patchtide.server.dashboard.ComplianceMessages.GetFleetComplianceSummaryRequest;
-import dev.patchtide.server.dashboard.ComplianceMessages.GetFleetComplianceSummaryResult;
-import dev.patchtide.server.dashboard.ComplianceMessages.InstanceCompliance;
-import dev.patchtide.server.dashboard.ComplianceMessages.ListInstanceComplianceRequest;
-import dev.patchtide.server.dashboard.ComplianceMessages.ListInstanceComplianceResult;
+import dev.patchtide.server.compliance.FleetComplianceMessages.ComplianceSummary;
+import dev.patchtide.server.compliance.FleetComplianceMessages.GetFleetComplianceSummaryRequest;
+import dev.patchtide.server.compliance.FleetComplianceMessages.GetFleetComplianceSummaryResult;
+import dev.patchtide.server.compliance.FleetComplianceMessages.InstanceCompliance;
+import dev.patchtide.server.compliance.FleetComplianceMessages.ListInstanceComplianceRequest;
+import dev.patchtide.server.compliance.FleetComplianceMessages.ListInstanceComplianceResult;
 import dev.patchtide.server.fleet.PingStatusPolicy;
 import dev.patchtide.server.fleet.Tag;
 import java.sql.ResultSet;
@@ -59,7 +59,7 @@ public final class FleetComplianceApi {
                 (q, who) -> list(q)));
     }
 
-    GetFleetComplianceSummaryResult summary(Optional<String> patchGroup) {
+    public GetFleetComplianceSummaryResult summary(Optional<String> patchGroup) {
         FleetSummaryCache.Snapshot snapshot = summaries.get();
         List<ComplianceSummary> groups = patchGroup
                 .map(g -> snapshot.groups().stream()
@@ -73,17 +73,19 @@ public final class FleetComplianceApi {
         return new GetFleetComplianceSummaryResult(total, groups, snapshot.takenAt());
     }
 
-    ListInstanceComplianceResult list(ListInstanceComplianceRequest q) {
-        ComplianceQueries filters = ComplianceQueries.of(q.filters());
+    public ListInstanceComplianceResult list(ListInstanceComplianceRequest q) {
+        FleetComplianceQueries filters = FleetComplianceQueries.of(q.filters());
         int size = Objects.requireNonNullElse(q.maxResults(), 50);
         String after = PageToken.decode(filters.listing(), q.nextToken()).orElse("");
         String sql = filters.sql();
         Instant onlineSince = pingPolicy.onlineSince(clock.instant());
         List<InstanceCompliance> page = jdbi.withHandle(h -> {
-            Query query = h.createQuery(sql).bind("after", after).bind("limit", size + 1);
+            Query query = h.createQuery(sql)
+                    .bind("after", after)
+                    .bind("limit", size + 1)
+                    .bind("onlineSince", onlineSince);
             filters.bind(query, sql);
-            List<InstanceCompliance> rows =
-                    query.map((rs, ctx) -> row(rs, onlineSince)).list();
+            List<InstanceCompliance> rows = query.map((rs, ctx) -> row(rs)).list();
             Map<String, List<Tag>> tags = tagsOf(
                     h,
                     rows.stream()
@@ -103,15 +105,17 @@ public final class FleetComplianceApi {
     }
 
     /** One registered instance's compliance with its tags, for the dashboard's drill-down. */
-    Optional<InstanceCompliance> instance(String instanceId) {
+    public Optional<InstanceCompliance> instance(String instanceId) {
         return list(new ListInstanceComplianceRequest(
-                        List.of(new ComplianceMessages.ComplianceFilter("InstanceIds", List.of(instanceId))), 1, null))
+                        List.of(new FleetComplianceMessages.ComplianceFilter("InstanceIds", List.of(instanceId))),
+                        1,
+                        null))
                 .instances()
                 .stream()
                 .findFirst();
     }
 
-    record PatchRow(
+    public record PatchRow(
             String title,
             @JsonProperty("KBId") String kbId,
             String classification,
@@ -124,7 +128,7 @@ public final class FleetComplianceApi {
      * The patches of the instance's last scan that make it non-compliant (missing, and failed or rejected
      * ones should scans ever report them), critical first.
      */
-    List<PatchRow> patches(String instanceId, int limit) {
+    public List<PatchRow> patches(String instanceId, int limit) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM instance_patches WHERE instance_id = :id"
                         + " AND upper(state) IN ('MISSING', 'FAILED', 'INSTALLED_REJECTED')"
                         + " ORDER BY compliance_level <> 'CRITICAL', kb_id LIMIT :limit")
@@ -157,14 +161,13 @@ public final class FleetComplianceApi {
         return byId;
     }
 
-    private static InstanceCompliance row(ResultSet rs, Instant onlineSince) throws SQLException {
-        Timestamp lastPing = rs.getTimestamp("last_ping_at");
+    private static InstanceCompliance row(ResultSet rs) throws SQLException {
         Timestamp scanned = rs.getTimestamp("operation_end_time");
         return new InstanceCompliance(
                 rs.getString("instance_id"),
                 rs.getString("name"),
                 rs.getString("computer_name"),
-                lastPing != null && !lastPing.toInstant().isBefore(onlineSince) ? "Online" : "ConnectionLost",
+                rs.getString("ping_status"),
                 rs.getString("patch_group"),
                 rs.getString("baseline_id"),
                 rs.getString("status"),

@@ -1,32 +1,26 @@
-package dev.patchtide.server.dashboard;
+package dev.patchtide.server.compliance;
 
-import dev.patchtide.server.dashboard.ComplianceMessages.ComplianceSummary;
+import dev.patchtide.server.compliance.FleetComplianceMessages.ComplianceSummary;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Jdbi;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The fleet's compliance counts, per patch group, kept in memory. Counting 100,000 instances takes
  * PostgreSQL about 100–200 ms, too slow to do per request, so the counts are served from here and are
- * at most {@link #MAX_AGE} old: past {@link #REFRESH_AFTER} a request starts a recount in the background
- * and is answered with the current counts; past {@code MAX_AGE} a request waits for a fresh count. Under
- * steady use nobody waits, and a server that nobody asks counts nothing.
+ * at most {@link #MAX_AGE} old: the first request after that recounts, on the request's thread, while requests
+ * arriving meanwhile wait for that count rather than start their own. No thread of its own, so nothing
+ * to stop, and a server that nobody asks counts nothing.
  */
 final class FleetSummaryCache {
-    private static final Logger log = LoggerFactory.getLogger(FleetSummaryCache.class);
-
     static final Duration MAX_AGE = Duration.ofSeconds(10);
-    static final Duration REFRESH_AFTER = Duration.ofSeconds(5);
 
     /** Counts per patch group, the group being the last scan's, or the Patch Group tag before any scan. */
     private static final String SUMMARY_SQL = "SELECT coalesce(s.patch_group, ("
-            + ComplianceQueries.TAGGED_PATCH_GROUP_SQL + "), '') AS patch_group,"
+            + FleetComplianceQueries.TAGGED_PATCH_GROUP_SQL + "), '') AS patch_group,"
             + " count(*) AS instances,"
             + " count(*) FILTER (WHERE s.compliance_status = 'COMPLIANT') AS compliant,"
             + " count(*) FILTER (WHERE s.compliance_status = 'NON_COMPLIANT') AS non_compliant,"
@@ -45,7 +39,6 @@ final class FleetSummaryCache {
     private final Jdbi jdbi;
     private final InstantSource clock;
     private final ReentrantLock counting = new ReentrantLock();
-    private final AtomicBoolean backgroundRecount = new AtomicBoolean();
     private volatile Snapshot current;
 
     FleetSummaryCache(Jdbi jdbi, InstantSource clock) {
@@ -55,38 +48,24 @@ final class FleetSummaryCache {
 
     Snapshot get() {
         Snapshot snapshot = current;
-        Instant now = clock.instant();
-        if (snapshot != null && now.isBefore(snapshot.takenAt().plus(MAX_AGE))) {
-            if (!now.isBefore(snapshot.takenAt().plus(REFRESH_AFTER)) && backgroundRecount.compareAndSet(false, true)) {
-                Thread.ofVirtual().name("fleet-summary-recount").start(() -> {
-                    try {
-                        recountIfOlderThan(REFRESH_AFTER);
-                    } catch (RuntimeException e) {
-                        log.warn("background recount of the fleet compliance summary failed", e);
-                    } finally {
-                        backgroundRecount.set(false);
-                    }
-                });
-            }
+        if (fresh(snapshot, clock.instant())) {
             return snapshot;
         }
-        return recountIfOlderThan(MAX_AGE);
-    }
-
-    /** One count at a time: whoever waited for the lock finds the count just taken and uses it. */
-    private Snapshot recountIfOlderThan(Duration age) {
         counting.lock();
         try {
-            Snapshot snapshot = current;
+            // Whoever waited for the lock finds the count just taken and uses it.
             Instant now = clock.instant();
-            if (snapshot != null && now.isBefore(snapshot.takenAt().plus(age))) {
-                return snapshot;
+            if (!fresh(current, now)) {
+                current = new Snapshot(count(), now);
             }
-            current = new Snapshot(count(), now);
             return current;
         } finally {
             counting.unlock();
         }
+    }
+
+    private static boolean fresh(Snapshot snapshot, Instant now) {
+        return snapshot != null && now.isBefore(snapshot.takenAt().plus(MAX_AGE));
     }
 
     private List<ComplianceSummary> count() {

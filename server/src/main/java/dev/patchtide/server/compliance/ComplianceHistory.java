@@ -1,18 +1,23 @@
-package dev.patchtide.server.patching;
+package dev.patchtide.server.compliance;
 
 import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.ApiRequest;
 import dev.patchtide.server.api.PageToken;
 import dev.patchtide.server.api.Validation;
-import java.time.Duration;
+import dev.patchtide.server.patching.ComplianceStateListener.Outcome;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.argument.Argument;
 
 /**
  * Patch compliance over time. A row is written when an instance's outcome (status, any count, baseline or
@@ -24,12 +29,21 @@ import org.jdbi.v3.core.Jdbi;
 final class ComplianceHistory {
     private static final int MAX_DAYS = 366;
 
-    record Request(String instanceId, Instant startTime, Instant endTime, String nextToken, Integer maxResults)
+    private static final int DEFAULT_DAYS = 30;
+
+    /**
+     * @param days the UTC day of {@code endTime} (default: now) and the {@code days - 1} before it, instead of
+     *     {@code startTime}; without either, {@value #DEFAULT_DAYS} days
+     */
+    record Request(
+            String instanceId, Instant startTime, Instant endTime, Integer days, String nextToken, Integer maxResults)
             implements ApiRequest {
         @Override
         public void validate(Validation v) {
-            v.pattern("instanceId", instanceId, ScanMessages.MANAGED_INSTANCE_ID)
-                    .range("maxResults", maxResults, 1, 500);
+            v.pattern("instanceId", instanceId, ComplianceMessages.MANAGED_INSTANCE_ID)
+                    .range("maxResults", maxResults, 1, 500)
+                    .range("days", days, 1, MAX_DAYS);
+            v.check(days == null || startTime == null, "give either startTime or days, not both");
             if (startTime != null && endTime != null) {
                 v.check(!endTime.isBefore(startTime), "endTime must not be before startTime");
             }
@@ -53,23 +67,42 @@ final class ComplianceHistory {
             int securityNonCompliantCount,
             int otherNonCompliantCount) {
 
-        static Entry of(String instanceId, Instant time, PatchEvaluation.Counts c) {
+        static Entry of(Instant time, Outcome o) {
             return new Entry(
-                    instanceId,
+                    o.instanceId(),
                     time,
-                    c.status(),
-                    c.baselineId(),
-                    c.patchGroup(),
-                    c.installed(),
-                    c.installedOther(),
-                    c.pendingReboot(),
-                    c.rejected(),
-                    c.missing(),
-                    c.failed(),
-                    c.notApplicable(),
-                    c.critical(),
-                    c.security(),
-                    c.other());
+                    o.complianceStatus(),
+                    o.baselineId(),
+                    o.patchGroup(),
+                    o.installedCount(),
+                    o.installedOtherCount(),
+                    o.installedPendingRebootCount(),
+                    o.installedRejectedCount(),
+                    o.missingCount(),
+                    o.failedCount(),
+                    o.notApplicableCount(),
+                    o.criticalNonCompliantCount(),
+                    o.securityNonCompliantCount(),
+                    o.otherNonCompliantCount());
+        }
+
+        static Entry read(ResultSet rs) throws SQLException {
+            return new Entry(
+                    rs.getString("instance_id"),
+                    rs.getTimestamp("recorded_at").toInstant(),
+                    rs.getString("compliance_status"),
+                    rs.getString("baseline_id"),
+                    rs.getString("patch_group"),
+                    rs.getInt("installed_count"),
+                    rs.getInt("installed_other_count"),
+                    rs.getInt("installed_pending_reboot_count"),
+                    rs.getInt("installed_rejected_count"),
+                    rs.getInt("missing_count"),
+                    rs.getInt("failed_count"),
+                    rs.getInt("not_applicable_count"),
+                    rs.getInt("critical_non_compliant_count"),
+                    rs.getInt("security_non_compliant_count"),
+                    rs.getInt("other_non_compliant_count"));
         }
     }
 
@@ -86,10 +119,8 @@ final class ComplianceHistory {
         this.clock = clock;
     }
 
-    /** An instance whose outcome changed, with its new counts. */
-    record Row(String instanceId, PatchEvaluation.Counts counts) {}
-
-    static void recordAll(Handle h, Instant time, List<Row> rows) {
+    /** Keeps the outcomes patching reports as changed (see {@link ComplianceChanges}). */
+    static void recordAll(Handle h, Instant time, List<Outcome> rows) {
         if (rows.isEmpty()) {
             return;
         }
@@ -103,40 +134,51 @@ final class ComplianceHistory {
                         + " :missing, :failed, :na, :critical, :security, :otherNc) AS u(id, status, baseline, grp,"
                         + " installed, other, reboot, rejected, missing, failed, na, critical, security, other_nc)")
                 .bind("time", time)
-                .bind("ids", PatchStateRows.texts(PatchStateRows.column(rows, Row::instanceId)))
-                .bind("statuses", PatchStateRows.texts(PatchStateRows.column(rows, r -> r.counts()
-                        .status())))
-                .bind("baselines", PatchStateRows.texts(PatchStateRows.column(rows, r -> r.counts()
-                        .baselineId())))
-                .bind("groups", PatchStateRows.texts(PatchStateRows.column(rows, r -> r.counts()
-                        .patchGroup())))
-                .bind("installed", PatchStateRows.integers(PatchStateRows.ints(rows, r -> r.counts()
-                        .installed())))
-                .bind("others", PatchStateRows.integers(PatchStateRows.ints(rows, r -> r.counts()
-                        .installedOther())))
-                .bind("reboots", PatchStateRows.integers(PatchStateRows.ints(rows, r -> r.counts()
-                        .pendingReboot())))
-                .bind("rejected", PatchStateRows.integers(PatchStateRows.ints(rows, r -> r.counts()
-                        .rejected())))
-                .bind("missing", PatchStateRows.integers(PatchStateRows.ints(rows, r -> r.counts()
-                        .missing())))
-                .bind("failed", PatchStateRows.integers(PatchStateRows.ints(rows, r -> r.counts()
-                        .failed())))
-                .bind("na", PatchStateRows.integers(PatchStateRows.ints(rows, r -> r.counts()
-                        .notApplicable())))
-                .bind("critical", PatchStateRows.integers(PatchStateRows.ints(rows, r -> r.counts()
-                        .critical())))
-                .bind("security", PatchStateRows.integers(PatchStateRows.ints(rows, r -> r.counts()
-                        .security())))
-                .bind("otherNc", PatchStateRows.integers(PatchStateRows.ints(rows, r -> r.counts()
-                        .other())))
+                .bind("ids", texts(rows, Outcome::instanceId))
+                .bind("statuses", texts(rows, Outcome::complianceStatus))
+                .bind("baselines", texts(rows, Outcome::baselineId))
+                .bind("groups", texts(rows, Outcome::patchGroup))
+                .bind("installed", integers(rows, Outcome::installedCount))
+                .bind("others", integers(rows, Outcome::installedOtherCount))
+                .bind("reboots", integers(rows, Outcome::installedPendingRebootCount))
+                .bind("rejected", integers(rows, Outcome::installedRejectedCount))
+                .bind("missing", integers(rows, Outcome::missingCount))
+                .bind("failed", integers(rows, Outcome::failedCount))
+                .bind("na", integers(rows, Outcome::notApplicableCount))
+                .bind("critical", integers(rows, Outcome::criticalNonCompliantCount))
+                .bind("security", integers(rows, Outcome::securityNonCompliantCount))
+                .bind("otherNc", integers(rows, Outcome::otherNonCompliantCount))
                 .execute();
+    }
+
+    /** A column of the rows as a JDBC array (one statement for the whole batch). */
+    private static Argument texts(List<Outcome> rows, Function<Outcome, String> value) {
+        Object[] column = rows.stream().map(value).toArray();
+        return (position, statement, ctx) ->
+                statement.setArray(position, statement.getConnection().createArrayOf("text", column));
+    }
+
+    private static Argument integers(List<Outcome> rows, ToIntFunction<Outcome> value) {
+        Object[] column = rows.stream().map(r -> value.applyAsInt(r)).toArray();
+        return (position, statement, ctx) ->
+                statement.setArray(position, statement.getConnection().createArrayOf("int4", column));
     }
 
     Result get(Request q) {
         Instant end = Objects.requireNonNullElseGet(q.endTime(), clock::instant);
-        Instant start = Objects.requireNonNullElse(q.startTime(), end.minus(Duration.ofDays(30)));
+        Instant start = q.startTime() != null
+                ? q.startTime()
+                : firstDay(end, Objects.requireNonNullElse(q.days(), DEFAULT_DAYS));
         return q.instanceId() == null ? daily(q, start, end) : instance(q, start, end);
+    }
+
+    /** The start of the UTC day {@code days - 1} days before {@code end}'s: {@code days} calendar days in all. */
+    private static Instant firstDay(Instant end, int days) {
+        return end.atOffset(ZoneOffset.UTC)
+                .toLocalDate()
+                .minusDays(days - 1L)
+                .atStartOfDay(ZoneOffset.UTC)
+                .toInstant();
     }
 
     private Result instance(Request q, Instant start, Instant end) {
@@ -151,13 +193,7 @@ final class ComplianceHistory {
                 .bind("end", end)
                 .bind("after", after)
                 .bind("limit", size + 1)
-                .map((rs, ctx) -> new Object[] {
-                    rs.getLong("id"),
-                    Entry.of(
-                            rs.getString("instance_id"),
-                            rs.getTimestamp("recorded_at").toInstant(),
-                            PatchEvaluation.Counts.read(rs))
-                })
+                .map((rs, ctx) -> new Object[] {rs.getLong("id"), Entry.read(rs)})
                 .list());
         List<Entry> entries = rows.stream().limit(size).map(r -> (Entry) r[1]).toList();
         String next = rows.size() > size ? PageToken.encode(listing, String.valueOf(rows.get(size - 1)[0])) : null;

@@ -1,4 +1,4 @@
-package dev.patchtide.server.dashboard;
+package dev.patchtide.server.compliance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.agent.ApiCallException;
@@ -31,9 +31,10 @@ import software.amazon.awssdk.services.ssm.model.Tag;
  *   <li>a sixth instance, NON_COMPLIANT, then deregistered: counted nowhere
  * </ul>
  */
-record ComplianceFleet(FakeAgent web1, FakeAgent web2, FakeAgent web3, FakeAgent db1, FakeAgent misc, ApiClient admin) {
+public record ComplianceFleet(
+        FakeAgent web1, FakeAgent web2, FakeAgent web3, FakeAgent db1, FakeAgent misc, ApiClient admin) {
 
-    static ComplianceFleet create(TestServer server) throws IOException, ApiCallException {
+    public static ComplianceFleet create(TestServer server) throws IOException, ApiCallException {
         CreateActivationResponse activation =
                 server.ssm().createActivation(b -> b.iamRole("r").registrationLimit(10));
         FakeAgent[] agents = new FakeAgent[6];
@@ -62,11 +63,11 @@ record ComplianceFleet(FakeAgent web1, FakeAgent web2, FakeAgent web3, FakeAgent
         return fleet;
     }
 
-    static ApiClient admin(TestServer server) {
+    public static ApiClient admin(TestServer server) {
         return client(server, server.adminKey().accessKeyId(), server.adminKey().secretAccessKey());
     }
 
-    static ApiClient client(TestServer server, String keyId, String secret) {
+    public static ApiClient client(TestServer server, String keyId, String secret) {
         return new ApiClient(
                 server.endpoint(),
                 TestServer.REGION,
@@ -87,7 +88,8 @@ record ComplianceFleet(FakeAgent web1, FakeAgent web2, FakeAgent web3, FakeAgent
                 .tags(tags));
     }
 
-    static JsonNode scan(FakeAgent agent, List<Map<String, Object>> patches) throws IOException, ApiCallException {
+    public static JsonNode scan(FakeAgent agent, List<Map<String, Object>> patches)
+            throws IOException, ApiCallException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("InstanceId", agent.instanceId());
         body.put("OperatingSystem", "DEBIAN");
@@ -99,7 +101,7 @@ record ComplianceFleet(FakeAgent web1, FakeAgent web2, FakeAgent web3, FakeAgent
         return agent.client().call("Patchtide.PutPatchScanReport", body);
     }
 
-    static Map<String, Object> patch(String name, boolean security) {
+    public static Map<String, Object> patch(String name, boolean security) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("Name", name);
         p.put("Arch", "amd64");
