@@ -93,7 +93,7 @@ final class AgentScanCommand implements Callable<Integer> {
                     .scanAndReport();
             out.println("Reported to " + registration.get().serverUrl() + " as "
                     + registration.get().instanceId()
-                    + " (registration in " + file.stateDir() + "): "
+                    + " (registration in " + file.stateDir().toAbsolutePath().normalize() + "): "
                     + verdict.path("ComplianceStatus").asText() + ", "
                     + verdict.path("MissingCount").asInt()
                     + " missing patches under baseline "

@@ -72,7 +72,7 @@ final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
-    static String banner(RunningServer running, Registration registration, String loginLink) {
+    private static String banner(RunningServer running, Registration registration, String loginLink) {
         String nl = System.lineSeparator();
         return String.join(
                 nl,
