@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         versionProvider = Patchtide.VersionProvider.class,
         description = "Self-hosted patch management and patch compliance for Linux fleets.",
         // The launcher script handles this one itself, before (and without) building the jar.
-        footer = {"", "./patchtide test [MAVEN_ARGS]   build and run every test (./mvnw verify with the JDK found)"},
+        footer = {"", "./patchtide test [MAVEN_ARGS]   build and run every test (./mvnw verify)"},
         subcommands = {
             UpCommand.class,
             ServerCommand.class,

@@ -25,7 +25,8 @@ class UpFromProjectRootTest {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         try (CliProcess up =
                 CliProcess.start(dir, "up", "--port", "0", "--heartbeat-interval", "PT1S", "--scan-interval", "PT0S")) {
-            await().atMost(Duration.ofSeconds(120))
+            // The first start initialises PostgreSQL: minutes on a busy 2-core machine.
+            await().atMost(Duration.ofMinutes(4))
                     .pollInterval(Duration.ofMillis(200))
                     .until(() -> !up.isAlive() || up.output().contains("Press Ctrl-C to stop."));
             String output = up.output();
