@@ -2,9 +2,7 @@ package dev.patchtide.agent;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -33,9 +31,7 @@ final class AcceptedScanFile {
             @JsonProperty("PatchesHash") String patchesHash) {}
 
     private final Path file;
-    private final ObjectMapper json = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+    private final ObjectMapper json = AgentJson.mapper();
 
     AcceptedScanFile(Path stateDir) {
         this.file = stateDir.resolve(FILE_NAME);

@@ -107,12 +107,16 @@ public final class Agent implements AutoCloseable {
         client.call("AmazonSSM.UpdateInstanceInformation", report);
     }
 
-    /** Starts the loop on its own thread and returns. */
+    /**
+     * Starts the loop on its own thread and returns, having logged its start-up line: what a caller prints
+     * next (up's banner) comes after it, not in the middle of it.
+     */
     public synchronized void start() {
         if (loop != null) {
             throw new IllegalStateException("agent already started");
         }
-        loop = Thread.ofPlatform().name("patchtide-agent").daemon(false).start(this::run);
+        logStart();
+        loop = Thread.ofPlatform().name("patchtide-agent").daemon(false).start(this::loop);
     }
 
     /**
@@ -121,7 +125,15 @@ public final class Agent implements AutoCloseable {
      * heartbeats must go on meanwhile or the server would show the instance as ConnectionLost.
      */
     public void run() {
+        logStart();
+        loop();
+    }
+
+    private void logStart() {
         log.info("agent {} reporting to {} every {}", registration.instanceId(), registration.serverUrl(), interval);
+    }
+
+    private void loop() {
         Thread scans = scanInterval.isZero()
                 ? null
                 : Thread.ofPlatform().name("patchtide-agent-scan").daemon(true).start(this::scanLoop);

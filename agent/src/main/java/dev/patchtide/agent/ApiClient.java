@@ -1,12 +1,7 @@
 package dev.patchtide.agent;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.patchtide.core.auth.SigV4;
 import dev.patchtide.core.auth.SigV4Credentials;
 import dev.patchtide.core.auth.SignableRequest;
@@ -35,9 +30,7 @@ public final class ApiClient {
     private final Optional<SigV4Credentials> credentials;
     private final InstantSource clock;
     private final HttpClient http;
-    // Thread-safe and costly to build: one for every client in the process.
-    private static final ObjectMapper SHARED_JSON = mapper();
-    private final ObjectMapper json = SHARED_JSON;
+    private final ObjectMapper json = AgentJson.mapper();
 
     public ApiClient(URI endpoint, String region, Optional<SigV4Credentials> credentials, InstantSource clock) {
         this(
@@ -154,14 +147,5 @@ public final class ApiClient {
             return "states";
         }
         return "ssm";
-    }
-
-    private static ObjectMapper mapper() {
-        return JsonMapper.builder()
-                .addModule(new JavaTimeModule())
-                .propertyNamingStrategy(PropertyNamingStrategies.UPPER_CAMEL_CASE)
-                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .serializationInclusion(JsonInclude.Include.NON_NULL)
-                .build();
     }
 }

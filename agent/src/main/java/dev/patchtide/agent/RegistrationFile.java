@@ -1,9 +1,8 @@
 package dev.patchtide.agent;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +17,10 @@ public final class RegistrationFile {
     public static final String FILE_NAME = "registration.json";
 
     private final Path file;
-    private final ObjectMapper json = JsonMapper.builder()
-            .addModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .build();
+    // A registration file is written by this code only: anything unknown in it means it is not one.
+    private static final ObjectReader READER =
+            AgentJson.mapper().readerFor(Registration.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectWriter WRITER = AgentJson.mapper().writerWithDefaultPrettyPrinter();
 
     public RegistrationFile(Path stateDir) {
         this.file = stateDir.resolve(FILE_NAME);
@@ -42,14 +40,14 @@ public final class RegistrationFile {
             return Optional.empty();
         }
         try {
-            return Optional.of(json.readValue(file.toFile(), Registration.class));
+            return Optional.of(READER.readValue(file.toFile()));
         } catch (IOException e) {
             throw new IOException("cannot read the agent registration " + file + ": " + e.getMessage(), e);
         }
     }
 
     public void write(Registration registration) throws IOException {
-        PrivateFiles.write(file, json.writeValueAsBytes(registration));
+        PrivateFiles.write(file, WRITER.writeValueAsBytes(registration));
     }
 
     public void delete() throws IOException {

@@ -39,6 +39,37 @@ class RegistrationFileTest {
     }
 
     @Test
+    void keepsTheOnDiskFormatOfEarlierReleases(@TempDir Path dir) throws Exception {
+        RegistrationFile file = new RegistrationFile(dir);
+        String earlier =
+                """
+                {
+                  "serverUrl" : "http://127.0.0.1:8420",
+                  "region" : "us-east-1",
+                  "instanceId" : "mi-0123456789abcdef0",
+                  "accessKeyId" : "AKIAAAAAAAAAAAAAAAAA",
+                  "secretAccessKey" : "secret",
+                  "heartbeatIntervalSeconds" : 300,
+                  "registeredAt" : "2026-11-22T10:00:00Z"
+                }""";
+        Files.writeString(file.path(), earlier);
+
+        Registration read = file.read().orElseThrow();
+        assertThat(read.instanceId()).isEqualTo("mi-0123456789abcdef0");
+        assertThat(read.registeredAt()).isEqualTo(Instant.parse("2026-11-22T10:00:00Z"));
+
+        file.write(read);
+        assertThat(Files.readString(file.path())).isEqualToIgnoringNewLines(earlier);
+    }
+
+    @Test
+    void aFileWithUnknownMembersIsNotARegistration(@TempDir Path dir) throws Exception {
+        RegistrationFile file = new RegistrationFile(dir);
+        Files.writeString(file.path(), "{\"serverUrl\":\"http://x\",\"ServerUrl\":\"http://y\"}");
+        assertThatThrownBy(file::read).hasMessageContaining(file.path().toString());
+    }
+
+    @Test
     void corruptFileIsReportedWithItsPath(@TempDir Path dir) throws Exception {
         RegistrationFile file = new RegistrationFile(dir);
         Files.writeString(file.path(), "{ not json");

@@ -7,9 +7,11 @@ import dev.patchtide.agent.RegistrationFile;
 import dev.patchtide.server.ServerConfig;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,6 +27,9 @@ import picocli.CommandLine.Spec;
 final class AgentCommand {
 
     static final class StateDir {
+        /** Where {@code patchtide up} keeps its own agent's state, under its data folder. */
+        static final String UP_AGENT_DIR = "agent";
+
         @Option(
                 names = "--state-dir",
                 defaultValue = "${env:PATCHTIDE_AGENT_DIR}",
@@ -32,15 +37,62 @@ final class AgentCommand {
                         + " ~/.local/state/patchtide-agent otherwise).")
         Path stateDir;
 
+        /** The state dir given, or the standard one for this user. */
         RegistrationFile file() {
-            if (stateDir != null) {
-                return new RegistrationFile(stateDir);
+            return stateDir != null ? new RegistrationFile(stateDir) : new RegistrationFile(standardDir());
+        }
+
+        /**
+         * For a one-off run as this host's agent ({@code scan}): the state dir given; else the standard one if
+         * it holds a registration; else that of {@code patchtide up}'s agent, {@code agent} in the data folder
+         * ($PATCHTIDE_DATA_DIR, or {@code data} in the current directory), if that holds one.
+         */
+        RegistrationFile fileOrUpAgent() throws IOException {
+            return stateDir != null
+                    ? new RegistrationFile(stateDir)
+                    : resolve(new RegistrationFile(standardDir()), upAgentFile());
+        }
+
+        static RegistrationFile resolve(RegistrationFile standard, RegistrationFile upAgent) throws IOException {
+            if (standard.read().isEmpty() && Files.exists(upAgent.path())) {
+                return upAgent;
             }
+            return standard;
+        }
+
+        /** The error for a host without a registration, pointing at up's agent when there is one. */
+        IOException notRegistered(RegistrationFile file) {
+            RegistrationFile upAgent = upAgentFile();
+            String hint = stateDir == null && Files.exists(upAgent.path())
+                    ? "; 'patchtide up' registered its own agent in "
+                            + upAgent.stateDir().toAbsolutePath().normalize()
+                            + " (it runs inside up already; to act as it: --state-dir " + displayed(upAgent) + ")"
+                    : "; run 'patchtide agent register' first";
+            return new IOException("this host is not registered (no " + file.path() + ")" + hint);
+        }
+
+        static RegistrationFile upAgentFile() {
+            String dataDir = Optional.ofNullable(System.getenv("PATCHTIDE_DATA_DIR"))
+                    .filter(d -> !d.isBlank())
+                    .orElse("data");
+            return new RegistrationFile(Path.of(dataDir).resolve(UP_AGENT_DIR));
+        }
+
+        /** As the user would type it: relative to the current directory when it is below it. */
+        static String displayed(RegistrationFile file) {
+            Path dir = file.stateDir();
+            Path here = Path.of("").toAbsolutePath();
+            Path absolute = dir.toAbsolutePath().normalize();
+            return absolute.startsWith(here) && !absolute.equals(here)
+                    ? here.relativize(absolute).toString()
+                    : absolute.toString();
+        }
+
+        private static Path standardDir() {
             boolean root = "root".equals(System.getProperty("user.name"));
-            return new RegistrationFile(
-                    root
-                            ? Path.of("/var/lib/patchtide-agent")
-                            : Path.of(System.getProperty("user.home"), ".local", "state", "patchtide-agent"));
+            return root
+                    ? Path.of("/var/lib/patchtide-agent")
+                    : Path.of(System.getProperty("user.home"), ".local", "state", "patchtide-agent");
         }
     }
 
@@ -103,9 +155,7 @@ final class AgentCommand {
         @Override
         public Integer call() throws Exception {
             RegistrationFile file = state.file();
-            Registration registration = file.read()
-                    .orElseThrow(() -> new IOException("this host is not registered (no " + file.path()
-                            + "); run 'patchtide agent register' first"));
+            Registration registration = file.read().orElseThrow(() -> state.notRegistered(file));
             Duration interval = heartbeatInterval != null ? heartbeatInterval : registration.heartbeatInterval();
             Agent agent = Agent.forThisHost(registration, file.stateDir(), interval, scanInterval, Clock.systemUTC());
             Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "patchtide-agent-shutdown"));

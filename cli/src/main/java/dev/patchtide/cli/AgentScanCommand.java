@@ -2,6 +2,7 @@ package dev.patchtide.cli;
 
 import dev.patchtide.agent.Agent;
 import dev.patchtide.agent.Registration;
+import dev.patchtide.agent.RegistrationFile;
 import dev.patchtide.agent.scan.RebootCheck;
 import dev.patchtide.agent.scan.apt.AptScanner;
 import dev.patchtide.agent.scan.apt.AptUpdate;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,15 +20,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Self-service scan on a host: what apt would upgrade, read from dpkg's and apt's own files. It does not
- * report to the server yet: compliance reporting comes with baselines.
+ * Self-service scan on a host: what apt would upgrade, read from dpkg's and apt's own files, then reported
+ * to the server as this host's agent when the host is registered.
  */
 @Command(
         name = "scan",
         mixinStandardHelpOptions = true,
-        description =
-                "Scan this host for available package updates and print them (apt hosts; run 'apt-get update' first"
-                        + " for fresh lists).")
+        description = {
+            "Scan this host for available package updates, print them (apt hosts; run 'apt-get update' first for"
+                    + " fresh lists) and report them to the server if this host is registered.",
+            "The registration used: --state-dir (or $PATCHTIDE_AGENT_DIR) if given; else the standard state dir if it"
+                    + " holds one; else that of the agent 'patchtide up' runs, data/agent under the current"
+                    + " directory (or $PATCHTIDE_DATA_DIR/agent). So on the host of 'up', run from the folder"
+                    + " you started it in."
+        })
 final class AgentScanCommand implements Callable<Integer> {
     @Option(names = "--root", defaultValue = "/", hidden = true, description = "Scan a host tree mounted here.")
     Path root;
@@ -69,24 +76,30 @@ final class AgentScanCommand implements Callable<Integer> {
                                         ? ""
                                         : " (asked by " + String.join(", ", reboot.packages()) + ")")
                         : "No reboot required (running kernel " + reboot.runningKernel() + ").");
-        var registration = root.equals(Path.of("/")) ? state.file().read() : java.util.Optional.<Registration>empty();
+        if (!root.equals(Path.of("/"))) {
+            out.println("Not reported: a mounted host tree is scanned for display only.");
+            out.flush();
+            return 0;
+        }
+        RegistrationFile file = state.fileOrUpAgent();
+        Optional<Registration> registration = file.read();
         if (registration.isPresent()) {
             var verdict = Agent.forThisHost(
                             registration.get(),
-                            state.file().stateDir(),
+                            file.stateDir(),
                             Duration.ofMinutes(5),
                             Duration.ZERO,
                             Clock.systemUTC())
                     .scanAndReport();
             out.println("Reported to " + registration.get().serverUrl() + " as "
                     + registration.get().instanceId()
-                    + ": " + verdict.path("ComplianceStatus").asText() + ", "
+                    + " (registration in " + file.stateDir().toAbsolutePath().normalize() + "): "
+                    + verdict.path("ComplianceStatus").asText() + ", "
                     + verdict.path("MissingCount").asInt()
                     + " missing patches under baseline "
                     + verdict.path("BaselineId").asText() + ".");
         } else {
-            out.println("Not reported: this host is not registered (no "
-                    + state.file().path() + ").");
+            out.println("Not reported: " + state.notRegistered(file).getMessage() + ".");
         }
         out.flush();
         return 0;

@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Patchtide.VersionProvider.class,
         description = "Self-hosted patch management and patch compliance for Linux fleets.",
+        // The launcher script handles this one itself, before (and without) building the jar.
+        footer = {"", "./patchtide test [MAVEN_ARGS]   build and run every test (./mvnw verify)"},
         subcommands = {
             UpCommand.class,
             ServerCommand.class,
@@ -21,6 +23,8 @@ import picocli.CommandLine.Command;
             ComplianceCommand.class,
             TopicsCommand.class,
             AlertsCommand.class,
+            DeliveriesCommand.class,
+            DashboardCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Patchtide implements Runnable {

@@ -61,33 +61,43 @@ final class UpCommand implements Callable<Integer> {
                             running.close();
                         },
                         "patchtide-shutdown"));
+        // One write, after the agent's start-up line: log lines (stderr) cannot land inside the banner.
         PrintWriter out = spec.commandLine().getOut();
-        out.println();
-        out.println("Patchtide is up: API at " + running.endpoint() + ", data in " + running.dataDir());
-        out.println("This host is managed instance " + registration.instanceId() + ".");
-        out.println("To use the AWS CLI against it:");
-        out.println();
-        out.println("  " + running.profile().exportLine());
-        out.println("  aws ssm describe-instance-information");
-        out.println();
-        out.println("Dashboard: " + running.endpoint() + "/dashboard/");
-        out.println("  sign in with this one-time link (valid 5 minutes; sign in later with the admin key in "
-                + running.dataDir().resolve("aws-credentials") + "):");
-        out.println("  " + running.endpoint() + dashboardLoginPath(running));
-        out.println();
-        out.println("Press Ctrl-C to stop.");
+        out.print(banner(
+                running,
+                registration,
+                DashboardCommand.loginLink(running.profile().client())));
         out.flush();
         Thread.currentThread().join();
         return 0;
     }
 
-    /** A one-time dashboard login for the admin key of the profile, asked of the server like any other action. */
-    private static String dashboardLoginPath(RunningServer running) throws IOException, ApiCallException {
-        return running.profile()
-                .client()
-                .call("Patchtide.CreateDashboardLoginLink", Map.of())
-                .path("LoginPath")
-                .asText();
+    private static String banner(RunningServer running, Registration registration, String loginLink) {
+        String nl = System.lineSeparator();
+        return String.join(
+                nl,
+                "",
+                "Patchtide is up: API at " + running.endpoint() + ", data in " + running.dataDir(),
+                "This host is managed instance " + registration.instanceId() + ".",
+                "To use the AWS CLI against it:",
+                "",
+                "  " + running.profile().exportLine(),
+                "  aws ssm describe-instance-information",
+                "",
+                "Dashboard: " + running.endpoint() + "/dashboard/",
+                "  sign in with this one-time link (valid 5 minutes; a new one: ./patchtide dashboard link"
+                        + dataDirOption(running) + "):",
+                "  " + loginLink,
+                "  or with the admin key in " + running.dataDir().resolve("aws-credentials"),
+                "",
+                "Press Ctrl-C to stop.",
+                "");
+    }
+
+    /** The {@code --data-dir} an admin command needs to find this server, if not the default one. */
+    private static String dataDirOption(RunningServer running) {
+        Path defaultDir = Path.of("data").toAbsolutePath().normalize();
+        return running.dataDir().equals(defaultDir) ? "" : " --data-dir " + running.dataDir();
     }
 
     /**
