@@ -44,8 +44,11 @@ class AgentProcessTest {
                     .isEqualTo("rwx------");
 
             try (CliProcess agent = CliProcess.start(dir, "agent", "run", "--state-dir", state.toString())) {
+                // A just-registered instance shows Online before its first report: wait for the agent's own.
                 InstanceInformation online = await().atMost(Duration.ofSeconds(30))
-                        .until(() -> onlyInstance(server), i -> i != null && i.pingStatus() == PingStatus.ONLINE);
+                        .until(
+                                () -> onlyInstance(server),
+                                i -> i != null && i.pingStatus() == PingStatus.ONLINE && i.computerName() != null);
                 assertThat(online.computerName()).isEqualTo(thisHostname());
                 assertThat(online.platformTypeAsString()).isEqualTo("Linux");
                 assertThat(online.platformName()).isNotBlank();

@@ -28,8 +28,11 @@ class UpCommandTest {
         String firstInstance;
         try (CliProcess up = startUp(dir, data)) {
             try (SsmClient ssm = clientFromProfile(data)) {
+                // Online from registration on; the host's facts arrive with the agent's first report.
                 InstanceInformation me = await().atMost(Duration.ofSeconds(30))
-                        .until(() -> onlyInstance(ssm), i -> i != null && i.pingStatus() == PingStatus.ONLINE);
+                        .until(
+                                () -> onlyInstance(ssm),
+                                i -> i != null && i.pingStatus() == PingStatus.ONLINE && i.computerName() != null);
                 assertThat(me.computerName()).isEqualTo(AgentProcessTest.thisHostname());
                 assertThat(me.platformName()).isEqualTo(osRelease("NAME"));
                 assertThat(me.platformVersion()).isEqualTo(osRelease("VERSION_ID"));
