@@ -1,6 +1,5 @@
 package dev.patchtide.server.compliance;
 
-import dev.patchtide.server.events.ComplianceEvents;
 import dev.patchtide.server.events.EventPublisher;
 import dev.patchtide.server.patching.ComplianceStateListener;
 import java.time.Instant;

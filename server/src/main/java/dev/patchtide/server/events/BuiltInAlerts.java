@@ -4,6 +4,7 @@ import dev.patchtide.server.api.Access;
 import dev.patchtide.server.api.Action;
 import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.ApiRouter;
+import dev.patchtide.server.compliance.ComplianceEvents;
 import dev.patchtide.server.events.AlertMessages.AlertRequest;
 import dev.patchtide.server.events.AlertMessages.BuiltInAlert;
 import dev.patchtide.server.events.AlertMessages.EnableBuiltInAlertRequest;

@@ -45,4 +45,9 @@ public final class EventPublisher {
     public String account() {
         return arns.account();
     }
+
+    /** A managed instance's ARN here, as events name it among their resources. */
+    public String instanceArn(String instanceId) {
+        return "arn:aws:ssm:" + region() + ":" + account() + ":managed-instance/" + instanceId;
+    }
 }

@@ -75,7 +75,7 @@ final class FleetEvents implements FleetEventSink {
     }
 
     static String instanceArn(EventPublisher publisher, String instanceId) {
-        return "arn:aws:ssm:" + publisher.region() + ":" + publisher.account() + ":managed-instance/" + instanceId;
+        return publisher.instanceArn(instanceId);
     }
 
     /** SSM's ResourceTypeForTagging as it appears in ARNs: ManagedInstance → managed-instance, PatchBaseline → patchbaseline. */

@@ -1,5 +1,7 @@
-package dev.patchtide.server.events;
+package dev.patchtide.server.compliance;
 
+import dev.patchtide.server.events.EventEnvelope;
+import dev.patchtide.server.events.EventPublisher;
 import java.util.Locale;
 import java.util.Objects;
 import org.jdbi.v3.core.Handle;
@@ -11,6 +13,7 @@ import org.jdbi.v3.core.Handle;
  * {@code patch-baseline-id} and {@code severity}. Patching's compliance listener calls {@link #publish}.
  */
 public final class ComplianceEvents {
+    private static final String SOURCE = "aws.ssm";
     public static final String DETAIL_TYPE = "Configuration Compliance State Change";
 
     /**
@@ -36,9 +39,8 @@ public final class ComplianceEvents {
 
     /** The event for a change, as AWS shapes it. */
     public EventEnvelope event(ComplianceStateChange change) {
-        EventEnvelope.Builder event = publisher
-                .event(FleetEvents.SSM, DETAIL_TYPE)
-                .resource(FleetEvents.instanceArn(publisher, change.instanceId()));
+        EventEnvelope.Builder event =
+                publisher.event(SOURCE, DETAIL_TYPE).resource(publisher.instanceArn(change.instanceId()));
         event.detail()
                 .put("resource-type", "managed-instance")
                 .put("resource-id", change.instanceId())
