@@ -89,8 +89,19 @@ final class CliProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            kill();
+        if (!process.isAlive()) {
+            return;
         }
+        // As Ctrl-C, so `up` and `server` stop their PostgreSQL before the test deletes its folder (after a
+        // SIGKILL the watchdog would stop it while the folder is being deleted); SIGKILL only if it hangs.
+        stop();
+        try {
+            if (process.waitFor(60, TimeUnit.SECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        kill();
     }
 }
