@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.Authorizer;
+import dev.patchtide.server.api.RequestBody;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
 import dev.patchtide.server.background.PollingLoop;
@@ -157,15 +158,14 @@ public final class PatchtideServer implements AutoCloseable {
         compliance.routes(router);
         DashboardRoutes dashboard = new DashboardRoutes(compliance, database.jdbi(), clock, json, accessKeys);
         dashboard.routes(router);
-        Connections connections =
-                new Connections(database.jdbi(), config.secretKey(), clock, config.region(), config.accountId());
+        Connections connections = new Connections(database.jdbi(), config.secretKey(), clock, config.region(), config.accountId());
         connections.routes(router);
         deliveries.register(connections.deliverer());
 
         Javalin app = Javalin.create(javalin -> {
             javalin.useVirtualThreads = true;
             javalin.showJavalinBanner = false;
-            javalin.http.maxRequestSize = 16L * 1024 * 1024;
+            javalin.http.maxRequestSize = RequestBody.API_LIMIT;
             javalin.jetty.defaultHost = config.bindAddress();
             javalin.jetty.defaultPort = config.port();
             // Jetty would otherwise swap a header for its cached twin of another case ("charset=UTF-8" for the

@@ -36,8 +36,7 @@ final class BindingErrors {
                 out.append('.');
             }
             if (step.getFieldName() != null) {
-                String name = Validation.clip(step.getFieldName());
-                out.append(name.isEmpty() ? name : Character.toLowerCase(name.charAt(0)) + name.substring(1));
+                out.append(Validation.memberName(step.getFieldName()));
             } else {
                 out.append(step.getIndex() + 1).append(".member");
             }

@@ -43,7 +43,8 @@ final class QueryDecoder {
             String name = decode(eq < 0 ? pair : pair.substring(0, eq));
             String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
             if (form.putIfAbsent(name, value) != null) {
-                throw new ApiException.Invalid("MalformedQueryString", "Parameter " + shorten(name) + " given twice");
+                throw new ApiException.Invalid(
+                        "MalformedQueryString", "Parameter " + Validation.clip(name) + " given twice");
             }
         }
         return form;
@@ -54,7 +55,7 @@ final class QueryDecoder {
             return URLDecoder.decode(text, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw new ApiException.Invalid(
-                    "MalformedQueryString", "Malformed percent-encoding in the request body: " + shorten(text));
+                    "MalformedQueryString", "Malformed percent-encoding in the request body: " + Validation.clip(text));
         }
     }
 
@@ -66,7 +67,7 @@ final class QueryDecoder {
             if (!decoder.used.contains(name) && !PROTOCOL_PARAMETERS.contains(name)) {
                 throw new ApiException.Invalid(
                         "SerializationException",
-                        "Unknown parameter '" + shorten(name) + "' in " + operation.name() + " request");
+                        "Unknown parameter '" + Validation.clip(name) + "' in " + operation.name() + " request");
             }
         }
         return tree;
@@ -108,7 +109,7 @@ final class QueryDecoder {
                 if (!text.equals("true") && !text.equals("false")) {
                     throw new ApiException.Invalid(
                             "SerializationException",
-                            "Value '" + shorten(text) + "' at '" + key + "' must be true or false");
+                            "Value '" + Validation.clip(text) + "' at '" + key + "' must be true or false");
                 }
                 yield BooleanNode.valueOf(text.equals("true"));
             }
@@ -151,7 +152,7 @@ final class QueryDecoder {
             }
             if (entries.has(name.asText())) {
                 throw new ApiException.Invalid(
-                        "SerializationException", "Key '" + shorten(name.asText()) + "' given twice in " + key);
+                        "SerializationException", "Key '" + Validation.clip(name.asText()) + "' given twice in " + key);
             }
             entries.set(name.asText(), value);
         }
@@ -177,9 +178,5 @@ final class QueryDecoder {
 
     private static ApiException missing(String key) {
         return new ApiException.Invalid("SerializationException", "Missing parameter " + key);
-    }
-
-    private static String shorten(String text) {
-        return text.length() <= 64 ? text : text.substring(0, 64) + "…";
     }
 }

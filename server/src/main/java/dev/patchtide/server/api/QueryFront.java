@@ -101,7 +101,7 @@ final class QueryFront {
         QueryService service = services.get(version);
         if (service == null) {
             throw new ApiException.Invalid(
-                    "NoSuchVersion", "The requested version (" + shorten(version) + ") is not served here");
+                    "NoSuchVersion", "The requested version (" + Validation.clip(version) + ") is not served here");
         }
         return service;
     }
@@ -115,7 +115,7 @@ final class QueryFront {
             throw new ApiException.Invalid(
                     "InvalidAction",
                     "The action or operation requested is invalid. Verify that the action is typed correctly: "
-                            + shorten(name));
+                            + Validation.clip(name));
         }
         return operation;
     }
@@ -135,9 +135,5 @@ final class QueryFront {
             ctx.status(status).result(xml.getBytes(StandardCharsets.UTF_8));
         }
         return code;
-    }
-
-    private static String shorten(String text) {
-        return text.length() <= 64 ? text : text.substring(0, 64) + "…";
     }
 }

@@ -52,7 +52,7 @@ public final class StorableText {
                     path.addLast("(key)");
                     return true;
                 }
-                path.addLast(segment(member.getKey()));
+                path.addLast(Validation.memberName(member.getKey()));
                 if (walk(member.getValue(), path)) {
                     return true;
                 }
@@ -83,14 +83,5 @@ public final class StorableText {
 
     private static String name(Deque<String> path) {
         return path.isEmpty() ? "(body)" : Validation.clip(String.join(".", path));
-    }
-
-    /** AWS names members in lower camel case in its messages ({@code Tags} becomes {@code tags}). */
-    private static String segment(String key) {
-        String clipped = Validation.clip(key);
-        if (clipped.isEmpty() || !Character.isUpperCase(clipped.charAt(0))) {
-            return clipped;
-        }
-        return Character.toLowerCase(clipped.charAt(0)) + clipped.substring(1);
     }
 }

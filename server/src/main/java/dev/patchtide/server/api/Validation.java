@@ -92,6 +92,18 @@ public final class Validation {
         return text.substring(0, end) + "...(" + text.length() + " characters)";
     }
 
+    /**
+     * A member name as AWS writes it in a path ({@code Tags} becomes {@code tags}), clipped: for paths built
+     * from the caller's own member names and map keys.
+     */
+    static String memberName(String name) {
+        String clipped = clip(name);
+        if (clipped.isEmpty() || !Character.isUpperCase(clipped.charAt(0))) {
+            return clipped;
+        }
+        return Character.toLowerCase(clipped.charAt(0)) + clipped.substring(1);
+    }
+
     private void violation(String field, Object value, String constraint) {
         errors.add("Value '" + clip(value) + "' at '" + field + "' failed to satisfy constraint: " + constraint);
     }
