@@ -158,7 +158,7 @@ public final class PatchtideServer implements AutoCloseable {
         compliance.routes(router);
         DashboardRoutes dashboard = new DashboardRoutes(compliance, database.jdbi(), clock, json, accessKeys);
         dashboard.routes(router);
-        Connections connections = new Connections(database.jdbi(), config.secretKey(), clock, config.region(), config.accountId());
+        Connections connections = new Connections(database.jdbi(), secrets, clock, config.region(), config.accountId());
         connections.routes(router);
         deliveries.register(connections.deliverer());
 

@@ -1,6 +1,7 @@
 package dev.patchtide.server.auth;
 
 import dev.patchtide.server.background.PollingLoop;
+import dev.patchtide.server.secrets.Sealing;
 import dev.patchtide.server.secrets.SecretBox;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -159,15 +160,8 @@ public final class AccessKeyStore {
     }
 
     private void refuseOtherServerKey() {
-        jdbi.withHandle(h -> h.createQuery("SELECT split_part(secret_sealed, ':', 2) FROM access_keys"
-                                + " WHERE revoked_at IS NULL AND secret_sealed IS NOT NULL"
-                                + " AND split_part(secret_sealed, ':', 2) <> :key LIMIT 1")
-                        .bind("key", box.keyId())
-                        .mapTo(String.class)
-                        .findOne())
-                .ifPresent(other -> {
-                    throw new IllegalStateException("Access key " + box.mismatch(other));
-                });
+        jdbi.useHandle(h ->
+                Sealing.refuseOtherKeys(h, box, "Access key", "access_keys", "secret_sealed", "revoked_at IS NULL"));
     }
 
     /** Seals the secrets a version before V22 kept in plain text, and empties that column; returns how many. */

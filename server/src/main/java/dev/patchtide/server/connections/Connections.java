@@ -4,7 +4,6 @@ import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.delivery.Deliverer;
 import dev.patchtide.server.secrets.SecretBox;
-import dev.patchtide.server.secrets.ServerKey;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -28,10 +27,10 @@ public final class Connections implements AutoCloseable {
      * @throws IllegalStateException when stored secrets were sealed with another server key, naming the
      *     setting, so a server never runs half-blind
      */
-    public Connections(Jdbi jdbi, ServerKey key, InstantSource clock, String region, String accountId) {
+    public Connections(Jdbi jdbi, SecretBox box, InstantSource clock, String region, String accountId) {
         ConnectionStore store = new ConnectionStore(ApiJson.mapper());
-        ConnectionSecrets secrets = new ConnectionSecrets(new SecretBox(key), ApiJson.mapper());
-        List<String> others = jdbi.withHandle(h -> store.otherKeys(h, key.id()));
+        ConnectionSecrets secrets = new ConnectionSecrets(box, ApiJson.mapper());
+        List<String> others = jdbi.withHandle(h -> store.otherKeys(h, box.keyId()));
         if (!others.isEmpty()) {
             throw new IllegalStateException("Connection " + secrets.mismatch(others.getFirst()));
         }

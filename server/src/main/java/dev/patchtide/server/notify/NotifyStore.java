@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.secrets.Sealing;
-import dev.patchtide.server.secrets.SecretBox;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -163,16 +162,7 @@ final class NotifyStore {
      * @throws IllegalStateException when secrets were sealed under another server key, naming the setting
      */
     static void sealPlaintext(Handle h) {
-        SecretBox box = Sealing.box(h);
-        h.createQuery("SELECT split_part(secret_attributes, ':', 2) FROM sns_subscriptions"
-                        + " WHERE secret_attributes IS NOT NULL AND split_part(secret_attributes, ':', 2) <> :key"
-                        + " LIMIT 1")
-                .bind("key", box.keyId())
-                .mapTo(String.class)
-                .findOne()
-                .ifPresent(other -> {
-                    throw new IllegalStateException("Subscription " + box.mismatch(other));
-                });
+        Sealing.refuseOtherKeys(h, Sealing.box(h), "Subscription", "sns_subscriptions", "secret_attributes", "true");
         List<Subscription> plain = h.createQuery("SELECT " + SUBSCRIPTION_COLUMNS + " FROM sns_subscriptions"
                         + " WHERE attributes - CAST(:secret AS text[]) <> attributes FOR UPDATE")
                 .bindArray("secret", String.class, SubscriptionAttributes.SECRET)

@@ -32,6 +32,24 @@ public final class Sealing implements JdbiConfig<Sealing> {
         return context.getConfig(Sealing.class).require();
     }
 
+    /**
+     * Refuses to go on when a secret in {@code column} of {@code table} (among the rows {@code rows} selects)
+     * was sealed under another server key than {@code box}'s, naming the setting: a server never starts unable
+     * to open what it stored. {@code what} names the kind of secret in the message.
+     */
+    public static void refuseOtherKeys(Handle h, SecretBox box, String what, String table, String column, String rows) {
+        // Sealed text is v1:<key id>:<sealed bytes> (SecretBox): the key id is its second field.
+        String keyId = "split_part(" + column + ", ':', 2)";
+        h.createQuery("SELECT " + keyId + " FROM " + table + " WHERE " + column + " IS NOT NULL AND " + keyId
+                        + " <> :key AND (" + rows + ") LIMIT 1")
+                .bind("key", box.keyId())
+                .mapTo(String.class)
+                .findOne()
+                .ifPresent(other -> {
+                    throw new IllegalStateException(what + " " + box.mismatch(other));
+                });
+    }
+
     private SecretBox require() {
         if (box == null) {
             throw new IllegalStateException("no server key installed on this database (Sealing.install)");
