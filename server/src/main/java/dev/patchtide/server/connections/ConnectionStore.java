@@ -24,20 +24,18 @@ final class ConnectionStore {
 
     /** False when the name is taken. */
     boolean insert(Handle h, Connection c, String keyId) {
-        ConnectionState.LIFECYCLE.require(ConnectionState.CREATING, c.state());
-        boolean inserted = h.createUpdate("INSERT INTO event_connections (name, arn, description,"
-                                + " authorization_type, state, state_reason, auth_public, auth_sealed, key_id,"
-                                + " created_at, modified_at, authorized_at, authorize_after) VALUES (:name, :arn,"
-                                + " :description, :type, :state, :reason, CAST(:shown AS jsonb), :sealed, :keyId,"
-                                + " :created, :modified, :authorized, CASE WHEN :state = 'AUTHORIZING' THEN"
-                                + " CAST(:modified AS timestamptz) END) ON CONFLICT (name) DO NOTHING")
-                        .bindMap(values(c, keyId))
-                        .execute()
-                == 1;
-        if (inserted) {
-            ConnectionState.LIFECYCLE.taken(ConnectionState.CREATING, c.state());
-        }
-        return inserted;
+        return ConnectionState.LIFECYCLE.change(
+                ConnectionState.CREATING,
+                c.state(),
+                () -> h.createUpdate("INSERT INTO event_connections (name, arn, description,"
+                                        + " authorization_type, state, state_reason, auth_public, auth_sealed, key_id,"
+                                        + " created_at, modified_at, authorized_at, authorize_after) VALUES (:name, :arn,"
+                                        + " :description, :type, :state, :reason, CAST(:shown AS jsonb), :sealed, :keyId,"
+                                        + " :created, :modified, :authorized, CASE WHEN :state = 'AUTHORIZING' THEN"
+                                        + " CAST(:modified AS timestamptz) END) ON CONFLICT (name) DO NOTHING")
+                                .bindMap(values(c, keyId))
+                                .execute()
+                        == 1);
     }
 
     /**
@@ -75,21 +73,21 @@ final class ConnectionStore {
         if (c.state() == to) {
             return;
         }
-        ConnectionState.LIFECYCLE.require(c.state(), to);
-        int moved = h.createUpdate("UPDATE event_connections SET state = :to, state_reason = :reason,"
-                        + " authorize_after = NULL,"
-                        + " authorized_at = CASE WHEN :to = 'AUTHORIZED' THEN :now ELSE authorized_at END"
-                        + " WHERE arn = :arn AND modified_at = :modified AND state = :from")
-                .bind("to", to.name())
-                .bind("from", c.state().name())
-                .bind("reason", reason.orElse(null))
-                .bind("now", now)
-                .bind("arn", c.arn())
-                .bind("modified", c.modifiedAt())
-                .execute();
-        if (moved == 1) {
-            ConnectionState.LIFECYCLE.taken(c.state(), to);
-        }
+        ConnectionState.LIFECYCLE.change(
+                c.state(),
+                to,
+                () -> h.createUpdate("UPDATE event_connections SET state = :to, state_reason = :reason,"
+                                        + " authorize_after = NULL,"
+                                        + " authorized_at = CASE WHEN :to = 'AUTHORIZED' THEN :now ELSE authorized_at"
+                                        + " END WHERE arn = :arn AND modified_at = :modified AND state = :from")
+                                .bind("to", to.name())
+                                .bind("from", c.state().name())
+                                .bind("reason", reason.orElse(null))
+                                .bind("now", now)
+                                .bind("arn", c.arn())
+                                .bind("modified", c.modifiedAt())
+                                .execute()
+                        == 1);
     }
 
     /**
@@ -135,16 +133,14 @@ final class ConnectionStore {
 
     /** Deletes the connection, which must still be in {@code from} (the caller locked it). */
     boolean delete(Handle h, String name, ConnectionState from) {
-        ConnectionState.LIFECYCLE.require(from, ConnectionState.DELETING);
-        boolean deleted = h.createUpdate("DELETE FROM event_connections WHERE name = :name AND state = :from")
-                        .bind("name", name)
-                        .bind("from", from.name())
-                        .execute()
-                == 1;
-        if (deleted) {
-            ConnectionState.LIFECYCLE.taken(from, ConnectionState.DELETING);
-        }
-        return deleted;
+        return ConnectionState.LIFECYCLE.change(
+                from,
+                ConnectionState.DELETING,
+                () -> h.createUpdate("DELETE FROM event_connections WHERE name = :name AND state = :from")
+                                .bind("name", name)
+                                .bind("from", from.name())
+                                .execute()
+                        == 1);
     }
 
     /** A page in name order, after {@code afterName}. */

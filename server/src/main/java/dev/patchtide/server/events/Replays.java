@@ -281,32 +281,31 @@ final class Replays {
     }
 
     private static void finish(Handle h, String name, ReplayState from, ReplayState to, String reason, Instant now) {
-        ReplayState.LIFECYCLE.require(from, to);
-        int moved = h.createUpdate("UPDATE event_replays SET state = :to, state_reason = :reason,"
-                        + " replay_end_time = :now WHERE name = :name AND state = :from")
-                .bind("to", to.name())
-                .bind("from", from.name())
-                .bind("reason", reason)
-                .bind("now", now)
-                .bind("name", name)
-                .execute();
-        if (moved == 1) {
-            ReplayState.LIFECYCLE.taken(from, to);
-        }
+        ReplayState.LIFECYCLE.change(
+                from,
+                to,
+                () -> h.createUpdate("UPDATE event_replays SET state = :to, state_reason = :reason,"
+                                        + " replay_end_time = :now WHERE name = :name AND state = :from")
+                                .bind("to", to.name())
+                                .bind("from", from.name())
+                                .bind("reason", reason)
+                                .bind("now", now)
+                                .bind("name", name)
+                                .execute()
+                        == 1);
     }
 
     /** Moves the replay from {@code from} to {@code to}; false when it was no longer in {@code from}. */
     private static boolean move(Handle h, String name, ReplayState from, ReplayState to) {
-        ReplayState.LIFECYCLE.require(from, to);
-        int moved = h.createUpdate("UPDATE event_replays SET state = :to WHERE name = :name AND state = :from")
-                .bind("to", to.name())
-                .bind("from", from.name())
-                .bind("name", name)
-                .execute();
-        if (moved == 1) {
-            ReplayState.LIFECYCLE.taken(from, to);
-        }
-        return moved == 1;
+        return ReplayState.LIFECYCLE.change(
+                from,
+                to,
+                () -> h.createUpdate("UPDATE event_replays SET state = :to WHERE name = :name AND state = :from")
+                                .bind("to", to.name())
+                                .bind("from", from.name())
+                                .bind("name", name)
+                                .execute()
+                        == 1);
     }
 
     private ReplayDestination destination(ResultSet rs) throws SQLException {

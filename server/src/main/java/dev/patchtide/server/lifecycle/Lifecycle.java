@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 
 /**
  * The states one kind of thing goes through and the only moves between them, as an explicit table. Code
@@ -113,6 +114,21 @@ public final class Lifecycle<S extends Enum<S>> {
         for (Recording<S> r : recordings) {
             r.taken.add(t);
         }
+    }
+
+    /**
+     * Makes a move: checks it against the table, runs {@code conditionalChange} (which changes the row only
+     * while it is still in {@code from}, and answers whether it did) and reports the move when it happened.
+     *
+     * @throws IllegalTransition when the table has no such move
+     */
+    public boolean change(S from, S to, BooleanSupplier conditionalChange) {
+        require(from, to);
+        boolean made = conditionalChange.getAsBoolean();
+        if (made) {
+            taken(from, to);
+        }
+        return made;
     }
 
     /** Starts noting every transition taken (by any thread) until the recording is closed. */
