@@ -67,8 +67,7 @@ final class ComplianceCommand {
         /** The API's epoch-seconds {@code Time} as an ISO-8601 instant, for people reading the output. */
         private static JsonNode readableTime(JsonNode entry) {
             if (entry instanceof ObjectNode object && object.path("Time").isNumber()) {
-                long millis = Math.round(object.path("Time").asDouble() * 1000);
-                object.put("Time", java.time.Instant.ofEpochMilli(millis).toString());
+                object.put("Time", Table.isoInstant(object.path("Time")));
             }
             return entry;
         }
@@ -126,9 +125,7 @@ final class ComplianceCommand {
             // The scan's end as an ISO-8601 instant (the API sends epoch seconds), for people reading it.
             if (report.path("ExecutionSummary") instanceof ObjectNode execution
                     && execution.path("ExecutionTime").isNumber()) {
-                long millis = Math.round(execution.path("ExecutionTime").asDouble() * 1000);
-                execution.put(
-                        "ExecutionTime", java.time.Instant.ofEpochMilli(millis).toString());
+                execution.put("ExecutionTime", Table.isoInstant(execution.path("ExecutionTime")));
             }
             return report;
         }

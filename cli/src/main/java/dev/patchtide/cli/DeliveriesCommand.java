@@ -2,8 +2,6 @@ package dev.patchtide.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.agent.ApiClient;
-import java.math.BigDecimal;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,7 +63,7 @@ final class DeliveriesCommand implements Callable<Integer> {
                     d.path("DestinationKind").asText(),
                     d.path("Destination").asText(),
                     d.path("Attempts").asText(),
-                    timestamp(d.path("FailedAt")),
+                    Table.isoInstant(d.path("FailedAt")),
                     shorten(d.path("Reason").asText().replaceAll("\\s+", " ")));
         }
         table.print(spec.commandLine().getOut());
@@ -87,14 +85,6 @@ final class DeliveriesCommand implements Callable<Integer> {
 
     private static String shorten(String text) {
         return text.length() <= REASON_WIDTH ? text : text.substring(0, REASON_WIDTH - 1) + "…";
-    }
-
-    private static String timestamp(JsonNode epochSeconds) {
-        if (!epochSeconds.isNumber()) {
-            return "";
-        }
-        BigDecimal millis = epochSeconds.decimalValue().movePointRight(3);
-        return Instant.ofEpochMilli(millis.longValue()).toString();
     }
 
     @Command(

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchtide.agent.ApiClient;
-import java.math.BigDecimal;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,18 +74,10 @@ final class InstancesCommand implements Callable<Integer> {
                                     + i.path("PlatformVersion").asText())
                             .strip(),
                     i.path("PingStatus").asText(),
-                    timestamp(i.path("LastPingDateTime")),
+                    Table.isoInstant(i.path("LastPingDateTime")),
                     TagsCommand.describe(TagsCommand.list(client, id)));
         }
         table.print(spec.commandLine().getOut());
         return 0;
-    }
-
-    private static String timestamp(JsonNode epochSeconds) {
-        if (!epochSeconds.isNumber()) {
-            return "";
-        }
-        BigDecimal millis = epochSeconds.decimalValue().movePointRight(3);
-        return Instant.ofEpochMilli(millis.longValue()).toString();
     }
 }

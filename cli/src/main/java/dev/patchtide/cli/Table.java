@@ -1,6 +1,8 @@
 package dev.patchtide.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,5 +48,15 @@ final class Table {
             }
         }
         out.println(line.toString().stripTrailing());
+    }
+
+    /** The API's epoch-seconds timestamp as an ISO-8601 instant for people to read; empty when absent. */
+    static String isoInstant(JsonNode epochSeconds) {
+        if (!epochSeconds.isNumber()) {
+            return "";
+        }
+        return Instant.ofEpochMilli(
+                        epochSeconds.decimalValue().movePointRight(3).longValue())
+                .toString();
     }
 }
