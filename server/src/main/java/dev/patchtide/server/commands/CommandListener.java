@@ -1,0 +1,42 @@
+package dev.patchtide.server.commands;
+
+import dev.patchtide.server.commands.CommandSpec.NotificationConfig;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Told, inside the transaction that makes it, of every status change of a command or of one of its
+ * invocations: events on the bus, SNS notifications and maintenance-window task states follow from these.
+ * Statuses and details are AWS's words ({@code InProgress}, {@code Delivery Timed Out}, ...).
+ */
+public interface CommandListener {
+
+    void commandChanged(Handle handle, CommandChange change);
+
+    void invocationChanged(Handle handle, InvocationChange change);
+
+    record CommandChange(
+            String commandId,
+            String documentName,
+            String status,
+            String statusDetails,
+            List<String> instanceIds,
+            Map<String, List<String>> parameters,
+            Instant requestedAt,
+            Instant expiresAfter,
+            Optional<NotificationConfig> notificationConfig,
+            Instant changedAt) {}
+
+    record InvocationChange(
+            String commandId,
+            String instanceId,
+            String documentName,
+            String status,
+            String statusDetails,
+            Instant requestedAt,
+            Optional<NotificationConfig> notificationConfig,
+            Instant changedAt) {}
+}
