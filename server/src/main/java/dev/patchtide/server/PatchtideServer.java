@@ -8,6 +8,7 @@ import dev.patchtide.server.api.RequestBody;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
 import dev.patchtide.server.background.PollingLoop;
+import dev.patchtide.server.commands.Commands;
 import dev.patchtide.server.compliance.ComplianceApi;
 import dev.patchtide.server.compliance.ComplianceChanges;
 import dev.patchtide.server.compliance.FleetComplianceApi;
@@ -16,6 +17,7 @@ import dev.patchtide.server.dashboard.DashboardRoutes;
 import dev.patchtide.server.db.Database;
 import dev.patchtide.server.delivery.DeadLetterApi;
 import dev.patchtide.server.delivery.DeliveryWorker;
+import dev.patchtide.server.documents.DocumentResolver;
 import dev.patchtide.server.events.EventsApi;
 import dev.patchtide.server.events.RebootEvents;
 import dev.patchtide.server.fleet.FleetApi;
@@ -54,6 +56,7 @@ public final class PatchtideServer implements AutoCloseable {
     private final DeliveryWorker deliveries;
     private final EventsApi events;
     private final PollingLoop revocationFeed;
+    private final Commands commands;
     /** What start-up started, closed in reverse order: by {@link #close()}, or at once if start-up fails. */
     private final Started started;
 
@@ -63,8 +66,10 @@ public final class PatchtideServer implements AutoCloseable {
             DeliveryWorker deliveries,
             EventsApi events,
             PollingLoop revocationFeed,
+            Commands commands,
             Started started) {
         this.app = app;
+        this.commands = commands;
         this.revocationFeed = revocationFeed;
         this.accessKeys = accessKeys;
         this.deliveries = deliveries;
@@ -83,9 +88,19 @@ public final class PatchtideServer implements AutoCloseable {
      */
     public static PatchtideServer start(
             ServerConfig config, Database database, InstantSource clock, ComplianceStateListener complianceListener) {
+        return start(config, database, clock, complianceListener, Commands.noDocuments());
+    }
+
+    /** As above, running commands' documents through {@code documents}. */
+    public static PatchtideServer start(
+            ServerConfig config,
+            Database database,
+            InstantSource clock,
+            ComplianceStateListener complianceListener,
+            DocumentResolver documents) {
         Started started = new Started();
         try {
-            return start(config, database, clock, complianceListener, started);
+            return start(config, database, clock, complianceListener, documents, started);
         } catch (RuntimeException | Error e) {
             started.closeAfter(e);
             throw e;
@@ -97,6 +112,7 @@ public final class PatchtideServer implements AutoCloseable {
             Database database,
             InstantSource clock,
             ComplianceStateListener complianceListener,
+            DocumentResolver documents,
             Started started) {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         started.add(metrics::close);
@@ -182,7 +198,12 @@ public final class PatchtideServer implements AutoCloseable {
                 () -> config.publicUrlOr(app.port()));
         notifications.routes(router);
         notifications.registerDeliverers(deliveries);
+        Commands commands =
+                new Commands(database.jdbi(), documents, clock, secrets, () -> config.publicUrlOr(app.port()));
+        commands.routes(router);
+        fleet.onDeregister(commands.deregistrations());
         app.post("/", router::handle);
+        commands.webRoutes(app);
         notifications.webRoutes(app);
         new HealthRoutes(database, metrics, config.metricsAccess()).routes(app);
         dashboard.routes(app);
@@ -196,7 +217,8 @@ public final class PatchtideServer implements AutoCloseable {
         deliveries.start();
         started.add(events.worker());
         events.worker().start();
-        return new PatchtideServer(app, accessKeys, deliveries, events, revocationFeed, started);
+        started.add(commands.start());
+        return new PatchtideServer(app, accessKeys, deliveries, events, revocationFeed, commands, started);
     }
 
     public int port() {
@@ -215,6 +237,11 @@ public final class PatchtideServer implements AutoCloseable {
     /** Polls for keys other nodes revoked; tests count its rounds to bound how soon a revocation arrives. */
     public PollingLoop revocationFeed() {
         return revocationFeed;
+    }
+
+    /** Run Command: its launcher and listeners for other features, its dispatcher for tests. */
+    public Commands commands() {
+        return commands;
     }
 
     /** The events feature: its publisher for other features, its worker for tests that move the clock. */
