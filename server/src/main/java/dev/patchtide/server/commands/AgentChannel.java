@@ -65,14 +65,16 @@ final class AgentChannel {
         Set<UUID> pending = new LinkedHashSet<>();
         Claimed claimed = jdbi.inTransaction(handle -> {
             Instant now = progress.now();
-            List<Map<String, Object>> rows = handle.createQuery("UPDATE command_invocations ci SET state = 'DELIVERED',"
+            List<Map<String, Object>> rows = handle.createQuery("WITH picked AS MATERIALIZED (SELECT command_id"
+                            + " FROM command_invocations WHERE instance_id = :instance AND state = 'RELEASED'"
+                            + " FOR UPDATE SKIP LOCKED)"
+                            + " UPDATE command_invocations ci SET state = 'DELIVERED',"
                             + " delivered_at = :now, changed_at = :now, silent_deadline = GREATEST(c.expires_after,"
                             + " CAST(:now AS timestamptz) + c.execution_timeout_s * interval '1 second')"
                             + " + :grace * interval '1 second'"
-                            + " FROM commands c WHERE c.command_id = ci.command_id AND ci.instance_id = :instance"
-                            + " AND ci.command_id IN (SELECT command_id FROM command_invocations WHERE instance_id ="
-                            + " :instance AND state = 'RELEASED' FOR UPDATE SKIP LOCKED)"
-                            + " RETURNING ci.command_id")
+                            + " FROM picked, commands c WHERE c.command_id = ci.command_id"
+                            + " AND ci.instance_id = :instance AND ci.command_id = picked.command_id"
+                            + " AND ci.state = 'RELEASED' RETURNING ci.command_id")
                     .bind("now", now)
                     .bind("grace", Launcher.silentGrace().toSeconds())
                     .bind("instance", instanceId)

@@ -136,10 +136,13 @@ final class Progress {
 
     private void release(Handle handle, CommandRow command, int room) {
         InvocationState.LIFECYCLE.require(InvocationState.QUEUED, InvocationState.RELEASED);
-        List<String> released = handle.createQuery("UPDATE command_invocations SET state = 'RELEASED',"
-                        + " released_at = :now, changed_at = :now WHERE command_id = :id AND instance_id IN ("
-                        + "SELECT instance_id FROM command_invocations WHERE command_id = :id AND state = 'QUEUED'"
-                        + " ORDER BY seq LIMIT :room FOR UPDATE SKIP LOCKED) RETURNING instance_id")
+        // Picked once, in a CTE: a LIMIT inside an IN (...) may be evaluated again per row and release more.
+        List<String> released = handle.createQuery("WITH picked AS MATERIALIZED (SELECT instance_id"
+                        + " FROM command_invocations WHERE command_id = :id AND state = 'QUEUED'"
+                        + " ORDER BY seq LIMIT :room FOR UPDATE SKIP LOCKED)"
+                        + " UPDATE command_invocations i SET state = 'RELEASED', released_at = :now, changed_at = :now"
+                        + " FROM picked WHERE i.command_id = :id AND i.instance_id = picked.instance_id"
+                        + " RETURNING i.instance_id")
                 .bind("now", now())
                 .bind("id", command.commandId())
                 .bind("room", room)
