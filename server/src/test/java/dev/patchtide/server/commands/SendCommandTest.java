@@ -17,6 +17,8 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.Command;
 import software.amazon.awssdk.services.ssm.model.CommandInvocation;
 import software.amazon.awssdk.services.ssm.model.GetCommandInvocationResponse;
+import software.amazon.awssdk.services.ssm.model.NotificationEvent;
+import software.amazon.awssdk.services.ssm.model.NotificationType;
 import software.amazon.awssdk.services.ssm.model.SsmException;
 
 /** SendCommand, its listings, GetCommandInvocation and CancelCommand through the AWS SDK, agents over the wire. */
@@ -268,6 +270,60 @@ class SendCommandTest {
                 .command();
         assertThat(nodes.states(byKey.commandId()))
                 .containsOnlyKeys(agents.get(0).instanceId(), agents.get(1).instanceId());
+    }
+
+    @Test
+    void echoesWhatItIsGivenAndPagesWithNextToken() throws Exception {
+        FakeAgent agent = nodes.agents(node, 1).getFirst();
+        Command echoed = ssm.sendCommand(b -> b.documentName("AWS-RunShellScript")
+                        .instanceIds(agent.instanceId())
+                        .parameters(Map.of("commands", List.of("true")))
+                        .outputS3Region("us-east-1")
+                        .outputS3BucketName("patch-logs")
+                        .outputS3KeyPrefix("runs/")
+                        .serviceRoleArn("arn:aws:iam::123456789012:role/notify")
+                        .notificationConfig(n -> n.notificationArn("arn:aws:sns:us-east-1:123456789012:ops")
+                                .notificationEvents(NotificationEvent.SUCCESS, NotificationEvent.FAILED)
+                                .notificationType(NotificationType.INVOCATION))
+                        .timeoutSeconds(600)
+                        .maxConcurrency("10%")
+                        .maxErrors("1"))
+                .command();
+        assertThat(echoed.outputS3BucketName()).isEqualTo("patch-logs");
+        assertThat(echoed.outputS3KeyPrefix()).isEqualTo("runs/");
+        assertThat(echoed.serviceRole()).isEqualTo("arn:aws:iam::123456789012:role/notify");
+        assertThat(echoed.notificationConfig().notificationArn()).isEqualTo("arn:aws:sns:us-east-1:123456789012:ops");
+        assertThat(echoed.notificationConfig().notificationEventsAsStrings()).containsExactly("Success", "Failed");
+        assertThat(echoed.notificationConfig().notificationTypeAsString()).isEqualTo("Invocation");
+        assertThat(echoed.timeoutSeconds()).isEqualTo(600);
+        assertThat(echoed.maxConcurrency()).isEqualTo("10%");
+        assertThat(code(() -> ssm.sendCommand(b -> b.documentName("AWS-RunShellScript")
+                        .instanceIds(agent.instanceId())
+                        .parameters(Map.of("commands", List.of("true")))
+                        .notificationConfig(n -> n.notificationArn("not-an-arn")))))
+                .isEqualTo("InvalidNotificationConfig");
+
+        send(agent.instanceId());
+        send(agent.instanceId());
+        var first = ssm.listCommands(b -> b.maxResults(2));
+        assertThat(first.commands()).hasSize(2);
+        assertThat(first.nextToken()).isNotNull();
+        var second = ssm.listCommands(b -> b.maxResults(2).nextToken(first.nextToken()));
+        assertThat(second.commands()).hasSize(1);
+        assertThat(second.nextToken()).isNull();
+        assertThat(java.util.stream.Stream.concat(first.commands().stream(), second.commands().stream())
+                        .map(Command::commandId)
+                        .distinct())
+                .hasSize(3);
+        var invocations =
+                ssm.listCommandInvocations(b -> b.instanceId(agent.instanceId()).maxResults(2));
+        assertThat(invocations.commandInvocations()).hasSize(2);
+        assertThat(ssm.listCommandInvocations(b ->
+                                b.instanceId(agent.instanceId()).maxResults(2).nextToken(invocations.nextToken()))
+                        .commandInvocations())
+                .hasSize(1);
+        assertThat(code(() -> ssm.listCommands(b -> b.nextToken(invocations.nextToken()))))
+                .isEqualTo("InvalidNextToken");
     }
 
     private String send(String instanceId) {
