@@ -133,13 +133,15 @@ final class AptPackageManager implements PackageManager {
     }
 
     @Override
-    public int install(List<Target> targets, OutputStream out, OutputStream err) throws IOException, InterruptedException {
+    public int install(List<Target> targets, OutputStream out, OutputStream err)
+            throws IOException, InterruptedException {
         return Processes.run(installCommand(targets), ENVIRONMENT, out, err);
     }
 
     @Override
     public Map<String, String> installedVersions(List<String> names) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("dpkg-query", "-W", "--showformat=${Package}\\t${db:Status-Status}\\t${Version}\\n"));
+        List<String> command = new ArrayList<>(
+                List.of("dpkg-query", "-W", "--showformat=${Package}\\t${db:Status-Status}\\t${Version}\\n"));
         command.addAll(names);
         Map<String, String> versions = new HashMap<>();
         // dpkg-query exits 1 when a name is unknown; the others are still listed.

@@ -102,13 +102,15 @@ final class DnfPackageManager implements PackageManager {
     }
 
     @Override
-    public int install(List<Target> targets, OutputStream out, OutputStream err) throws IOException, InterruptedException {
+    public int install(List<Target> targets, OutputStream out, OutputStream err)
+            throws IOException, InterruptedException {
         return Processes.run(installCommand(targets), ENVIRONMENT, out, err);
     }
 
     @Override
     public Map<String, String> installedVersions(List<String> names) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("rpm", "-q", "--queryformat", "%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\n"));
+        List<String> command =
+                new ArrayList<>(List.of("rpm", "-q", "--queryformat", "%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\n"));
         command.addAll(names);
         Map<String, String> versions = new HashMap<>();
         for (String line : Processes.capture(command, ENVIRONMENT).output().split("\n")) {

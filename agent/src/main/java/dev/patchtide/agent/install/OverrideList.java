@@ -42,7 +42,10 @@ final class OverrideList {
 
     List<String> fetch(URI url) throws IOException, InterruptedException, PatchBaselineInputs.Invalid {
         HttpResponse<InputStream> response = http.send(
-                HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpRequest.newBuilder(url)
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         byte[] body;
         try (InputStream in = response.body()) {
@@ -69,7 +72,9 @@ final class OverrideList {
         try {
             document = new Yaml(new SafeConstructor(options)).load(yaml);
         } catch (YAMLException e) {
-            String problem = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("");
+            String problem = e.getMessage() == null
+                    ? "unreadable"
+                    : e.getMessage().lines().findFirst().orElse("");
             throw new PatchBaselineInputs.Invalid("InstallOverrideList: not YAML (" + problem + ")");
         }
         if (!(document instanceof Map<?, ?> top) || !(top.get("patches") instanceof List<?> patches)) {
@@ -80,8 +85,7 @@ final class OverrideList {
             if (!(patches.get(i) instanceof Map<?, ?> entry)
                     || entry.get("id") == null
                     || String.valueOf(entry.get("id")).isBlank()) {
-                throw new PatchBaselineInputs.Invalid(
-                        "InstallOverrideList: patches entry " + (i + 1) + " has no id");
+                throw new PatchBaselineInputs.Invalid("InstallOverrideList: patches entry " + (i + 1) + " has no id");
             }
             String id = String.valueOf(entry.get("id")).strip();
             Object title = entry.get("title");

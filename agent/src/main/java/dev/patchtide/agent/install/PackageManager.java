@@ -45,6 +45,8 @@ interface PackageManager {
 
     /** The package manager of the host at {@code root}: apt where dpkg keeps its status, else dnf. */
     static PackageManager forHost(Path root) {
-        return Files.exists(root.resolve("var/lib/dpkg/status")) ? new AptPackageManager(List.of()) : new DnfPackageManager();
+        return Files.exists(root.resolve("var/lib/dpkg/status"))
+                ? new AptPackageManager(List.of())
+                : new DnfPackageManager();
     }
 }

@@ -57,7 +57,8 @@ final class PatchOperationRun {
 
     Optional<PatchBaselineInputs> inputs() {
         try {
-            return Optional.of(PatchBaselineInputs.of(context.inputs(), context.api().json()));
+            return Optional.of(
+                    PatchBaselineInputs.of(context.inputs(), context.api().json()));
         } catch (PatchBaselineInputs.Invalid e) {
             error(e.getMessage());
             return Optional.empty();

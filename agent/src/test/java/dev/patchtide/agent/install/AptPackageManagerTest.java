@@ -42,8 +42,8 @@ class AptPackageManagerTest {
     @Test
     void installCommandNamesExactVersionsAndNeverUpgradesEverything() {
         AptPackageManager apt = new AptPackageManager(List.of("-o", "Dir::State::Lists=/tmp/lists"));
-        List<Target> targets =
-                List.of(new Target("openssl", "3.0.15-1~deb12u1", "amd64"), new Target("tzdata", "2025b-0+deb12u1", "all"));
+        List<Target> targets = List.of(
+                new Target("openssl", "3.0.15-1~deb12u1", "amd64"), new Target("tzdata", "2025b-0+deb12u1", "all"));
 
         assertThat(apt.installCommand(targets))
                 .containsExactly(
@@ -66,7 +66,8 @@ class AptPackageManagerTest {
 
     @Test
     void simulationOutputNamesExtrasAndUpdatesAptWouldNotMake() {
-        String output = """
+        String output =
+                """
                 Reading package lists...
                 Skipping pt-gone, it is not installed and only upgrades are requested.
                 The following NEW packages will be installed:
@@ -100,11 +101,8 @@ class AptPackageManagerTest {
         // The packages the simulation upgrades must look installed: a status file of our own, no root needed.
         repo.status(installed("pt-install-a", repo.arch(), "1.0-1") + installed("pt-install-b", "all", "1.0-1"));
         List<String> options = new ArrayList<>(sources(repo));
-        options.addAll(List.of(
-                "-o",
-                "Dir::State::status=" + root.resolve("var/lib/dpkg/status"),
-                "-o",
-                "Debug::NoLocking=1"));
+        options.addAll(
+                List.of("-o", "Dir::State::status=" + root.resolve("var/lib/dpkg/status"), "-o", "Debug::NoLocking=1"));
         aptUpdate(options);
         AptPackageManager apt = new AptPackageManager(options);
         Target a = new Target("pt-install-a", "2.0-1", repo.arch());
@@ -203,6 +201,9 @@ class AptPackageManagerTest {
 
     private static boolean isRoot() throws Exception {
         return Files.isDirectory(Path.of("/proc/self"))
-                && Processes.capture(List.of("id", "-u"), Map.of()).output().strip().equals("0");
+                && Processes.capture(List.of("id", "-u"), Map.of())
+                        .output()
+                        .strip()
+                        .equals("0");
     }
 }

@@ -15,7 +15,8 @@ class OverrideListTest {
 
     @Test
     void idsWithAndWithoutTitlesAsAwsWritesThem() throws Exception {
-        String yaml = """
+        String yaml =
+                """
                 # approved by the change board
                 patches:
                     -
@@ -51,8 +52,10 @@ class OverrideListTest {
     void aFetchedListIsBoundedInSize() throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/small.yaml", exchange -> answer(exchange, "patches:\n  - id: openssl\n"));
-        server.createContext("/huge.yaml", exchange -> answer(
-                exchange, "patches:\n" + "  - id: openssl\n".repeat(OverrideList.MAX_BYTES / 16 + 10)));
+        server.createContext(
+                "/huge.yaml",
+                exchange ->
+                        answer(exchange, "patches:\n" + "  - id: openssl\n".repeat(OverrideList.MAX_BYTES / 16 + 10)));
         server.createContext("/missing.yaml", exchange -> {
             exchange.sendResponseHeaders(404, -1);
             exchange.close();

@@ -92,11 +92,16 @@ class RunPatchBaselineTest {
         List<Map<String, Object>> patches = new ArrayList<>();
         for (int i = 0; i < nameVersion.length; i += 2) {
             patches.add(Map.of(
-                    "Id", nameVersion[i] + ".amd64:" + nameVersion[i + 1],
-                    "Name", nameVersion[i],
-                    "Version", nameVersion[i + 1],
-                    "Architecture", "amd64",
-                    "InstalledVersion", "1.0-1"));
+                    "Id",
+                    nameVersion[i] + ".amd64:" + nameVersion[i + 1],
+                    "Name",
+                    nameVersion[i],
+                    "Version",
+                    nameVersion[i + 1],
+                    "Architecture",
+                    "amd64",
+                    "InstalledVersion",
+                    "1.0-1"));
         }
         return JSON.writeValueAsString(Map.of("BaselineId", "pb-0123456789abcdef0", "Patches", patches));
     }
@@ -129,7 +134,8 @@ class RunPatchBaselineTest {
         PatchScans scans = operation -> {
             events.add("report " + operation.operation());
             reports.add(operation);
-            return JSON.readTree("{\"ComplianceStatus\": \"NON_COMPLIANT\", \"MissingCount\": 1, \"BaselineId\": \"pb-1\"}");
+            return JSON.readTree(
+                    "{\"ComplianceStatus\": \"NON_COMPLIANT\", \"MissingCount\": 1, \"BaselineId\": \"pb-1\"}");
         };
         StepContext.NestedPlans nested = plan -> {
             String name = plan.path("Steps").get(0).path("Name").asText();
@@ -181,7 +187,8 @@ class RunPatchBaselineTest {
 
         @Override
         public int install(List<Target> targets, OutputStream out, OutputStream err) {
-            events.add("install " + targets.stream().map(t -> t.name() + "=" + t.version()).toList());
+            events.add("install "
+                    + targets.stream().map(t -> t.name() + "=" + t.version()).toList());
             targets.forEach(t -> versions.put(t.name(), t.version()));
             return 0;
         }
@@ -214,12 +221,7 @@ class RunPatchBaselineTest {
         assertThat(result).isEqualTo(StepResult.success());
         assertThat(events)
                 .containsExactly(
-                        "report Scan",
-                        "hook pre",
-                        "install [pt-a=2.0-1]",
-                        "report Install",
-                        "hook post",
-                        "hook exit");
+                        "report Scan", "hook pre", "install [pt-a=2.0-1]", "report Install", "hook post", "hook exit");
         JsonNode request = planRequests.getFirst();
         assertThat(request.path("InstanceId").asText()).isEqualTo("mi-0123456789abcdef0");
         assertThat(request.path("SnapshotId").asText()).isEqualTo("0b3e3f4c-8d49-4e1a-9c3e-2f1d5a6b7c8d");
@@ -319,7 +321,12 @@ class RunPatchBaselineTest {
 
         plugin().run(context(in));
 
-        assertThat(planRequests.getFirst().path("BaselineOverride").get(0).path("OperatingSystem").asText())
+        assertThat(planRequests
+                        .getFirst()
+                        .path("BaselineOverride")
+                        .get(0)
+                        .path("OperatingSystem")
+                        .asText())
                 .isEqualTo("DEBIAN");
     }
 

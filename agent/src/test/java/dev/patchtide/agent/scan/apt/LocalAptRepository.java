@@ -93,7 +93,8 @@ public final class LocalAptRepository {
 
     /** Where {@link #deb} put that package's file. */
     public Path debFile(String suite, String name, String version, String architecture) {
-        return repo.resolve("pool/" + suite + "/" + name + "_" + version.replace(':', '%') + "_" + architecture + ".deb");
+        return repo.resolve(
+                "pool/" + suite + "/" + name + "_" + version.replace(':', '%') + "_" + architecture + ".deb");
     }
 
     /** The folder the fixture host lives in. */
