@@ -1,6 +1,7 @@
 package dev.patchtide.server.testing;
 
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -16,7 +17,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * A real apt repository of test packages, served over loopback HTTP and known to THIS host's apt through one
@@ -104,17 +107,22 @@ public final class HostAptRepository implements AutoCloseable {
         for (String suite : suites) {
             Path binary = repo.resolve("dists/" + suite + "/main/binary-" + arch);
             Files.createDirectories(binary);
-            String index = run(List.of("dpkg-scanpackages", "--multiversion", "pool/" + suite, "/dev/null"));
-            Files.writeString(binary.resolve("Packages"), index);
-            byte[] bytes = index.getBytes(StandardCharsets.UTF_8);
-            String sha256 = HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            String index = run(List.of("dpkg-scanpackages", "--multiversion", "pool/" + suite, "/dev/null"), repo);
+            byte[] plain = index.getBytes(StandardCharsets.UTF_8);
+            // Hosts that keep their lists compressed (Acquire::GzipIndexes) keep the compressed index as served.
+            ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+            try (GZIPOutputStream gzip = new GZIPOutputStream(gzipped)) {
+                gzip.write(plain);
+            }
+            Files.write(binary.resolve("Packages"), plain);
+            Files.write(binary.resolve("Packages.gz"), gzipped.toByteArray());
             Files.writeString(
                     repo.resolve("dists/" + suite + "/Release"),
                     "Origin: Patchtide\nLabel: Patchtide\nSuite: " + suite + "\nCodename: " + suite
                             + "\nDate: Thu, 01 Jan 2026 00:00:00 UTC\nArchitectures: " + arch
-                            + "\nComponents: main\nSHA256:\n " + sha256 + " " + bytes.length + " main/binary-" + arch
-                            + "/Packages\n");
+                            + "\nComponents: main\nSHA256:\n"
+                            + releaseLine(plain, "main/binary-" + arch + "/Packages")
+                            + releaseLine(gzipped.toByteArray(), "main/binary-" + arch + "/Packages.gz"));
             entry.append("deb [trusted=yes] ")
                     .append(baseUrl())
                     .append(' ')
@@ -131,6 +139,12 @@ public final class HostAptRepository implements AutoCloseable {
                 "Dir::Etc::SourceParts=-",
                 "-o",
                 "APT::Get::List-Cleanup=0"));
+    }
+
+    private static String releaseLine(byte[] file, String path) throws Exception {
+        String sha256 =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file));
+        return " " + sha256 + " " + file.length + " " + path + "\n";
     }
 
     /** Installs exactly these {@code name=version} through apt, as an administrator would. */
@@ -204,14 +218,25 @@ public final class HostAptRepository implements AutoCloseable {
     }
 
     private static String run(List<String> command) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        return run(command, Path.of("/"));
+    }
+
+    private static String run(List<String> command, Path directory) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
         builder.environment().put("LC_ALL", "C");
         builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
         Process process = builder.start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "(standard error unreadable: " + e.getMessage() + ")";
+            }
+        });
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
             process.destroyForcibly();
-            throw new IOException(String.join(" ", command) + " failed:\n" + out);
+            throw new IOException(String.join(" ", command) + " failed:\n" + out + err.join());
         }
         return out;
     }
