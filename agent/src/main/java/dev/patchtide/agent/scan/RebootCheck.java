@@ -1,5 +1,7 @@
 package dev.patchtide.agent.scan;
 
+import dev.patchtide.agent.scan.apt.AptScanner;
+import dev.patchtide.core.patching.InstalledPackage;
 import dev.patchtide.core.version.DebianVersion;
 import dev.patchtide.core.version.InvalidVersionException;
 import dev.patchtide.core.version.RpmVersion;
@@ -8,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -72,7 +76,7 @@ public final class RebootCheck {
                         .forEach(packages::add);
             }
         }
-        List<String> installed = installedSinceBoot(root);
+        List<String> installed = stillInstalled(installedSinceBoot(root));
         if (!installed.isEmpty()) {
             reasons.add(installed.size() + " package(s) installed by Patchtide since this boot");
             installed.stream().filter(p -> !packages.contains(p)).forEach(packages::add);
@@ -109,6 +113,21 @@ public final class RebootCheck {
                 .filter(l -> l.contains("="))
                 .distinct()
                 .toList();
+    }
+
+    /**
+     * Of the tracked name=version entries, those still installed at that version (on Debian-family hosts,
+     * from dpkg's status): a package removed or replaced since needs no reboot to take effect.
+     */
+    private List<String> stillInstalled(List<String> tracked) throws IOException {
+        if (tracked.isEmpty() || !Files.exists(root.resolve("var/lib/dpkg/status"))) {
+            return tracked;
+        }
+        Set<String> installed = new HashSet<>();
+        for (InstalledPackage p : new AptScanner(root).installed()) {
+            installed.add(p.name() + "=" + p.version());
+        }
+        return tracked.stream().filter(installed::contains).toList();
     }
 
     /** The newest kernel in /boot, ordered as this host's package manager orders versions. */
