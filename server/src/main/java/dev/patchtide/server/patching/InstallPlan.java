@@ -40,6 +40,9 @@ final class InstallPlan {
     /** The BaselineId a plan made with a BaselineOverride reports. */
     static final String OVERRIDE = "BaselineOverride";
 
+    /** How long a SnapshotId keeps its baseline (AWS: "might not remain in place for more than three days"). */
+    static final java.time.Duration SNAPSHOT_LIFETIME = java.time.Duration.ofDays(3);
+
     private static final ObjectMapper JSON = ApiJson.mapper();
 
     private final BaselineStore store;
@@ -144,10 +147,15 @@ final class InstallPlan {
 
     /**
      * The baseline as the snapshot id fixed it: the first plan with this id takes the baseline as it is now
-     * (and today as the day approval delays count to); later ones, on any server node, read what it took.
+     * (and today as the day approval delays count to); later ones, on any server node, read what it took. As
+     * at AWS, a snapshot lasts {@link #SNAPSHOT_LIFETIME}: the same id later takes a new one.
      */
     private Judging snapshot(Handle h, String snapshotId, String baselineId) {
         Instant now = clock.instant();
+        // Snapshots are few (one per id and baseline, ids per maintenance-window run): a sweep here is cheap.
+        h.createUpdate("DELETE FROM patch_baseline_snapshots WHERE taken_at < :expired")
+                .bind("expired", now.minus(SNAPSHOT_LIFETIME))
+                .execute();
         BaselineStore.Stored baseline = store.find(h, baselineId, false).orElseThrow();
         h.createUpdate("INSERT INTO patch_baseline_snapshots (snapshot_id, baseline_id, definition, taken_at)"
                         + " VALUES (:snapshot, :baseline, CAST(:definition AS jsonb), :now) ON CONFLICT DO NOTHING")

@@ -32,10 +32,12 @@ class InstallPlanTest {
     TestServer server;
     SsmClient ssm;
     FakeAgent agent;
+    MutableClock clock;
 
     @BeforeEach
     void start() throws Exception {
-        server = TestServer.start(MutableClock.ofNow());
+        clock = MutableClock.ofNow();
+        server = TestServer.start(clock);
         ssm = server.ssm();
         agent = register();
     }
@@ -176,6 +178,10 @@ class InstallPlanTest {
         assertThat(ids(plan(agent, Map.of()))).containsExactly("openssl.amd64:3.0.15-1~deb12u1");
         assertThat(ids(plan(agent, Map.of("SnapshotId", "1b3e3f4c-8d49-4e1a-9c3e-2f1d5a6b7c8d"))))
                 .containsExactly("openssl.amd64:3.0.15-1~deb12u1");
+
+        // As at AWS, a snapshot does not outlive three days: the same id then takes the baseline as it is.
+        clock.advance(java.time.Duration.ofDays(3).plusMinutes(1));
+        assertThat(ids(plan(agent, Map.of("SnapshotId", snapshot)))).containsExactly("openssl.amd64:3.0.15-1~deb12u1");
     }
 
     @Test
