@@ -143,8 +143,7 @@ public final class PatchtideServer implements AutoCloseable {
                 new ComplianceChanges(events.publisher(), complianceListener),
                 rebootListener);
         baselines.routes(router);
-        Documents documents =
-                new Documents(database.jdbi(), clock, config.region(), config.accountId(), fleet.tags());
+        Documents documents = new Documents(database.jdbi(), clock, config.region(), config.accountId(), fleet.tags());
         documents.routes(router);
         ReEvaluationWorker reEvaluation = started.add(baselines.startReEvaluation(Duration.ofSeconds(1)));
         io.micrometer.core.instrument.FunctionCounter.builder(

@@ -43,7 +43,8 @@ final class BuiltInDocuments {
     private static String read(String name) {
         try (InputStream in = BuiltInDocuments.class.getResourceAsStream("/documents/" + name + ".json")) {
             if (in == null) {
-                throw new IllegalStateException("built-in document " + name + " is missing from the server's resources");
+                throw new IllegalStateException(
+                        "built-in document " + name + " is missing from the server's resources");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -42,7 +42,10 @@ record CommandDocument(String description, Map<String, ParameterSpec> parameters
             throw new ApiException.Invalid(
                     "InvalidDocumentSchemaVersion",
                     "schemaVersion: Command documents here use schema version " + SCHEMA_VERSION + "; "
-                            + (schema.isMissingNode() ? "none was given" : "'" + Validation.clip(schema.asText()) + "' was given") + ".");
+                            + (schema.isMissingNode()
+                                    ? "none was given"
+                                    : "'" + Validation.clip(schema.asText()) + "' was given")
+                            + ".");
         }
         List<String> problems = new ArrayList<>();
         tree.fieldNames().forEachRemaining(member -> {
@@ -59,9 +62,8 @@ record CommandDocument(String description, Map<String, ParameterSpec> parameters
         if (!declared.isMissingNode() && !declared.isObject()) {
             problems.add("parameters: must be an object of parameter definitions");
         } else {
-            declared.properties()
-                    .forEach(e -> ParameterSpec.read(e.getKey(), e.getValue(), problems)
-                            .ifPresent(p -> parameters.put(p.name(), p)));
+            declared.properties().forEach(e -> ParameterSpec.read(e.getKey(), e.getValue(), problems)
+                    .ifPresent(p -> parameters.put(p.name(), p)));
         }
         List<Step> steps = steps(tree.path("mainSteps"), declared, problems);
         if (!problems.isEmpty()) {
@@ -109,7 +111,9 @@ record CommandDocument(String description, Map<String, ParameterSpec> parameters
             Optional<StepAction> action = StepAction.of(actionNode.asText(""));
             if (action.isEmpty()) {
                 problems.add(at + ".action: "
-                        + (actionNode.isMissingNode() ? "is required" : "'" + Validation.clip(actionNode.asText()) + "' is not supported")
+                        + (actionNode.isMissingNode()
+                                ? "is required"
+                                : "'" + Validation.clip(actionNode.asText()) + "' is not supported")
                         + " (supported: " + StepAction.supported() + ")");
             }
             JsonNode inputs = step.path("inputs");

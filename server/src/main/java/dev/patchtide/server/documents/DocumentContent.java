@@ -52,7 +52,8 @@ final class DocumentContent {
         } catch (JacksonException e) {
             String where = e.getLocation() == null
                     ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
             throw new ApiException.Invalid(
                     "InvalidDocumentContent",
                     "The content is not valid " + format + where + ": " + reason(e)
@@ -128,7 +129,8 @@ final class DocumentContent {
         loader.setCodePointLimit(MAX_BYTES + 1);
         YAMLFactory factory = YAMLFactory.builder()
                 .loaderOptions(loader)
-                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(50).build())
+                .streamReadConstraints(
+                        StreamReadConstraints.builder().maxNestingDepth(50).build())
                 .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                 .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
                 // Keeps "3600" a string when read back, and scripts readable as blocks.

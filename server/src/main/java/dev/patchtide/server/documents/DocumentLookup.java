@@ -43,7 +43,9 @@ final class DocumentLookup {
         Optional<Version> found;
         if (version.isPresent()) {
             found = number(d, version.get()).flatMap(n -> store.version(h, d.name(), n));
-            if (found.isPresent() && versionName.isPresent() && !versionName.get().equals(found.get().versionName())) {
+            if (found.isPresent()
+                    && versionName.isPresent()
+                    && !versionName.get().equals(found.get().versionName())) {
                 found = Optional.empty();
             }
         } else if (versionName.isPresent()) {
@@ -54,7 +56,8 @@ final class DocumentLookup {
         return found.orElseThrow(() -> new ApiException.NotFound(
                 "InvalidDocumentVersion",
                 "Document " + d.name() + " has no version "
-                        + Validation.clip(version.orElse("")) + versionName.map(n -> " named " + Validation.clip(n)).orElse("")
+                        + Validation.clip(version.orElse(""))
+                        + versionName.map(n -> " named " + Validation.clip(n)).orElse("")
                         + "."));
     }
 

@@ -158,7 +158,11 @@ final class DocumentMessages {
                         v.length(at + ".key", f.key(), 1, 128);
                         if (f.values() != null) {
                             for (int j = 0; j < f.values().size(); j++) {
-                                v.length(at + ".values." + (j + 1) + ".member", f.values().get(j), 1, 256);
+                                v.length(
+                                        at + ".values." + (j + 1) + ".member",
+                                        f.values().get(j),
+                                        1,
+                                        256);
                             }
                         }
                     }

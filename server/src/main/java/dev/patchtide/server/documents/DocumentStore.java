@@ -38,8 +38,7 @@ final class DocumentStore {
             Instant created) {}
 
     /** What ListDocuments filters on; null or empty means any. */
-    record Filter(
-            String owner, List<String> namePrefixes, List<String> types, Map<String, List<String>> tags) {}
+    record Filter(String owner, List<String> namePrefixes, List<String> types, Map<String, List<String>> tags) {}
 
     Optional<Header> find(Handle h, String name, boolean lock) {
         return h.createQuery("SELECT * FROM documents WHERE name = :name" + (lock ? " FOR UPDATE" : ""))

@@ -44,7 +44,8 @@ final class DocumentViews {
 
     GetDocumentResult get(Handle h, GetDocumentRequest q) {
         Header d = lookup.document(h, q.name(), false);
-        Version v = lookup.version(h, d, Optional.ofNullable(q.documentVersion()), Optional.ofNullable(q.versionName()));
+        Version v =
+                lookup.version(h, d, Optional.ofNullable(q.documentVersion()), Optional.ofNullable(q.versionName()));
         Format wanted = q.documentFormat() == null ? v.format() : Documents.format(q.documentFormat());
         DocumentContent.Parsed content =
                 new DocumentContent.Parsed(v.content(), v.format(), DocumentContent.stored(v.body()));
@@ -64,7 +65,10 @@ final class DocumentViews {
         CommandDocument doc = CommandDocument.read(DocumentContent.stored(v.body()));
         List<DocumentParameter> parameters = doc.parameters().values().stream()
                 .map(p -> new DocumentParameter(
-                        p.name(), p.type().name(), p.description(), p.defaultText().orElse(null)))
+                        p.name(),
+                        p.type().name(),
+                        p.description(),
+                        p.defaultText().orElse(null)))
                 .toList();
         return new DocumentDescription(
                 v.sha256(),
@@ -118,14 +122,17 @@ final class DocumentViews {
                             tags.getOrDefault(d.name(), List.of()));
                 })
                 .toList();
-        String next = page.size() > size ? PageToken.encode("documents", shown.getLast().getKey().name()) : null;
+        String next = page.size() > size
+                ? PageToken.encode("documents", shown.getLast().getKey().name())
+                : null;
         return new ListDocumentsResult(identifiers, next);
     }
 
     ListDocumentVersionsResult versions(Handle h, ListDocumentVersionsRequest q) {
         Header d = lookup.document(h, q.name(), false);
         int size = Objects.requireNonNullElse(q.maxResults(), 50);
-        int after = Integer.parseInt(PageToken.decode("document-versions/" + d.name(), q.nextToken()).orElse("0"));
+        int after = Integer.parseInt(
+                PageToken.decode("document-versions/" + d.name(), q.nextToken()).orElse("0"));
         List<Version> page = store.versions(h, d.name(), after, size + 1);
         List<DocumentVersionInfo> infos = page.stream()
                 .limit(size)
@@ -140,7 +147,9 @@ final class DocumentViews {
                         STATUS))
                 .toList();
         String next = page.size() > size
-                ? PageToken.encode("document-versions/" + d.name(), String.valueOf(page.get(size - 1).version()))
+                ? PageToken.encode(
+                        "document-versions/" + d.name(),
+                        String.valueOf(page.get(size - 1).version()))
                 : null;
         return new ListDocumentVersionsResult(infos, next);
     }
@@ -181,24 +190,24 @@ final class DocumentViews {
                         case "Amazon" -> owner = "Amazon";
                         case "All" -> owner = null;
                         case "Public", "ThirdParty" -> matchesNothing = true;
-                        default -> throw new ApiException.Invalid(
-                                "InvalidFilterValue",
-                                "Owner " + Validation.clip(values.getFirst())
-                                        + " is not one of Self, Amazon, All, Private, Public, ThirdParty.");
+                        default ->
+                            throw new ApiException.Invalid(
+                                    "InvalidFilterValue",
+                                    "Owner " + Validation.clip(values.getFirst())
+                                            + " is not one of Self, Amazon, All, Private, Public, ThirdParty.");
                     }
                 }
                 case "Name" -> prefixes.addAll(values);
                 case "DocumentType" -> types.addAll(values);
                 case "PlatformTypes" -> matchesNothing |= !values.contains("Linux");
-                default -> throw new ApiException.Invalid(
-                        "InvalidFilterKey",
-                        "The filter key " + Validation.clip(key)
-                                + " is not supported: use Owner, Name, DocumentType, PlatformTypes or tag:<key>.");
+                default ->
+                    throw new ApiException.Invalid(
+                            "InvalidFilterKey",
+                            "The filter key " + Validation.clip(key)
+                                    + " is not supported: use Owner, Name, DocumentType, PlatformTypes or tag:<key>.");
             }
         }
-        return matchesNothing
-                ? Optional.empty()
-                : Optional.of(new DocumentStore.Filter(owner, prefixes, types, tags));
+        return matchesNothing ? Optional.empty() : Optional.of(new DocumentStore.Filter(owner, prefixes, types, tags));
     }
 
     private Map<String, List<Tag>> tags(Handle h, List<String> names) {
@@ -210,8 +219,10 @@ final class DocumentViews {
                         + " AND resource_id = ANY(:names) ORDER BY resource_id, tag_key")
                 .bind("type", DocumentStore.RESOURCE_TYPE)
                 .bindArray("names", String.class, names)
-                .map((rs, ctx) -> Map.entry(rs.getString("resource_id"), new Tag(rs.getString("tag_key"), rs.getString("tag_value"))))
-                .forEach(e -> byName.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+                .map((rs, ctx) -> Map.entry(
+                        rs.getString("resource_id"), new Tag(rs.getString("tag_key"), rs.getString("tag_value"))))
+                .forEach(e -> byName.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                        .add(e.getValue()));
         return byName;
     }
 }

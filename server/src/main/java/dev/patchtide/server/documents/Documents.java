@@ -14,7 +14,6 @@ import dev.patchtide.server.documents.DocumentMessages.DocumentDefaultVersionDes
 import dev.patchtide.server.documents.DocumentMessages.DocumentDescriptionResult;
 import dev.patchtide.server.documents.DocumentMessages.Empty;
 import dev.patchtide.server.documents.DocumentMessages.GetDocumentRequest;
-import dev.patchtide.server.documents.DocumentMessages.GetDocumentResult;
 import dev.patchtide.server.documents.DocumentMessages.ListDocumentVersionsRequest;
 import dev.patchtide.server.documents.DocumentMessages.ListDocumentsRequest;
 import dev.patchtide.server.documents.DocumentMessages.UpdateDocumentDefaultVersionRequest;
@@ -108,8 +107,8 @@ public final class Documents {
                 UpdateDocumentDefaultVersionRequest.class,
                 Access.adminOnly(),
                 (q, who) -> setDefault(q)));
-        router.register(new Action<>(
-                "AmazonSSM.DeleteDocument", DeleteDocumentRequest.class, Access.adminOnly(), (q, who) -> {
+        router.register(
+                new Action<>("AmazonSSM.DeleteDocument", DeleteDocumentRequest.class, Access.adminOnly(), (q, who) -> {
                     delete(q);
                     return new Empty();
                 }));
@@ -170,7 +169,8 @@ public final class Documents {
                         "DuplicateDocumentContent",
                         "The content is the same as a version of " + d.name() + " already has; change it first.");
             }
-            if (q.versionName() != null && store.versionNamed(h, d.name(), q.versionName()).isPresent()) {
+            if (q.versionName() != null
+                    && store.versionNamed(h, d.name(), q.versionName()).isPresent()) {
                 throw new ApiException.Conflict(
                         "DuplicateDocumentVersionName",
                         "A version of " + d.name() + " is already named " + q.versionName() + ".");

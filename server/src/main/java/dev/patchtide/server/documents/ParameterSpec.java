@@ -85,7 +85,11 @@ record ParameterSpec(
         try {
             type = Type.valueOf(typeNode.asText(""));
         } catch (IllegalArgumentException e) {
-            problems.add(at + ".type: " + (typeNode.isMissingNode() ? "is required" : "'" + Validation.clip(typeNode.asText()) + "' is not a type") + " (String, StringList, Boolean, Integer, StringMap or MapList)");
+            problems.add(at + ".type: "
+                    + (typeNode.isMissingNode()
+                            ? "is required"
+                            : "'" + Validation.clip(typeNode.asText()) + "' is not a type")
+                    + " (String, StringList, Boolean, Integer, StringMap or MapList)");
         }
         List<String> allowed = new ArrayList<>();
         JsonNode allowedNode = definition.path("allowedValues");
@@ -186,9 +190,11 @@ record ParameterSpec(
                 throw invalid("has a null value");
             }
             if (!allowedValues.isEmpty() && !allowedValues.contains(value)) {
-                throw invalid("value '" + Validation.clip(value) + "' is not one of the allowed values " + allowedValues);
+                throw invalid(
+                        "value '" + Validation.clip(value) + "' is not one of the allowed values " + allowedValues);
             }
-            if (allowedPattern.isPresent() && !allowedPattern.get().matcher(value).matches()) {
+            if (allowedPattern.isPresent()
+                    && !allowedPattern.get().matcher(value).matches()) {
                 throw invalid("value '" + Validation.clip(value) + "' does not match the allowed pattern "
                         + Validation.clip(allowedPattern.get().pattern()));
             }

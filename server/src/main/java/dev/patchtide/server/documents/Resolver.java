@@ -64,8 +64,8 @@ final class Resolver implements DocumentResolver {
         if (chain.size() > MAX_NESTING) {
             throw new ApiException.Invalid(
                     "InvalidDocument",
-                    "Documents nest at most " + MAX_NESTING + " deep: " + String.join(" -> ", chain) + " -> "
-                            + d.name() + ".");
+                    "Documents nest at most " + MAX_NESTING + " deep: " + String.join(" -> ", chain) + " -> " + d.name()
+                            + ".");
         }
         Version v = lookup.version(h, d, version, Optional.empty());
         CommandDocument doc = CommandDocument.read(DocumentContent.stored(v.body()));
@@ -119,8 +119,8 @@ final class Resolver implements DocumentResolver {
                 throw invalidInput(at, input, "is required");
             }
         }
-        in.properties().forEach(e -> action.check(e.getKey(), e.getValue(), true)
-                .ifPresent(problem -> {
+        in.properties()
+                .forEach(e -> action.check(e.getKey(), e.getValue(), true).ifPresent(problem -> {
                     throw invalidInput(at, e.getKey(), problem);
                 }));
         switch (action) {
@@ -151,7 +151,9 @@ final class Resolver implements DocumentResolver {
                 JsonNode exclude = in.path("excludePatches");
                 out.set(
                         "ExcludePatches",
-                        exclude.isMissingNode() || (exclude.isTextual() && exclude.textValue().isEmpty())
+                        exclude.isMissingNode()
+                                        || (exclude.isTextual()
+                                                && exclude.textValue().isEmpty())
                                 ? JsonNodeFactory.instance.arrayNode()
                                 : texts(exclude));
                 hook(h, in, "preInstallHookDocName", "PreInstallHook", out, at, chain);
@@ -206,7 +208,10 @@ final class Resolver implements DocumentResolver {
             if (e.getValue().isArray()) {
                 e.getValue().forEach(v -> values.add(v.isValueNode() ? v.asText() : v.toString()));
             } else {
-                values.add(e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString());
+                values.add(
+                        e.getValue().isValueNode()
+                                ? e.getValue().asText()
+                                : e.getValue().toString());
             }
             out.put(e.getKey(), values);
         });

@@ -68,9 +68,10 @@ enum StepAction {
                 value.isTextual() || (value.isArray() && allText(value))
                         ? Optional.empty()
                         : Optional.of("must be a string or a list of strings");
-            case "timeoutSeconds" -> timeout(value).isPresent()
-                    ? Optional.empty()
-                    : Optional.of("must be a whole number of seconds from 1 to " + MAX_TIMEOUT);
+            case "timeoutSeconds" ->
+                timeout(value).isPresent()
+                        ? Optional.empty()
+                        : Optional.of("must be a whole number of seconds from 1 to " + MAX_TIMEOUT);
             case "documentType" ->
                 value.isTextual() && value.textValue().equals("SSMDocument")
                         ? Optional.empty()

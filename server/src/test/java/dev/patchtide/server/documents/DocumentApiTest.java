@@ -36,7 +36,8 @@ import software.amazon.awssdk.services.ssm.model.Tag;
 // The SDK's filter builders take Consumer<Builder>... varargs, which javac flags as unchecked.
 @SuppressWarnings("unchecked")
 class DocumentApiTest {
-    static final String HELLO = """
+    static final String HELLO =
+            """
             {
               "schemaVersion": "2.2",
               "description": "Says hello",
@@ -90,7 +91,8 @@ class DocumentApiTest {
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("who", "String", "world"),
                         org.assertj.core.groups.Tuple.tuple("times", "Integer", "1"));
-        assertThat(created.tags()).containsExactly(Tag.builder().key("team").value("ops").build());
+        assertThat(created.tags())
+                .containsExactly(Tag.builder().key("team").value("ops").build());
 
         DocumentDescription described =
                 ssm.describeDocument(b -> b.name("hello")).document();
@@ -109,8 +111,8 @@ class DocumentApiTest {
         ssm.addTagsToResource(b -> b.resourceType(ResourceTypeForTagging.DOCUMENT)
                 .resourceId("hello")
                 .tags(Tag.builder().key("tier").value("1").build()));
-        assertThat(ssm.listTagsForResource(b -> b.resourceType(ResourceTypeForTagging.DOCUMENT)
-                                .resourceId("hello"))
+        assertThat(ssm.listTagsForResource(b ->
+                                b.resourceType(ResourceTypeForTagging.DOCUMENT).resourceId("hello"))
                         .tagList())
                 .extracting(Tag::key)
                 .containsExactly("team", "tier");
@@ -122,7 +124,8 @@ class DocumentApiTest {
 
     @Test
     void yamlRoundTripAndConversion() {
-        String yaml = """
+        String yaml =
+                """
                 schemaVersion: '2.2'
                 description: Lists a folder
                 parameters:
@@ -143,8 +146,7 @@ class DocumentApiTest {
         assertThat(asYaml.documentFormat()).isEqualTo(DocumentFormat.YAML);
         assertThat(asYaml.content()).isEqualTo(yaml);
 
-        GetDocumentResponse asJson =
-                ssm.getDocument(b -> b.name("lister").documentFormat(DocumentFormat.JSON));
+        GetDocumentResponse asJson = ssm.getDocument(b -> b.name("lister").documentFormat(DocumentFormat.JSON));
         assertThat(asJson.documentFormat()).isEqualTo(DocumentFormat.JSON);
         assertThat(asJson.content()).contains("\"schemaVersion\" : \"2.2\"").contains("\"timeoutSeconds\" : \"60\"");
 
@@ -193,7 +195,8 @@ class DocumentApiTest {
                         .documentVersion())
                 .isEqualTo("3");
         assertThat(ssm.getDocument(b -> b.name("hello")).content()).isEqualTo(HELLO);
-        assertThat(ssm.getDocument(b -> b.name("hello").documentVersion("$LATEST")).content())
+        assertThat(ssm.getDocument(b -> b.name("hello").documentVersion("$LATEST"))
+                        .content())
                 .isEqualTo(third);
         assertThat(ssm.getDocument(b -> b.name("hello").versionName("first")).documentVersion())
                 .isEqualTo("1");
@@ -233,13 +236,13 @@ class DocumentApiTest {
         ssm.deleteDocument(b -> b.name("hello"));
         assertThatThrownBy(() -> ssm.describeDocument(b -> b.name("hello")))
                 .isInstanceOf(InvalidDocumentException.class);
-        assertThatThrownBy(() -> ssm.deleteDocument(b -> b.name("hello")))
-                .isInstanceOf(InvalidDocumentException.class);
+        assertThatThrownBy(() -> ssm.deleteDocument(b -> b.name("hello"))).isInstanceOf(InvalidDocumentException.class);
     }
 
     @Test
     void badContentIsRefusedNamingEachPlace() {
-        String bad = """
+        String bad =
+                """
                 {
                   "schemaVersion": "2.2",
                   "parameters": {
@@ -265,16 +268,15 @@ class DocumentApiTest {
                 .hasMessageContaining("mainSteps[2].inputs.runCommand: is required")
                 .hasMessageContaining("mainSteps[2].inputs.timeoutSeconds: must be a whole number");
 
-        assertThatThrownBy(() -> ssm.createDocument(b -> b.name("empty")
-                        .content("{\"schemaVersion\": \"2.2\", \"mainSteps\": []}")))
+        assertThatThrownBy(() -> ssm.createDocument(
+                        b -> b.name("empty").content("{\"schemaVersion\": \"2.2\", \"mainSteps\": []}")))
                 .isInstanceOf(InvalidDocumentContentException.class)
                 .hasMessageContaining("mainSteps: must be a non-empty list");
-        assertThatThrownBy(() -> ssm.createDocument(
-                        b -> b.name("old").content(HELLO.replace("\"2.2\"", "\"1.2\""))))
+        assertThatThrownBy(() -> ssm.createDocument(b -> b.name("old").content(HELLO.replace("\"2.2\"", "\"1.2\""))))
                 .isInstanceOf(InvalidDocumentSchemaVersionException.class)
                 .hasMessageContaining("schemaVersion");
-        assertThatThrownBy(() -> ssm.createDocument(b -> b.name("dup-keys")
-                        .content("{\"schemaVersion\": \"2.2\", \"schemaVersion\": \"2.2\"}")))
+        assertThatThrownBy(() -> ssm.createDocument(
+                        b -> b.name("dup-keys").content("{\"schemaVersion\": \"2.2\", \"schemaVersion\": \"2.2\"}")))
                 .isInstanceOf(InvalidDocumentContentException.class)
                 .hasMessageContaining("Duplicate field");
         String huge = HELLO.replace("Says hello", "x".repeat(70_000));
@@ -284,8 +286,8 @@ class DocumentApiTest {
 
     @Test
     void namesTypesAndOwnershipAreChecked() {
-        assertThatThrownBy(() -> ssm.createDocument(
-                        b -> b.name("auto").content(HELLO).documentType(DocumentType.AUTOMATION)))
+        assertThatThrownBy(() ->
+                        ssm.createDocument(b -> b.name("auto").content(HELLO).documentType(DocumentType.AUTOMATION)))
                 .isInstanceOf(InvalidDocumentTypeException.class)
                 .hasMessageContaining("DocumentType Automation");
         for (String reserved : List.of("AWS-Mine", "aws-mine", "amazon-mine", "AmznThing")) {
@@ -301,7 +303,8 @@ class DocumentApiTest {
                 .isInstanceOf(DocumentAlreadyExistsException.class);
         assertThatThrownBy(() -> ssm.deleteDocument(b -> b.name("AWS-RunShellScript")))
                 .isInstanceOf(InvalidDocumentOperationException.class);
-        assertThatThrownBy(() -> ssm.updateDocument(b -> b.name("AWS-RunPatchBaseline").content(HELLO)))
+        assertThatThrownBy(() ->
+                        ssm.updateDocument(b -> b.name("AWS-RunPatchBaseline").content(HELLO)))
                 .isInstanceOf(InvalidDocumentOperationException.class);
         assertThatThrownBy(() -> ssm.getDocument(b -> b.name("nothing-here")))
                 .isInstanceOf(InvalidDocumentException.class)
@@ -313,10 +316,7 @@ class DocumentApiTest {
         for (String name : List.of("team-a-one", "team-a-two", "team-b-one")) {
             ssm.createDocument(b -> b.name(name)
                     .content(HELLO)
-                    .tags(Tag.builder()
-                            .key("team")
-                            .value(name.substring(5, 6))
-                            .build()));
+                    .tags(Tag.builder().key("team").value(name.substring(5, 6)).build()));
         }
         assertThat(names(ssm.listDocuments(b -> b.filters(f -> f.key("Owner").values("Self")))))
                 .containsExactly("team-a-one", "team-a-two", "team-b-one");
@@ -327,10 +327,12 @@ class DocumentApiTest {
                 .containsExactly("team-a-one", "team-a-two");
         assertThat(names(ssm.listDocuments(b -> b.filters(f -> f.key("tag:team").values("b")))))
                 .containsExactly("team-b-one");
-        assertThat(names(ssm.listDocuments(b -> b.documentFilterList(f -> f.key("Owner").value("Self"))
-                        .filters(f -> f.key("DocumentType").values("Command")))))
+        assertThat(names(ssm.listDocuments(
+                        b -> b.documentFilterList(f -> f.key("Owner").value("Self"))
+                                .filters(f -> f.key("DocumentType").values("Command")))))
                 .hasSize(3);
-        assertThat(names(ssm.listDocuments(b -> b.filters(f -> f.key("PlatformTypes").values("Windows")))))
+        assertThat(names(ssm.listDocuments(
+                        b -> b.filters(f -> f.key("PlatformTypes").values("Windows")))))
                 .isEmpty();
         assertThat(ssm.listDocuments(b -> b.filters(f -> f.key("tag:team").values("a")))
                         .documentIdentifiers()
@@ -347,13 +349,16 @@ class DocumentApiTest {
         assertThat(builtIn.owner()).isEqualTo("Amazon");
         assertThat(builtIn.documentVersion()).isEqualTo("1");
 
-        assertThatThrownBy(() -> ssm.listDocuments(b -> b.filters(f -> f.key("Colour").values("red"))))
+        assertThatThrownBy(() ->
+                        ssm.listDocuments(b -> b.filters(f -> f.key("Colour").values("red"))))
                 .isInstanceOf(InvalidFilterKeyException.class);
         assertThatThrownBy(() -> ssm.listDocuments(b -> b.nextToken("bogus")))
                 .isInstanceOf(InvalidNextTokenException.class);
     }
 
     private static List<String> names(ListDocumentsResponse response) {
-        return response.documentIdentifiers().stream().map(DocumentIdentifier::name).toList();
+        return response.documentIdentifiers().stream()
+                .map(DocumentIdentifier::name)
+                .toList();
     }
 }

@@ -97,18 +97,25 @@ class DocumentResolverTest {
                 .get(0)
                 .path("Inputs");
         assertThat(inputs.toString())
-                .isEqualTo("{\"Operation\":\"Install\",\"SnapshotId\":\"\",\"RebootOption\":\"NoReboot\","
-                        + "\"InstallOverrideList\":\"\",\"BaselineOverride\":\"\",\"ExcludePatches\":[\"openssl\",\"curl\"]}");
+                .isEqualTo(
+                        "{\"Operation\":\"Install\",\"SnapshotId\":\"\",\"RebootOption\":\"NoReboot\","
+                                + "\"InstallOverrideList\":\"\",\"BaselineOverride\":\"\",\"ExcludePatches\":[\"openssl\",\"curl\"]}");
         ResolvedDocument scan = resolve("AWS-RunPatchBaseline", Map.of());
         assertThat(scan.parameters())
                 .containsEntry("Operation", List.of("Scan"))
                 .containsEntry("RebootOption", List.of("RebootIfNeeded"))
                 .containsEntry("ExcludePatches", List.of());
         assertThat(scan.plan().path("Steps").get(0).path("Action").asText()).isEqualTo("patchtide:runPatchBaseline");
-        assertThat(scan.plan().path("Steps").get(0).path("Inputs").path("ExcludePatches").isArray())
+        assertThat(scan.plan()
+                        .path("Steps")
+                        .get(0)
+                        .path("Inputs")
+                        .path("ExcludePatches")
+                        .isArray())
                 .isTrue();
 
-        assertInvalidParameters(() -> resolve("AWS-RunPatchBaseline", Map.of("Operation", List.of("Upgrade"))), "Operation");
+        assertInvalidParameters(
+                () -> resolve("AWS-RunPatchBaseline", Map.of("Operation", List.of("Upgrade"))), "Operation");
         assertInvalidParameters(
                 () -> resolve("AWS-RunPatchBaseline", Map.of("SnapshotId", List.of("not-a-uuid"))), "SnapshotId");
         assertInvalidParameters(
@@ -133,25 +140,43 @@ class DocumentResolverTest {
                 .get(0)
                 .path("Inputs");
         assertThat(inputs.path("Operation").asText()).isEqualTo("Install");
-        assertThat(inputs.path("PreInstallHook").path("Steps").get(0).path("Inputs").path("RunCommand").toString())
+        assertThat(inputs.path("PreInstallHook")
+                        .path("Steps")
+                        .get(0)
+                        .path("Inputs")
+                        .path("RunCommand")
+                        .toString())
                 .isEqualTo("[\"echo before\"]");
-        assertThat(inputs.path("OnExitHook").path("Steps").get(0).path("Inputs").path("RunCommand").toString())
+        assertThat(inputs.path("OnExitHook")
+                        .path("Steps")
+                        .get(0)
+                        .path("Inputs")
+                        .path("RunCommand")
+                        .toString())
                 .isEqualTo("[\"echo done\"]");
         assertThat(inputs.has("PostInstallHook")).isFalse();
         assertThat(inputs.path("ExcludePatches").isEmpty()).isTrue();
 
-        assertThat(resolve("AWS-RunPatchBaselineWithHooks", Map.of()).plan().path("Steps").get(0).path("Inputs").has("PreInstallHook"))
+        assertThat(resolve("AWS-RunPatchBaselineWithHooks", Map.of())
+                        .plan()
+                        .path("Steps")
+                        .get(0)
+                        .path("Inputs")
+                        .has("PreInstallHook"))
                 .isFalse();
         assertThatThrownBy(() -> resolve(
                         "AWS-RunPatchBaselineWithHooks", Map.of("PostInstallHookDocName", List.of("no-such-hook"))))
-                .isInstanceOfSatisfying(ApiException.NotFound.class, e -> assertThat(e.code()).isEqualTo("InvalidDocument"))
+                .isInstanceOfSatisfying(
+                        ApiException.NotFound.class, e -> assertThat(e.code()).isEqualTo("InvalidDocument"))
                 .hasMessageContaining("postInstallHookDocName")
                 .hasMessageContaining("no-such-hook");
     }
 
     @Test
     void everyTypeIsCheckedAndSubstituted() {
-        create("typed", """
+        create(
+                "typed",
+                """
                 {"schemaVersion": "2.2",
                  "parameters": {
                    "s": {"type": "String", "allowedValues": ["one", "two"]},
@@ -172,7 +197,8 @@ class DocumentResolverTest {
                 .get(0)
                 .path("Inputs");
         assertThat(inputs.path("RunCommand").toString())
-                .isEqualTo("[\"echo two true 30\",\"x\",\"y\",\"echo x,y\",\"echo {\\\"k\\\":\\\"v\\\"} [{\\\"a\\\":\\\"1\\\"}]\"]");
+                .isEqualTo(
+                        "[\"echo two true 30\",\"x\",\"y\",\"echo x,y\",\"echo {\\\"k\\\":\\\"v\\\"} [{\\\"a\\\":\\\"1\\\"}]\"]");
         assertThat(inputs.path("TimeoutSeconds").asInt()).isEqualTo(30);
 
         // A value holding a reference is not substituted again.
@@ -200,7 +226,9 @@ class DocumentResolverTest {
 
     @Test
     void runDocumentResolvesNestedPlansWithinBounds() {
-        create("greet", """
+        create(
+                "greet",
+                """
                 schemaVersion: "2.2"
                 parameters:
                   who: {type: String}
@@ -208,8 +236,11 @@ class DocumentResolverTest {
                   - action: aws:runShellScript
                     name: greet
                     inputs: {runCommand: ["echo hi {{ who }}"]}
-                """, DocumentFormat.YAML);
-        create("outer", """
+                """,
+                DocumentFormat.YAML);
+        create(
+                "outer",
+                """
                 {"schemaVersion": "2.2", "parameters": {"name": {"type": "String", "default": "bob"}},
                  "mainSteps": [{"action": "aws:runDocument", "name": "nested",
                    "inputs": {"documentType": "SSMDocument", "documentPath": "greet",
@@ -218,25 +249,36 @@ class DocumentResolverTest {
         JsonNode step = resolve("outer", Map.of()).plan().path("Steps").get(0);
         assertThat(step.path("Action").asText()).isEqualTo("aws:runDocument");
         assertThat(step.path("Inputs").path("DocumentName").asText()).isEqualTo("greet");
-        assertThat(step.path("Inputs").path("Plan").path("Steps").get(0).path("Inputs").path("RunCommand").toString())
+        assertThat(step.path("Inputs")
+                        .path("Plan")
+                        .path("Steps")
+                        .get(0)
+                        .path("Inputs")
+                        .path("RunCommand")
+                        .toString())
                 .isEqualTo("[\"echo hi bob\"]");
 
         create("loop-a", runDocument("loop-b"));
         create("loop-b", runDocument("loop-a"));
         assertThatThrownBy(() -> resolve("loop-a", Map.of()))
-                .isInstanceOfSatisfying(ApiException.Invalid.class, e -> assertThat(e.code()).isEqualTo("InvalidDocument"))
+                .isInstanceOfSatisfying(
+                        ApiException.Invalid.class, e -> assertThat(e.code()).isEqualTo("InvalidDocument"))
                 .hasMessageContaining("loop-a -> loop-b -> loop-a");
 
         create("deep-0", shellDocument("echo bottom"));
         for (int i = 1; i <= Resolver.MAX_NESTING + 1; i++) {
             create("deep-" + i, runDocument("deep-" + (i - 1)));
         }
-        assertThat(resolve("deep-" + Resolver.MAX_NESTING, Map.of()).plan().toString()).contains("echo bottom");
+        assertThat(resolve("deep-" + Resolver.MAX_NESTING, Map.of()).plan().toString())
+                .contains("echo bottom");
         assertThatThrownBy(() -> resolve("deep-" + (Resolver.MAX_NESTING + 1), Map.of()))
-                .isInstanceOfSatisfying(ApiException.Invalid.class, e -> assertThat(e.code()).isEqualTo("InvalidDocument"))
+                .isInstanceOfSatisfying(
+                        ApiException.Invalid.class, e -> assertThat(e.code()).isEqualTo("InvalidDocument"))
                 .hasMessageContaining("nest at most");
 
-        create("outer-bad", """
+        create(
+                "outer-bad",
+                """
                 {"schemaVersion": "2.2",
                  "mainSteps": [{"action": "aws:runDocument", "name": "nested",
                    "inputs": {"documentPath": "greet", "documentParameters": {"whom": "x"}}}]}
@@ -257,15 +299,24 @@ class DocumentResolverTest {
                 .isInstanceOfSatisfying(
                         ApiException.NotFound.class, e -> assertThat(e.code()).isEqualTo("InvalidDocumentVersion"));
         assertThatThrownBy(() -> resolver("never-created", Optional.empty()))
-                .isInstanceOfSatisfying(ApiException.NotFound.class, e -> assertThat(e.code()).isEqualTo("InvalidDocument"));
+                .isInstanceOfSatisfying(
+                        ApiException.NotFound.class, e -> assertThat(e.code()).isEqualTo("InvalidDocument"));
     }
 
     private static String commandOf(ResolvedDocument r) {
-        return r.plan().path("Steps").get(0).path("Inputs").path("RunCommand").get(0).asText();
+        return r.plan()
+                .path("Steps")
+                .get(0)
+                .path("Inputs")
+                .path("RunCommand")
+                .get(0)
+                .asText();
     }
 
     private ResolvedDocument resolve(String name, Map<String, List<String>> parameters) {
-        return server.database().jdbi().inTransaction(h -> resolver.resolve(h, name, Optional.empty(), new LinkedHashMap<>(parameters)));
+        return server.database()
+                .jdbi()
+                .inTransaction(h -> resolver.resolve(h, name, Optional.empty(), new LinkedHashMap<>(parameters)));
     }
 
     private ResolvedDocument resolver(String name, Optional<String> version) {
