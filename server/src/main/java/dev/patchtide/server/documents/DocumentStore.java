@@ -1,9 +1,12 @@
 package dev.patchtide.server.documents;
 
 import dev.patchtide.server.documents.DocumentContent.Format;
+import dev.patchtide.server.fleet.Tag;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -221,6 +224,23 @@ final class DocumentStore {
             i++;
         }
         return query.map((rs, ctx) -> Map.entry(header(rs), listedVersion(rs))).list();
+    }
+
+    /** The tags of the named documents, by name. */
+    Map<String, List<Tag>> tags(Handle h, List<String> names) {
+        Map<String, List<Tag>> byName = new LinkedHashMap<>();
+        if (names.isEmpty()) {
+            return byName;
+        }
+        h.createQuery("SELECT resource_id, tag_key, tag_value FROM resource_tags WHERE resource_type = :type"
+                        + " AND resource_id = ANY(:names) ORDER BY resource_id, tag_key")
+                .bind("type", RESOURCE_TYPE)
+                .bindArray("names", String.class, names)
+                .map((rs, ctx) -> Map.entry(
+                        rs.getString("resource_id"), new Tag(rs.getString("tag_key"), rs.getString("tag_value"))))
+                .forEach(e -> byName.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                        .add(e.getValue()));
+        return byName;
     }
 
     private static Header header(ResultSet rs) throws SQLException {

@@ -89,7 +89,7 @@ final class DocumentViews {
                 String.valueOf(d.defaultVersion()),
                 v.format().name(),
                 d.targetType(),
-                tags(h, List.of(d.name())).getOrDefault(d.name(), List.of()));
+                store.tags(h, List.of(d.name())).getOrDefault(d.name(), List.of()));
     }
 
     ListDocumentsResult list(Handle h, ListDocumentsRequest q) {
@@ -102,7 +102,7 @@ final class DocumentViews {
         List<Map.Entry<Header, Version>> page = store.list(h, filter.get(), after, size + 1);
         List<Map.Entry<Header, Version>> shown = page.subList(0, Math.min(size, page.size()));
         Map<String, List<Tag>> tags =
-                tags(h, shown.stream().map(e -> e.getKey().name()).toList());
+                store.tags(h, shown.stream().map(e -> e.getKey().name()).toList());
         List<DocumentIdentifier> identifiers = shown.stream()
                 .map(e -> {
                     Header d = e.getKey();
@@ -208,21 +208,5 @@ final class DocumentViews {
             }
         }
         return matchesNothing ? Optional.empty() : Optional.of(new DocumentStore.Filter(owner, prefixes, types, tags));
-    }
-
-    private Map<String, List<Tag>> tags(Handle h, List<String> names) {
-        Map<String, List<Tag>> byName = new LinkedHashMap<>();
-        if (names.isEmpty()) {
-            return byName;
-        }
-        h.createQuery("SELECT resource_id, tag_key, tag_value FROM resource_tags WHERE resource_type = :type"
-                        + " AND resource_id = ANY(:names) ORDER BY resource_id, tag_key")
-                .bind("type", DocumentStore.RESOURCE_TYPE)
-                .bindArray("names", String.class, names)
-                .map((rs, ctx) -> Map.entry(
-                        rs.getString("resource_id"), new Tag(rs.getString("tag_key"), rs.getString("tag_value"))))
-                .forEach(e -> byName.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
-                        .add(e.getValue()));
-        return byName;
     }
 }

@@ -65,7 +65,7 @@ enum StepAction {
         }
         return switch (input) {
             case "runCommand", "excludePatches" ->
-                value.isTextual() || (value.isArray() && allText(value))
+                value.isTextual() || (value.isArray() && allText(value, resolved))
                         ? Optional.empty()
                         : Optional.of("must be a string or a list of strings");
             case "timeoutSeconds" ->
@@ -108,9 +108,10 @@ enum StepAction {
                 : Optional.of("must be one of " + allowed);
     }
 
-    private static boolean allText(JsonNode array) {
+    /** Written lists hold strings; once resolved, a substituted number or boolean counts as its text. */
+    private static boolean allText(JsonNode array, boolean resolved) {
         for (JsonNode e : array) {
-            if (!e.isTextual()) {
+            if (!e.isTextual() && !(resolved && e.isValueNode() && !e.isNull())) {
                 return false;
             }
         }

@@ -356,6 +356,52 @@ class DocumentApiTest {
                 .isInstanceOf(InvalidNextTokenException.class);
     }
 
+    @Test
+    void builtInsHaveAwsNamesParametersAndDefaults() {
+        DocumentDescription shell =
+                ssm.describeDocument(b -> b.name("AWS-RunShellScript")).document();
+        assertThat(shell.owner()).isEqualTo("Amazon");
+        assertThat(shell.parameters())
+                .extracting(DocumentParameter::name, DocumentParameter::typeAsString, DocumentParameter::defaultValue)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("commands", "StringList", null),
+                        org.assertj.core.groups.Tuple.tuple("workingDirectory", "String", ""),
+                        org.assertj.core.groups.Tuple.tuple("executionTimeout", "String", "3600"));
+
+        DocumentDescription patch =
+                ssm.describeDocument(b -> b.name("AWS-RunPatchBaseline")).document();
+        assertThat(patch.parameters())
+                .extracting(DocumentParameter::name, DocumentParameter::typeAsString, DocumentParameter::defaultValue)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("Operation", "String", "Scan"),
+                        org.assertj.core.groups.Tuple.tuple("SnapshotId", "String", ""),
+                        org.assertj.core.groups.Tuple.tuple("InstallOverrideList", "String", ""),
+                        org.assertj.core.groups.Tuple.tuple("BaselineOverride", "String", ""),
+                        org.assertj.core.groups.Tuple.tuple("RebootOption", "String", "RebootIfNeeded"),
+                        org.assertj.core.groups.Tuple.tuple("ExcludePatches", "StringList", "[]"));
+        assertThat(ssm.getDocument(b -> b.name("AWS-RunPatchBaseline")).content())
+                .contains("\"allowedValues\": [\"Scan\", \"Install\"]")
+                .contains("\"allowedValues\": [\"RebootIfNeeded\", \"NoReboot\"]")
+                .contains("patchtide:runPatchBaseline");
+
+        DocumentDescription hooks = ssm.describeDocument(b -> b.name("AWS-RunPatchBaselineWithHooks"))
+                .document();
+        assertThat(hooks.parameters())
+                .extracting(DocumentParameter::name, DocumentParameter::defaultValue)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("Operation", "Scan"),
+                        org.assertj.core.groups.Tuple.tuple("SnapshotId", ""),
+                        org.assertj.core.groups.Tuple.tuple("RebootOption", "RebootIfNeeded"),
+                        org.assertj.core.groups.Tuple.tuple("PreInstallHookDocName", "AWS-Noop"),
+                        org.assertj.core.groups.Tuple.tuple("PostInstallHookDocName", "AWS-Noop"),
+                        org.assertj.core.groups.Tuple.tuple("OnExitHookDocName", "AWS-Noop"));
+        assertThat(ssm.describeDocument(b -> b.name("AWS-Noop")).document().parameters())
+                .isEmpty();
+        assertThat(ssm.getDocument(b -> b.name("AWS-Noop").documentFormat(DocumentFormat.YAML))
+                        .content())
+                .startsWith("schemaVersion: \"2.2\"");
+    }
+
     private static List<String> names(ListDocumentsResponse response) {
         return response.documentIdentifiers().stream()
                 .map(DocumentIdentifier::name)
