@@ -17,7 +17,7 @@ import dev.patchtide.server.dashboard.DashboardRoutes;
 import dev.patchtide.server.db.Database;
 import dev.patchtide.server.delivery.DeadLetterApi;
 import dev.patchtide.server.delivery.DeliveryWorker;
-import dev.patchtide.server.documents.DocumentResolver;
+import dev.patchtide.server.documents.Documents;
 import dev.patchtide.server.events.EventsApi;
 import dev.patchtide.server.events.RebootEvents;
 import dev.patchtide.server.fleet.FleetApi;
@@ -88,19 +88,9 @@ public final class PatchtideServer implements AutoCloseable {
      */
     public static PatchtideServer start(
             ServerConfig config, Database database, InstantSource clock, ComplianceStateListener complianceListener) {
-        return start(config, database, clock, complianceListener, Commands.noDocuments());
-    }
-
-    /** As above, running commands' documents through {@code documents}. */
-    public static PatchtideServer start(
-            ServerConfig config,
-            Database database,
-            InstantSource clock,
-            ComplianceStateListener complianceListener,
-            DocumentResolver documents) {
         Started started = new Started();
         try {
-            return start(config, database, clock, complianceListener, documents, started);
+            return start(config, database, clock, complianceListener, started);
         } catch (RuntimeException | Error e) {
             started.closeAfter(e);
             throw e;
@@ -112,7 +102,6 @@ public final class PatchtideServer implements AutoCloseable {
             Database database,
             InstantSource clock,
             ComplianceStateListener complianceListener,
-            DocumentResolver documents,
             Started started) {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         started.add(metrics::close);
@@ -158,6 +147,8 @@ public final class PatchtideServer implements AutoCloseable {
                 new ComplianceChanges(events.publisher(), complianceListener),
                 rebootListener);
         baselines.routes(router);
+        Documents documents = new Documents(database.jdbi(), clock, config.region(), config.accountId(), fleet.tags());
+        documents.routes(router);
         ReEvaluationWorker reEvaluation = started.add(baselines.startReEvaluation(Duration.ofSeconds(1)));
         io.micrometer.core.instrument.FunctionCounter.builder(
                         "patchtide_reevaluation_inventory_missing",
@@ -198,8 +189,8 @@ public final class PatchtideServer implements AutoCloseable {
                 () -> config.publicUrlOr(app.port()));
         notifications.routes(router);
         notifications.registerDeliverers(deliveries);
-        Commands commands =
-                new Commands(database.jdbi(), documents, clock, secrets, () -> config.publicUrlOr(app.port()));
+        Commands commands = new Commands(
+                database.jdbi(), documents.resolver(), clock, secrets, () -> config.publicUrlOr(app.port()));
         commands.routes(router);
         fleet.onDeregister(commands.deregistrations());
         app.post("/", router::handle);

@@ -49,18 +49,6 @@ public final class Commands implements AutoCloseable {
         this.dispatcher = new Dispatcher(jdbi, progress, IDLE_POLL);
     }
 
-    /**
-     * Refuses every document: the resolver until the documents feature is wired in (PatchtideServer takes the real
-     * one as a parameter).
-     */
-    public static DocumentResolver noDocuments() {
-        return (handle, name, version, parameters) -> {
-            throw new dev.patchtide.server.api.ApiException.NotFound(
-                    "InvalidDocument",
-                    "Document " + dev.patchtide.server.api.Validation.clip(name) + " does not exist.");
-        };
-    }
-
     /** Sends and cancels in a caller's transaction (maintenance windows, workflows). */
     public CommandLauncher launcher() {
         return launcher;

@@ -31,8 +31,8 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.CreateActivationResponse;
 
 /**
- * Real server nodes on one fresh database, wired as in production with {@link TestDocuments} as the document
- * resolver; nodes can be closed and started again on the same database. Agents are signed test clients.
+ * Real server nodes on one fresh database, wired as in production; nodes can be closed and started again on the
+ * same database. Agents are signed test clients.
  */
 final class CommandNodes implements AutoCloseable {
     final MutableClock clock = MutableClock.ofNow();
@@ -58,8 +58,7 @@ final class CommandNodes implements AutoCloseable {
                         "127.0.0.1", 0, TestServer.REGION, ServerConfig.DEFAULT_ACCOUNT, PingStatusPolicy.defaults()),
                 database,
                 clock,
-                ComplianceStateListener.NONE,
-                new TestDocuments());
+                ComplianceStateListener.NONE);
         if (admin == null) {
             admin = server.accessKeys()
                     .createAdminKey("test", InstantSource.system().instant());
