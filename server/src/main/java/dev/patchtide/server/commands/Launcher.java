@@ -51,6 +51,7 @@ final class Launcher implements CommandLauncher {
     CommandRow send(Handle handle, CommandSpec spec, Principal requestedBy, OutputS3 output) {
         List<String> ids = spec.instanceIds() == null ? List.of() : spec.instanceIds();
         List<CommandSpec.CommandTarget> targets = spec.targets() == null ? List.of() : spec.targets();
+        checkSpec(spec);
         spec.notificationConfig().ifPresent(Launcher::checkNotification);
         Map<String, String> instances = Targeting.resolve(handle, ids, targets);
         ResolvedDocument document = documents.resolve(
@@ -178,6 +179,22 @@ final class Launcher implements CommandLauncher {
         }
         wakeups.notify(handle, told);
         progress.settle(handle, command);
+    }
+
+    /** The checks SendCommand's request validation makes, for callers inside the server. */
+    private static void checkSpec(CommandSpec spec) {
+        Validation v = new Validation()
+                .required("documentName", spec.documentName())
+                .pattern("documentName", spec.documentName(), CommandMessages.DOCUMENT_ARN)
+                .pattern("maxConcurrency", spec.maxConcurrency(), CommandMessages.MAX_CONCURRENCY)
+                .pattern("maxErrors", spec.maxErrors(), CommandMessages.MAX_ERRORS)
+                .range("timeoutSeconds", spec.timeoutSeconds().orElse(null), 30, 2_592_000)
+                .length("comment", spec.comment().orElse(null), 0, 100)
+                .size("instanceIds", spec.instanceIds(), 0, Targeting.MAX_INSTANCE_IDS)
+                .size("targets", spec.targets(), 0, 5);
+        spec.documentVersion()
+                .ifPresent(version -> v.pattern("documentVersion", version, CommandMessages.DOCUMENT_VERSION));
+        v.throwIfInvalid();
     }
 
     private static int executionTimeout(Map<String, List<String>> parameters) {

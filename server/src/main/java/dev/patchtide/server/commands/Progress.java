@@ -32,9 +32,9 @@ final class Progress {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
-    /** Tells the listeners of a new command and its invocations (all Pending). */
+    /** Tells the listeners of a new command (Pending; Success when no instance matched) and its invocations. */
     void created(Handle handle, CommandRow command, List<String> instanceIds) {
-        commandChanged(handle, command, CommandState.PENDING, instanceIds);
+        commandChanged(handle, command, command.state(), instanceIds);
         for (String instanceId : instanceIds) {
             invocationChanged(handle, command, instanceId, InvocationState.QUEUED);
         }
