@@ -48,7 +48,8 @@ final class AgentChannel {
             while (true) {
                 Claimed claimed = claim(q.instanceId());
                 long left = deadline - System.nanoTime();
-                if (!claimed.invocations().isEmpty() || claimed.newCancellation() || left <= 0) {
+                boolean answer = !claimed.invocations().isEmpty() || claimed.newCancellation();
+                if (answer || left <= 0 || wakeups.closing()) {
                     return new ReceiveCommandInvocationsResult(claimed.invocations(), claimed.cancellations());
                 }
                 waiter.await(Duration.ofNanos(left));

@@ -64,6 +64,11 @@ final class Wakeups implements AutoCloseable {
         return waiter;
     }
 
+    /** Once closing, long polls answer at once: nothing would wake them any more. */
+    boolean closing() {
+        return stopping;
+    }
+
     void unregister(String instanceId, Waiter waiter) {
         waiting.computeIfPresent(instanceId, (k, set) -> {
             set.remove(waiter);
