@@ -18,6 +18,7 @@ final class Execution {
     private static final Logger log = LoggerFactory.getLogger(Execution.class);
     /** A step asking for reboot after reboot would loop for ever. */
     static final int MAX_REBOOTS = 3;
+
     private static final int MAX_NESTING = 5;
 
     private final Parts parts;
@@ -95,8 +96,7 @@ final class Execution {
             boolean resuming = resume && i == first;
             int index = i;
             if (!resuming) {
-                parts.journal()
-                        .update(commandId, e -> e.withStep(index, StepRecord.started(name, action, now())));
+                parts.journal().update(commandId, e -> e.withStep(index, StepRecord.started(name, action, now())));
             }
             StepResult result;
             try (CappedOutput out = new CappedOutput(parts.journal().stdout(commandId, i), parts.outputCap());
@@ -164,8 +164,9 @@ final class Execution {
     private StepResult runStep(String action, StepContext context, boolean resuming) throws InterruptedException {
         Plugin plugin = parts.plugins().get(action);
         if (plugin == null) {
-            Notes.write(context.stderr(), "step " + context.stepName() + ": no plugin on this agent runs action '"
-                    + action + "'");
+            Notes.write(
+                    context.stderr(),
+                    "step " + context.stepName() + ": no plugin on this agent runs action '" + action + "'");
             return StepResult.failed(-1);
         }
         try {

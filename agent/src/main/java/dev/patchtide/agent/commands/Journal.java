@@ -128,7 +128,8 @@ final class Journal {
     synchronized void prune(Instant now) {
         List<JournalEntry> settled = entries.values().stream()
                 .filter(e -> e.state() == JournalEntry.State.FINISHED && e.resultSent())
-                .sorted(Comparator.comparing((JournalEntry e) -> e.outcome().end()).reversed())
+                .sorted(Comparator.comparing((JournalEntry e) -> e.outcome().end())
+                        .reversed())
                 .toList();
         Instant oldest = now.minus(maxAge);
         for (int i = 0; i < settled.size(); i++) {

@@ -36,7 +36,10 @@ final class ResultSender {
     }
 
     void start() {
-        thread = Thread.ofPlatform().name("patchtide-command-results").daemon(true).start(this::loop);
+        thread = Thread.ofPlatform()
+                .name("patchtide-command-results")
+                .daemon(true)
+                .start(this::loop);
     }
 
     void wake() {

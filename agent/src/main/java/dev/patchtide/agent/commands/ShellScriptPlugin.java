@@ -44,7 +44,8 @@ final class ShellScriptPlugin implements Plugin {
     public StepResult run(StepContext context) throws InterruptedException {
         JsonNode inputs = context.inputs();
         Instant deadline = context.deadline();
-        if (inputs.path("TimeoutSeconds").canConvertToLong() || inputs.path("TimeoutSeconds").isTextual()) {
+        if (inputs.path("TimeoutSeconds").canConvertToLong()
+                || inputs.path("TimeoutSeconds").isTextual()) {
             long seconds = inputs.path("TimeoutSeconds").asLong(0);
             if (seconds > 0 && clock.instant().plusSeconds(seconds).isBefore(deadline)) {
                 deadline = clock.instant().plusSeconds(seconds);

@@ -95,8 +95,7 @@ final class Updates {
         if (total <= budget) {
             return texts;
         }
-        List<Integer> lengths =
-                texts.stream().map(String::length).sorted().toList();
+        List<Integer> lengths = texts.stream().map(String::length).sorted().toList();
         long remaining = budget;
         long level = 0;
         for (int i = 0; i < lengths.size(); i++) {
