@@ -85,8 +85,12 @@ record JournalEntry(
                 invocation, State.RUNNING, started, steps, rebootStep, reboots, outcome, inProgressSent, false);
     }
 
+    /** Ends the invocation; a step still open (timed out or cancelled before it could resume) ends with it. */
     JournalEntry finished(Outcome how) {
-        return new JournalEntry(invocation, State.FINISHED, started, steps, -1, reboots, how, inProgressSent, false);
+        List<StepRecord> ended = steps.stream()
+                .map(s -> s.finished() ? s : s.ended(how.status(), how.responseCode(), how.end()))
+                .toList();
+        return new JournalEntry(invocation, State.FINISHED, started, ended, -1, reboots, how, inProgressSent, false);
     }
 
     JournalEntry markInProgressSent() {

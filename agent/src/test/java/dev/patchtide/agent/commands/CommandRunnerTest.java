@@ -208,6 +208,32 @@ class CommandRunnerTest {
     }
 
     @Test
+    void aStepThatKeepsAskingForRebootsFailsAfterTheThird() throws Exception {
+        AtomicInteger reboots = new AtomicInteger();
+        RebootAction reboot = reboots::incrementAndGet;
+        Plugin always = new RebootingPlugin() {
+            @Override
+            public StepResult resumeAfterReboot(StepContext context) {
+                return new StepResult("Success", 0, true);
+            }
+        };
+        server.send(server.invocation("c-loop", 600, server.step("patch", RebootingPlugin.ACTION)));
+        CommandRunner runner = start(List.of(always), reboot, fast());
+        for (int i = 1; i <= Execution.MAX_REBOOTS; i++) {
+            int expected = i;
+            await().atMost(Duration.ofSeconds(30)).until(() -> reboots.get() == expected);
+            stop(runner);
+            runner = start(List.of(always), reboot, fast());
+        }
+
+        JsonNode result = awaitFinal("c-loop");
+
+        assertThat(result.path("Status").asText()).isEqualTo("Failed");
+        assertThat(result.path("StandardErrorContent").asText()).contains("asked for a reboot 4 times");
+        assertThat(reboots.get()).isEqualTo(Execution.MAX_REBOOTS);
+    }
+
+    @Test
     void resultsAreSentAgainUntilTheServerTakesThem() throws Exception {
         server.refuseUpdates = true;
         server.send(server.invocation("c-retry", 600, server.shell("s", "echo done")));
@@ -383,7 +409,7 @@ class CommandRunnerTest {
     }
 
     /** A patch install that needs a reboot: asks for one, and on resume finishes (rescans). */
-    static final class RebootingPlugin implements Plugin {
+    static class RebootingPlugin implements Plugin {
         static final String ACTION = "test:installAndReboot";
         final AtomicInteger runs = new AtomicInteger();
         final AtomicInteger resumes = new AtomicInteger();
