@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchtide.agent.AgentJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -178,6 +180,24 @@ class CommandRunnerTest {
     }
 
     @Test
+    void anInvocationRecordedButNotYetStartedWhenTheAgentDiedIsReportedFailedToo() throws Exception {
+        Journal journal = new Journal(state.resolve("invocations"), 10, Duration.ofDays(1));
+        Path ran = work.resolve("ran");
+        JsonNode invocation = server.invocation("c-died", 600, server.shell("first", "touch " + ran));
+        journal.create(
+                JournalEntry.running(AgentJson.mapper().treeToValue(invocation, Invocation.class), Instant.now()));
+
+        start();
+        JsonNode result = awaitFinal("c-died");
+
+        assertThat(result.path("Status").asText()).isEqualTo("Failed");
+        assertThat(result.path("Plugins").get(0).path("Name").asText()).isEqualTo("first");
+        assertThat(result.path("Plugins").get(0).path("Status").asText()).isEqualTo("Failed");
+        assertThat(result.path("StandardOutputContent").asText()).contains("the agent stopped while this command ran");
+        assertThat(ran).doesNotExist();
+    }
+
+    @Test
     void aStepThatAskedForARebootResumesAfterTheRestartAndThePlanCompletes() throws Exception {
         RebootingPlugin plugin = new RebootingPlugin();
         AtomicInteger reboots = new AtomicInteger();
@@ -243,6 +263,8 @@ class CommandRunnerTest {
         server.refuseUpdates = false;
         JsonNode result = awaitFinal("c-retry");
 
+        assertThat(server.updatesFor("c-retry").getFirst().path("Status").asText())
+                .isEqualTo("InProgress");
         assertThat(result.path("Status").asText()).isEqualTo("Success");
         assertThat(result.path("StandardOutputContent").asText()).isEqualTo("done\n");
     }
