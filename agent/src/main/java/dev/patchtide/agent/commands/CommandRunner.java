@@ -162,6 +162,9 @@ public final class CommandRunner implements AutoCloseable {
                     log.warn("cannot receive commands from {}: {}", api.endpoint(), e.getMessage());
                 }
                 pause(backoff.next());
+            } catch (RuntimeException e) {
+                log.error("the command poll failed; trying again", e); // the channel must outlive a bad answer
+                pause(backoff.next());
             }
         }
     }

@@ -88,6 +88,9 @@ final class ResultSender {
             }
             try {
                 send(entry);
+            } catch (RuntimeException e) {
+                log.error("cannot send the result of command {}; trying again", entry.commandId(), e);
+                return true;
             } catch (IOException | ApiCallException e) {
                 if (isTransient(e)) {
                     if (!backoff.failing()) {

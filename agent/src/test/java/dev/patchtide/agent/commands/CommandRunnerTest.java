@@ -113,6 +113,7 @@ class CommandRunnerTest {
         assertThat(result.path("StandardErrorContent").asText()).contains("timed out");
         awaitDead("shell.pid");
         awaitDead("child.pid");
+        awaitDead("orphan.pid");
     }
 
     @Test
@@ -367,7 +368,12 @@ class CommandRunnerTest {
 
     private String[] pidsAndSleep() {
         return new String[] {
-            "sleep 300 &", "echo $! > " + work.resolve("child.pid"), "echo $$ > " + work.resolve("shell.pid"), "wait"
+            "sleep 300 &",
+            "echo $! > " + work.resolve("child.pid"),
+            // a grandchild whose parent is gone at once: no longer a descendant, still in the session
+            "(sleep 300 & echo $! > " + work.resolve("orphan.pid") + ")",
+            "echo $$ > " + work.resolve("shell.pid"),
+            "wait"
         };
     }
 
