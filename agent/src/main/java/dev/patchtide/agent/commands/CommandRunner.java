@@ -108,7 +108,7 @@ public final class CommandRunner implements AutoCloseable {
                 throw new IllegalArgumentException("two plugins run action " + plugin.action());
             }
         }
-        this.sender = new ResultSender(journal, api, clock, settings.maxBackoff());
+        this.sender = new ResultSender(journal, api, clock, settings.maxBackoff(), settings.outputCap());
         this.parts = new Parts(
                 journal,
                 Map.copyOf(byAction),

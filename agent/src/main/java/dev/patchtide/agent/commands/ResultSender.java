@@ -23,13 +23,15 @@ final class ResultSender {
     private final ApiClient api;
     private final InstantSource clock;
     private final Backoff backoff;
+    private final long outputCap;
     private final Object signal = new Object();
     private boolean dirty = true;
     private volatile boolean stopping;
     private Thread thread;
 
-    ResultSender(Journal journal, ApiClient api, InstantSource clock, Duration maxBackoff) {
+    ResultSender(Journal journal, ApiClient api, InstantSource clock, Duration maxBackoff, long outputCap) {
         this.journal = journal;
+        this.outputCap = outputCap;
         this.api = api;
         this.clock = clock;
         this.backoff = new Backoff(maxBackoff);
@@ -119,7 +121,7 @@ final class ResultSender {
             entry = journal.update(entry.commandId(), JournalEntry::markInProgressSent);
         }
         if (entry.state() == JournalEntry.State.FINISHED && !entry.resultSent()) {
-            api.callBytes(UPDATE, Updates.result(entry, journal, api.json()));
+            api.callBytes(UPDATE, Updates.result(entry, journal, api.json(), outputCap));
             journal.update(entry.commandId(), JournalEntry::markResultSent);
         }
     }

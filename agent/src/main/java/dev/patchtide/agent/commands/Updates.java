@@ -34,7 +34,11 @@ final class Updates {
         return body;
     }
 
-    static byte[] result(JournalEntry entry, Journal journal, ObjectMapper json) throws IOException {
+    /**
+     * @param cap the most characters of the invocation's own stdout and of its stderr (its steps' outputs one
+     *     after the other): the server takes no more than a step's cap there either
+     */
+    static byte[] result(JournalEntry entry, Journal journal, ObjectMapper json, long cap) throws IOException {
         List<StepRecord> steps = entry.steps();
         List<String> texts = new ArrayList<>();
         StringBuilder out = new StringBuilder();
@@ -47,8 +51,8 @@ final class Updates {
             texts.add(stepOut);
             texts.add(stepErr);
         }
-        texts.add(0, out.toString());
-        texts.add(1, err.toString());
+        texts.add(0, capped(out, cap));
+        texts.add(1, capped(err, cap));
         for (long budget = TEXT_BUDGET; ; budget /= 2) {
             byte[] body = json.writeValueAsBytes(body(entry, fit(texts, budget)));
             if (body.length <= BODY_LIMIT || budget < 1024) {
@@ -113,6 +117,14 @@ final class Updates {
                         : t.substring(0, (int) cut) + "\n[patchtide: output cut to " + cut
                                 + " characters to fit the report; " + (t.length() - cut) + " more not sent]\n")
                 .toList();
+    }
+
+    private static String capped(StringBuilder text, long cap) {
+        if (text.length() <= cap) {
+            return text.toString();
+        }
+        return text.substring(0, (int) cap) + "\n[patchtide: the steps' output together cut at " + cap + " characters; "
+                + (text.length() - cap) + " more are in the steps' own output]\n";
     }
 
     private static String read(Path file) throws IOException {

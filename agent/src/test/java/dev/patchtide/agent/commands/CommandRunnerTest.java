@@ -357,11 +357,18 @@ class CommandRunnerTest {
                 List.of(),
                 () -> {},
                 new CommandRunner.Settings(1, Duration.ofMillis(300), 1024, 100, Duration.ofDays(1)));
-        server.send(server.invocation("c-big", 600, server.shell("s", "head -c 5000 /dev/zero | tr '\\0' x")));
+        String fiveThousand = "head -c 5000 /dev/zero | tr '\\0' x";
+        server.send(server.invocation("c-big", 600, server.shell("a", fiveThousand), server.shell("b", fiveThousand)));
 
-        String out = awaitFinal("c-big").path("StandardOutputContent").asText();
+        JsonNode result = awaitFinal("c-big");
 
-        assertThat(out).startsWith("x".repeat(1024) + "\n[patchtide: output cut at 1024 bytes; 3976 more bytes");
+        assertThat(result.path("Plugins").get(0).path("StandardOutputContent").asText())
+                .startsWith("x".repeat(1024) + "\n[patchtide: output cut at 1024 bytes; 3976 more bytes");
+        assertThat(result.path("Plugins").get(1).path("StandardOutputContent").asText())
+                .startsWith("x".repeat(1024) + "\n[patchtide: output cut at 1024 bytes");
+        // the invocation's own output, both steps' one after the other, is held to the same cap
+        assertThat(result.path("StandardOutputContent").asText())
+                .startsWith("x".repeat(1024) + "\n[patchtide: the steps' output together cut at 1024 characters");
     }
 
     // ---- helpers ----

@@ -45,11 +45,13 @@ class UpdatesTest {
         }
         JournalEntry entry = journal.update("c-huge", e -> e.finished(JournalEntry.Outcome.of("Success", 0, now)));
 
-        byte[] body = Updates.result(entry, journal, AgentJson.mapper());
+        byte[] body = Updates.result(entry, journal, AgentJson.mapper(), CommandRunner.Settings.OUTPUT_CAP);
 
         assertThat((long) body.length).isLessThanOrEqualTo(Updates.BODY_LIMIT);
         JsonNode json = AgentJson.mapper().readTree(body);
         assertThat(json.path("Plugins")).hasSize(2);
+        assertThat((long) json.path("StandardOutputContent").asText().length())
+                .isLessThanOrEqualTo(CommandRunner.Settings.OUTPUT_CAP + 1024);
         assertThat(json.path("Plugins").get(1).path("StandardErrorContent").asText())
                 .startsWith("eee")
                 .contains("[patchtide: output cut to");
