@@ -212,14 +212,11 @@ public final class Agent implements AutoCloseable {
     }
 
     private void loop() {
-        CommandRunner runner = commandRunner();
+        CommandRunner runner = startCommands();
         Thread scans = scanInterval.isZero()
                 ? null
                 : Thread.ofPlatform().name("patchtide-agent-scan").daemon(true).start(this::scanLoop);
         try {
-            if (runner != null) {
-                runner.start();
-            }
             heartbeats();
         } finally {
             if (scans != null) {
@@ -228,6 +225,20 @@ public final class Agent implements AutoCloseable {
             if (runner != null) {
                 runner.close();
             }
+        }
+    }
+
+    /** A command channel that cannot start (an unwritable journal) is logged; the heartbeats go on. */
+    private CommandRunner startCommands() {
+        try {
+            CommandRunner runner = commandRunner();
+            if (runner != null) {
+                runner.start();
+            }
+            return runner;
+        } catch (RuntimeException e) {
+            log.error("cannot run commands on this host: {}", describe(e), e);
+            return null;
         }
     }
 

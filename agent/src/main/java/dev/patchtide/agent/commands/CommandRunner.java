@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.agent.ApiCallException;
 import dev.patchtide.agent.ApiClient;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -266,7 +265,8 @@ public final class CommandRunner implements AutoCloseable {
             });
             log.warn("command {} was running when the agent stopped; reporting it Failed", id);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the command journal", e);
+            // left "running": the next start tries again, and the invocation is still never rerun
+            log.error("cannot record that command {} was cut short: {}", id, e.getMessage());
         }
     }
 

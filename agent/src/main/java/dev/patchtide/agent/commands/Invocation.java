@@ -2,6 +2,7 @@ package dev.patchtide.agent.commands;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Pattern;
@@ -37,6 +38,6 @@ record Invocation(
     }
 
     JsonNode steps() {
-        return plan == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : plan.path("Steps");
+        return plan == null ? MissingNode.getInstance() : plan.path("Steps");
     }
 }
