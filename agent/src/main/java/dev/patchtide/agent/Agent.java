@@ -5,6 +5,7 @@ import dev.patchtide.agent.commands.CommandRunner;
 import dev.patchtide.agent.commands.PatchScans;
 import dev.patchtide.agent.commands.Plugin;
 import dev.patchtide.agent.commands.RebootAction;
+import dev.patchtide.agent.install.RunPatchBaseline;
 import dev.patchtide.agent.scan.PatchReport;
 import dev.patchtide.core.Version;
 import dev.patchtide.core.auth.SigV4Credentials;
@@ -86,10 +87,12 @@ public final class Agent implements AutoCloseable {
         this.scanReporter = new ScanReporter(registration.instanceId(), new AcceptedScanFile(stateDir), client.json());
     }
 
+    /** The agent of this host: its root is "/", it reboots the host, and it runs AWS-RunPatchBaseline's step. */
     public static Agent forThisHost(
             Registration registration, Path stateDir, Duration interval, Duration scanInterval, InstantSource clock) {
         Path root = Path.of("/");
-        return new Agent(registration, stateDir, interval, scanInterval, root, () -> HostFacts.collect(root), clock);
+        return new Agent(registration, stateDir, interval, scanInterval, root, () -> HostFacts.collect(root), clock)
+                .plugin(new RunPatchBaseline());
     }
 
     /** Adds a plugin for the commands this agent runs (before {@link #start}); the shell ones are built in. */

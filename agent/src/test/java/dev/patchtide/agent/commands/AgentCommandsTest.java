@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchtide.agent.Agent;
 import dev.patchtide.agent.ApiCallException;
 import dev.patchtide.agent.HostFacts;
 import dev.patchtide.agent.Registration;
+import dev.patchtide.agent.install.RunPatchBaseline;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,25 +61,7 @@ class AgentCommandsTest {
 
     @Test
     void theAgentRunsTheCommandsItReceivesAndAPatchOperationsScanReportNamesIt() throws Exception {
-        Registration registration = new Registration(
-                server.client("AKIDAGENT").endpoint().toString(),
-                "us-east-1",
-                FakeCommandServer.INSTANCE,
-                "AKIDAGENT",
-                "secret",
-                300,
-                START);
-        agent = new Agent(
-                        registration,
-                        state,
-                        Duration.ofMinutes(5),
-                        Duration.ZERO,
-                        root,
-                        () -> new HostFacts("host", List.of("10.0.0.1"), "Linux", "Debian GNU/Linux", "12"),
-                        Clock.systemUTC())
-                .plugin(new InstallLike())
-                .rebootAction(() -> {})
-                .commands(true, new CommandRunner.Settings(1, Duration.ofMillis(300), 8192, 10, Duration.ofDays(1)));
+        agent = agent().plugin(new InstallLike());
         agent.start();
 
         server.send(server.invocation("c-patch", 600, server.step("patch", InstallLike.ACTION)));
@@ -97,6 +81,51 @@ class AgentCommandsTest {
         assertThat(report.path("SnapshotId").asText()).isEqualTo("snap-1");
         assertThat(report.has("InstallOverrideList")).isFalse();
         assertThat(report.path("InventoryHash").isTextual()).isTrue();
+    }
+
+    @Test
+    void aScanThroughAwsRunPatchBaselinesStepReportsOperationScan() throws Exception {
+        agent = agent().plugin(new RunPatchBaseline());
+        agent.start();
+        ObjectNode step = server.step("PatchLinux", RunPatchBaseline.ACTION);
+        ((ObjectNode) step.get("Inputs"))
+                .put("Operation", "Scan")
+                .put("SnapshotId", "")
+                .put("RebootOption", "NoReboot")
+                .put("InstallOverrideList", "")
+                .put("BaselineOverride", "")
+                .putArray("ExcludePatches");
+
+        server.send(server.invocation("c-scan", 600, step));
+        JsonNode result = await().atMost(Duration.ofSeconds(60))
+                .until(() -> server.finalUpdate("c-scan"), Optional::isPresent)
+                .orElseThrow();
+
+        assertThat(result.path("Status").asText()).as(result.toString()).isEqualTo("Success");
+        assertThat(server.scanReports).hasSize(1);
+        assertThat(server.scanReports.getFirst().path("Operation").asText()).isEqualTo("Scan");
+        assertThat(server.scanReports.getFirst().path("RebootOption").asText()).isEqualTo("NoReboot");
+    }
+
+    private Agent agent() {
+        Registration registration = new Registration(
+                server.client("AKIDAGENT").endpoint().toString(),
+                "us-east-1",
+                FakeCommandServer.INSTANCE,
+                "AKIDAGENT",
+                "secret",
+                300,
+                START);
+        return new Agent(
+                        registration,
+                        state,
+                        Duration.ofMinutes(5),
+                        Duration.ZERO,
+                        root,
+                        () -> new HostFacts("host", List.of("10.0.0.1"), "Linux", "Debian GNU/Linux", "12"),
+                        Clock.systemUTC())
+                .rebootAction(() -> {})
+                .commands(true, new CommandRunner.Settings(1, Duration.ofMillis(300), 8192, 10, Duration.ofDays(1)));
     }
 
     /** Stands in for the install plugin: reports the scan that follows an install. */
