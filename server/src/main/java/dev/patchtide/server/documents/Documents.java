@@ -132,17 +132,16 @@ public final class Documents {
         DocumentContent.Parsed content = parse(q.content(), q.documentFormat());
         CommandDocument.read(content.tree());
         return jdbi.inTransaction(h -> {
-            if (store.find(h, q.name(), true).isPresent()) {
-                throw new ApiException.Conflict("DocumentAlreadyExists", "Document " + q.name() + " already exists.");
-            }
             if (store.countOwn(h) >= MAX_DOCUMENTS) {
                 throw new ApiException.LimitExceeded(
                         "DocumentLimitExceeded", "You can have at most " + MAX_DOCUMENTS + " documents.");
             }
             Instant now = now();
             Header d = new Header(q.name(), accountId, false, type, q.displayName(), q.targetType(), 1, 1, 2, now);
+            if (!store.insert(h, d)) {
+                throw new ApiException.Conflict("DocumentAlreadyExists", "Document " + q.name() + " already exists.");
+            }
             Version v = version(q.name(), 1, q.versionName(), content, now);
-            store.insert(h, d);
             store.insert(h, v);
             tags.tagNewResource(h, DocumentStore.RESOURCE_TYPE, q.name(), q.tags());
             return new DocumentDescriptionResult(views.description(h, d, v));

@@ -279,6 +279,12 @@ class DocumentApiTest {
                         b -> b.name("dup-keys").content("{\"schemaVersion\": \"2.2\", \"schemaVersion\": \"2.2\"}")))
                 .isInstanceOf(InvalidDocumentContentException.class)
                 .hasMessageContaining("Duplicate field");
+        assertThatThrownBy(() -> ssm.createDocument(b -> b.name("trailing").content(HELLO + " {}")))
+                .isInstanceOf(InvalidDocumentContentException.class);
+        assertThatThrownBy(() -> ssm.createDocument(b -> b.name("two-yaml")
+                        .content("schemaVersion: '2.2'\n---\nschemaVersion: '2.2'\n")
+                        .documentFormat(DocumentFormat.YAML)))
+                .isInstanceOf(InvalidDocumentContentException.class);
         String huge = HELLO.replace("Says hello", "x".repeat(70_000));
         assertThatThrownBy(() -> ssm.createDocument(b -> b.name("huge").content(huge)))
                 .isInstanceOf(MaxDocumentSizeExceededException.class);
