@@ -28,6 +28,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -226,7 +227,7 @@ public final class Documents {
         });
     }
 
-    private Header editable(org.jdbi.v3.core.Handle h, String name) {
+    private Header editable(Handle h, String name) {
         Header d = lookup.document(h, name, true);
         if (d.builtIn()) {
             throw new ApiException.Invalid(
