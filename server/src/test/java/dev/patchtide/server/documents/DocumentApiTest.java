@@ -233,9 +233,23 @@ class DocumentApiTest {
                         .documentVersion())
                 .isEqualTo("4");
 
+        ssm.deleteDocument(b -> b.name("hello").versionName("first"));
+        assertThat(ssm.listDocumentVersions(b -> b.name("hello")).documentVersions())
+                .extracting(DocumentVersionInfo::documentVersion)
+                .containsExactly("2", "4");
+
+        ssm.addTagsToResource(b -> b.resourceType(ResourceTypeForTagging.DOCUMENT)
+                .resourceId("hello")
+                .tags(Tag.builder().key("gone").value("soon").build()));
         ssm.deleteDocument(b -> b.name("hello"));
         assertThatThrownBy(() -> ssm.describeDocument(b -> b.name("hello")))
                 .isInstanceOf(InvalidDocumentException.class);
+        // A document created again under the name starts afresh: no versions, no tags of the old one.
+        DocumentDescription again =
+                ssm.createDocument(b -> b.name("hello").content(HELLO)).documentDescription();
+        assertThat(again.documentVersion()).isEqualTo("1");
+        assertThat(again.tags()).isEmpty();
+        ssm.deleteDocument(b -> b.name("hello"));
         assertThatThrownBy(() -> ssm.deleteDocument(b -> b.name("hello"))).isInstanceOf(InvalidDocumentException.class);
     }
 
