@@ -121,6 +121,20 @@ final class CommandNodes implements AutoCloseable {
         update.put("ResponseCode", code);
         update.put("StandardOutputContent", stdout);
         update.put("StandardErrorContent", stderr);
+        // As the agent sends them: its own JSON mapper writes these instants.
+        java.time.Instant end = java.time.Instant.now();
+        java.time.Instant start = end.minusMillis(1500);
+        update.put("ExecutionStartDateTime", start);
+        update.put("ExecutionEndDateTime", end);
+        Map<String, Object> plugin = new LinkedHashMap<>();
+        plugin.put("Name", "runShellScript");
+        plugin.put("Status", status);
+        plugin.put("ResponseCode", code);
+        plugin.put("ResponseStartDateTime", start);
+        plugin.put("ResponseFinishDateTime", end);
+        plugin.put("StandardOutputContent", stdout);
+        plugin.put("StandardErrorContent", stderr);
+        update.put("Plugins", List.of(plugin));
         agent.client().call("Patchtide.UpdateCommandInvocation", update);
     }
 

@@ -101,6 +101,10 @@ class SendCommandTest {
         assertThat(got.responseCode()).isZero();
         assertThat(got.standardOutputContent()).isEqualTo("hi\n");
         assertThat(got.pluginName()).isEqualTo("runShellScript");
+        assertThat(got.executionStartDateTime()).isNotEmpty();
+        assertThat(got.executionElapsedTime()).isEqualTo("PT1.5S");
+        assertThat(failed.commandPlugins().getFirst().output()).contains("----------ERROR-------\nboom");
+        assertThat(failed.commandPlugins().getFirst().responseCode()).isEqualTo(2);
 
         assertThat(ssm.listCommands(b -> b.instanceId(first)).commands())
                 .extracting(Command::commandId)
