@@ -76,7 +76,8 @@ class RealInstallTest {
 
         server = TestServer.start(MutableClock.ofNow());
         ssm = server.ssm();
-        // Only the test packages are approved: the host's own pending updates stay out of every install.
+        // Only the test packages are approved (by name, which installed packages carry too): the host's own
+        // pending updates stay out of every install.
         String baseline = ssm.createPatchBaseline(b -> b.name("patchtide-test-packages")
                         .operatingSystem("DEBIAN")
                         .approvalRules(r -> r.patchRules(PatchRule.builder()
@@ -84,8 +85,8 @@ class RealInstallTest {
                                 .enableNonSecurity(true)
                                 .complianceLevel("CRITICAL")
                                 .patchFilterGroup(g -> g.patchFilters(PatchFilter.builder()
-                                        .key("SECTION")
-                                        .values("patchtide-test")
+                                        .key("NAME")
+                                        .values("patchtide-e2e-*")
                                         .build()))
                                 .build())))
                 .baselineId();
