@@ -29,6 +29,7 @@ import dev.patchtide.server.patching.RebootStateListener;
 import dev.patchtide.server.secrets.Sealing;
 import dev.patchtide.server.secrets.SecretBox;
 import dev.patchtide.server.web.HealthRoutes;
+import dev.patchtide.server.windows.MaintenanceWindows;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -54,6 +55,7 @@ public final class PatchtideServer implements AutoCloseable {
     private final DeliveryWorker deliveries;
     private final EventsApi events;
     private final PollingLoop revocationFeed;
+    private final MaintenanceWindows windows;
     /** What start-up started, closed in reverse order: by {@link #close()}, or at once if start-up fails. */
     private final Started started;
 
@@ -63,8 +65,10 @@ public final class PatchtideServer implements AutoCloseable {
             DeliveryWorker deliveries,
             EventsApi events,
             PollingLoop revocationFeed,
+            MaintenanceWindows windows,
             Started started) {
         this.app = app;
+        this.windows = windows;
         this.revocationFeed = revocationFeed;
         this.accessKeys = accessKeys;
         this.deliveries = deliveries;
@@ -161,6 +165,10 @@ public final class PatchtideServer implements AutoCloseable {
         Connections connections = new Connections(database.jdbi(), secrets, clock, config.region(), config.accountId());
         connections.routes(router);
         deliveries.register(connections.deliverer());
+        // Until the commands feature is wired, window tasks fail saying commands are not available.
+        MaintenanceWindows windows = new MaintenanceWindows(
+                database.jdbi(), clock, events.publisher(), fleet.tags(), () -> MaintenanceWindows.NO_COMMANDS);
+        windows.routes(router);
 
         Javalin app = Javalin.create(javalin -> {
             javalin.useVirtualThreads = true;
@@ -196,7 +204,8 @@ public final class PatchtideServer implements AutoCloseable {
         deliveries.start();
         started.add(events.worker());
         events.worker().start();
-        return new PatchtideServer(app, accessKeys, deliveries, events, revocationFeed, started);
+        started.add(windows.start());
+        return new PatchtideServer(app, accessKeys, deliveries, events, revocationFeed, windows, started);
     }
 
     public int port() {
@@ -220,6 +229,11 @@ public final class PatchtideServer implements AutoCloseable {
     /** The events feature: its publisher for other features, its worker for tests that move the clock. */
     public EventsApi events() {
         return events;
+    }
+
+    /** Maintenance windows: their loop, for tests that move the clock. */
+    public MaintenanceWindows windows() {
+        return windows;
     }
 
     @Override
