@@ -83,8 +83,8 @@ final class TaskLauncher {
             commandId = commands.get().send(h, spec, WINDOWS);
             h.releaseSavepoint(savepoint);
         } catch (ApiException refused) {
+            // Undoes what the refused send wrote; JDBI forgets the savepoint with it.
             h.rollbackToSavepoint(savepoint);
-            h.releaseSavepoint(savepoint);
             finishUnstarted(h, e, t, TaskState.FAILED, refused.getMessage(), now);
             return;
         }
