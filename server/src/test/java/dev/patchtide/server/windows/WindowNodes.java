@@ -91,6 +91,16 @@ final class WindowNodes implements AutoCloseable {
         throw new AssertionError("window nodes did not settle");
     }
 
+    /** The command a window's task sent: tasks name distinct documents, windows put their id in the comment. */
+    String commandOf(String windowId, String document) {
+        return sent.stream()
+                .filter(s -> s.spec().documentName().equals(document)
+                        && s.spec().comment().orElse("").contains(windowId))
+                .reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError(document + " of " + windowId + " was never sent"))
+                .commandId();
+    }
+
     Sent lastSent() {
         assertThat(sent).isNotEmpty();
         return sent.get(sent.size() - 1);
