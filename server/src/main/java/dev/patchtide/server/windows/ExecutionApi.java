@@ -115,8 +115,7 @@ final class ExecutionApi {
                             "window-invocations",
                             q.maxResults(),
                             q.nextToken());
-                    return new DescribeMaintenanceWindowExecutionTaskInvocationsResult(
-                            page.items(), page.nextToken());
+                    return new DescribeMaintenanceWindowExecutionTaskInvocationsResult(page.items(), page.nextToken());
                 })));
         router.register(new Action<>(
                 "AmazonSSM.GetMaintenanceWindowExecutionTaskInvocation",
@@ -170,8 +169,9 @@ final class ExecutionApi {
             switch (f.key()) {
                 case "ExecutionStartsBefore" -> before = at;
                 case "ExecutionStartsAfter" -> after = at;
-                default -> throw ApiException.validation("The filter key " + Validation.clip(f.key())
-                        + " isn't valid; valid keys are ExecutionStartsBefore and ExecutionStartsAfter.");
+                default ->
+                    throw ApiException.validation("The filter key " + Validation.clip(f.key())
+                            + " isn't valid; valid keys are ExecutionStartsBefore and ExecutionStartsAfter.");
             }
         }
         Instant startsBefore = before;
@@ -218,8 +218,9 @@ final class ExecutionApi {
                 .filter(t -> taskId == null || t.id().equalsIgnoreCase(taskId))
                 .map(t -> {
                     TaskDefinition d = TaskApi.read(t.definition());
-                    Instant[] times = h.createQuery("SELECT start_time, end_time FROM maintenance_window_task_executions"
-                                    + " WHERE task_execution_id = :id::uuid")
+                    Instant[] times = h.createQuery(
+                                    "SELECT start_time, end_time FROM maintenance_window_task_executions"
+                                            + " WHERE task_execution_id = :id::uuid")
                             .bind("id", t.id())
                             .map((rs, ctx) -> new Instant[] {time(rs, "start_time"), time(rs, "end_time")})
                             .one();
@@ -308,8 +309,7 @@ final class ExecutionApi {
             if (WindowLifecycles.EXECUTION.allows(state, ExecutionState.CANCELLING)) {
                 runner.move(
                         h,
-                        new ExecutionRunner.Execution(
-                                e.windowExecutionId(), e.windowId(), state, now, e.startTime()),
+                        new ExecutionRunner.Execution(e.windowExecutionId(), e.windowId(), state, now, e.startTime()),
                         ExecutionState.CANCELLING,
                         "Cancelled by CancelMaintenanceWindowExecution.",
                         now);

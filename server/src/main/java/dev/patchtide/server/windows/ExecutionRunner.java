@@ -100,7 +100,8 @@ final class ExecutionRunner {
                     changed |= tasks.cancel(h, e, t, now);
                 }
             }
-        } else if (rows.stream().noneMatch(t -> t.state() == TaskState.IN_PROGRESS || t.state() == TaskState.CANCELLING)) {
+        } else if (rows.stream()
+                .noneMatch(t -> t.state() == TaskState.IN_PROGRESS || t.state() == TaskState.CANCELLING)) {
             int priority = rows.stream()
                     .filter(t -> t.state() == TaskState.PENDING)
                     .mapToInt(TaskRow::priority)

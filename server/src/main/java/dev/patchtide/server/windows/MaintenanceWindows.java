@@ -53,11 +53,7 @@ public final class MaintenanceWindows implements AutoCloseable {
     private final PollingLoop loop;
 
     public MaintenanceWindows(
-            Jdbi jdbi,
-            InstantSource clock,
-            EventPublisher publisher,
-            TagApi tags,
-            Supplier<CommandLauncher> commands) {
+            Jdbi jdbi, InstantSource clock, EventPublisher publisher, TagApi tags, Supplier<CommandLauncher> commands) {
         WindowEvents events = new WindowEvents(publisher);
         this.loop = new PollingLoop("maintenance-windows", IDLE_POLL, this::round);
         Runnable wake = loop::wake;

@@ -83,7 +83,8 @@ final class ScheduleApi {
         });
         List<Run> kept = runs.stream()
                 .filter(r -> inFilters(r.at(), q))
-                .sorted(Comparator.comparing(Run::at).thenComparing(r -> r.window().windowId()))
+                .sorted(Comparator.comparing(Run::at)
+                        .thenComparing(r -> r.window().windowId()))
                 .toList();
         Page<Run> page = Page.of(kept, Run::key, "window-schedule", q.maxResults(), q.nextToken());
         return new DescribeMaintenanceWindowScheduleResult(

@@ -70,7 +70,8 @@ final class TargetApi {
         for (int i = 0; i < targets.size(); i++) {
             Target t = targets.get(i);
             String key = t.key();
-            boolean ok = key.equals("InstanceIds") || key.equals("tag-key") || (key.startsWith("tag:") && key.length() > 4);
+            boolean ok =
+                    key.equals("InstanceIds") || key.equals("tag-key") || (key.startsWith("tag:") && key.length() > 4);
             if (!ok) {
                 throw ApiException.validation("1 validation error detected: Value '" + Validation.clip(key) + "' at"
                         + " 'targets." + (i + 1) + ".member.key' failed to satisfy constraint: Member must be"
@@ -186,8 +187,9 @@ final class TargetApi {
             String owner = pick(q.ownerInformation(), t.ownerInformation(), replace);
             String name = pick(q.name(), t.name(), replace);
             String description = pick(q.description(), t.description(), replace);
-            h.createUpdate("UPDATE maintenance_window_targets SET targets = :targets::jsonb, owner_information = :owner,"
-                            + " name = :name, description = :description WHERE window_target_id = :id::uuid")
+            h.createUpdate(
+                            "UPDATE maintenance_window_targets SET targets = :targets::jsonb, owner_information = :owner,"
+                                    + " name = :name, description = :description WHERE window_target_id = :id::uuid")
                     .bind("targets", write(targets))
                     .bind("owner", owner)
                     .bind("name", name)
@@ -225,7 +227,8 @@ final class TargetApi {
                     .bind("id", t.windowTargetId())
                     .execute();
         });
-        return new DeregisterTargetFromMaintenanceWindowResult(q.windowId(), q.windowTargetId().toLowerCase());
+        return new DeregisterTargetFromMaintenanceWindowResult(
+                q.windowId(), q.windowTargetId().toLowerCase());
     }
 
     private DescribeMaintenanceWindowTargetsResult describe(DescribeRequest q) {
@@ -239,8 +242,9 @@ final class TargetApi {
                         case "Type" -> t -> values.contains(t.resourceType());
                         case "WindowTargetId" -> t -> values.contains(t.windowTargetId());
                         case "OwnerInformation" -> t -> values.contains(Objects.toString(t.ownerInformation(), ""));
-                        default -> throw ApiException.validation("The filter key " + Validation.clip(f.key())
-                                + " isn't valid; valid keys are Type, WindowTargetId and OwnerInformation.");
+                        default ->
+                            throw ApiException.validation("The filter key " + Validation.clip(f.key())
+                                    + " isn't valid; valid keys are Type, WindowTargetId and OwnerInformation.");
                     };
             keep = keep.and(p);
         }
@@ -272,7 +276,9 @@ final class TargetApi {
                 from++;
             }
             List<T> items = all.subList(Math.min(from, all.size()), Math.min(from + limit, all.size()));
-            String next = from + limit < all.size() ? PageToken.encode(listing, key.apply(items.get(items.size() - 1))) : null;
+            String next = from + limit < all.size()
+                    ? PageToken.encode(listing, key.apply(items.get(items.size() - 1)))
+                    : null;
             return new Page<>(items, next);
         }
     }

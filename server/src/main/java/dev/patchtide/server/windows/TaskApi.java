@@ -66,7 +66,8 @@ final class TaskApi {
                 (q, who) -> jdbi.withHandle(h -> {
                     WindowRow.require(h, q.windowId(), false);
                     TaskDefinition d = require(h, q.windowId(), q.windowTaskId());
-                    return MaintenanceWindowTaskDetail.of(q.windowId(), q.windowTaskId().toLowerCase(), d);
+                    return MaintenanceWindowTaskDetail.of(
+                            q.windowId(), q.windowTaskId().toLowerCase(), d);
                 })));
         router.register(new Action<>(
                 "AmazonSSM.DescribeMaintenanceWindowTasks",
@@ -95,13 +96,15 @@ final class TaskApi {
     private static void check(Handle h, WindowRow w, TaskDefinition d) {
         switch (d.taskType()) {
             case "RUN_COMMAND" -> {}
-            case "STEP_FUNCTIONS" -> throw new ApiException.Invalid(
-                    "FeatureNotAvailableException",
-                    "STEP_FUNCTIONS tasks are not available yet: they arrive with Patchtide's workflows. Use"
-                            + " RUN_COMMAND.");
-            default -> throw new ApiException.Invalid(
-                    "FeatureNotAvailableException",
-                    d.taskType() + " tasks are not available in Patchtide. Use RUN_COMMAND.");
+            case "STEP_FUNCTIONS" ->
+                throw new ApiException.Invalid(
+                        "FeatureNotAvailableException",
+                        "STEP_FUNCTIONS tasks are not available yet: they arrive with Patchtide's workflows. Use"
+                                + " RUN_COMMAND.");
+            default ->
+                throw new ApiException.Invalid(
+                        "FeatureNotAvailableException",
+                        d.taskType() + " tasks are not available in Patchtide. Use RUN_COMMAND.");
         }
         if (d.targets().isEmpty()) {
             throw ApiException.validation("1 validation error detected: Value at 'targets' failed to satisfy"
@@ -138,9 +141,10 @@ final class TaskApi {
                                 + " targets; register the instances as window targets and use WindowTargetIds");
                     }
                 }
-                default -> throw ApiException.validation("1 validation error detected: Value '"
-                        + Validation.clip(t.key()) + "' at '" + at
-                        + ".key' failed to satisfy constraint: Member must be WindowTargetIds or InstanceIds");
+                default ->
+                    throw ApiException.validation("1 validation error detected: Value '"
+                            + Validation.clip(t.key()) + "' at '" + at
+                            + ".key' failed to satisfy constraint: Member must be WindowTargetIds or InstanceIds");
             }
         }
     }
@@ -156,7 +160,8 @@ final class TaskApi {
                         .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)})
                         .findOne();
                 if (earlier.isPresent()) {
-                    if (!earlier.get()[1].equals(q.windowId()) || !read(earlier.get()[2]).equals(d)) {
+                    if (!earlier.get()[1].equals(q.windowId())
+                            || !read(earlier.get()[2]).equals(d)) {
                         throw new ApiException.Conflict(
                                 "IdempotentParameterMismatch",
                                 "ClientToken " + Validation.clip(q.clientToken())
@@ -219,9 +224,7 @@ final class TaskApi {
                     pick(q.loggingInfo(), t.loggingInfo(), replace),
                     pick(q.name(), t.name(), replace),
                     pick(q.description(), t.description(), replace),
-                    q.cutoffBehavior() != null
-                            ? q.cutoffBehavior()
-                            : replace ? "CONTINUE_TASK" : t.cutoffBehavior(),
+                    q.cutoffBehavior() != null ? q.cutoffBehavior() : replace ? "CONTINUE_TASK" : t.cutoffBehavior(),
                     pick(q.alarmConfiguration(), t.alarmConfiguration(), replace));
             check(h, w, d);
             h.createUpdate("UPDATE maintenance_window_tasks SET priority = :priority, definition = :d::jsonb"
@@ -261,15 +264,17 @@ final class TaskApi {
                         case "TaskArn" -> t -> values.contains(t.taskArn());
                         case "Priority" -> t -> values.contains(String.valueOf(t.priority()));
                         case "TaskType" -> t -> values.contains(t.type());
-                        default -> throw ApiException.validation("The filter key " + Validation.clip(f.key())
-                                + " isn't valid; valid keys are WindowTaskId, TaskArn, Priority and TaskType.");
+                        default ->
+                            throw ApiException.validation("The filter key " + Validation.clip(f.key())
+                                    + " isn't valid; valid keys are WindowTaskId, TaskArn, Priority and TaskType.");
                     };
             keep = keep.and(p);
         }
         Predicate<MaintenanceWindowTask> filter = keep;
         List<MaintenanceWindowTask> all = jdbi.withHandle(h -> {
             WindowRow.require(h, q.windowId(), false);
-            return h.createQuery("SELECT window_task_id::text AS id, definition::text AS d FROM"
+            return h
+                    .createQuery("SELECT window_task_id::text AS id, definition::text AS d FROM"
                             + " maintenance_window_tasks WHERE window_id = :w ORDER BY priority, window_task_id")
                     .bind("w", q.windowId())
                     .map((rs, ctx) -> Map.entry(rs.getString("id"), rs.getString("d")))

@@ -24,7 +24,8 @@ final class TaskMessages {
     static final Pattern MAX_ERRORS = Pattern.compile("^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$");
     static final Set<String> TASK_TYPES = Set.of("RUN_COMMAND", "AUTOMATION", "STEP_FUNCTIONS", "LAMBDA");
     static final Set<String> CUTOFF_BEHAVIORS = Set.of("CONTINUE_TASK", "CANCEL_TASK");
-    static final Set<String> NOTIFICATION_EVENTS = Set.of("All", "InProgress", "Success", "TimedOut", "Cancelled", "Failed");
+    static final Set<String> NOTIFICATION_EVENTS =
+            Set.of("All", "InProgress", "Success", "TimedOut", "Cancelled", "Failed");
 
     // --- targets
 
@@ -232,10 +233,15 @@ final class TaskMessages {
             v.length(at + ".comment", rc.comment(), 0, 100);
             v.range(at + ".timeoutSeconds", rc.timeoutSeconds(), 30, 2592000);
             v.pattern(
-                    at + ".documentVersion", rc.documentVersion(), Pattern.compile("([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)"));
+                    at + ".documentVersion",
+                    rc.documentVersion(),
+                    Pattern.compile("([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)"));
             if (rc.notificationConfig() != null) {
                 NotificationConfig n = rc.notificationConfig();
-                v.oneOf(at + ".notificationConfig.notificationType", n.notificationType(), Set.of("Command", "Invocation"));
+                v.oneOf(
+                        at + ".notificationConfig.notificationType",
+                        n.notificationType(),
+                        Set.of("Command", "Invocation"));
                 if (n.notificationEvents() != null) {
                     for (int i = 0; i < n.notificationEvents().size(); i++) {
                         v.oneOf(

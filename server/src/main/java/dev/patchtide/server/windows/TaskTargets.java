@@ -69,7 +69,8 @@ final class TaskTargets {
 
     /** The active instances one registered target names: every one of its entries must match, as SendCommand. */
     static List<String> instancesOf(Handle h, List<Target> entries) {
-        StringBuilder sql = new StringBuilder("SELECT instance_id FROM managed_instances m WHERE deregistered_at IS NULL");
+        StringBuilder sql =
+                new StringBuilder("SELECT instance_id FROM managed_instances m WHERE deregistered_at IS NULL");
         List<Object[]> binds = new ArrayList<>();
         int i = 0;
         for (Target t : entries) {

@@ -66,10 +66,7 @@ final class WindowApi {
                 Access.adminOnly(),
                 (q, who) -> update(q)));
         router.register(new Action<>(
-                "AmazonSSM.DeleteMaintenanceWindow",
-                WindowIdRequest.class,
-                Access.adminOnly(),
-                (q, who) -> delete(q)));
+                "AmazonSSM.DeleteMaintenanceWindow", WindowIdRequest.class, Access.adminOnly(), (q, who) -> delete(q)));
         router.register(new Action<>(
                 "AmazonSSM.DescribeMaintenanceWindows",
                 DescribeMaintenanceWindowsRequest.class,
@@ -84,7 +81,8 @@ final class WindowApi {
         try {
             parsed = WindowSchedule.parse(schedule, timezone, offset, startDate, endDate);
         } catch (WindowSchedule.Invalid e) {
-            String member = Character.toLowerCase(e.member().charAt(0)) + e.member().substring(1);
+            String member =
+                    Character.toLowerCase(e.member().charAt(0)) + e.member().substring(1);
             throw ApiException.validation("1 validation error detected: Value at '" + member
                     + "' failed to satisfy constraint: " + e.getMessage());
         }
@@ -104,13 +102,13 @@ final class WindowApi {
 
     private CreateMaintenanceWindowResult create(CreateMaintenanceWindowRequest q) {
         Instant now = clock.instant();
-        WindowSchedule parsed = schedule(
-                q.schedule(), q.scheduleTimezone(), q.scheduleOffset(), q.startDate(), q.endDate(), now);
+        WindowSchedule parsed =
+                schedule(q.schedule(), q.scheduleTimezone(), q.scheduleOffset(), q.startDate(), q.endDate(), now);
         cutoffWithinDuration(q.duration(), q.cutoff());
         String id = jdbi.inTransaction(h -> {
             if (q.clientToken() != null) {
-                Optional<WindowRow> earlier = h.createQuery("SELECT " + WindowRow.COLUMNS
-                                + " FROM maintenance_windows WHERE client_token = :t")
+                Optional<WindowRow> earlier = h.createQuery(
+                                "SELECT " + WindowRow.COLUMNS + " FROM maintenance_windows WHERE client_token = :t")
                         .bind("t", q.clientToken())
                         .map((rs, ctx) -> WindowRow.map(rs))
                         .findOne();
@@ -330,13 +328,15 @@ final class WindowApi {
             switch (f.key()) {
                 case "Name" -> names = values;
                 case "Enabled" -> {
-                    if (values.size() != 1 || !(values.get(0).equals("true") || values.get(0).equals("false"))) {
+                    if (values.size() != 1
+                            || !(values.get(0).equals("true") || values.get(0).equals("false"))) {
                         throw ApiException.validation("The Enabled filter takes one value, true or false.");
                     }
                     enabled = Boolean.parseBoolean(values.get(0));
                 }
-                default -> throw ApiException.validation("The filter key " + Validation.clip(f.key())
-                        + " isn't valid for DescribeMaintenanceWindows; valid keys are Name and Enabled.");
+                default ->
+                    throw ApiException.validation("The filter key " + Validation.clip(f.key())
+                            + " isn't valid for DescribeMaintenanceWindows; valid keys are Name and Enabled.");
             }
         }
         if (!names.isEmpty()) {

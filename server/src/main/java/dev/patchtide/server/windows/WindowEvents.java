@@ -26,8 +26,7 @@ final class WindowEvents {
         publisher.publish(h, publisher.build(e));
     }
 
-    void executionChanged(
-            Handle h, String windowId, String executionId, String status, Instant start, Instant end) {
+    void executionChanged(Handle h, String windowId, String executionId, String status, Instant start, Instant end) {
         EventEnvelope.Builder e = publisher.event("aws.ssm", "Maintenance Window Execution State-change Notification");
         e.resource(windowArn(windowId));
         ObjectNode d = e.detail();

@@ -13,8 +13,8 @@ final class WindowMessages {
 
     static final Pattern WINDOW_ID = Pattern.compile("^mw-[0-9a-f]{17}$");
     static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9_\\-.]{3,128}$");
-    static final Pattern UUID = Pattern.compile(
-            "^[0-9a-fA-F]{8}\\-[0-9a-fA-F]{4}\\-[0-9a-fA-F]{4}\\-[0-9a-fA-F]{4}\\-[0-9a-fA-F]{12}$");
+    static final Pattern UUID =
+            Pattern.compile("^[0-9a-fA-F]{8}\\-[0-9a-fA-F]{4}\\-[0-9a-fA-F]{4}\\-[0-9a-fA-F]{4}\\-[0-9a-fA-F]{12}$");
     static final Set<String> RESOURCE_TYPES = Set.of("INSTANCE", "RESOURCE_GROUP");
 
     static void validWindowId(Validation v, String windowId) {

@@ -65,10 +65,10 @@ final class WindowScheduler {
             return;
         }
         boolean stillRunning = h.createQuery("SELECT count(*) FROM maintenance_window_executions WHERE window_id = :id"
-                        + " AND status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING')")
-                .bind("id", w.windowId())
-                .mapTo(Integer.class)
-                .one()
+                                + " AND status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING')")
+                        .bind("id", w.windowId())
+                        .mapTo(Integer.class)
+                        .one()
                 > 0;
         String executionId = UUID.randomUUID().toString();
         ExecutionState state = stillRunning ? ExecutionState.SKIPPED_OVERLAPPING : ExecutionState.PENDING;

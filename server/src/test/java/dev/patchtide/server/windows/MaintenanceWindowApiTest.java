@@ -36,7 +36,8 @@ class MaintenanceWindowApiTest {
     static void start() throws Exception {
         server = TestServer.start(CLOCK);
         ssm = server.ssm();
-        CreateActivationResponse activation = ssm.createActivation(b -> b.iamRole("r").registrationLimit(5));
+        CreateActivationResponse activation =
+                ssm.createActivation(b -> b.iamRole("r").registrationLimit(5));
         agent = FakeAgent.register(server.endpoint(), activation.activationId(), activation.activationCode());
     }
 
@@ -91,8 +92,8 @@ class MaintenanceWindowApiTest {
                         .scheduledWindowExecutions())
                 .extracting(e -> e.executionTime())
                 .containsExactly("2026-03-28T02:30+01:00", "2026-03-30T02:30+02:00", "2026-03-31T02:30+02:00");
-        assertThat(ssm.listTagsForResource(
-                                b -> b.resourceType(ResourceTypeForTagging.MAINTENANCE_WINDOW).resourceId(id))
+        assertThat(ssm.listTagsForResource(b -> b.resourceType(ResourceTypeForTagging.MAINTENANCE_WINDOW)
+                                .resourceId(id))
                         .tagList())
                 .extracting(Tag::key)
                 .containsExactly("team");
@@ -100,11 +101,13 @@ class MaintenanceWindowApiTest {
                 .resourceId(id)
                 .tags(Tag.builder().key("env").value("prod").build()));
 
-        var updated = ssm.updateMaintenanceWindow(b -> b.windowId(id).enabled(false).cutoff(2));
+        var updated =
+                ssm.updateMaintenanceWindow(b -> b.windowId(id).enabled(false).cutoff(2));
         assertThat(updated.enabled()).isFalse();
         assertThat(updated.cutoff()).isEqualTo(2);
         assertThat(updated.description()).isEqualTo("nightly patching");
-        assertThat(ssm.getMaintenanceWindow(b -> b.windowId(id)).nextExecutionTime()).isNull();
+        assertThat(ssm.getMaintenanceWindow(b -> b.windowId(id)).nextExecutionTime())
+                .isNull();
         assertThat(ssm.describeMaintenanceWindows(b -> b.filters(filter("Name", "paris-nightly")))
                         .windowIdentities())
                 .singleElement()
@@ -181,8 +184,7 @@ class MaintenanceWindowApiTest {
                         .allowUnassociatedTargets(false)),
                 "ValidationException",
                 "'scheduleOffset'");
-        assertError(
-                () -> ssm.getMaintenanceWindow(b -> b.windowId("mw-nope")), "ValidationException", "'windowId'");
+        assertError(() -> ssm.getMaintenanceWindow(b -> b.windowId("mw-nope")), "ValidationException", "'windowId'");
         assertError(
                 () -> ssm.describeMaintenanceWindows(b -> b.filters(filter("Colour", "red"))),
                 "ValidationException",
@@ -222,7 +224,10 @@ class MaintenanceWindowApiTest {
         String id = window("with-tasks");
         String targetId = ssm.registerTargetWithMaintenanceWindow(b -> b.windowId(id)
                         .resourceType("INSTANCE")
-                        .targets(Target.builder().key("InstanceIds").values(agent.instanceId()).build())
+                        .targets(Target.builder()
+                                .key("InstanceIds")
+                                .values(agent.instanceId())
+                                .build())
                         .ownerInformation("team-a")
                         .name("web"))
                 .windowTargetId();
@@ -234,7 +239,10 @@ class MaintenanceWindowApiTest {
                     assertThat(t.targets().get(0).values()).containsExactly(agent.instanceId());
                 });
         assertThat(ssm.describeMaintenanceWindowsForTarget(b -> b.resourceType("INSTANCE")
-                                .targets(Target.builder().key("InstanceIds").values(agent.instanceId()).build()))
+                                .targets(Target.builder()
+                                        .key("InstanceIds")
+                                        .values(agent.instanceId())
+                                        .build()))
                         .windowIdentities())
                 .extracting(w -> w.windowId())
                 .containsExactly(id);
@@ -246,31 +254,39 @@ class MaintenanceWindowApiTest {
         String taskId = ssm.registerTaskWithMaintenanceWindow(b -> b.windowId(id)
                         .taskType(MaintenanceWindowTaskType.RUN_COMMAND)
                         .taskArn("AWS-RunPatchBaseline")
-                        .targets(Target.builder().key("WindowTargetIds").values(targetId).build())
+                        .targets(Target.builder()
+                                .key("WindowTargetIds")
+                                .values(targetId)
+                                .build())
                         .maxConcurrency("10%")
                         .maxErrors("1")
                         .priority(2)
                         .cutoffBehavior("CANCEL_TASK")
-                        .taskInvocationParameters(p -> p.runCommand(rc -> rc.parameters(
-                                        Map.of("Operation", List.of("Install")))
-                                .timeoutSeconds(600)
-                                .notificationConfig(n -> n.notificationArn("arn:aws:sns:us-east-1:1:t")
-                                        .notificationEventsWithStrings("Success", "Failed")
-                                        .notificationType("Command")))))
+                        .taskInvocationParameters(
+                                p -> p.runCommand(rc -> rc.parameters(Map.of("Operation", List.of("Install")))
+                                        .timeoutSeconds(600)
+                                        .notificationConfig(n -> n.notificationArn("arn:aws:sns:us-east-1:1:t")
+                                                .notificationEventsWithStrings("Success", "Failed")
+                                                .notificationType("Command")))))
                 .windowTaskId();
-        GetMaintenanceWindowTaskResponse task = ssm.getMaintenanceWindowTask(b -> b.windowId(id).windowTaskId(taskId));
+        GetMaintenanceWindowTaskResponse task =
+                ssm.getMaintenanceWindowTask(b -> b.windowId(id).windowTaskId(taskId));
         assertThat(task.taskArn()).isEqualTo("AWS-RunPatchBaseline");
         assertThat(task.priority()).isEqualTo(2);
         assertThat(task.cutoffBehaviorAsString()).isEqualTo("CANCEL_TASK");
         assertThat(task.taskInvocationParameters().runCommand().parameters())
                 .containsEntry("Operation", List.of("Install"));
-        assertThat(task.taskInvocationParameters().runCommand().notificationConfig().notificationEventsAsStrings())
+        assertThat(task.taskInvocationParameters()
+                        .runCommand()
+                        .notificationConfig()
+                        .notificationEventsAsStrings())
                 .containsExactly("Success", "Failed");
         assertThat(ssm.describeMaintenanceWindowTasks(b -> b.windowId(id).filters(filter("Priority", "2")))
                         .tasks())
                 .singleElement()
                 .satisfies(t -> assertThat(t.typeAsString()).isEqualTo("RUN_COMMAND"));
-        var updatedTask = ssm.updateMaintenanceWindowTask(b -> b.windowId(id).windowTaskId(taskId).priority(0));
+        var updatedTask = ssm.updateMaintenanceWindowTask(
+                b -> b.windowId(id).windowTaskId(taskId).priority(0));
         assertThat(updatedTask.priority()).isZero();
         assertThat(updatedTask.maxConcurrency()).isEqualTo("10%");
 
@@ -283,7 +299,10 @@ class MaintenanceWindowApiTest {
                 () -> ssm.registerTaskWithMaintenanceWindow(b -> b.windowId(id)
                         .taskType(MaintenanceWindowTaskType.STEP_FUNCTIONS)
                         .taskArn("arn:aws:states:us-east-1:1:stateMachine:x")
-                        .targets(Target.builder().key("WindowTargetIds").values(targetId).build())
+                        .targets(Target.builder()
+                                .key("WindowTargetIds")
+                                .values(targetId)
+                                .build())
                         .maxConcurrency("1")
                         .maxErrors("0")),
                 "FeatureNotAvailableException",
@@ -292,7 +311,10 @@ class MaintenanceWindowApiTest {
                 () -> ssm.registerTaskWithMaintenanceWindow(b -> b.windowId(id)
                         .taskType(MaintenanceWindowTaskType.RUN_COMMAND)
                         .taskArn("AWS-RunShellScript")
-                        .targets(Target.builder().key("InstanceIds").values(agent.instanceId()).build())
+                        .targets(Target.builder()
+                                .key("InstanceIds")
+                                .values(agent.instanceId())
+                                .build())
                         .maxConcurrency("1")
                         .maxErrors("0")),
                 "ValidationException",
@@ -313,7 +335,10 @@ class MaintenanceWindowApiTest {
                 () -> ssm.registerTaskWithMaintenanceWindow(b -> b.windowId(id)
                         .taskType(MaintenanceWindowTaskType.RUN_COMMAND)
                         .taskArn("AWS-RunShellScript")
-                        .targets(Target.builder().key("WindowTargetIds").values(targetId).build())
+                        .targets(Target.builder()
+                                .key("WindowTargetIds")
+                                .values(targetId)
+                                .build())
                         .maxErrors("0")),
                 "ValidationException",
                 "'maxConcurrency'");
@@ -321,7 +346,10 @@ class MaintenanceWindowApiTest {
                 () -> ssm.registerTaskWithMaintenanceWindow(b -> b.windowId(id)
                         .taskType(MaintenanceWindowTaskType.RUN_COMMAND)
                         .taskArn("AWS-RunShellScript")
-                        .targets(Target.builder().key("WindowTargetIds").values(targetId).build())
+                        .targets(Target.builder()
+                                .key("WindowTargetIds")
+                                .values(targetId)
+                                .build())
                         .maxConcurrency("0")
                         .maxErrors("0")),
                 "ValidationException",
@@ -332,7 +360,8 @@ class MaintenanceWindowApiTest {
                 () -> ssm.getMaintenanceWindowTask(b -> b.windowId(id).windowTaskId(taskId)),
                 "DoesNotExistException",
                 taskId);
-        ssm.deregisterTargetFromMaintenanceWindow(b -> b.windowId(id).windowTargetId(targetId).safe(true));
+        ssm.deregisterTargetFromMaintenanceWindow(
+                b -> b.windowId(id).windowTargetId(targetId).safe(true));
         assertThat(ssm.describeMaintenanceWindowTargets(b -> b.windowId(id)).targets())
                 .isEmpty();
     }

@@ -49,7 +49,8 @@ class WindowExecutionLifecycleTest {
             ssm.registerTaskWithMaintenanceWindow(b -> b.windowId(id)
                     .taskType(MaintenanceWindowTaskType.RUN_COMMAND)
                     .taskArn(t.document())
-                    .targets(Target.builder().key("InstanceIds").values(INSTANCE).build())
+                    .targets(
+                            Target.builder().key("InstanceIds").values(INSTANCE).build())
                     .maxConcurrency("1")
                     .maxErrors("0")
                     .priority(t.priority())
@@ -66,7 +67,8 @@ class WindowExecutionLifecycleTest {
     }
 
     private static String execution(String windowId) {
-        var all = ssm.describeMaintenanceWindowExecutions(b -> b.windowId(windowId)).windowExecutions();
+        var all = ssm.describeMaintenanceWindowExecutions(b -> b.windowId(windowId))
+                .windowExecutions();
         assertThat(all).hasSize(1);
         return all.get(0).windowExecutionId();
     }
@@ -92,7 +94,8 @@ class WindowExecutionLifecycleTest {
             String cancelAtCutoff = window("cancel-at-cutoff", new Task("A", 1, "CANCEL_TASK"));
             CLOCK.advance(Duration.ofHours(1));
             nodes.settle();
-            List.of(success, failing, ends, cancelled, cutoff, cancelAtCutoff).forEach(WindowExecutionLifecycleTest::disable);
+            List.of(success, failing, ends, cancelled, cutoff, cancelAtCutoff)
+                    .forEach(WindowExecutionLifecycleTest::disable);
 
             report(success, "A", "Success");
             report(failing, "A", "Success");
@@ -108,7 +111,8 @@ class WindowExecutionLifecycleTest {
             assertThat(nodes.executionStatus(execution(success))).isEqualTo("SUCCESS");
             assertThat(nodes.executionStatus(execution(failing))).isEqualTo("FAILED");
             assertThat(nodes.executionStatus(execution(ends))).isEqualTo("FAILED");
-            assertThat(nodes.taskStatuses(execution(cancelled))).containsExactlyInAnyOrder("SUCCESS", "FAILED", "TIMED_OUT");
+            assertThat(nodes.taskStatuses(execution(cancelled)))
+                    .containsExactlyInAnyOrder("SUCCESS", "FAILED", "TIMED_OUT");
             assertThat(nodes.executionStatus(execution(cancelled))).isEqualTo("CANCELLED");
 
             CLOCK.advance(Duration.ofHours(1));
@@ -131,7 +135,9 @@ class WindowExecutionLifecycleTest {
             assertThat(nodes.taskStatuses(execution(early))).containsExactly("CANCELLED");
             assertThat(nodes.executionStatus(execution(early))).isEqualTo("CANCELLED");
 
-            assertThat(executions.missing()).as("window execution moves never taken").isEmpty();
+            assertThat(executions.missing())
+                    .as("window execution moves never taken")
+                    .isEmpty();
             assertThat(tasks.missing()).as("task execution moves never taken").isEmpty();
         }
     }

@@ -43,7 +43,8 @@ final class WindowNodes implements AutoCloseable {
         @Override
         public String send(Handle handle, CommandSpec spec, Principal requestedBy) {
             if (spec.documentName().equals(REFUSED_DOCUMENT)) {
-                throw new ApiException.Invalid("InvalidDocument", "Document " + spec.documentName() + " does not exist.");
+                throw new ApiException.Invalid(
+                        "InvalidDocument", "Document " + spec.documentName() + " does not exist.");
             }
             // Written in the caller's transaction, as the real launcher writes its command.
             handle.createUpdate("SELECT 1").execute();
@@ -64,7 +65,11 @@ final class WindowNodes implements AutoCloseable {
         server.node().windows().close();
         for (int i = 0; i < 2; i++) {
             nodes.add(new MaintenanceWindows(
-                    jdbi(), clock, server.node().events().publisher(), new TagApi(jdbi(), new TagStore()), () -> launcher));
+                    jdbi(),
+                    clock,
+                    server.node().events().publisher(),
+                    new TagApi(jdbi(), new TagStore()),
+                    () -> launcher));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.patchtide.server.windows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,7 +53,10 @@ class WindowSchedulerTest {
         ssm.registerTaskWithMaintenanceWindow(b -> b.windowId(windowId)
                 .taskType(MaintenanceWindowTaskType.RUN_COMMAND)
                 .taskArn(document)
-                .targets(Target.builder().key("InstanceIds").values("mi-0123456789abcdef0").build())
+                .targets(Target.builder()
+                        .key("InstanceIds")
+                        .values("mi-0123456789abcdef0")
+                        .build())
                 .maxConcurrency("2")
                 .maxErrors("1")
                 .priority(priority)
@@ -70,6 +74,31 @@ class WindowSchedulerTest {
         List<String> all = executions(windowId);
         assertThat(all).hasSize(1);
         return all.get(0);
+    }
+
+    /** The bus's aws.ssm events about a window, as "detail-type status", in the order they were published. */
+    private List<String> events(String windowId) {
+        return nodes.jdbi()
+                .withHandle(h -> h
+                        .createQuery("SELECT envelope FROM events ORDER BY received_at, event_id")
+                        .mapTo(String.class)
+                        .list()
+                        .stream()
+                        .map(text -> {
+                            try {
+                                return ApiJson.documents().readTree(text);
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        })
+                        .filter(e -> e.path("source").asText().equals("aws.ssm")
+                                && e.path("detail").path("window-id").asText().equals(windowId))
+                        .peek(e -> assertThat(e.path("resources").get(0).asText())
+                                .isEqualTo("arn:aws:ssm:us-east-1:"
+                                        + e.path("account").asText() + ":maintenancewindow/" + windowId))
+                        .map(e -> e.path("detail-type").asText() + " "
+                                + e.path("detail").path("status").asText())
+                        .toList());
     }
 
     private void moveTo(String instant) {
@@ -121,7 +150,8 @@ class WindowSchedulerTest {
         assertThat(nodes.executionStatus(first)).isEqualTo("SUCCESS");
         var tasks = ssm.describeMaintenanceWindowExecutionTasks(b -> b.windowExecutionId(first))
                 .windowExecutionTaskIdentities();
-        assertThat(tasks).singleElement().satisfies(t -> assertThat(t.statusAsString()).isEqualTo("SUCCESS"));
+        assertThat(tasks).singleElement().satisfies(t -> assertThat(t.statusAsString())
+                .isEqualTo("SUCCESS"));
         var invocations = ssm.describeMaintenanceWindowExecutionTaskInvocations(
                         b -> b.windowExecutionId(first).taskId(tasks.get(0).taskExecutionId()))
                 .windowExecutionTaskInvocationIdentities();
@@ -129,6 +159,26 @@ class WindowSchedulerTest {
             assertThat(i.executionId()).isEqualTo(sent.commandId());
             assertThat(i.statusAsString()).isEqualTo("SUCCESS");
         });
+
+        var invocation = ssm.getMaintenanceWindowExecutionTaskInvocation(b -> b.windowExecutionId(first)
+                .taskId(tasks.get(0).taskExecutionId())
+                .invocationId(invocations.get(0).invocationId()));
+        assertThat(invocation.taskTypeAsString()).isEqualTo("RUN_COMMAND");
+        assertThat(invocation.parameters()).contains("mi-0123456789abcdef0");
+        var executionTask = ssm.getMaintenanceWindowExecutionTask(
+                b -> b.windowExecutionId(first).taskId(tasks.get(0).taskExecutionId()));
+        assertThat(executionTask.taskArn()).isEqualTo("AWS-RunShellScript");
+        assertThat(executionTask.maxConcurrency()).isEqualTo("2");
+        assertThat(executionTask.statusAsString()).isEqualTo("SUCCESS");
+        assertThat(events(id))
+                .contains(
+                        "Maintenance Window State-change Notification ENABLED",
+                        "Maintenance Window Execution State-change Notification PENDING",
+                        "Maintenance Window Execution State-change Notification IN_PROGRESS",
+                        "Maintenance Window Task Execution State-change Notification IN_PROGRESS",
+                        "Maintenance Window Task Target Invocation State-change Notification SUCCESS",
+                        "Maintenance Window Task Execution State-change Notification SUCCESS",
+                        "Maintenance Window Execution State-change Notification SUCCESS");
 
         // Sunday 29 March has no 02:30 in Paris: the next run is Monday 02:30 summer time, 00:30 UTC.
         assertThat(ssm.getMaintenanceWindow(b -> b.windowId(id)).nextExecutionTime())
@@ -213,7 +263,8 @@ class WindowSchedulerTest {
         nodes.settle();
         List<String> all = executions(id);
         assertThat(all).hasSize(2);
-        String skipped = all.stream().filter(e -> !e.equals(running)).findFirst().orElseThrow();
+        String skipped =
+                all.stream().filter(e -> !e.equals(running)).findFirst().orElseThrow();
         assertThat(nodes.executionStatus(skipped)).isEqualTo("SKIPPED_OVERLAPPING");
         assertThat(nodes.sent).hasSize(1);
     }
