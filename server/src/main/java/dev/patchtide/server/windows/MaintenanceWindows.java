@@ -57,7 +57,8 @@ public final class MaintenanceWindows implements AutoCloseable {
         WindowEvents events = new WindowEvents(publisher);
         this.loop = new PollingLoop("maintenance-windows", IDLE_POLL, this::round);
         Runnable wake = loop::wake;
-        TaskLauncher launcher = new TaskLauncher(commands, events, new TaskTargets());
+        EarlyChanges early = new EarlyChanges();
+        TaskLauncher launcher = new TaskLauncher(commands, events, new TaskTargets(), early);
         this.windows = new WindowApi(jdbi, clock, tags, events, wake);
         this.targets = new TargetApi(jdbi, clock);
         this.tasks = new TaskApi(jdbi, clock);
@@ -65,7 +66,8 @@ public final class MaintenanceWindows implements AutoCloseable {
         this.runner = new ExecutionRunner(jdbi, clock, events, launcher);
         this.executions = new ExecutionApi(jdbi, clock, runner, wake);
         this.schedule = new ScheduleApi(jdbi, clock);
-        this.listener = new TaskCommands(events, launcher, wake);
+        this.listener = new TaskCommands(events, launcher, wake, early);
+        launcher.replayTo(listener);
         tags.registerResourceType(WindowApi.RESOURCE_TYPE, WindowApi::lockForTagging);
     }
 

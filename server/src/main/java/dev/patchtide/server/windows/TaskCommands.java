@@ -19,11 +19,13 @@ final class TaskCommands implements CommandListener {
     private final WindowEvents events;
     private final TaskLauncher launcher;
     private final Runnable wake;
+    private final EarlyChanges early;
 
-    TaskCommands(WindowEvents events, TaskLauncher launcher, Runnable wake) {
+    TaskCommands(WindowEvents events, TaskLauncher launcher, Runnable wake, EarlyChanges early) {
         this.events = events;
         this.launcher = launcher;
         this.wake = wake;
+        this.early = early;
     }
 
     private record Owner(
@@ -55,8 +57,12 @@ final class TaskCommands implements CommandListener {
     @Override
     public void commandChanged(Handle h, CommandChange change) {
         Optional<Owner> found = owner(h, change.commandId());
+        if (found.isEmpty()) {
+            early.hold(change);
+            return;
+        }
         Optional<TaskState> ended = WindowLifecycles.ofCommand(change.status());
-        if (found.isEmpty() || ended.isEmpty()) {
+        if (ended.isEmpty()) {
             return;
         }
         Owner o = found.get();
@@ -88,6 +94,7 @@ final class TaskCommands implements CommandListener {
     public void invocationChanged(Handle h, InvocationChange change) {
         Optional<Owner> found = owner(h, change.commandId());
         if (found.isEmpty()) {
+            early.hold(change);
             return;
         }
         Owner o = found.get();

@@ -6,6 +6,7 @@ import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.auth.Principal;
 import dev.patchtide.server.commands.CommandLauncher;
+import dev.patchtide.server.commands.CommandListener;
 import dev.patchtide.server.commands.CommandSpec;
 import dev.patchtide.server.windows.ExecutionRunner.Execution;
 import dev.patchtide.server.windows.ExecutionRunner.TaskRow;
@@ -29,12 +30,20 @@ final class TaskLauncher {
     private final Supplier<CommandLauncher> commands;
     private final WindowEvents events;
     private final TaskTargets targets;
+    private final EarlyChanges early;
     private final ObjectMapper json = ApiJson.mapper();
+    private CommandListener listener;
 
-    TaskLauncher(Supplier<CommandLauncher> commands, WindowEvents events, TaskTargets targets) {
+    TaskLauncher(Supplier<CommandLauncher> commands, WindowEvents events, TaskTargets targets, EarlyChanges early) {
         this.commands = commands;
         this.events = events;
         this.targets = targets;
+        this.early = early;
+    }
+
+    /** Where changes reported during a send are replayed once the task knows its command. */
+    void replayTo(CommandListener listener) {
+        this.listener = listener;
     }
 
     TaskDefinition definition(String stored) {
@@ -56,7 +65,7 @@ final class TaskLauncher {
                         || d.taskInvocationParameters().runCommand() == null
                 ? new RunCommand(null, null, null, null, null, null, null, null, null, null, null)
                 : d.taskInvocationParameters().runCommand();
-        String commandId;
+        EarlyChanges.Held<String> sent;
         String savepoint = "window_task_" + t.id().replace('-', '_');
         h.savepoint(savepoint);
         try {
@@ -80,7 +89,7 @@ final class TaskLauncher {
                                     n.notificationEvents() == null ? List.of() : n.notificationEvents(),
                                     n.notificationType())),
                     Optional.ofNullable(rc.serviceRoleArn() != null ? rc.serviceRoleArn() : d.serviceRoleArn()));
-            commandId = commands.get().send(h, spec, WINDOWS);
+            sent = early.during(() -> commands.get().send(h, spec, WINDOWS));
             h.releaseSavepoint(savepoint);
         } catch (ApiException refused) {
             // Undoes what the refused send wrote; JDBI forgets the savepoint with it.
@@ -88,6 +97,7 @@ final class TaskLauncher {
             finishUnstarted(h, e, t, TaskState.FAILED, refused.getMessage(), now);
             return;
         }
+        String commandId = sent.value();
         boolean moved = WindowLifecycles.TASK.change(
                 TaskState.PENDING,
                 TaskState.IN_PROGRESS,
@@ -101,6 +111,7 @@ final class TaskLauncher {
                         == 1);
         if (moved) {
             events.taskChanged(h, e.windowId(), e.id(), t.id(), "IN_PROGRESS", now, null);
+            sent.replay(h, listener);
         }
     }
 

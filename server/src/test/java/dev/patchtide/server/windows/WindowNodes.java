@@ -30,6 +30,8 @@ import org.jdbi.v3.core.Jdbi;
 final class WindowNodes implements AutoCloseable {
     /** Commands for this document are refused as SendCommand would refuse a bad document. */
     static final String REFUSED_DOCUMENT = "No-Such-Document";
+    /** Commands for this document end (Failed) inside the send, before the task knows its command id. */
+    static final String ENDS_AT_ONCE = "Ends-At-Once";
 
     record Sent(String commandId, CommandSpec spec) {}
 
@@ -39,31 +41,51 @@ final class WindowNodes implements AutoCloseable {
     final List<Sent> sent = new CopyOnWriteArrayList<>();
     final List<String> cancelled = new CopyOnWriteArrayList<>();
 
-    final CommandLauncher launcher = new CommandLauncher() {
-        @Override
-        public String send(Handle handle, CommandSpec spec, Principal requestedBy) {
-            if (spec.documentName().equals(REFUSED_DOCUMENT)) {
-                throw new ApiException.Invalid(
-                        "InvalidDocument", "Document " + spec.documentName() + " does not exist.");
+    /** Each node's stand-in, telling that node's listener (as each node's commands feature would). */
+    private CommandLauncher launcher(int node) {
+        return new CommandLauncher() {
+            @Override
+            public String send(Handle handle, CommandSpec spec, Principal requestedBy) {
+                if (spec.documentName().equals(REFUSED_DOCUMENT)) {
+                    throw new ApiException.Invalid(
+                            "InvalidDocument", "Document " + spec.documentName() + " does not exist.");
+                }
+                String id = UUID.randomUUID().toString();
+                sent.add(new Sent(id, spec));
+                if (spec.documentName().equals(ENDS_AT_ONCE)) {
+                    // A command with no instance to run on ends while it is being sent.
+                    nodes.get(node).listener().commandChanged(handle, change(id, "Failed"));
+                }
+                return id;
             }
-            // Written in the caller's transaction, as the real launcher writes its command.
-            handle.createUpdate("SELECT 1").execute();
-            String id = UUID.randomUUID().toString();
-            sent.add(new Sent(id, spec));
-            return id;
-        }
 
-        @Override
-        public void cancel(Handle handle, String commandId) {
-            cancelled.add(commandId);
-        }
-    };
+            @Override
+            public void cancel(Handle handle, String commandId) {
+                cancelled.add(commandId);
+            }
+        };
+    }
+
+    private CommandChange change(String commandId, String status) {
+        return new CommandChange(
+                commandId,
+                "AWS-RunShellScript",
+                status,
+                status,
+                List.of(),
+                Map.of(),
+                clock.instant(),
+                clock.instant(),
+                Optional.empty(),
+                clock.instant());
+    }
 
     WindowNodes(MutableClock clock) {
         this.clock = clock;
         this.server = TestServer.start(clock);
         server.node().windows().close();
         for (int i = 0; i < 2; i++) {
+            CommandLauncher launcher = launcher(i);
             nodes.add(new MaintenanceWindows(
                     jdbi(),
                     clock,

@@ -285,6 +285,17 @@ class WindowSchedulerTest {
     }
 
     @Test
+    void aCommandThatEndsWhileBeingSentStillEndsItsTask() {
+        String id = window("at-once", "cron(0 22 ? * * *)", 2, 1);
+        task(id, WindowNodes.ENDS_AT_ONCE, 1, "CONTINUE_TASK");
+        moveTo("2026-03-27T21:00:00Z");
+        nodes.settle();
+        String execution = onlyExecution(id);
+        assertThat(nodes.taskStatuses(execution)).containsExactly("FAILED");
+        assertThat(nodes.executionStatus(execution)).isEqualTo("FAILED");
+    }
+
+    @Test
     void cancellingAnExecutionCancelsItsRunningTaskAndSkipsTheRest() {
         String id = window("cancel", "cron(0 22 ? * * *)", 2, 1);
         task(id, "AWS-RunShellScript", 1, "CONTINUE_TASK");
