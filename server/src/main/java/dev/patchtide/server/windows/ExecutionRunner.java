@@ -15,7 +15,8 @@ import org.jdbi.v3.core.Jdbi;
  * its tasks ended. Each execution is claimed with {@code FOR UPDATE SKIP LOCKED}: one node moves it at a time.
  */
 final class ExecutionRunner {
-    private static final int BATCH = 20;
+    /** Every open execution fits one pass: a window has at most one open (a later run is SKIPPED_OVERLAPPING). */
+    private static final int BATCH = WindowApi.MAX_WINDOWS;
 
     private final Jdbi jdbi;
     private final InstantSource clock;
