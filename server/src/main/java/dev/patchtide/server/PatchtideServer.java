@@ -8,6 +8,7 @@ import dev.patchtide.server.api.RequestBody;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
 import dev.patchtide.server.background.PollingLoop;
+import dev.patchtide.server.commands.Commands;
 import dev.patchtide.server.compliance.ComplianceApi;
 import dev.patchtide.server.compliance.ComplianceChanges;
 import dev.patchtide.server.compliance.FleetComplianceApi;
@@ -56,6 +57,7 @@ public final class PatchtideServer implements AutoCloseable {
     private final DeliveryWorker deliveries;
     private final EventsApi events;
     private final PollingLoop revocationFeed;
+    private final Commands commands;
     private final MaintenanceWindows windows;
     /** What start-up started, closed in reverse order: by {@link #close()}, or at once if start-up fails. */
     private final Started started;
@@ -66,9 +68,11 @@ public final class PatchtideServer implements AutoCloseable {
             DeliveryWorker deliveries,
             EventsApi events,
             PollingLoop revocationFeed,
+            Commands commands,
             MaintenanceWindows windows,
             Started started) {
         this.app = app;
+        this.commands = commands;
         this.windows = windows;
         this.revocationFeed = revocationFeed;
         this.accessKeys = accessKeys;
@@ -168,10 +172,6 @@ public final class PatchtideServer implements AutoCloseable {
         Connections connections = new Connections(database.jdbi(), secrets, clock, config.region(), config.accountId());
         connections.routes(router);
         deliveries.register(connections.deliverer());
-        // Until the commands feature is wired, window tasks fail saying commands are not available.
-        MaintenanceWindows windows = new MaintenanceWindows(
-                database.jdbi(), clock, events.publisher(), fleet.tags(), () -> MaintenanceWindows.NO_COMMANDS);
-        windows.routes(router);
 
         Javalin app = Javalin.create(javalin -> {
             javalin.useVirtualThreads = true;
@@ -193,7 +193,16 @@ public final class PatchtideServer implements AutoCloseable {
                 () -> config.publicUrlOr(app.port()));
         notifications.routes(router);
         notifications.registerDeliverers(deliveries);
+        Commands commands = new Commands(
+                database.jdbi(), documents.resolver(), clock, secrets, () -> config.publicUrlOr(app.port()));
+        commands.routes(router);
+        fleet.onDeregister(commands.deregistrations());
+        MaintenanceWindows windows =
+                new MaintenanceWindows(database.jdbi(), clock, events.publisher(), fleet.tags(), commands::launcher);
+        windows.routes(router);
+        commands.addListener(windows.listener());
         app.post("/", router::handle);
+        commands.webRoutes(app);
         notifications.webRoutes(app);
         new HealthRoutes(database, metrics, config.metricsAccess()).routes(app);
         dashboard.routes(app);
@@ -207,8 +216,9 @@ public final class PatchtideServer implements AutoCloseable {
         deliveries.start();
         started.add(events.worker());
         events.worker().start();
+        started.add(commands.start());
         started.add(windows.start());
-        return new PatchtideServer(app, accessKeys, deliveries, events, revocationFeed, windows, started);
+        return new PatchtideServer(app, accessKeys, deliveries, events, revocationFeed, commands, windows, started);
     }
 
     public int port() {
@@ -227,6 +237,11 @@ public final class PatchtideServer implements AutoCloseable {
     /** Polls for keys other nodes revoked; tests count its rounds to bound how soon a revocation arrives. */
     public PollingLoop revocationFeed() {
         return revocationFeed;
+    }
+
+    /** Run Command: its launcher and listeners for other features, its dispatcher for tests. */
+    public Commands commands() {
+        return commands;
     }
 
     /** The events feature: its publisher for other features, its worker for tests that move the clock. */
