@@ -31,6 +31,7 @@ import dev.patchtide.server.patching.RebootStateListener;
 import dev.patchtide.server.secrets.Sealing;
 import dev.patchtide.server.secrets.SecretBox;
 import dev.patchtide.server.web.HealthRoutes;
+import dev.patchtide.server.windows.MaintenanceWindows;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -57,6 +58,7 @@ public final class PatchtideServer implements AutoCloseable {
     private final EventsApi events;
     private final PollingLoop revocationFeed;
     private final Commands commands;
+    private final MaintenanceWindows windows;
     /** What start-up started, closed in reverse order: by {@link #close()}, or at once if start-up fails. */
     private final Started started;
 
@@ -67,9 +69,11 @@ public final class PatchtideServer implements AutoCloseable {
             EventsApi events,
             PollingLoop revocationFeed,
             Commands commands,
+            MaintenanceWindows windows,
             Started started) {
         this.app = app;
         this.commands = commands;
+        this.windows = windows;
         this.revocationFeed = revocationFeed;
         this.accessKeys = accessKeys;
         this.deliveries = deliveries;
@@ -193,6 +197,10 @@ public final class PatchtideServer implements AutoCloseable {
                 database.jdbi(), documents.resolver(), clock, secrets, () -> config.publicUrlOr(app.port()));
         commands.routes(router);
         fleet.onDeregister(commands.deregistrations());
+        MaintenanceWindows windows =
+                new MaintenanceWindows(database.jdbi(), clock, events.publisher(), fleet.tags(), commands::launcher);
+        windows.routes(router);
+        commands.addListener(windows.listener());
         app.post("/", router::handle);
         commands.webRoutes(app);
         notifications.webRoutes(app);
@@ -209,7 +217,8 @@ public final class PatchtideServer implements AutoCloseable {
         started.add(events.worker());
         events.worker().start();
         started.add(commands.start());
-        return new PatchtideServer(app, accessKeys, deliveries, events, revocationFeed, commands, started);
+        started.add(windows.start());
+        return new PatchtideServer(app, accessKeys, deliveries, events, revocationFeed, commands, windows, started);
     }
 
     public int port() {
@@ -238,6 +247,11 @@ public final class PatchtideServer implements AutoCloseable {
     /** The events feature: its publisher for other features, its worker for tests that move the clock. */
     public EventsApi events() {
         return events;
+    }
+
+    /** Maintenance windows: their loop, for tests that move the clock. */
+    public MaintenanceWindows windows() {
+        return windows;
     }
 
     @Override

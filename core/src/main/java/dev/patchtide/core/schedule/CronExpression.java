@@ -153,9 +153,15 @@ public final class CronExpression implements ScheduleExpression {
 
     /** The first time strictly after {@code t} the expression matches; empty after 2199. */
     public Optional<Instant> next(Instant t) {
-        LocalDateTime c = LocalDateTime.ofInstant(t, ZoneOffset.UTC)
-                .truncatedTo(ChronoUnit.MINUTES)
-                .plusMinutes(1);
+        return nextLocal(LocalDateTime.ofInstant(t, ZoneOffset.UTC)).map(c -> c.toInstant(ZoneOffset.UTC));
+    }
+
+    /**
+     * The first wall-clock minute strictly after {@code after} the fields match, with no time zone in play: the
+     * caller decides what a local time that a zone skips or repeats means. Empty after 2199.
+     */
+    Optional<LocalDateTime> nextLocal(LocalDateTime after) {
+        LocalDateTime c = after.truncatedTo(ChronoUnit.MINUTES).plusMinutes(1);
         while (c.getYear() <= LAST_YEAR) {
             if (!years.get(c.getYear())) {
                 int nextYear = years.nextSetBit(c.getYear() + 1);
@@ -185,7 +191,7 @@ public final class CronExpression implements ScheduleExpression {
                 c = c.truncatedTo(ChronoUnit.HOURS).plusHours(1);
                 continue;
             }
-            return Optional.of(c.withMinute(nextMinute).toInstant(ZoneOffset.UTC));
+            return Optional.of(c.withMinute(nextMinute));
         }
         return Optional.empty();
     }
