@@ -1,18 +1,14 @@
 package dev.patchtide.server.windows;
 
-import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.ApiRouter;
-import dev.patchtide.server.auth.Principal;
 import dev.patchtide.server.background.PollingLoop;
 import dev.patchtide.server.commands.CommandLauncher;
 import dev.patchtide.server.commands.CommandListener;
-import dev.patchtide.server.commands.CommandSpec;
 import dev.patchtide.server.events.EventPublisher;
 import dev.patchtide.server.fleet.TagApi;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.function.Supplier;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -30,17 +26,6 @@ import org.jdbi.v3.core.Jdbi;
 public final class MaintenanceWindows implements AutoCloseable {
     /** How often the loop looks for due windows and for executions to move when nothing woke it. */
     private static final Duration IDLE_POLL = Duration.ofSeconds(1);
-
-    /** For a server wired without the commands feature: every task fails saying so. */
-    public static final CommandLauncher NO_COMMANDS = new CommandLauncher() {
-        @Override
-        public String send(Handle handle, CommandSpec spec, Principal requestedBy) {
-            throw new ApiException.Transient("InternalServerError", "Commands are not available on this server.");
-        }
-
-        @Override
-        public void cancel(Handle handle, String commandId) {}
-    };
 
     private final WindowApi windows;
     private final TargetApi targets;
