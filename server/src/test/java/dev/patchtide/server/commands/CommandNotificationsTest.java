@@ -32,6 +32,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.eventbridge.model.Target;
 import software.amazon.awssdk.services.ssm.model.CreateActivationResponse;
 
 /**
@@ -286,6 +291,52 @@ class CommandNotificationsTest {
                 .mapTo(Integer.class)
                 .one());
         assertThat(queued).isZero();
+    }
+
+    @Test
+    void anInvocationEventRoutedByARuleToTheTopicRendersAsACommandOutcome() throws Exception {
+        String instance = instance("web-5");
+        subscribe("teams", receiver.url("/teams"), Map.of());
+        try (EventBridgeClient events = EventBridgeClient.builder()
+                .endpointOverride(server.endpoint())
+                .region(Region.of(TestServer.REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        server.adminKey().accessKeyId(), server.adminKey().secretAccessKey())))
+                .build()) {
+            events.putRule(b -> b.name("failed-invocations")
+                    .eventPattern("{\"source\":[\"aws.ssm\"],"
+                            + "\"detail-type\":[\"EC2 Command Invocation Status-change Notification\"],"
+                            + "\"detail\":{\"status\":[\"Failed\"]}}"));
+            events.putTargets(b -> b.rule("failed-invocations")
+                    .targets(Target.builder().id("tasks").arn(topic).build()));
+        }
+        CommandEvents bus = new CommandEvents(server.node().events().publisher());
+        String command = "55555555-0000-4000-8000-000000000001";
+        server.database().jdbi().useTransaction(h -> {
+            bus.invocationChanged(
+                    h,
+                    Changes.invocation(
+                            command, instance, "AWS-RunPatchBaseline", "Success", Optional.empty(), clock.instant()));
+            bus.invocationChanged(
+                    h,
+                    Changes.invocation(
+                            command, instance, "AWS-RunPatchBaseline", "Failed", Optional.empty(), clock.instant()));
+        });
+
+        await().atMost(WAIT).until(() -> receiver.received().size() >= 1);
+        server.awaitCaughtUp();
+        List<JsonNode> cards = bodies("/teams");
+        assertThat(cards).hasSize(1);
+        JsonNode body =
+                cards.getFirst().path("attachments").get(0).path("content").path("body");
+        String label = "web-5 (" + instance + ")";
+        assertThat(body.get(0).path("text").asText())
+                .isEqualTo("Command AWS-RunPatchBaseline on " + label + ": Failed");
+        assertThat(body.get(2).path("facts").findValuesAsText("title"))
+                .contains("command-id", "document-name", "status");
+        assertThat(body.get(3).path("text").asText())
+                .startsWith("[" + label + "](")
+                .endsWith("): Failed");
     }
 
     @Test
