@@ -10,6 +10,7 @@ import dev.patchtide.server.commands.CommandSpec.NotificationConfig;
 import dev.patchtide.server.notify.TopicPublisher;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -28,6 +29,9 @@ public final class CommandNotifications implements CommandListener {
     public static final List<String> EVENTS =
             List.of("All", "InProgress", "Success", "TimedOut", "Cancelled", "Failed");
     public static final List<String> TYPES = List.of("Command", "Invocation");
+    /** The statuses that are notification events; {@code All} stands for all of them. */
+    private static final Set<String> ANNOUNCED = Set.of("InProgress", "Success", "TimedOut", "Cancelled", "Failed");
+
     private static final ObjectMapper JSON = ApiJson.documents();
 
     private final TopicPublisher topics;
@@ -57,8 +61,11 @@ public final class CommandNotifications implements CommandListener {
         if (config.notificationArn() == null || config.notificationArn().isBlank()) {
             return false;
         }
-        String wantedType = config.notificationType() == null ? "Command" : config.notificationType();
-        if (!wantedType.equals(type) || status.equals("All") || !EVENTS.contains(status)) {
+        String wantedType =
+                config.notificationType() == null || config.notificationType().isBlank()
+                        ? "Command"
+                        : config.notificationType();
+        if (!wantedType.equals(type) || !ANNOUNCED.contains(status)) {
             return false;
         }
         List<String> events = config.notificationEvents() == null ? List.of() : config.notificationEvents();
