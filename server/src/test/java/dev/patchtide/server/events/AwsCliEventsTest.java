@@ -3,27 +3,31 @@ package dev.patchtide.server.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchtide.server.testing.AwsCli;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The AWS CLI, run as a process, drives rules, pattern tests, targets and events against a real server. */
 class AwsCliEventsTest {
     static EventsFixture f;
+    static AwsCli cli;
 
     @BeforeAll
-    static void start() {
-        Assumptions.assumeTrue(cliPresent(), "the aws CLI is not installed: AWS CLI tests skipped");
+    static void start(@TempDir Path profileDir) throws IOException {
+        Assumptions.assumeTrue(AwsCli.present(), "the aws CLI is not installed: AWS CLI tests skipped");
         f = new EventsFixture();
+        cli = new AwsCli(
+                profileDir,
+                f.server.endpoint(),
+                f.server.adminKey().accessKeyId(),
+                f.server.adminKey().secretAccessKey());
     }
 
     @AfterAll
@@ -33,52 +37,11 @@ class AwsCliEventsTest {
         }
     }
 
-    static boolean cliPresent() {
-        try {
-            Process p = new ProcessBuilder("aws", "--version")
-                    .redirectErrorStream(true)
-                    .start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    record Result(int exit, String out, String err) {
-        JsonNode json() throws IOException {
-            return new ObjectMapper().readTree(out);
-        }
-    }
-
-    static Result aws(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("aws"));
-        command.addAll(List.of(args));
-        command.addAll(List.of("--endpoint-url", f.server.endpoint().toString(), "--output", "json"));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().put("AWS_ACCESS_KEY_ID", f.server.adminKey().accessKeyId());
-        pb.environment().put("AWS_SECRET_ACCESS_KEY", f.server.adminKey().secretAccessKey());
-        pb.environment().put("AWS_DEFAULT_REGION", "us-east-1");
-        pb.environment().put("AWS_CONFIG_FILE", "/nonexistent/patchtide-test-config");
-        pb.environment().put("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/patchtide-test-credentials");
-        pb.environment().remove("AWS_PROFILE");
-        Process p = pb.start();
-        var out = p.getInputStream();
-        var err = p.getErrorStream();
-        String stdout = new String(out.readAllBytes(), StandardCharsets.UTF_8);
-        String stderr = new String(err.readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), stdout, stderr);
-    }
-
     @Test
     void putRuleTestEventPatternPutTargetsAndPutEvents() throws Exception {
         String pattern = "{\"source\":[\"aws.ssm\"],\"detail-type\":[\"Configuration Compliance State Change\"],"
                 + "\"detail\":{\"compliance-status\":[\"non_compliant\"]}}";
-        Result rule = aws("events", "put-rule", "--name", "noncompliant", "--event-pattern", pattern);
+        AwsCli.Result rule = cli.run("events", "put-rule", "--name", "noncompliant", "--event-pattern", pattern);
         assertThat(rule.exit()).as(rule.err()).isZero();
         assertThat(rule.json().path("RuleArn").asText())
                 .isEqualTo("arn:aws:events:us-east-1:123456789012:rule/noncompliant");
@@ -87,16 +50,16 @@ class AwsCliEventsTest {
                 "{\"id\":\"1\",\"account\":\"123456789012\",\"source\":\"aws.ssm\",\"time\":\"2026-05-01T18:48:11Z\","
                         + "\"region\":\"us-east-1\",\"resources\":[],\"detail-type\":\"Configuration Compliance State Change\","
                         + "\"detail\":{\"compliance-status\":\"non_compliant\"}}";
-        Result tested = aws("events", "test-event-pattern", "--event-pattern", pattern, "--event", event);
+        AwsCli.Result tested = cli.run("events", "test-event-pattern", "--event-pattern", pattern, "--event", event);
         assertThat(tested.exit()).as(tested.err()).isZero();
         assertThat(tested.json().path("Result").asBoolean()).isTrue();
 
-        Result bad =
-                aws("events", "test-event-pattern", "--event-pattern", "{\"source\":\"aws.ssm\"}", "--event", event);
+        AwsCli.Result bad = cli.run(
+                "events", "test-event-pattern", "--event-pattern", "{\"source\":\"aws.ssm\"}", "--event", event);
         assertThat(bad.exit()).isNotZero();
         assertThat(bad.err()).contains("InvalidEventPatternException");
 
-        Result targets = aws(
+        AwsCli.Result targets = cli.run(
                 "events",
                 "put-targets",
                 "--rule",
@@ -107,13 +70,13 @@ class AwsCliEventsTest {
         assertThat(targets.json().path("FailedEntryCount").asInt()).isZero();
 
         // The CLI may not send aws.* sources; a custom rule shows put-events end to end.
-        assertThat(aws("events", "put-rule", "--name", "mine", "--event-pattern", "{\"source\":[\"my.app\"]}")
+        assertThat(cli.run("events", "put-rule", "--name", "mine", "--event-pattern", "{\"source\":[\"my.app\"]}")
                         .exit())
                 .isZero();
-        assertThat(aws("events", "put-targets", "--rule", "mine", "--targets", "Id=t,Arn=" + EventsFixture.TOPIC)
+        assertThat(cli.run("events", "put-targets", "--rule", "mine", "--targets", "Id=t,Arn=" + EventsFixture.TOPIC)
                         .exit())
                 .isZero();
-        Result put = aws(
+        AwsCli.Result put = cli.run(
                 "events",
                 "put-events",
                 "--entries",

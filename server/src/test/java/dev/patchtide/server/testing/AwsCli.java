@@ -1,0 +1,95 @@
+package dev.patchtide.server.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchtide.server.api.ApiJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The AWS CLI as a process, pointed at a Patchtide server through a profile of its own (endpoint, region and
+ * an access key in files of the test's folder), so nothing of the machine's own AWS settings takes part.
+ */
+public final class AwsCli {
+    private final Path config;
+    private final Path credentials;
+
+    /** The CLI's answer: its exit code and both outputs. */
+    public record Result(int exit, String out, String err) {
+        public JsonNode json() throws IOException {
+            return ApiJson.documents().readTree(out);
+        }
+    }
+
+    public AwsCli(Path folder, URI endpoint, String accessKeyId, String secretAccessKey) throws IOException {
+        this.config = folder.resolve("aws-config");
+        this.credentials = folder.resolve("aws-credentials");
+        Files.writeString(
+                config,
+                "[profile patchtide]\nregion = " + TestServer.REGION + "\nendpoint_url = " + endpoint
+                        + "\ncli_follow_urlparam = false\n");
+        Files.writeString(
+                credentials,
+                "[patchtide]\naws_access_key_id = " + accessKeyId + "\naws_secret_access_key = " + secretAccessKey
+                        + "\n");
+    }
+
+    /** Whether the {@code aws} command is installed; tests that need it are skipped, saying so, when it is not. */
+    public static boolean present() {
+        try {
+            Process p = new ProcessBuilder("aws", "--version")
+                    .redirectErrorStream(true)
+                    .start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Runs the CLI and requires success. */
+    public Result ok(String... args) throws Exception {
+        Result result = run(args);
+        assertThat(result.exit())
+                .as("aws %s: %s", String.join(" ", args), result.err())
+                .isZero();
+        return result;
+    }
+
+    /** Runs the CLI with JSON output, whatever the outcome. */
+    public Result run(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("aws"));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--output", "json"));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().keySet().removeIf(name -> name.startsWith("AWS_"));
+        pb.environment().put("AWS_CONFIG_FILE", config.toString());
+        pb.environment().put("AWS_SHARED_CREDENTIALS_FILE", credentials.toString());
+        pb.environment().put("AWS_PROFILE", "patchtide");
+        Process p = pb.start();
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getErrorStream().readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS))
+                .as("aws %s finished", args[0])
+                .isTrue();
+        return new Result(p.exitValue(), stdout, new String(err.get(), StandardCharsets.UTF_8));
+    }
+}
