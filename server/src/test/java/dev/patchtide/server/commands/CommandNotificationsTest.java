@@ -68,7 +68,7 @@ class CommandNotificationsTest {
                 config -> config.withSmtp(SmtpSettings.plain("127.0.0.1", port, "Patchtide <patchtide@example.net>")));
         admin = server.adminClient();
         receiver = LoopbackReceiver.start();
-        // Until the commands feature wires it, a publisher over the server's own outbox stands for the server's.
+        // A publisher over the server's own outbox, so the test can hand the listener status changes of its own.
         Notifications notifications = new Notifications(
                 server.database().jdbi(),
                 server.deliveries(),
