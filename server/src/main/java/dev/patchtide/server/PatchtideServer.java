@@ -8,6 +8,8 @@ import dev.patchtide.server.api.RequestBody;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
 import dev.patchtide.server.background.PollingLoop;
+import dev.patchtide.server.commands.CommandEvents;
+import dev.patchtide.server.commands.CommandNotifications;
 import dev.patchtide.server.commands.Commands;
 import dev.patchtide.server.compliance.ComplianceApi;
 import dev.patchtide.server.compliance.ComplianceChanges;
@@ -196,6 +198,9 @@ public final class PatchtideServer implements AutoCloseable {
         Commands commands = new Commands(
                 database.jdbi(), documents.resolver(), clock, secrets, () -> config.publicUrlOr(app.port()));
         commands.routes(router);
+        // Every status change: AWS's two events on the bus, and SNS notifications per NotificationConfig.
+        commands.addListener(new CommandEvents(events.publisher()));
+        commands.addListener(new CommandNotifications(notifications.publisher()));
         fleet.onDeregister(commands.deregistrations());
         MaintenanceWindows windows =
                 new MaintenanceWindows(database.jdbi(), clock, events.publisher(), fleet.tags(), commands::launcher);

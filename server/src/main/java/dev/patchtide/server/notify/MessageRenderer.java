@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * and instance, its scalar detail fields as facts, and every instance it names (detail
  * {@code resource-id}/{@code instance-id}/{@code instance-ids}/{@code instances}, or managed-instance ARNs
  * in {@code resources}) with its name and missing-patch counts read from the database now, and a link to
- * its dashboard page. Anything else renders as subject + body.
+ * its dashboard page. Run Command's status messages render as {@link CommandNotice} says. Anything else renders
+ * as subject + body.
  */
 final class MessageRenderer {
     static final String COMPLIANCE_CHANGE = "Configuration Compliance State Change";
@@ -44,6 +45,11 @@ final class MessageRenderer {
         if (event.isPresent()) {
             return alert(event.get(), notification);
         }
+        Optional<JsonNode> command =
+                DedupePolicy.parseMessage(notification.message()).filter(CommandNotice::recognises);
+        if (command.isPresent()) {
+            return CommandNotice.render(command.get(), notification, facts, links);
+        }
         String title = notification
                 .subject()
                 .orElse(
@@ -60,8 +66,14 @@ final class MessageRenderer {
         String detailType = event.path("detail-type").asText();
         List<String> ids = instanceIds(event);
         Map<String, InstanceFacts.Known> known = facts.lookup(ids);
+        boolean command =
+                detailType.equals(CommandNotice.COMMAND_EVENT) || detailType.equals(CommandNotice.INVOCATION_EVENT);
         // AWS's own events say non_compliant; people read the console's NON_COMPLIANT.
-        Optional<String> status = text(detail, "compliance-status").map(s -> s.toUpperCase(java.util.Locale.ROOT));
+        Optional<String> status = command
+                ? text(detail, "status")
+                : text(detail, "compliance-status").map(s -> s.toUpperCase(java.util.Locale.ROOT));
+        // A command's status is not each instance's; an invocation's is its instance's.
+        Optional<String> lineStatus = detailType.equals(CommandNotice.COMMAND_EVENT) ? Optional.empty() : status;
         Optional<String> severity = text(detail, "severity");
         List<InstanceLine> lines = new ArrayList<>();
         for (String id : ids) {
@@ -69,12 +81,17 @@ final class MessageRenderer {
             lines.add(new InstanceLine(
                     id,
                     k == null ? "" : k.name(),
-                    status,
+                    lineStatus,
                     severity,
                     k == null ? Optional.empty() : k.counts(),
                     links.instance(id)));
         }
-        String title = notification.subject().orElseGet(() -> title(detailType, status, lines));
+        Optional<String> document = text(detail, "document-name");
+        String title = notification
+                .subject()
+                .orElseGet(() -> command && document.isPresent() && status.isPresent()
+                        ? CommandNotice.title(document.get(), status.get(), lines)
+                        : title(detailType, status, lines));
         String text = event.path("source").asText() + " reported " + detailType
                 + (event.path("time").isTextual() ? " at " + event.path("time").asText() : "") + ".";
         List<Fact> factList = new ArrayList<>();

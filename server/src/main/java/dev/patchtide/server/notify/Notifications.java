@@ -28,6 +28,7 @@ public final class Notifications {
     private final SubscriptionApi subscriptions;
     private final TopicDeliverer topicDeliverer;
     private final SubscriptionDeliverer subscriptionDeliverer;
+    private final TopicPublisher publisher;
 
     public Notifications(
             Jdbi jdbi,
@@ -54,6 +55,7 @@ public final class Notifications {
         this.topics = new TopicApi(jdbi, arns, fanOut, clock);
         this.subscriptions = new SubscriptionApi(jdbi, arns, channels, deliveries.outbox(), links, clock);
         this.topicDeliverer = new TopicDeliverer(jdbi, fanOut, clock);
+        this.publisher = new TopicPublisher(fanOut, clock);
         this.subscriptionDeliverer =
                 new SubscriptionDeliverer(jdbi, channels, new MessageRenderer(new InstanceFacts(jdbi), links));
     }
@@ -68,6 +70,11 @@ public final class Notifications {
     public void webRoutes(Javalin app) {
         app.get(Links.CONFIRM_PATH, this::confirmByLink);
         app.get(Links.UNSUBSCRIBE_PATH, this::unsubscribeByLink);
+    }
+
+    /** Publishes to topics from other features, in their transaction. */
+    public TopicPublisher publisher() {
+        return publisher;
     }
 
     public void registerDeliverers(DeliveryWorker deliveries) {

@@ -17,11 +17,14 @@ record RenderedMessage(
 
     record Fact(String name, String value) {}
 
-    /** One instance in an alert, with what the database knows of it at render time. */
+    /**
+     * One instance in an alert, with what the database knows of it at render time. {@code status} is the
+     * instance's status the message reports: its patch compliance, or how a command ended there.
+     */
     record InstanceLine(
             String instanceId,
             String name,
-            Optional<String> complianceStatus,
+            Optional<String> status,
             Optional<String> severity,
             Optional<PatchCounts> counts,
             String dashboardUrl) {
@@ -34,7 +37,7 @@ record RenderedMessage(
         /** "NON_COMPLIANT, CRITICAL, 3 missing (1 critical, 2 security), reboot pending". */
         String summary() {
             List<String> parts = new java.util.ArrayList<>();
-            complianceStatus.ifPresent(parts::add);
+            status.ifPresent(parts::add);
             severity.ifPresent(parts::add);
             counts.ifPresent(c -> {
                 parts.add(c.missing() + " missing (" + c.critical() + " critical, " + c.security() + " security)");
