@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.ssm.model.MaintenanceWindowExecution;
 import software.amazon.awssdk.services.ssm.model.MaintenanceWindowExecutionStatus;
 import software.amazon.awssdk.services.ssm.model.MaintenanceWindowTaskType;
 import software.amazon.awssdk.services.ssm.model.ScheduledWindowExecution;
+import software.amazon.awssdk.services.ssm.model.Tag;
 import software.amazon.awssdk.services.ssm.model.Target;
 
 /** {@code patchtide windows ...} against a real server whose clock the test moves to make the window fire. */
@@ -46,7 +47,7 @@ class WindowsCommandTest {
         web.report("web1", "10.0.0.1");
         ssm.addTagsToResource(b -> b.resourceType("ManagedInstance")
                 .resourceId(web.instanceId())
-                .tags(t -> t.key("Patch Group").value("web")));
+                .tags(Tag.builder().key("Patch Group").value("web").build()));
     }
 
     @AfterEach
