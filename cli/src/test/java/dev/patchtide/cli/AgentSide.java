@@ -26,6 +26,13 @@ final class AgentSide {
         return ids;
     }
 
+    /** Reports the run started, then its end, as the agent does. */
+    static void finish(FakeAgent agent, String commandId, String status, int exitCode, String stdout, String stderr)
+            throws Exception {
+        update(agent, commandId, "InProgress", null, "", "");
+        update(agent, commandId, status, exitCode, stdout, stderr);
+    }
+
     static void update(FakeAgent agent, String commandId, String status, Integer exitCode, String stdout, String stderr)
             throws Exception {
         Map<String, Object> request = new LinkedHashMap<>();

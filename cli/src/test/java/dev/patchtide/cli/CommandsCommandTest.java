@@ -64,10 +64,9 @@ class CommandsCommandTest {
 
         String longOutput = "x".repeat(30_000) + "\nthe end\n";
         await().atMost(Duration.ofSeconds(20)).until(() -> AgentSide.receive(web), ids -> ids.contains(id));
-        AgentSide.update(web, id, "InProgress", null, "", "");
-        AgentSide.update(web, id, "Success", 0, longOutput, "");
+        AgentSide.finish(web, id, "Success", 0, longOutput, "");
         await().atMost(Duration.ofSeconds(20)).until(() -> AgentSide.receive(db), ids -> ids.contains(id));
-        AgentSide.update(db, id, "Failed", 2, "", "boom: no such file\n");
+        AgentSide.finish(db, id, "Failed", 2, "", "boom: no such file\n");
 
         InProcessCli.Run listed = cli("commands", "list");
         assertThat(listed.exit()).as(listed.err()).isZero();
@@ -114,8 +113,7 @@ class CommandsCommandTest {
         String id = await().atMost(Duration.ofSeconds(20))
                 .until(() -> AgentSide.receive(web), ids -> !ids.isEmpty())
                 .getFirst();
-        AgentSide.update(web, id, "InProgress", null, "", "");
-        AgentSide.update(web, id, "Failed", 1, "", "it failed\n");
+        AgentSide.finish(web, id, "Failed", 1, "", "it failed\n");
 
         InProcessCli.Run run = waiting.get();
         assertThat(run.exit()).isEqualTo(1);

@@ -116,8 +116,7 @@ class WindowsCommandTest {
         String commandId = await().atMost(Duration.ofSeconds(30))
                 .until(() -> AgentSide.receive(web), ids -> !ids.isEmpty())
                 .getFirst();
-        AgentSide.update(web, commandId, "InProgress", null, "", "");
-        AgentSide.update(web, commandId, "Success", 0, "scanned\n", "");
+        AgentSide.finish(web, commandId, "Success", 0, "scanned\n", "");
         MaintenanceWindowExecution done = await().atMost(Duration.ofSeconds(30))
                 .until(
                         () -> ssm.describeMaintenanceWindowExecutions(b -> b.windowId(id))
