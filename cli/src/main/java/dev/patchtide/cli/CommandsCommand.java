@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
             CommandsCommand.Cancel.class
         })
 final class CommandsCommand {
+    /** ListCommands' MaxResults bound. */
+    private static final int MAX_RESULTS = 50;
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List recent commands, newest first.")
     static final class ListCommands implements Callable<Integer> {
@@ -42,6 +44,12 @@ final class CommandsCommand {
                 description = "Only commands with this status (Pending, InProgress, Success, Cancelled, Failed,"
                         + " TimedOut, Cancelling).")
         String status;
+
+        @Option(
+                names = "--limit",
+                defaultValue = "50",
+                description = "Show at most this many, newest first (default: ${DEFAULT-VALUE}).")
+        int limit;
 
         @Option(names = "--json", description = "Print the API's JSON instead of a table.")
         boolean json;
@@ -60,8 +68,8 @@ final class CommandsCommand {
                 // Command filters are the one SSM shape with lower-case members.
                 request.putArray("Filters").addObject().put("key", "Status").put("value", status);
             }
-            List<JsonNode> commands = new ArrayList<>();
-            client.forEachItem("AmazonSSM.ListCommands", request, "Commands", commands::add);
+            List<JsonNode> commands =
+                    Paging.first(client, "AmazonSSM.ListCommands", request, "Commands", MAX_RESULTS, limit);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 out.println(client.json()
