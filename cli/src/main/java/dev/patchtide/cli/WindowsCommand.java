@@ -182,12 +182,18 @@ final class WindowsCommand {
         @Parameters(index = "0", paramLabel = "WINDOW_ID")
         String windowId;
 
+        @Option(
+                names = "--limit",
+                defaultValue = "50",
+                description = "Show at most this many, newest first (default: ${DEFAULT-VALUE}).")
+        int limit;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            executionTable(admin.client(), windowId, Integer.MAX_VALUE)
+            executionTable(admin.client(), windowId, limit)
                     .print(spec.commandLine().getOut());
             return 0;
         }
@@ -195,13 +201,9 @@ final class WindowsCommand {
 
     /** Up to {@code limit} executions of the window, each with its tasks' statuses. */
     static Table executionTable(ApiClient client, String windowId, int limit) throws Exception {
-        List<JsonNode> executions = new ArrayList<>();
         ObjectNode request = client.json().createObjectNode().put("WindowId", windowId);
-        client.forEachItem("AmazonSSM.DescribeMaintenanceWindowExecutions", request, "WindowExecutions", e -> {
-            if (executions.size() < limit) {
-                executions.add(e);
-            }
-        });
+        List<JsonNode> executions = Paging.first(
+                client, "AmazonSSM.DescribeMaintenanceWindowExecutions", request, "WindowExecutions", 100, limit);
         Table table = new Table("EXECUTION ID", "STATUS", "START", "END", "TASKS");
         for (JsonNode e : executions) {
             String id = e.path("WindowExecutionId").asText();
