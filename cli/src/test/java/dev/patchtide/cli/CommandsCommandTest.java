@@ -71,7 +71,7 @@ class CommandsCommandTest {
         InProcessCli.Run listed = cli("commands", "list");
         assertThat(listed.exit()).as(listed.err()).isZero();
         List<String> rows = listed.out().lines().toList();
-        assertThat(rows.getFirst()).startsWith("COMMAND ID  DOCUMENT");
+        assertThat(rows.getFirst()).startsWith("COMMAND ID").contains("  DOCUMENT  ");
         assertThat(rows.get(1))
                 .containsPattern(id + "\\s+AWS-RunShellScript\\s+Failed\\s+\\S+Z\\s+2\\s+2\\s+1\\s+kernel check");
         assertThat(cli("commands", "list", "--instance", db.instanceId()).out()).contains(id);
@@ -85,17 +85,17 @@ class CommandsCommandTest {
                 .contains("Status      Failed")
                 .contains("Parameters  commands=uname -a")
                 .contains("Counts      2 targets, 2 completed, 1 errors, 0 delivery timed out")
-                .contains("=== " + web.instanceId() + ": Success")
+                .contains("=== " + web.instanceId() + " (web1): Success")
                 .contains("Status Success, exit code 0.")
                 .contains("(cut at 24000 characters; --output prints all of it)")
                 .doesNotContain("the end")
-                .contains("=== " + db.instanceId() + ": Failed")
+                .contains("=== " + db.instanceId() + " (db1): Failed")
                 .contains("--- Errors ---\nboom: no such file")
                 .contains("Status Failed, exit code 2.");
 
         InProcessCli.Run full = cli("commands", "show", id, "--instance", web.instanceId(), "--output");
         assertThat(full.exit()).as(full.err()).isZero();
-        assertThat(full.out()).contains(longOutput.strip()).doesNotContain(db.instanceId());
+        assertThat(full.out()).contains(longOutput.strip()).doesNotContain("=== " + db.instanceId());
     }
 
     @Test
@@ -120,7 +120,7 @@ class CommandsCommandTest {
         assertThat(run.out())
                 .startsWith(id)
                 .containsPattern("Z  Failed: 1 of 1 completed, 1 errors")
-                .contains("=== " + web.instanceId() + ": Failed")
+                .contains("=== " + web.instanceId() + " (web1): Failed")
                 .contains("it failed")
                 .contains("Status Failed, exit code 1.");
     }
@@ -147,7 +147,7 @@ class CommandsCommandTest {
                                 .status(),
                         s -> s == CommandInvocationStatus.CANCELLED);
         assertThat(cli("commands", "show", id).out())
-                .contains("=== " + db.instanceId() + ": Cancelled")
+                .contains("=== " + db.instanceId() + " (db1): Cancelled")
                 .contains("Status Cancelled, exit code");
     }
 
