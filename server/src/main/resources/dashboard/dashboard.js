@@ -206,7 +206,9 @@ async function instancePage() {
 
 function statusText(item) {
   const details = item.StatusDetails;
-  return details && details !== item.Status ? item.Status + ' (' + details + ')' : (item.Status || '');
+  const status = item.Status || '';
+  // Details that only repeat the status ("SUCCESS" / "Success", "InProgress" / "In Progress") are left out.
+  return details && details.replace(/ /g, '').toUpperCase() !== status.replace(/_/g, '').toUpperCase() ? status + ' (' + details + ')' : status;
 }
 
 function headerCell(row, content) {
@@ -358,14 +360,14 @@ function fact(list, term, value) {
 
 function windowSection(win) {
   const section = document.createElement('section');
-  section.className = 'win';
+  section.className = 'window';
   section.dataset.windowId = win.WindowId;
   const h2 = document.createElement('h2');
   h2.textContent = win.Name;
   section.appendChild(h2);
   const facts = document.createElement('dl');
   facts.className = 'facts';
-  fact(facts, 'Window ID', win.WindowId).className = 'mono win-id';
+  fact(facts, 'Window ID', win.WindowId).className = 'mono window-id';
   fact(facts, 'Enabled', win.Enabled ? 'yes' : 'no');
   fact(facts, 'Schedule', win.Schedule).className = 'mono schedule';
   fact(facts, 'Time zone', win.ScheduleTimezone || 'UTC').className = 'timezone';

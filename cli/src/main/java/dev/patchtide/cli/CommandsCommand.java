@@ -219,11 +219,13 @@ final class CommandsCommand {
         return commands.get(0);
     }
 
-    /** "Failed (Delivery Timed Out)", or just the status when the details say the same. */
+    /** "Failed (Delivery Timed Out)", or just the status when the details only repeat it ("In Progress"). */
     static String status(JsonNode node) {
         String status = node.path("Status").asText();
         String details = node.path("StatusDetails").asText();
-        return details.isEmpty() || details.equals(status) ? status : status + " (" + details + ")";
+        return details.isEmpty() || details.replace(" ", "").equalsIgnoreCase(status)
+                ? status
+                : status + " (" + details + ")";
     }
 
     private static String version(String version) {

@@ -51,8 +51,7 @@ final class InvocationFollower {
         while (true) {
             Optional<JsonNode> answer = get(commandId, instanceId);
             String status = answer.map(a -> a.path("Status").asText()).orElse("Pending");
-            String details = answer.map(a -> a.path("StatusDetails").asText()).orElse("");
-            String line = details.isEmpty() || details.equals(status) ? status : status + " (" + details + ")";
+            String line = answer.map(CommandsCommand::status).orElse(status);
             if (!line.equals(shown)) {
                 out.println(Instant.now().truncatedTo(ChronoUnit.SECONDS) + "  " + line);
                 out.flush();

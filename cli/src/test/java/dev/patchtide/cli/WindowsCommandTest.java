@@ -58,7 +58,7 @@ class WindowsCommandTest {
     @Test
     void listShowAndExecutionsMatchTheApi() throws Exception {
         String id = ssm.createMaintenanceWindow(b -> b.name("nightly-scan")
-                        .schedule("cron(0 0 4 ? * * *)")
+                        .schedule("cron(0 4 ? * * *)")
                         .scheduleTimezone("Europe/Paris")
                         .duration(2)
                         .cutoff(1)
@@ -91,7 +91,7 @@ class WindowsCommandTest {
                 .nextExecutionTime();
         assertThat(listed.out().lines().toList().get(1))
                 .containsPattern(id
-                        + "\\s+nightly-scan\\s+yes\\s+cron\\(0 0 4 \\? \\* \\* \\*\\)\\s+Europe/Paris\\s+2h\\s+1h\\s+"
+                        + "\\s+nightly-scan\\s+yes\\s+cron\\(0 4 \\? \\* \\* \\*\\)\\s+Europe/Paris\\s+2h\\s+1h\\s+"
                         + java.util.regex.Pattern.quote(next));
 
         InProcessCli.Run shown = cli("windows", "show", id, "--next", "3");
@@ -105,7 +105,7 @@ class WindowsCommandTest {
         assertThat(runs).hasSize(3);
         assertThat(shown.out())
                 .contains("Window       " + id + " (nightly-scan)")
-                .contains("Schedule     cron(0 0 4 ? * * *) in Europe/Paris")
+                .contains("Schedule     cron(0 4 ? * * *) in Europe/Paris")
                 .contains("Duration     2 h, cutoff 1 h")
                 .containsPattern(targetId + "\\s+web-servers\\s+INSTANCE\\s+tag:Patch Group=web")
                 .containsPattern("AWS-RunPatchBaseline\\s+WindowTargetIds=" + targetId + "\\s+10%\\s+1")

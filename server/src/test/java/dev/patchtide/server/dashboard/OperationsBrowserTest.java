@@ -85,7 +85,7 @@ class OperationsBrowserTest {
                 .tags(Tag.builder().key("Patch Group").value("web").build()));
 
         windowId = ssm.createMaintenanceWindow(b -> b.name("nightly-scan")
-                        .schedule("cron(0 0 4 ? * * *)")
+                        .schedule("cron(0 4 ? * * *)")
                         .scheduleTimezone("Europe/Paris")
                         .duration(2)
                         .cutoff(1)
@@ -94,7 +94,10 @@ class OperationsBrowserTest {
         ssm.registerTaskWithMaintenanceWindow(b -> b.windowId(windowId)
                 .taskType(MaintenanceWindowTaskType.RUN_COMMAND)
                 .taskArn("AWS-RunPatchBaseline")
-                .targets(Target.builder().key("tag:Patch Group").values("web").build())
+                .targets(Target.builder()
+                        .key("InstanceIds")
+                        .values(web.instanceId())
+                        .build())
                 .maxConcurrency("1")
                 .maxErrors("0")
                 .priority(1)
@@ -183,7 +186,7 @@ class OperationsBrowserTest {
         browser.findElement(By.linkText(commandId)).click();
         wait.until(ExpectedConditions.textToBe(By.id("command-id"), commandId));
         assertThat(text("command-status")).isEqualTo("Failed");
-        assertThat(text("parameters")).isEqualTo("commands=df -h");
+        assertThat(text("parameters")).isEqualTo("commands=df -h executionTimeout=3600 workingDirectory=");
         assertThat(text("counts")).isEqualTo("2 / 2 / 1 / 0");
         wait.until(d -> rows("invocations").size() == 2);
 
@@ -214,11 +217,12 @@ class OperationsBrowserTest {
         browser.findElement(By.linkText("Maintenance windows")).click();
         wait.until(ExpectedConditions.urlToBe(url("/dashboard/windows")));
         By section = By.cssSelector("section.window[data-window-id='" + windowId + "']");
-        wait.until(ExpectedConditions.presenceOfElementLocated(section));
+        wait.until(d -> !d.findElements(section).isEmpty() || !text("error").isEmpty());
+        assertThat(text("error")).isEmpty();
         WebElement window = browser.findElement(section);
 
         assertThat(window.findElement(By.tagName("h2")).getText()).isEqualTo("nightly-scan");
-        assertThat(window.findElement(By.cssSelector(".schedule")).getText()).isEqualTo("cron(0 0 4 ? * * *)");
+        assertThat(window.findElement(By.cssSelector(".schedule")).getText()).isEqualTo("cron(0 4 ? * * *)");
         assertThat(window.findElement(By.cssSelector(".timezone")).getText()).isEqualTo("Europe/Paris");
         List<String> expected = ssm
                 .describeMaintenanceWindowSchedule(b -> b.windowId(windowId).maxResults(5))
