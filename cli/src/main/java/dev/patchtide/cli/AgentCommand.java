@@ -23,7 +23,12 @@ import picocli.CommandLine.Spec;
         name = "agent",
         mixinStandardHelpOptions = true,
         description = "Register and run the Patchtide agent on this host.",
-        subcommands = {AgentCommand.Register.class, AgentCommand.Run.class, AgentScanCommand.class})
+        subcommands = {
+            AgentCommand.Register.class,
+            AgentCommand.Run.class,
+            AgentScanCommand.class,
+            AgentPatchCommand.class
+        })
 final class AgentCommand {
 
     static final class StateDir {

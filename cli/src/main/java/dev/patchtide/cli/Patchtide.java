@@ -25,6 +25,8 @@ import picocli.CommandLine.Command;
             AlertsCommand.class,
             DeliveriesCommand.class,
             DashboardCommand.class,
+            CommandsCommand.class,
+            WindowsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Patchtide implements Runnable {

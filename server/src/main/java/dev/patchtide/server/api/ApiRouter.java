@@ -122,7 +122,23 @@ public final class ApiRouter {
         Principal caller = action.access() instanceof Access.Anonymous<Q>
                 ? new Principal.Anonymous()
                 : authenticator.authenticate(signable(ctx, body), signingName);
-        Q request = bind(action.requestType(), decode.get());
+        return invoke(action, decode.get(), caller);
+    }
+
+    /**
+     * Runs a registered action for a caller authenticated otherwise (a dashboard session): binds, authorizes,
+     * validates and handles exactly as a signed request would be, and returns the response object.
+     */
+    public Object invoke(String target, JsonNode request, Principal caller) {
+        Action<?> action = actions.get(target);
+        if (action == null) {
+            throw new ApiException.Invalid("UnknownOperationException", "Unknown operation " + target);
+        }
+        return invoke(action, request, caller);
+    }
+
+    private <Q extends ApiRequest> Object invoke(Action<Q> action, JsonNode tree, Principal caller) {
+        Q request = bind(action.requestType(), tree);
         authorizer.authorize(action, request, caller);
         Validation validation = new Validation();
         request.validate(validation);

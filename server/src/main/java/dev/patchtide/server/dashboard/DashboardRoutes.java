@@ -53,6 +53,7 @@ public final class DashboardRoutes {
     private final DashboardSessions sessions;
     private final ObjectMapper json;
     private final Map<String, byte[]> files = new LinkedHashMap<>();
+    private OperationsData operations;
 
     public DashboardRoutes(
             FleetComplianceApi compliance,
@@ -63,7 +64,15 @@ public final class DashboardRoutes {
         this.compliance = compliance;
         this.sessions = new DashboardSessions(jdbi, clock, accessKeys);
         this.json = json;
-        for (String name : List.of("index.html", "instance.html", "login.html", "dashboard.js", "dashboard.css")) {
+        for (String name : List.of(
+                "index.html",
+                "instance.html",
+                "login.html",
+                "commands.html",
+                "command.html",
+                "windows.html",
+                "dashboard.js",
+                "dashboard.css")) {
             files.put(name, resource(name));
         }
     }
@@ -77,6 +86,8 @@ public final class DashboardRoutes {
 
     /** {@code Patchtide.CreateDashboardLoginLink}: a one-time link that opens a dashboard session as the caller. */
     public void routes(ApiRouter router) {
+        // The Commands and Windows pages run the features' actions through the router, as the session's key.
+        operations = new OperationsData(router, json);
         router.register(new Action<>(
                 "Patchtide.CreateDashboardLoginLink",
                 CreateDashboardLoginLinkRequest.class,
@@ -90,10 +101,16 @@ public final class DashboardRoutes {
     }
 
     public void routes(Javalin app) {
+        if (operations == null) {
+            throw new IllegalStateException("register the dashboard's API actions (routes(ApiRouter)) first");
+        }
         errors(app);
         // Javalin ignores trailing slashes: this serves /dashboard too (every link in the pages is absolute).
         app.get("/dashboard/", page("index.html"));
         app.get("/dashboard/instance", page("instance.html"));
+        app.get("/dashboard/commands", page("commands.html"));
+        app.get("/dashboard/command", page("command.html"));
+        app.get("/dashboard/windows", page("windows.html"));
         app.get("/dashboard/login", ctx -> send(ctx, "login.html", "text/html; charset=utf-8"));
         app.get("/dashboard/assets/{file}", ctx -> {
             String type = ASSETS.get(ctx.pathParam("file"));
@@ -127,6 +144,11 @@ public final class DashboardRoutes {
                             new ApiException.NotFound("InvalidInstanceId", "Instance Id " + id + " isn't valid."));
             return Map.of("Instance", instance, "Patches", compliance.patches(id, MAX_PATCHES));
         }));
+        app.get("/dashboard/api/commands", adminApi((ctx, admin) -> operations.commands(nextToken(ctx), admin)));
+        app.get(
+                "/dashboard/api/commands/{id}",
+                adminApi((ctx, admin) -> operations.command(ctx.pathParam("id"), nextToken(ctx), admin)));
+        app.get("/dashboard/api/windows", adminApi((ctx, admin) -> operations.windows(nextToken(ctx), admin)));
     }
 
     private static ListInstanceComplianceRequest listRequest(Context ctx) {
@@ -146,6 +168,10 @@ public final class DashboardRoutes {
         return q;
     }
 
+    private static Optional<String> nextToken(Context ctx) {
+        return Optional.ofNullable(ctx.queryParam("nextToken")).filter(t -> !t.isEmpty());
+    }
+
     /** A page for signed-in operators; others are sent to the login page first. */
     private Handler page(String name) {
         return ctx -> {
@@ -163,14 +189,27 @@ public final class DashboardRoutes {
         Object from(Context ctx);
     }
 
+    @FunctionalInterface
+    private interface AdminAnswer {
+        Object from(Context ctx, Principal.Admin admin);
+    }
+
     private Handler api(Answer answer) {
+        return adminApi((ctx, admin) -> answer.from(ctx));
+    }
+
+    /** JSON for signed-in operators, made as the admin key the session was opened with. */
+    private Handler adminApi(AdminAnswer answer) {
         return ctx -> {
-            if (!signedIn(ctx)) {
+            Optional<String> key = Optional.ofNullable(ctx.cookie(COOKIE))
+                    .filter(t -> !t.isEmpty())
+                    .flatMap(sessions::adminKeyOf);
+            if (key.isEmpty()) {
                 answer(ctx, 401, error("NotSignedIn", "Sign in to the dashboard first."));
                 return;
             }
             try {
-                answer(ctx, 200, answer.from(ctx));
+                answer(ctx, 200, answer.from(ctx, new Principal.Admin(key.get())));
             } catch (ApiException e) {
                 answer(ctx, ErrorWire.pageStatus(e), error(e.code(), e.getMessage()));
             }

@@ -76,14 +76,18 @@ final class DashboardSessions {
     }
 
     boolean isValid(String sessionToken) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM dashboard_sessions s JOIN access_keys k"
-                                + " USING (access_key_id) WHERE s.token_sha256 = :hash AND s.expires_at > :now"
-                                + " AND k.instance_id IS NULL AND k.revoked_at IS NULL")
-                        .bind("hash", sha256(sessionToken))
-                        .bind("now", now())
-                        .mapTo(Integer.class)
-                        .one())
-                > 0;
+        return adminKeyOf(sessionToken).isPresent();
+    }
+
+    /** The admin key a live session was opened with: the dashboard acts as that key. */
+    Optional<String> adminKeyOf(String sessionToken) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT s.access_key_id FROM dashboard_sessions s JOIN access_keys k"
+                        + " USING (access_key_id) WHERE s.token_sha256 = :hash AND s.expires_at > :now"
+                        + " AND k.instance_id IS NULL AND k.revoked_at IS NULL")
+                .bind("hash", sha256(sessionToken))
+                .bind("now", now())
+                .mapTo(String.class)
+                .findOne());
     }
 
     void close(String sessionToken) {

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.patchtide.server.compliance.ComplianceFleet;
 import dev.patchtide.server.testing.MutableClock;
 import dev.patchtide.server.testing.TestServer;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +20,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -35,71 +29,38 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
     static TestServer server;
     static ComplianceFleet fleet;
-    static Path profile;
+    static HeadlessChromium chromium;
     static WebDriver browser;
     static WebDriverWait wait;
-
-    static final String MISSING_BROWSER = "Browser test skipped: " + CHROMIUM + " or " + CHROMEDRIVER
-            + " is missing; install the Debian packages chromium and chromium-driver"
-            + " (apt-get install -y chromium chromium-driver)";
-
-    static boolean browserInstalled() {
-        return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    }
 
     /** Each test, not only the class, reports the skip, so a run without Chromium shows it as skipped. */
     @BeforeEach
     void needsTheBrowser() {
-        Assumptions.assumeTrue(browserInstalled(), MISSING_BROWSER);
+        Assumptions.assumeTrue(HeadlessChromium.installed(), HeadlessChromium.MISSING);
     }
 
     @BeforeAll
     static void start() throws Exception {
-        if (!browserInstalled()) {
-            System.err.println(MISSING_BROWSER);
+        if (!HeadlessChromium.installed()) {
+            System.err.println(HeadlessChromium.MISSING);
             return;
         }
         server = TestServer.start(MutableClock.ofNow());
         fleet = ComplianceFleet.create(server);
-        profile = Files.createTempDirectory("patchtide-chromium");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments(
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-dev-shm-usage",
-                "--user-data-dir=" + profile);
-        // The driver's path is given, so Selenium Manager has nothing to look up or download.
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        browser = new ChromeDriver(service, options);
+        chromium = HeadlessChromium.start();
+        browser = chromium.driver();
         wait = new WebDriverWait(browser, Duration.ofSeconds(10));
     }
 
     @AfterAll
     static void stop() throws IOException {
-        if (browser != null) {
-            browser.quit();
+        if (chromium != null) {
+            chromium.close();
         }
         if (server != null) {
             server.close();
-        }
-        if (profile != null) {
-            try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .map(Path::toFile)
-                        .forEach(File::delete);
-            }
         }
     }
 
