@@ -42,17 +42,10 @@ final class CommandRig implements AutoCloseable {
     }
 
     /**
-     * Starts PostgreSQL here and the server in a child JVM, registers {@code hosts} agents ({@code concurrency}
-     * at a time) and starts them polling, each holding its poll for {@code waitSeconds}.
+     * Starts PostgreSQL here and the server in a child JVM and registers {@code hosts} agents ({@code
+     * concurrency} at a time); {@link #startAgents} sets them polling.
      */
-    static CommandRig start(
-            Path dir,
-            int hosts,
-            int concurrency,
-            int poolSize,
-            int waitSeconds,
-            List<String> serverJvm,
-            PrintStream out)
+    static CommandRig start(Path dir, int hosts, int concurrency, int poolSize, List<String> serverJvm, PrintStream out)
             throws Exception {
         // As root PostgreSQL runs as 'nobody', which must be able to pass through the folder.
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -64,7 +57,7 @@ final class CommandRig implements AutoCloseable {
                     new DatabaseSettings(postgres.jdbcUrl("patchtide"), postgres.user(), postgres.password(), poolSize);
             rig = new CommandRig(dir, postgres, db, ChildServer.freePort(), serverJvm);
             rig.startServer(true);
-            rig.enroll(hosts, concurrency, waitSeconds, out);
+            rig.enroll(hosts, concurrency, out);
             return rig;
         } catch (Exception | Error e) {
             if (rig != null) {
@@ -86,7 +79,7 @@ final class CommandRig implements AutoCloseable {
         }
     }
 
-    private void enroll(int hosts, int concurrency, int waitSeconds, PrintStream out) throws Exception {
+    private void enroll(int hosts, int concurrency, PrintStream out) throws Exception {
         client = new FleetClient(server.endpoint(), REGION, FleetSimulator.mapper());
         fleet = new Fleet(client, admin, hosts);
         fleet.createActivations(concurrency);
@@ -106,8 +99,13 @@ final class CommandRig implements AutoCloseable {
             }
             out.printf("%s: %d calls in %.1f s%n", r.name(), r.calls(), r.seconds());
         }
+    }
+
+    /** Every registered agent starts long-polling, each poll held up to {@code waitSeconds}. */
+    CommandAgents startAgents(int waitSeconds) {
         agents = new CommandAgents(client, fleet, waitSeconds);
-        agents.start(hosts);
+        agents.start(fleet.hosts());
+        return agents;
     }
 
     /** SIGKILL the server, then start a new one on the same database and port. */

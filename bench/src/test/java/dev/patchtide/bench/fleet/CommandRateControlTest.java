@@ -32,7 +32,8 @@ class CommandRateControlTest {
 
     @BeforeAll
     void startFleet() throws Exception {
-        rig = CommandRig.start(dir, HOSTS, 16, 10, 20, List.of("-Xmx512m"), new PrintStream(System.out, true));
+        rig = CommandRig.start(dir, HOSTS, 16, 10, List.of("-Xmx512m"), new PrintStream(System.out, true));
+        rig.startAgents(20);
         await().atMost(Duration.ofSeconds(60)).until(() -> rig.agents().polling() == HOSTS);
     }
 
