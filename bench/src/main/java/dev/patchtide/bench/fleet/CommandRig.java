@@ -84,21 +84,15 @@ final class CommandRig implements AutoCloseable {
         fleet = new Fleet(client, admin, hosts);
         fleet.createActivations(concurrency);
         CpuMeter cpu = new CpuMeter(CpuMeter.postmasterOf(dir.resolve("postgres")));
+        // Registration alone: targeting reads the tags instances inherit from their activation, and an agent
+        // polls for commands before it first reports its facts.
         Phase.Result registration =
                 Phase.run(cpu, "RegisterManagedInstance", hosts, concurrency, client::httpCpuNanos, fleet::register);
-        Phase.Result facts = Phase.run(
-                cpu,
-                "UpdateInstanceInformation",
-                hosts,
-                concurrency,
-                client::httpCpuNanos,
-                fleet::updateInstanceInformation);
-        for (Phase.Result r : List.of(registration, facts)) {
-            if (r.failures() > 0) {
-                throw new IllegalStateException(r.name() + " failed " + r.failures() + " times: " + r.firstFailure());
-            }
-            out.printf("%s: %d calls in %.1f s%n", r.name(), r.calls(), r.seconds());
+        if (registration.failures() > 0) {
+            throw new IllegalStateException(
+                    "registration failed " + registration.failures() + " times: " + registration.firstFailure());
         }
+        out.printf("registered %d agents in %.1f s%n", registration.calls(), registration.seconds());
     }
 
     /** Every registered agent starts long-polling, each poll held up to {@code waitSeconds}. */

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,14 +26,15 @@ import org.junit.jupiter.api.io.TempDir;
 class CommandRateControlTest {
     private static final int HOSTS = 1_000;
 
-    @TempDir
-    Path dir;
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    static Path dir;
 
     private CommandRig rig;
 
     @BeforeAll
     void startFleet() throws Exception {
         rig = CommandRig.start(dir, HOSTS, 16, 10, List.of("-Xmx512m"), new PrintStream(System.out, true));
+        System.out.println("rig in " + dir);
         rig.startAgents(20);
         await().atMost(Duration.ofSeconds(60)).until(() -> rig.agents().polling() == HOSTS);
     }
@@ -128,6 +130,25 @@ class CommandRateControlTest {
         assertThat(agents.tally(id).failed.get()).isEqualTo(received);
         assertThat(agents.tally(id).peak.get()).isLessThanOrEqualTo(100);
         assertThat(agents.duplicates()).isEmpty();
+    }
+
+    /** Waits for the command's end; if it does not come, says where every invocation stands. */
+    private void awaitEnd(String id, Duration timeout) throws Exception {
+        try {
+            await().atMost(timeout).until(() -> rig.commands().status(id).finished());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            CommandAgents.CommandTally t = rig.agents().tally(id);
+            throw new AssertionError(
+                    "command " + id + " did not end: " + rig.commands().status(id) + "; invocations by status "
+                            + rig.commands().invocations(id).values().stream()
+                                    .collect(Collectors.groupingBy(
+                                            i -> i.status() + "/" + i.statusDetails(), Collectors.counting()))
+                            + "; agents received " + t.received + ", running " + t.running + ", succeeded "
+                            + t.succeeded + ", failed " + t.failed + ", oddities "
+                            + rig.agents().oddities().stream().limit(5).toList() + "; server log:\n"
+                            + rig.server().tail(),
+                    e);
+        }
     }
 
     private List<CommandAgents.Receipt> receiptsOf(String commandId) {
