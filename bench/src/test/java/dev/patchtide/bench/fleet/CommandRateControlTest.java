@@ -123,8 +123,9 @@ class CommandRateControlTest {
                 .until(() -> rig.commands().status(id).finished());
         CommandCalls.Status status = rig.commands().status(id);
         int received = receiptsOf(id).size();
-        // 100 sent at once; each of the first five errors frees a slot that may be refilled; the sixth stops it.
-        assertThat(received).isBetween(100, 105);
+        // Up to 100 sent at once; each of the first five errors frees a slot that may be refilled; the sixth stops
+        // sending (one sent but not yet fetched by its agent may be held back then).
+        assertThat(received).isBetween(6, 105);
         assertThat(status.status()).isEqualTo("Failed");
         assertThat(status.errors()).isEqualTo(received);
         assertThat(agents.tally(id).failed.get()).isEqualTo(received);
