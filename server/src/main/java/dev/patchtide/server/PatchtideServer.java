@@ -16,6 +16,7 @@ import dev.patchtide.server.dashboard.DashboardRoutes;
 import dev.patchtide.server.db.Database;
 import dev.patchtide.server.delivery.DeadLetterApi;
 import dev.patchtide.server.delivery.DeliveryWorker;
+import dev.patchtide.server.documents.Documents;
 import dev.patchtide.server.events.EventsApi;
 import dev.patchtide.server.events.RebootEvents;
 import dev.patchtide.server.fleet.FleetApi;
@@ -142,6 +143,8 @@ public final class PatchtideServer implements AutoCloseable {
                 new ComplianceChanges(events.publisher(), complianceListener),
                 rebootListener);
         baselines.routes(router);
+        Documents documents = new Documents(database.jdbi(), clock, config.region(), config.accountId(), fleet.tags());
+        documents.routes(router);
         ReEvaluationWorker reEvaluation = started.add(baselines.startReEvaluation(Duration.ofSeconds(1)));
         io.micrometer.core.instrument.FunctionCounter.builder(
                         "patchtide_reevaluation_inventory_missing",

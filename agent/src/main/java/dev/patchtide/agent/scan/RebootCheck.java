@@ -1,5 +1,7 @@
 package dev.patchtide.agent.scan;
 
+import dev.patchtide.agent.scan.apt.AptScanner;
+import dev.patchtide.core.patching.InstalledPackage;
 import dev.patchtide.core.version.DebianVersion;
 import dev.patchtide.core.version.InvalidVersionException;
 import dev.patchtide.core.version.RpmVersion;
@@ -8,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -17,6 +21,13 @@ import java.util.stream.Stream;
  * (with the packages that asked for it), or a kernel installed in /boot newer than the running one.
  */
 public final class RebootCheck {
+    /**
+     * Packages Patchtide installed since the host booted (the boot's id on the first line, then name=version
+     * lines): AWS's patch tracking file. They are INSTALLED_PENDING_REBOOT until the next boot, whether or not
+     * a package asked for a reboot, as Patch Manager marks what an Install with NoReboot installed.
+     */
+    public static final String INSTALLED_SINCE_BOOT = "var/lib/patchtide/installed-pending-reboot";
+
     private final Path root;
 
     public RebootCheck(Path root) {
@@ -65,6 +76,11 @@ public final class RebootCheck {
                         .forEach(packages::add);
             }
         }
+        List<String> installed = stillInstalled(installedSinceBoot(root));
+        if (!installed.isEmpty()) {
+            reasons.add(installed.size() + " package(s) installed by Patchtide since this boot");
+            installed.stream().filter(p -> !packages.contains(p)).forEach(packages::add);
+        }
         String running = Files.exists(root.resolve("proc/sys/kernel/osrelease"))
                 ? Files.readString(root.resolve("proc/sys/kernel/osrelease")).strip()
                 : System.getProperty("os.version");
@@ -73,6 +89,45 @@ public final class RebootCheck {
             reasons.add("kernel " + newest.get() + " is installed but " + running + " is running");
         }
         return new RebootStatus(!reasons.isEmpty(), List.copyOf(reasons), running, newest, List.copyOf(packages));
+    }
+
+    /** This boot's id (the kernel's random boot_id), empty where the kernel does not give one. */
+    public static Optional<String> bootId(Path root) throws IOException {
+        Path id = root.resolve("proc/sys/kernel/random/boot_id");
+        return Files.isReadable(id) ? Optional.of(Files.readString(id).strip()) : Optional.empty();
+    }
+
+    /** The name=version lines of {@link #INSTALLED_SINCE_BOOT} when it was written during this boot. */
+    public static List<String> installedSinceBoot(Path root) throws IOException {
+        Path file = root.resolve(INSTALLED_SINCE_BOOT);
+        Optional<String> boot = bootId(root);
+        if (!Files.exists(file) || boot.isEmpty()) {
+            return List.of();
+        }
+        List<String> lines = Files.readAllLines(file);
+        if (lines.isEmpty() || !lines.getFirst().equals("boot " + boot.get())) {
+            return List.of(); // written before the last reboot: those installs are in effect now
+        }
+        return lines.subList(1, lines.size()).stream()
+                .map(String::strip)
+                .filter(l -> l.contains("="))
+                .distinct()
+                .toList();
+    }
+
+    /**
+     * Of the tracked name=version entries, those still installed at that version (on Debian-family hosts,
+     * from dpkg's status): a package removed or replaced since needs no reboot to take effect.
+     */
+    private List<String> stillInstalled(List<String> tracked) throws IOException {
+        if (tracked.isEmpty() || !Files.exists(root.resolve("var/lib/dpkg/status"))) {
+            return tracked;
+        }
+        Set<String> installed = new HashSet<>();
+        for (InstalledPackage p : new AptScanner(root).installed()) {
+            installed.add(p.name() + "=" + p.version());
+        }
+        return tracked.stream().filter(installed::contains).toList();
     }
 
     /** The newest kernel in /boot, ordered as this host's package manager orders versions. */

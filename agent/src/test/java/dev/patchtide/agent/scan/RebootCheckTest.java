@@ -57,6 +57,29 @@ class RebootCheckTest {
                 .containsExactly("kernel-core=5.14.0-503.11.1.el9_5", "kernel=5.14.0-503.11.1.el9_5");
     }
 
+    /** AWS's tracking file: what Patchtide installed this boot is pending a reboot while it stays installed. */
+    @Test
+    void packagesPatchtideInstalledThisBootArePendingUntilTheNextBoot() throws Exception {
+        debianHost("6.1.0-28-amd64", "6.1.0-28-amd64");
+        Files.writeString(
+                root.resolve("var/lib/dpkg/status"),
+                "Package: pt-a\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.0-1\n\n"
+                        + "Package: pt-b\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.5-1\n\n");
+        Files.createDirectories(root.resolve("proc/sys/kernel/random"));
+        Files.writeString(root.resolve("proc/sys/kernel/random/boot_id"), "boot-1\n");
+        Files.createDirectories(root.resolve("var/lib/patchtide"));
+        // pt-b was replaced by another version since, pt-c removed: neither needs a reboot.
+        Files.writeString(
+                root.resolve(RebootCheck.INSTALLED_SINCE_BOOT), "boot boot-1\npt-a=2.0-1\npt-b=1.1-1\npt-c=1.0\n");
+
+        RebootCheck.RebootStatus status = new RebootCheck(root).check();
+        assertThat(status.required()).isTrue();
+        assertThat(status.pendingPackages(true)).containsExactly("pt-a=2.0-1");
+
+        Files.writeString(root.resolve("proc/sys/kernel/random/boot_id"), "boot-2\n");
+        assertThat(new RebootCheck(root).check().required()).isFalse();
+    }
+
     private void debianHost(String running, String... installed) throws Exception {
         Files.createDirectories(root.resolve("var/lib/dpkg"));
         Files.writeString(root.resolve("var/lib/dpkg/status"), "");

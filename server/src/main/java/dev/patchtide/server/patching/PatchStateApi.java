@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.jdbi.v3.core.statement.Query;
 
 /** Scan reports in, and SSM's per-instance patch state out. */
@@ -28,6 +29,7 @@ final class PatchStateApi {
     private final BaselineStore store;
     private final InventoryStore inventories;
     private final ScanIngest ingest;
+    private final InstallPlan plans;
     private final String accountId;
 
     PatchStateApi(
@@ -40,6 +42,7 @@ final class PatchStateApi {
         this.inventories = inventories;
         this.accountId = accountId;
         this.ingest = new ScanIngest(store, inventories, evaluation, clock);
+        this.plans = new InstallPlan(store, inventories, clock);
     }
 
     AutoCloseable startWriter(int writers, int maxBatch) {
@@ -52,6 +55,7 @@ final class PatchStateApi {
                 PutPatchScanReportRequest.class,
                 Access.adminOrOwnInstance(PutPatchScanReportRequest::instanceId),
                 (q, who) -> ingest.ingest(q)));
+        plans.routes(router);
         router.register(new Action<>(
                 "AmazonSSM.DescribeInstancePatchStates",
                 DescribeInstancePatchStatesRequest.class,
@@ -109,7 +113,8 @@ final class PatchStateApi {
                             rs.getString("instance_id"),
                             rs.getString("patch_group"),
                             rs.getString("baseline_id"),
-                            rs.getString("snapshot_id"),
+                            Objects.requireNonNullElse(
+                                    rs.getString("operation_snapshot_id"), rs.getString("snapshot_id")),
                             rs.getInt("installed_count"),
                             rs.getInt("installed_other_count"),
                             rs.getInt("installed_pending_reboot_count"),
@@ -122,6 +127,11 @@ final class PatchStateApi {
                             rs.getTimestamp("operation_start_time").toInstant(),
                             rs.getTimestamp("operation_end_time").toInstant(),
                             rs.getString("operation"),
+                            rs.getString("reboot_option"),
+                            Optional.ofNullable(rs.getTimestamp("last_no_reboot_install_time"))
+                                    .map(java.sql.Timestamp::toInstant)
+                                    .orElse(null),
+                            rs.getString("install_override_list"),
                             rs.getInt("critical_non_compliant_count"),
                             rs.getInt("security_non_compliant_count"),
                             rs.getInt("other_non_compliant_count")))

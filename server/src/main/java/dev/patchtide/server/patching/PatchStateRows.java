@@ -88,6 +88,50 @@ final class PatchStateRows {
                 .execute();
     }
 
+    /**
+     * The operation behind a stored report (AWS-RunPatchBaseline's Operation, RebootOption, SnapshotId and
+     * InstallOverrideList); {@code noRebootInstall} is its start when it was an Install with NoReboot.
+     */
+    record Operation(
+            String instanceId,
+            String operation,
+            String rebootOption,
+            String snapshotId,
+            String installOverrideList,
+            Instant noRebootInstall) {}
+
+    /**
+     * Records the operation of each stored report, rewriting only rows where it differs (most reports are the
+     * agent's periodic scans, alike); the time of the last NoReboot install stays until another replaces it.
+     * Re-evaluation leaves all of this as the last report set it.
+     */
+    static void operations(Handle h, List<Operation> operations) {
+        if (operations.isEmpty()) {
+            return;
+        }
+        h.createUpdate("UPDATE instance_patch_states s SET operation = o.operation, reboot_option = o.reboot,"
+                        + " operation_snapshot_id = o.snapshot, install_override_list = o.override_list,"
+                        + " last_no_reboot_install_time = COALESCE(o.no_reboot, s.last_no_reboot_install_time)"
+                        + " FROM unnest(:ids, :operations, :reboots, :snapshots, :overrides,"
+                        + " CAST(:noReboots AS timestamptz[])) AS o(id, operation, reboot, snapshot, override_list,"
+                        + " no_reboot) WHERE s.instance_id = o.id AND (o.no_reboot IS NOT NULL OR (s.operation, s.reboot_option,"
+                        + " s.operation_snapshot_id, s.install_override_list) IS DISTINCT FROM (o.operation, o.reboot,"
+                        + " o.snapshot, o.override_list))")
+                .bind("ids", texts(column(operations, Operation::instanceId)))
+                .bind("operations", texts(column(operations, Operation::operation)))
+                .bind("reboots", texts(column(operations, Operation::rebootOption)))
+                .bind("snapshots", texts(column(operations, Operation::snapshotId)))
+                .bind("overrides", texts(column(operations, Operation::installOverrideList)))
+                .bind(
+                        "noReboots",
+                        texts(column(
+                                operations,
+                                o -> o.noRebootInstall() == null
+                                        ? null
+                                        : o.noRebootInstall().toString())))
+                .execute();
+    }
+
     /** Replaces the state rows and patch rows of these instances (whose state rows the caller locked). */
     static void write(Handle h, List<PatchEvaluation.Judged> judged) {
         upsertStates(h, judged);
@@ -118,7 +162,7 @@ final class PatchStateRows {
                         + " evaluated_at, outcome_hash, patches_hash)"
                         + " ON CONFLICT (instance_id) DO UPDATE SET operating_system = EXCLUDED.operating_system,"
                         + " patch_group = EXCLUDED.patch_group, baseline_id = EXCLUDED.baseline_id,"
-                        + " snapshot_id = EXCLUDED.snapshot_id, operation = EXCLUDED.operation,"
+                        + " snapshot_id = EXCLUDED.snapshot_id,"
                         + " operation_start_time = EXCLUDED.operation_start_time,"
                         + " operation_end_time = EXCLUDED.operation_end_time,"
                         + " installed_other_count = EXCLUDED.installed_other_count,"

@@ -206,6 +206,13 @@ final class ScanIngest {
                     c.patchesHash()));
         }
         evaluation.storeAll(h, judged, before, now);
+        List<PatchStateRows.Operation> operations = new ArrayList<>();
+        for (int i = 0; i < reports.size(); i++) {
+            if (answers[i] instanceof ScanWriter.Stored) {
+                operations.add(operation(reports.get(i)));
+            }
+        }
+        PatchStateRows.operations(h, operations);
         for (PatchEvaluation.Judged j : judged) {
             Optional<String> old = Optional.ofNullable(before.get(j.input().instanceId()))
                     .flatMap(PatchStateRows.Stored::inventoryHash);
@@ -213,6 +220,19 @@ final class ScanIngest {
                     .ifPresent(hash -> inventories.releaseIfUnused(h, hash));
         }
         return List.of(answers);
+    }
+
+    /** A report without an Operation is the agent's own periodic scan: a Scan. */
+    private static PatchStateRows.Operation operation(PutPatchScanReportRequest q) {
+        String operation = Objects.requireNonNullElse(q.operation(), "Scan");
+        boolean noRebootInstall = operation.equals("Install") && "NoReboot".equals(q.rebootOption());
+        return new PatchStateRows.Operation(
+                q.instanceId(),
+                operation,
+                q.rebootOption(),
+                q.snapshotId(),
+                q.installOverrideList(),
+                noRebootInstall ? q.operationStartTime() : null);
     }
 
     /** A report whose outcome may differ from the stored one: it is judged. */

@@ -14,6 +14,15 @@ final class ScanMessages {
 
     static final Pattern MANAGED_INSTANCE_ID = Pattern.compile("^mi-[0-9a-f]{17}$");
 
+    /** AWS-RunPatchBaseline's operations and reboot options, as InstancePatchState names them. */
+    static final java.util.Set<String> OPERATIONS = java.util.Set.of("Scan", "Install");
+
+    static final java.util.Set<String> REBOOT_OPTIONS = java.util.Set.of("RebootIfNeeded", "NoReboot");
+
+    /** AWS's SnapshotId: a GUID. */
+    static final Pattern SNAPSHOT_ID =
+            Pattern.compile("^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$");
+
     record ReportedPatch(
             String name,
             String arch,
@@ -53,10 +62,18 @@ final class ScanMessages {
             List<String> rebootRequiredPackages,
             List<String> failedPackages,
             List<ReportedPatch> patches,
-            String patchesHash)
+            String patchesHash,
+            String operation,
+            String rebootOption,
+            String snapshotId,
+            String installOverrideList)
             implements ApiRequest {
         @Override
         public void validate(Validation v) {
+            v.oneOf("operation", operation, OPERATIONS)
+                    .oneOf("rebootOption", rebootOption, REBOOT_OPTIONS)
+                    .pattern("snapshotId", snapshotId, SNAPSHOT_ID)
+                    .length("installOverrideList", installOverrideList, 1, 256);
             v.required("instanceId", instanceId)
                     .pattern("instanceId", instanceId, MANAGED_INSTANCE_ID)
                     .required("operatingSystem", operatingSystem)
@@ -233,6 +250,9 @@ final class ScanMessages {
             Instant operationStartTime,
             Instant operationEndTime,
             String operation,
+            String rebootOption,
+            Instant lastNoRebootInstallOperationTime,
+            String installOverrideList,
             int criticalNonCompliantCount,
             int securityNonCompliantCount,
             int otherNonCompliantCount) {}

@@ -20,7 +20,23 @@ class ScanWriterTest {
     private static PutPatchScanReportRequest report(String instanceId) {
         Instant t = Instant.parse("2026-11-23T00:00:00Z");
         return new PutPatchScanReportRequest(
-                instanceId, "DEBIAN", null, t, t, 0, null, null, false, List.of(), List.of(), List.of(), null);
+                instanceId,
+                "DEBIAN",
+                null,
+                t,
+                t,
+                0,
+                null,
+                null,
+                false,
+                List.of(),
+                List.of(),
+                List.of(),
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     @Test

@@ -20,12 +20,12 @@ import java.util.concurrent.TimeUnit;
  * laid out as the scanner reads a host ({@code etc/apt}, {@code var/lib/dpkg}, {@code var/lib/apt/lists}), and
  * apt is pointed at the same files with {@code -o Dir::…} options, so both judge the same host.
  */
-final class LocalAptRepository {
+public final class LocalAptRepository {
     private final Path root;
     private final Path repo;
     private final String arch;
 
-    LocalAptRepository(Path root) throws Exception {
+    public LocalAptRepository(Path root) throws Exception {
         this.root = root;
         this.repo = root.resolve("srv/repo");
         this.arch = run(List.of(tool("dpkg", "dpkg"), "--print-architecture")).strip();
@@ -49,12 +49,25 @@ final class LocalAptRepository {
                         + "APT::Sandbox::User \"root\";\n");
     }
 
-    String arch() {
+    public String arch() {
         return arch;
     }
 
     /** Builds a {@code .deb} with dpkg-deb into the pool of {@code suite}. */
-    void deb(String suite, String name, String version, String architecture, String priority, String section)
+    public void deb(String suite, String name, String version, String architecture, String priority, String section)
+            throws Exception {
+        deb(suite, name, version, architecture, priority, section, "");
+    }
+
+    /** As above, with a Depends field when {@code depends} is not empty. */
+    public void deb(
+            String suite,
+            String name,
+            String version,
+            String architecture,
+            String priority,
+            String section,
+            String depends)
             throws Exception {
         Path build = Files.createTempDirectory(root, "build");
         Files.createDirectories(build.resolve("DEBIAN"));
@@ -62,24 +75,35 @@ final class LocalAptRepository {
                 build.resolve("DEBIAN/control"),
                 "Package: " + name + "\nVersion: " + version + "\nArchitecture: " + architecture
                         + "\nMaintainer: Patchtide Tests <tests@example.net>\nPriority: " + priority
-                        + "\nSection: " + section + "\nDescription: fixture package " + name + "\n");
+                        + "\nSection: " + section + (depends.isEmpty() ? "" : "\nDepends: " + depends)
+                        + "\nDescription: fixture package " + name + "\n");
         Path doc = build.resolve("usr/share/doc/" + name);
         Files.createDirectories(doc);
         Files.writeString(doc.resolve("README"), name + " " + version + "\n");
         Path pool = repo.resolve("pool/" + suite);
         Files.createDirectories(pool);
-        String file = name + "_" + version.replace(':', '%') + "_" + architecture + ".deb";
         run(List.of(
                 tool("dpkg-deb", "dpkg"),
                 "--root-owner-group",
                 "-Zgzip",
                 "--build",
                 build.toString(),
-                pool.resolve(file).toString()));
+                debFile(suite, name, version, architecture).toString()));
+    }
+
+    /** Where {@link #deb} put that package's file. */
+    public Path debFile(String suite, String name, String version, String architecture) {
+        return repo.resolve(
+                "pool/" + suite + "/" + name + "_" + version.replace(':', '%') + "_" + architecture + ".deb");
+    }
+
+    /** The folder the fixture host lives in. */
+    public Path root() {
+        return root;
     }
 
     /** Indexes the pool of each suite into its Packages file and writes its Release file. */
-    void index(String origin, String... suites) throws Exception {
+    public void index(String origin, String... suites) throws Exception {
         for (String suite : suites) {
             Path binary = repo.resolve("dists/" + suite + "/main/binary-" + arch);
             Files.createDirectories(binary);
@@ -115,7 +139,7 @@ final class LocalAptRepository {
                 + " package index with one of them; install the Debian package dpkg-dev (or apt-utils)");
     }
 
-    void status(String paragraphs) throws IOException {
+    public void status(String paragraphs) throws IOException {
         Files.writeString(root.resolve("var/lib/dpkg/status"), paragraphs);
     }
 
@@ -170,7 +194,7 @@ final class LocalAptRepository {
     }
 
     /** A tool the test cannot do without: its absence fails the test and names the package to install. */
-    static String tool(String name, String debianPackage) {
+    public static String tool(String name, String debianPackage) {
         if (!onPath(name)) {
             throw new AssertionError(
                     name + " is not installed: this test runs it; install the Debian package " + debianPackage);
@@ -178,7 +202,7 @@ final class LocalAptRepository {
         return name;
     }
 
-    static boolean onPath(String name) {
+    public static boolean onPath(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
                 return true;

@@ -1,0 +1,61 @@
+package dev.patchtide.agent.install;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patchtide.agent.install.PackageManager.Simulation;
+import dev.patchtide.agent.install.PackageManager.Target;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** dnf with exact NEVRAs (this host has no dnf: the command lines and dnf's transaction table, as dnf prints it). */
+class DnfPackageManagerTest {
+
+    @Test
+    void installCommandNamesExactNevrasAndNeverUpgradesEverything() {
+        DnfPackageManager dnf = new DnfPackageManager();
+        List<Target> targets = List.of(
+                new Target("openssl", "1:3.0.7-27.el9", "x86_64"), new Target("tzdata", "2025b-1.el9", "noarch"));
+
+        assertThat(dnf.installCommand(targets))
+                .containsExactly("dnf", "install", "-y", "openssl-1:3.0.7-27.el9.x86_64", "tzdata-2025b-1.el9.noarch")
+                .doesNotContain("upgrade", "upgrade-minimal", "update");
+        assertThat(dnf.simulateCommand(targets)).startsWith("dnf", "install", "--assumeno");
+    }
+
+    @Test
+    void transactionTableNamesExtrasAndMissingTargets() {
+        String output =
+                """
+                Last metadata expiration check: 0:10:02 ago on Mon 30 Nov 2026 10:00:00 AM UTC.
+                Dependencies resolved.
+                ================================================================================
+                 Package            Arch       Version              Repository           Size
+                ================================================================================
+                Upgrading:
+                 openssl            x86_64     1:3.0.7-27.el9       baseos              1.2 M
+                 openssl-libs       x86_64     1:3.0.7-27.el9       baseos              2.1 M
+                Installing dependencies:
+                 libnew             x86_64     1.4-2.el9            appstream            40 k
+                Removing dependent packages:
+                 oldtool            x86_64     0.9-1.el9            @baseos              10 k
+
+                Transaction Summary
+                ================================================================================
+                Install  1 Package
+                Upgrade  2 Packages
+
+                Operation aborted.
+                """;
+        Target openssl = new Target("openssl", "1:3.0.7-27.el9", "x86_64");
+        Target gone = new Target("pt-gone", "2.0-1.el9", "x86_64");
+
+        Simulation s = DnfPackageManager.parseSimulation(0, output, List.of(openssl, gone));
+
+        assertThat(s.extras())
+                .containsExactly(
+                        "upgrading openssl-libs 1:3.0.7-27.el9 (x86_64)",
+                        "installing dependencies libnew 1.4-2.el9 (x86_64)",
+                        "removing dependent packages oldtool 0.9-1.el9 (x86_64)");
+        assertThat(s.notUpgraded()).containsOnlyKeys(gone);
+    }
+}
