@@ -92,6 +92,18 @@ public final class CommandDelivery {
         List<Run> runs = new ArrayList<>();
         try (CommandRig rig =
                 CommandRig.start(dir, o.hosts(), o.concurrency(), o.pool(), List.of("-Xmx" + o.serverHeap()), out)) {
+            try {
+                measure(o, rig, runs, out);
+            } catch (Exception | Error e) {
+                System.err.println("the server's log:\n" + rig.server().tail());
+                throw e;
+            }
+        }
+        return runs;
+    }
+
+    private static void measure(Options o, CommandRig rig, List<Run> runs, PrintStream out) throws Exception {
+        {
             ChildServer server = rig.server();
             long[] heap = server.heap();
             out.printf(
@@ -163,7 +175,6 @@ public final class CommandDelivery {
                     agents.retries(),
                     agents.oddities().stream().limit(3).toList());
         }
-        return runs;
     }
 
     interface Check {
