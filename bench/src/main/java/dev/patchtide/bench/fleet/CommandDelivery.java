@@ -103,78 +103,80 @@ public final class CommandDelivery {
     }
 
     private static void measure(Options o, CommandRig rig, List<Run> runs, PrintStream out) throws Exception {
-        {
-            ChildServer server = rig.server();
-            long[] heap = server.heap();
-            out.printf(
-                    "server, enrolled, no agent polling: heap %s used after GC (%s committed), RSS %s%n",
-                    mib(heap[0]), mib(heap[1]), mib(server.rssBytes()));
-            CommandAgents agents = rig.startAgents(20);
-            waitFor(() -> agents.polling() == o.hosts(), Duration.ofMinutes(5), "every agent polling");
-            Thread.sleep(5_000); // the last polls reach the server and are held
-            CpuMeter pg = rig.postgresCpu();
-            double s0 = server.cpuSeconds();
-            CpuMeter.Snapshot p0 = pg.snapshot();
-            long polls0 = agents.polls();
-            long t0 = System.nanoTime();
-            Thread.sleep(o.idleSeconds() * 1000L);
-            double idle = (System.nanoTime() - t0) / 1e9;
-            CpuMeter.Usage pgIdle = pg.snapshot().since(p0);
-            out.printf(
-                    "%d agents waiting, nothing sent, %.0f s: %.0f polls/s (each held 20 s, then renewed);"
-                            + " server CPU %.1f%% of a core, PostgreSQL %.1f%%%n",
-                    o.hosts(),
-                    idle,
-                    (agents.polls() - polls0) / idle,
-                    (server.cpuSeconds() - s0) * 100 / idle,
-                    pgIdle.postgresSeconds() * 100 / idle);
-            heap = server.heap();
-            out.printf(
-                    "server with %d agents waiting: heap %s used after GC (%s committed), RSS %s%n",
-                    o.hosts(), mib(heap[0]), mib(heap[1]), mib(server.rssBytes()));
-            CommandCalls calls = rig.commands();
-            agents.script(CommandAgents.Script.of(Duration.ZERO, 0));
-            for (int r = 1; r <= o.runs(); r++) {
-                Thread.sleep(3_000); // every agent back in its poll
-                CpuMeter.Snapshot pgBefore = pg.snapshot();
-                double serverBefore = server.cpuSeconds();
-                long start = System.nanoTime();
-                String id = calls.sendToTagKey(CommandRig.FLEET_TAG, "100%", "0", "delivery run " + r);
-                long sent = System.nanoTime();
-                CommandAgents.CommandTally tally = agents.tally(id);
-                waitFor(() -> tally.received.get() == o.hosts(), Duration.ofMinutes(5), "every receipt");
-                waitFor(() -> calls.status(id).finished(), Duration.ofMinutes(5), "the command's end");
-                long end = System.nanoTime();
-                double serverCpu = server.cpuSeconds() - serverBefore;
-                double pgCpu = pg.snapshot().since(pgBefore).postgresSeconds();
-                long[] latencies = agents.receipts().stream()
-                        .filter(x -> x.commandId().equals(id))
-                        .mapToLong(x -> x.receivedNanos() - start)
-                        .sorted()
-                        .toArray();
-                Run run = new Run(
-                        (sent - start) / 1e6,
-                        pct(latencies, 0.50),
-                        pct(latencies, 0.99),
-                        latencies[latencies.length - 1] / 1e6,
-                        serverCpu * 1000 / o.hosts(),
-                        pgCpu * 1000 / o.hosts(),
-                        (end - start) / 1e9);
-                out.println(run.summary(r) + "; status " + calls.status(id).status());
-                runs.add(run);
-            }
-            out.printf(
-                    "MEDIANS of %d runs: receipt p50 %.0f ms, p99 %.0f ms; CPU per invocation server %.3f ms +"
-                            + " PostgreSQL %.3f ms; load average now %.1f; agents' retries %d, oddities %s%n",
-                    runs.size(),
-                    median(runs.stream().mapToDouble(Run::p50)),
-                    median(runs.stream().mapToDouble(Run::p99)),
-                    median(runs.stream().mapToDouble(Run::serverCpu)),
-                    median(runs.stream().mapToDouble(Run::postgresCpu)),
-                    load(),
-                    agents.retries(),
-                    agents.oddities().stream().limit(3).toList());
+        ChildServer server = rig.server();
+        long[] heap = server.heap();
+        out.printf(
+                "server, enrolled, no agent polling: heap %s used after GC (%s committed), RSS %s%n",
+                mib(heap[0]), mib(heap[1]), mib(server.rssBytes()));
+        CommandAgents agents = rig.startAgents(20);
+        waitFor(() -> agents.polling() == o.hosts(), Duration.ofMinutes(5), "every agent polling");
+        Thread.sleep(5_000); // the last polls reach the server and are held
+        CpuMeter pg = rig.postgresCpu();
+        double s0 = server.cpuSeconds();
+        CpuMeter.Snapshot p0 = pg.snapshot();
+        long polls0 = agents.polls();
+        long t0 = System.nanoTime();
+        Thread.sleep(o.idleSeconds() * 1000L);
+        double idle = (System.nanoTime() - t0) / 1e9;
+        CpuMeter.Usage pgIdle = pg.snapshot().since(p0);
+        out.printf(
+                "%d agents waiting, nothing sent, %.0f s: %.0f polls/s (each held 20 s, then renewed);"
+                        + " server CPU %.1f%% of a core, PostgreSQL %.1f%%%n",
+                o.hosts(),
+                idle,
+                (agents.polls() - polls0) / idle,
+                (server.cpuSeconds() - s0) * 100 / idle,
+                pgIdle.postgresSeconds() * 100 / idle);
+        heap = server.heap();
+        out.printf(
+                "server with %d agents waiting: heap %s used after GC (%s committed), RSS %s%n",
+                o.hosts(), mib(heap[0]), mib(heap[1]), mib(server.rssBytes()));
+        CommandCalls calls = rig.commands();
+        agents.script(CommandAgents.Script.of(Duration.ZERO, 0));
+        for (int r = 1; r <= o.runs(); r++) {
+            Thread.sleep(3_000); // every agent back in its poll
+            CpuMeter.Snapshot pgBefore = pg.snapshot();
+            double serverBefore = server.cpuSeconds();
+            long start = System.nanoTime();
+            String id = calls.sendToTagKey(CommandRig.FLEET_TAG, "100%", "0", "delivery run " + r);
+            long sent = System.nanoTime();
+            CommandAgents.CommandTally tally = agents.tally(id);
+            waitFor(
+                    () -> tally.received.get() == o.hosts(),
+                    Duration.ofMinutes(5),
+                    "every receipt (" + o.hosts() + ")",
+                    () -> tally.received.get() + " received, the agents' calls sent again " + agents.retries());
+            waitFor(() -> calls.status(id).finished(), Duration.ofMinutes(5), "the command's end");
+            long end = System.nanoTime();
+            double serverCpu = server.cpuSeconds() - serverBefore;
+            double pgCpu = pg.snapshot().since(pgBefore).postgresSeconds();
+            long[] latencies = agents.receipts().stream()
+                    .filter(x -> x.commandId().equals(id))
+                    .mapToLong(x -> x.receivedNanos() - start)
+                    .sorted()
+                    .toArray();
+            Run run = new Run(
+                    (sent - start) / 1e6,
+                    pct(latencies, 0.50),
+                    pct(latencies, 0.99),
+                    latencies[latencies.length - 1] / 1e6,
+                    serverCpu * 1000 / o.hosts(),
+                    pgCpu * 1000 / o.hosts(),
+                    (end - start) / 1e9);
+            out.println(run.summary(r) + "; status " + calls.status(id).status());
+            runs.add(run);
         }
+        out.printf(
+                "MEDIANS of %d runs: receipt p50 %.0f ms, p99 %.0f ms; CPU per invocation server %.3f ms +"
+                        + " PostgreSQL %.3f ms; load average now %.1f; agents' retries %d, oddities %s%n",
+                runs.size(),
+                median(runs.stream().mapToDouble(Run::p50)),
+                median(runs.stream().mapToDouble(Run::p99)),
+                median(runs.stream().mapToDouble(Run::serverCpu)),
+                median(runs.stream().mapToDouble(Run::postgresCpu)),
+                load(),
+                agents.retries(),
+                agents.oddities().stream().limit(3).toList());
     }
 
     interface Check {
@@ -182,10 +184,16 @@ public final class CommandDelivery {
     }
 
     static void waitFor(Check check, Duration timeout, String what) throws Exception {
+        waitFor(check, timeout, what, () -> "");
+    }
+
+    /** As above; {@code progress} says how far it got when the time is up. */
+    static void waitFor(Check check, Duration timeout, String what, java.util.function.Supplier<String> progress)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!check.done()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no " + what + " within " + timeout);
+                throw new IllegalStateException("no " + what + " within " + timeout + ": " + progress.get());
             }
             Thread.sleep(10);
         }

@@ -49,7 +49,7 @@ class CommandRateControlTest {
     @Test
     void tenPercentConcurrencyHoldsAndTheRunSurvivesAServerKillWithNoInvocationRunTwice() throws Exception {
         CommandAgents agents = rig.agents();
-        agents.script(CommandAgents.Script.of(Duration.ofSeconds(3), 0));
+        agents.script(CommandAgents.Script.of(Duration.ofSeconds(2), 0));
         String id = rig.commands().sendToTagKey(CommandRig.FLEET_TAG, "10%", "0", "rate control across a kill");
         CommandAgents.CommandTally tally = agents.tally(id);
 
