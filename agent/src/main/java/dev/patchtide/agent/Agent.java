@@ -1,6 +1,11 @@
 package dev.patchtide.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchtide.agent.commands.CommandRunner;
+import dev.patchtide.agent.commands.PatchScans;
+import dev.patchtide.agent.commands.Plugin;
+import dev.patchtide.agent.commands.RebootAction;
+import dev.patchtide.agent.install.RunPatchBaseline;
 import dev.patchtide.agent.scan.PatchReport;
 import dev.patchtide.core.Version;
 import dev.patchtide.core.auth.SigV4Credentials;
@@ -10,7 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * The agent's main loop: reports the host's facts to the server at once and then every heartbeat
  * interval. When the server cannot be reached it retries sooner, with jittered exponential backoff
  * capped at the interval, and logs only when the connection state changes, not on every attempt.
+ * Alongside, on threads of their own, it scans for patches every scan interval and runs the commands the
+ * server sends ({@link CommandRunner}).
  */
 public final class Agent implements AutoCloseable {
     public static final String NAME = "patchtide-agent";
@@ -33,10 +42,18 @@ public final class Agent implements AutoCloseable {
     private final Duration interval;
     private final Duration scanInterval;
     private final Path root;
+    private final Path stateDir;
     private final InstantSource clock;
     private volatile Instant lastScan = Instant.MIN;
     /** Leaves out of each scan report what the server accepted already; remembers it on disk across restarts. */
     private final ScanReporter scanReporter;
+    /** One scan at a time: the scan loop and a command's patch operation share the reporter's memory. */
+    private final Object scanning = new Object();
+
+    private final List<Plugin> plugins = new ArrayList<>();
+    private RebootAction rebootAction = RebootAction.host();
+    private CommandRunner.Settings commandSettings = CommandRunner.Settings.defaults();
+    private boolean commands = true;
 
     private final Object wakeUp = new Object();
     private volatile boolean stopping;
@@ -59,6 +76,7 @@ public final class Agent implements AutoCloseable {
         this.interval = interval;
         this.scanInterval = scanInterval;
         this.root = root;
+        this.stateDir = stateDir;
         this.clock = clock;
         this.facts = facts;
         this.client = new ApiClient(
@@ -69,10 +87,45 @@ public final class Agent implements AutoCloseable {
         this.scanReporter = new ScanReporter(registration.instanceId(), new AcceptedScanFile(stateDir), client.json());
     }
 
+    /** The agent of this host: its root is "/", it reboots the host, and it runs AWS-RunPatchBaseline's step. */
     public static Agent forThisHost(
             Registration registration, Path stateDir, Duration interval, Duration scanInterval, InstantSource clock) {
         Path root = Path.of("/");
-        return new Agent(registration, stateDir, interval, scanInterval, root, () -> HostFacts.collect(root), clock);
+        return new Agent(registration, stateDir, interval, scanInterval, root, () -> HostFacts.collect(root), clock)
+                .plugin(new RunPatchBaseline());
+    }
+
+    /** Adds a plugin for the commands this agent runs (before {@link #start}); the shell ones are built in. */
+    public synchronized Agent plugin(Plugin plugin) {
+        requireNotStarted();
+        plugins.add(plugin);
+        return this;
+    }
+
+    /** Replaces the host's reboot (before {@link #start}), for a step that asks for one. */
+    public synchronized Agent rebootAction(RebootAction action) {
+        requireNotStarted();
+        this.rebootAction = action;
+        return this;
+    }
+
+    /** Tunes the command channel (before {@link #start}); {@code enabled} false runs no commands at all. */
+    public synchronized Agent commands(boolean enabled, CommandRunner.Settings settings) {
+        requireNotStarted();
+        this.commands = enabled;
+        this.commandSettings = settings;
+        return this;
+    }
+
+    private void requireNotStarted() {
+        if (loop != null) {
+            throw new IllegalStateException("agent already started");
+        }
+    }
+
+    /** Scans and reports for the commands' patch operations, the members of the operation in the report. */
+    public PatchScans patchScans() {
+        return this::scanAndReport;
     }
 
     /**
@@ -84,10 +137,38 @@ public final class Agent implements AutoCloseable {
      * on disk, so a restarted agent does not send its inventory and patch list again.
      */
     public JsonNode scanAndReport() throws IOException, ApiCallException {
-        Map<String, Object> report = PatchReport.scan(root, registration.instanceId());
-        JsonNode verdict = scanReporter.report(report, request -> client.call("Patchtide.PutPatchScanReport", request));
-        lastScan = clock.instant();
-        return verdict;
+        return scanAndReport(Optional.empty());
+    }
+
+    /**
+     * As {@link #scanAndReport()}, for a command's patch operation: the report carries {@code Operation},
+     * {@code OperationStartTime}, {@code OperationEndTime}, {@code RebootOption} and, when given, {@code
+     * SnapshotId} and {@code InstallOverrideList}.
+     */
+    public JsonNode scanAndReport(PatchScans.PatchOperation operation) throws IOException, ApiCallException {
+        return scanAndReport(Optional.of(operation));
+    }
+
+    private JsonNode scanAndReport(Optional<PatchScans.PatchOperation> operation) throws IOException, ApiCallException {
+        synchronized (scanning) {
+            Map<String, Object> report = PatchReport.scan(root, registration.instanceId());
+            operation.ifPresent(o -> report.putAll(operationMembers(o)));
+            JsonNode verdict =
+                    scanReporter.report(report, request -> client.call("Patchtide.PutPatchScanReport", request));
+            lastScan = clock.instant();
+            return verdict;
+        }
+    }
+
+    static Map<String, Object> operationMembers(PatchScans.PatchOperation operation) {
+        Map<String, Object> members = new LinkedHashMap<>();
+        members.put("Operation", operation.operation());
+        members.put("OperationStartTime", operation.startTime());
+        members.put("OperationEndTime", operation.endTime());
+        members.put("RebootOption", operation.rebootOption());
+        operation.snapshotId().ifPresent(id -> members.put("SnapshotId", id));
+        operation.installOverrideList().ifPresent(url -> members.put("InstallOverrideList", url));
+        return members;
     }
 
     /** Sends one report now. */
@@ -134,6 +215,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private void loop() {
+        CommandRunner runner = startCommands();
         Thread scans = scanInterval.isZero()
                 ? null
                 : Thread.ofPlatform().name("patchtide-agent-scan").daemon(true).start(this::scanLoop);
@@ -143,7 +225,40 @@ public final class Agent implements AutoCloseable {
             if (scans != null) {
                 scans.interrupt();
             }
+            if (runner != null) {
+                runner.close();
+            }
         }
+    }
+
+    /** A command channel that cannot start (an unwritable journal) is logged; the heartbeats go on. */
+    private CommandRunner startCommands() {
+        try {
+            CommandRunner runner = commandRunner();
+            if (runner != null) {
+                runner.start();
+            }
+            return runner;
+        } catch (RuntimeException e) {
+            log.error("cannot run commands on this host: {}", describe(e), e);
+            return null;
+        }
+    }
+
+    private synchronized CommandRunner commandRunner() {
+        if (!commands) {
+            return null;
+        }
+        return new CommandRunner(
+                client,
+                registration.instanceId(),
+                stateDir,
+                List.copyOf(plugins),
+                rebootAction,
+                patchScans(),
+                root,
+                clock,
+                commandSettings);
     }
 
     private void heartbeats() {

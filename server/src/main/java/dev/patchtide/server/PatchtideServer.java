@@ -8,6 +8,7 @@ import dev.patchtide.server.api.RequestBody;
 import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.auth.Authenticator;
 import dev.patchtide.server.background.PollingLoop;
+import dev.patchtide.server.commands.Commands;
 import dev.patchtide.server.compliance.ComplianceApi;
 import dev.patchtide.server.compliance.ComplianceChanges;
 import dev.patchtide.server.compliance.FleetComplianceApi;
@@ -55,6 +56,7 @@ public final class PatchtideServer implements AutoCloseable {
     private final DeliveryWorker deliveries;
     private final EventsApi events;
     private final PollingLoop revocationFeed;
+    private final Commands commands;
     /** What start-up started, closed in reverse order: by {@link #close()}, or at once if start-up fails. */
     private final Started started;
 
@@ -64,8 +66,10 @@ public final class PatchtideServer implements AutoCloseable {
             DeliveryWorker deliveries,
             EventsApi events,
             PollingLoop revocationFeed,
+            Commands commands,
             Started started) {
         this.app = app;
+        this.commands = commands;
         this.revocationFeed = revocationFeed;
         this.accessKeys = accessKeys;
         this.deliveries = deliveries;
@@ -185,7 +189,12 @@ public final class PatchtideServer implements AutoCloseable {
                 () -> config.publicUrlOr(app.port()));
         notifications.routes(router);
         notifications.registerDeliverers(deliveries);
+        Commands commands = new Commands(
+                database.jdbi(), documents.resolver(), clock, secrets, () -> config.publicUrlOr(app.port()));
+        commands.routes(router);
+        fleet.onDeregister(commands.deregistrations());
         app.post("/", router::handle);
+        commands.webRoutes(app);
         notifications.webRoutes(app);
         new HealthRoutes(database, metrics, config.metricsAccess()).routes(app);
         dashboard.routes(app);
@@ -199,7 +208,8 @@ public final class PatchtideServer implements AutoCloseable {
         deliveries.start();
         started.add(events.worker());
         events.worker().start();
-        return new PatchtideServer(app, accessKeys, deliveries, events, revocationFeed, started);
+        started.add(commands.start());
+        return new PatchtideServer(app, accessKeys, deliveries, events, revocationFeed, commands, started);
     }
 
     public int port() {
@@ -218,6 +228,11 @@ public final class PatchtideServer implements AutoCloseable {
     /** Polls for keys other nodes revoked; tests count its rounds to bound how soon a revocation arrives. */
     public PollingLoop revocationFeed() {
         return revocationFeed;
+    }
+
+    /** Run Command: its launcher and listeners for other features, its dispatcher for tests. */
+    public Commands commands() {
+        return commands;
     }
 
     /** The events feature: its publisher for other features, its worker for tests that move the clock. */

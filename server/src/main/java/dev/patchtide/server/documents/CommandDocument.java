@@ -1,6 +1,7 @@
 package dev.patchtide.server.documents;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.Validation;
 import java.util.ArrayList;
@@ -59,6 +60,9 @@ record CommandDocument(String description, Map<String, ParameterSpec> parameters
         }
         Map<String, ParameterSpec> parameters = new LinkedHashMap<>();
         JsonNode declared = tree.path("parameters");
+        if (declared.isNull()) {
+            declared = MissingNode.getInstance(); // "parameters:" with nothing under it, in YAML
+        }
         if (!declared.isMissingNode() && !declared.isObject()) {
             problems.add("parameters: must be an object of parameter definitions");
         } else {

@@ -98,21 +98,24 @@ final class DocumentStore {
                 .one();
     }
 
-    void insert(Handle h, Header d) {
-        h.createUpdate("INSERT INTO documents (name, owner, built_in, document_type, display_name, target_type,"
-                        + " default_version, latest_version, next_version, created_date) VALUES (:name, :owner,"
-                        + " :builtIn, :type, :display, :target, :default, :latest, :next, :created)")
-                .bind("name", d.name())
-                .bind("owner", d.owner())
-                .bind("builtIn", d.builtIn())
-                .bind("type", d.documentType())
-                .bind("display", d.displayName())
-                .bind("target", d.targetType())
-                .bind("default", d.defaultVersion())
-                .bind("latest", d.latestVersion())
-                .bind("next", d.nextVersion())
-                .bind("created", d.created())
-                .execute();
+    /** Inserts a new document; false when one of that name exists (also one created concurrently). */
+    boolean insert(Handle h, Header d) {
+        return h.createUpdate("INSERT INTO documents (name, owner, built_in, document_type, display_name,"
+                                + " target_type, default_version, latest_version, next_version, created_date) VALUES (:name,"
+                                + " :owner, :builtIn, :type, :display, :target, :default, :latest, :next, :created)"
+                                + " ON CONFLICT (name) DO NOTHING")
+                        .bind("name", d.name())
+                        .bind("owner", d.owner())
+                        .bind("builtIn", d.builtIn())
+                        .bind("type", d.documentType())
+                        .bind("display", d.displayName())
+                        .bind("target", d.targetType())
+                        .bind("default", d.defaultVersion())
+                        .bind("latest", d.latestVersion())
+                        .bind("next", d.nextVersion())
+                        .bind("created", d.created())
+                        .execute()
+                == 1;
     }
 
     void insert(Handle h, Version v) {

@@ -131,7 +131,7 @@ final class DocumentViews {
     ListDocumentVersionsResult versions(Handle h, ListDocumentVersionsRequest q) {
         Header d = lookup.document(h, q.name(), false);
         int size = Objects.requireNonNullElse(q.maxResults(), 50);
-        int after = Integer.parseInt(
+        int after = afterVersion(
                 PageToken.decode("document-versions/" + d.name(), q.nextToken()).orElse("0"));
         List<Version> page = store.versions(h, d.name(), after, size + 1);
         List<DocumentVersionInfo> infos = page.stream()
@@ -208,5 +208,13 @@ final class DocumentViews {
             }
         }
         return matchesNothing ? Optional.empty() : Optional.of(new DocumentStore.Filter(owner, prefixes, types, tags));
+    }
+
+    private static int afterVersion(String key) {
+        try {
+            return Integer.parseInt(key);
+        } catch (NumberFormatException forged) {
+            throw new ApiException.Invalid("InvalidNextToken", "The specified token isn't valid.");
+        }
     }
 }

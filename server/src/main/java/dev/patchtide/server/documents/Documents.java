@@ -28,6 +28,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -132,17 +133,16 @@ public final class Documents {
         DocumentContent.Parsed content = parse(q.content(), q.documentFormat());
         CommandDocument.read(content.tree());
         return jdbi.inTransaction(h -> {
-            if (store.find(h, q.name(), true).isPresent()) {
-                throw new ApiException.Conflict("DocumentAlreadyExists", "Document " + q.name() + " already exists.");
-            }
             if (store.countOwn(h) >= MAX_DOCUMENTS) {
                 throw new ApiException.LimitExceeded(
                         "DocumentLimitExceeded", "You can have at most " + MAX_DOCUMENTS + " documents.");
             }
             Instant now = now();
             Header d = new Header(q.name(), accountId, false, type, q.displayName(), q.targetType(), 1, 1, 2, now);
+            if (!store.insert(h, d)) {
+                throw new ApiException.Conflict("DocumentAlreadyExists", "Document " + q.name() + " already exists.");
+            }
             Version v = version(q.name(), 1, q.versionName(), content, now);
-            store.insert(h, d);
             store.insert(h, v);
             tags.tagNewResource(h, DocumentStore.RESOURCE_TYPE, q.name(), q.tags());
             return new DocumentDescriptionResult(views.description(h, d, v));
@@ -227,7 +227,7 @@ public final class Documents {
         });
     }
 
-    private Header editable(org.jdbi.v3.core.Handle h, String name) {
+    private Header editable(Handle h, String name) {
         Header d = lookup.document(h, name, true);
         if (d.builtIn()) {
             throw new ApiException.Invalid(

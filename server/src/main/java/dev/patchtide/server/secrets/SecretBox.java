@@ -67,6 +67,23 @@ public final class SecretBox {
         }
     }
 
+    /**
+     * An HMAC-SHA256 of {@code message} under the server key, scoped to {@code purpose} (so a value signed for one
+     * purpose is no proof for another), base64url without padding: for signed links such as output URLs.
+     */
+    public String mac(String purpose, String message) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.bytes(), "HmacSHA256"));
+            mac.update((purpose + "\n").getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is not available", e);
+        }
+    }
+
     /** The message for secrets sealed under the key with id {@code storedKeyId}, when this server has another. */
     public String mismatch(String storedKeyId) {
         return "stored secrets were encrypted with server key " + storedKeyId + " but this server runs with key "

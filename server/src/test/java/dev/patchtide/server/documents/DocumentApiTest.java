@@ -233,9 +233,23 @@ class DocumentApiTest {
                         .documentVersion())
                 .isEqualTo("4");
 
+        ssm.deleteDocument(b -> b.name("hello").versionName("first"));
+        assertThat(ssm.listDocumentVersions(b -> b.name("hello")).documentVersions())
+                .extracting(DocumentVersionInfo::documentVersion)
+                .containsExactly("2", "4");
+
+        ssm.addTagsToResource(b -> b.resourceType(ResourceTypeForTagging.DOCUMENT)
+                .resourceId("hello")
+                .tags(Tag.builder().key("gone").value("soon").build()));
         ssm.deleteDocument(b -> b.name("hello"));
         assertThatThrownBy(() -> ssm.describeDocument(b -> b.name("hello")))
                 .isInstanceOf(InvalidDocumentException.class);
+        // A document created again under the name starts afresh: no versions, no tags of the old one.
+        DocumentDescription again =
+                ssm.createDocument(b -> b.name("hello").content(HELLO)).documentDescription();
+        assertThat(again.documentVersion()).isEqualTo("1");
+        assertThat(again.tags()).isEmpty();
+        ssm.deleteDocument(b -> b.name("hello"));
         assertThatThrownBy(() -> ssm.deleteDocument(b -> b.name("hello"))).isInstanceOf(InvalidDocumentException.class);
     }
 
@@ -279,6 +293,12 @@ class DocumentApiTest {
                         b -> b.name("dup-keys").content("{\"schemaVersion\": \"2.2\", \"schemaVersion\": \"2.2\"}")))
                 .isInstanceOf(InvalidDocumentContentException.class)
                 .hasMessageContaining("Duplicate field");
+        assertThatThrownBy(() -> ssm.createDocument(b -> b.name("trailing").content(HELLO + " {}")))
+                .isInstanceOf(InvalidDocumentContentException.class);
+        assertThatThrownBy(() -> ssm.createDocument(b -> b.name("two-yaml")
+                        .content("schemaVersion: '2.2'\n---\nschemaVersion: '2.2'\n")
+                        .documentFormat(DocumentFormat.YAML)))
+                .isInstanceOf(InvalidDocumentContentException.class);
         String huge = HELLO.replace("Says hello", "x".repeat(70_000));
         assertThatThrownBy(() -> ssm.createDocument(b -> b.name("huge").content(huge)))
                 .isInstanceOf(MaxDocumentSizeExceededException.class);

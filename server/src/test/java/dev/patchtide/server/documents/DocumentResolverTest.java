@@ -77,6 +77,9 @@ class DocumentResolverTest {
         assertInvalidParameters(
                 () -> resolve("AWS-RunShellScript", Map.of("commands", List.of("x"), "executionTimeout", List.of("0"))),
                 "executionTimeout");
+        assertThatThrownBy(() -> resolve("AWS-RunShellScript", Map.of("commands", List.of("x".repeat(300_000)))))
+                .isInstanceOfSatisfying(
+                        ApiException.Invalid.class, e -> assertThat(e.code()).isEqualTo("MaxDocumentSizeExceeded"));
         assertInvalidParameters(() -> resolve("AWS-RunShellScript", Map.of()), "commands");
         assertInvalidParameters(() -> resolve("AWS-RunShellScript", Map.of("commands", List.of())), "commands");
         assertInvalidParameters(

@@ -1,0 +1,89 @@
+package dev.patchtide.server.commands;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchtide.server.api.ApiRequest;
+import dev.patchtide.server.api.Validation;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The agent's side of Run Command: {@code Patchtide.ReceiveCommandInvocations} and {@code UpdateCommandInvocation}. */
+final class AgentMessages {
+    private AgentMessages() {}
+
+    /** The agent caps each output stream at 8 MiB (saying so in the output); a little room for that note. */
+    static final int MAX_OUTPUT = 8 * 1024 * 1024 + 1024;
+
+    static final int MAX_PLUGINS = 100;
+
+    record ReceiveCommandInvocationsRequest(String instanceId, Integer waitTimeSeconds) implements ApiRequest {
+        @Override
+        public void validate(Validation v) {
+            v.required("instanceId", instanceId)
+                    .pattern("instanceId", instanceId, CommandMessages.INSTANCE_ID)
+                    .range("waitTimeSeconds", waitTimeSeconds, 0, 20);
+        }
+    }
+
+    record Invocation(
+            String commandId,
+            String instanceId,
+            String documentName,
+            String documentVersion,
+            Map<String, List<String>> parameters,
+            JsonNode plan,
+            int executionTimeoutSeconds,
+            Instant requestedDateTime) {}
+
+    record ReceiveCommandInvocationsResult(List<Invocation> invocations, List<String> cancellations) {}
+
+    record PluginResult(
+            String name,
+            String status,
+            Integer responseCode,
+            Instant responseStartDateTime,
+            Instant responseFinishDateTime,
+            String standardOutputContent,
+            String standardErrorContent) {}
+
+    record UpdateCommandInvocationRequest(
+            String commandId,
+            String instanceId,
+            String status,
+            String statusDetails,
+            Integer responseCode,
+            Instant executionStartDateTime,
+            Instant executionEndDateTime,
+            String standardOutputContent,
+            String standardErrorContent,
+            List<PluginResult> plugins)
+            implements ApiRequest {
+        @Override
+        public void validate(Validation v) {
+            v.required("commandId", commandId)
+                    .length("commandId", commandId, 36, 36)
+                    .required("instanceId", instanceId)
+                    .pattern("instanceId", instanceId, CommandMessages.INSTANCE_ID)
+                    .required("status", status)
+                    .oneOf("status", status, List.of("InProgress", "Success", "Failed", "TimedOut", "Cancelled"))
+                    .length("statusDetails", statusDetails, 0, 100)
+                    .length("standardOutputContent", standardOutputContent, 0, MAX_OUTPUT)
+                    .length("standardErrorContent", standardErrorContent, 0, MAX_OUTPUT)
+                    .size("plugins", plugins, 0, MAX_PLUGINS);
+            if (plugins != null) {
+                for (int i = 0; i < plugins.size(); i++) {
+                    PluginResult p = plugins.get(i);
+                    String at = "plugins." + (i + 1) + ".member";
+                    v.required(at + ".name", p.name())
+                            .length(at + ".name", p.name(), 1, 256)
+                            .oneOf(
+                                    at + ".status",
+                                    p.status(),
+                                    List.of("Pending", "InProgress", "Success", "TimedOut", "Cancelled", "Failed"))
+                            .length(at + ".standardOutputContent", p.standardOutputContent(), 0, MAX_OUTPUT)
+                            .length(at + ".standardErrorContent", p.standardErrorContent(), 0, MAX_OUTPUT);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package dev.patchtide.server.commands;
+
+import dev.patchtide.server.commands.CommandListener.CommandChange;
+import dev.patchtide.server.commands.CommandListener.InvocationChange;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Moves invocations and commands through their lifecycles inside the caller's transaction, and tells the
+ * listeners of every status change there. Lock order: a command's row before its invocations' rows; code that
+ * holds an invocation's row never waits for its command's (the agent's claim), so nothing deadlocks.
+ */
+final class Progress {
+    private final InstantSource clock;
+    private final Wakeups wakeups;
+    private final List<CommandListener> listeners = new CopyOnWriteArrayList<>();
+
+    Progress(InstantSource clock, Wakeups wakeups) {
+        this.clock = clock;
+        this.wakeups = wakeups;
+    }
+
+    void addListener(CommandListener listener) {
+        listeners.add(listener);
+    }
+
+    Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /** Tells the listeners of a new command (Pending; Success when no instance matched) and its invocations. */
+    void created(Handle handle, CommandRow command, List<String> instanceIds) {
+        commandChanged(handle, command, command.state(), instanceIds);
+        for (String instanceId : instanceIds) {
+            invocationChanged(handle, command, instanceId, InvocationState.QUEUED);
+        }
+    }
+
+    /**
+     * Moves the invocations of {@code command} that are in {@code from} (only {@code instanceId}'s when given) to
+     * {@code to}, setting {@code extraSet} too (SQL assignments, may be empty); answers the instances moved.
+     */
+    List<String> move(
+            Handle handle,
+            CommandRow command,
+            InvocationState from,
+            InvocationState to,
+            String instanceId,
+            String extraSet,
+            String extraWhere,
+            java.util.Map<String, Object> binds) {
+        InvocationState.LIFECYCLE.require(from, to);
+        var update = handle.createUpdate("UPDATE command_invocations SET state = :to, changed_at = :now"
+                        + (extraSet.isEmpty() ? "" : ", " + extraSet)
+                        + " WHERE command_id = :id AND state = :from"
+                        + (instanceId == null ? "" : " AND instance_id = :instance")
+                        + (extraWhere.isEmpty() ? "" : " AND " + extraWhere)
+                        + " RETURNING instance_id")
+                .bind("to", to.name())
+                .bind("from", from.name())
+                .bind("now", now())
+                .bind("id", command.commandId());
+        if (instanceId != null) {
+            update.bind("instance", instanceId);
+        }
+        binds.forEach(update::bind);
+        List<String> moved =
+                update.executeAndReturnGeneratedKeys().mapTo(String.class).list();
+        for (String instance : moved) {
+            InvocationState.LIFECYCLE.taken(from, to);
+            if (!from.status().equals(to.status()) || !from.details().equals(to.details())) {
+                invocationChanged(handle, command, instance, to);
+            }
+        }
+        return moved;
+    }
+
+    List<String> move(Handle handle, CommandRow command, InvocationState from, InvocationState to) {
+        return move(handle, command, from, to, null, "", "", java.util.Map.of());
+    }
+
+    /**
+     * With the command locked: stops sending once errors exceed MaxErrors, else releases queued invocations up
+     * to MaxConcurrency; then stores the counts and the command's state, telling listeners when it changed.
+     */
+    CommandRow settle(Handle handle, CommandRow command) {
+        Counts counts = Counts.of(handle, command.commandId());
+        if (!command.state().isFinal() && !command.cancelRequested()) {
+            if (counts.errors() > command.errorLimit()) {
+                move(handle, command, InvocationState.QUEUED, InvocationState.TERMINATED);
+                move(handle, command, InvocationState.RELEASED, InvocationState.TERMINATED);
+                counts = Counts.of(handle, command.commandId());
+            } else {
+                int room = command.concurrencyLimit() - counts.inFlight();
+                if (room > 0 && counts.of(InvocationState.QUEUED) > 0) {
+                    release(handle, command, room);
+                    counts = Counts.of(handle, command.commandId());
+                }
+            }
+        }
+        CommandState next = CommandState.of(counts, command.errorLimit(), command.cancelRequested());
+        if (command.state().isFinal()) {
+            next = command.state();
+        }
+        handle.createUpdate("UPDATE commands SET state = :state, completed_count = :completed,"
+                        + " error_count = :errors, delivery_timed_out_count = :deliveryTimedOut,"
+                        + " queued_count = :queued, changed_at = CASE WHEN state = :state THEN changed_at ELSE :now END"
+                        + " WHERE command_id = :id")
+                .bind("state", next.name())
+                .bind("completed", counts.completed())
+                .bind("errors", counts.errors())
+                .bind("deliveryTimedOut", counts.of(InvocationState.DELIVERY_TIMED_OUT))
+                .bind("queued", counts.of(InvocationState.QUEUED))
+                .bind("now", now())
+                .bind("id", command.commandId())
+                .execute();
+        CommandRow settled = CommandRow.find(handle, command.commandId()).orElseThrow();
+        if (next != command.state()) {
+            List<String> targets = instanceIds(handle, command);
+            CommandState from = command.state();
+            if (from == CommandState.PENDING && !CommandState.LIFECYCLE.allows(from, next)) {
+                // An agent took an invocation and the command was settled again before the claim's own settle.
+                CommandState.LIFECYCLE.taken(from, CommandState.IN_PROGRESS);
+                commandChanged(handle, settled, CommandState.IN_PROGRESS, targets);
+                from = CommandState.IN_PROGRESS;
+            }
+            CommandState.LIFECYCLE.taken(from, next);
+            commandChanged(handle, settled, next, targets);
+        }
+        return settled;
+    }
+
+    private void release(Handle handle, CommandRow command, int room) {
+        InvocationState.LIFECYCLE.require(InvocationState.QUEUED, InvocationState.RELEASED);
+        // Picked once, in a CTE: a LIMIT inside an IN (...) may be evaluated again per row and release more.
+        List<String> released = handle.createQuery("WITH picked AS MATERIALIZED (SELECT instance_id"
+                        + " FROM command_invocations WHERE command_id = :id AND state = 'QUEUED'"
+                        + " ORDER BY seq LIMIT :room FOR UPDATE SKIP LOCKED)"
+                        + " UPDATE command_invocations i SET state = 'RELEASED', released_at = :now, changed_at = :now"
+                        + " FROM picked WHERE i.command_id = :id AND i.instance_id = picked.instance_id"
+                        + " RETURNING i.instance_id")
+                .bind("now", now())
+                .bind("id", command.commandId())
+                .bind("room", room)
+                .mapTo(String.class)
+                .list();
+        released.forEach(i -> InvocationState.LIFECYCLE.taken(InvocationState.QUEUED, InvocationState.RELEASED));
+        wakeups.notify(handle, released);
+    }
+
+    private static List<String> instanceIds(Handle handle, CommandRow command) {
+        return handle.createQuery("SELECT instance_id FROM command_invocations WHERE command_id = :id ORDER BY seq")
+                .bind("id", command.commandId())
+                .mapTo(String.class)
+                .list();
+    }
+
+    void invocationChanged(Handle handle, CommandRow command, String instanceId, InvocationState state) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        InvocationChange change = new InvocationChange(
+                command.commandId().toString(),
+                instanceId,
+                command.documentName(),
+                state.status(),
+                state.details(),
+                command.requestedAt(),
+                command.contractNotification(),
+                now());
+        for (CommandListener listener : listeners) {
+            listener.invocationChanged(handle, change);
+        }
+    }
+
+    private void commandChanged(Handle handle, CommandRow command, CommandState state, List<String> instanceIds) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        CommandChange change = new CommandChange(
+                command.commandId().toString(),
+                command.documentName(),
+                state.status(),
+                state.details(),
+                instanceIds,
+                command.parameters(),
+                command.requestedAt(),
+                command.expiresAfter(),
+                command.contractNotification(),
+                now());
+        for (CommandListener listener : listeners) {
+            listener.commandChanged(handle, change);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package dev.patchtide.server.install;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.patchtide.agent.Agent;
+import dev.patchtide.agent.Registrar;
+import dev.patchtide.agent.Registration;
+import dev.patchtide.agent.RegistrationFile;
+import dev.patchtide.server.testing.HostAptRepository;
+import dev.patchtide.server.testing.MutableClock;
+import dev.patchtide.server.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.CommandInvocationStatus;
+import software.amazon.awssdk.services.ssm.model.GetCommandInvocationResponse;
+import software.amazon.awssdk.services.ssm.model.InstancePatchState;
+import software.amazon.awssdk.services.ssm.model.PatchComplianceDataState;
+import software.amazon.awssdk.services.ssm.model.PatchFilter;
+import software.amazon.awssdk.services.ssm.model.PatchOperationType;
+import software.amazon.awssdk.services.ssm.model.PatchRule;
+import software.amazon.awssdk.services.ssm.model.ResourceTypeForTagging;
+import software.amazon.awssdk.services.ssm.model.Tag;
+
+/**
+ * Issue 10's first proof, on this host for real: test packages built with dpkg-deb and served from a loopback
+ * apt repository, v1 installed by apt; then {@code SendCommand AWS-RunPatchBaseline Operation=Install} through
+ * the AWS SDK makes the real agent upgrade exactly the approved missing patch through the real apt-get, the
+ * excluded one untouched and every other package of the host as it was. The reboot it asks for is the one
+ * fake: the test restarts the agent as a reboot would, and the command completes.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RealInstallTest {
+    static final String SECURITY_FIX = "patchtide-e2e-openssl";
+    static final String OTHER_UPDATE = "patchtide-e2e-tools";
+
+    @TempDir
+    static Path dir;
+
+    static HostAptRepository repository;
+    static TestServer server;
+    static SsmClient ssm;
+    static Registration registration;
+    static final AtomicReference<Agent> agent = new AtomicReference<>();
+    static final AtomicInteger reboots = new AtomicInteger();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeTrue(
+                HostAptRepository.unavailable().isEmpty(),
+                () -> "real install skipped: " + HostAptRepository.unavailable().orElseThrow());
+        repository = HostAptRepository.open(dir);
+        repository.deb("pt-e2e", SECURITY_FIX, "1.0-1", "patchtide-test");
+        repository.deb("pt-e2e-security", SECURITY_FIX, "2.0-1", "patchtide-test");
+        repository.deb("pt-e2e", OTHER_UPDATE, "1.0-1", "patchtide-test");
+        repository.deb("pt-e2e", OTHER_UPDATE, "1.1-1", "patchtide-test");
+        repository.publish("pt-e2e", "pt-e2e-security");
+        repository.install(SECURITY_FIX + "=1.0-1", OTHER_UPDATE + "=1.0-1");
+
+        server = TestServer.start(MutableClock.ofNow());
+        ssm = server.ssm();
+        // Only the test packages are approved: the host's own pending updates stay out of every install.
+        String baseline = ssm.createPatchBaseline(b -> b.name("patchtide-test-packages")
+                        .operatingSystem("DEBIAN")
+                        .approvalRules(r -> r.patchRules(PatchRule.builder()
+                                .approveAfterDays(0)
+                                .enableNonSecurity(true)
+                                .complianceLevel("CRITICAL")
+                                .patchFilterGroup(g -> g.patchFilters(PatchFilter.builder()
+                                        .key("SECTION")
+                                        .values("patchtide-test")
+                                        .build()))
+                                .build())))
+                .baselineId();
+        ssm.registerPatchBaselineForPatchGroup(b -> b.baselineId(baseline).patchGroup("e2e"));
+        var activation = ssm.createActivation(b -> b.iamRole("patchtide-agent"));
+        registration = new Registrar(InstantSource.system())
+                .register(
+                        server.endpoint(),
+                        TestServer.REGION,
+                        activation.activationId(),
+                        activation.activationCode(),
+                        new RegistrationFile(dir.resolve("agent")));
+        ssm.addTagsToResource(b -> b.resourceType(ResourceTypeForTagging.MANAGED_INSTANCE)
+                .resourceId(registration.instanceId())
+                .tags(Tag.builder().key("Patch Group").value("e2e").build()));
+        startAgent();
+    }
+
+    /** This host's agent, as {@code up} runs it, with the reboot replaced by a restart of the agent. */
+    static void startAgent() {
+        Agent started = Agent.forThisHost(
+                        registration,
+                        dir.resolve("agent"),
+                        Duration.ofSeconds(5),
+                        Duration.ZERO,
+                        InstantSource.system())
+                .rebootAction(() -> {
+                    reboots.incrementAndGet();
+                    // What a reboot does to the host: a new boot forgets what was installed pending it; the agent
+                    // process ends and a new one starts on the same state folder.
+                    CompletableFuture.runAsync(() -> {
+                        agent.get().close();
+                        try {
+                            Files.deleteIfExists(
+                                    Path.of("/").resolve(dev.patchtide.agent.scan.RebootCheck.INSTALLED_SINCE_BOOT));
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        startAgent();
+                    });
+                });
+        agent.set(started);
+        started.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (agent.get() != null) {
+                agent.get().close();
+            }
+            if (server != null) {
+                server.close();
+            }
+        } finally {
+            if (repository != null) {
+                repository.close();
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void installUpgradesExactlyTheApprovedMissingPatchThroughApt() throws Exception {
+        String scan = send("Scan", "NoReboot", List.of());
+        assertThat(finished(scan).status()).isEqualTo(CommandInvocationStatus.SUCCESS);
+        assertThat(testPatchStates())
+                .containsEntry(SECURITY_FIX, PatchComplianceDataState.MISSING)
+                .containsEntry(OTHER_UPDATE, PatchComplianceDataState.MISSING);
+        SortedMap<String, String> before = HostAptRepository.installedPackages();
+
+        String install = send("Install", "RebootIfNeeded", List.of(OTHER_UPDATE));
+        GetCommandInvocationResponse done = finished(install);
+
+        assertThat(done.status()).as(done.standardOutputContent()).isEqualTo(CommandInvocationStatus.SUCCESS);
+        assertThat(done.standardOutputContent()).contains(SECURITY_FIX);
+        assertThat(reboots.get()).as("the install asked for one reboot").isEqualTo(1);
+        assertThat(HostAptRepository.installedVersion(SECURITY_FIX)).contains("2.0-1");
+        assertThat(HostAptRepository.installedVersion(OTHER_UPDATE))
+                .as("excluded")
+                .contains("1.0-1");
+        SortedMap<String, String> after = HostAptRepository.installedPackages();
+        String fixKey = SECURITY_FIX + ":" + repository.arch();
+        assertThat(after.get(fixKey)).startsWith("2.0-1 ");
+        after.remove(fixKey);
+        before.remove(fixKey);
+        assertThat(after).as("every other package of this host as it was").isEqualTo(before);
+
+        assertThat(testPatchStates())
+                .containsEntry(SECURITY_FIX, PatchComplianceDataState.INSTALLED)
+                .containsEntry(OTHER_UPDATE, PatchComplianceDataState.MISSING);
+        InstancePatchState state = ssm.describeInstancePatchStates(b -> b.instanceIds(registration.instanceId()))
+                .instancePatchStates()
+                .getFirst();
+        assertThat(state.operation()).isEqualTo(PatchOperationType.INSTALL);
+        assertThat(state.missingCount()).isEqualTo(1);
+    }
+
+    static String send(String operation, String rebootOption, List<String> excluded) {
+        return ssm.sendCommand(b -> b.documentName("AWS-RunPatchBaseline")
+                        .instanceIds(registration.instanceId())
+                        .parameters(Map.of(
+                                "Operation", List.of(operation),
+                                "RebootOption", List.of(rebootOption),
+                                "ExcludePatches", excluded)))
+                .command()
+                .commandId();
+    }
+
+    static GetCommandInvocationResponse finished(String commandId) {
+        AtomicReference<GetCommandInvocationResponse> last = new AtomicReference<>();
+        await().atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    last.set(ssm.getCommandInvocation(
+                            b -> b.commandId(commandId).instanceId(registration.instanceId())));
+                    return switch (last.get().status()) {
+                        case SUCCESS, FAILED, CANCELLED, TIMED_OUT -> true;
+                        default -> false;
+                    };
+                });
+        return last.get();
+    }
+
+    /** The state of each test package in the instance's compliance, by package name. */
+    static Map<String, PatchComplianceDataState> testPatchStates() {
+        Map<String, PatchComplianceDataState> states = new java.util.TreeMap<>();
+        ssm.describeInstancePatchesPaginator(b -> b.instanceId(registration.instanceId()))
+                .patches()
+                .forEach(p -> {
+                    if (p.title().startsWith("patchtide-e2e-")) {
+                        states.put(p.title().split("[ .:]")[0], p.state());
+                    }
+                });
+        return states;
+    }
+}
