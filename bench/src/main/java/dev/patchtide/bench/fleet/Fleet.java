@@ -70,6 +70,10 @@ final class Fleet {
         }
     }
 
+    int hosts() {
+        return hosts;
+    }
+
     int activationCount() {
         return activations.size();
     }

@@ -1,0 +1,237 @@
+package dev.patchtide.bench.fleet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchtide.agent.ApiCallException;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+
+/**
+ * Registered fleet agents that follow commands as the real agent does: each long-polls {@code
+ * Patchtide.ReceiveCommandInvocations} on a virtual thread of its own, and for every invocation reports
+ * InProgress, "runs" for the time its {@link Script} says, then reports Success or Failed, resending a report
+ * until the server takes it (a server killed and restarted gets it again, as the agent's journal resends).
+ * Records every invocation each agent received (to prove none arrives twice) and, per command, how many run
+ * at once across the fleet.
+ */
+final class CommandAgents implements AutoCloseable {
+    static final String RECEIVE = "Patchtide.ReceiveCommandInvocations";
+    static final String UPDATE = "Patchtide.UpdateCommandInvocation";
+    private static final long RETRY_MILLIS = 200;
+
+    /** What one invocation does on one host. */
+    record Run(Duration time, boolean fails) {}
+
+    /** Decides each invocation's run from its command id and host index. */
+    interface Script extends BiFunction<String, Integer, Run> {
+        /** Runs of {@code time}; a {@code failShare} of the hosts (chosen per command by hash) fail. */
+        static Script of(Duration time, double failShare) {
+            return (commandId, host) ->
+                    new Run(time, Math.floorMod((commandId + "/" + host).hashCode(), 10_000) < failShare * 10_000);
+        }
+    }
+
+    /** One invocation as an agent got it: which host, which command, when (System.nanoTime). */
+    record Receipt(int host, String commandId, long receivedNanos) {}
+
+    /** Per command: running now, the most ever running at once, finished, and the reports the server took. */
+    static final class CommandTally {
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger peak = new AtomicInteger();
+        final AtomicInteger received = new AtomicInteger();
+        final AtomicInteger succeeded = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+
+        int finished() {
+            return succeeded.get() + failed.get();
+        }
+    }
+
+    private final FleetClient client;
+    private final Fleet fleet;
+    private final int waitSeconds;
+    private volatile Script script = Script.of(Duration.ZERO, 0);
+    private volatile boolean stopped;
+    private final List<Thread> threads = new ArrayList<>();
+    private final Queue<Receipt> receipts = new ConcurrentLinkedQueue<>();
+    private final Map<String, CommandTally> tallies = new ConcurrentHashMap<>();
+    private final AtomicInteger polling = new AtomicInteger();
+    private final AtomicLong polls = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private final Queue<String> oddities = new ConcurrentLinkedQueue<>();
+
+    CommandAgents(FleetClient client, Fleet fleet, int waitSeconds) {
+        this.client = client;
+        this.fleet = fleet;
+        this.waitSeconds = waitSeconds;
+    }
+
+    /** Starts every registered host's poll loop. */
+    void start(int hosts) {
+        for (int h = 0; h < hosts; h++) {
+            int host = h;
+            threads.add(Thread.ofVirtual().name("agent-" + h).start(() -> follow(host)));
+        }
+    }
+
+    /** What invocations received from now on do. */
+    void script(Script s) {
+        this.script = s;
+    }
+
+    private void follow(int host) {
+        Fleet.Agent agent = fleet.agent(host);
+        byte[] poll = json(Map.of("InstanceId", agent.instanceId(), "WaitTimeSeconds", waitSeconds));
+        boolean first = true;
+        while (!stopped) {
+            JsonNode answer;
+            try {
+                if (first) {
+                    polling.incrementAndGet();
+                    first = false;
+                }
+                polls.incrementAndGet();
+                answer = client.callSigned(RECEIVE, poll, agent.key());
+            } catch (IOException | ApiCallException e) {
+                // Server away (killed, restarting) or busy: poll again shortly, as the agent does.
+                if (e instanceof ApiCallException a && a.httpStatus() < 500) {
+                    oddities.add("host " + host + " poll refused: " + a.getMessage());
+                }
+                retries.incrementAndGet();
+                pause(RETRY_MILLIS);
+                continue;
+            }
+            long now = System.nanoTime();
+            for (JsonNode inv : answer.path("Invocations")) {
+                receipts.add(new Receipt(host, inv.path("CommandId").asText(), now));
+            }
+            for (JsonNode inv : answer.path("Invocations")) {
+                run(host, agent, inv.path("CommandId").asText());
+            }
+        }
+    }
+
+    private void run(int host, Fleet.Agent agent, String commandId) {
+        CommandTally tally = tally(commandId);
+        tally.received.incrementAndGet();
+        Run run = script.apply(commandId, host);
+        Instant start = Instant.now();
+        report(host, agent, commandId, Map.of("Status", "InProgress", "ExecutionStartDateTime", start));
+        int now = tally.running.incrementAndGet();
+        tally.peak.accumulateAndGet(now, Math::max);
+        pause(run.time().toMillis());
+        // No longer running before the server hears of it: the count here never exceeds the server's.
+        tally.running.decrementAndGet();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("Status", run.fails() ? "Failed" : "Success");
+        result.put("ResponseCode", run.fails() ? 1 : 0);
+        result.put("ExecutionStartDateTime", start);
+        result.put("ExecutionEndDateTime", Instant.now());
+        result.put("StandardOutputContent", "simulated run on host " + host + "\n");
+        if (report(host, agent, commandId, result)) {
+            (run.fails() ? tally.failed : tally.succeeded).incrementAndGet();
+        }
+    }
+
+    /** Sends one report until the server answers it; false if it refused it. */
+    private boolean report(int host, Fleet.Agent agent, String commandId, Map<String, Object> members) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("CommandId", commandId);
+        body.put("InstanceId", agent.instanceId());
+        body.putAll(members);
+        byte[] bytes = json(body);
+        while (!stopped) {
+            try {
+                client.callSigned(UPDATE, bytes, agent.key());
+                return true;
+            } catch (IOException e) {
+                retries.incrementAndGet();
+                pause(RETRY_MILLIS);
+            } catch (ApiCallException e) {
+                if (e.httpStatus() >= 500) {
+                    retries.incrementAndGet();
+                    pause(RETRY_MILLIS);
+                    continue;
+                }
+                oddities.add("host " + host + " " + members.get("Status") + " of " + commandId + " refused: "
+                        + e.getMessage());
+                return false;
+            }
+        }
+        return false;
+    }
+
+    CommandTally tally(String commandId) {
+        return tallies.computeIfAbsent(commandId, id -> new CommandTally());
+    }
+
+    /** Every invocation received so far, in no particular order. */
+    List<Receipt> receipts() {
+        return List.copyOf(receipts);
+    }
+
+    /** Receipts of the same command by the same host beyond the first: must stay empty. */
+    List<Receipt> duplicates() {
+        Map<String, Receipt> seen = new ConcurrentHashMap<>();
+        List<Receipt> twice = new ArrayList<>();
+        for (Receipt r : receipts) {
+            if (seen.putIfAbsent(r.host() + "/" + r.commandId(), r) != null) {
+                twice.add(r);
+            }
+        }
+        return twice;
+    }
+
+    /** Hosts that have sent their first poll. */
+    int polling() {
+        return polling.get();
+    }
+
+    long polls() {
+        return polls.get();
+    }
+
+    /** Calls sent again after the server was away or busy. */
+    long retries() {
+        return retries.get();
+    }
+
+    /** Answers an agent did not expect (a refused poll or report): should stay empty. */
+    List<String> oddities() {
+        return List.copyOf(oddities);
+    }
+
+    private byte[] json(Object body) {
+        try {
+            return client.json().writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        for (Thread t : threads) {
+            t.interrupt();
+        }
+    }
+}
