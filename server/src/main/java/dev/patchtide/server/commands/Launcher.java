@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -25,8 +24,6 @@ final class Launcher implements CommandLauncher {
     static final int DEFAULT_EXECUTION_TIMEOUT = 3600;
 
     static final int MAX_EXECUTION_TIMEOUT = 172_800;
-    private static final Pattern TOPIC_ARN =
-            Pattern.compile("^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$");
 
     private final DocumentResolver documents;
     private final Progress progress;
@@ -52,7 +49,8 @@ final class Launcher implements CommandLauncher {
         List<String> ids = spec.instanceIds() == null ? List.of() : spec.instanceIds();
         List<CommandSpec.CommandTarget> targets = spec.targets() == null ? List.of() : spec.targets();
         checkSpec(spec);
-        spec.notificationConfig().ifPresent(Launcher::checkNotification);
+        spec.notificationConfig()
+                .ifPresent(config -> CommandNotifications.validate(handle, config, "notificationConfig"));
         Map<String, String> instances = Targeting.resolve(handle, ids, targets);
         ResolvedDocument document = documents.resolve(
                 handle,
@@ -213,16 +211,6 @@ final class Launcher implements CommandLauncher {
         throw new ApiException.Invalid(
                 "InvalidParameters",
                 "Parameter executionTimeout must be a number of seconds from 1 to " + MAX_EXECUTION_TIMEOUT + ".");
-    }
-
-    private static void checkNotification(CommandSpec.NotificationConfig config) {
-        if (config.notificationArn() == null
-                || !TOPIC_ARN.matcher(config.notificationArn()).matches()) {
-            throw new ApiException.Invalid(
-                    "InvalidNotificationConfig",
-                    "NotificationConfig.NotificationArn must be the ARN of an SNS topic, got "
-                            + Validation.clip(config.notificationArn()));
-        }
     }
 
     static UUID parseId(String commandId) {

@@ -8,6 +8,7 @@ import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.FilterKeys;
 import dev.patchtide.server.api.Validation;
+import dev.patchtide.server.commands.CommandNotifications;
 import dev.patchtide.server.windows.TargetApi.Page;
 import dev.patchtide.server.windows.TaskMessages.DescribeMaintenanceWindowTasksResult;
 import dev.patchtide.server.windows.TaskMessages.DescribeRequest;
@@ -153,6 +154,7 @@ final class TaskApi {
         TaskDefinition d = q.definition();
         String id = jdbi.inTransaction(h -> {
             WindowRow w = WindowRow.require(h, q.windowId(), true);
+            requireNotificationTopic(h, d);
             if (q.clientToken() != null) {
                 Optional<String[]> earlier = h.createQuery("SELECT window_task_id::text, window_id, definition::text"
                                 + " FROM maintenance_window_tasks WHERE client_token = :t")
@@ -206,6 +208,21 @@ final class TaskApi {
                 .orElseThrow(() -> WindowRow.notFound("Task " + taskId + " of maintenance window " + windowId));
     }
 
+    /** A Run Command task's notifications go to a topic of this server, checked as SendCommand checks it. */
+    private static void requireNotificationTopic(Handle h, TaskDefinition d) {
+        if (d.taskInvocationParameters() != null
+                && d.taskInvocationParameters().runCommand() != null
+                && d.taskInvocationParameters().runCommand().notificationConfig() != null) {
+            CommandNotifications.requireTopic(
+                    h,
+                    d.taskInvocationParameters()
+                            .runCommand()
+                            .notificationConfig()
+                            .toSpec(),
+                    "taskInvocationParameters.runCommand.notificationConfig");
+        }
+    }
+
     private MaintenanceWindowTaskDetail update(UpdateMaintenanceWindowTaskRequest q) {
         boolean replace = Boolean.TRUE.equals(q.replace());
         return jdbi.inTransaction(h -> {
@@ -226,6 +243,7 @@ final class TaskApi {
                     pick(q.description(), t.description(), replace),
                     q.cutoffBehavior() != null ? q.cutoffBehavior() : replace ? "CONTINUE_TASK" : t.cutoffBehavior(),
                     pick(q.alarmConfiguration(), t.alarmConfiguration(), replace));
+            requireNotificationTopic(h, d);
             check(h, w, d);
             h.createUpdate("UPDATE maintenance_window_tasks SET priority = :priority, definition = :d::jsonb"
                             + " WHERE window_task_id = :id::uuid")

@@ -14,7 +14,6 @@ import dev.patchtide.server.windows.TaskMessages.RunCommand;
 import dev.patchtide.server.windows.TaskMessages.TaskDefinition;
 import dev.patchtide.server.windows.WindowLifecycles.TaskState;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -83,11 +82,7 @@ final class TaskLauncher {
                     d.maxErrors() == null ? "0" : d.maxErrors(),
                     Optional.ofNullable(rc.timeoutSeconds()),
                     Optional.ofNullable(rc.comment()),
-                    Optional.ofNullable(rc.notificationConfig())
-                            .map(n -> new CommandSpec.NotificationConfig(
-                                    n.notificationArn(),
-                                    n.notificationEvents() == null ? List.of() : n.notificationEvents(),
-                                    n.notificationType())),
+                    Optional.ofNullable(rc.notificationConfig()).map(TaskMessages.NotificationConfig::toSpec),
                     Optional.ofNullable(rc.serviceRoleArn() != null ? rc.serviceRoleArn() : d.serviceRoleArn()));
             sent = early.during(() -> commands.get().send(h, spec, WINDOWS));
             h.releaseSavepoint(savepoint);

@@ -9,6 +9,8 @@ import static dev.patchtide.server.windows.WindowMessages.validWindowId;
 
 import dev.patchtide.server.api.ApiRequest;
 import dev.patchtide.server.api.Validation;
+import dev.patchtide.server.commands.CommandNotifications;
+import dev.patchtide.server.commands.CommandSpec;
 import dev.patchtide.server.windows.WindowMessages.Filter;
 import dev.patchtide.server.windows.WindowMessages.Target;
 import java.util.List;
@@ -24,8 +26,6 @@ final class TaskMessages {
     static final Pattern MAX_ERRORS = Pattern.compile("^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$");
     static final Set<String> TASK_TYPES = Set.of("RUN_COMMAND", "AUTOMATION", "STEP_FUNCTIONS", "LAMBDA");
     static final Set<String> CUTOFF_BEHAVIORS = Set.of("CONTINUE_TASK", "CANCEL_TASK");
-    static final Set<String> NOTIFICATION_EVENTS =
-            Set.of("All", "InProgress", "Success", "TimedOut", "Cancelled", "Failed");
 
     // --- targets
 
@@ -115,7 +115,13 @@ final class TaskMessages {
 
     // --- tasks
 
-    record NotificationConfig(String notificationArn, List<String> notificationEvents, String notificationType) {}
+    record NotificationConfig(String notificationArn, List<String> notificationEvents, String notificationType) {
+        /** As the commands feature takes it: no events listed means every event. */
+        CommandSpec.NotificationConfig toSpec() {
+            return new CommandSpec.NotificationConfig(
+                    notificationArn, notificationEvents == null ? List.of() : notificationEvents, notificationType);
+        }
+    }
 
     record CloudWatchOutputConfig(String cloudWatchLogGroupName, Boolean cloudWatchOutputEnabled) {}
 
@@ -237,19 +243,7 @@ final class TaskMessages {
                     rc.documentVersion(),
                     Pattern.compile("([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)"));
             if (rc.notificationConfig() != null) {
-                NotificationConfig n = rc.notificationConfig();
-                v.oneOf(
-                        at + ".notificationConfig.notificationType",
-                        n.notificationType(),
-                        Set.of("Command", "Invocation"));
-                if (n.notificationEvents() != null) {
-                    for (int i = 0; i < n.notificationEvents().size(); i++) {
-                        v.oneOf(
-                                at + ".notificationConfig.notificationEvents." + (i + 1) + ".member",
-                                n.notificationEvents().get(i),
-                                NOTIFICATION_EVENTS);
-                    }
-                }
+                CommandNotifications.validate(rc.notificationConfig().toSpec(), at + ".notificationConfig", v);
             }
         }
     }

@@ -94,6 +94,19 @@ final class CommandNodes implements AutoCloseable {
         return agents;
     }
 
+    /** Creates an SNS topic on {@code node} as the admin; returns its ARN. */
+    String createTopic(Node node, String name) throws IOException, ApiCallException {
+        ApiClient admin = new ApiClient(
+                node.endpoint(),
+                TestServer.REGION,
+                Optional.of(new SigV4Credentials(this.admin.accessKeyId(), this.admin.secretAccessKey())),
+                InstantSource.system(),
+                http);
+        return admin.call("Patchtide.CreateTopic", Map.of("Name", name))
+                .path("TopicArn")
+                .asText();
+    }
+
     /** The same agent speaking to another node. */
     FakeAgent on(Node node, FakeAgent agent) {
         ApiClient client = new ApiClient(

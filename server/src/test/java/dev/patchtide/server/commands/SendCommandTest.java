@@ -279,6 +279,7 @@ class SendCommandTest {
     @Test
     void echoesWhatItIsGivenAndPagesWithNextToken() throws Exception {
         FakeAgent agent = nodes.agents(node, 1).getFirst();
+        String topic = nodes.createTopic(node, "ops");
         Command echoed = ssm.sendCommand(b -> b.documentName("AWS-RunShellScript")
                         .instanceIds(agent.instanceId())
                         .parameters(Map.of("commands", List.of("true")))
@@ -286,7 +287,7 @@ class SendCommandTest {
                         .outputS3BucketName("patch-logs")
                         .outputS3KeyPrefix("runs/")
                         .serviceRoleArn("arn:aws:iam::123456789012:role/notify")
-                        .notificationConfig(n -> n.notificationArn("arn:aws:sns:us-east-1:123456789012:ops")
+                        .notificationConfig(n -> n.notificationArn(topic)
                                 .notificationEvents(NotificationEvent.SUCCESS, NotificationEvent.FAILED)
                                 .notificationType(NotificationType.INVOCATION))
                         .timeoutSeconds(600)
@@ -296,7 +297,7 @@ class SendCommandTest {
         assertThat(echoed.outputS3BucketName()).isEqualTo("patch-logs");
         assertThat(echoed.outputS3KeyPrefix()).isEqualTo("runs/");
         assertThat(echoed.serviceRole()).isEqualTo("arn:aws:iam::123456789012:role/notify");
-        assertThat(echoed.notificationConfig().notificationArn()).isEqualTo("arn:aws:sns:us-east-1:123456789012:ops");
+        assertThat(echoed.notificationConfig().notificationArn()).isEqualTo(topic);
         assertThat(echoed.notificationConfig().notificationEventsAsStrings()).containsExactly("Success", "Failed");
         assertThat(echoed.notificationConfig().notificationTypeAsString()).isEqualTo("Invocation");
         assertThat(echoed.timeoutSeconds()).isEqualTo(600);

@@ -251,6 +251,10 @@ class MaintenanceWindowApiTest {
         assertThat(updatedTarget.name()).isEqualTo("web");
         assertThat(updatedTarget.ownerInformation()).isEqualTo("team-b");
 
+        String topic = server.adminClient()
+                .call("Patchtide.CreateTopic", Map.of("Name", "window-tasks"))
+                .path("TopicArn")
+                .asText();
         String taskId = ssm.registerTaskWithMaintenanceWindow(b -> b.windowId(id)
                         .taskType(MaintenanceWindowTaskType.RUN_COMMAND)
                         .taskArn("AWS-RunPatchBaseline")
@@ -265,7 +269,7 @@ class MaintenanceWindowApiTest {
                         .taskInvocationParameters(
                                 p -> p.runCommand(rc -> rc.parameters(Map.of("Operation", List.of("Install")))
                                         .timeoutSeconds(600)
-                                        .notificationConfig(n -> n.notificationArn("arn:aws:sns:us-east-1:1:t")
+                                        .notificationConfig(n -> n.notificationArn(topic)
                                                 .notificationEventsWithStrings("Success", "Failed")
                                                 .notificationType("Command")))))
                 .windowTaskId();
