@@ -220,7 +220,7 @@ class MaintenanceWindowApiTest {
     }
 
     @Test
-    void targetsAndTasks() {
+    void targetsAndTasks() throws Exception {
         String id = window("with-tasks");
         String targetId = ssm.registerTargetWithMaintenanceWindow(b -> b.windowId(id)
                         .resourceType("INSTANCE")
