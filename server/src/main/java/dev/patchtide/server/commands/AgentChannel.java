@@ -30,11 +30,13 @@ final class AgentChannel {
     private final Jdbi jdbi;
     private final Progress progress;
     private final Wakeups wakeups;
+    private final Settler settler;
 
-    AgentChannel(Jdbi jdbi, Progress progress, Wakeups wakeups) {
+    AgentChannel(Jdbi jdbi, Progress progress, Wakeups wakeups, Settler settler) {
         this.jdbi = jdbi;
         this.progress = progress;
         this.wakeups = wakeups;
+        this.settler = settler;
     }
 
     private record Claimed(List<Invocation> invocations, List<String> cancellations, boolean newCancellation) {}
@@ -114,19 +116,23 @@ final class AgentChannel {
             return new Claimed(invocations, cancellations, !untold.isEmpty());
         });
         // The command's own lock is taken only now, in a transaction of its own: a claim holding invocation rows
-        // never waits for a command (see Progress).
+        // never waits for a command (see Progress). What was claimed is answered whatever happens to the settle:
+        // the invocations are marked delivered already, and an error would lose them.
         for (UUID commandId : pending) {
-            jdbi.useTransaction(
-                    handle -> CommandRow.lock(handle, commandId).ifPresent(c -> progress.settle(handle, c)));
+            settler.settle(commandId);
         }
         return claimed;
     }
 
+    /**
+     * Stores the agent's report holding only the invocation's row, never the command's: the many reports of one
+     * command do not queue on it. The command is settled afterwards (see {@link Settler}).
+     */
     void update(UpdateCommandInvocationRequest q) {
         UUID commandId = Launcher.parseId(q.commandId());
-        jdbi.useTransaction(handle -> {
+        boolean changed = jdbi.inTransaction(handle -> {
             CommandRow command =
-                    CommandRow.lock(handle, commandId).orElseThrow(() -> Launcher.invalidCommandId(q.commandId()));
+                    CommandRow.find(handle, commandId).orElseThrow(() -> Launcher.invalidCommandId(q.commandId()));
             Map<String, Object> stored = handle.createQuery("SELECT state, response_code, standard_output,"
                             + " standard_error FROM command_invocations WHERE command_id = :id AND instance_id ="
                             + " :instance FOR UPDATE")
@@ -149,7 +155,7 @@ final class AgentChannel {
                         && Objects.equals(
                                 stored.get("standard_error"), Objects.requireNonNullElse(q.standardErrorContent(), ""));
                 if (same) {
-                    return; // the agent's retry of a result already taken
+                    return true; // the agent's retry of a result already taken: settle again, in case
                 }
                 throw refused(q, state);
             }
@@ -173,12 +179,15 @@ final class AgentChannel {
                         .bind("id", commandId)
                         .bind("instance", q.instanceId())
                         .execute();
-                return;
+                return false;
             }
             InvocationState to = reported.get();
             progress.move(handle, command, state, to, q.instanceId(), outputs, "", binds);
-            progress.settle(handle, command);
+            return true;
         });
+        if (changed) {
+            settler.settle(commandId);
+        }
     }
 
     private static int responseCode(UpdateCommandInvocationRequest q) {

@@ -1,0 +1,66 @@
+package dev.patchtide.server.commands;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchtide.agent.ApiCallException;
+import dev.patchtide.server.testing.FakeAgent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jdbi.v3.core.Handle;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent's channel when the bookkeeping after a hand-out fails: an invocation marked delivered always reaches
+ * its agent (at most once, never lost without a crash).
+ */
+class CommandChannelFaultsTest {
+    private final CommandNodes nodes = new CommandNodes();
+    private final CommandNodes.Node node = nodes.start();
+
+    @AfterEach
+    void stop() {
+        nodes.close();
+    }
+
+    @Test
+    void invocationHandedOutReachesItsAgentWhenSettlingTheCommandFails() throws Exception {
+        FakeAgent agent = nodes.agents(node, 1).getFirst();
+        String commandId = node.ssm()
+                .sendCommand(b -> b.documentName("AWS-RunShellScript")
+                        .instanceIds(agent.instanceId())
+                        .parameters(Map.of("commands", List.of("true"))))
+                .command()
+                .commandId();
+        // The command's move to InProgress (settled after the hand-out) fails once, as when no connection is left.
+        AtomicBoolean failed = new AtomicBoolean();
+        node.commands().addListener(new CommandListener() {
+            @Override
+            public void commandChanged(Handle handle, CommandChange change) {
+                if (change.status().equals("InProgress") && failed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("settling failed");
+                }
+            }
+
+            @Override
+            public void invocationChanged(Handle handle, InvocationChange change) {}
+        });
+
+        List<String> received = new ArrayList<>();
+        for (int poll = 0; poll < 2; poll++) {
+            try {
+                JsonNode answer = CommandNodes.receive(agent, 0);
+                answer.path("Invocations")
+                        .forEach(i -> received.add(i.path("CommandId").asText()));
+            } catch (ApiCallException e) {
+                // the agent polls again after an error
+            }
+        }
+
+        assertThat(failed).isTrue();
+        assertThat(received).containsExactly(commandId);
+    }
+}
