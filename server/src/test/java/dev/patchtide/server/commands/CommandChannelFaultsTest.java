@@ -1,6 +1,7 @@
 package dev.patchtide.server.commands;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.agent.ApiCallException;
@@ -62,5 +63,25 @@ class CommandChannelFaultsTest {
 
         assertThat(failed).isTrue();
         assertThat(received).containsExactly(commandId);
+    }
+
+    @Test
+    void pollAnswersARetryableThrottlingErrorWhenThePoolHasNoConnectionLeft() throws Exception {
+        FakeAgent agent = nodes.agents(node, 1).getFirst();
+        // Every connection of the node's pool taken (one is the wake-ups' listener): the poll waits out the pool.
+        List<Handle> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 9; i++) {
+                held.add(node.database().jdbi().open());
+            }
+            assertThatThrownBy(() -> CommandNodes.receive(agent, 0))
+                    .isInstanceOfSatisfying(ApiCallException.class, e -> {
+                        assertThat(e.code()).isEqualTo("ThrottlingException");
+                        assertThat(e.httpStatus()).isEqualTo(503);
+                    });
+        } finally {
+            held.forEach(Handle::close);
+        }
+        assertThat(CommandNodes.receive(agent, 0).path("Invocations")).isEmpty();
     }
 }
