@@ -48,13 +48,16 @@ final class AgentChannel {
         Wakeups.Waiter waiter = wakeups.register(q.instanceId());
         try {
             while (true) {
-                Claimed claimed = claim(q.instanceId());
+                Claimed claimed = look(q.instanceId());
                 long left = deadline - System.nanoTime();
                 boolean answer = !claimed.invocations().isEmpty() || claimed.newCancellation();
                 if (answer || left <= 0 || wakeups.closing()) {
                     return new ReceiveCommandInvocationsResult(claimed.invocations(), claimed.cancellations());
                 }
-                waiter.await(Duration.ofNanos(left));
+                // Not woken: nothing arrived (the node re-checks for lost notifications), so no second look.
+                if (!waiter.await(Duration.ofNanos(left))) {
+                    return new ReceiveCommandInvocationsResult(List.of(), claimed.cancellations());
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -62,6 +65,27 @@ final class AgentChannel {
         } finally {
             wakeups.unregister(q.instanceId(), waiter);
         }
+    }
+
+    /**
+     * One cheap statement for the common case of a waiting agent with nothing to take (no transaction); claims
+     * only when there is something.
+     */
+    private Claimed look(String instanceId) {
+        List<Map<String, Object>> open = jdbi.withHandle(handle -> handle.createQuery("SELECT command_id, state,"
+                        + " cancel_told FROM command_invocations WHERE instance_id = :instance"
+                        + " AND state IN ('RELEASED', 'CANCELLING') ORDER BY command_id")
+                .bind("instance", instanceId)
+                .mapToMap()
+                .list());
+        boolean claimable = open.stream()
+                .anyMatch(row -> row.get("state").equals("RELEASED") || !((Boolean) row.get("cancel_told")));
+        if (claimable) {
+            return claim(instanceId);
+        }
+        List<String> cancellations =
+                open.stream().map(row -> row.get("command_id").toString()).toList();
+        return new Claimed(List.of(), cancellations, false);
     }
 
     private Claimed claim(String instanceId) {
