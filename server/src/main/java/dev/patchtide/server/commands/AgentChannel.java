@@ -46,6 +46,9 @@ final class AgentChannel {
         Wakeups.Waiter waiter = wakeups.register(q.instanceId());
         try {
             while (true) {
+                if (waiter.superseded()) {
+                    return new ReceiveCommandInvocationsResult(List.of(), List.of());
+                }
                 Claimed claimed = claim(q.instanceId());
                 long left = deadline - System.nanoTime();
                 boolean answer = !claimed.invocations().isEmpty() || claimed.newCancellation();
