@@ -48,6 +48,9 @@ final class AgentChannel {
         Wakeups.Waiter waiter = wakeups.register(q.instanceId());
         try {
             while (true) {
+                if (waiter.superseded()) {
+                    return new ReceiveCommandInvocationsResult(List.of(), List.of());
+                }
                 Claimed claimed = look(q.instanceId());
                 long left = deadline - System.nanoTime();
                 boolean answer = !claimed.invocations().isEmpty() || claimed.newCancellation();

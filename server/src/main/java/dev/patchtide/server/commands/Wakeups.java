@@ -45,6 +45,20 @@ final class Wakeups implements AutoCloseable {
     /** One waiting request. */
     static final class Waiter {
         private final Semaphore signal = new Semaphore(0);
+        private volatile boolean superseded;
+
+        /**
+         * A newer poll of the same instance arrived: this request's agent restarted or gave up on it, and an
+         * invocation handed to it could be written to a connection nobody reads any more.
+         */
+        boolean superseded() {
+            return superseded;
+        }
+
+        private void supersede() {
+            superseded = true;
+            signal.release();
+        }
 
         void wake() {
             signal.release();
@@ -58,9 +72,15 @@ final class Wakeups implements AutoCloseable {
         }
     }
 
+    /** Registers a waiting request; an older one of the same instance on this node is answered empty. */
     Waiter register(String instanceId) {
         Waiter waiter = new Waiter();
-        waiting.computeIfAbsent(instanceId, k -> ConcurrentHashMap.newKeySet()).add(waiter);
+        waiting.compute(instanceId, (k, set) -> {
+            Set<Waiter> waiters = set == null ? ConcurrentHashMap.newKeySet() : set;
+            waiters.forEach(Waiter::supersede);
+            waiters.add(waiter);
+            return waiters;
+        });
         return waiter;
     }
 

@@ -56,6 +56,30 @@ class LongPollTest {
     }
 
     @Test
+    void aNewerPollOfTheSameInstanceTakesOverFromTheOlderOne() throws Exception {
+        FakeAgent agent = nodes.agents(nodeA, 1).getFirst();
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            // The first poll's agent went away (restarted): its request still waits on the server.
+            CompletableFuture<JsonNode> abandoned = poll(threads, agent);
+            await().atMost(Duration.ofSeconds(10)).until(() -> nodeA.commands().waitingAgents() == 1);
+            CompletableFuture<JsonNode> current = poll(threads, agent);
+
+            JsonNode dismissed = abandoned.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(dismissed.path("Invocations")).isEmpty();
+            await().atMost(Duration.ofSeconds(10)).until(() -> nodeA.commands().waitingAgents() == 1);
+            String commandId = nodeA.ssm()
+                    .sendCommand(b -> b.documentName("AWS-RunShellScript")
+                            .instanceIds(agent.instanceId())
+                            .parameters(Map.of("commands", List.of("true"))))
+                    .command()
+                    .commandId();
+            JsonNode received = current.get(15, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(received.path("Invocations").get(0).path("CommandId").asText())
+                    .isEqualTo(commandId);
+        }
+    }
+
+    @Test
     void pollWithNothingToDoAnswersEmptyWhenTheWaitEnds() throws Exception {
         FakeAgent agent = nodes.agents(nodeA, 1).getFirst();
         JsonNode answer = CommandNodes.receive(agent, 1);

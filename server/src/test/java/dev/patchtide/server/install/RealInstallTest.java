@@ -3,10 +3,12 @@ package dev.patchtide.server.install;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.agent.Agent;
 import dev.patchtide.agent.Registrar;
 import dev.patchtide.agent.Registration;
 import dev.patchtide.agent.RegistrationFile;
+import dev.patchtide.server.testing.AwsCli;
 import dev.patchtide.server.testing.HostAptRepository;
 import dev.patchtide.server.testing.MutableClock;
 import dev.patchtide.server.testing.TestServer;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -55,7 +58,9 @@ class RealInstallTest {
     static Path dir;
 
     static HostAptRepository repository;
+    static final MutableClock clock = MutableClock.ofNow();
     static TestServer server;
+    static AwsCli cli;
     static SsmClient ssm;
     static Registration registration;
     static final AtomicReference<Agent> agent = new AtomicReference<>();
@@ -74,8 +79,14 @@ class RealInstallTest {
         repository.publish("pt-e2e", "pt-e2e-security");
         repository.install(SECURITY_FIX + "=1.0-1", OTHER_UPDATE + "=1.0-1");
 
-        server = TestServer.start(MutableClock.ofNow());
+        server = TestServer.start(clock);
         ssm = server.ssm();
+        Files.createDirectories(dir.resolve("cli"));
+        cli = new AwsCli(
+                dir.resolve("cli"),
+                server.endpoint(),
+                server.adminKey().accessKeyId(),
+                server.adminKey().secretAccessKey());
         // Only the test packages are approved (by name, which installed packages carry too): the host's own
         // pending updates stay out of every install.
         String baseline = ssm.createPatchBaseline(b -> b.name("patchtide-test-packages")
@@ -183,6 +194,167 @@ class RealInstallTest {
                 .getFirst();
         assertThat(state.operation()).isEqualTo(PatchOperationType.INSTALL);
         assertThat(state.missingCount()).isEqualTo(1);
+    }
+
+    /** The README's {@code aws ssm} examples, pasted: commands to this host's agent and a maintenance window. */
+    @Test
+    @Order(2)
+    void awsCliSendsCommandsAndRunsAMaintenanceWindow() throws Exception {
+        Assumptions.assumeTrue(AwsCli.present(), "the aws CLI is not installed: AWS CLI tests skipped");
+        String id = registration.instanceId();
+        String shell = cli.ok(
+                        "ssm",
+                        "send-command",
+                        "--document-name",
+                        "AWS-RunShellScript",
+                        "--instance-ids",
+                        id,
+                        "--parameters",
+                        "commands=[\"echo hello from patchtide\"]",
+                        "--comment",
+                        "hello")
+                .json()
+                .path("Command")
+                .path("CommandId")
+                .asText();
+        JsonNode hello = cliFinished(shell);
+        assertThat(hello.path("Status").asText()).isEqualTo("Success");
+        assertThat(hello.path("StandardOutputContent").asText()).contains("hello from patchtide");
+
+        String scan = cli.ok(
+                        "ssm",
+                        "send-command",
+                        "--document-name",
+                        "AWS-RunPatchBaseline",
+                        "--instance-ids",
+                        id,
+                        "--parameters",
+                        "Operation=Scan")
+                .json()
+                .path("Command")
+                .path("CommandId")
+                .asText();
+        assertThat(cliFinished(scan).path("Status").asText()).isEqualTo("Success");
+
+        String install = cli.ok(
+                        "ssm",
+                        "send-command",
+                        "--document-name",
+                        "AWS-RunPatchBaseline",
+                        "--instance-ids",
+                        id,
+                        "--parameters",
+                        "Operation=Install,RebootOption=NoReboot")
+                .json()
+                .path("Command")
+                .path("CommandId")
+                .asText();
+        JsonNode installed = cliFinished(install);
+        assertThat(installed.path("Status").asText())
+                .as(installed.path("StandardOutputContent").asText())
+                .isEqualTo("Success");
+        assertThat(HostAptRepository.installedVersion(OTHER_UPDATE)).contains("1.1-1");
+        JsonNode details = cli.ok("ssm", "list-command-invocations", "--command-id", install, "--details")
+                .json()
+                .path("CommandInvocations")
+                .path(0);
+        assertThat(details.path("Status").asText()).isEqualTo("Success");
+        assertThat(details.path("CommandPlugins").path(0).path("Status").asText())
+                .isEqualTo("Success");
+        assertThat(details.path("CommandPlugins").path(0).path("Output").asText())
+                .contains(OTHER_UPDATE);
+
+        String window = cli.ok(
+                        "ssm",
+                        "create-maintenance-window",
+                        "--name",
+                        "patch-on-schedule",
+                        "--schedule",
+                        "cron(0 3 ? * * *)",
+                        "--schedule-timezone",
+                        "Europe/Paris",
+                        "--duration",
+                        "2",
+                        "--cutoff",
+                        "1",
+                        "--no-allow-unassociated-targets")
+                .json()
+                .path("WindowId")
+                .asText();
+        String target = cli.ok(
+                        "ssm",
+                        "register-target-with-maintenance-window",
+                        "--window-id",
+                        window,
+                        "--resource-type",
+                        "INSTANCE",
+                        "--targets",
+                        "Key=tag:Patch Group,Values=e2e")
+                .json()
+                .path("WindowTargetId")
+                .asText();
+        cli.ok(
+                "ssm",
+                "register-task-with-maintenance-window",
+                "--window-id",
+                window,
+                "--task-type",
+                "RUN_COMMAND",
+                "--task-arn",
+                "AWS-RunShellScript",
+                "--targets",
+                "Key=WindowTargetIds,Values=" + target,
+                "--max-concurrency",
+                "1",
+                "--max-errors",
+                "0",
+                "--priority",
+                "1",
+                "--task-invocation-parameters",
+                "{\"RunCommand\":{\"Parameters\":{\"commands\":[\"echo the window ran\"]}}}");
+        String nextRun = cli.ok("ssm", "describe-maintenance-window-schedule", "--window-id", window)
+                .json()
+                .path("ScheduledWindowExecutions")
+                .path(0)
+                .path("ExecutionTime")
+                .asText();
+        clock.advance(
+                Duration.between(clock.instant(), OffsetDateTime.parse(nextRun).toInstant())
+                        .plusSeconds(1));
+        server.node().windows().loop().wake();
+        AtomicReference<JsonNode> executions = new AtomicReference<>();
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    executions.set(cli.ok("ssm", "describe-maintenance-window-executions", "--window-id", window)
+                            .json()
+                            .path("WindowExecutions"));
+                    return executions
+                            .get()
+                            .path(0)
+                            .path("Status")
+                            .asText()
+                            .matches("SUCCESS|FAILED|TIMED_OUT|CANCELLED");
+                });
+        assertThat(executions.get().path(0).path("Status").asText()).isEqualTo("SUCCESS");
+    }
+
+    static JsonNode cliFinished(String commandId) {
+        AtomicReference<JsonNode> last = new AtomicReference<>();
+        await().atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    last.set(cli.ok(
+                                    "ssm",
+                                    "get-command-invocation",
+                                    "--command-id",
+                                    commandId,
+                                    "--instance-id",
+                                    registration.instanceId())
+                            .json());
+                    return last.get().path("Status").asText().matches("Success|Failed|Cancelled|TimedOut");
+                });
+        return last.get();
     }
 
     static String send(String operation, String rebootOption, List<String> excluded) {
