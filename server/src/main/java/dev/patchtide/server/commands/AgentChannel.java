@@ -26,6 +26,11 @@ import org.jdbi.v3.core.Jdbi;
  */
 final class AgentChannel {
     static final int DEFAULT_WAIT_SECONDS = 20;
+    /**
+     * A poll still unanswered this long after it arrived (waiting for a connection under load) is taken for
+     * abandoned: agents stop reading after 60 s, and what it claimed would be written to nobody.
+     */
+    private static final Duration ABANDONED_AFTER = Duration.ofSeconds(45);
 
     private final Jdbi jdbi;
     private final Progress progress;
@@ -43,7 +48,9 @@ final class AgentChannel {
 
     ReceiveCommandInvocationsResult receive(ReceiveCommandInvocationsRequest q) {
         Duration wait = Duration.ofSeconds(Objects.requireNonNullElse(q.waitTimeSeconds(), DEFAULT_WAIT_SECONDS));
-        long deadline = System.nanoTime() + wait.toNanos();
+        long arrived = System.nanoTime();
+        long deadline = arrived + wait.toNanos();
+        long abandoned = arrived + ABANDONED_AFTER.toNanos();
         // Registered before the first look: a wake-up sent between the look and the wait is not lost.
         Wakeups.Waiter waiter = wakeups.register(q.instanceId());
         try {
@@ -51,7 +58,7 @@ final class AgentChannel {
                 if (waiter.superseded()) {
                     return new ReceiveCommandInvocationsResult(List.of(), List.of());
                 }
-                Claimed claimed = look(q.instanceId());
+                Claimed claimed = look(q.instanceId(), () -> waiter.superseded() || System.nanoTime() - abandoned > 0);
                 long left = deadline - System.nanoTime();
                 boolean answer = !claimed.invocations().isEmpty() || claimed.newCancellation();
                 if (answer || left <= 0 || wakeups.closing()) {
@@ -74,7 +81,7 @@ final class AgentChannel {
      * One cheap statement for the common case of a waiting agent with nothing to take (no transaction); claims
      * only when there is something.
      */
-    private Claimed look(String instanceId) {
+    private Claimed look(String instanceId, java.util.function.BooleanSupplier gone) {
         List<Map<String, Object>> open = jdbi.withHandle(handle -> handle.createQuery("SELECT command_id, state,"
                         + " cancel_told FROM command_invocations WHERE instance_id = :instance"
                         + " AND state IN ('RELEASED', 'CANCELLING') ORDER BY command_id")
@@ -84,14 +91,31 @@ final class AgentChannel {
         boolean claimable = open.stream()
                 .anyMatch(row -> row.get("state").equals("RELEASED") || !((Boolean) row.get("cancel_told")));
         if (claimable) {
-            return claim(instanceId);
+            try {
+                return claim(instanceId, gone);
+            } catch (Unanswerable e) {
+                return new Claimed(List.of(), List.of(), false);
+            }
         }
         List<String> cancellations =
                 open.stream().map(row -> row.get("command_id").toString()).toList();
         return new Claimed(List.of(), cancellations, false);
     }
 
-    private Claimed claim(String instanceId) {
+    /** Rolls a claim back: its answer would reach nobody. */
+    private static final class Unanswerable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unanswerable() {
+            super("the poll was superseded or abandoned", null, false, false);
+        }
+    }
+
+    /**
+     * Claims in one transaction, rolled back when by its end the poll was superseded by a newer one of the same
+     * agent or waited too long: an invocation marked delivered then would be lost.
+     */
+    private Claimed claim(String instanceId, java.util.function.BooleanSupplier gone) {
         Set<UUID> pending = new LinkedHashSet<>();
         Claimed claimed = jdbi.inTransaction(handle -> {
             Instant now = progress.now();
@@ -140,6 +164,9 @@ final class AgentChannel {
                     .bind("instance", instanceId)
                     .mapTo(String.class)
                     .list();
+            if (gone.getAsBoolean()) {
+                throw new Unanswerable();
+            }
             return new Claimed(invocations, cancellations, !untold.isEmpty());
         });
         // The command's own lock is taken only now, in a transaction of its own: a claim holding invocation rows
