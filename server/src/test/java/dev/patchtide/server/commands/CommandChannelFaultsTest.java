@@ -2,13 +2,19 @@ package dev.patchtide.server.commands;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.agent.ApiCallException;
 import dev.patchtide.server.testing.FakeAgent;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterEach;
@@ -63,6 +69,49 @@ class CommandChannelFaultsTest {
 
         assertThat(failed).isTrue();
         assertThat(received).containsExactly(commandId);
+    }
+
+    @Test
+    void claimOfAPollSupersededMeanwhileIsRolledBackAndTheNewerPollGetsTheInvocation() throws Exception {
+        FakeAgent agent = nodes.agents(node, 1).getFirst();
+        // The first poll's claim stalls (as when it waited for a connection) until a newer poll has arrived.
+        CountDownLatch claiming = new CountDownLatch(1);
+        CountDownLatch newerArrived = new CountDownLatch(1);
+        node.commands().addListener(new CommandListener() {
+            @Override
+            public void commandChanged(Handle handle, CommandChange change) {}
+
+            @Override
+            public void invocationChanged(Handle handle, InvocationChange change) {
+                if (change.status().equals("InProgress") && claiming.getCount() > 0) {
+                    claiming.countDown();
+                    try {
+                        newerArrived.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        });
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<JsonNode> older = threads.submit(() -> CommandNodes.receive(agent, 20));
+            await().atMost(Duration.ofSeconds(10)).until(() -> node.commands().waitingAgents() == 1);
+            String commandId = node.ssm()
+                    .sendCommand(b -> b.documentName("AWS-RunShellScript")
+                            .instanceIds(agent.instanceId())
+                            .parameters(Map.of("commands", List.of("true"))))
+                    .command()
+                    .commandId();
+            assertThat(claiming.await(15, TimeUnit.SECONDS)).isTrue();
+            Future<JsonNode> newer = threads.submit(() -> CommandNodes.receive(agent, 20));
+            await().atMost(Duration.ofSeconds(10)).until(() -> node.commands().waitingAgents() == 2);
+            newerArrived.countDown();
+
+            assertThat(older.get(15, TimeUnit.SECONDS).path("Invocations")).isEmpty();
+            JsonNode received = newer.get(25, TimeUnit.SECONDS);
+            assertThat(received.path("Invocations").get(0).path("CommandId").asText())
+                    .isEqualTo(commandId);
+        }
     }
 
     @Test
