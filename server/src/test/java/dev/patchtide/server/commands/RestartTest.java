@@ -57,28 +57,12 @@ class RestartTest {
             for (FakeAgent agent : agents) {
                 threads.submit(() -> agentLoop(agent, run));
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> succeeded.get() >= 5);
-
-            CommandNodes.Node old = current.get();
-            current.set(nodes.start());
-            nodes.stop(old);
-
-            // Every invocation was handed out once (an answer lost with the old server leaves it DELIVERED, and the
-            // agent never sees it: at most once), then the backstop ends the lost ones.
-            await().atMost(Duration.ofSeconds(60)).until(() -> nodes.states(run).values().stream()
-                    .noneMatch(s -> s.equals("QUEUED") || s.equals("RELEASED")));
-            await().atMost(Duration.ofSeconds(60))
-                    .until(() -> nodes.states(run).values().stream()
-                                    .filter("DELIVERED"::equals)
-                                    .count()
-                            == AGENTS - received.size());
-            nodes.clock.advance(Duration.ofSeconds(600 + 60 + 120));
-            Settled.wholeRound(
-                    "the command dispatcher",
-                    () -> current.get().commands().dispatcher().completedRounds(),
-                    () -> current.get().commands().dispatcher().wake());
-            await().atMost(Duration.ofSeconds(30)).until(() -> isFinal(run));
-            stopping = true;
+            try {
+                awaitTheRun(run);
+            } finally {
+                // The agents' loops end only when told: a failed wait must fail the test, not hang its executor.
+                stopping = true;
+            }
         }
         assertThat(received.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
         assertThat(mostRunning.get()).isLessThanOrEqualTo(CONCURRENCY);
@@ -86,6 +70,30 @@ class RestartTest {
         assertThat(states.values().stream().filter("SUCCESS"::equals)).hasSize(received.size());
         assertThat(states.values().stream().filter(s -> !s.equals("SUCCESS"))).allMatch("DELIVERY_TIMED_OUT"::equals);
         assertThat(received.size()).isGreaterThan(5);
+    }
+
+    private void awaitTheRun(String run) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> succeeded.get() >= 5);
+
+        CommandNodes.Node old = current.get();
+        current.set(nodes.start());
+        nodes.stop(old);
+
+        // Every invocation was handed out once (an answer lost with the old server leaves it DELIVERED, and the
+        // agent never sees it: at most once), then the backstop ends the lost ones.
+        await().atMost(Duration.ofSeconds(60)).until(() -> nodes.states(run).values().stream()
+                .noneMatch(s -> s.equals("QUEUED") || s.equals("RELEASED")));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> nodes.states(run).values().stream()
+                                .filter("DELIVERED"::equals)
+                                .count()
+                        == AGENTS - received.size());
+        nodes.clock.advance(Duration.ofSeconds(600 + 60 + 120));
+        Settled.wholeRound(
+                "the command dispatcher",
+                () -> current.get().commands().dispatcher().completedRounds(),
+                () -> current.get().commands().dispatcher().wake());
+        await().atMost(Duration.ofSeconds(30)).until(() -> isFinal(run));
     }
 
     private boolean isFinal(String commandId) {
