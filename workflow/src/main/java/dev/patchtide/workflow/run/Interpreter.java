@@ -1,0 +1,29 @@
+package dev.patchtide.workflow.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchtide.workflow.definition.StateMachine;
+
+/**
+ * Runs one state machine as a pure step function: {@link #start} and {@link #resume} compute what happens next
+ * and never do I/O themselves. Everything that can run without waiting (Pass, Choice, a Wait of zero, the
+ * ends of branches) runs within one step; a step stops at tasks and timers.
+ */
+public final class Interpreter {
+    private final StateMachine machine;
+
+    public Interpreter(StateMachine machine) {
+        this.machine = machine;
+    }
+
+    public StateMachine machine() {
+        return machine;
+    }
+
+    public Step start(JsonNode input, ExecutionContext context, Environment environment) {
+        throw new UnsupportedOperationException("run helper: not written yet");
+    }
+
+    public Step resume(Snapshot snapshot, Signal signal, Environment environment) {
+        throw new UnsupportedOperationException("run helper: not written yet");
+    }
+}
