@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             DashboardCommand.class,
             CommandsCommand.class,
             WindowsCommand.class,
+            WorkflowsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Patchtide implements Runnable {
