@@ -332,17 +332,47 @@ class DefinitionsValidateTest {
 
     @Test
     void jsonataExpressionsMustParse() {
-        String json = ("{'QueryLanguage':'JSONata','StartAt':'A','States':{'A':{'Type':'Pass',"
-                        + "'Output':{'a':'{% $states.input.( %}','b':['{% 1 + %}'],'c':'{% 1 + 2 %}'},"
-                        + "'Assign':{'x':'{% %}'},'Next':'B'},"
-                        + "'B':{'Type':'Choice','Choices':[{'Condition':'$.a','Next':'C'}]},'C':{'Type':'Succeed'}}}")
-                .replace('\'', '"');
-        assertThat(problems(json))
+        String json =
+                """
+                {"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+                  "A": {"Type": "Pass", "Next": "B", "Assign": {"x": "{% %}"},
+                        "Output": {"a": "{% a[1,2) %}", "b": ["{% 1 + %}"], "c": "{% 1 + 2 %}", "d": "{ not % one }"}},
+                  "B": {"Type": "Choice", "Choices": [{"Condition": "$.a", "Next": "C"}]},
+                  "C": {"Type": "Succeed"}}}""";
+        assertThat(errors(json))
+                .extracting(Diagnostic::code, Diagnostic::message, Diagnostic::location)
                 .containsExactly(
-                        tuple("SCHEMA_VALIDATION_FAILED", "/States/A/Assign/x"),
-                        tuple("SCHEMA_VALIDATION_FAILED", "/States/A/Output/a"),
-                        tuple("SCHEMA_VALIDATION_FAILED", "/States/A/Output/b[0]"),
-                        tuple("SCHEMA_VALIDATION_FAILED", "/States/B/Choices[0]/Condition"));
+                        tuple("INVALID_JSONATA_EXPRESSION", "Unexpected end of expression", "/States/A/Assign/x"),
+                        tuple("INVALID_JSONATA_EXPRESSION", "Expected \"]\", got \",\"", "/States/A/Output/a"),
+                        tuple("INVALID_JSONATA_EXPRESSION", "Unexpected end of expression", "/States/A/Output/b[0]"),
+                        tuple(
+                                "SCHEMA_VALIDATION_FAILED",
+                                "The value for the field 'Condition' must be a JSONata expression",
+                                "/States/B/Choices[0]/Condition"));
+    }
+
+    @Test
+    void jsonataTopLevelReferencesAreRefused() {
+        String json =
+                """
+                {"QueryLanguage": "JSONata", "StartAt": "E", "States": {
+                  "E": {"Type": "Pass", "End": true, "Output": {
+                    "v": "{% phone %}",
+                    "w": "{% $count(items) + $sum($states.input.prices[price > 1].price) %}",
+                    "ok": "{% $states.input.(name & ' ' & id) %}",
+                    "alsoOk": "{% $map($states.input.xs, function($x) { $x.y }) %}",
+                    "var": "{% $myVar.field %}"}}}}""";
+        assertThat(errors(json))
+                .extracting(Diagnostic::code, Diagnostic::message, Diagnostic::location)
+                .containsExactly(
+                        tuple(
+                                "UNSUPPORTED_JSONATA_EXPRESSION",
+                                "Reference to 'phone' at the top level is not supported.",
+                                "/States/E/Output/v"),
+                        tuple(
+                                "UNSUPPORTED_JSONATA_EXPRESSION",
+                                "Reference to 'items' at the top level is not supported.",
+                                "/States/E/Output/w"));
     }
 
     @Test
