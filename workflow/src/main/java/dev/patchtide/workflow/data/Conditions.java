@@ -9,9 +9,13 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** A JSONPath Choice rule tested against a state's input (JSONata conditions go through the jsonata package). */
 public final class Conditions {
+    private static final Pattern RFC3339 =
+            Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})");
+
     private Conditions() {}
 
     /**
@@ -119,7 +123,8 @@ public final class Conditions {
 
     /** An RFC 3339 timestamp ({@code 2016-03-14T01:59:00Z}, offsets and fractions allowed), else null. */
     static Instant timestamp(JsonNode node) {
-        if (!node.isTextual()) {
+        // RFC 3339 as the States Language asks: uppercase T and Z, seconds required.
+        if (!node.isTextual() || !RFC3339.matcher(node.textValue()).matches()) {
             return null;
         }
         try {

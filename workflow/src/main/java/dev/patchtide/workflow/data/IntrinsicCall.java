@@ -121,7 +121,7 @@ record IntrinsicCall(String name, List<Arg> args) {
                 BigDecimal number = new BigDecimal(text);
                 JsonNode value = text.contains(".") || text.contains("e") || text.contains("E")
                         ? JsonNodeFactory.instance.numberNode(number.doubleValue())
-                        : JsonNodeFactory.instance.numberNode(number.longValueExact());
+                        : IntrinsicFunctions.number(number.longValueExact());
                 return new Arg.Literal(value, text);
             } catch (ArithmeticException | NumberFormatException e) {
                 throw fail("bad number '" + text + "'");

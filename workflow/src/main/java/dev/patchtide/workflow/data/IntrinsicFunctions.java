@@ -61,7 +61,8 @@ final class IntrinsicFunctions {
             case "States.JsonToString" -> JSON.textNode(one(name, args).toString());
             case "States.Array" -> JSON.arrayNode().addAll(args);
             case "States.ArrayPartition" -> partition(name, args);
-            case "States.ArrayContains" -> JSON.booleanNode(contains(array(name, args, 2, 0), args.get(1)));
+            case "States.ArrayContains" ->
+                JSON.booleanNode(JavaValues.containsByText(array(name, args, 2, 0), args.get(1)));
             case "States.ArrayRange" -> range(name, args);
             case "States.ArrayGetItem" -> getItem(name, args);
             case "States.ArrayLength" -> JSON.numberNode(array(name, args, 1, 0).size());
@@ -79,6 +80,11 @@ final class IntrinsicFunctions {
             }
             default -> throw new StatesError(StatesError.RUNTIME, "Unsupported intrinsic function " + name);
         };
+    }
+
+    /** An int node when the value fits (as parsed JSON would hold it), else a long node. */
+    static JsonNode number(long value) {
+        return value == (int) value ? JSON.numberNode((int) value) : JSON.numberNode(value);
     }
 
     private static StatesError invalid(String name) {
@@ -157,10 +163,8 @@ final class IntrinsicFunctions {
         String text = text(name, one(name, args));
         try {
             JsonNode parsed = MAPPER.readTree(text);
-            if (parsed == null || parsed.isMissingNode()) {
-                throw invalid(name);
-            }
-            return parsed;
+            // An empty (or blank) text reads as null, as AWS returns it.
+            return parsed == null || parsed.isMissingNode() ? JSON.nullNode() : parsed;
         } catch (JsonProcessingException e) {
             throw invalid(name);
         }
@@ -182,15 +186,6 @@ final class IntrinsicFunctions {
         return out;
     }
 
-    private static boolean contains(ArrayNode array, JsonNode value) {
-        for (JsonNode element : array) {
-            if (FilterExpr.Compare.same(element, value)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static JsonNode range(String name, List<JsonNode> args) {
         count(name, args, 3);
         long start = integer(name, args.get(0));
@@ -205,7 +200,7 @@ final class IntrinsicFunctions {
         }
         ArrayNode out = JSON.arrayNode();
         for (long i = 0, v = start; i < items; i++, v += step) {
-            out.add(v);
+            out.add(number(v));
         }
         return out;
     }
@@ -213,6 +208,9 @@ final class IntrinsicFunctions {
     private static JsonNode getItem(String name, List<JsonNode> args) {
         ArrayNode array = array(name, args, 2, 0);
         long index = integer(name, args.get(1));
+        if (array.isEmpty()) {
+            return JSON.nullNode(); // as AWS answers for an empty array, whatever the index
+        }
         if (index < 0 || index >= array.size()) {
             throw invalid(name);
         }
@@ -220,14 +218,7 @@ final class IntrinsicFunctions {
     }
 
     private static JsonNode unique(String name, List<JsonNode> args) {
-        ArrayNode array = array(name, args, 1, 0);
-        ArrayNode out = JSON.arrayNode();
-        for (JsonNode element : array) {
-            if (!contains(out, element)) {
-                out.add(element);
-            }
-        }
-        return out;
+        return JSON.arrayNode().addAll(JavaValues.unique(array(name, args, 1, 0)));
     }
 
     private static JsonNode base64Encode(String name, List<JsonNode> args) {
@@ -238,16 +229,48 @@ final class IntrinsicFunctions {
         return JSON.textNode(Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * Lenient, as AWS is: characters outside the Base64 alphabet are skipped, the first {@code =} ends the data and
+     * a short final group still yields its whole bytes.
+     */
     private static JsonNode base64Decode(String name, List<JsonNode> args) {
         String text = text(name, one(name, args));
         if (text.length() > MAX_ENCODED) {
             throw invalid(name);
         }
-        try {
-            return JSON.textNode(new String(Base64.getDecoder().decode(text), StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            throw invalid(name);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(text.length());
+        int buffer = 0;
+        int bits = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '=') {
+                break;
+            }
+            int value = sextet(c);
+            if (value < 0) {
+                continue;
+            }
+            buffer = (buffer << 6) | value;
+            bits += 6;
+            if (bits >= 8) {
+                bits -= 8;
+                bytes.write((buffer >> bits) & 0xFF);
+            }
         }
+        return JSON.textNode(bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    private static int sextet(char c) {
+        if (c >= 'A' && c <= 'Z') {
+            return c - 'A';
+        }
+        if (c >= 'a' && c <= 'z') {
+            return c - 'a' + 26;
+        }
+        if (c >= '0' && c <= '9') {
+            return c - '0' + 52;
+        }
+        return c == '+' ? 62 : c == '/' ? 63 : -1;
     }
 
     private static JsonNode hash(String name, List<JsonNode> args) {
@@ -274,7 +297,8 @@ final class IntrinsicFunctions {
         JsonNode left = args.get(0);
         JsonNode right = args.get(1);
         JsonNode deep = args.get(2);
-        if (!left.isObject() || !right.isObject() || !deep.isBoolean() || deep.booleanValue()) {
+        // Only a true flag (a deep merge, which AWS does not offer) fails; other values merge shallowly, as on AWS.
+        if (!left.isObject() || !right.isObject() || (deep.isBoolean() && deep.booleanValue())) {
             throw invalid(name);
         }
         ObjectNode out = JSON.objectNode();
@@ -296,13 +320,29 @@ final class IntrinsicFunctions {
                 ? new Random(integer(name, args.get(2))).nextDouble()
                 : sources.random().getAsDouble();
         long value = start + (long) Math.floor(unit * (end - start));
-        return JSON.numberNode(Math.min(value, end - 1));
+        return number(Math.min(value, end - 1));
     }
 
+    /** Both operands rounded to the nearest integer, each and the sum within 32-bit integers. */
     private static JsonNode add(String name, List<JsonNode> args) {
         count(name, args, 2);
-        long sum = integer(name, args.get(0)) + integer(name, args.get(1));
-        return sum == (int) sum ? JSON.numberNode((int) sum) : JSON.numberNode(sum);
+        long sum = rounded(name, args.get(0)) + rounded(name, args.get(1));
+        if (sum != (int) sum) {
+            throw invalid(name);
+        }
+        return JSON.numberNode((int) sum);
+    }
+
+    private static long rounded(String name, JsonNode node) {
+        if (!node.isNumber()) {
+            throw invalid(name);
+        }
+        long value =
+                node.isIntegralNumber() && node.canConvertToLong() ? node.longValue() : Math.round(node.doubleValue());
+        if (value != (int) value) {
+            throw invalid(name);
+        }
+        return value;
     }
 
     private static JsonNode split(String name, List<JsonNode> args) {

@@ -7,6 +7,9 @@ import java.util.Optional;
 
 /** JSONata {@code "{% … %}"} strings: recognising them and checking that they parse. */
 final class Expressions {
+    static final String INVALID = "INVALID_JSONATA_EXPRESSION";
+    static final String UNSUPPORTED = "UNSUPPORTED_JSONATA_EXPRESSION";
+
     private Expressions() {}
 
     static boolean isExpression(JsonNode node) {
@@ -22,19 +25,24 @@ final class Expressions {
         return text.substring(2, text.length() - 2).strip();
     }
 
-    /** Why {@code expression} (without delimiters) does not parse, if it does not. */
+    /** Why {@code expression} (without delimiters) does not parse, as AWS words it (without the S0xxx code). */
     static Optional<String> syntaxError(String expression) {
+        return parsed(expression).right();
+    }
+
+    private record Parse(com.dashjoin.jsonata.Jsonata left, Optional<String> right) {}
+
+    private static Parse parsed(String expression) {
         if (expression.isBlank()) {
-            return Optional.of("the expression is empty");
+            return new Parse(null, Optional.of("Unexpected end of expression"));
         }
         try {
-            com.dashjoin.jsonata.Jsonata.jsonata(expression);
-            return Optional.empty();
+            return new Parse(com.dashjoin.jsonata.Jsonata.jsonata(expression), Optional.empty());
         } catch (JException e) {
-            return Optional.of(String.valueOf(e.getMessage()));
+            return new Parse(null, Optional.of(String.valueOf(e.getMessage())));
         } catch (RuntimeException e) {
             // the parser can fail in other ways on hostile input; still a syntax error to the author
-            return Optional.of(e.getClass().getSimpleName() + ": " + e.getMessage());
+            return new Parse(null, Optional.of(String.valueOf(e.getMessage())));
         }
     }
 
@@ -45,10 +53,16 @@ final class Expressions {
         }
         if (node.isTextual()) {
             if (isExpression(node.asText())) {
-                syntaxError(inner(node.asText()))
-                        .ifPresent(why -> problems.schema(
-                                "The value for the field '" + field + "' must be a valid JSONata expression: " + why,
-                                location));
+                Parse parse = parsed(inner(node.asText()));
+                parse.right().ifPresent(why -> problems.error(INVALID, why, location));
+                if (parse.left() != null) {
+                    for (String name : JsonataReferences.topLevelNames(parse.left())) {
+                        problems.error(
+                                UNSUPPORTED,
+                                "Reference to '" + name + "' at the top level is not supported.",
+                                location);
+                    }
+                }
             }
         } else if (node.isObject()) {
             for (Map.Entry<String, JsonNode> e : node.properties()) {
