@@ -3,6 +3,7 @@ package dev.patchtide.workflow.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,7 +62,9 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
         for (int i = 0; i <= last; i++) {
             Segment segment = segments.get(i);
             JsonNode next = null;
-            if (segment instanceof Segment.Property p) {
+            if (segment instanceof Segment.Property p && p.names().size() > 1) {
+                next = node.isObject() ? merge(p, node) : null;
+            } else if (segment instanceof Segment.Property p) {
                 next = node.isObject() ? node.get(p.names().get(0)) : null;
                 if (next == null && i < last && node.isObject()) {
                     throw new Missing("Missing property in path " + canonical(i + 1));
@@ -94,6 +97,12 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
             return;
         }
         switch (segments.get(i)) {
+            case Segment.Property p
+            when p.names().size() > 1 && i == segments.size() - 1 -> {
+                if (node.isObject()) {
+                    out.add(merge(p, node));
+                }
+            }
             case Segment.Property p -> {
                 if (node.isObject()) {
                     for (String name : p.names()) {
@@ -139,6 +148,18 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
                 }
             }
         }
+    }
+
+    /** {@code ['a','b']} as the last step: an object of those of the names the node has. */
+    private static JsonNode merge(Segment.Property p, JsonNode node) {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        for (String name : p.names()) {
+            JsonNode value = node.get(name);
+            if (value != null) {
+                out.set(name, value);
+            }
+        }
+        return out;
     }
 
     // The step after '..' applies to this node, then to each node below it, in document order.

@@ -61,6 +61,13 @@ class JsonPathsTest {
                 "$['a b'].c|1",
                 "$.n|null",
                 "$.store.book[?(@.price > 100)]|[]",
+                "$.store.bicycle['color','price']|{\"color\":\"red\",\"price\":19.95}",
+                "$.store.bicycle['color','gears']|{\"color\":\"red\"}",
+                "$.store.book[0:2]['title','price']|[{\"title\":\"Sayings\",\"price\":8.95},{\"title\":\"Sword\",\"price\":12.99}]",
+                "$['store','vals'].bicycle.color|[\"red\"]",
+                "$..book[2].author|[\"Herman Melville\"]",
+                "$.vals[?(@ > 25)]|[30,40,50]",
+                "$.vals[?(@ in [10, 50])]|[10,50]",
             })
     void reads_paths_as_step_functions_does(String path, String expected) {
         JsonNode want = expected.equals("SELF") ? STORE : json(expected);
