@@ -3,6 +3,7 @@ package dev.patchtide.workflow.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Optional;
@@ -50,8 +51,21 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
         return out.toString();
     }
 
-    /** The match, or (for an indefinite path) the array of matches; a definite path that finds nothing fails. */
+    /**
+     * The match, or (for an indefinite path) the array of matches; a definite path that finds nothing fails. An
+     * index past the end of an array, as the last step, reads as null: AWS reads paths with Jayway over Jackson
+     * nodes, whose arrays answer null there (so {@code "v.$": "$.items[5]"} succeeds with null on AWS).
+     */
     JsonNode evaluate(JsonNode start) throws Missing {
+        return evaluate(start, false);
+    }
+
+    /** As {@link #evaluate(JsonNode)}, but an index past the end finds nothing (intrinsic function arguments). */
+    JsonNode evaluateStrict(JsonNode start) throws Missing {
+        return evaluate(start, true);
+    }
+
+    private JsonNode evaluate(JsonNode start, boolean strict) throws Missing {
         if (!definite) {
             ArrayNode out = JsonNodeFactory.instance.arrayNode();
             walk(0, start, out, start);
@@ -73,6 +87,9 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
                 int index = x.indexes().get(0);
                 int effective = index < 0 ? node.size() + index : index;
                 next = effective >= 0 && effective < node.size() ? node.get(effective) : null;
+                if (next == null && i == last && !strict) {
+                    next = NullNode.getInstance();
+                }
             }
             if (next == null) {
                 throw new Missing("No results for path: " + canonical());
@@ -119,6 +136,8 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
                         int effective = index < 0 ? node.size() + index : index;
                         if (effective >= 0 && effective < node.size()) {
                             walk(i + 1, node.get(effective), out, root);
+                        } else if (i == segments.size() - 1) {
+                            out.add(NullNode.getInstance()); // as a definite path's last index, see evaluate
                         }
                     }
                 }

@@ -145,6 +145,12 @@ public final class JsonPaths {
 
     static JsonNode evaluate(CompiledPath path, JsonNode input, JsonNode context, Scope scope)
             throws CompiledPath.Missing {
+        return path.evaluate(start(path, input, context, scope));
+    }
+
+    /** The node a path starts from: the input, the context object or a variable's value. */
+    static JsonNode start(CompiledPath path, JsonNode input, JsonNode context, Scope scope)
+            throws CompiledPath.Missing {
         JsonNode start =
                 switch (path.root()) {
                     case INPUT, CURRENT -> input;
@@ -157,6 +163,6 @@ public final class JsonPaths {
         if (start == null) {
             throw new CompiledPath.Missing("No results for path: " + path.canonical());
         }
-        return path.evaluate(start);
+        return start;
     }
 }

@@ -60,6 +60,9 @@ class JsonPathsTest {
                 "$.nothing[*]|[]",
                 "$['a b'].c|1",
                 "$.n|null",
+                "$.vals[9]|null",
+                "$.vals[-9]|null",
+                "$.vals[0,9]|[0,null]",
                 "$.store.book[?(@.price > 100)]|[]",
                 "$.store.bicycle['color','price']|{\"color\":\"red\",\"price\":19.95}",
                 "$.store.bicycle['color','gears']|{\"color\":\"red\"}",
@@ -95,7 +98,7 @@ class JsonPathsTest {
                 "$.x|Invalid path '$.x' : No results for path: $['x']",
                 "$.store.x|Invalid path '$.store.x' : No results for path: $['store']['x']",
                 "$.x.y|Invalid path '$.x.y' : Missing property in path $['x']",
-                "$.vals[9]|Invalid path '$.vals[9]' : No results for path: $['vals'][9]",
+                "$.vals[9].x|Invalid path '$.vals[9].x' : No results for path: $['vals'][9]['x']",
             })
     void a_path_field_that_finds_nothing_fails_with_awss_cause(String path, String cause) {
         assertThatThrownBy(() -> JsonPaths.read(path, STORE, json("{}"), Scope.EMPTY))
