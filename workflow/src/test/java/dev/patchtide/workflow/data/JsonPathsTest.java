@@ -130,6 +130,7 @@ class JsonPathsTest {
                 "$.x.y|{\"x\":{\"k\":2}}|{\"x\":{\"k\":2,\"y\":{\"r\":true}}}",
                 "$['q r']|{}|{\"q r\":{\"r\":true}}",
                 "$.l[1]|{\"l\":[0,1]}|{\"l\":[0,{\"r\":true}]}",
+                "$[1].payload|[{\"a\":1},{\"id\":7},4]|[{\"a\":1},{\"id\":7,\"payload\":{\"r\":true}},4]",
             })
     void places_a_result(String path, String input, String expected) {
         JsonNode in = json(input);
