@@ -19,7 +19,7 @@ record Failure(String text, boolean coded) {
 
     static Failure of(Throwable thrown) {
         if (thrown instanceof Evaluator.Bound bound) {
-            return new Failure(bound.getMessage(), false);
+            return new Failure(bound.getError(), false);
         }
         if (thrown instanceof StackOverflowError) {
             return new Failure(Evaluator.STACK_OVERFLOW, false);
