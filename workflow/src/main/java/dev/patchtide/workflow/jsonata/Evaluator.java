@@ -76,7 +76,7 @@ final class Evaluator {
         Jsonata.Frame frame = program.jsonata().createFrame();
         Guard guard = new Guard(System.nanoTime() + bindings.timeLimitNanos);
         guard.install(frame);
-        AwsFunctions.bind(frame, bindings.sources());
+        AwsFunctions.bind(frame);
         for (String name : program.variables()) {
             Object value = bindings.variable(name);
             if (value != null) {
@@ -84,12 +84,15 @@ final class Evaluator {
             }
         }
         Object result;
+        AwsFunctions.Call call = AwsFunctions.enter(bindings.sources());
         try {
             result = program.jsonata().evaluate(null, frame);
         } catch (StackOverflowError e) {
             throw new Failed(new Failure(STACK_OVERFLOW, false));
         } catch (RuntimeException e) {
             throw new Failed(Failure.of(rootCause(e)));
+        } finally {
+            call.close();
         }
         if (result == null) {
             // The library turns JSON null into Java null on the way out; the top step's own value tells them apart.
