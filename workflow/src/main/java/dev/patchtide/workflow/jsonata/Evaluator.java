@@ -90,7 +90,16 @@ final class Evaluator {
         } catch (StackOverflowError e) {
             throw new Failed(new Failure(STACK_OVERFLOW, false));
         } catch (RuntimeException e) {
-            throw new Failed(Failure.of(rootCause(e)));
+            if (guard.depth == 1
+                    && e instanceof JException jsonata
+                    && "D1001".equals(jsonata.getError())
+                    && jsonata.getCurrent() instanceof Number number) {
+                // The library refuses a non-finite number where JavaScript carries it; when the whole expression
+                // is that number AWS answers it (written "Infinity"), so do the same. Deeper, it fails (a
+                // conservative difference: AWS would carry it on).
+                return new Result.Value(Values.toJson(number.doubleValue()));
+            }
+            throw new Failed(Failure.of(rootCause(e), expression));
         } finally {
             call.close();
         }
