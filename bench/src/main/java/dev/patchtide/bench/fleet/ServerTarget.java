@@ -19,7 +19,7 @@ import java.util.Optional;
  * The server under test: one started in this JVM over an embedded PostgreSQL (wired as {@code patchtide
  * up} wires it), or a running one reached by URL with an admin key.
  */
-final class ServerTarget implements AutoCloseable {
+public final class ServerTarget implements AutoCloseable {
     private final URI endpoint;
     private final SigV4Credentials admin;
     private final Optional<DatabaseSettings> database;
@@ -50,8 +50,8 @@ final class ServerTarget implements AutoCloseable {
     }
 
     /** With {@code statementStats}, PostgreSQL preloads pg_stat_statements (one extra restart at start). */
-    static ServerTarget inProcess(java.nio.file.Path dataDir, String region, int poolSize, boolean statementStats)
-            throws IOException {
+    public static ServerTarget inProcess(
+            java.nio.file.Path dataDir, String region, int poolSize, boolean statementStats) throws IOException {
         return inProcess(dataDir, region, poolSize, statementStats, "");
     }
 
@@ -97,11 +97,11 @@ final class ServerTarget implements AutoCloseable {
         }
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return endpoint;
     }
 
-    SigV4Credentials admin() {
+    public SigV4Credentials admin() {
         return admin;
     }
 
