@@ -68,7 +68,6 @@ final class Engine {
         Frame root = new Frame();
         root.id = run.newId("f");
         run.rootId = root.id;
-        root.begun = true;
         root.enter(machine.root().startAt(), input);
         run.frames.put(root.id, root);
         machine.timeoutSeconds()
@@ -140,7 +139,7 @@ final class Engine {
                 frame.status = Frame.Status.READY;
                 ready(frame);
             }
-            case TIMEOUT, HEARTBEAT -> tasks.timedOut(frame, timerId, kind == Run.TimerKind.HEARTBEAT);
+            case TIMEOUT, HEARTBEAT -> tasks.timedOut(frame, timerId);
         }
     }
 
@@ -160,10 +159,6 @@ final class Engine {
     }
 
     private void advance(Frame frame) {
-        if (!frame.begun) {
-            frame.begun = true;
-            fans.begin(frame);
-        }
         while (frame.status == Frame.Status.READY && !run.done) {
             State state = state(frame);
             try {
@@ -294,25 +289,28 @@ final class Engine {
         }
     }
 
+    private static List<Retrier> retriers(State state) {
+        return switch (state) {
+            case State.Task task -> task.retry();
+            case State.Parallel parallel -> parallel.retry();
+            case State.Map map -> map.retry();
+            default -> List.of();
+        };
+    }
+
+    private static List<Catcher> catchers(State state) {
+        return switch (state) {
+            case State.Task task -> task.catchers();
+            case State.Parallel parallel -> parallel.catchers();
+            case State.Map map -> map.catchers();
+            default -> List.of();
+        };
+    }
+
     /** A state failed: retry it, catch the error, or fail its frame. {@code States.Runtime} is never caught. */
     void failState(Frame frame, State state, String error, String cause) {
-        List<Retrier> retriers = List.of();
-        List<Catcher> catchers = List.of();
-        switch (state) {
-            case State.Task task -> {
-                retriers = task.retry();
-                catchers = task.catchers();
-            }
-            case State.Parallel parallel -> {
-                retriers = parallel.retry();
-                catchers = parallel.catchers();
-            }
-            case State.Map map -> {
-                retriers = map.retry();
-                catchers = map.catchers();
-            }
-            default -> {}
-        }
+        List<Retrier> retriers = retriers(state);
+        List<Catcher> catchers = catchers(state);
         if (!StatesError.RUNTIME.equals(error)) {
             for (int i = 0; i < retriers.size(); i++) {
                 Retrier retrier = retriers.get(i);
@@ -353,8 +351,9 @@ final class Engine {
         try {
             if (flow.jsonata()) {
                 ObjectNode bindings = flow.states(null, errorOutput);
-                output = catcher.output() == null ? errorOutput : flow.field(catcher.output(), bindings);
-                assigned = flow.assignJsonata(catcher.assign(), bindings);
+                String at = "Catch[" + catchers(state).indexOf(catcher) + "]/";
+                output = catcher.output() == null ? errorOutput : flow.field(catcher.output(), at + "Output", bindings);
+                assigned = flow.assignJsonata(catcher.assign(), at + "Assign", bindings);
             } else {
                 assigned = flow.assign(catcher.assign(), errorOutput);
                 output = Flow.place(catcher.resultPath(), frame.input, errorOutput);

@@ -42,8 +42,6 @@ final class Frame {
     Map<String, JsonNode> vars = new LinkedHashMap<>();
 
     Status status = Status.READY;
-    /** A Map iteration's MapIterationStarted is written when it first runs. */
-    boolean begun;
 
     String state;
     /** The current state's raw input. */
@@ -52,6 +50,7 @@ final class Frame {
     boolean entered;
 
     String enteredTime;
+    long enteredEvent;
     long lastEvent;
     int retryCount;
     List<Integer> retries;

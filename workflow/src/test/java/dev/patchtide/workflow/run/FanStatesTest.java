@@ -94,10 +94,10 @@ class FanStatesTest {
                         "MapStateEntered",
                         "MapStateStarted",
                         "MapIterationStarted",
+                        "MapIterationStarted",
                         "PassStateEntered",
                         "PassStateExited",
                         "MapIterationSucceeded",
-                        "MapIterationStarted",
                         "PassStateEntered",
                         "PassStateExited",
                         "MapIterationSucceeded",
@@ -109,6 +109,35 @@ class FanStatesTest {
                 .isEqualTo("M");
         assertThat(host.last("MapIterationSucceeded").details().get("index").asInt())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void oneAtATimeMapChainsEventsAsAwsRecordsThem() {
+        Host host = new Host(
+                        """
+                {"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,
+                  "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}
+                """)
+                .start("[1,2]");
+        assertThat(host.types())
+                .containsExactly(
+                        "ExecutionStarted",
+                        "MapStateEntered",
+                        "MapStateStarted",
+                        "MapIterationStarted",
+                        "PassStateEntered",
+                        "PassStateExited",
+                        "MapIterationSucceeded",
+                        "MapIterationStarted",
+                        "PassStateEntered",
+                        "PassStateExited",
+                        "MapIterationSucceeded",
+                        "MapStateSucceeded",
+                        "MapStateExited",
+                        "ExecutionSucceeded");
+        // ids 1..14; the second iteration starts after the first one's last state event, not its Succeeded event
+        assertThat(host.events.stream().map(HistoryEvent::previousEventId).toList())
+                .containsExactly(0L, 0L, 2L, 3L, 4L, 5L, 6L, 6L, 8L, 9L, 10L, 11L, 11L, 13L);
     }
 
     @Test
