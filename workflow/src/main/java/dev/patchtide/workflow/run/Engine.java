@@ -165,7 +165,7 @@ final class Engine {
                 if (!frame.entered) {
                     frame.entered = true;
                     frame.enteredTime = TIME.format(env.now());
-                    emit(
+                    frame.enteredEvent = emit(
                             frame,
                             Events.prefix(state) + "StateEntered",
                             "stateEnteredEventDetails",
@@ -173,7 +173,7 @@ final class Engine {
                 }
                 states.run(frame, state);
             } catch (StatesError e) {
-                failState(frame, state, e.error(), e.cause());
+                failState(frame, state, e.error(), located(e, frame, state));
             }
         }
     }
@@ -359,11 +359,23 @@ final class Engine {
                 output = Flow.place(catcher.resultPath(), frame.input, errorOutput);
             }
         } catch (StatesError e) {
-            failed(frame, e.error(), e.cause());
+            failed(frame, e.error(), located(e, frame, state));
             return;
         }
         exit(frame, state, output, assigned, new Transition.Next(catcher.next()));
         ready(frame);
+    }
+
+    /**
+     * The cause of an error the data layers threw, as AWS words it in an execution: the state and the id of its
+     * Entered event first. (JSONata's errors come with it already; a Choice without a match has its own words.)
+     */
+    String located(StatesError error, Frame frame, State state) {
+        String prefix = "An error occurred while executing the state '";
+        if (error.cause().startsWith(prefix) || StatesError.NO_CHOICE_MATCHED.equals(error.error())) {
+            return error.cause();
+        }
+        return prefix + state.name() + "' (entered at the event id #" + frame.enteredEvent + "). " + error.cause();
     }
 
     /** The execution ended: nothing it started matters any more. */

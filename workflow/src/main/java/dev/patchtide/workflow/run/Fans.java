@@ -304,7 +304,7 @@ final class Fans {
                 engine.exit(frame, state, output, assigned, transition);
             }
         } catch (StatesError e) {
-            engine.failState(frame, state, e.error(), e.cause());
+            engine.failState(frame, state, e.error(), engine.located(e, frame, state));
         }
         engine.ready(frame);
     }

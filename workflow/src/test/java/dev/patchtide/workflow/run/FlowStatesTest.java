@@ -148,7 +148,11 @@ class FlowStatesTest {
                 {"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":"$.missing","End":true}}}
                 """)
                 .start("{}");
-        assertThat(host.failure().error()).isEqualTo("States.Runtime");
+        assertThat(host.failure())
+                .isEqualTo(new Outcome.Failed(
+                        "States.Runtime",
+                        "An error occurred while executing the state 'P' (entered at the event id #2). "
+                                + "Invalid path '$.missing' : No results for path: $['missing']"));
         assertThat(host.types()).containsExactly("ExecutionStarted", "PassStateEntered", "ExecutionFailed");
     }
 
