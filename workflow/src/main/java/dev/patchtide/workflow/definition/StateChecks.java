@@ -105,7 +105,7 @@ final class StateChecks {
         }
         values.path(state, "InputPath", at, true);
         values.path(state, "OutputPath", at, true);
-        values.referencePath(state, "ResultPath", at, true);
+        values.resultPath(state, at);
         for (String template : new String[] {"Parameters", "ResultSelector"}) {
             JsonNode t = state.get(template);
             if (t != null && !(type.equals("Map") && template.equals("Parameters"))) {

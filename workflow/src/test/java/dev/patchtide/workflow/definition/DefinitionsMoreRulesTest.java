@@ -150,4 +150,36 @@ class DefinitionsMoreRulesTest {
         assertThat(fail.cause())
                 .contains(new Dynamic.Literal(com.fasterxml.jackson.databind.node.TextNode.valueOf("static")));
     }
+
+    @Test
+    void resultPathWritesIntoTheStateInputOnly() {
+        String json = machine("'A':{'Type':'Pass','ResultPath':'$$.Execution.x','Next':'B'},"
+                + "'B':{'Type':'Pass','ResultPath':'$var.x','Next':'C'},"
+                + "'C':{'Type':'Pass','ResultPath':'$','Next':'D'},"
+                + "'D':{'Type':'Pass','ResultPath':'$[2].b','End':true}");
+        assertThat(problems(json))
+                .containsExactly(
+                        tuple("SCHEMA_VALIDATION_FAILED", "/States/A/ResultPath"),
+                        tuple("SCHEMA_VALIDATION_FAILED", "/States/B/ResultPath"));
+    }
+
+    @Test
+    void timestampsAreRfc3339WithUppercaseTAndZAndSeconds() {
+        for (String good : new String[] {"2026-12-01T10:00:00Z", "2026-12-01T10:00:00.123+02:00"}) {
+            assertThat(Definitions.validate(machine("'A':{'Type':'Wait','Timestamp':'" + good + "','End':true}")))
+                    .as(good)
+                    .isEmpty();
+        }
+        for (String bad : new String[] {
+            "2026-12-01t10:00:00Z",
+            "2026-12-01T10:00:00z",
+            "2026-12-01T10:00Z",
+            "2026-12-01 10:00:00Z",
+            "2026-02-30T10:00:00Z"
+        }) {
+            assertThat(problems(machine("'A':{'Type':'Wait','Timestamp':'" + bad + "','End':true}")))
+                    .as(bad)
+                    .containsExactly(tuple("SCHEMA_VALIDATION_FAILED", "/States/A/Timestamp"));
+        }
+    }
 }
