@@ -3,6 +3,8 @@ package dev.patchtide.workflow.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,8 +51,21 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
         return out.toString();
     }
 
-    /** The match, or (for an indefinite path) the array of matches; a definite path that finds nothing fails. */
+    /**
+     * The match, or (for an indefinite path) the array of matches; a definite path that finds nothing fails. An
+     * index past the end of an array, as the last step, reads as null: AWS reads paths with Jayway over Jackson
+     * nodes, whose arrays answer null there (so {@code "v.$": "$.items[5]"} succeeds with null on AWS).
+     */
     JsonNode evaluate(JsonNode start) throws Missing {
+        return evaluate(start, false);
+    }
+
+    /** As {@link #evaluate(JsonNode)}, but an index past the end finds nothing (intrinsic function arguments). */
+    JsonNode evaluateStrict(JsonNode start) throws Missing {
+        return evaluate(start, true);
+    }
+
+    private JsonNode evaluate(JsonNode start, boolean strict) throws Missing {
         if (!definite) {
             ArrayNode out = JsonNodeFactory.instance.arrayNode();
             walk(0, start, out, start);
@@ -61,7 +76,9 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
         for (int i = 0; i <= last; i++) {
             Segment segment = segments.get(i);
             JsonNode next = null;
-            if (segment instanceof Segment.Property p) {
+            if (segment instanceof Segment.Property p && p.names().size() > 1) {
+                next = node.isObject() ? merge(p, node) : null;
+            } else if (segment instanceof Segment.Property p) {
                 next = node.isObject() ? node.get(p.names().get(0)) : null;
                 if (next == null && i < last && node.isObject()) {
                     throw new Missing("Missing property in path " + canonical(i + 1));
@@ -70,6 +87,9 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
                 int index = x.indexes().get(0);
                 int effective = index < 0 ? node.size() + index : index;
                 next = effective >= 0 && effective < node.size() ? node.get(effective) : null;
+                if (next == null && i == last && !strict) {
+                    next = NullNode.getInstance();
+                }
             }
             if (next == null) {
                 throw new Missing("No results for path: " + canonical());
@@ -94,6 +114,12 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
             return;
         }
         switch (segments.get(i)) {
+            case Segment.Property p
+            when p.names().size() > 1 && i == segments.size() - 1 -> {
+                if (node.isObject()) {
+                    out.add(merge(p, node));
+                }
+            }
             case Segment.Property p -> {
                 if (node.isObject()) {
                     for (String name : p.names()) {
@@ -110,6 +136,8 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
                         int effective = index < 0 ? node.size() + index : index;
                         if (effective >= 0 && effective < node.size()) {
                             walk(i + 1, node.get(effective), out, root);
+                        } else if (i == segments.size() - 1) {
+                            out.add(NullNode.getInstance()); // as a definite path's last index, see evaluate
                         }
                     }
                 }
@@ -139,6 +167,18 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
                 }
             }
         }
+    }
+
+    /** {@code ['a','b']} as the last step: an object of those of the names the node has. */
+    private static JsonNode merge(Segment.Property p, JsonNode node) {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        for (String name : p.names()) {
+            JsonNode value = node.get(name);
+            if (value != null) {
+                out.set(name, value);
+            }
+        }
+        return out;
     }
 
     // The step after '..' applies to this node, then to each node below it, in document order.

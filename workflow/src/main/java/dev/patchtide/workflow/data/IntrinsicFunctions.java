@@ -145,7 +145,7 @@ final class IntrinsicFunctions {
                     throw invalid(name);
                 }
                 JsonNode value = args.get(next++);
-                out.append(value.isTextual() ? value.textValue() : value.toString());
+                out.append(JavaValues.text(value)); // objects as {a=1}, arrays as [1, 2], as AWS renders them
                 i++;
             } else if (c == '{' || c == '}') {
                 throw invalid(name);

@@ -68,7 +68,12 @@ final class PathParser {
                 throw error("unexpected '" + c + "'");
             }
         }
-        boolean definite = segments.stream().allMatch(Segment::definite);
+        boolean definite = true;
+        for (int i = 0; i < segments.size(); i++) {
+            // Several names as the last step merge into one object (Jayway), which keeps the path definite.
+            boolean merge = i == segments.size() - 1 && segments.get(i) instanceof Segment.Property;
+            definite &= segments.get(i).definite() || merge;
+        }
         return new CompiledPath(root, variable, List.copyOf(segments), text, definite);
     }
 

@@ -66,7 +66,7 @@ public final class Templates {
         }
         String text = expression.textValue();
         if (Intrinsics.isCall(text)) {
-            return Intrinsics.evaluate(text, input, context, scope, sources, key);
+            return Intrinsics.evaluate(text, input, context, scope, sources);
         }
         return JsonPaths.read(text, input, context, scope, key);
     }

@@ -2,8 +2,10 @@ package dev.patchtide.workflow.definition;
 
 import com.dashjoin.jsonata.JException;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** JSONata {@code "{% … %}"} strings: recognising them and checking that they parse. */
 final class Expressions {
@@ -27,22 +29,40 @@ final class Expressions {
 
     /** Why {@code expression} (without delimiters) does not parse, as AWS words it (without the S0xxx code). */
     static Optional<String> syntaxError(String expression) {
-        return parsed(expression).right();
+        return verdict(expression).syntaxError();
     }
 
-    private record Parse(com.dashjoin.jsonata.Jsonata left, Optional<String> right) {}
+    /** What checking one expression found; kept, because parsing costs about half a millisecond. */
+    private record Verdict(Optional<String> syntaxError, List<String> topLevelNames) {}
 
-    private static Parse parsed(String expression) {
+    private static final int CACHED = 4096;
+    private static final Map<String, Verdict> VERDICTS = new ConcurrentHashMap<>();
+
+    private static Verdict verdict(String expression) {
+        Verdict known = VERDICTS.get(expression);
+        if (known != null) {
+            return known;
+        }
+        Verdict fresh = judge(expression);
+        if (VERDICTS.size() >= CACHED) {
+            VERDICTS.clear(); // a crude bound: definitions are few, hostile input must not grow the heap
+        }
+        VERDICTS.put(expression, fresh);
+        return fresh;
+    }
+
+    private static Verdict judge(String expression) {
         if (expression.isBlank()) {
-            return new Parse(null, Optional.of("Unexpected end of expression"));
+            return new Verdict(Optional.of("Unexpected end of expression"), List.of());
         }
         try {
-            return new Parse(com.dashjoin.jsonata.Jsonata.jsonata(expression), Optional.empty());
+            var parsed = com.dashjoin.jsonata.Jsonata.jsonata(expression);
+            return new Verdict(Optional.empty(), List.copyOf(JsonataReferences.topLevelNames(parsed)));
         } catch (JException e) {
-            return new Parse(null, Optional.of(String.valueOf(e.getMessage())));
+            return new Verdict(Optional.of(String.valueOf(e.getMessage())), List.of());
         } catch (RuntimeException e) {
             // the parser can fail in other ways on hostile input; still a syntax error to the author
-            return new Parse(null, Optional.of(String.valueOf(e.getMessage())));
+            return new Verdict(Optional.of(String.valueOf(e.getMessage())), List.of());
         }
     }
 
@@ -53,15 +73,11 @@ final class Expressions {
         }
         if (node.isTextual()) {
             if (isExpression(node.asText())) {
-                Parse parse = parsed(inner(node.asText()));
-                parse.right().ifPresent(why -> problems.error(INVALID, why, location));
-                if (parse.left() != null) {
-                    for (String name : JsonataReferences.topLevelNames(parse.left())) {
-                        problems.error(
-                                UNSUPPORTED,
-                                "Reference to '" + name + "' at the top level is not supported.",
-                                location);
-                    }
+                Verdict verdict = verdict(inner(node.asText()));
+                verdict.syntaxError().ifPresent(why -> problems.error(INVALID, why, location));
+                for (String name : verdict.topLevelNames()) {
+                    problems.error(
+                            UNSUPPORTED, "Reference to '" + name + "' at the top level is not supported.", location);
                 }
             }
         } else if (node.isObject()) {

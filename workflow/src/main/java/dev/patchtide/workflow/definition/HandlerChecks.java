@@ -67,7 +67,7 @@ final class HandlerChecks {
             values.string(c, "Comment", here);
             StateChecks.languageOnly(c, language, here, values.problems());
             if (language == QueryLanguage.JSONPATH) {
-                values.referencePath(c, "ResultPath", here, true);
+                values.resultPath(c, here);
             } else {
                 Expressions.check(c.get("Output"), "Output", here + "/Output", values.problems());
             }

@@ -49,12 +49,12 @@ final class MapChecks {
         limit(state, "MaxConcurrency", at, language, values, 0, Integer.MAX_VALUE, true);
         limit(state, "ToleratedFailureCount", at, language, values, 0, Integer.MAX_VALUE, true);
         limit(state, "ToleratedFailurePercentage", at, language, values, 0, 100, false);
-        if (values.string(state, "Label", at)
-                && !StateChecks.isLabel(state.get("Label").asText())) {
-            problems.error(
-                    Problems.INVALID_LABEL,
-                    "The Label is not valid: " + state.get("Label").asText(),
-                    at + "/Label");
+        if (values.string(state, "Label", at)) {
+            String label = state.get("Label").asText();
+            if (!StateChecks.isLabel(label)) {
+                problems.error(Problems.INVALID_LABEL, "The Label is not valid: " + label, at + "/Label");
+            }
+            graphs.label(label, at + "/Label");
         }
         for (String object : new String[] {"ItemReader", "ItemBatcher", "ResultWriter"}) {
             JsonNode v = state.get(object);

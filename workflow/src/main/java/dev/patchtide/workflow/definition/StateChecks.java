@@ -100,9 +100,12 @@ final class StateChecks {
             }
             return;
         }
+        if (type.equals("Pass") && state.has("Result")) {
+            passResult(state.get("Result"), at + "/Result");
+        }
         values.path(state, "InputPath", at, true);
         values.path(state, "OutputPath", at, true);
-        values.referencePath(state, "ResultPath", at, true);
+        values.resultPath(state, at);
         for (String template : new String[] {"Parameters", "ResultSelector"}) {
             JsonNode t = state.get(template);
             if (t != null && !(type.equals("Map") && template.equals("Parameters"))) {
@@ -111,6 +114,22 @@ final class StateChecks {
                 }
                 TemplateChecks.payload(t, at + "/" + template, problems);
             }
+        }
+    }
+
+    /** Result is never evaluated: a ".$" key or a path in it is taken literally. */
+    private void passResult(JsonNode result, String at) {
+        boolean dynamic = result.isTextual() && TemplateChecks.looksDynamic(result.asText());
+        if (result.isObject()) {
+            var keys = new java.util.ArrayList<String>();
+            result.fieldNames().forEachRemaining(keys::add);
+            dynamic = keys.stream().anyMatch(k -> k.endsWith(".$"));
+        }
+        if (dynamic) {
+            problems.warning(
+                    "PASS_RESULT_IS_STATIC",
+                    "The Result of a Pass state is static: paths and intrinsic functions in it are not evaluated",
+                    at);
         }
     }
 
@@ -188,6 +207,12 @@ final class StateChecks {
                     problems.schema("The value for the field '" + field + "' must be a STRING", at + "/" + field);
                 } else if (language == QueryLanguage.JSONATA) {
                     Expressions.check(v, field, at + "/" + field, problems);
+                } else if (TemplateChecks.looksDynamic(v.asText())) {
+                    problems.warning(
+                            "NO_PATH",
+                            "The value of the field '" + field + "' looks like a path, but the field name does not end"
+                                    + " with 'Path'",
+                            at + "/" + field);
                 }
             }
             JsonNode path = state.get(field + "Path");

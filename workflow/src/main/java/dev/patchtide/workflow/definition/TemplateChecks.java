@@ -18,6 +18,7 @@ final class TemplateChecks {
                 if (key.endsWith(".$")) {
                     dynamicValue(key, e.getValue(), at, problems);
                 } else {
+                    noDollar(key, e.getValue(), at, problems);
                     payload(e.getValue(), at, problems);
                 }
             }
@@ -26,6 +27,22 @@ final class TemplateChecks {
                 payload(node.get(i), location + "[" + i + "]", problems);
             }
         }
+    }
+
+    /** A static value that reads like a path or an intrinsic call: most likely a forgotten ".$". */
+    static void noDollar(String key, JsonNode value, String at, Problems problems) {
+        if (value.isTextual() && looksDynamic(value.asText())) {
+            problems.warning(
+                    "NO_DOLLAR",
+                    "The value of the field '" + key
+                            + "' looks like a JSONPath or an intrinsic function, but the field name does not end with '.$'",
+                    at);
+        }
+    }
+
+    static boolean looksDynamic(String text) {
+        return (text.startsWith("$") && PathSyntax.isPath(text) && !text.equals("$"))
+                || (text.startsWith("States.") && IntrinsicSyntax.isCall(text));
     }
 
     private static void dynamicValue(String key, JsonNode value, String at, Problems problems) {

@@ -74,9 +74,9 @@ final class Evaluator {
             throw new Failed(program.syntaxError());
         }
         Jsonata.Frame frame = program.jsonata().createFrame();
-        Guard guard = new Guard(System.nanoTime() + TIME_LIMIT_NANOS);
+        Guard guard = new Guard(System.nanoTime() + bindings.timeLimitNanos);
         guard.install(frame);
-        AwsFunctions.bind(frame, bindings.sources());
+        AwsFunctions.bind(frame);
         for (String name : program.variables()) {
             Object value = bindings.variable(name);
             if (value != null) {
@@ -84,12 +84,24 @@ final class Evaluator {
             }
         }
         Object result;
+        AwsFunctions.Call call = AwsFunctions.enter(bindings.sources());
         try {
             result = program.jsonata().evaluate(null, frame);
         } catch (StackOverflowError e) {
             throw new Failed(new Failure(STACK_OVERFLOW, false));
         } catch (RuntimeException e) {
-            throw new Failed(Failure.of(rootCause(e)));
+            if (guard.depth == 1
+                    && e instanceof JException jsonata
+                    && "D1001".equals(jsonata.getError())
+                    && jsonata.getCurrent() instanceof Number number) {
+                // The library refuses a non-finite number where JavaScript carries it; when the whole expression
+                // is that number AWS answers it (written "Infinity"), so do the same. Deeper, it fails (a
+                // conservative difference: AWS would carry it on).
+                return new Result.Value(Values.toJson(number.doubleValue()));
+            }
+            throw new Failed(Failure.of(rootCause(e), expression));
+        } finally {
+            call.close();
         }
         if (result == null) {
             // The library turns JSON null into Java null on the way out; the top step's own value tells them apart.
@@ -201,8 +213,15 @@ final class Evaluator {
         private final Scope scope;
         private final Sources sources;
         private final Map<String, Optional<Object>> converted = new HashMap<>();
+        private final long timeLimitNanos;
 
         Bindings(JsonNode states, Scope scope, Sources sources) {
+            this(states, scope, sources, TIME_LIMIT_NANOS);
+        }
+
+        /** With another time bound, so a test can trip it without waiting five seconds. */
+        Bindings(JsonNode states, Scope scope, Sources sources, long timeLimitNanos) {
+            this.timeLimitNanos = timeLimitNanos;
             this.states = states;
             this.scope = scope == null ? Scope.EMPTY : scope;
             this.sources = sources == null ? Sources.SYSTEM : sources;

@@ -45,7 +45,7 @@ final class Programs {
             Jsonata jsonata = Jsonata.jsonata(expression);
             return new Program(jsonata, Evaluator.referencedNames(expression), null);
         } catch (RuntimeException e) {
-            return new Program(null, Set.of(), Failure.of(e));
+            return new Program(null, Set.of(), Failure.of(e, expression));
         } finally {
             Jsonata.jsonata("null");
         }

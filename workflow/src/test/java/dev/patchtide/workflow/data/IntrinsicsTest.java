@@ -99,6 +99,8 @@ class IntrinsicsTest {
                 "States.StringSplit($.s, ',')|{\"s\":\",a,,b,\"}|[\"a\",\"b\"]",
                 "States.StringSplit($.s, ',')|{\"s\":\"\"}|[]",
                 "States.UUID()|{}|\"9f6a1e0c-5b1d-4c8e-8a37-0d1f2e3c4b5a\"",
+                "States.Format('{}', $.nul)|{\"nul\":null}|\"null\"",
+                "States.Format('{} {}', $.o, $.a)|{\"o\":{\"Arg1\":1,\"Arg2\":[]},\"a\":[\"x\",{\"k\":true}]}|\"{Arg1=1, Arg2=[]} [x, {k=true}]\"",
             })
     void evaluates_as_aws_does(String expression, String input, String expected) {
         assertThat(value(expression, input)).isEqualTo(json(expected));
@@ -150,12 +152,17 @@ class IntrinsicsTest {
                 "States.StringSplit($.s, ',')|{\"s\":123}|Invalid arguments in States.StringSplit",
                 "States.StringSplit($.s, $.d)|{\"s\":\"a,b\",\"d\":[\",\"]}|Invalid arguments in States.StringSplit",
                 "States.UUID(1)|{}|Invalid arguments in States.UUID",
-                "States.Hash($.missing, 'SHA-256')|{}|The JSONPath '$.missing' specified for the field 'value.$' could not be found in the input '{}'",
+                "States.Hash($.missing, 'SHA-256')|{}|The JsonPath argument for the field '$.missing' could not be found in the input '{}'",
+                "States.Format('{}', $.nope)|{\"other\":1}|The JsonPath argument for the field '$.nope' could not be found in the input '{\"other\":1}'",
+                "States.Format('{}', States.Format('{}', $.nope))|{\"other\":1}|The JsonPath argument for the field '$.nope' could not be found in the input '{\"other\":1}'",
+                "States.Format('{}', $.items[5])|{\"items\":[1,2]}|The JsonPath argument for the field '$.items[5]' could not be found in the input '{\"items\":[1,2]}'",
+                "States.Array($$.Execution.Nope)|{}|The JsonPath argument for the field '$$.Execution.Nope' could not be found in the input '{\"Execution\":{\"Input\":{\"suffix\":\"run\",\"n\":2}}}'",
             })
-    void bad_arguments_fail_with_states_runtime(String expression, String input, String cause) {
+    void bad_arguments_fail_with_states_runtime_naming_the_whole_expression(
+            String expression, String input, String detail) {
         assertThatThrownBy(() -> value(expression, input)).isInstanceOfSatisfying(StatesError.class, e -> {
             assertThat(e.error()).isEqualTo("States.Runtime");
-            assertThat(e.cause()).isEqualTo(cause);
+            assertThat(e.cause()).isEqualTo("The function '" + expression + "' had the following error: " + detail);
         });
     }
 

@@ -60,7 +60,17 @@ class JsonPathsTest {
                 "$.nothing[*]|[]",
                 "$['a b'].c|1",
                 "$.n|null",
+                "$.vals[9]|null",
+                "$.vals[-9]|null",
+                "$.vals[0,9]|[0,null]",
                 "$.store.book[?(@.price > 100)]|[]",
+                "$.store.bicycle['color','price']|{\"color\":\"red\",\"price\":19.95}",
+                "$.store.bicycle['color','gears']|{\"color\":\"red\"}",
+                "$.store.book[0:2]['title','price']|[{\"title\":\"Sayings\",\"price\":8.95},{\"title\":\"Sword\",\"price\":12.99}]",
+                "$['store','vals'].bicycle.color|[\"red\"]",
+                "$..book[2].author|[\"Herman Melville\"]",
+                "$.vals[?(@ > 25)]|[30,40,50]",
+                "$.vals[?(@ in [10, 50])]|[10,50]",
             })
     void reads_paths_as_step_functions_does(String path, String expected) {
         JsonNode want = expected.equals("SELF") ? STORE : json(expected);
@@ -88,7 +98,7 @@ class JsonPathsTest {
                 "$.x|Invalid path '$.x' : No results for path: $['x']",
                 "$.store.x|Invalid path '$.store.x' : No results for path: $['store']['x']",
                 "$.x.y|Invalid path '$.x.y' : Missing property in path $['x']",
-                "$.vals[9]|Invalid path '$.vals[9]' : No results for path: $['vals'][9]",
+                "$.vals[9].x|Invalid path '$.vals[9].x' : No results for path: $['vals'][9]['x']",
             })
     void a_path_field_that_finds_nothing_fails_with_awss_cause(String path, String cause) {
         assertThatThrownBy(() -> JsonPaths.read(path, STORE, json("{}"), Scope.EMPTY))
@@ -120,6 +130,7 @@ class JsonPathsTest {
                 "$.x.y|{\"x\":{\"k\":2}}|{\"x\":{\"k\":2,\"y\":{\"r\":true}}}",
                 "$['q r']|{}|{\"q r\":{\"r\":true}}",
                 "$.l[1]|{\"l\":[0,1]}|{\"l\":[0,{\"r\":true}]}",
+                "$[1].payload|[{\"a\":1},{\"id\":7},4]|[{\"a\":1},{\"id\":7,\"payload\":{\"r\":true}},4]",
             })
     void places_a_result(String path, String input, String expected) {
         JsonNode in = json(input);

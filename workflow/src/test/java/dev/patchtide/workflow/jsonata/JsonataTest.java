@@ -167,4 +167,32 @@ class JsonataTest {
         assertThatThrownBy(() -> Jsonata.evaluate("$notAssigned", "Output", states("{}"), inner, Sources.SYSTEM))
                 .isInstanceOf(StatesError.class);
     }
+
+    @Test
+    void messagesTheLibraryWordsDifferentlyReadAsJsonataJsWordsThem() {
+        JsonNode states = states("{}");
+        assertThat(failure(() -> Jsonata.evaluate("$sum(['a'])", "Output/r", states, Scope.EMPTY, Sources.SYSTEM))
+                        .cause())
+                .endsWith("threw an error during evaluation. T0412: Argument 1 of function \"sum\" must be an array "
+                        + "of \"numbers\"");
+        assertThat(failure(() -> Jsonata.evaluate("'a' < 1", "Output/r", states, Scope.EMPTY, Sources.SYSTEM))
+                        .cause())
+                .endsWith("T2009: The values \"a\" and 1 either side of operator \"<\" must be of the same data type");
+        assertThat(failure(() -> Jsonata.evaluate("$number('abc')", "Output/r", states, Scope.EMPTY, Sources.SYSTEM))
+                        .cause())
+                .endsWith("threw an error during evaluation. D3030: Unable to cast value to a number: \"abc\"");
+        assertThat(failure(() -> Jsonata.evaluate("$single([1,2])", "Output/r", states, Scope.EMPTY, Sources.SYSTEM))
+                        .cause())
+                .contains("D3138: The $single() function expected exactly 1 matching result");
+    }
+
+    @Test
+    void aNonFiniteNumberAsTheWholeResultIsWrittenAsAwsWritesIt() {
+        JsonNode states = states("{}");
+        assertThat(Jsonata.evaluate("1/0", states, Scope.EMPTY)).isEqualTo(json("\"Infinity\""));
+        assertThat(Jsonata.evaluate("-1/0", states, Scope.EMPTY)).isEqualTo(json("\"-Infinity\""));
+        assertThat(failure(() -> Jsonata.evaluate("{'r': 1/0}", "Output", states, Scope.EMPTY, Sources.SYSTEM))
+                        .cause())
+                .contains("D1001");
+    }
 }
