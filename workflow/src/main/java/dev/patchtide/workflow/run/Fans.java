@@ -56,7 +56,7 @@ final class Fans {
         } else {
             items = "$".equals(map.itemsPath())
                     ? effective
-                    : JsonPaths.read(map.itemsPath(), effective, flow.context(), flow.scope());
+                    : JsonPaths.readReference(map.itemsPath(), effective, flow.context(), flow.scope());
         }
         if (items == null || !items.isArray()) {
             throw new StatesError(

@@ -49,7 +49,9 @@ final class Frame {
     /** Whether the current state's Entered event is written (a retry runs the state again without it). */
     boolean entered;
 
-    String enteredTime;
+    /** When the current state was entered (epoch millis), for {@code $$.State.EnteredTime}. */
+    long enteredAt;
+
     long enteredEvent;
     long lastEvent;
     int retryCount;
