@@ -147,7 +147,7 @@ final class Engine {
                         "ExecutionTimedOut",
                         "executionTimedOutEventDetails",
                         Events.errorCause(StatesError.TIMEOUT, null));
-                finish(new Outcome.TimedOut(StatesError.TIMEOUT, ""));
+                finish(new Outcome.TimedOut(StatesError.TIMEOUT, null));
             }
             case WAIT -> {
                 frame.timer = null;

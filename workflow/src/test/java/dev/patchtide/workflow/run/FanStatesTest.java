@@ -203,6 +203,59 @@ class FanStatesTest {
     }
 
     @Test
+    void aFailingIterationAbortsTheRunningOnesAndCancelsTheirTasks() {
+        Host host = new Host(
+                        """
+                {"StartAt":"M","States":{"M":{"Type":"Map",
+                  "ItemProcessor":{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","End":true}}},
+                  "End":true}}}
+                """)
+                .start("[1,2,3]");
+        assertThat(host.held).hasSize(3);
+        List<Effect.RunTask> tasks = List.copyOf(host.scheduled);
+        host.signal(new Signal.TaskFailed(tasks.get(1).taskId(), "Item.Bad", "two"));
+        assertThat(host.failure()).isEqualTo(new Outcome.Failed("Item.Bad", "two"));
+        assertThat(host.effects)
+                .contains(
+                        new Effect.CancelTask(tasks.get(0).taskId()),
+                        new Effect.CancelTask(tasks.get(2).taskId()));
+        assertThat(host.types()
+                        .subList(
+                                host.types().indexOf("TaskFailed"), host.types().size()))
+                .containsExactly(
+                        "TaskFailed",
+                        "MapIterationFailed",
+                        "TaskStateAborted",
+                        "MapIterationAborted",
+                        "TaskStateAborted",
+                        "MapIterationAborted",
+                        "MapStateFailed",
+                        "ExecutionFailed");
+        // a late answer for an aborted iteration changes nothing
+        int count = host.events.size();
+        host.outcome = null;
+        host.signal(new Signal.TaskSucceeded(tasks.get(0).taskId(), Host.parse("1")));
+        assertThat(host.events).hasSize(count);
+    }
+
+    @Test
+    void stopCancelsEveryBranchsTask() {
+        Host host = new Host(
+                        """
+                {"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+                  {"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","End":true}}},
+                  {"StartAt":"B","States":{"B":{"Type":"Wait","Seconds":100,"End":true}}}]}}}
+                """)
+                .start("{}");
+        assertThat(host.held).hasSize(1);
+        assertThat(host.timers).hasSize(1);
+        host.signal(new Signal.Stop("Stopped", "by hand"));
+        assertThat(host.outcome).isEqualTo(new Outcome.Aborted("Stopped", "by hand"));
+        assertThat(host.held).isEmpty();
+        assertThat(host.timers).isEmpty();
+    }
+
+    @Test
     void toleratedFailuresLetAMapSucceedUntilTheThresholdIsPassed() {
         String definition =
                 """

@@ -180,7 +180,7 @@ class FlowStatesTest {
                 {"StartAt":"W","TimeoutSeconds":10,"States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}
                 """)
                 .start("{}");
-        assertThat(host.outcome).isEqualTo(new Outcome.TimedOut("States.Timeout", ""));
+        assertThat(host.outcome).isEqualTo(new Outcome.TimedOut("States.Timeout", null));
         assertThat(host.types()).containsExactly("ExecutionStarted", "WaitStateEntered", "ExecutionTimedOut");
         assertThat(host.timers).isEmpty();
         assertThat(host.fired).containsExactly(Duration.ofSeconds(10));
