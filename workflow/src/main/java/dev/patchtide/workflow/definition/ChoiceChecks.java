@@ -66,10 +66,10 @@ final class ChoiceChecks {
                                     "The value for the field 'Condition' must be a JSONata expression",
                                     at + "/Condition");
                 } else {
-                    Expressions.check(condition, "Condition", at + "/Condition", values.problems());
+                    Expressions.check(condition, at + "/Condition", values.problems());
                 }
             }
-            Expressions.check(rule.get("Output"), "Output", at + "/Output", values.problems());
+            Expressions.check(rule.get("Output"), at + "/Output", values.problems());
             return;
         }
         jsonPathRule(rule, at);
