@@ -30,7 +30,8 @@ class JsonPathsTest {
               {"category":"fiction","author":"Herman Melville","title":"Moby Dick","isbn":"0-553","price":8.99},
               {"category":"fiction","author":"J. R. R. Tolkien","title":"The Lord","isbn":"0-395","price":22.99}],
              "bicycle":{"color":"red","price":19.95}},
-             "vals":[0,10,20,30,40,50], "a b":{"c":1}, "n":null}
+             "vals":[0,10,20,30,40,50], "a b":{"c":1}, "n":null,
+             "groups":[{"id":1,"name":"group","tags":["a","b"]},{"id":2,"name":"other","tags":["b","c"]}]}
             """);
 
     @ParameterizedTest(name = "{0}")
@@ -71,6 +72,13 @@ class JsonPathsTest {
                 "$..book[2].author|[\"Herman Melville\"]",
                 "$.vals[?(@ > 25)]|[30,40,50]",
                 "$.vals[?(@ in [10, 50])]|[10,50]",
+                "$.vals[?(@ nin [0, 10, 20, 30])]|[40,50]",
+                "$.groups[?(@.tags subsetof ['a', 'b'])].id|[1]",
+                "$.groups[?(@.tags anyof ['c'])].id|[2]",
+                "$.groups[?(@.tags noneof ['c'])].id|[1]",
+                "$.groups[?(@.tags size 2)].id|[1,2]",
+                "$.groups[?(@.tags contains 'c')].id|[2]",
+                "$.groups[?(@.name =~ /G.*/i)].id|[1]",
             })
     void reads_paths_as_step_functions_does(String path, String expected) {
         JsonNode want = expected.equals("SELF") ? STORE : json(expected);
