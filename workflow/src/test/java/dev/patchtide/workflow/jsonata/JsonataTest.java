@@ -73,6 +73,15 @@ class JsonataTest {
                         .isMissingNode())
                 .isTrue();
         assertThat(Jsonata.evaluate("$states.input.list", states, Scope.EMPTY)).isEqualTo(json("[1,null]"));
+        // A JSON null is a value: AWS counts it, $exists sees it.
+        assertThat(Jsonata.evaluate("$count($states.input.n)", states, Scope.EMPTY))
+                .isEqualTo(json("1"));
+        assertThat(Jsonata.evaluate("$count($states.input.missing)", states, Scope.EMPTY))
+                .isEqualTo(json("0"));
+        assertThat(Jsonata.evaluate("$count($states.input.list)", states, Scope.EMPTY))
+                .isEqualTo(json("2"));
+        assertThat(Jsonata.evaluate("$exists($states.input.n)", states, Scope.EMPTY))
+                .isEqualTo(json("true"));
         assertThat(Jsonata.evaluate("{'k': $states.input.n, 'gone': $states.input.missing}", states, Scope.EMPTY))
                 .isEqualTo(json("{\"k\":null}"));
         assertThat(Jsonata.evaluateField(
