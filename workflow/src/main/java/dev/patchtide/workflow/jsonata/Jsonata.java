@@ -124,6 +124,27 @@ public final class Jsonata {
                         + enteredEventId + "). " + error.cause());
     }
 
+    /**
+     * The field a {@code States.QueryEvaluationError} from this package names ({@code Output/v}), for the
+     * {@code location} of an {@code EvaluationFailed} event; empty for other errors.
+     */
+    public static Optional<String> location(StatesError error) {
+        String cause = error.cause();
+        String marker = "' specified for the field '";
+        int at = cause.indexOf(marker);
+        if (!StatesError.QUERY_EVALUATION_ERROR.equals(error.error()) || at < 0) {
+            return Optional.empty();
+        }
+        int start = at + marker.length();
+        for (String end : new String[] {"' returned ", "' threw an "}) {
+            int stop = cause.indexOf(end, start);
+            if (stop >= 0) {
+                return Optional.of(cause.substring(start, stop));
+            }
+        }
+        return Optional.empty();
+    }
+
     static JsonNode walk(JsonNode node, String location, Bindings bindings) {
         if (node == null) {
             return null;

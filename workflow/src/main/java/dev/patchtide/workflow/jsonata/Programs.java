@@ -45,7 +45,8 @@ final class Programs {
         try {
             Jsonata jsonata = Jsonata.jsonata(expression);
             return new Program(jsonata, referencedNames(expression), null);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
+            // A deeply nested text overflows the parser's recursion: a failure to compile like any other.
             return new Program(null, Set.of(), Failure.of(e, expression));
         } finally {
             Jsonata.jsonata("null");

@@ -204,4 +204,25 @@ class JsonataTest {
                         .cause())
                 .contains("D1001");
     }
+
+    @Test
+    void theFailingFieldCanBeReadBackForTheEvaluationFailedEvent() {
+        StatesError undefined = failure(() -> Jsonata.evaluateField(
+                json("{\"a\":[\"{% $nope %}\"]}"), "Catch[0]/Output", states("{}"), Scope.EMPTY, Sources.SYSTEM));
+        assertThat(Jsonata.location(undefined)).contains("Catch[0]/Output/a[0]");
+        StatesError threw =
+                failure(() -> Jsonata.evaluate("$abs('x')", "Seconds", states("{}"), Scope.EMPTY, Sources.SYSTEM));
+        assertThat(Jsonata.location(Jsonata.inState(threw, "W", 5))).contains("Seconds");
+        assertThat(Jsonata.location(new StatesError(StatesError.TASK_FAILED, "x")))
+                .isEmpty();
+    }
+
+    @Test
+    void anAbsurdlyNestedExpressionIsASyntaxErrorNotACrash() {
+        String nested = "(".repeat(100_000) + "1" + ")".repeat(100_000);
+        assertThat(Jsonata.syntaxError(nested)).isPresent();
+        assertThat(failure(() -> Jsonata.evaluate(nested, "Output", states("{}"), Scope.EMPTY, Sources.SYSTEM))
+                        .error())
+                .isEqualTo(StatesError.QUERY_EVALUATION_ERROR);
+    }
 }
