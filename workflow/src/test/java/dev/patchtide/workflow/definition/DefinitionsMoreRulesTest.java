@@ -182,4 +182,29 @@ class DefinitionsMoreRulesTest {
                     .containsExactly(tuple("SCHEMA_VALIDATION_FAILED", "/States/A/Timestamp"));
         }
     }
+
+    @Test
+    void jsonataChoiceRulesTakeACondition() {
+        String json =
+                """
+                {"QueryLanguage": "JSONata", "StartAt": "C", "States": {
+                  "C": {"Type": "Choice", "Choices": [
+                    {"Variable": "$.a", "StringEquals": "x", "Next": "D"},
+                    {"Next": "D"},
+                    {"Condition": true, "Next": "D"}]},
+                  "D": {"Type": "Succeed"}}}""";
+        assertThat(Definitions.validate(json))
+                .extracting(Diagnostic::message, Diagnostic::location)
+                .containsExactly(
+                        tuple(
+                                "The QueryLanguage is set to 'JSONata', but field 'Variable' is only supported for the"
+                                        + " 'JSONPath' QueryLanguage",
+                                "/States/C/Choices[0]"),
+                        tuple(
+                                "The QueryLanguage is set to 'JSONata', but field 'StringEquals' is only supported for"
+                                        + " the 'JSONPath' QueryLanguage",
+                                "/States/C/Choices[0]"),
+                        tuple("These fields are required: [Condition]", "/States/C/Choices[0]"),
+                        tuple("These fields are required: [Condition]", "/States/C/Choices[1]"));
+    }
 }
