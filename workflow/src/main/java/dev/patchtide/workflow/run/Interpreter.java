@@ -20,10 +20,17 @@ public final class Interpreter {
     }
 
     public Step start(JsonNode input, ExecutionContext context, Environment environment) {
-        throw new UnsupportedOperationException("run helper: not written yet");
+        return Engine.start(machine, input, context, environment).step();
     }
 
+    /**
+     * Feeds one signal. {@code snapshot} is left as it was (the step works on a copy), so a host whose
+     * transaction failed can feed the signal again.
+     */
     public Step resume(Snapshot snapshot, Signal signal, Environment environment) {
-        throw new UnsupportedOperationException("run helper: not written yet");
+        if (!(snapshot instanceof Run run)) {
+            throw new IllegalArgumentException("not a snapshot of this interpreter");
+        }
+        return Engine.resume(machine, run.copy(), signal, environment).step();
     }
 }

@@ -1,0 +1,409 @@
+package dev.patchtide.workflow.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Parses JSONPath text ({@code $…}, {@code $$…}, {@code $name…}, {@code @…} in filters) into a {@link CompiledPath}. */
+final class PathParser {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private final String text;
+    private int pos;
+
+    private PathParser(String text) {
+        this.text = text;
+    }
+
+    /** Throws {@link IllegalArgumentException} naming what is wrong when {@code text} is not a path. */
+    static CompiledPath parse(String text) {
+        return new PathParser(text).path();
+    }
+
+    private CompiledPath path() {
+        CompiledPath.Root root;
+        String variable = null;
+        if (text.startsWith("$$")) {
+            root = CompiledPath.Root.CONTEXT;
+            pos = 2;
+        } else if (text.startsWith("@")) {
+            root = CompiledPath.Root.CURRENT;
+            pos = 1;
+        } else if (text.startsWith("$")) {
+            pos = 1;
+            int start = pos;
+            while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_')) {
+                pos++;
+            }
+            if (pos > start) {
+                root = CompiledPath.Root.VARIABLE;
+                variable = text.substring(start, pos);
+            } else {
+                root = CompiledPath.Root.INPUT;
+            }
+        } else {
+            throw error("a path must start with '$'");
+        }
+        List<Segment> segments = new ArrayList<>();
+        while (pos < text.length()) {
+            char c = text.charAt(pos);
+            if (text.startsWith("..", pos)) {
+                pos += 2;
+                segments.add(new Segment.Scan());
+                if (pos < text.length() && text.charAt(pos) == '[') {
+                    segments.add(bracket());
+                } else {
+                    segments.add(dotted());
+                }
+            } else if (c == '.') {
+                pos++;
+                segments.add(dotted());
+            } else if (c == '[') {
+                segments.add(bracket());
+            } else {
+                throw error("unexpected '" + c + "'");
+            }
+        }
+        boolean definite = segments.stream().allMatch(Segment::definite);
+        return new CompiledPath(root, variable, List.copyOf(segments), text, definite);
+    }
+
+    private Segment dotted() {
+        if (pos < text.length() && text.charAt(pos) == '*') {
+            pos++;
+            return new Segment.Wildcard();
+        }
+        int start = pos;
+        while (pos < text.length() && text.charAt(pos) != '.' && text.charAt(pos) != '[') {
+            pos++;
+        }
+        if (pos == start) {
+            throw error("a name is missing");
+        }
+        return new Segment.Property(List.of(text.substring(start, pos)));
+    }
+
+    private Segment bracket() {
+        pos++; // '['
+        skipSpaces();
+        Segment segment;
+        char c = peek();
+        if (c == '*') {
+            pos++;
+            segment = new Segment.Wildcard();
+        } else if (c == '?') {
+            pos++;
+            skipSpaces();
+            expect('(');
+            int close = closingParen(pos - 1);
+            FilterExpr expr = new FilterParser(text.substring(pos, close)).parseAll();
+            pos = close + 1;
+            segment = new Segment.Filter(expr);
+        } else if (c == '\'' || c == '"') {
+            List<String> names = new ArrayList<>();
+            do {
+                skipSpaces();
+                names.add(quoted());
+                skipSpaces();
+            } while (tryConsume(','));
+            segment = new Segment.Property(List.copyOf(names));
+        } else {
+            segment = indexes();
+        }
+        skipSpaces();
+        expect(']');
+        return segment;
+    }
+
+    private Segment indexes() {
+        Integer first = optionalInt();
+        skipSpaces();
+        if (peek() == ':') {
+            pos++;
+            Integer to = optionalInt();
+            Integer step = null;
+            if (tryConsume(':')) {
+                step = optionalInt();
+            }
+            return new Segment.Slice(first, to, step);
+        }
+        if (first == null) {
+            throw error("an index is missing");
+        }
+        List<Integer> all = new ArrayList<>(List.of(first));
+        while (tryConsume(',')) {
+            Integer next = optionalInt();
+            if (next == null) {
+                throw error("an index is missing");
+            }
+            all.add(next);
+        }
+        return new Segment.Index(List.copyOf(all));
+    }
+
+    private Integer optionalInt() {
+        skipSpaces();
+        int start = pos;
+        if (pos < text.length() && text.charAt(pos) == '-') {
+            pos++;
+        }
+        while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+            pos++;
+        }
+        if (pos == start) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(text.substring(start, pos));
+        } catch (NumberFormatException e) {
+            throw error("bad index");
+        }
+    }
+
+    private String quoted() {
+        char quote = peek();
+        if (quote != '\'' && quote != '"') {
+            throw error("a quoted name is expected");
+        }
+        pos++;
+        StringBuilder out = new StringBuilder();
+        while (pos < text.length() && text.charAt(pos) != quote) {
+            char c = text.charAt(pos++);
+            if (c == '\\' && pos < text.length()) {
+                c = text.charAt(pos++);
+            }
+            out.append(c);
+        }
+        expect(quote);
+        return out.toString();
+    }
+
+    private int closingParen(int open) {
+        int depth = 0;
+        char quote = 0;
+        for (int i = open; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')' && --depth == 0) {
+                return i;
+            }
+        }
+        throw error("a ')' is missing");
+    }
+
+    private char peek() {
+        return pos < text.length() ? text.charAt(pos) : 0;
+    }
+
+    private boolean tryConsume(char c) {
+        skipSpaces();
+        if (peek() == c) {
+            pos++;
+            return true;
+        }
+        return false;
+    }
+
+    private void expect(char c) {
+        if (peek() != c) {
+            throw error("'" + c + "' expected");
+        }
+        pos++;
+    }
+
+    private void skipSpaces() {
+        while (pos < text.length() && text.charAt(pos) == ' ') {
+            pos++;
+        }
+    }
+
+    private IllegalArgumentException error(String what) {
+        return new IllegalArgumentException("Invalid JSONPath '" + text + "': " + what + " at " + pos);
+    }
+
+    /** The expression of a filter: {@code ||}, {@code &&}, {@code !}, parentheses, comparisons, existence. */
+    private static final class FilterParser {
+        private final String src;
+        private int at;
+
+        FilterParser(String src) {
+            this.src = src;
+        }
+
+        FilterExpr parseAll() {
+            FilterExpr expr = or();
+            space();
+            if (at != src.length()) {
+                throw new IllegalArgumentException("Invalid filter '" + src + "' at " + at);
+            }
+            return expr;
+        }
+
+        private FilterExpr or() {
+            FilterExpr left = and();
+            while (take("||")) {
+                left = new FilterExpr.Or(left, and());
+            }
+            return left;
+        }
+
+        private FilterExpr and() {
+            FilterExpr left = unary();
+            while (take("&&")) {
+                left = new FilterExpr.And(left, unary());
+            }
+            return left;
+        }
+
+        private FilterExpr unary() {
+            space();
+            if (src.startsWith("!", at) && !src.startsWith("!=", at)) {
+                at++;
+                return new FilterExpr.Not(unary());
+            }
+            if (src.startsWith("(", at)) {
+                at++;
+                FilterExpr inner = or();
+                if (!take(")")) {
+                    throw new IllegalArgumentException("Invalid filter '" + src + "': ')' expected");
+                }
+                return inner;
+            }
+            FilterExpr.Operand left = operand();
+            space();
+            for (String op :
+                    new String[] {"==", "!=", "<=", ">=", "=~", "<", ">", "nin ", "in ", "contains ", "size ", "empty "
+                    }) {
+                if (src.startsWith(op, at)) {
+                    at += op.length();
+                    return new FilterExpr.Compare(left, op.strip(), operand());
+                }
+            }
+            return new FilterExpr.Exists(left);
+        }
+
+        private FilterExpr.Operand operand() {
+            space();
+            if (at >= src.length()) {
+                throw new IllegalArgumentException("Invalid filter '" + src + "': a value is missing");
+            }
+            char c = src.charAt(at);
+            if (c == '@' || c == '$') {
+                int start = at;
+                int depth = 0;
+                char quote = 0;
+                while (at < src.length()) {
+                    char d = src.charAt(at);
+                    if (quote != 0) {
+                        if (d == quote) {
+                            quote = 0;
+                        }
+                    } else if (d == '\'' || d == '"') {
+                        quote = d;
+                    } else if (d == '[') {
+                        depth++;
+                    } else if (d == ']') {
+                        depth--;
+                    } else if (depth == 0 && " =!<>&|)".indexOf(d) >= 0) {
+                        break;
+                    }
+                    at++;
+                }
+                CompiledPath path = PathParser.parse(src.substring(start, at));
+                return c == '@' ? new FilterExpr.Operand.Relative(path) : new FilterExpr.Operand.Absolute(path);
+            }
+            if (c == '\'' || c == '"') {
+                return new FilterExpr.Operand.Literal(JSON.textNode(string(c)));
+            }
+            if (c == '/') {
+                int end = src.indexOf('/', at + 1);
+                String body = src.substring(at + 1, end);
+                at = end + 1;
+                int flags = 0;
+                while (at < src.length() && Character.isLetter(src.charAt(at))) {
+                    if (src.charAt(at) == 'i') {
+                        flags |= Pattern.CASE_INSENSITIVE;
+                    }
+                    at++;
+                }
+                return new FilterExpr.Operand.Regex(Pattern.compile(body, flags), JSON.textNode(body));
+            }
+            if (c == '[') {
+                at++;
+                List<JsonNode> values = new ArrayList<>();
+                ArrayNode array = JSON.arrayNode();
+                space();
+                while (at < src.length() && src.charAt(at) != ']') {
+                    JsonNode value = ((FilterExpr.Operand.Literal) operand()).value();
+                    values.add(value);
+                    array.add(value);
+                    take(",");
+                    space();
+                }
+                at++;
+                return new FilterExpr.Operand.ListLiteral(List.copyOf(values), array);
+            }
+            for (String word : new String[] {"true", "false", "null"}) {
+                if (src.startsWith(word, at)) {
+                    at += word.length();
+                    return new FilterExpr.Operand.Literal(
+                            word.equals("null") ? JSON.nullNode() : JSON.booleanNode(word.equals("true")));
+                }
+            }
+            int start = at;
+            while (at < src.length() && "+-.0123456789eE".indexOf(src.charAt(at)) >= 0) {
+                at++;
+            }
+            if (start == at) {
+                throw new IllegalArgumentException("Invalid filter '" + src + "' at " + at);
+            }
+            BigDecimal number = new BigDecimal(src.substring(start, at));
+            return new FilterExpr.Operand.Literal(
+                    number.scale() <= 0 && number.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) < 0
+                            ? JSON.numberNode(number.longValueExact())
+                            : JSON.numberNode(number));
+        }
+
+        private String string(char quote) {
+            at++;
+            StringBuilder out = new StringBuilder();
+            while (at < src.length() && src.charAt(at) != quote) {
+                char c = src.charAt(at++);
+                if (c == '\\' && at < src.length()) {
+                    c = src.charAt(at++);
+                }
+                out.append(c);
+            }
+            at++;
+            return out.toString();
+        }
+
+        private boolean take(String token) {
+            space();
+            if (src.startsWith(token, at)) {
+                at += token.length();
+                return true;
+            }
+            return false;
+        }
+
+        private void space() {
+            while (at < src.length() && src.charAt(at) == ' ') {
+                at++;
+            }
+        }
+    }
+}

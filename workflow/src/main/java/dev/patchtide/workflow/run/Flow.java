@@ -1,0 +1,162 @@
+package dev.patchtide.workflow.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchtide.workflow.StatesError;
+import dev.patchtide.workflow.data.JsonPaths;
+import dev.patchtide.workflow.data.Scope;
+import dev.patchtide.workflow.data.Templates;
+import dev.patchtide.workflow.definition.Dynamic;
+import dev.patchtide.workflow.definition.QueryLanguage;
+import dev.patchtide.workflow.definition.State;
+import dev.patchtide.workflow.jsonata.Jsonata;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One state's data processing, in the order the specification gives (InputPath, Parameters, ResultSelector,
+ * ResultPath, OutputPath; JSONata's Arguments, Output and {@code $states}). The default paths skip the data layer:
+ * most states use them, and EXPRESS runs want them cheap.
+ */
+final class Flow {
+    static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final Engine engine;
+    private final Frame frame;
+    private final State state;
+    private JsonNode context;
+
+    Flow(Engine engine, Frame frame, State state) {
+        this.engine = engine;
+        this.frame = frame;
+        this.state = state;
+    }
+
+    boolean jsonata() {
+        return state.queryLanguage() == QueryLanguage.JSONATA;
+    }
+
+    Scope scope() {
+        return engine.scope(frame);
+    }
+
+    JsonNode context() {
+        if (context == null) {
+            context = engine.contextObject(frame, state);
+        }
+        return context;
+    }
+
+    /** The context object with {@code Map.Item} set, for a Map's ItemSelector. */
+    JsonNode itemContext(int index, JsonNode value) {
+        ObjectNode copy = ((ObjectNode) context()).deepCopy();
+        ObjectNode item = copy.putObject("Map").putObject("Item");
+        item.put("Index", index);
+        item.set("Value", value);
+        return copy;
+    }
+
+    JsonNode inputPath(JsonNode input) {
+        return path(state.io().inputPath(), input);
+    }
+
+    JsonNode outputPath(JsonNode output) {
+        return path(state.io().outputPath(), output);
+    }
+
+    private JsonNode path(String path, JsonNode value) {
+        if ("$".equals(path)) {
+            return value;
+        }
+        if (path == null) {
+            return NODES.objectNode();
+        }
+        return JsonPaths.read(path, value, context(), scope());
+    }
+
+    JsonNode parameters(JsonNode effective) {
+        JsonNode template = state.io().parameters();
+        return template == null ? effective : Templates.apply(template, effective, context(), scope());
+    }
+
+    JsonNode resultSelector(JsonNode result) {
+        JsonNode template = state.io().resultSelector();
+        return template == null ? result : Templates.apply(template, result, context(), scope());
+    }
+
+    JsonNode resultPath(JsonNode input, JsonNode result) {
+        return place(state.io().resultPath(), input, result);
+    }
+
+    static JsonNode place(String path, JsonNode input, JsonNode result) {
+        if ("$".equals(path)) {
+            return result;
+        }
+        if (path == null) {
+            return input;
+        }
+        return JsonPaths.place(path, input, result);
+    }
+
+    /** JSONPath {@code Assign}: a template evaluated against {@code base}; null when the state has none. */
+    Map<String, JsonNode> assign(JsonNode template, JsonNode base) {
+        if (template == null) {
+            return null;
+        }
+        return fields(Templates.apply(template, base, context(), scope()));
+    }
+
+    /** {@code $states} for JSONata: the state's input, the context object, and a result or error output. */
+    ObjectNode states(JsonNode result, JsonNode errorOutput) {
+        ObjectNode states = NODES.objectNode();
+        states.set("input", frame.input);
+        states.set("context", context());
+        if (result != null) {
+            states.set("result", result);
+        }
+        if (errorOutput != null) {
+            states.set("errorOutput", errorOutput);
+        }
+        return states;
+    }
+
+    JsonNode field(JsonNode field, JsonNode states) {
+        return Jsonata.evaluateField(field, states, scope());
+    }
+
+    Map<String, JsonNode> assignJsonata(JsonNode assign, JsonNode states) {
+        if (assign == null) {
+            return null;
+        }
+        return fields(field(assign, states));
+    }
+
+    /** A {@link Dynamic} field's value: {@code pathInput} for its JSONPath form, {@code states} for JSONata. */
+    JsonNode dynamic(Dynamic dynamic, JsonNode pathInput) {
+        return switch (dynamic) {
+            case Dynamic.Literal literal -> literal.value();
+            case Dynamic.Path path -> JsonPaths.read(path.path(), pathInput, context(), scope());
+            case Dynamic.Expression expression ->
+                Jsonata.evaluate(expression.expression(), states(null, null), scope());
+        };
+    }
+
+    long whole(Dynamic dynamic, JsonNode pathInput, String field) {
+        JsonNode value = dynamic(dynamic, pathInput);
+        if (!value.isIntegralNumber() && !(value.isNumber() && value.asDouble() == Math.rint(value.asDouble()))) {
+            throw new StatesError(
+                    jsonata() ? StatesError.QUERY_EVALUATION_ERROR : StatesError.RUNTIME,
+                    "The value of the field '" + field + "' must be an integer, but was: " + value);
+        }
+        return value.asLong();
+    }
+
+    private static Map<String, JsonNode> fields(JsonNode object) {
+        Map<String, JsonNode> values = new LinkedHashMap<>();
+        if (object != null && object.isObject()) {
+            object.properties().forEach(e -> values.put(e.getKey(), e.getValue()));
+        }
+        return values;
+    }
+}
