@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -127,7 +126,7 @@ final class Activities {
     GetActivityTaskResponse poll(GetActivityTaskRequest q) {
         arns.requireActivity(q.activityArn());
         jdbi.useHandle(h -> describe(h, q.activityArn()));
-        String worker = Objects.requireNonNullElse(q.workerName(), "");
+        String worker = q.workerName();
         long deadline = System.nanoTime() + longPoll.toNanos();
         while (true) {
             long seen;

@@ -10,17 +10,11 @@ import dev.patchtide.workflow.StatesError;
 import dev.patchtide.workflow.run.Effect;
 import dev.patchtide.workflow.run.ExecutionContext;
 import dev.patchtide.workflow.run.Interpreter;
+import dev.patchtide.workflow.run.LocalRunner;
 import dev.patchtide.workflow.run.Outcome;
-import dev.patchtide.workflow.run.Signal;
-import dev.patchtide.workflow.run.Step;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -123,71 +117,45 @@ final class ExpressRunner implements AutoCloseable {
         Interpreter interpreter = jdbi.withHandle(h -> engines.forRevision(h, machine.revisionId()));
         ExecutionContext context =
                 new ExecutionContext(arn, name, machine.roleArn(), start, machine.arn(), machine.name(), 0);
-        Step step = interpreter.start(input, context, environment);
-        Deque<Signal> signals = new ArrayDeque<>();
-        Map<String, Instant> timers = new HashMap<>();
         long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (step.outcome().isEmpty()) {
-            for (Effect effect : step.effects()) {
-                switch (effect) {
-                    case Effect.RunTask task -> signals.addAll(call(task));
-                    case Effect.StartTimer timer -> timers.put(timer.timerId(), timer.due());
-                    case Effect.CancelTimer cancel -> timers.remove(cancel.timerId());
-                    case Effect.CancelTask cancel -> signals.removeIf(s -> forTask(s, cancel.taskId()));
-                }
-            }
-            Signal next = signals.poll();
-            if (next == null) {
-                Optional<Map.Entry<String, Instant>> first =
-                        timers.entrySet().stream().min(Map.Entry.comparingByValue());
-                if (first.isEmpty() || System.nanoTime() > deadline) {
-                    next = new Signal.Stop(
-                            StatesError.TIMEOUT, "The execution ran out of time or had nothing to wait for");
-                } else {
-                    waitUntil(first.get().getValue());
-                    timers.remove(first.get().getKey());
-                    next = new Signal.TimerFired(first.get().getKey());
-                }
-            }
-            step = interpreter.resume(step.snapshot(), next, environment);
-        }
-        return new Ended(arn, start, clock.instant(), step.outcome().get());
-    }
-
-    private static boolean forTask(Signal s, String taskId) {
-        return switch (s) {
-            case Signal.TaskStarted t -> t.taskId().equals(taskId);
-            case Signal.TaskSucceeded t -> t.taskId().equals(taskId);
-            case Signal.TaskFailed t -> t.taskId().equals(taskId);
-            default -> false;
-        };
-    }
-
-    private java.util.List<Signal> call(Effect.RunTask task) {
-        Signal started = new Signal.TaskStarted(task.taskId(), "");
-        if (task.pattern() == Effect.Pattern.ACTIVITY || task.pattern() == Effect.Pattern.WAIT_FOR_TASK_TOKEN) {
-            return java.util.List.of(new Signal.TaskFailed(
-                    task.taskId(), StatesError.RUNTIME, "EXPRESS state machines do not support " + task.pattern()));
-        }
         try {
-            JsonNode result = jdbi.inTransaction(h -> integrations.call(task));
-            return java.util.List.of(started, new Signal.TaskSucceeded(task.taskId(), result));
-        } catch (StatesError e) {
-            return java.util.List.of(started, new Signal.TaskFailed(task.taskId(), e.error(), e.cause()));
+            LocalRunner.Result result = new LocalRunner(interpreter.machine())
+                    .run(input, context, environment, this::call, due -> waitUntil(due, deadline));
+            return new Ended(arn, start, clock.instant(), result.outcome());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Ended(arn, start, clock.instant(), new Outcome.Aborted(null, "the server stopped"));
+        } catch (TimedOut e) {
+            return new Ended(
+                    arn, start, clock.instant(), new Outcome.TimedOut(StatesError.TIMEOUT, "Execution timed out"));
         }
+    }
+
+    /** EXPRESS executions end after {@link #LIMIT} of real time. */
+    private static final class TimedOut extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TimedOut() {
+            super(null, null, false, false);
+        }
+    }
+
+    private JsonNode call(Effect.RunTask task) {
+        if (task.pattern() == Effect.Pattern.ACTIVITY || task.pattern() == Effect.Pattern.WAIT_FOR_TASK_TOKEN) {
+            throw new StatesError(StatesError.RUNTIME, "EXPRESS state machines do not support " + task.pattern());
+        }
+        return jdbi.inTransaction(h -> integrations.call(task));
     }
 
     /** Waits on the server's clock: tests move it, and the wait is bounded by real time as well. */
-    private void waitUntil(Instant due) {
+    private void waitUntil(Instant due, long deadline) throws InterruptedException {
         while (clock.instant().isBefore(due)) {
+            if (System.nanoTime() > deadline) {
+                throw new TimedOut();
+            }
             long millis = Math.min(
                     200, Math.max(1, Duration.between(clock.instant(), due).toMillis()));
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            Thread.sleep(millis);
         }
     }
 
