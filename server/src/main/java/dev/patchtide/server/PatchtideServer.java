@@ -34,6 +34,7 @@ import dev.patchtide.server.secrets.Sealing;
 import dev.patchtide.server.secrets.SecretBox;
 import dev.patchtide.server.web.HealthRoutes;
 import dev.patchtide.server.windows.MaintenanceWindows;
+import dev.patchtide.server.workflows.Workflows;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -61,6 +62,7 @@ public final class PatchtideServer implements AutoCloseable {
     private final PollingLoop revocationFeed;
     private final Commands commands;
     private final MaintenanceWindows windows;
+    private final Workflows workflows;
     /** What start-up started, closed in reverse order: by {@link #close()}, or at once if start-up fails. */
     private final Started started;
 
@@ -72,8 +74,10 @@ public final class PatchtideServer implements AutoCloseable {
             PollingLoop revocationFeed,
             Commands commands,
             MaintenanceWindows windows,
+            Workflows workflows,
             Started started) {
         this.app = app;
+        this.workflows = workflows;
         this.commands = commands;
         this.windows = windows;
         this.revocationFeed = revocationFeed;
@@ -206,6 +210,10 @@ public final class PatchtideServer implements AutoCloseable {
                 new MaintenanceWindows(database.jdbi(), clock, events.publisher(), fleet.tags(), commands::launcher);
         windows.routes(router);
         commands.addListener(windows.listener());
+        // Step Functions: its tasks call the actions registered above in-process, through the router.
+        Workflows workflows =
+                new Workflows(database.jdbi(), clock, events.publisher(), router, config.region(), config.accountId());
+        workflows.routes(router);
         app.post("/", router::handle);
         commands.webRoutes(app);
         notifications.webRoutes(app);
@@ -223,7 +231,9 @@ public final class PatchtideServer implements AutoCloseable {
         events.worker().start();
         started.add(commands.start());
         started.add(windows.start());
-        return new PatchtideServer(app, accessKeys, deliveries, events, revocationFeed, commands, windows, started);
+        started.add(workflows.start());
+        return new PatchtideServer(
+                app, accessKeys, deliveries, events, revocationFeed, commands, windows, workflows, started);
     }
 
     public int port() {
@@ -257,6 +267,11 @@ public final class PatchtideServer implements AutoCloseable {
     /** Maintenance windows: their loop, for tests that move the clock. */
     public MaintenanceWindows windows() {
         return windows;
+    }
+
+    /** Step Functions: its effect loop, for tests that move the clock. */
+    public Workflows workflows() {
+        return workflows;
     }
 
     @Override

@@ -75,28 +75,56 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
         int last = segments.size() - 1;
         for (int i = 0; i <= last; i++) {
             Segment segment = segments.get(i);
-            JsonNode next = null;
-            if (segment instanceof Segment.Property p && p.names().size() > 1) {
-                next = node.isObject() ? merge(p, node) : null;
-            } else if (segment instanceof Segment.Property p) {
-                next = node.isObject() ? node.get(p.names().get(0)) : null;
-                if (next == null && i < last && node.isObject()) {
-                    throw new Missing("Missing property in path " + canonical(i + 1));
+            if (segment instanceof Segment.Property p) {
+                if (!node.isObject()) {
+                    throw new Missing(String.format(
+                            "Expected to find an object with property %s in path %s but found '%s'. This is not a"
+                                    + " json object according to the JsonProvider: '%s'.",
+                            p.text(), canonical(i), javaClass(node, i == 0), PROVIDER));
                 }
-            } else if (segment instanceof Segment.Index x && node.isArray()) {
+                JsonNode next = p.names().size() > 1
+                        ? merge(p, node)
+                        : node.get(p.names().get(0));
+                if (next == null) {
+                    throw new Missing(
+                            i < last
+                                    ? "Missing property in path " + canonical(i + 1)
+                                    : "No results for path: " + canonical());
+                }
+                node = next;
+            } else {
+                Segment.Index x = (Segment.Index) segment;
+                if (node.isNull()) {
+                    throw new Missing("The path " + canonical(i) + " is null");
+                }
+                if (!node.isArray()) {
+                    throw new Missing("Filter: " + x.text() + " can only be applied to arrays. Current context is: "
+                            + (node.isContainerNode() ? node.toString() : JavaValues.text(node)));
+                }
                 int index = x.indexes().get(0);
-                int effective = index < 0 ? node.size() + index : index;
-                next = effective >= 0 && effective < node.size() ? node.get(effective) : null;
-                if (next == null && i == last && !strict) {
-                    next = NullNode.getInstance();
+                JsonNode next = node.get(index < 0 ? node.size() + index : index);
+                if (next == null && strict) {
+                    throw new Missing("No results for path: " + canonical());
                 }
+                node = next == null ? NullNode.getInstance() : next;
             }
-            if (next == null) {
-                throw new Missing("No results for path: " + canonical());
-            }
-            node = next;
         }
         return node;
+    }
+
+    /** Jayway's JSON provider as AWS configures it (Jackson nodes), named in some of the causes AWS quotes. */
+    private static final String PROVIDER = "com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider";
+
+    /**
+     * The Java class Jayway names in "Expected to find an object": the root is the Jackson node itself, values
+     * below it are unwrapped to Java scalars (containers stay nodes).
+     */
+    private static String javaClass(JsonNode node, boolean root) {
+        if (root || node.isContainerNode()) {
+            return node.getClass().getName();
+        }
+        Object value = JavaValues.of(node);
+        return value == null ? "null" : value.getClass().getName();
     }
 
     /** For filter operands: the value if the path finds one. */

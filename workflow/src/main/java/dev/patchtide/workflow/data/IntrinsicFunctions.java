@@ -53,7 +53,7 @@ final class IntrinsicFunctions {
         return NAMES.contains(name);
     }
 
-    static JsonNode apply(IntrinsicCall call, List<JsonNode> args, Sources sources) {
+    static JsonNode apply(IntrinsicCall call, List<JsonNode> args, Randomness randomness) {
         String name = call.name();
         return switch (name) {
             case "States.Format" -> format(call, args);
@@ -71,12 +71,12 @@ final class IntrinsicFunctions {
             case "States.Base64Decode" -> base64Decode(name, args);
             case "States.Hash" -> hash(name, args);
             case "States.JsonMerge" -> merge(name, args);
-            case "States.MathRandom" -> random(name, args, sources);
+            case "States.MathRandom" -> random(name, args, randomness);
             case "States.MathAdd" -> add(name, args);
             case "States.StringSplit" -> split(name, args);
             case "States.UUID" -> {
                 count(name, args, 0);
-                yield JSON.textNode(sources.uuid().get());
+                yield JSON.textNode(randomness.uuid().get());
             }
             default -> throw new StatesError(StatesError.RUNTIME, "Unsupported intrinsic function " + name);
         };
@@ -307,7 +307,7 @@ final class IntrinsicFunctions {
         return out;
     }
 
-    private static JsonNode random(String name, List<JsonNode> args, Sources sources) {
+    private static JsonNode random(String name, List<JsonNode> args, Randomness randomness) {
         if (args.size() != 2 && args.size() != 3) {
             throw invalid(name);
         }
@@ -318,7 +318,7 @@ final class IntrinsicFunctions {
         }
         double unit = args.size() == 3
                 ? new Random(integer(name, args.get(2))).nextDouble()
-                : sources.random().getAsDouble();
+                : randomness.random().getAsDouble();
         long value = start + (long) Math.floor(unit * (end - start));
         return number(Math.min(value, end - 1));
     }

@@ -45,7 +45,7 @@ public final class Intrinsics {
      * JsonPath argument for the field '$.nope' could not be found in the input '{"other":1}'}, or {@code …had the
      * following error: Invalid arguments in States.Format}.
      */
-    public static JsonNode evaluate(String text, JsonNode input, JsonNode context, Scope scope, Sources sources) {
+    public static JsonNode evaluate(String text, JsonNode input, JsonNode context, Scope scope, Randomness randomness) {
         IntrinsicCall call;
         try {
             call = IntrinsicCall.parse(text);
@@ -53,24 +53,25 @@ public final class Intrinsics {
             throw new StatesError(StatesError.RUNTIME, e.getMessage());
         }
         try {
-            return evaluate(call, input, context, scope, sources);
+            return evaluate(call, input, context, scope, randomness);
         } catch (StatesError e) {
             throw new StatesError(e.error(), "The function '" + text + "' had the following error: " + e.cause());
         }
     }
 
     private static JsonNode evaluate(
-            IntrinsicCall call, JsonNode input, JsonNode context, Scope scope, Sources sources) {
+            IntrinsicCall call, JsonNode input, JsonNode context, Scope scope, Randomness randomness) {
         List<JsonNode> values = new ArrayList<>(call.args().size());
         for (IntrinsicCall.Arg arg : call.args()) {
             values.add(
                     switch (arg) {
                         case IntrinsicCall.Arg.Literal literal -> literal.value();
                         case IntrinsicCall.Arg.Path path -> argument(path.path(), input, context, scope);
-                        case IntrinsicCall.Arg.Call nested -> evaluate(nested.call(), input, context, scope, sources);
+                        case IntrinsicCall.Arg.Call nested ->
+                            evaluate(nested.call(), input, context, scope, randomness);
                     });
         }
-        return IntrinsicFunctions.apply(call, values, sources);
+        return IntrinsicFunctions.apply(call, values, randomness);
     }
 
     // Unlike a template field, an argument must find a node: an index past the end of an array fails too.

@@ -289,9 +289,23 @@ final class PathParser {
             }
             FilterExpr.Operand left = operand();
             space();
-            for (String op :
-                    new String[] {"==", "!=", "<=", ">=", "=~", "<", ">", "nin ", "in ", "contains ", "size ", "empty "
-                    }) {
+            for (String op : new String[] {
+                "==",
+                "!=",
+                "<=",
+                ">=",
+                "=~",
+                "<",
+                ">",
+                "nin ",
+                "in ",
+                "subsetof ",
+                "anyof ",
+                "noneof ",
+                "contains ",
+                "size ",
+                "empty "
+            }) {
                 if (src.startsWith(op, at)) {
                     at += op.length();
                     return new FilterExpr.Compare(left, op.strip(), operand());

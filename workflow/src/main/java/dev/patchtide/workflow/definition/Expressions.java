@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** JSONata {@code "{% … %}"} strings: recognising them and checking that they parse. */
@@ -33,7 +34,7 @@ final class Expressions {
     }
 
     /** What checking one expression found; kept, because parsing costs about half a millisecond. */
-    private record Verdict(Optional<String> syntaxError, List<String> topLevelNames) {}
+    private record Verdict(Optional<String> syntaxError, List<String> topLevelNames, Set<String> statesFields) {}
 
     private static final int CACHED = 4096;
     private static final Map<String, Verdict> VERDICTS = new ConcurrentHashMap<>();
@@ -53,21 +54,36 @@ final class Expressions {
 
     private static Verdict judge(String expression) {
         if (expression.isBlank()) {
-            return new Verdict(Optional.of("Unexpected end of expression"), List.of());
+            return new Verdict(Optional.of("Unexpected end of expression"), List.of(), Set.of());
         }
         try {
             var parsed = com.dashjoin.jsonata.Jsonata.jsonata(expression);
-            return new Verdict(Optional.empty(), List.copyOf(JsonataReferences.topLevelNames(parsed)));
+            return new Verdict(
+                    Optional.empty(),
+                    List.copyOf(JsonataReferences.topLevelNames(parsed)),
+                    JsonataReferences.statesFields(parsed));
         } catch (JException e) {
-            return new Verdict(Optional.of(String.valueOf(e.getMessage())), List.of());
+            return new Verdict(Optional.of(String.valueOf(e.getMessage())), List.of(), Set.of());
         } catch (RuntimeException e) {
             // the parser can fail in other ways on hostile input; still a syntax error to the author
-            return new Verdict(Optional.of(String.valueOf(e.getMessage())), List.of());
+            return new Verdict(Optional.of(String.valueOf(e.getMessage())), List.of(), Set.of());
         }
     }
 
-    /** Checks every {@code {% %}} string in {@code node} (objects and arrays walked). */
-    static void check(JsonNode node, String field, String location, Problems problems) {
+    /** What {@code $states} offers everywhere. */
+    static final Set<String> PLAIN = Set.of("input", "context");
+    /** Output and Assign of Task, Parallel and Map: the result too. */
+    static final Set<String> WITH_RESULT = Set.of("input", "context", "result");
+    /** Output and Assign of a catcher: the error output instead of a result. */
+    static final Set<String> WITH_ERROR = Set.of("input", "context", "errorOutput");
+
+    static void check(JsonNode node, String location, Problems problems) {
+        check(node, PLAIN, location, problems);
+    }
+
+    /** Checks every {@code {% %}} string in {@code node} (objects and arrays walked); {@code states}: members
+     * of {@code $states} the field may read. */
+    static void check(JsonNode node, Set<String> states, String location, Problems problems) {
         if (node == null) {
             return;
         }
@@ -79,14 +95,19 @@ final class Expressions {
                     problems.error(
                             UNSUPPORTED, "Reference to '" + name + "' at the top level is not supported.", location);
                 }
+                for (String member : verdict.statesFields()) {
+                    if (!states.contains(member)) {
+                        problems.error(UNSUPPORTED, "Field '$states." + member + "' does not exist.", location);
+                    }
+                }
             }
         } else if (node.isObject()) {
             for (Map.Entry<String, JsonNode> e : node.properties()) {
-                check(e.getValue(), e.getKey(), location + "/" + e.getKey(), problems);
+                check(e.getValue(), states, location + "/" + e.getKey(), problems);
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                check(node.get(i), field, location + "[" + i + "]", problems);
+                check(node.get(i), states, location + "[" + i + "]", problems);
             }
         }
     }

@@ -31,7 +31,7 @@ final class MapChecks {
                 problems.schema("The value for the field '" + template + "' must be an OBJECT", at + "/" + template);
             }
             if (language == QueryLanguage.JSONATA) {
-                Expressions.check(t, template, at + "/" + template, problems);
+                Expressions.check(t, at + "/" + template, problems);
             } else {
                 TemplateChecks.payload(t, at + "/" + template, problems);
             }
@@ -44,7 +44,7 @@ final class MapChecks {
                 problems.schema(
                         "The value for the field 'Items' must be an ARRAY or a JSONata expression", at + "/Items");
             }
-            Expressions.check(items, "Items", at + "/Items", problems);
+            Expressions.check(items, at + "/Items", problems);
         }
         limit(state, "MaxConcurrency", at, language, values, 0, Integer.MAX_VALUE, true);
         limit(state, "ToleratedFailureCount", at, language, values, 0, Integer.MAX_VALUE, true);
@@ -80,7 +80,7 @@ final class MapChecks {
             return;
         }
         if (language == QueryLanguage.JSONATA && Expressions.isExpression(v)) {
-            Expressions.check(v, field, at + "/" + field, values.problems());
+            Expressions.check(v, at + "/" + field, values.problems());
         } else if (integer) {
             values.integer(state, field, at, min, max);
         } else {

@@ -84,11 +84,14 @@ final class StateChecks {
     }
 
     private void dataFlow(JsonNode state, String type, String at, QueryLanguage language) {
+        // a result exists for Output and Assign only where the state produced one
+        Set<String> afterwards =
+                Set.of("Task", "Parallel", "Map").contains(type) ? Expressions.WITH_RESULT : Expressions.PLAIN;
         if (state.has("Assign")) {
-            TemplateChecks.assign(state.get("Assign"), language, at + "/Assign", problems);
+            TemplateChecks.assign(state.get("Assign"), language, afterwards, at + "/Assign", problems);
         }
         if (language == QueryLanguage.JSONATA) {
-            Expressions.check(state.get("Output"), "Output", at + "/Output", problems);
+            Expressions.check(state.get("Output"), afterwards, at + "/Output", problems);
             JsonNode arguments = state.get("Arguments");
             if (arguments != null) {
                 if (!arguments.isObject() && !Expressions.isExpression(arguments)) {
@@ -96,7 +99,7 @@ final class StateChecks {
                             "The value for the field 'Arguments' must be an OBJECT or a JSONata expression",
                             at + "/Arguments");
                 }
-                Expressions.check(arguments, "Arguments", at + "/Arguments", problems);
+                Expressions.check(arguments, at + "/Arguments", problems);
             }
             return;
         }
@@ -105,7 +108,7 @@ final class StateChecks {
         }
         values.path(state, "InputPath", at, true);
         values.path(state, "OutputPath", at, true);
-        values.referencePath(state, "ResultPath", at, true);
+        values.resultPath(state, at);
         for (String template : new String[] {"Parameters", "ResultSelector"}) {
             JsonNode t = state.get(template);
             if (t != null && !(type.equals("Map") && template.equals("Parameters"))) {
@@ -170,7 +173,7 @@ final class StateChecks {
             return false;
         }
         if (language == QueryLanguage.JSONATA && Expressions.isExpression(v)) {
-            Expressions.check(v, field, at + "/" + field, problems);
+            Expressions.check(v, at + "/" + field, problems);
             return false;
         }
         return values.integer(state, field, at, min, Values.MAX_SECONDS);
@@ -194,7 +197,7 @@ final class StateChecks {
                 problems.schema("The value for the field 'Timestamp' must be a valid TIMESTAMP", at + "/Timestamp");
             }
         } else if (ts != null) {
-            Expressions.check(ts, "Timestamp", at + "/Timestamp", problems);
+            Expressions.check(ts, at + "/Timestamp", problems);
         }
     }
 
@@ -206,7 +209,7 @@ final class StateChecks {
                 if (!v.isTextual()) {
                     problems.schema("The value for the field '" + field + "' must be a STRING", at + "/" + field);
                 } else if (language == QueryLanguage.JSONATA) {
-                    Expressions.check(v, field, at + "/" + field, problems);
+                    Expressions.check(v, at + "/" + field, problems);
                 } else if (TemplateChecks.looksDynamic(v.asText())) {
                     problems.warning(
                             "NO_PATH",

@@ -53,6 +53,8 @@ final class AwsFunctions {
                     Call.current().now().toEpochMilli(), (String) arg(args, 0), (String) arg(args, 1)),
             "<s?s?:s>");
 
+    private static final Jsonata.JFunction COUNT = new Jsonata.JFunction((in, args) -> count(args), "<x?x?:n>");
+
     /** The sources of the evaluation running on this thread (the library calls functions on the caller's thread). */
     private static final ThreadLocal<Call> CALLS = new ThreadLocal<>();
 
@@ -66,6 +68,7 @@ final class AwsFunctions {
         frame.bind("parse", PARSE);
         frame.bind("millis", MILLIS);
         frame.bind("now", NOW);
+        frame.bind("count", COUNT);
     }
 
     /** Makes {@code sources} the ones this thread's evaluation reads until the returned scope is closed. */
@@ -130,6 +133,19 @@ final class AwsFunctions {
             throw signature(function, argument);
         }
         return (long) number.doubleValue();
+    }
+
+    /**
+     * {@code $count} as jsonata-js counts: a JSON null is one value (the library counts it as nothing, AWS as 1),
+     * nothing is 0, an array its length, any other value 1.
+     */
+    private static Object count(List<?> args) {
+        noMoreThan(args, "count", 1);
+        Object value = arg(args, 0);
+        if (value == null) {
+            return 0;
+        }
+        return value instanceof List<?> list ? list.size() : 1;
     }
 
     private static Object partition(List<?> args) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class IntrinsicsTest {
     private static final JsonNode CONTEXT = json("{\"Execution\":{\"Input\":{\"suffix\":\"run\",\"n\":2}}}");
-    private static final Sources FIXED = new Sources(() -> 0.5, () -> "9f6a1e0c-5b1d-4c8e-8a37-0d1f2e3c4b5a");
+    private static final Randomness FIXED = new Randomness(() -> 0.5, () -> "9f6a1e0c-5b1d-4c8e-8a37-0d1f2e3c4b5a");
 
     private static JsonNode value(String expression, String input) {
         JsonNode template = JsonNodeFactory.instance.objectNode().put("value.$", expression);
@@ -180,8 +180,8 @@ class IntrinsicsTest {
 
     @Test
     void math_random_stays_in_range_and_a_seed_repeats() {
-        Sources low = new Sources(() -> 0.0, () -> "u");
-        Sources high = new Sources(() -> 0.999999, () -> "u");
+        Randomness low = new Randomness(() -> 0.0, () -> "u");
+        Randomness high = new Randomness(() -> 0.999999, () -> "u");
         JsonNode template = JsonNodeFactory.instance.objectNode().put("v.$", "States.MathRandom(-5, 5)");
         assertThat(Templates.apply(template, json("{}"), CONTEXT, Scope.EMPTY, low)
                         .get("v")

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 class DefinitionsHostileInputTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> REPLACEMENTS = List.of(
-            "null", "-1", "0", "1.5", "\"x\"", "\"$.a\"", "\"{% ) %}\"", "true", "[]", "{}", "[{}]", "{\"a\":[]}");
+    private static final List<String> REPLACEMENTS =
+            List.of("null", "-1", "1.5", "\"x\"", "\"$.a\"", "\"{% ) %}\"", "true", "[]", "{}", "[{}]");
 
     @Test
     void everyMutationIsAnsweredWithDiagnosticsNotExceptions() throws Exception {

@@ -150,4 +150,61 @@ class DefinitionsMoreRulesTest {
         assertThat(fail.cause())
                 .contains(new Dynamic.Literal(com.fasterxml.jackson.databind.node.TextNode.valueOf("static")));
     }
+
+    @Test
+    void resultPathWritesIntoTheStateInputOnly() {
+        String json = machine("'A':{'Type':'Pass','ResultPath':'$$.Execution.x','Next':'B'},"
+                + "'B':{'Type':'Pass','ResultPath':'$var.x','Next':'C'},"
+                + "'C':{'Type':'Pass','ResultPath':'$','Next':'D'},"
+                + "'D':{'Type':'Pass','ResultPath':'$[2].b','End':true}");
+        assertThat(problems(json))
+                .containsExactly(
+                        tuple("SCHEMA_VALIDATION_FAILED", "/States/A/ResultPath"),
+                        tuple("SCHEMA_VALIDATION_FAILED", "/States/B/ResultPath"));
+    }
+
+    @Test
+    void timestampsAreRfc3339WithUppercaseTAndZAndSeconds() {
+        for (String good : new String[] {"2026-12-01T10:00:00Z", "2026-12-01T10:00:00.123+02:00"}) {
+            assertThat(Definitions.validate(machine("'A':{'Type':'Wait','Timestamp':'" + good + "','End':true}")))
+                    .as(good)
+                    .isEmpty();
+        }
+        for (String bad : new String[] {
+            "2026-12-01t10:00:00Z",
+            "2026-12-01T10:00:00z",
+            "2026-12-01T10:00Z",
+            "2026-12-01 10:00:00Z",
+            "2026-02-30T10:00:00Z"
+        }) {
+            assertThat(problems(machine("'A':{'Type':'Wait','Timestamp':'" + bad + "','End':true}")))
+                    .as(bad)
+                    .containsExactly(tuple("SCHEMA_VALIDATION_FAILED", "/States/A/Timestamp"));
+        }
+    }
+
+    @Test
+    void jsonataChoiceRulesTakeACondition() {
+        String json =
+                """
+                {"QueryLanguage": "JSONata", "StartAt": "C", "States": {
+                  "C": {"Type": "Choice", "Choices": [
+                    {"Variable": "$.a", "StringEquals": "x", "Next": "D"},
+                    {"Next": "D"},
+                    {"Condition": true, "Next": "D"}]},
+                  "D": {"Type": "Succeed"}}}""";
+        assertThat(Definitions.validate(json))
+                .extracting(Diagnostic::message, Diagnostic::location)
+                .containsExactly(
+                        tuple(
+                                "The QueryLanguage is set to 'JSONata', but field 'Variable' is only supported for the"
+                                        + " 'JSONPath' QueryLanguage",
+                                "/States/C/Choices[0]"),
+                        tuple(
+                                "The QueryLanguage is set to 'JSONata', but field 'StringEquals' is only supported for"
+                                        + " the 'JSONPath' QueryLanguage",
+                                "/States/C/Choices[0]"),
+                        tuple("These fields are required: [Condition]", "/States/C/Choices[0]"),
+                        tuple("These fields are required: [Condition]", "/States/C/Choices[1]"));
+    }
 }

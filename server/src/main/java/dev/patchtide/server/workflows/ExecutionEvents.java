@@ -1,0 +1,49 @@
+package dev.patchtide.server.workflows;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchtide.server.events.EventEnvelope;
+import dev.patchtide.server.events.EventPublisher;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * {@code Step Functions Execution Status Change} on the default bus (source {@code aws.states}), as AWS sends it
+ * for STANDARD executions: at start (RUNNING) and at the end, in the transaction that makes the change. Dates are
+ * epoch milliseconds; members without a value are JSON nulls, as in AWS's events.
+ */
+final class ExecutionEvents {
+    static final String SOURCE = "aws.states";
+    static final String STATUS_CHANGE = "Step Functions Execution Status Change";
+
+    private final EventPublisher publisher;
+
+    ExecutionEvents(EventPublisher publisher) {
+        this.publisher = publisher;
+    }
+
+    void statusChanged(Handle handle, ExecutionRow row) {
+        EventEnvelope.Builder event = publisher.event(SOURCE, STATUS_CHANGE).resource(row.arn());
+        ObjectNode detail = event.detail()
+                .put("executionArn", row.arn())
+                .put("stateMachineArn", row.machineArn())
+                .put("name", row.name())
+                .put("status", row.status().name())
+                .put("startDate", row.startedAt().toEpochMilli());
+        if (row.stoppedAt() == null) {
+            detail.putNull("stopDate");
+        } else {
+            detail.put("stopDate", row.stoppedAt().toEpochMilli());
+        }
+        detail.put("input", row.input());
+        detail.putObject("inputDetails").put("included", true);
+        if (row.output() == null) {
+            detail.putNull("output");
+            detail.putNull("outputDetails");
+        } else {
+            detail.put("output", row.output());
+            detail.putObject("outputDetails").put("included", true);
+        }
+        detail.put("error", row.error());
+        detail.put("cause", row.cause());
+        publisher.publish(handle, publisher.build(event));
+    }
+}

@@ -1,0 +1,235 @@
+package dev.patchtide.server.workflows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchtide.server.api.ApiJson;
+import dev.patchtide.workflow.run.Effect;
+import dev.patchtide.workflow.run.ExecutionContext;
+import dev.patchtide.workflow.run.HistoryEvent;
+import dev.patchtide.workflow.run.Interpreter;
+import dev.patchtide.workflow.run.Outcome;
+import dev.patchtide.workflow.run.Signal;
+import dev.patchtide.workflow.run.Snapshot;
+import dev.patchtide.workflow.run.Step;
+import java.sql.Timestamp;
+import java.time.InstantSource;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/**
+ * The durable host of STANDARD executions. Every step of the interpreter is stored in the transaction of the
+ * caller that caused it (StartExecution, a SendTask*, a timer, a task's answer): the new snapshot, the history
+ * events, the effects as rows of {@code sfn_effects} / {@code sfn_task_tokens}, and the outcome. Nothing acts on
+ * an effect before that transaction commits, so a crash at any point leaves either the step before or the step
+ * after, never half of one. Steps of one execution are serialized by the execution row's lock.
+ */
+final class Host {
+    private static final ObjectMapper JSON = ApiJson.documents();
+
+    private final Engines engines;
+    private final HostEnvironment environment;
+    private final InstantSource clock;
+    private final ExecutionEvents events;
+    private final SfnArns arns;
+    private volatile Runnable effectsCommitted = () -> {};
+    private volatile Runnable activityTasksCommitted = () -> {};
+
+    Host(Engines engines, InstantSource clock, ExecutionEvents events, SfnArns arns) {
+        this.engines = engines;
+        this.environment = new HostEnvironment(clock);
+        this.clock = clock;
+        this.events = events;
+        this.arns = arns;
+    }
+
+    /** Who to wake after a step stored effects due now (the effect worker) or activity tasks (waiting pollers). */
+    void onCommitted(Runnable effects, Runnable activityTasks) {
+        this.effectsCommitted = effects;
+        this.activityTasksCommitted = activityTasks;
+    }
+
+    HostEnvironment environment() {
+        return environment;
+    }
+
+    /** Runs the first step of an execution whose RUNNING row the caller has just inserted with {@code handle}. */
+    void start(Handle handle, ExecutionRow row, JsonNode input) {
+        Interpreter interpreter = engines.forRevision(handle, row.revisionId());
+        ExecutionContext context = new ExecutionContext(
+                row.arn(), row.name(), row.roleArn(), row.startedAt(), row.machineArn(), row.machineName(), 0);
+        events.statusChanged(handle, row);
+        apply(handle, row, interpreter.start(input, context, environment));
+    }
+
+    /**
+     * Feeds one signal to a running execution, in the caller's transaction.
+     *
+     * @return false when the execution does not exist or no longer runs (the signal is dropped)
+     */
+    boolean signal(Handle handle, String executionArn, Signal signal) {
+        Optional<ExecutionRow> locked = ExecutionRow.lock(handle, executionArn);
+        if (locked.isEmpty() || locked.get().status() != ExecutionStatus.RUNNING) {
+            return false;
+        }
+        ExecutionRow row = locked.get();
+        Interpreter interpreter = engines.forRevision(handle, row.revisionId());
+        apply(handle, row, interpreter.resume(Snapshot.fromJson(row.snapshot()), signal, environment));
+        return true;
+    }
+
+    private void apply(Handle handle, ExecutionRow row, Step step) {
+        appendEvents(handle, row.arn(), step);
+        for (Effect effect : step.effects()) {
+            carry(handle, row, effect);
+        }
+        if (step.outcome().isPresent()) {
+            finish(handle, row, step.outcome().get());
+        } else {
+            handle.createUpdate("UPDATE sfn_executions SET snapshot = CAST(:snapshot AS jsonb) WHERE arn = :arn")
+                    .bind("snapshot", step.snapshot().toJson().toString())
+                    .bind("arn", row.arn())
+                    .execute();
+        }
+    }
+
+    private static void appendEvents(Handle handle, String arn, Step step) {
+        if (step.events().isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = handle.prepareBatch("INSERT INTO sfn_history"
+                + " (execution_arn, id, previous_id, at, type, details_key, details)"
+                + " VALUES (:arn, :id, :previous, :at, :type, :key, CAST(:details AS jsonb))");
+        for (HistoryEvent e : step.events()) {
+            batch.bind("arn", arn)
+                    .bind("id", e.id())
+                    .bind("previous", e.previousEventId())
+                    .bind("at", Timestamp.from(e.timestamp()))
+                    .bind("type", e.type())
+                    .bind("key", e.detailsKey())
+                    .bind("details", e.details() == null ? null : e.details().toString())
+                    .add();
+        }
+        batch.execute();
+    }
+
+    private void carry(Handle handle, ExecutionRow row, Effect effect) {
+        switch (effect) {
+            case Effect.RunTask task -> schedule(handle, row, task);
+            case Effect.CancelTask cancel -> {
+                handle.createUpdate("DELETE FROM sfn_effects WHERE execution_arn = :arn AND kind = 'TASK'"
+                                + " AND effect_id = :id")
+                        .bind("arn", row.arn())
+                        .bind("id", cancel.taskId())
+                        .execute();
+                closeTokens(handle, row.arn(), Optional.of(cancel.taskId()));
+            }
+            case Effect.StartTimer timer -> {
+                handle.createUpdate("INSERT INTO sfn_effects (execution_arn, kind, effect_id, due_at, body)"
+                                + " VALUES (:arn, 'TIMER', :id, :due, '{}'::jsonb)"
+                                + " ON CONFLICT (execution_arn, kind, effect_id) DO UPDATE SET due_at = :due")
+                        .bind("arn", row.arn())
+                        .bind("id", timer.timerId())
+                        .bind("due", Timestamp.from(timer.due()))
+                        .execute();
+                handle.afterCommit(effectsCommitted);
+            }
+            case Effect.CancelTimer cancel ->
+                handle.createUpdate("DELETE FROM sfn_effects WHERE execution_arn = :arn AND kind = 'TIMER'"
+                                + " AND effect_id = :id")
+                        .bind("arn", row.arn())
+                        .bind("id", cancel.timerId())
+                        .execute();
+        }
+    }
+
+    /**
+     * An activity task waits in {@code sfn_task_tokens} for a GetActivityTask; every other task becomes an outbox
+     * row the effect worker carries out. A task that ends with a SendTask* also gets its token row.
+     */
+    private void schedule(Handle handle, ExecutionRow row, Effect.RunTask task) {
+        boolean activity = task.pattern() == Effect.Pattern.ACTIVITY;
+        Optional<String> token = task.taskToken();
+        if (activity || task.pattern() == Effect.Pattern.WAIT_FOR_TASK_TOKEN) {
+            String t = token.orElseGet(environment::newTaskToken);
+            handle.createUpdate("INSERT INTO sfn_task_tokens"
+                            + " (token, execution_arn, task_id, activity_arn, input, created_at)"
+                            + " VALUES (:token, :arn, :task, :activity, :input, :now)")
+                    .bind("token", t)
+                    .bind("arn", row.arn())
+                    .bind("task", task.taskId())
+                    .bind("activity", activity ? task.resource() : null)
+                    .bind("input", activity ? task.parameters().toString() : null)
+                    .bind("now", Timestamp.from(clock.instant()))
+                    .execute();
+            token = Optional.of(t);
+        }
+        if (activity) {
+            handle.afterCommit(activityTasksCommitted);
+            return;
+        }
+        ObjectNode body = JSON.createObjectNode()
+                .put("taskId", task.taskId())
+                .put("stateName", task.stateName())
+                .put("resource", task.resource())
+                .put("pattern", task.pattern().name());
+        body.set("parameters", task.parameters());
+        task.credentials().ifPresent(c -> body.set("credentials", c));
+        token.ifPresent(t -> body.put("taskToken", t));
+        handle.createUpdate("INSERT INTO sfn_effects (execution_arn, kind, effect_id, due_at, body)"
+                        + " VALUES (:arn, 'TASK', :id, :due, CAST(:body AS jsonb))"
+                        + " ON CONFLICT (execution_arn, kind, effect_id) DO NOTHING")
+                .bind("arn", row.arn())
+                .bind("id", task.taskId())
+                .bind("due", Timestamp.from(clock.instant()))
+                .bind("body", body.toString())
+                .execute();
+        handle.afterCommit(effectsCommitted);
+    }
+
+    private void closeTokens(Handle handle, String arn, Optional<String> taskId) {
+        handle.createUpdate("UPDATE sfn_task_tokens SET closed_at = :now WHERE execution_arn = :arn"
+                        + " AND closed_at IS NULL" + (taskId.isPresent() ? " AND task_id = :task" : ""))
+                .bind("now", Timestamp.from(clock.instant()))
+                .bind("arn", arn)
+                .bind("task", taskId.orElse(""))
+                .execute();
+    }
+
+    private void finish(Handle handle, ExecutionRow row, Outcome outcome) {
+        ExecutionStatus to = ExecutionStatus.of(outcome);
+        String output = outcome instanceof Outcome.Succeeded s ? s.output().toString() : null;
+        String[] errorCause =
+                switch (outcome) {
+                    case Outcome.Succeeded s -> new String[] {null, null};
+                    case Outcome.Failed f -> new String[] {f.error(), f.cause()};
+                    case Outcome.TimedOut t -> new String[] {t.error(), t.cause()};
+                    case Outcome.Aborted a -> new String[] {a.error(), a.cause()};
+                };
+        ExecutionStatus.LIFECYCLE.change(
+                ExecutionStatus.RUNNING,
+                to,
+                () -> handle.createUpdate("UPDATE sfn_executions SET status = :to, output = :output, error = :error,"
+                                        + " cause = :cause, snapshot = NULL, stopped_at = :now"
+                                        + " WHERE arn = :arn AND status = 'RUNNING'")
+                                .bind("to", to.name())
+                                .bind("output", output)
+                                .bind("error", errorCause[0])
+                                .bind("cause", errorCause[1])
+                                .bind("now", Timestamp.from(clock.instant()))
+                                .bind("arn", row.arn())
+                                .execute()
+                        == 1);
+        handle.createUpdate("DELETE FROM sfn_effects WHERE execution_arn = :arn")
+                .bind("arn", row.arn())
+                .execute();
+        closeTokens(handle, row.arn(), Optional.empty());
+        events.statusChanged(handle, ExecutionRow.find(handle, row.arn()).orElseThrow());
+        MachineStore.dropIfDeletingAndIdle(handle, row.machineArn());
+    }
+
+    SfnArns arns() {
+        return arns;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.patchtide.server.workflows;
+
+import dev.patchtide.server.api.Access;
+import dev.patchtide.server.api.Action;
+import dev.patchtide.server.api.ApiRequest;
+import dev.patchtide.server.api.ApiRouter;
+import dev.patchtide.server.background.PollingLoop;
+import dev.patchtide.server.events.EventPublisher;
+import dev.patchtide.server.workflows.ExecutionMessages.ExecutionArnRequest;
+import dev.patchtide.server.workflows.ExecutionMessages.GetExecutionHistoryRequest;
+import dev.patchtide.server.workflows.ExecutionMessages.ListExecutionsRequest;
+import dev.patchtide.server.workflows.ExecutionMessages.SendTaskFailureRequest;
+import dev.patchtide.server.workflows.ExecutionMessages.SendTaskHeartbeatRequest;
+import dev.patchtide.server.workflows.ExecutionMessages.SendTaskSuccessRequest;
+import dev.patchtide.server.workflows.ExecutionMessages.StartExecutionRequest;
+import dev.patchtide.server.workflows.ExecutionMessages.StopExecutionRequest;
+import dev.patchtide.server.workflows.MachineMessages.ActivityArnRequest;
+import dev.patchtide.server.workflows.MachineMessages.CreateActivityRequest;
+import dev.patchtide.server.workflows.MachineMessages.CreateStateMachineRequest;
+import dev.patchtide.server.workflows.MachineMessages.DeleteStateMachineRequest;
+import dev.patchtide.server.workflows.MachineMessages.Empty;
+import dev.patchtide.server.workflows.MachineMessages.GetActivityTaskRequest;
+import dev.patchtide.server.workflows.MachineMessages.PageRequest;
+import dev.patchtide.server.workflows.MachineMessages.ResourceArnRequest;
+import dev.patchtide.server.workflows.MachineMessages.StateMachineArnRequest;
+import dev.patchtide.server.workflows.MachineMessages.TagResourceRequest;
+import dev.patchtide.server.workflows.MachineMessages.UntagResourceRequest;
+import dev.patchtide.server.workflows.MachineMessages.UpdateStateMachineRequest;
+import dev.patchtide.server.workflows.MachineMessages.ValidateRequest;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Step Functions ({@code AWSStepFunctions.*}, JSON 1.0): state machines, activities, STANDARD executions run by a
+ * durable host on the database, EXPRESS executions in memory. The one public entry of the feature: PatchtideServer
+ * wires it; tests reach the effect worker through {@link #effects()} to fire timers after moving the clock.
+ */
+public final class Workflows implements AutoCloseable {
+    /** How long GetActivityTask waits for a task, as AWS. */
+    private static final Duration ACTIVITY_POLL = Duration.ofSeconds(60);
+
+    private static final Duration IDLE_POLL = Duration.ofSeconds(1);
+
+    private final MachineApi machines;
+    private final ExecutionApi executions;
+    private final TaskTokens tokens;
+    private final Activities activities;
+    private final Tags tags;
+    private final EffectWorker worker;
+    private final ExpressRunner express;
+
+    public Workflows(
+            Jdbi jdbi, InstantSource clock, EventPublisher events, ApiRouter router, String region, String account) {
+        SfnArns arns = new SfnArns(region, account);
+        Engines engines = new Engines();
+        Host host = new Host(engines, clock, new ExecutionEvents(events), arns);
+        LocalCalls calls = new LocalCalls(router);
+        Integrations integrations = new Integrations(
+                List.of(new SsmIntegration(calls), new SnsIntegration(calls), new EventsIntegration(calls)));
+        this.machines = new MachineApi(jdbi, arns, clock);
+        this.express = new ExpressRunner(jdbi, engines, integrations, arns, clock);
+        this.executions = new ExecutionApi(jdbi, machines, host, express, clock);
+        this.tokens = new TaskTokens(jdbi, host, clock);
+        this.activities = new Activities(jdbi, arns, host, clock, ACTIVITY_POLL);
+        this.tags = new Tags(jdbi, arns);
+        this.worker = new EffectWorker(jdbi, host, integrations, clock, IDLE_POLL);
+        host.onCommitted(worker.loop()::wake, activities::wake);
+    }
+
+    public void routes(ApiRouter router) {
+        on(router, "CreateStateMachine", CreateStateMachineRequest.class, machines::create);
+        on(router, "DescribeStateMachine", StateMachineArnRequest.class, machines::describe);
+        on(router, "ListStateMachines", PageRequest.class, machines::list);
+        on(router, "UpdateStateMachine", UpdateStateMachineRequest.class, machines::update);
+        run(router, "DeleteStateMachine", DeleteStateMachineRequest.class, machines::delete);
+        on(router, "ValidateStateMachineDefinition", ValidateRequest.class, machines::validate);
+        on(router, "StartExecution", StartExecutionRequest.class, executions::start);
+        on(router, "StartSyncExecution", StartExecutionRequest.class, executions::startSync);
+        on(router, "DescribeExecution", ExecutionArnRequest.class, executions::describe);
+        on(router, "ListExecutions", ListExecutionsRequest.class, executions::list);
+        on(router, "GetExecutionHistory", GetExecutionHistoryRequest.class, executions::history);
+        on(router, "StopExecution", StopExecutionRequest.class, executions::stop);
+        run(router, "SendTaskSuccess", SendTaskSuccessRequest.class, tokens::success);
+        run(router, "SendTaskFailure", SendTaskFailureRequest.class, tokens::failure);
+        run(router, "SendTaskHeartbeat", SendTaskHeartbeatRequest.class, tokens::heartbeat);
+        on(router, "CreateActivity", CreateActivityRequest.class, activities::create);
+        run(router, "DeleteActivity", ActivityArnRequest.class, activities::delete);
+        on(router, "DescribeActivity", ActivityArnRequest.class, activities::describe);
+        on(router, "ListActivities", PageRequest.class, activities::list);
+        on(router, "GetActivityTask", GetActivityTaskRequest.class, activities::poll);
+        run(router, "TagResource", TagResourceRequest.class, tags::tag);
+        run(router, "UntagResource", UntagResourceRequest.class, tags::untag);
+        on(router, "ListTagsForResource", ResourceArnRequest.class, tags::list);
+    }
+
+    private static <Q extends ApiRequest> void on(
+            ApiRouter router, String action, Class<Q> type, Function<Q, Object> handler) {
+        router.register(
+                new Action<>("AWSStepFunctions." + action, type, Access.adminOnly(), (q, who) -> handler.apply(q)));
+    }
+
+    private static <Q extends ApiRequest> void run(
+            ApiRouter router, String action, Class<Q> type, Consumer<Q> handler) {
+        on(router, action, type, q -> {
+            handler.accept(q);
+            return new Empty();
+        });
+    }
+
+    /** Starts carrying out tasks and timers; {@link #close()} stops it. */
+    public Workflows start() {
+        worker.loop().start();
+        return this;
+    }
+
+    /** The loop that carries out tasks and fires due timers, for tests that move the clock and wait a round. */
+    public PollingLoop effects() {
+        return worker.loop();
+    }
+
+    @Override
+    public void close() {
+        worker.loop().close();
+        express.close();
+    }
+}
