@@ -280,7 +280,7 @@ final class IntrinsicFunctions {
         if (algorithm == null || data.isNull()) {
             throw invalid(name);
         }
-        String input = data.isTextual() ? data.textValue() : data.toString();
+        String input = JavaValues.text(data); // numbers and objects hash as their Java text, as on AWS
         if (input.length() > MAX_ENCODED) {
             throw invalid(name);
         }
