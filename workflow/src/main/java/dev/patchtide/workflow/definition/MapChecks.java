@@ -40,9 +40,10 @@ final class MapChecks {
             values.referencePath(state, "ItemsPath", at, false);
         } else {
             JsonNode items = state.get("Items");
-            if (items != null && !items.isArray() && !Expressions.isExpression(items)) {
+            if (items != null && !items.isArray() && !items.isObject() && !Expressions.isExpression(items)) {
                 problems.schema(
-                        "The value for the field 'Items' must be an ARRAY or a JSONata expression", at + "/Items");
+                        "The value for the field 'Items' must be an ARRAY, an OBJECT or a JSONata expression",
+                        at + "/Items");
             }
             Expressions.check(items, at + "/Items", problems);
         }

@@ -207,4 +207,19 @@ class DefinitionsMoreRulesTest {
                         tuple("These fields are required: [Condition]", "/States/C/Choices[0]"),
                         tuple("These fields are required: [Condition]", "/States/C/Choices[1]"));
     }
+
+    @Test
+    void jsonataMapItemsAreAnArrayAnObjectOrAnExpression() {
+        String template =
+                """
+                {"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+                  "Items": %s, "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Succeed"}}}}}}""";
+        for (String good : new String[] {"[1, 2]", "{\"a\": 1}", "\"{% $states.input.xs %}\""}) {
+            assertThat(Definitions.validate(template.formatted(good))).as(good).isEmpty();
+        }
+        assertThat(problems(template.formatted("5")))
+                .containsExactly(tuple("SCHEMA_VALIDATION_FAILED", "/States/M/Items"));
+        assertThat(problems(template.formatted("\"{% xs %}\"")))
+                .containsExactly(tuple("UNSUPPORTED_JSONATA_EXPRESSION", "/States/M/Items"));
+    }
 }
