@@ -280,7 +280,7 @@ final class IntrinsicFunctions {
         if (algorithm == null || data.isNull()) {
             throw invalid(name);
         }
-        String input = data.isTextual() ? data.textValue() : data.toString();
+        String input = JavaValues.text(data); // numbers and objects hash as their Java text, as on AWS
         if (input.length() > MAX_ENCODED) {
             throw invalid(name);
         }
@@ -316,10 +316,12 @@ final class IntrinsicFunctions {
         if (start >= end) {
             throw invalid(name);
         }
-        double unit = args.size() == 3
-                ? new Random(integer(name, args.get(2))).nextDouble()
-                : randomness.random().getAsDouble();
-        long value = start + (long) Math.floor(unit * (end - start));
+        long range = end - start;
+        if (args.size() == 3 && range <= Integer.MAX_VALUE) {
+            // A seed makes the value repeatable: java.util.Random's, as a Java service would draw it.
+            return number(start + new Random(integer(name, args.get(2))).nextInt((int) range));
+        }
+        long value = start + (long) Math.floor(randomness.random().getAsDouble() * range);
         return number(Math.min(value, end - 1));
     }
 

@@ -21,8 +21,10 @@ public final class JsonPaths {
     /**
      * The value at {@code path}: {@code input} for {@code $…}, {@code context} for {@code $$…}, a variable of
      * {@code scope} for {@code $name…}. A path that matches nothing throws {@code States.Runtime} with AWS's cause
-     * for a path field ({@code InputPath}, {@code OutputPath}, {@code ItemsPath}…):
-     * {@code Invalid path '$.x' : No results for path: $['x']}. An indefinite path ({@code [*]}, {@code ..},
+     * for a path field ({@code InputPath}, {@code OutputPath}, a Wait's {@code SecondsPath}…):
+     * {@code Invalid path '$.x' : No results for path: $['x']}, the text after the colon being Jayway's, which AWS
+     * runs on Jackson nodes (so an index past the end of an array reads as null). {@code ItemsPath} fails otherwise
+     * on AWS: see {@link #readReference}. An indefinite path ({@code [*]}, {@code ..},
      * filters, slices) yields the array of its matches, which may be empty.
      */
     public static JsonNode read(String path, JsonNode input, JsonNode context, Scope scope) {
@@ -80,7 +82,15 @@ public final class JsonPaths {
     /** Whether {@code path} is a reference path: it parses and names at most one node (names, single indexes). */
     public static boolean isReferencePath(String path) {
         try {
-            return compile(path).definite();
+            for (Segment segment : compile(path).segments()) {
+                boolean single = segment instanceof Segment.Property p
+                        ? p.names().size() == 1
+                        : segment instanceof Segment.Index x && x.indexes().size() == 1;
+                if (!single) {
+                    return false;
+                }
+            }
+            return true;
         } catch (StatesError e) {
             return false;
         }

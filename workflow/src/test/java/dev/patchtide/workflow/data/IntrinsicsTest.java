@@ -86,6 +86,7 @@ class IntrinsicsTest {
                 "States.Hash('hello', 'SHA-256')|{}|\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\"",
                 "States.Hash('hello', 'SHA-384')|{}|\"59e1748777448c69de6b800d7a33bbfb9ff1b463e44354c3553bcdb9c666fa90125a3c79f90397bdf5f6a13de828684f\"",
                 "States.Hash('hello', 'SHA-512')|{}|\"9b71d224bd62f3785d96d46ad3ea3d73319bfbc2890caadae2dff72519673ca72323c3d99ba5c11d7c7acc6e14b8c5da0c4663475c2e5c3adef46f73bcdec043\"",
+                "States.Hash(123, 'MD5')|{}|\"202cb962ac59075b964b07152d234b70\"",
                 "States.Hash('🚀', 'SHA-256')|{}|\"ebbc0b2870eb323f2b6cffa5c493ceef81ae7eb36afc73d4e0367301631daec5\"",
                 "States.JsonMerge($.a, $.b, false)|{\"a\":{\"a\":1,\"b\":{\"c\":1}},\"b\":{\"b\":{\"d\":2},\"e\":3}}|{\"a\":1,\"b\":{\"d\":2},\"e\":3}",
                 "States.JsonMerge($.a, $.b, $.d)|{\"a\":{\"x\":1},\"b\":{\"y\":2},\"d\":\"false\"}|{\"x\":1,\"y\":2}",
