@@ -22,6 +22,7 @@ import dev.patchtide.server.delivery.DeliveryWorker;
 import dev.patchtide.server.documents.Documents;
 import dev.patchtide.server.events.EventsApi;
 import dev.patchtide.server.events.RebootEvents;
+import dev.patchtide.server.fleet.Ec2View;
 import dev.patchtide.server.fleet.FleetApi;
 import dev.patchtide.server.fleet.FleetMetrics;
 import dev.patchtide.server.notify.Notifications;
@@ -211,8 +212,14 @@ public final class PatchtideServer implements AutoCloseable {
         windows.routes(router);
         commands.addListener(windows.listener());
         // Step Functions: its tasks call the actions registered above in-process, through the router.
-        Workflows workflows =
-                new Workflows(database.jdbi(), clock, events.publisher(), router, config.region(), config.accountId());
+        Workflows workflows = new Workflows(
+                database.jdbi(),
+                clock,
+                events.publisher(),
+                router,
+                new Ec2View(database.jdbi(), config.pingPolicy(), clock, json),
+                config.region(),
+                config.accountId());
         workflows.routes(router);
         app.post("/", router::handle);
         commands.webRoutes(app);

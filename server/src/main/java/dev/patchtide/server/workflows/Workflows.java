@@ -6,6 +6,7 @@ import dev.patchtide.server.api.ApiRequest;
 import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.background.PollingLoop;
 import dev.patchtide.server.events.EventPublisher;
+import dev.patchtide.server.fleet.Ec2View;
 import dev.patchtide.server.workflows.ExecutionMessages.ExecutionArnRequest;
 import dev.patchtide.server.workflows.ExecutionMessages.GetExecutionHistoryRequest;
 import dev.patchtide.server.workflows.ExecutionMessages.ListExecutionsRequest;
@@ -54,13 +55,22 @@ public final class Workflows implements AutoCloseable {
     private final ExpressRunner express;
 
     public Workflows(
-            Jdbi jdbi, InstantSource clock, EventPublisher events, ApiRouter router, String region, String account) {
+            Jdbi jdbi,
+            InstantSource clock,
+            EventPublisher events,
+            ApiRouter router,
+            Ec2View ec2,
+            String region,
+            String account) {
         SfnArns arns = new SfnArns(region, account);
         Engines engines = new Engines();
         Host host = new Host(engines, clock, new ExecutionEvents(events), arns);
         LocalCalls calls = new LocalCalls(router);
-        Integrations integrations = new Integrations(
-                List.of(new SsmIntegration(calls), new SnsIntegration(calls), new EventsIntegration(calls)));
+        Integrations integrations = new Integrations(List.of(
+                new SsmIntegration(calls),
+                new SnsIntegration(calls),
+                new EventsIntegration(calls),
+                new Ec2Integration(ec2)));
         this.machines = new MachineApi(jdbi, arns, clock);
         this.express = new ExpressRunner(jdbi, engines, integrations, arns, clock);
         this.executions = new ExecutionApi(jdbi, machines, host, express, clock);
