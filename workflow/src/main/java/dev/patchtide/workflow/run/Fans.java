@@ -75,7 +75,8 @@ final class Fans {
                     states.set("context", context);
                     item = flow.field(map.itemSelector().get(), "ItemSelector", states);
                 } else {
-                    item = Templates.apply(map.itemSelector().get(), effective, context, flow.scope());
+                    item = Templates.apply(
+                            map.itemSelector().get(), effective, context, flow.scope(), flow.randomness());
                 }
             }
             selected.add(item);
@@ -115,7 +116,7 @@ final class Fans {
         }
         JsonNode batchInput = batcher.get("BatchInput");
         if (batchInput != null && !flow.jsonata()) {
-            batchInput = Templates.apply(batchInput, effective, flow.context(), flow.scope());
+            batchInput = Templates.apply(batchInput, effective, flow.context(), flow.scope(), flow.randomness());
         } else if (batchInput != null) {
             batchInput = flow.field(batchInput, "ItemBatcher/BatchInput", flow.states(null, null));
         }

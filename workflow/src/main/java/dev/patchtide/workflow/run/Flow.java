@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchtide.workflow.StatesError;
 import dev.patchtide.workflow.data.JsonPaths;
+import dev.patchtide.workflow.data.Randomness;
 import dev.patchtide.workflow.data.Scope;
 import dev.patchtide.workflow.data.Templates;
 import dev.patchtide.workflow.definition.Dynamic;
@@ -80,12 +81,12 @@ final class Flow {
 
     JsonNode parameters(JsonNode effective) {
         JsonNode template = state.io().parameters();
-        return template == null ? effective : Templates.apply(template, effective, context(), scope());
+        return template == null ? effective : Templates.apply(template, effective, context(), scope(), randomness());
     }
 
     JsonNode resultSelector(JsonNode result) {
         JsonNode template = state.io().resultSelector();
-        return template == null ? result : Templates.apply(template, result, context(), scope());
+        return template == null ? result : Templates.apply(template, result, context(), scope(), randomness());
     }
 
     JsonNode resultPath(JsonNode input, JsonNode result) {
@@ -107,7 +108,7 @@ final class Flow {
         if (template == null) {
             return null;
         }
-        return fields(Templates.apply(template, base, context(), scope()));
+        return fields(Templates.apply(template, base, context(), scope(), randomness()));
     }
 
     /** {@code $states} for JSONata: the state's input, the context object, and a result or error output. */
@@ -155,6 +156,12 @@ final class Flow {
                     frame.enteredEvent);
         }
         return fields(values);
+    }
+
+    /** {@code States.UUID} and {@code States.MathRandom} take their values from the environment too. */
+    Randomness randomness() {
+        Environment env = engine.env;
+        return new Randomness(env::random, env::newUuid);
     }
 
     private Sources sources() {

@@ -34,6 +34,18 @@ class FlowStatesTest {
     }
 
     @Test
+    void intrinsicUuidAndRandomComeFromTheEnvironment() {
+        Host host = new Host(
+                        """
+                {"StartAt":"A","States":{
+                  "A":{"Type":"Pass","Parameters":{"id.$":"States.UUID()","n.$":"States.MathRandom(10, 20)"},"End":true}}}
+                """)
+                .start("{}");
+        assertThat(host.output().path("id").asText()).isEqualTo("00000000-0000-4000-8000-000000000001");
+        assertThat(host.output().path("n").asInt()).isBetween(10, 20);
+    }
+
+    @Test
     void nullResultPathKeepsTheRawInputForOutputPath() {
         Host host = new Host(
                         """
