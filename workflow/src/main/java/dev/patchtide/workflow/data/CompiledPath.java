@@ -3,6 +3,8 @@ package dev.patchtide.workflow.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,8 +51,21 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
         return out.toString();
     }
 
-    /** The match, or (for an indefinite path) the array of matches; a definite path that finds nothing fails. */
+    /**
+     * The match, or (for an indefinite path) the array of matches; a definite path that finds nothing fails. An
+     * index past the end of an array, as the last step, reads as null: AWS reads paths with Jayway over Jackson
+     * nodes, whose arrays answer null there (so {@code "v.$": "$.items[5]"} succeeds with null on AWS).
+     */
     JsonNode evaluate(JsonNode start) throws Missing {
+        return evaluate(start, false);
+    }
+
+    /** As {@link #evaluate(JsonNode)}, but an index past the end finds nothing (intrinsic function arguments). */
+    JsonNode evaluateStrict(JsonNode start) throws Missing {
+        return evaluate(start, true);
+    }
+
+    private JsonNode evaluate(JsonNode start, boolean strict) throws Missing {
         if (!definite) {
             ArrayNode out = JsonNodeFactory.instance.arrayNode();
             walk(0, start, out, start);
@@ -60,23 +75,56 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
         int last = segments.size() - 1;
         for (int i = 0; i <= last; i++) {
             Segment segment = segments.get(i);
-            JsonNode next = null;
             if (segment instanceof Segment.Property p) {
-                next = node.isObject() ? node.get(p.names().get(0)) : null;
-                if (next == null && i < last && node.isObject()) {
-                    throw new Missing("Missing property in path " + canonical(i + 1));
+                if (!node.isObject()) {
+                    throw new Missing(String.format(
+                            "Expected to find an object with property %s in path %s but found '%s'. This is not a"
+                                    + " json object according to the JsonProvider: '%s'.",
+                            p.text(), canonical(i), javaClass(node, i == 0), PROVIDER));
                 }
-            } else if (segment instanceof Segment.Index x && node.isArray()) {
+                JsonNode next = p.names().size() > 1
+                        ? merge(p, node)
+                        : node.get(p.names().get(0));
+                if (next == null) {
+                    throw new Missing(
+                            i < last
+                                    ? "Missing property in path " + canonical(i + 1)
+                                    : "No results for path: " + canonical());
+                }
+                node = next;
+            } else {
+                Segment.Index x = (Segment.Index) segment;
+                if (node.isNull()) {
+                    throw new Missing("The path " + canonical(i) + " is null");
+                }
+                if (!node.isArray()) {
+                    throw new Missing("Filter: " + x.text() + " can only be applied to arrays. Current context is: "
+                            + (node.isContainerNode() ? node.toString() : JavaValues.text(node)));
+                }
                 int index = x.indexes().get(0);
-                int effective = index < 0 ? node.size() + index : index;
-                next = effective >= 0 && effective < node.size() ? node.get(effective) : null;
+                JsonNode next = node.get(index < 0 ? node.size() + index : index);
+                if (next == null && strict) {
+                    throw new Missing("No results for path: " + canonical());
+                }
+                node = next == null ? NullNode.getInstance() : next;
             }
-            if (next == null) {
-                throw new Missing("No results for path: " + canonical());
-            }
-            node = next;
         }
         return node;
+    }
+
+    /** Jayway's JSON provider as AWS configures it (Jackson nodes), named in some of the causes AWS quotes. */
+    private static final String PROVIDER = "com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider";
+
+    /**
+     * The Java class Jayway names in "Expected to find an object": the root is the Jackson node itself, values
+     * below it are unwrapped to Java scalars (containers stay nodes).
+     */
+    private static String javaClass(JsonNode node, boolean root) {
+        if (root || node.isContainerNode()) {
+            return node.getClass().getName();
+        }
+        Object value = JavaValues.of(node);
+        return value == null ? "null" : value.getClass().getName();
     }
 
     /** For filter operands: the value if the path finds one. */
@@ -94,6 +142,12 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
             return;
         }
         switch (segments.get(i)) {
+            case Segment.Property p
+            when p.names().size() > 1 && i == segments.size() - 1 -> {
+                if (node.isObject()) {
+                    out.add(merge(p, node));
+                }
+            }
             case Segment.Property p -> {
                 if (node.isObject()) {
                     for (String name : p.names()) {
@@ -110,6 +164,8 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
                         int effective = index < 0 ? node.size() + index : index;
                         if (effective >= 0 && effective < node.size()) {
                             walk(i + 1, node.get(effective), out, root);
+                        } else if (i == segments.size() - 1) {
+                            out.add(NullNode.getInstance()); // as a definite path's last index, see evaluate
                         }
                     }
                 }
@@ -139,6 +195,18 @@ record CompiledPath(Root root, String variable, List<Segment> segments, String t
                 }
             }
         }
+    }
+
+    /** {@code ['a','b']} as the last step: an object of those of the names the node has. */
+    private static JsonNode merge(Segment.Property p, JsonNode node) {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        for (String name : p.names()) {
+            JsonNode value = node.get(name);
+            if (value != null) {
+                out.set(name, value);
+            }
+        }
+        return out;
     }
 
     // The step after '..' applies to this node, then to each node below it, in document order.

@@ -66,10 +66,31 @@ sealed interface FilterExpr {
                     a.isArray()
                             ? contains((ArrayNode) a, b)
                             : a.isTextual() && b.isTextual() && a.asText().contains(b.asText());
+                case "subsetof" -> a.isArray() && b.isArray() && all((ArrayNode) a, (ArrayNode) b);
+                case "anyof" -> a.isArray() && b.isArray() && any((ArrayNode) a, (ArrayNode) b);
+                case "noneof" -> a.isArray() && b.isArray() && !any((ArrayNode) a, (ArrayNode) b);
                 case "size" -> b.isNumber() && size(a) == b.asInt();
                 case "empty" -> b.isBoolean() && size(a) >= 0 && (size(a) == 0) == b.asBoolean();
                 default -> false;
             };
+        }
+
+        private static boolean all(ArrayNode values, ArrayNode in) {
+            for (JsonNode value : values) {
+                if (!contains(in, value)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static boolean any(ArrayNode values, ArrayNode in) {
+            for (JsonNode value : values) {
+                if (contains(in, value)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static int size(JsonNode node) {

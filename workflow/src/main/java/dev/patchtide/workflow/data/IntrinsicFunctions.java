@@ -53,7 +53,7 @@ final class IntrinsicFunctions {
         return NAMES.contains(name);
     }
 
-    static JsonNode apply(IntrinsicCall call, List<JsonNode> args, Sources sources) {
+    static JsonNode apply(IntrinsicCall call, List<JsonNode> args, Randomness randomness) {
         String name = call.name();
         return switch (name) {
             case "States.Format" -> format(call, args);
@@ -71,12 +71,12 @@ final class IntrinsicFunctions {
             case "States.Base64Decode" -> base64Decode(name, args);
             case "States.Hash" -> hash(name, args);
             case "States.JsonMerge" -> merge(name, args);
-            case "States.MathRandom" -> random(name, args, sources);
+            case "States.MathRandom" -> random(name, args, randomness);
             case "States.MathAdd" -> add(name, args);
             case "States.StringSplit" -> split(name, args);
             case "States.UUID" -> {
                 count(name, args, 0);
-                yield JSON.textNode(sources.uuid().get());
+                yield JSON.textNode(randomness.uuid().get());
             }
             default -> throw new StatesError(StatesError.RUNTIME, "Unsupported intrinsic function " + name);
         };
@@ -145,7 +145,7 @@ final class IntrinsicFunctions {
                     throw invalid(name);
                 }
                 JsonNode value = args.get(next++);
-                out.append(value.isTextual() ? value.textValue() : value.toString());
+                out.append(JavaValues.text(value)); // objects as {a=1}, arrays as [1, 2], as AWS renders them
                 i++;
             } else if (c == '{' || c == '}') {
                 throw invalid(name);
@@ -280,7 +280,7 @@ final class IntrinsicFunctions {
         if (algorithm == null || data.isNull()) {
             throw invalid(name);
         }
-        String input = data.isTextual() ? data.textValue() : data.toString();
+        String input = JavaValues.text(data); // numbers and objects hash as their Java text, as on AWS
         if (input.length() > MAX_ENCODED) {
             throw invalid(name);
         }
@@ -307,7 +307,7 @@ final class IntrinsicFunctions {
         return out;
     }
 
-    private static JsonNode random(String name, List<JsonNode> args, Sources sources) {
+    private static JsonNode random(String name, List<JsonNode> args, Randomness randomness) {
         if (args.size() != 2 && args.size() != 3) {
             throw invalid(name);
         }
@@ -316,10 +316,12 @@ final class IntrinsicFunctions {
         if (start >= end) {
             throw invalid(name);
         }
-        double unit = args.size() == 3
-                ? new Random(integer(name, args.get(2))).nextDouble()
-                : sources.random().getAsDouble();
-        long value = start + (long) Math.floor(unit * (end - start));
+        long range = end - start;
+        if (args.size() == 3 && range <= Integer.MAX_VALUE) {
+            // A seed makes the value repeatable: java.util.Random's, as a Java service would draw it.
+            return number(start + new Random(integer(name, args.get(2))).nextInt((int) range));
+        }
+        long value = start + (long) Math.floor(randomness.random().getAsDouble() * range);
         return number(Math.min(value, end - 1));
     }
 

@@ -21,8 +21,10 @@ public final class JsonPaths {
     /**
      * The value at {@code path}: {@code input} for {@code $…}, {@code context} for {@code $$…}, a variable of
      * {@code scope} for {@code $name…}. A path that matches nothing throws {@code States.Runtime} with AWS's cause
-     * for a path field ({@code InputPath}, {@code OutputPath}, {@code ItemsPath}…):
-     * {@code Invalid path '$.x' : No results for path: $['x']}. An indefinite path ({@code [*]}, {@code ..},
+     * for a path field ({@code InputPath}, {@code OutputPath}, a Wait's {@code SecondsPath}…):
+     * {@code Invalid path '$.x' : No results for path: $['x']}, the text after the colon being Jayway's, which AWS
+     * runs on Jackson nodes (so an index past the end of an array reads as null). {@code ItemsPath} fails otherwise
+     * on AWS: see {@link #readReference}. An indefinite path ({@code [*]}, {@code ..},
      * filters, slices) yields the array of its matches, which may be empty.
      */
     public static JsonNode read(String path, JsonNode input, JsonNode context, Scope scope) {
@@ -80,7 +82,15 @@ public final class JsonPaths {
     /** Whether {@code path} is a reference path: it parses and names at most one node (names, single indexes). */
     public static boolean isReferencePath(String path) {
         try {
-            return compile(path).definite();
+            for (Segment segment : compile(path).segments()) {
+                boolean single = segment instanceof Segment.Property p
+                        ? p.names().size() == 1
+                        : segment instanceof Segment.Index x && x.indexes().size() == 1;
+                if (!single) {
+                    return false;
+                }
+            }
+            return true;
         } catch (StatesError e) {
             return false;
         }
@@ -100,10 +110,10 @@ public final class JsonPaths {
         if (path.root() != CompiledPath.Root.INPUT || !path.definite()) {
             throw new StatesError(StatesError.RESULT_PATH_MATCH_FAILURE, "Invalid ResultPath '" + resultPath + "'");
         }
-        return placeAt(path.segments(), 0, input, result);
+        return placeAt(path.segments(), 0, input, result, input);
     }
 
-    private static JsonNode placeAt(List<Segment> segments, int i, JsonNode node, JsonNode result) {
+    private static JsonNode placeAt(List<Segment> segments, int i, JsonNode node, JsonNode result, JsonNode input) {
         if (i == segments.size()) {
             return result;
         }
@@ -116,7 +126,7 @@ public final class JsonPaths {
             }
             ObjectNode copy = JsonNodeFactory.instance.objectNode();
             copy.setAll((ObjectNode) node);
-            copy.set(name, placeAt(segments, i + 1, child, result));
+            copy.set(name, placeAt(segments, i + 1, child, result, input));
             return copy;
         }
         if (segment instanceof Segment.Index x && node != null && node.isArray()) {
@@ -125,14 +135,54 @@ public final class JsonPaths {
             if (effective >= 0 && effective < node.size()) {
                 ArrayNode copy = JsonNodeFactory.instance.arrayNode(node.size());
                 copy.addAll((ArrayNode) node);
-                copy.set(effective, placeAt(segments, i + 1, node.get(effective), result));
+                copy.set(effective, placeAt(segments, i + 1, node.get(effective), result, input));
                 return copy;
             }
         }
+        throw new StatesError(StatesError.RESULT_PATH_MATCH_FAILURE, unableToApply(segment, input));
+    }
+
+    /**
+     * A reference path read as AWS reads {@code ItemsPath}: one node, found by names and indexes only. A step that
+     * finds nothing fails with {@code States.ReferencePathConflict}, cause
+     * {@code Unable to apply step "objects" to input {"discovery":{…}}} (the error name and text AWS reports for a
+     * Map whose ItemsPath is missing from its input).
+     */
+    public static JsonNode readReference(String path, JsonNode input, JsonNode context, Scope scope) {
+        CompiledPath compiled = compile(path);
+        JsonNode root;
+        try {
+            root = start(compiled, input, context, scope);
+        } catch (CompiledPath.Missing e) {
+            throw new StatesError(
+                    REFERENCE_PATH_CONFLICT, "Unable to apply step \"" + compiled.variable() + "\" to input null");
+        }
+        if (!compiled.definite()) {
+            throw new StatesError(StatesError.RUNTIME, "Invalid reference path '" + path + "'");
+        }
+        JsonNode node = root;
+        for (Segment segment : compiled.segments()) {
+            JsonNode next = null;
+            if (segment instanceof Segment.Property p && p.names().size() == 1 && node.isObject()) {
+                next = node.get(p.names().get(0));
+            } else if (segment instanceof Segment.Index x && node.isArray()) {
+                int index = x.indexes().get(0);
+                next = node.get(index < 0 ? node.size() + index : index);
+            }
+            if (next == null) {
+                throw new StatesError(REFERENCE_PATH_CONFLICT, unableToApply(segment, root));
+            }
+            node = next;
+        }
+        return node;
+    }
+
+    /** The error AWS names a reference path ({@code ItemsPath}) that cannot be applied to its input. */
+    public static final String REFERENCE_PATH_CONFLICT = "States.ReferencePathConflict";
+
+    private static String unableToApply(Segment segment, JsonNode input) {
         String step = segment instanceof Segment.Property p ? p.names().get(0) : segment.text();
-        throw new StatesError(
-                StatesError.RESULT_PATH_MATCH_FAILURE,
-                "Unable to apply step \"" + step + "\" to input " + (node == null ? "null" : node.toString()));
+        return "Unable to apply step \"" + step + "\" to input " + (input == null ? "null" : input.toString());
     }
 
     static CompiledPath compile(String path) {
@@ -144,6 +194,12 @@ public final class JsonPaths {
     }
 
     static JsonNode evaluate(CompiledPath path, JsonNode input, JsonNode context, Scope scope)
+            throws CompiledPath.Missing {
+        return path.evaluate(start(path, input, context, scope));
+    }
+
+    /** The node a path starts from: the input, the context object or a variable's value. */
+    static JsonNode start(CompiledPath path, JsonNode input, JsonNode context, Scope scope)
             throws CompiledPath.Missing {
         JsonNode start =
                 switch (path.root()) {
@@ -157,6 +213,6 @@ public final class JsonPaths {
         if (start == null) {
             throw new CompiledPath.Missing("No results for path: " + path.canonical());
         }
-        return path.evaluate(start);
+        return start;
     }
 }

@@ -20,7 +20,7 @@ public final class Templates {
 
     /** The template applied with real randomness for {@code States.UUID} and {@code States.MathRandom}. */
     public static JsonNode apply(JsonNode template, JsonNode input, JsonNode context, Scope scope) {
-        return apply(template, input, context, scope, Sources.DEFAULT);
+        return apply(template, input, context, scope, Randomness.DEFAULT);
     }
 
     /**
@@ -29,7 +29,8 @@ public final class Templates {
      * {@code The JSONPath '$.x' specified for the field 'key.$' could not be found in the input '{…}'}, or
      * {@code Invalid arguments in States.<Name>} for an intrinsic function.
      */
-    public static JsonNode apply(JsonNode template, JsonNode input, JsonNode context, Scope scope, Sources sources) {
+    public static JsonNode apply(
+            JsonNode template, JsonNode input, JsonNode context, Scope scope, Randomness randomness) {
         if (template == null) {
             return null;
         }
@@ -39,9 +40,9 @@ public final class Templates {
                 String key = field.getKey();
                 JsonNode value = field.getValue();
                 if (key.endsWith(".$") && key.length() > 2) {
-                    out.set(key.substring(0, key.length() - 2), value(key, value, input, context, scope, sources));
+                    out.set(key.substring(0, key.length() - 2), value(key, value, input, context, scope, randomness));
                 } else {
-                    out.set(key, apply(value, input, context, scope, sources));
+                    out.set(key, apply(value, input, context, scope, randomness));
                 }
             }
             return out;
@@ -49,7 +50,7 @@ public final class Templates {
         if (template.isArray()) {
             ArrayNode out = JSON.arrayNode(template.size());
             for (JsonNode element : template) {
-                out.add(apply(element, input, context, scope, sources));
+                out.add(apply(element, input, context, scope, randomness));
             }
             return out;
         }
@@ -58,7 +59,7 @@ public final class Templates {
 
     /** The value of one {@code .$} field: an intrinsic call or a path. */
     public static JsonNode value(
-            String key, JsonNode expression, JsonNode input, JsonNode context, Scope scope, Sources sources) {
+            String key, JsonNode expression, JsonNode input, JsonNode context, Scope scope, Randomness randomness) {
         if (!expression.isTextual()) {
             throw new StatesError(
                     StatesError.RUNTIME,
@@ -66,7 +67,7 @@ public final class Templates {
         }
         String text = expression.textValue();
         if (Intrinsics.isCall(text)) {
-            return Intrinsics.evaluate(text, input, context, scope, sources, key);
+            return Intrinsics.evaluate(text, input, context, scope, randomness);
         }
         return JsonPaths.read(text, input, context, scope, key);
     }

@@ -56,7 +56,21 @@ final class ChoiceChecks {
             TemplateChecks.assign(rule.get("Assign"), language, at + "/Assign", values.problems());
         }
         if (language == QueryLanguage.JSONATA) {
-            values.unknownFields(rule, JSONATA_RULE, at);
+            rule.fieldNames().forEachRemaining(f -> {
+                if (f.equals("Variable")
+                        || f.equals("And")
+                        || f.equals("Or")
+                        || f.equals("Not")
+                        || COMPARATORS.contains(f)) {
+                    values.problems()
+                            .schema(
+                                    "The QueryLanguage is set to 'JSONata', but field '" + f
+                                            + "' is only supported for the 'JSONPath' QueryLanguage",
+                                    at);
+                } else if (!JSONATA_RULE.contains(f)) {
+                    values.problems().schema("Field '" + f + "' is not supported", at);
+                }
+            });
             values.required(rule, at, "Condition");
             JsonNode condition = rule.get("Condition");
             if (condition != null && !condition.isBoolean()) {
@@ -66,10 +80,10 @@ final class ChoiceChecks {
                                     "The value for the field 'Condition' must be a JSONata expression",
                                     at + "/Condition");
                 } else {
-                    Expressions.check(condition, "Condition", at + "/Condition", values.problems());
+                    Expressions.check(condition, at + "/Condition", values.problems());
                 }
             }
-            Expressions.check(rule.get("Output"), "Output", at + "/Output", values.problems());
+            Expressions.check(rule.get("Output"), at + "/Output", values.problems());
             return;
         }
         jsonPathRule(rule, at);

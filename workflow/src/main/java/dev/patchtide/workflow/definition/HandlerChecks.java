@@ -67,12 +67,13 @@ final class HandlerChecks {
             values.string(c, "Comment", here);
             StateChecks.languageOnly(c, language, here, values.problems());
             if (language == QueryLanguage.JSONPATH) {
-                values.referencePath(c, "ResultPath", here, true);
+                values.resultPath(c, here);
             } else {
-                Expressions.check(c.get("Output"), "Output", here + "/Output", values.problems());
+                Expressions.check(c.get("Output"), Expressions.WITH_ERROR, here + "/Output", values.problems());
             }
             if (c.has("Assign")) {
-                TemplateChecks.assign(c.get("Assign"), language, here + "/Assign", values.problems());
+                TemplateChecks.assign(
+                        c.get("Assign"), language, Expressions.WITH_ERROR, here + "/Assign", values.problems());
             }
         }
     }

@@ -33,6 +33,42 @@ final class JsonataReferences {
         return names;
     }
 
+    /** The members of {@code $states} the expression reads ({@code input}, {@code result}, …), anywhere in it. */
+    static Set<String> statesFields(com.dashjoin.jsonata.Jsonata parsed) {
+        Set<String> fields = new LinkedHashSet<>();
+        ACCESS.ifPresent(access -> {
+            try {
+                access.states(
+                        access.get(parsed, access.ast),
+                        fields,
+                        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                fields.clear();
+            }
+        });
+        return fields;
+    }
+
+    private static final List<String> CHILDREN = List.of(
+            "steps",
+            "arguments",
+            "predicate",
+            "stages",
+            "expressions",
+            "terms",
+            "lhs",
+            "rhs",
+            "expression",
+            "body",
+            "procedure",
+            "condition",
+            "then",
+            "_else",
+            "group",
+            "pattern",
+            "update",
+            "delete");
+
     private record Access(Field ast, Class<?> symbol) {
         static Optional<Access> open() {
             try {
@@ -104,6 +140,44 @@ final class JsonataReferences {
                     walk(field(node, "expression"), names, depth + 1);
                 }
                 default -> {}
+            }
+        }
+
+        void states(Object node, Set<String> fields, Set<Object> seen) throws ReflectiveOperationException {
+            if (node == null || !seen.add(node) || seen.size() > 100_000) {
+                return;
+            }
+            if (node instanceof List<?> list) {
+                for (Object n : list) {
+                    states(n, fields, seen);
+                }
+                return;
+            }
+            if (node instanceof Object[] pair) {
+                for (Object n : pair) {
+                    states(n, fields, seen);
+                }
+                return;
+            }
+            if (!symbol.isInstance(node)) {
+                return;
+            }
+            if ("path".equals(field(node, "type"))) {
+                List<?> steps = (List<?>) field(node, "steps");
+                if (steps != null
+                        && steps.size() > 1
+                        && "variable".equals(field(steps.get(0), "type"))
+                        && "states".equals(field(steps.get(0), "value"))
+                        && "name".equals(field(steps.get(1), "type"))) {
+                    fields.add(String.valueOf(field(steps.get(1), "value")));
+                }
+            }
+            for (String child : CHILDREN) {
+                states(field(node, child), fields, seen);
+            }
+            Object pairs = field(node, "lhsObject");
+            if (pairs != null) {
+                states(pairs, fields, seen);
             }
         }
 

@@ -31,7 +31,7 @@ final class MapChecks {
                 problems.schema("The value for the field '" + template + "' must be an OBJECT", at + "/" + template);
             }
             if (language == QueryLanguage.JSONATA) {
-                Expressions.check(t, template, at + "/" + template, problems);
+                Expressions.check(t, at + "/" + template, problems);
             } else {
                 TemplateChecks.payload(t, at + "/" + template, problems);
             }
@@ -40,21 +40,22 @@ final class MapChecks {
             values.referencePath(state, "ItemsPath", at, false);
         } else {
             JsonNode items = state.get("Items");
-            if (items != null && !items.isArray() && !Expressions.isExpression(items)) {
+            if (items != null && !items.isArray() && !items.isObject() && !Expressions.isExpression(items)) {
                 problems.schema(
-                        "The value for the field 'Items' must be an ARRAY or a JSONata expression", at + "/Items");
+                        "The value for the field 'Items' must be an ARRAY, an OBJECT or a JSONata expression",
+                        at + "/Items");
             }
-            Expressions.check(items, "Items", at + "/Items", problems);
+            Expressions.check(items, at + "/Items", problems);
         }
         limit(state, "MaxConcurrency", at, language, values, 0, Integer.MAX_VALUE, true);
         limit(state, "ToleratedFailureCount", at, language, values, 0, Integer.MAX_VALUE, true);
         limit(state, "ToleratedFailurePercentage", at, language, values, 0, 100, false);
-        if (values.string(state, "Label", at)
-                && !StateChecks.isLabel(state.get("Label").asText())) {
-            problems.error(
-                    Problems.INVALID_LABEL,
-                    "The Label is not valid: " + state.get("Label").asText(),
-                    at + "/Label");
+        if (values.string(state, "Label", at)) {
+            String label = state.get("Label").asText();
+            if (!StateChecks.isLabel(label)) {
+                problems.error(Problems.INVALID_LABEL, "The Label is not valid: " + label, at + "/Label");
+            }
+            graphs.label(label, at + "/Label");
         }
         for (String object : new String[] {"ItemReader", "ItemBatcher", "ResultWriter"}) {
             JsonNode v = state.get(object);
@@ -80,7 +81,7 @@ final class MapChecks {
             return;
         }
         if (language == QueryLanguage.JSONATA && Expressions.isExpression(v)) {
-            Expressions.check(v, field, at + "/" + field, values.problems());
+            Expressions.check(v, at + "/" + field, values.problems());
         } else if (integer) {
             values.integer(state, field, at, min, max);
         } else {

@@ -84,11 +84,14 @@ final class StateChecks {
     }
 
     private void dataFlow(JsonNode state, String type, String at, QueryLanguage language) {
+        // a result exists for Output and Assign only where the state produced one
+        Set<String> afterwards =
+                Set.of("Task", "Parallel", "Map").contains(type) ? Expressions.WITH_RESULT : Expressions.PLAIN;
         if (state.has("Assign")) {
-            TemplateChecks.assign(state.get("Assign"), language, at + "/Assign", problems);
+            TemplateChecks.assign(state.get("Assign"), language, afterwards, at + "/Assign", problems);
         }
         if (language == QueryLanguage.JSONATA) {
-            Expressions.check(state.get("Output"), "Output", at + "/Output", problems);
+            Expressions.check(state.get("Output"), afterwards, at + "/Output", problems);
             JsonNode arguments = state.get("Arguments");
             if (arguments != null) {
                 if (!arguments.isObject() && !Expressions.isExpression(arguments)) {
@@ -96,13 +99,16 @@ final class StateChecks {
                             "The value for the field 'Arguments' must be an OBJECT or a JSONata expression",
                             at + "/Arguments");
                 }
-                Expressions.check(arguments, "Arguments", at + "/Arguments", problems);
+                Expressions.check(arguments, at + "/Arguments", problems);
             }
             return;
         }
+        if (type.equals("Pass") && state.has("Result")) {
+            passResult(state.get("Result"), at + "/Result");
+        }
         values.path(state, "InputPath", at, true);
         values.path(state, "OutputPath", at, true);
-        values.referencePath(state, "ResultPath", at, true);
+        values.resultPath(state, at);
         for (String template : new String[] {"Parameters", "ResultSelector"}) {
             JsonNode t = state.get(template);
             if (t != null && !(type.equals("Map") && template.equals("Parameters"))) {
@@ -111,6 +117,22 @@ final class StateChecks {
                 }
                 TemplateChecks.payload(t, at + "/" + template, problems);
             }
+        }
+    }
+
+    /** Result is never evaluated: a ".$" key or a path in it is taken literally. */
+    private void passResult(JsonNode result, String at) {
+        boolean dynamic = result.isTextual() && TemplateChecks.looksDynamic(result.asText());
+        if (result.isObject()) {
+            var keys = new java.util.ArrayList<String>();
+            result.fieldNames().forEachRemaining(keys::add);
+            dynamic = keys.stream().anyMatch(k -> k.endsWith(".$"));
+        }
+        if (dynamic) {
+            problems.warning(
+                    "PASS_RESULT_IS_STATIC",
+                    "The Result of a Pass state is static: paths and intrinsic functions in it are not evaluated",
+                    at);
         }
     }
 
@@ -151,7 +173,7 @@ final class StateChecks {
             return false;
         }
         if (language == QueryLanguage.JSONATA && Expressions.isExpression(v)) {
-            Expressions.check(v, field, at + "/" + field, problems);
+            Expressions.check(v, at + "/" + field, problems);
             return false;
         }
         return values.integer(state, field, at, min, Values.MAX_SECONDS);
@@ -175,7 +197,7 @@ final class StateChecks {
                 problems.schema("The value for the field 'Timestamp' must be a valid TIMESTAMP", at + "/Timestamp");
             }
         } else if (ts != null) {
-            Expressions.check(ts, "Timestamp", at + "/Timestamp", problems);
+            Expressions.check(ts, at + "/Timestamp", problems);
         }
     }
 
@@ -187,7 +209,13 @@ final class StateChecks {
                 if (!v.isTextual()) {
                     problems.schema("The value for the field '" + field + "' must be a STRING", at + "/" + field);
                 } else if (language == QueryLanguage.JSONATA) {
-                    Expressions.check(v, field, at + "/" + field, problems);
+                    Expressions.check(v, at + "/" + field, problems);
+                } else if (TemplateChecks.looksDynamic(v.asText())) {
+                    problems.warning(
+                            "NO_PATH",
+                            "The value of the field '" + field + "' looks like a path, but the field name does not end"
+                                    + " with 'Path'",
+                            at + "/" + field);
                 }
             }
             JsonNode path = state.get(field + "Path");

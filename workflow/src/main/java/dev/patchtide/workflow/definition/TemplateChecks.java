@@ -2,6 +2,7 @@ package dev.patchtide.workflow.definition;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
+import java.util.Set;
 
 /** Payload templates (Parameters, ResultSelector, ItemSelector), Assign blocks and variable names. */
 final class TemplateChecks {
@@ -18,6 +19,7 @@ final class TemplateChecks {
                 if (key.endsWith(".$")) {
                     dynamicValue(key, e.getValue(), at, problems);
                 } else {
+                    noDollar(key, e.getValue(), at, problems);
                     payload(e.getValue(), at, problems);
                 }
             }
@@ -26,6 +28,22 @@ final class TemplateChecks {
                 payload(node.get(i), location + "[" + i + "]", problems);
             }
         }
+    }
+
+    /** A static value that reads like a path or an intrinsic call: most likely a forgotten ".$". */
+    static void noDollar(String key, JsonNode value, String at, Problems problems) {
+        if (value.isTextual() && looksDynamic(value.asText())) {
+            problems.warning(
+                    "NO_DOLLAR",
+                    "The value of the field '" + key
+                            + "' looks like a JSONPath or an intrinsic function, but the field name does not end with '.$'",
+                    at);
+        }
+    }
+
+    static boolean looksDynamic(String text) {
+        return (text.startsWith("$") && PathSyntax.isPath(text) && !text.equals("$"))
+                || (text.startsWith("States.") && IntrinsicSyntax.isCall(text));
     }
 
     private static void dynamicValue(String key, JsonNode value, String at, Problems problems) {
@@ -42,6 +60,11 @@ final class TemplateChecks {
 
     /** Assign: an object of variable names; in JSONPath states a {@code ".$"} suffix marks a path value. */
     static void assign(JsonNode node, QueryLanguage language, String location, Problems problems) {
+        assign(node, language, Expressions.PLAIN, location, problems);
+    }
+
+    /** {@code states}: the members of JSONata's {@code $states} the block may read. */
+    static void assign(JsonNode node, QueryLanguage language, Set<String> states, String location, Problems problems) {
         if (!node.isObject()) {
             problems.schema("The value for the field 'Assign' must be an OBJECT", location);
             return;
@@ -55,7 +78,7 @@ final class TemplateChecks {
                 problems.schema("The variable name '" + name + "' is not valid", at);
             }
             if (language == QueryLanguage.JSONATA) {
-                Expressions.check(e.getValue(), key, at, problems);
+                Expressions.check(e.getValue(), states, at, problems);
             } else if (dynamic) {
                 dynamicValue(key, e.getValue(), at, problems);
             } else {

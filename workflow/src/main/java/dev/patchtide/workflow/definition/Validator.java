@@ -20,6 +20,7 @@ final class Validator {
     private final Values values;
     private final StateChecks states;
     private final Set<String> names = new HashSet<>();
+    private final Set<String> labels = new HashSet<>();
     private QueryLanguage machineLanguage = QueryLanguage.JSONPATH;
 
     private Validator(Problems problems) {
@@ -35,7 +36,7 @@ final class Validator {
     private void top(JsonNode root) {
         JsonNode language = root.get("QueryLanguage");
         if (language != null) {
-            machineLanguage = languageValue(language, "/QueryLanguage").orElse(QueryLanguage.JSONPATH);
+            machineLanguage = languageValue(language, "/QueryLanguage");
         }
         values.integer(root, "TimeoutSeconds", "", 1, Values.MAX_SECONDS);
         values.string(root, "Version", "");
@@ -112,22 +113,29 @@ final class Validator {
         if (own == null) {
             return machineLanguage;
         }
-        QueryLanguage language = languageValue(own, at + "/QueryLanguage").orElse(machineLanguage);
+        QueryLanguage language = languageValue(own, at + "/QueryLanguage");
         if (machineLanguage == QueryLanguage.JSONATA && language == QueryLanguage.JSONPATH) {
             problems.schema("'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine", at);
         }
         return language;
     }
 
-    private java.util.Optional<QueryLanguage> languageValue(JsonNode value, String at) {
+    /** As AWS reads it: JSONPath only for exactly "JSONPath"; any other value means JSONata (and is reported). */
+    private QueryLanguage languageValue(JsonNode value, String at) {
         String text = value.isTextual() ? value.asText() : "";
-        return switch (text) {
-            case "JSONPath" -> java.util.Optional.of(QueryLanguage.JSONPATH);
-            case "JSONata" -> java.util.Optional.of(QueryLanguage.JSONATA);
-            default -> {
-                problems.schema("The value for the field 'QueryLanguage' must be one of [JSONPath, JSONata]", at);
-                yield java.util.Optional.empty();
-            }
-        };
+        if (text.equals("JSONPath")) {
+            return QueryLanguage.JSONPATH;
+        }
+        if (!text.equals("JSONata")) {
+            problems.schema("The value for the field 'QueryLanguage' must be one of [JSONPath, JSONata]", at);
+        }
+        return QueryLanguage.JSONATA;
+    }
+
+    /** A Map's Label, unique across the machine. */
+    void label(String label, String at) {
+        if (!labels.add(label)) {
+            problems.error(Problems.DUPLICATE_LABEL, "Duplicate Label name: " + label, at);
+        }
     }
 }

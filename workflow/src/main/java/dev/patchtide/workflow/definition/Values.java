@@ -120,6 +120,20 @@ final class Values {
         }
     }
 
+    /** ResultPath: a reference path into the state's own input (not the context object, not a variable). */
+    void resultPath(JsonNode node, String location) {
+        JsonNode v = node.get("ResultPath");
+        if (v == null || v.isNull()) {
+            return;
+        }
+        String text = v.isTextual() ? v.asText() : "";
+        boolean input = text.equals("$") || text.startsWith("$.") || text.startsWith("$[");
+        if (!input || !PathSyntax.isReferencePath(text)) {
+            problems.schema(
+                    "The value for the field 'ResultPath' must be a valid ReferencePath", location + "/ResultPath");
+        }
+    }
+
     /** Not both of a field and its {@code …Path} twin. */
     boolean exclusive(JsonNode node, String a, String b, String location) {
         if (node.has(a) && node.has(b)) {

@@ -38,23 +38,77 @@ final class AwsFunctions {
 
     private AwsFunctions() {}
 
-    static void bind(Jsonata.Frame frame, Sources sources) {
+    // Built once: a function's signature is parsed when it is constructed.
+    private static final Jsonata.JFunction PARTITION =
+            new Jsonata.JFunction((in, args) -> partition(args), "<x?x?x?:x>");
+    private static final Jsonata.JFunction RANGE = new Jsonata.JFunction((in, args) -> range(args), "<x?x?x?x?:x>");
+    private static final Jsonata.JFunction HASH = new Jsonata.JFunction((in, args) -> hash(args), "<x?x?x?:x>");
+    private static final Jsonata.JFunction RANDOM = new Jsonata.JFunction((in, args) -> random(args), "<x?x?:x>");
+    private static final Jsonata.JFunction UUID = new Jsonata.JFunction((in, args) -> uuid(args), "<x?:x>");
+    private static final Jsonata.JFunction PARSE = new Jsonata.JFunction((in, args) -> parse(args), "<x?x?:x>");
+    private static final Jsonata.JFunction MILLIS =
+            new Jsonata.JFunction((in, args) -> Call.current().now().toEpochMilli(), "<:n>");
+    private static final Jsonata.JFunction NOW = new Jsonata.JFunction(
+            (in, args) -> Functions.dateTimeFromMillis(
+                    Call.current().now().toEpochMilli(), (String) arg(args, 0), (String) arg(args, 1)),
+            "<s?s?:s>");
+
+    private static final Jsonata.JFunction COUNT = new Jsonata.JFunction((in, args) -> count(args), "<x?x?:n>");
+
+    /** The sources of the evaluation running on this thread (the library calls functions on the caller's thread). */
+    private static final ThreadLocal<Call> CALLS = new ThreadLocal<>();
+
+    static void bind(Jsonata.Frame frame) {
         frame.bind("eval", (Object) null);
-        frame.bind("partition", new Jsonata.JFunction((input, args) -> partition(args), "<x?x?x?:x>"));
-        frame.bind("range", new Jsonata.JFunction((input, args) -> range(args), "<x?x?x?x?:x>"));
-        frame.bind("hash", new Jsonata.JFunction((input, args) -> hash(args), "<x?x?x?:x>"));
-        frame.bind("random", new Jsonata.JFunction((input, args) -> random(args, sources), "<x?x?:x>"));
-        frame.bind("uuid", new Jsonata.JFunction((input, args) -> uuid(args, sources), "<x?:x>"));
-        frame.bind("parse", new Jsonata.JFunction((input, args) -> parse(args), "<x?x?:x>"));
-        // One instant per evaluation, as JSONata specifies for $now and $millis.
-        Instant now = sources.now();
-        frame.bind("millis", new Jsonata.JFunction((input, args) -> now.toEpochMilli(), "<:n>"));
-        frame.bind(
-                "now",
-                new Jsonata.JFunction(
-                        (input, args) -> Functions.dateTimeFromMillis(
-                                now.toEpochMilli(), (String) arg(args, 0), (String) arg(args, 1)),
-                        "<s?s?:s>"));
+        frame.bind("partition", PARTITION);
+        frame.bind("range", RANGE);
+        frame.bind("hash", HASH);
+        frame.bind("random", RANDOM);
+        frame.bind("uuid", UUID);
+        frame.bind("parse", PARSE);
+        frame.bind("millis", MILLIS);
+        frame.bind("now", NOW);
+        frame.bind("count", COUNT);
+    }
+
+    /** Makes {@code sources} the ones this thread's evaluation reads until the returned scope is closed. */
+    static Call enter(Sources sources) {
+        Call call = new Call(sources, CALLS.get());
+        CALLS.set(call);
+        return call;
+    }
+
+    /** One evaluation's sources; {@code $now()} and {@code $millis()} give one instant per evaluation, as JSONata says. */
+    static final class Call implements AutoCloseable {
+        private final Sources sources;
+        private final Call outer;
+        private Instant now;
+
+        private Call(Sources sources, Call outer) {
+            this.sources = sources;
+            this.outer = outer;
+        }
+
+        static Call current() {
+            Call call = CALLS.get();
+            return call == null ? new Call(Sources.SYSTEM, null) : call;
+        }
+
+        Instant now() {
+            if (now == null) {
+                now = sources.now();
+            }
+            return now;
+        }
+
+        @Override
+        public void close() {
+            if (outer == null) {
+                CALLS.remove();
+            } else {
+                CALLS.set(outer);
+            }
+        }
     }
 
     private static Object arg(List<?> args, int index) {
@@ -79,6 +133,19 @@ final class AwsFunctions {
             throw signature(function, argument);
         }
         return (long) number.doubleValue();
+    }
+
+    /**
+     * {@code $count} as jsonata-js counts: a JSON null is one value (the library counts it as nothing, AWS as 1),
+     * nothing is 0, an array its length, any other value 1.
+     */
+    private static Object count(List<?> args) {
+        noMoreThan(args, "count", 1);
+        Object value = arg(args, 0);
+        if (value == null) {
+            return 0;
+        }
+        return value instanceof List<?> list ? list.size() : 1;
     }
 
     private static Object partition(List<?> args) {
@@ -167,18 +234,18 @@ final class AwsFunctions {
     }
 
     /** With a seed, the value {@code java.util.Random} gives for it: AWS's {@code $random(42)} is the same. */
-    private static Object random(List<?> args, Sources sources) {
+    private static Object random(List<?> args) {
         noMoreThan(args, "random", 1);
         Object seed = arg(args, 0);
         if (seed == null) {
-            return sources.random();
+            return Call.current().sources.random();
         }
         return new Random(integer(seed, "random", 1)).nextDouble();
     }
 
-    private static Object uuid(List<?> args, Sources sources) {
+    private static Object uuid(List<?> args) {
         noMoreThan(args, "uuid", 0);
-        return sources.newUuid();
+        return Call.current().sources.newUuid();
     }
 
     private static Object parse(List<?> args) {

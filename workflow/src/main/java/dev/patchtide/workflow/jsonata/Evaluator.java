@@ -3,16 +3,7 @@ package dev.patchtide.workflow.jsonata;
 import com.dashjoin.jsonata.JException;
 import com.dashjoin.jsonata.Jsonata;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.patchtide.workflow.data.Scope;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * Evaluates expressions with {@code $states}, the workflow variables and AWS's functions bound, inside the bounds
@@ -33,7 +24,7 @@ final class Evaluator {
 
     static final long MAX_STRING = 873_782L * 8;
 
-    private static final long TIME_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    static final long TIME_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private Evaluator() {}
 
@@ -74,9 +65,9 @@ final class Evaluator {
             throw new Failed(program.syntaxError());
         }
         Jsonata.Frame frame = program.jsonata().createFrame();
-        Guard guard = new Guard(System.nanoTime() + bindings.timeLimitNanos);
+        Guard guard = new Guard(System.nanoTime() + bindings.timeLimitNanos());
         guard.install(frame);
-        AwsFunctions.bind(frame, bindings.sources());
+        AwsFunctions.bind(frame);
         for (String name : program.variables()) {
             Object value = bindings.variable(name);
             if (value != null) {
@@ -84,12 +75,24 @@ final class Evaluator {
             }
         }
         Object result;
+        AwsFunctions.Call call = AwsFunctions.enter(bindings.sources());
         try {
             result = program.jsonata().evaluate(null, frame);
         } catch (StackOverflowError e) {
             throw new Failed(new Failure(STACK_OVERFLOW, false));
         } catch (RuntimeException e) {
-            throw new Failed(Failure.of(rootCause(e)));
+            if (guard.depth() == 1
+                    && e instanceof JException jsonata
+                    && "D1001".equals(jsonata.getError())
+                    && jsonata.getCurrent() instanceof Number number) {
+                // The library refuses a non-finite number where JavaScript carries it; when the whole expression
+                // is that number AWS answers it (written "Infinity"), so do the same. Deeper, it fails (a
+                // conservative difference: AWS would carry it on).
+                return new Result.Value(Values.toJson(number.doubleValue()));
+            }
+            throw new Failed(Failure.of(rootCause(e), expression));
+        } finally {
+            call.close();
         }
         if (result == null) {
             // The library turns JSON null into Java null on the way out; the top step's own value tells them apart.
@@ -113,143 +116,5 @@ final class Evaluator {
             }
         }
         return thrown;
-    }
-
-    /** Counts nesting, watches the clock and the size of every value built, and keeps the outermost value. */
-    private static final class Guard {
-        private final long deadline;
-        private int depth;
-        private int steps;
-        private Object root;
-
-        Guard(long deadline) {
-            this.deadline = deadline;
-        }
-
-        /**
-         * The callback interfaces name a class the library keeps package-private, so neither a lambda nor a class
-         * of ours can implement them; a proxy can (it never names the parameter types).
-         */
-        void install(Jsonata.Frame frame) {
-            ClassLoader loader = Jsonata.class.getClassLoader();
-            frame.setEvaluateEntryCallback((Jsonata.EntryCallback) Proxy.newProxyInstance(
-                    loader, new Class<?>[] {Jsonata.EntryCallback.class}, (proxy, method, args) -> {
-                        if (method.getDeclaringClass() == Object.class) {
-                            return objectMethod(proxy, method, args);
-                        }
-                        enter((Jsonata.Frame) args[2]);
-                        return null;
-                    }));
-            frame.setEvaluateExitCallback((Jsonata.ExitCallback) Proxy.newProxyInstance(
-                    loader, new Class<?>[] {Jsonata.ExitCallback.class}, (proxy, method, args) -> {
-                        if (method.getDeclaringClass() == Object.class) {
-                            return objectMethod(proxy, method, args);
-                        }
-                        exit((Jsonata.Frame) args[2], args[3]);
-                        return null;
-                    }));
-        }
-
-        private static Object objectMethod(Object proxy, Method method, Object[] args) {
-            return switch (method.getName()) {
-                case "equals" -> proxy == args[0];
-                case "hashCode" -> System.identityHashCode(proxy);
-                default -> "Guard";
-            };
-        }
-
-        void enter(Jsonata.Frame environment) {
-            if (environment.isParallelCall) {
-                return;
-            }
-            depth++;
-            if (depth > MAX_DEPTH) {
-                throw new Bound(STACK_OVERFLOW);
-            }
-            if ((++steps & 0x3F) == 0 && System.nanoTime() - deadline > 0) {
-                throw new Bound(TIMEOUT);
-            }
-        }
-
-        void exit(Jsonata.Frame environment, Object result) {
-            if (environment.isParallelCall) {
-                return;
-            }
-            depth--;
-            if (result instanceof List<?> list && list.size() > MAX_ELEMENTS
-                    || result instanceof String text && text.length() > MAX_STRING
-                    || result instanceof Map<?, ?> map && map.size() > MAX_ELEMENTS) {
-                throw new Bound(MEMORY_LIMIT);
-            }
-            if (depth == 0) {
-                root = result;
-            }
-        }
-
-        boolean rootWasNull() {
-            return root == Jsonata.NULL_VALUE
-                    || root instanceof List<?> list && list.size() == 1 && list.get(0) == Jsonata.NULL_VALUE;
-        }
-    }
-
-    /**
-     * What an expression can read: {@code $states} and the workflow variables, converted to the library's values
-     * once per walk of a field (an {@code Arguments} object with many expressions converts its input once).
-     */
-    static final class Bindings {
-        private final JsonNode states;
-        private final Scope scope;
-        private final Sources sources;
-        private final Map<String, Optional<Object>> converted = new HashMap<>();
-        private final long timeLimitNanos;
-
-        Bindings(JsonNode states, Scope scope, Sources sources) {
-            this(states, scope, sources, TIME_LIMIT_NANOS);
-        }
-
-        /** With another time bound, so a test can trip it without waiting five seconds. */
-        Bindings(JsonNode states, Scope scope, Sources sources, long timeLimitNanos) {
-            this.timeLimitNanos = timeLimitNanos;
-            this.states = states;
-            this.scope = scope == null ? Scope.EMPTY : scope;
-            this.sources = sources == null ? Sources.SYSTEM : sources;
-        }
-
-        Sources sources() {
-            return sources;
-        }
-
-        /** The value of {@code $name}, or null when nothing is bound to it. */
-        Object variable(String name) {
-            Function<String, Optional<Object>> convert = key -> "states".equals(key)
-                    ? Optional.ofNullable(Values.toJava(states))
-                    : scope.lookup(key).map(Values::toJava);
-            return converted.computeIfAbsent(name, convert).orElse(null);
-        }
-    }
-
-    /** Names an expression may read as variables: every {@code $name} in its text (a superset is harmless). */
-    static Set<String> referencedNames(String expression) {
-        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
-        int n = expression.length();
-        for (int i = 0; i < n; i++) {
-            if (expression.charAt(i) != '$') {
-                continue;
-            }
-            int start = i + 1;
-            int end = start;
-            while (end < n && isNameChar(expression.charAt(end))) {
-                end++;
-            }
-            if (end > start) {
-                names.add(expression.substring(start, end));
-            }
-            i = end - 1;
-        }
-        return Set.copyOf(names);
-    }
-
-    private static boolean isNameChar(char c) {
-        return Character.isLetterOrDigit(c) || c == '_';
     }
 }

@@ -86,7 +86,7 @@ public final class Jsonata {
      */
     public static JsonNode evaluateField(
             JsonNode field, String location, JsonNode states, Scope scope, Sources sources) {
-        return walk(field, location, new Evaluator.Bindings(states, scope, sources));
+        return walk(field, location, new Bindings(states, scope, sources));
     }
 
     /**
@@ -99,7 +99,7 @@ public final class Jsonata {
 
     /** {@link #evaluate(String, JsonNode, Scope)} with the caller's clock and random sources. */
     public static JsonNode evaluate(String expression, JsonNode states, Scope scope, Sources sources) {
-        return evaluate(expression, null, new Evaluator.Bindings(states, scope, sources), true);
+        return evaluate(expression, null, new Bindings(states, scope, sources), true);
     }
 
     /**
@@ -107,7 +107,7 @@ public final class Jsonata {
      * on AWS (a {@code Seconds} that returns nothing does not wait zero seconds).
      */
     public static JsonNode evaluate(String expression, String location, JsonNode states, Scope scope, Sources sources) {
-        return evaluate(expression, location, new Evaluator.Bindings(states, scope, sources), false);
+        return evaluate(expression, location, new Bindings(states, scope, sources), false);
     }
 
     /**
@@ -124,7 +124,28 @@ public final class Jsonata {
                         + enteredEventId + "). " + error.cause());
     }
 
-    static JsonNode walk(JsonNode node, String location, Evaluator.Bindings bindings) {
+    /**
+     * The field a {@code States.QueryEvaluationError} from this package names ({@code Output/v}), for the
+     * {@code location} of an {@code EvaluationFailed} event; empty for other errors.
+     */
+    public static Optional<String> location(StatesError error) {
+        String cause = error.cause();
+        String marker = "' specified for the field '";
+        int at = cause.indexOf(marker);
+        if (!StatesError.QUERY_EVALUATION_ERROR.equals(error.error()) || at < 0) {
+            return Optional.empty();
+        }
+        int start = at + marker.length();
+        for (String end : new String[] {"' returned ", "' threw an "}) {
+            int stop = cause.indexOf(end, start);
+            if (stop >= 0) {
+                return Optional.of(cause.substring(start, stop));
+            }
+        }
+        return Optional.empty();
+    }
+
+    static JsonNode walk(JsonNode node, String location, Bindings bindings) {
         if (node == null) {
             return null;
         }
@@ -156,7 +177,7 @@ public final class Jsonata {
         return location.isEmpty() ? suffix.substring(suffix.startsWith("/") ? 1 : 0) : location + suffix;
     }
 
-    static JsonNode evaluate(String expression, String location, Evaluator.Bindings bindings, boolean undefinedOk) {
+    static JsonNode evaluate(String expression, String location, Bindings bindings, boolean undefinedOk) {
         Evaluator.Result result;
         try {
             result = Evaluator.evaluate(expression, bindings);

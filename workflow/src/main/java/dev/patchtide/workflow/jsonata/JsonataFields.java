@@ -69,14 +69,14 @@ public final class JsonataFields {
             JsonNode states,
             Scope scope,
             Sources sources) {
-        Evaluator.Bindings bindings = new Evaluator.Bindings(states, scope, sources);
+        Bindings bindings = new Bindings(states, scope, sources);
         String at = prefix == null ? "" : prefix;
         Map<String, JsonNode> assigned = assign == null ? Map.of() : assignments(assign, at + "Assign", bindings);
         JsonNode result = output == null ? defaultOutput : Jsonata.walk(output, at + "Output", bindings);
         return new Completion(result, (scope == null ? Scope.EMPTY : scope).assign(assigned));
     }
 
-    private static Map<String, JsonNode> assignments(JsonNode assign, String location, Evaluator.Bindings bindings) {
+    private static Map<String, JsonNode> assignments(JsonNode assign, String location, Bindings bindings) {
         JsonNode values = Jsonata.walk(assign, location, bindings);
         if (!values.isObject()) {
             throw new StatesError(StatesError.QUERY_EVALUATION_ERROR, "The field '" + location + "' must be an object");

@@ -2,6 +2,7 @@ package dev.patchtide.workflow.jsonata;
 
 import com.dashjoin.jsonata.Jsonata;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -43,9 +44,10 @@ final class Programs {
     private static Program parse(String expression) {
         try {
             Jsonata jsonata = Jsonata.jsonata(expression);
-            return new Program(jsonata, Evaluator.referencedNames(expression), null);
-        } catch (RuntimeException e) {
-            return new Program(null, Set.of(), Failure.of(e));
+            return new Program(jsonata, referencedNames(expression), null);
+        } catch (RuntimeException | StackOverflowError e) {
+            // A deeply nested text overflows the parser's recursion: a failure to compile like any other.
+            return new Program(null, Set.of(), Failure.of(e, expression));
         } finally {
             Jsonata.jsonata("null");
         }
@@ -53,4 +55,29 @@ final class Programs {
 
     /** A compiled expression with the variable names it may read, or why it does not compile. */
     record Program(Jsonata jsonata, Set<String> variables, Failure syntaxError) {}
+
+    /** Names an expression may read as variables: every {@code $name} in its text (a superset is harmless). */
+    static Set<String> referencedNames(String expression) {
+        Set<String> names = new LinkedHashSet<>();
+        int n = expression.length();
+        for (int i = 0; i < n; i++) {
+            if (expression.charAt(i) != '$') {
+                continue;
+            }
+            int start = i + 1;
+            int end = start;
+            while (end < n && isNameChar(expression.charAt(end))) {
+                end++;
+            }
+            if (end > start) {
+                names.add(expression.substring(start, end));
+            }
+            i = end - 1;
+        }
+        return Set.copyOf(names);
+    }
+
+    private static boolean isNameChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_';
+    }
 }

@@ -19,8 +19,11 @@ import java.util.Map;
 final class Values {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    /** Integral doubles below this are written as integers (JSON has one number type; 3.0 is 3). */
-    private static final double EXACT_INTEGRAL = 9.007199254740992E15;
+    /**
+     * Whole doubles below this are written as integers (JSON has one number type; 3.0 is 3), as AWS writes them;
+     * from here on AWS writes exponent notation.
+     */
+    private static final double EXACT_INTEGRAL = 9.223372036854776E18;
 
     private Values() {}
 

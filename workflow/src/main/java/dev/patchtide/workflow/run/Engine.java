@@ -34,6 +34,13 @@ final class Engine {
     final List<HistoryEvent> events = new ArrayList<>();
     final List<Effect> effects = new ArrayList<>();
     private Outcome outcome;
+    /** False when nobody reads the history (an EXPRESS run): ids still count, details are not built. */
+    boolean history = true;
+
+    private ObjectNode executionNode;
+    private ObjectNode machineNode;
+    private long formattedAt;
+    private String formatted;
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
     private final States states = new States(this);
     final Tasks tasks = new Tasks(this);
@@ -46,6 +53,11 @@ final class Engine {
     }
 
     static Engine start(StateMachine machine, JsonNode input, ExecutionContext context, Environment env) {
+        return start(machine, input, context, env, true);
+    }
+
+    static Engine start(
+            StateMachine machine, JsonNode input, ExecutionContext context, Environment env, boolean history) {
         Run run = new Run();
         run.executionArn = context.executionArn();
         run.executionName = context.executionName();
@@ -56,6 +68,7 @@ final class Engine {
         run.redriveCount = context.redriveCount();
         run.input = input;
         Engine engine = new Engine(machine, run, env);
+        engine.history = history;
         ObjectNode details = Flow.NODES.objectNode();
         details.put("input", input.toString());
         details.set("inputDetails", Events.untruncated());
@@ -63,12 +76,13 @@ final class Engine {
             details.put("roleArn", context.roleArn());
         }
         run.lastEventId = 1;
-        engine.events.add(
-                new HistoryEvent(1, 0, env.now(), "ExecutionStarted", "executionStartedEventDetails", details));
+        if (history) {
+            engine.events.add(
+                    new HistoryEvent(1, 0, env.now(), "ExecutionStarted", "executionStartedEventDetails", details));
+        }
         Frame root = new Frame();
         root.id = run.newId("f");
         run.rootId = root.id;
-        root.begun = true;
         root.enter(machine.root().startAt(), input);
         run.frames.put(root.id, root);
         machine.timeoutSeconds()
@@ -80,7 +94,12 @@ final class Engine {
     }
 
     static Engine resume(StateMachine machine, Run run, Signal signal, Environment env) {
+        return resume(machine, run, signal, env, true);
+    }
+
+    static Engine resume(StateMachine machine, Run run, Signal signal, Environment env, boolean history) {
         Engine engine = new Engine(machine, run, env);
+        engine.history = history;
         if (!run.done) {
             engine.signal(signal);
             engine.drain();
@@ -128,7 +147,7 @@ final class Engine {
                         "ExecutionTimedOut",
                         "executionTimedOutEventDetails",
                         Events.errorCause(StatesError.TIMEOUT, null));
-                finish(new Outcome.TimedOut(StatesError.TIMEOUT, ""));
+                finish(new Outcome.TimedOut(StatesError.TIMEOUT, null));
             }
             case WAIT -> {
                 frame.timer = null;
@@ -140,7 +159,7 @@ final class Engine {
                 frame.status = Frame.Status.READY;
                 ready(frame);
             }
-            case TIMEOUT, HEARTBEAT -> tasks.timedOut(frame, timerId, kind == Run.TimerKind.HEARTBEAT);
+            case TIMEOUT, HEARTBEAT -> tasks.timedOut(frame, timerId);
         }
     }
 
@@ -160,25 +179,21 @@ final class Engine {
     }
 
     private void advance(Frame frame) {
-        if (!frame.begun) {
-            frame.begun = true;
-            fans.begin(frame);
-        }
         while (frame.status == Frame.Status.READY && !run.done) {
             State state = state(frame);
             try {
                 if (!frame.entered) {
                     frame.entered = true;
-                    frame.enteredTime = TIME.format(env.now());
-                    emit(
+                    frame.enteredAt = env.now().toEpochMilli();
+                    frame.enteredEvent = emit(
                             frame,
                             Events.prefix(state) + "StateEntered",
                             "stateEnteredEventDetails",
-                            Events.entered(state.name(), frame.input));
+                            history ? Events.entered(state.name(), frame.input) : null);
                 }
                 states.run(frame, state);
             } catch (StatesError e) {
-                failState(frame, state, e.error(), e.cause());
+                failState(frame, state, e.error(), located(e, frame, state));
             }
         }
     }
@@ -209,22 +224,31 @@ final class Engine {
         return frame.scope;
     }
 
+    /** {@code $$}; the Execution and StateMachine parts never change, so every state shares them (read-only). */
     JsonNode contextObject(Frame frame, State state) {
+        if (executionNode == null) {
+            executionNode = Flow.NODES.objectNode();
+            executionNode.put("Id", run.executionArn);
+            executionNode.set("Input", run.input);
+            executionNode.put("Name", run.executionName);
+            executionNode.put("RoleArn", run.roleArn);
+            executionNode.put("StartTime", run.startTime);
+            executionNode.put("RedriveCount", run.redriveCount);
+            machineNode = Flow.NODES.objectNode();
+            machineNode.put("Id", run.stateMachineArn);
+            machineNode.put("Name", run.stateMachineName);
+        }
         ObjectNode context = Flow.NODES.objectNode();
-        ObjectNode execution = context.putObject("Execution");
-        execution.put("Id", run.executionArn);
-        execution.set("Input", run.input);
-        execution.put("Name", run.executionName);
-        execution.put("RoleArn", run.roleArn);
-        execution.put("StartTime", run.startTime);
-        execution.put("RedriveCount", run.redriveCount);
+        context.set("Execution", executionNode);
         ObjectNode current = context.putObject("State");
-        current.put("EnteredTime", frame.enteredTime);
+        if (frame.enteredAt != formattedAt || formatted == null) {
+            formattedAt = frame.enteredAt;
+            formatted = TIME.format(Instant.ofEpochMilli(formattedAt));
+        }
+        current.put("EnteredTime", formatted);
         current.put("Name", state.name());
         current.put("RetryCount", frame.retryCount);
-        ObjectNode machineNode = context.putObject("StateMachine");
-        machineNode.put("Id", run.stateMachineArn);
-        machineNode.put("Name", run.stateMachineName);
+        context.set("StateMachine", machineNode);
         if (frame.taskToken != null) {
             context.putObject("Task").put("Token", frame.taskToken);
         }
@@ -233,14 +257,18 @@ final class Engine {
 
     long emit(Frame frame, String type, String key, ObjectNode details) {
         long id = ++run.lastEventId;
-        events.add(new HistoryEvent(id, frame.lastEvent, env.now(), type, key, details));
+        if (history) {
+            events.add(new HistoryEvent(id, frame.lastEvent, env.now(), type, key, details));
+        }
         frame.lastEvent = id;
         return id;
     }
 
     private void emitExecution(String type, String key, ObjectNode details) {
         long id = ++run.lastEventId;
-        events.add(new HistoryEvent(id, id - 1, env.now(), type, key, details));
+        if (history) {
+            events.add(new HistoryEvent(id, id - 1, env.now(), type, key, details));
+        }
     }
 
     String startTimer(Run.TimerKind kind, Frame frame, Instant due) {
@@ -262,7 +290,7 @@ final class Engine {
                 frame,
                 Events.prefix(state) + "StateExited",
                 "stateExitedEventDetails",
-                Events.exited(state.name(), output, assigned));
+                history ? Events.exited(state.name(), output, assigned) : null);
         frame.assign(assigned);
         if (transition instanceof Transition.Next next) {
             frame.enter(next.state(), output);
@@ -294,25 +322,28 @@ final class Engine {
         }
     }
 
+    private static List<Retrier> retriers(State state) {
+        return switch (state) {
+            case State.Task task -> task.retry();
+            case State.Parallel parallel -> parallel.retry();
+            case State.Map map -> map.retry();
+            default -> List.of();
+        };
+    }
+
+    private static List<Catcher> catchers(State state) {
+        return switch (state) {
+            case State.Task task -> task.catchers();
+            case State.Parallel parallel -> parallel.catchers();
+            case State.Map map -> map.catchers();
+            default -> List.of();
+        };
+    }
+
     /** A state failed: retry it, catch the error, or fail its frame. {@code States.Runtime} is never caught. */
     void failState(Frame frame, State state, String error, String cause) {
-        List<Retrier> retriers = List.of();
-        List<Catcher> catchers = List.of();
-        switch (state) {
-            case State.Task task -> {
-                retriers = task.retry();
-                catchers = task.catchers();
-            }
-            case State.Parallel parallel -> {
-                retriers = parallel.retry();
-                catchers = parallel.catchers();
-            }
-            case State.Map map -> {
-                retriers = map.retry();
-                catchers = map.catchers();
-            }
-            default -> {}
-        }
+        List<Retrier> retriers = retriers(state);
+        List<Catcher> catchers = catchers(state);
         if (!StatesError.RUNTIME.equals(error)) {
             for (int i = 0; i < retriers.size(); i++) {
                 Retrier retrier = retriers.get(i);
@@ -353,18 +384,31 @@ final class Engine {
         try {
             if (flow.jsonata()) {
                 ObjectNode bindings = flow.states(null, errorOutput);
-                output = catcher.output() == null ? errorOutput : flow.field(catcher.output(), bindings);
-                assigned = flow.assignJsonata(catcher.assign(), bindings);
+                String at = "Catch[" + catchers(state).indexOf(catcher) + "]/";
+                output = catcher.output() == null ? errorOutput : flow.field(catcher.output(), at + "Output", bindings);
+                assigned = flow.assignJsonata(catcher.assign(), at + "Assign", bindings);
             } else {
                 assigned = flow.assign(catcher.assign(), errorOutput);
                 output = Flow.place(catcher.resultPath(), frame.input, errorOutput);
             }
         } catch (StatesError e) {
-            failed(frame, e.error(), e.cause());
+            failed(frame, e.error(), located(e, frame, state));
             return;
         }
         exit(frame, state, output, assigned, new Transition.Next(catcher.next()));
         ready(frame);
+    }
+
+    /**
+     * The cause of an error the data layers threw, as AWS words it in an execution: the state and the id of its
+     * Entered event first. (JSONata's errors come with it already; a Choice without a match has its own words.)
+     */
+    String located(StatesError error, Frame frame, State state) {
+        String prefix = "An error occurred while executing the state '";
+        if (error.cause().startsWith(prefix) || StatesError.NO_CHOICE_MATCHED.equals(error.error())) {
+            return error.cause();
+        }
+        return prefix + state.name() + "' (entered at the event id #" + frame.enteredEvent + "). " + error.cause();
     }
 
     /** The execution ended: nothing it started matters any more. */

@@ -30,6 +30,8 @@ final class Fan {
 
     double toleratedPercentage = -1;
     long startedEvent;
+    /** The last MapIterationSucceeded/Failed, which MapStateSucceeded follows. */
+    long lastIteration;
     /** The state's effective input, for ResultPath in JSONPath and {@code $states.input} in JSONata. */
     JsonNode stateInput;
 }

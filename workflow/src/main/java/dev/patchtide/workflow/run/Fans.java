@@ -32,7 +32,7 @@ final class Fans {
         JsonNode input;
         if (flow.jsonata()) {
             JsonNode arguments = parallel.io().arguments();
-            input = arguments == null ? frame.input : flow.field(arguments, flow.states(null, null));
+            input = arguments == null ? frame.input : flow.field(arguments, "Arguments", flow.states(null, null));
         } else {
             input = flow.parameters(flow.inputPath(frame.input));
         }
@@ -50,11 +50,13 @@ final class Fans {
         JsonNode effective = flow.jsonata() ? frame.input : flow.inputPath(frame.input);
         JsonNode items;
         if (flow.jsonata()) {
-            items = map.items().map(i -> flow.field(i, flow.states(null, null))).orElse(frame.input);
+            items = map.items()
+                    .map(i -> flow.field(i, "Items", flow.states(null, null)))
+                    .orElse(frame.input);
         } else {
             items = "$".equals(map.itemsPath())
                     ? effective
-                    : JsonPaths.read(map.itemsPath(), effective, flow.context(), flow.scope());
+                    : JsonPaths.readReference(map.itemsPath(), effective, flow.context(), flow.scope());
         }
         if (items == null || !items.isArray()) {
             throw new StatesError(
@@ -71,7 +73,7 @@ final class Fans {
                 if (flow.jsonata()) {
                     ObjectNode states = flow.states(null, null);
                     states.set("context", context);
-                    item = flow.field(map.itemSelector().get(), states);
+                    item = flow.field(map.itemSelector().get(), "ItemSelector", states);
                 } else {
                     item = Templates.apply(map.itemSelector().get(), effective, context, flow.scope());
                 }
@@ -94,7 +96,8 @@ final class Fans {
                     .map(d -> flow.whole(d, effective, "ToleratedFailureCount"))
                     .orElse(map.toleratedFailurePercentage().isPresent() ? Long.MAX_VALUE : 0L);
             fan.toleratedPercentage = map.toleratedFailurePercentage()
-                    .map(d -> flow.dynamic(d, effective).asDouble())
+                    .map(d -> flow.dynamic(d, effective, "ToleratedFailurePercentage")
+                            .asDouble())
                     .orElse(100.0);
         }
         ObjectNode details = Flow.NODES.objectNode().put("length", fan.inputs.size());
@@ -114,7 +117,7 @@ final class Fans {
         if (batchInput != null && !flow.jsonata()) {
             batchInput = Templates.apply(batchInput, effective, flow.context(), flow.scope());
         } else if (batchInput != null) {
-            batchInput = flow.field(batchInput, flow.states(null, null));
+            batchInput = flow.field(batchInput, "ItemBatcher/BatchInput", flow.states(null, null));
         }
         List<JsonNode> batches = new ArrayList<>();
         ArrayNode current = null;
@@ -134,6 +137,7 @@ final class Fans {
 
     private void open(Frame frame, Fan fan, String type, String key, ObjectNode details) {
         fan.startedEvent = engine.emit(frame, type, key, details);
+        fan.lastIteration = fan.startedEvent;
         frame.fan = fan;
         frame.status = Frame.Status.FAN;
         if (fan.inputs.isEmpty()) {
@@ -155,25 +159,22 @@ final class Fans {
             child.graph = new ArrayList<>(frame.graph);
             child.graph.add(state.name());
             child.graph.add(fan.map ? "0" : Integer.toString(index));
-            child.lastEvent = fan.startedEvent;
-            child.begun = !fan.map;
+            // iterations started later follow the last state event of the one that made room
+            child.lastEvent = fan.map ? frame.lastEvent : fan.startedEvent;
             Graph graph = engine.graph(child);
             child.enter(graph.startAt(), fan.inputs.get(index));
             engine.run.frames.put(child.id, child);
             fan.children.set(index, child.id);
             fan.running++;
+            if (fan.map) {
+                engine.emit(
+                        child,
+                        "MapIterationStarted",
+                        "mapIterationStartedEventDetails",
+                        Events.iteration(state.name(), index));
+            }
             engine.ready(child);
         }
-    }
-
-    /** A Map iteration runs for the first time. */
-    void begin(Frame child) {
-        Frame parent = engine.run.frames.get(child.parent);
-        engine.emit(
-                child,
-                "MapIterationStarted",
-                "mapIterationStartedEventDetails",
-                Events.iteration(parent.state, child.index));
     }
 
     void childEnded(Frame child, JsonNode output, String error, String cause) {
@@ -183,16 +184,16 @@ final class Fans {
         fan.children.set(child.index, null);
         fan.running--;
         fan.done++;
+        long last = child.lastEvent;
         if (fan.map) {
-            engine.emit(
+            boolean ok = child.status == Frame.Status.SUCCEEDED;
+            fan.lastIteration = engine.emit(
                     child,
-                    error == null && output != null ? "MapIterationSucceeded" : "MapIterationFailed",
-                    error == null && output != null
-                            ? "mapIterationSucceededEventDetails"
-                            : "mapIterationFailedEventDetails",
+                    ok ? "MapIterationSucceeded" : "MapIterationFailed",
+                    ok ? "mapIterationSucceededEventDetails" : "mapIterationFailedEventDetails",
                     Events.iteration(parent.state, child.index));
         }
-        parent.lastEvent = child.lastEvent;
+        parent.lastEvent = last;
         if (child.status == Frame.Status.SUCCEEDED) {
             fan.results.set(child.index, output);
         } else {
@@ -222,7 +223,11 @@ final class Fans {
     private void close(Frame frame) {
         Fan fan = frame.fan;
         State state = engine.state(frame);
+        // AWS chains both MapStateSucceeded and MapStateExited to the last iteration's end
+        long previous = fan.map ? fan.lastIteration : frame.lastEvent;
+        frame.lastEvent = previous;
         engine.emit(frame, fan.map ? "MapStateSucceeded" : "ParallelStateSucceeded", null, null);
+        frame.lastEvent = previous;
         ArrayNode result = Flow.NODES.arrayNode();
         fan.results.forEach(result::add);
         frame.fan = null;
@@ -252,7 +257,7 @@ final class Fans {
 
     /** Stops a branch or iteration and everything under it, writing the Aborted events of what was running. */
     private void abort(Frame frame, boolean iteration) {
-        boolean running = frame.begun && frame.entered;
+        boolean running = frame.entered;
         State state = running ? engine.state(frame) : null;
         switch (frame.status) {
             case TASK -> engine.tasks.abort(frame);
@@ -263,7 +268,7 @@ final class Fans {
         if (running) {
             engine.emit(frame, Events.prefix(state) + "StateAborted", null, null);
         }
-        if (iteration && frame.begun) {
+        if (iteration) {
             Frame parent = engine.run.frames.get(frame.parent);
             engine.emit(
                     frame,
@@ -289,8 +294,8 @@ final class Fans {
             if (flow.jsonata()) {
                 ObjectNode bindings = flow.states(result, null);
                 JsonNode outputField = state.io().output();
-                JsonNode output = outputField == null ? result : flow.field(outputField, bindings);
-                Map<String, JsonNode> assigned = flow.assignJsonata(state.io().assign(), bindings);
+                JsonNode output = outputField == null ? result : flow.field(outputField, "Output", bindings);
+                Map<String, JsonNode> assigned = flow.assignJsonata(state.io().assign(), "Assign", bindings);
                 engine.exit(frame, state, output, assigned, transition);
             } else {
                 JsonNode selected = flow.resultSelector(result);
@@ -299,7 +304,7 @@ final class Fans {
                 engine.exit(frame, state, output, assigned, transition);
             }
         } catch (StatesError e) {
-            engine.failState(frame, state, e.error(), e.cause());
+            engine.failState(frame, state, e.error(), engine.located(e, frame, state));
         }
         engine.ready(frame);
     }

@@ -11,6 +11,8 @@ import dev.patchtide.workflow.definition.Dynamic;
 import dev.patchtide.workflow.definition.QueryLanguage;
 import dev.patchtide.workflow.definition.State;
 import dev.patchtide.workflow.jsonata.Jsonata;
+import dev.patchtide.workflow.jsonata.Sources;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -121,29 +123,70 @@ final class Flow {
         return states;
     }
 
-    JsonNode field(JsonNode field, JsonNode states) {
-        return Jsonata.evaluateField(field, states, scope());
+    /** A JSONata field; {@code location} names it in causes as AWS does ({@code Output}, {@code Catch[0]/Assign}). */
+    JsonNode field(JsonNode field, String location, JsonNode states) {
+        try {
+            return Jsonata.evaluateField(field, location, states, scope(), sources());
+        } catch (StatesError e) {
+            throw Jsonata.inState(e, state.name(), frame.enteredEvent);
+        }
     }
 
-    Map<String, JsonNode> assignJsonata(JsonNode assign, JsonNode states) {
+    /** One JSONata expression (a Condition, a Seconds), which must return something. */
+    JsonNode expression(String expression, String location, JsonNode states) {
+        try {
+            return Jsonata.evaluate(expression, location, states, scope(), sources());
+        } catch (StatesError e) {
+            throw Jsonata.inState(e, state.name(), frame.enteredEvent);
+        }
+    }
+
+    Map<String, JsonNode> assignJsonata(JsonNode assign, String location, JsonNode states) {
         if (assign == null) {
             return null;
         }
-        return fields(field(assign, states));
+        JsonNode values = field(assign, location, states);
+        if (!values.isObject()) {
+            throw Jsonata.inState(
+                    new StatesError(
+                            StatesError.QUERY_EVALUATION_ERROR, "The field '" + location + "' must be an object"),
+                    state.name(),
+                    frame.enteredEvent);
+        }
+        return fields(values);
+    }
+
+    private Sources sources() {
+        Environment env = engine.env;
+        return new Sources() {
+            @Override
+            public Instant now() {
+                return env.now();
+            }
+
+            @Override
+            public String newUuid() {
+                return env.newUuid();
+            }
+
+            @Override
+            public double random() {
+                return env.random();
+            }
+        };
     }
 
     /** A {@link Dynamic} field's value: {@code pathInput} for its JSONPath form, {@code states} for JSONata. */
-    JsonNode dynamic(Dynamic dynamic, JsonNode pathInput) {
+    JsonNode dynamic(Dynamic dynamic, JsonNode pathInput, String field) {
         return switch (dynamic) {
             case Dynamic.Literal literal -> literal.value();
             case Dynamic.Path path -> JsonPaths.read(path.path(), pathInput, context(), scope());
-            case Dynamic.Expression expression ->
-                Jsonata.evaluate(expression.expression(), states(null, null), scope());
+            case Dynamic.Expression expression -> expression(expression.expression(), field, states(null, null));
         };
     }
 
     long whole(Dynamic dynamic, JsonNode pathInput, String field) {
-        JsonNode value = dynamic(dynamic, pathInput);
+        JsonNode value = dynamic(dynamic, pathInput, field);
         if (!value.isIntegralNumber() && !(value.isNumber() && value.asDouble() == Math.rint(value.asDouble()))) {
             throw new StatesError(
                     jsonata() ? StatesError.QUERY_EVALUATION_ERROR : StatesError.RUNTIME,

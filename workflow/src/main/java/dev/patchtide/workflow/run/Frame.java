@@ -42,8 +42,6 @@ final class Frame {
     Map<String, JsonNode> vars = new LinkedHashMap<>();
 
     Status status = Status.READY;
-    /** A Map iteration's MapIterationStarted is written when it first runs. */
-    boolean begun;
 
     String state;
     /** The current state's raw input. */
@@ -51,7 +49,10 @@ final class Frame {
     /** Whether the current state's Entered event is written (a retry runs the state again without it). */
     boolean entered;
 
-    String enteredTime;
+    /** When the current state was entered (epoch millis), for {@code $$.State.EnteredTime}. */
+    long enteredAt;
+
+    long enteredEvent;
     long lastEvent;
     int retryCount;
     List<Integer> retries;

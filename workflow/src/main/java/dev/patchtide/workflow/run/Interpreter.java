@@ -7,6 +7,12 @@ import dev.patchtide.workflow.definition.StateMachine;
  * Runs one state machine as a pure step function: {@link #start} and {@link #resume} compute what happens next
  * and never do I/O themselves. Everything that can run without waiting (Pass, Choice, a Wait of zero, the
  * ends of branches) runs within one step; a step stops at tasks and timers.
+ *
+ * <p>For hosts: answer each {@link Effect.RunTask} with {@link Signal.TaskStarted} when the call starts (an
+ * activity: when a worker takes it), then {@link Signal.TaskSucceeded} or {@link Signal.TaskFailed}; a success or
+ * failure without a start writes the start event first (not for activities). Timers come only from
+ * {@link Effect.StartTimer} (Wait, retry back-off, TimeoutSeconds, HeartbeatSeconds, the machine's TimeoutSeconds);
+ * the default task timeout (99999999 s) starts none. Task and timer ids are unique in their execution.
  */
 public final class Interpreter {
     private final StateMachine machine;

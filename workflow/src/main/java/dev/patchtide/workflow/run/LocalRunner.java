@@ -31,9 +31,16 @@ public final class LocalRunner {
     public record Result(Outcome outcome, List<HistoryEvent> events) {}
 
     private final StateMachine machine;
+    private final boolean history;
 
     public LocalRunner(StateMachine machine) {
+        this(machine, true);
+    }
+
+    /** {@code history} false: no history events are built (an EXPRESS run nobody reads the history of). */
+    public LocalRunner(StateMachine machine, boolean history) {
         this.machine = machine;
+        this.history = history;
     }
 
     public Result run(
@@ -42,7 +49,7 @@ public final class LocalRunner {
         List<HistoryEvent> events = new ArrayList<>();
         ArrayDeque<Effect.RunTask> tasks = new ArrayDeque<>();
         Map<String, Instant> timers = new LinkedHashMap<>();
-        Engine engine = Engine.start(machine, input, context, environment);
+        Engine engine = Engine.start(machine, input, context, environment, history);
         while (true) {
             events.addAll(engine.events);
             for (Effect effect : engine.effects) {
@@ -63,7 +70,8 @@ public final class LocalRunner {
                 Effect.RunTask task = tasks.poll();
                 signal = answer(task, handler);
                 if (task.pattern() != Effect.Pattern.ACTIVITY || signal instanceof Signal.TaskSucceeded) {
-                    engine = Engine.resume(machine, run, new Signal.TaskStarted(task.taskId(), null), environment);
+                    engine = Engine.resume(
+                            machine, run, new Signal.TaskStarted(task.taskId(), null), environment, history);
                     events.addAll(engine.events);
                 }
             } else if (!timers.isEmpty()) {
@@ -79,7 +87,7 @@ public final class LocalRunner {
             } else {
                 throw new IllegalStateException("execution waits for nothing");
             }
-            engine = Engine.resume(machine, run, signal, environment);
+            engine = Engine.resume(machine, run, signal, environment, history);
         }
     }
 

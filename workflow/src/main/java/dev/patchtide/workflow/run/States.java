@@ -8,7 +8,6 @@ import dev.patchtide.workflow.definition.ChoiceBranch;
 import dev.patchtide.workflow.definition.Condition;
 import dev.patchtide.workflow.definition.State;
 import dev.patchtide.workflow.definition.Transition;
-import dev.patchtide.workflow.jsonata.Jsonata;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -38,7 +37,7 @@ final class States {
     private void pass(Frame frame, State.Pass pass) {
         Flow flow = new Flow(engine, frame, pass);
         if (flow.jsonata()) {
-            jsonataExit(flow, frame, pass, null, frame.input, null, null, pass.transition());
+            jsonataExit(flow, frame, pass, null, frame.input, null, null, "", pass.transition());
             return;
         }
         JsonNode effective = flow.parameters(flow.inputPath(frame.input));
@@ -57,21 +56,26 @@ final class States {
             JsonNode fallback,
             JsonNode output,
             JsonNode assign,
+            String prefix,
             Transition transition) {
         ObjectNode bindings = flow.states(result, null);
+        String outputAt = output != null ? prefix : "";
+        String assignAt = assign != null ? prefix : "";
         JsonNode outputField = output != null ? output : state.io().output();
         JsonNode assignField = assign != null ? assign : state.io().assign();
-        JsonNode value = outputField == null ? fallback : flow.field(outputField, bindings);
-        Map<String, JsonNode> assigned = flow.assignJsonata(assignField, bindings);
+        Map<String, JsonNode> assigned = flow.assignJsonata(assignField, assignAt + "Assign", bindings);
+        JsonNode value = outputField == null ? fallback : flow.field(outputField, outputAt + "Output", bindings);
         engine.exit(frame, state, value, assigned, transition);
     }
 
     private void choice(Frame frame, State.Choice choice) {
         Flow flow = new Flow(engine, frame, choice);
         JsonNode effective = flow.jsonata() ? frame.input : flow.inputPath(frame.input);
-        for (ChoiceBranch branch : choice.choices()) {
-            if (test(flow, branch.condition(), effective)) {
-                leaveChoice(flow, frame, choice, effective, branch.output(), branch.assign(), branch.next());
+        for (int i = 0; i < choice.choices().size(); i++) {
+            ChoiceBranch branch = choice.choices().get(i);
+            String at = "Choices[" + i + "]/";
+            if (test(flow, branch.condition(), effective, at + "Condition")) {
+                leaveChoice(flow, frame, choice, effective, branch.output(), branch.assign(), at, branch.next());
                 return;
             }
         }
@@ -79,16 +83,26 @@ final class States {
             throw new StatesError(StatesError.NO_CHOICE_MATCHED, "No Matches!");
         }
         leaveChoice(
-                flow, frame, choice, effective, null, null, choice.defaultNext().get());
+                flow,
+                frame,
+                choice,
+                effective,
+                null,
+                null,
+                "",
+                choice.defaultNext().get());
     }
 
-    private boolean test(Flow flow, Condition condition, JsonNode effective) {
+    private boolean test(Flow flow, Condition condition, JsonNode effective, String location) {
         if (condition instanceof Condition.Jsonata expression) {
-            JsonNode value = Jsonata.evaluate(expression.expression(), flow.states(null, null), flow.scope());
-            if (value == null || !value.isBoolean()) {
+            JsonNode value = flow.expression(expression.expression(), location, flow.states(null, null));
+            if (!value.isBoolean()) {
                 throw new StatesError(
                         StatesError.QUERY_EVALUATION_ERROR,
-                        "The Condition field evaluated to a non-boolean value: " + value);
+                        "The JSONata expression '" + expression.expression() + "' specified for the field '" + location
+                                + "' returned an unexpected result type. Expected 'boolean', but was '"
+                                + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + "' for value: "
+                                + value);
             }
             return value.booleanValue();
         }
@@ -102,10 +116,11 @@ final class States {
             JsonNode effective,
             JsonNode output,
             JsonNode assign,
+            String prefix,
             String next) {
         Transition transition = new Transition.Next(next);
         if (flow.jsonata()) {
-            jsonataExit(flow, frame, choice, null, frame.input, output, assign, transition);
+            jsonataExit(flow, frame, choice, null, frame.input, output, assign, prefix, transition);
             return;
         }
         Map<String, JsonNode> assigned =
@@ -129,13 +144,13 @@ final class States {
                         yield now.plusSeconds(value);
                     }
                     case State.WaitFor.Timestamp timestamp ->
-                        instant(flow, flow.dynamic(timestamp.timestamp(), effective));
+                        instant(flow, flow.dynamic(timestamp.timestamp(), effective, "Timestamp"));
                 };
         if (flow.jsonata()) {
             ObjectNode bindings = flow.states(null, null);
             JsonNode outputField = wait.io().output();
-            frame.pending = outputField == null ? frame.input : flow.field(outputField, bindings);
-            frame.pendingVars = flow.assignJsonata(wait.io().assign(), bindings);
+            frame.pendingVars = flow.assignJsonata(wait.io().assign(), "Assign", bindings);
+            frame.pending = outputField == null ? frame.input : flow.field(outputField, "Output", bindings);
         } else {
             frame.pendingVars = flow.assign(wait.io().assign(), effective);
             frame.pending = flow.outputPath(effective);
@@ -171,7 +186,7 @@ final class States {
         Flow flow = new Flow(engine, frame, succeed);
         Transition end = new Transition.End();
         if (flow.jsonata()) {
-            jsonataExit(flow, frame, succeed, null, frame.input, null, null, end);
+            jsonataExit(flow, frame, succeed, null, frame.input, null, null, "", end);
             return;
         }
         JsonNode output = flow.outputPath(flow.inputPath(frame.input));
@@ -180,8 +195,12 @@ final class States {
 
     private void fail(Frame frame, State.Fail fail) {
         Flow flow = new Flow(engine, frame, fail);
-        String error = fail.error().map(d -> text(flow.dynamic(d, frame.input))).orElse(null);
-        String cause = fail.cause().map(d -> text(flow.dynamic(d, frame.input))).orElse(null);
+        String error = fail.error()
+                .map(d -> text(flow.dynamic(d, frame.input, "Error")))
+                .orElse(null);
+        String cause = fail.cause()
+                .map(d -> text(flow.dynamic(d, frame.input, "Cause")))
+                .orElse(null);
         engine.failed(frame, error, cause);
     }
 

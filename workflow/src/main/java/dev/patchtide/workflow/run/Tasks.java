@@ -26,7 +26,7 @@ final class Tasks {
         if (flow.jsonata()) {
             effective = frame.input;
             JsonNode arguments = task.io().arguments();
-            parameters = arguments == null ? frame.input : flow.field(arguments, flow.states(null, null));
+            parameters = arguments == null ? frame.input : flow.field(arguments, "Arguments", flow.states(null, null));
         } else {
             effective = flow.inputPath(frame.input);
             parameters = flow.parameters(effective);
@@ -38,7 +38,7 @@ final class Tasks {
                 .map(d -> flow.whole(d, effective, "HeartbeatSeconds"))
                 .orElse(0L);
         Optional<JsonNode> credentials =
-                task.credentials().map(c -> flow.jsonata() ? flow.field(c, flow.states(null, null)) : c);
+                task.credentials().map(c -> flow.jsonata() ? flow.field(c, "Credentials", flow.states(null, null)) : c);
 
         Run run = engine.run;
         frame.taskId = run.newId("task-");
@@ -207,15 +207,15 @@ final class Tasks {
         ended(frame, resource, "Failed", error, cause);
     }
 
-    void timedOut(Frame frame, String timerId, boolean heartbeat) {
+    void timedOut(Frame frame, String timerId) {
         if (timerId.equals(frame.heartbeatTimer)) {
             frame.heartbeatTimer = null;
         } else {
             frame.timeoutTimer = null;
         }
         engine.effects.add(new Effect.CancelTask(frame.taskId));
-        String error = heartbeat ? StatesError.HEARTBEAT_TIMEOUT : StatesError.TIMEOUT;
-        ended(frame, Resource.of(task(frame).resource()), "TimedOut", error, null);
+        // AWS reports a missed heartbeat as States.Timeout too
+        ended(frame, Resource.of(task(frame).resource()), "TimedOut", StatesError.TIMEOUT, null);
     }
 
     private void ended(Frame frame, Resource resource, String how, String error, String cause) {

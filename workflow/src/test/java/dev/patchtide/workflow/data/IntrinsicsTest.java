@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class IntrinsicsTest {
     private static final JsonNode CONTEXT = json("{\"Execution\":{\"Input\":{\"suffix\":\"run\",\"n\":2}}}");
-    private static final Sources FIXED = new Sources(() -> 0.5, () -> "9f6a1e0c-5b1d-4c8e-8a37-0d1f2e3c4b5a");
+    private static final Randomness FIXED = new Randomness(() -> 0.5, () -> "9f6a1e0c-5b1d-4c8e-8a37-0d1f2e3c4b5a");
 
     private static JsonNode value(String expression, String input) {
         JsonNode template = JsonNodeFactory.instance.objectNode().put("value.$", expression);
@@ -86,6 +86,7 @@ class IntrinsicsTest {
                 "States.Hash('hello', 'SHA-256')|{}|\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\"",
                 "States.Hash('hello', 'SHA-384')|{}|\"59e1748777448c69de6b800d7a33bbfb9ff1b463e44354c3553bcdb9c666fa90125a3c79f90397bdf5f6a13de828684f\"",
                 "States.Hash('hello', 'SHA-512')|{}|\"9b71d224bd62f3785d96d46ad3ea3d73319bfbc2890caadae2dff72519673ca72323c3d99ba5c11d7c7acc6e14b8c5da0c4663475c2e5c3adef46f73bcdec043\"",
+                "States.Hash(123, 'MD5')|{}|\"202cb962ac59075b964b07152d234b70\"",
                 "States.Hash('🚀', 'SHA-256')|{}|\"ebbc0b2870eb323f2b6cffa5c493ceef81ae7eb36afc73d4e0367301631daec5\"",
                 "States.JsonMerge($.a, $.b, false)|{\"a\":{\"a\":1,\"b\":{\"c\":1}},\"b\":{\"b\":{\"d\":2},\"e\":3}}|{\"a\":1,\"b\":{\"d\":2},\"e\":3}",
                 "States.JsonMerge($.a, $.b, $.d)|{\"a\":{\"x\":1},\"b\":{\"y\":2},\"d\":\"false\"}|{\"x\":1,\"y\":2}",
@@ -99,6 +100,8 @@ class IntrinsicsTest {
                 "States.StringSplit($.s, ',')|{\"s\":\",a,,b,\"}|[\"a\",\"b\"]",
                 "States.StringSplit($.s, ',')|{\"s\":\"\"}|[]",
                 "States.UUID()|{}|\"9f6a1e0c-5b1d-4c8e-8a37-0d1f2e3c4b5a\"",
+                "States.Format('{}', $.nul)|{\"nul\":null}|\"null\"",
+                "States.Format('{} {}', $.o, $.a)|{\"o\":{\"Arg1\":1,\"Arg2\":[]},\"a\":[\"x\",{\"k\":true}]}|\"{Arg1=1, Arg2=[]} [x, {k=true}]\"",
             })
     void evaluates_as_aws_does(String expression, String input, String expected) {
         assertThat(value(expression, input)).isEqualTo(json(expected));
@@ -150,12 +153,17 @@ class IntrinsicsTest {
                 "States.StringSplit($.s, ',')|{\"s\":123}|Invalid arguments in States.StringSplit",
                 "States.StringSplit($.s, $.d)|{\"s\":\"a,b\",\"d\":[\",\"]}|Invalid arguments in States.StringSplit",
                 "States.UUID(1)|{}|Invalid arguments in States.UUID",
-                "States.Hash($.missing, 'SHA-256')|{}|The JSONPath '$.missing' specified for the field 'value.$' could not be found in the input '{}'",
+                "States.Hash($.missing, 'SHA-256')|{}|The JsonPath argument for the field '$.missing' could not be found in the input '{}'",
+                "States.Format('{}', $.nope)|{\"other\":1}|The JsonPath argument for the field '$.nope' could not be found in the input '{\"other\":1}'",
+                "States.Format('{}', States.Format('{}', $.nope))|{\"other\":1}|The JsonPath argument for the field '$.nope' could not be found in the input '{\"other\":1}'",
+                "States.Format('{}', $.items[5])|{\"items\":[1,2]}|The JsonPath argument for the field '$.items[5]' could not be found in the input '{\"items\":[1,2]}'",
+                "States.Array($$.Execution.Nope)|{}|The JsonPath argument for the field '$$.Execution.Nope' could not be found in the input '{\"Execution\":{\"Input\":{\"suffix\":\"run\",\"n\":2}}}'",
             })
-    void bad_arguments_fail_with_states_runtime(String expression, String input, String cause) {
+    void bad_arguments_fail_with_states_runtime_naming_the_whole_expression(
+            String expression, String input, String detail) {
         assertThatThrownBy(() -> value(expression, input)).isInstanceOfSatisfying(StatesError.class, e -> {
             assertThat(e.error()).isEqualTo("States.Runtime");
-            assertThat(e.cause()).isEqualTo(cause);
+            assertThat(e.cause()).isEqualTo("The function '" + expression + "' had the following error: " + detail);
         });
     }
 
@@ -173,8 +181,8 @@ class IntrinsicsTest {
 
     @Test
     void math_random_stays_in_range_and_a_seed_repeats() {
-        Sources low = new Sources(() -> 0.0, () -> "u");
-        Sources high = new Sources(() -> 0.999999, () -> "u");
+        Randomness low = new Randomness(() -> 0.0, () -> "u");
+        Randomness high = new Randomness(() -> 0.999999, () -> "u");
         JsonNode template = JsonNodeFactory.instance.objectNode().put("v.$", "States.MathRandom(-5, 5)");
         assertThat(Templates.apply(template, json("{}"), CONTEXT, Scope.EMPTY, low)
                         .get("v")

@@ -30,7 +30,8 @@ class JsonPathsTest {
               {"category":"fiction","author":"Herman Melville","title":"Moby Dick","isbn":"0-553","price":8.99},
               {"category":"fiction","author":"J. R. R. Tolkien","title":"The Lord","isbn":"0-395","price":22.99}],
              "bicycle":{"color":"red","price":19.95}},
-             "vals":[0,10,20,30,40,50], "a b":{"c":1}, "n":null}
+             "vals":[0,10,20,30,40,50], "a b":{"c":1}, "n":null,
+             "groups":[{"id":1,"name":"group","tags":["a","b"]},{"id":2,"name":"other","tags":["b","c"]}]}
             """);
 
     @ParameterizedTest(name = "{0}")
@@ -60,7 +61,24 @@ class JsonPathsTest {
                 "$.nothing[*]|[]",
                 "$['a b'].c|1",
                 "$.n|null",
+                "$.vals[9]|null",
+                "$.vals[-9]|null",
+                "$.vals[0,9]|[0,null]",
                 "$.store.book[?(@.price > 100)]|[]",
+                "$.store.bicycle['color','price']|{\"color\":\"red\",\"price\":19.95}",
+                "$.store.bicycle['color','gears']|{\"color\":\"red\"}",
+                "$.store.book[0:2]['title','price']|[{\"title\":\"Sayings\",\"price\":8.95},{\"title\":\"Sword\",\"price\":12.99}]",
+                "$['store','vals'].bicycle.color|[\"red\"]",
+                "$..book[2].author|[\"Herman Melville\"]",
+                "$.vals[?(@ > 25)]|[30,40,50]",
+                "$.vals[?(@ in [10, 50])]|[10,50]",
+                "$.vals[?(@ nin [0, 10, 20, 30])]|[40,50]",
+                "$.groups[?(@.tags subsetof ['a', 'b'])].id|[1]",
+                "$.groups[?(@.tags anyof ['c'])].id|[2]",
+                "$.groups[?(@.tags noneof ['c'])].id|[1]",
+                "$.groups[?(@.tags size 2)].id|[1,2]",
+                "$.groups[?(@.tags contains 'c')].id|[2]",
+                "$.groups[?(@.name =~ /G.*/i)].id|[1]",
             })
     void reads_paths_as_step_functions_does(String path, String expected) {
         JsonNode want = expected.equals("SELF") ? STORE : json(expected);
@@ -88,7 +106,11 @@ class JsonPathsTest {
                 "$.x|Invalid path '$.x' : No results for path: $['x']",
                 "$.store.x|Invalid path '$.store.x' : No results for path: $['store']['x']",
                 "$.x.y|Invalid path '$.x.y' : Missing property in path $['x']",
-                "$.vals[9]|Invalid path '$.vals[9]' : No results for path: $['vals'][9]",
+                "$.vals[9].x|Invalid path '$.vals[9].x' : Expected to find an object with property ['x'] in path $['vals'][9] but found 'null'. This is not a json object according to the JsonProvider: 'com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider'.",
+                "$.store.bicycle.color.x|Invalid path '$.store.bicycle.color.x' : Expected to find an object with property ['x'] in path $['store']['bicycle']['color'] but found 'java.lang.String'. This is not a json object according to the JsonProvider: 'com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider'.",
+                "$.vals.x|Invalid path '$.vals.x' : Expected to find an object with property ['x'] in path $['vals'] but found 'com.fasterxml.jackson.databind.node.ArrayNode'. This is not a json object according to the JsonProvider: 'com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider'.",
+                "$.store[0]|Invalid path '$.store[0]' : Filter: [0] can only be applied to arrays. Current context is: {\"book\":[{\"category\":\"reference\",\"author\":\"Nigel Rees\",\"title\":\"Sayings\",\"price\":8.95},{\"category\":\"fiction\",\"author\":\"Evelyn Waugh\",\"title\":\"Sword\",\"price\":12.99},{\"category\":\"fiction\",\"author\":\"Herman Melville\",\"title\":\"Moby Dick\",\"isbn\":\"0-553\",\"price\":8.99},{\"category\":\"fiction\",\"author\":\"J. R. R. Tolkien\",\"title\":\"The Lord\",\"isbn\":\"0-395\",\"price\":22.99}],\"bicycle\":{\"color\":\"red\",\"price\":19.95}}",
+                "$.n[0]|Invalid path '$.n[0]' : The path $['n'] is null",
             })
     void a_path_field_that_finds_nothing_fails_with_awss_cause(String path, String cause) {
         assertThatThrownBy(() -> JsonPaths.read(path, STORE, json("{}"), Scope.EMPTY))
@@ -120,6 +142,7 @@ class JsonPathsTest {
                 "$.x.y|{\"x\":{\"k\":2}}|{\"x\":{\"k\":2,\"y\":{\"r\":true}}}",
                 "$['q r']|{}|{\"q r\":{\"r\":true}}",
                 "$.l[1]|{\"l\":[0,1]}|{\"l\":[0,{\"r\":true}]}",
+                "$[1].payload|[{\"a\":1},{\"id\":7},4]|[{\"a\":1},{\"id\":7,\"payload\":{\"r\":true}},4]",
             })
     void places_a_result(String path, String input, String expected) {
         JsonNode in = json(input);

@@ -81,6 +81,16 @@ class TemplatesTest {
     }
 
     @Test
+    void an_index_past_the_end_reads_null_in_a_field_but_fails_as_an_intrinsic_argument() {
+        JsonNode input = json("{\"items\":[1,2]}");
+        assertThat(Templates.apply(json("{\"v.$\":\"$.items[5]\"}"), input, CONTEXT, Scope.EMPTY))
+                .isEqualTo(json("{\"v\":null}"));
+        assertThatThrownBy(() -> Templates.apply(
+                        json("{\"v.$\":\"States.Format('{}', $.items[5])\"}"), input, CONTEXT, Scope.EMPTY))
+                .isInstanceOf(StatesError.class);
+    }
+
+    @Test
     void null_template_is_null() {
         assertThat(Templates.apply(null, json("{}"), CONTEXT, Scope.EMPTY)).isNull();
     }

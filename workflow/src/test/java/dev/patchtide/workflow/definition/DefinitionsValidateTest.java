@@ -376,6 +376,39 @@ class DefinitionsValidateTest {
     }
 
     @Test
+    void statesMembersAreReadWhereTheyExist() {
+        String json =
+                """
+                {"QueryLanguage": "JSONata", "StartAt": "T", "States": {
+                  "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "P",
+                        "Arguments": {"a": "{% $states.errorOutput %}", "b": "{% $states.result %}",
+                                      "c": "{% $states.input.x & $states.context.Execution.Id %}"},
+                        "Output": "{% $states.result.Payload %}", "Assign": {"r": "{% $states.result %}"},
+                        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "P",
+                                   "Output": "{% $states.errorOutput %}", "Assign": {"e": "{% $states.result %}"}}]},
+                  "P": {"Type": "Pass", "Output": "{% $states.result %}", "End": true}}}""";
+        assertThat(errors(json))
+                .extracting(Diagnostic::code, Diagnostic::message, Diagnostic::location)
+                .containsExactly(
+                        tuple(
+                                "UNSUPPORTED_JSONATA_EXPRESSION",
+                                "Field '$states.errorOutput' does not exist.",
+                                "/States/T/Arguments/a"),
+                        tuple(
+                                "UNSUPPORTED_JSONATA_EXPRESSION",
+                                "Field '$states.result' does not exist.",
+                                "/States/T/Arguments/b"),
+                        tuple(
+                                "UNSUPPORTED_JSONATA_EXPRESSION",
+                                "Field '$states.result' does not exist.",
+                                "/States/T/Catch[0]/Assign/e"),
+                        tuple(
+                                "UNSUPPORTED_JSONATA_EXPRESSION",
+                                "Field '$states.result' does not exist.",
+                                "/States/P/Output"));
+    }
+
+    @Test
     void parallelBranchesAreValidatedWithTheirLocation() {
         String json = machine("'A':{'Type':'Parallel','End':true,'Branches':["
                 + "{'StartAt':'B1','States':{'B1':{'Type':'Pass','Next':'Gone'}}},"

@@ -49,8 +49,8 @@ class BoundsTest {
 
     @Test
     void aNeverEndingTailRecursionFailsOnTheTimeBound() {
-        Evaluator.Bindings bindings = new Evaluator.Bindings(
-                JsonataTest.states("{}"), Scope.EMPTY, Sources.SYSTEM, TimeUnit.MILLISECONDS.toNanos(200));
+        Bindings bindings =
+                new Bindings(JsonataTest.states("{}"), Scope.EMPTY, Sources.SYSTEM, TimeUnit.MILLISECONDS.toNanos(200));
         long started = System.nanoTime();
         StatesError error = failure(
                 () -> Jsonata.evaluate("($f := function($x) { $f($x + 1) }; $f(1))", "Output/r", bindings, false));

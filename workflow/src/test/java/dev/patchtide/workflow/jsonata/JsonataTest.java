@@ -73,6 +73,15 @@ class JsonataTest {
                         .isMissingNode())
                 .isTrue();
         assertThat(Jsonata.evaluate("$states.input.list", states, Scope.EMPTY)).isEqualTo(json("[1,null]"));
+        // A JSON null is a value: AWS counts it, $exists sees it.
+        assertThat(Jsonata.evaluate("$count($states.input.n)", states, Scope.EMPTY))
+                .isEqualTo(json("1"));
+        assertThat(Jsonata.evaluate("$count($states.input.missing)", states, Scope.EMPTY))
+                .isEqualTo(json("0"));
+        assertThat(Jsonata.evaluate("$count($states.input.list)", states, Scope.EMPTY))
+                .isEqualTo(json("2"));
+        assertThat(Jsonata.evaluate("$exists($states.input.n)", states, Scope.EMPTY))
+                .isEqualTo(json("true"));
         assertThat(Jsonata.evaluate("{'k': $states.input.n, 'gone': $states.input.missing}", states, Scope.EMPTY))
                 .isEqualTo(json("{\"k\":null}"));
         assertThat(Jsonata.evaluateField(
@@ -166,5 +175,54 @@ class JsonataTest {
                 .isTrue();
         assertThatThrownBy(() -> Jsonata.evaluate("$notAssigned", "Output", states("{}"), inner, Sources.SYSTEM))
                 .isInstanceOf(StatesError.class);
+    }
+
+    @Test
+    void messagesTheLibraryWordsDifferentlyReadAsJsonataJsWordsThem() {
+        JsonNode states = states("{}");
+        assertThat(failure(() -> Jsonata.evaluate("$sum(['a'])", "Output/r", states, Scope.EMPTY, Sources.SYSTEM))
+                        .cause())
+                .endsWith("threw an error during evaluation. T0412: Argument 1 of function \"sum\" must be an array "
+                        + "of \"numbers\"");
+        assertThat(failure(() -> Jsonata.evaluate("'a' < 1", "Output/r", states, Scope.EMPTY, Sources.SYSTEM))
+                        .cause())
+                .endsWith("T2009: The values \"a\" and 1 either side of operator \"<\" must be of the same data type");
+        assertThat(failure(() -> Jsonata.evaluate("$number('abc')", "Output/r", states, Scope.EMPTY, Sources.SYSTEM))
+                        .cause())
+                .endsWith("threw an error during evaluation. D3030: Unable to cast value to a number: \"abc\"");
+        assertThat(failure(() -> Jsonata.evaluate("$single([1,2])", "Output/r", states, Scope.EMPTY, Sources.SYSTEM))
+                        .cause())
+                .contains("D3138: The $single() function expected exactly 1 matching result");
+    }
+
+    @Test
+    void aNonFiniteNumberAsTheWholeResultIsWrittenAsAwsWritesIt() {
+        JsonNode states = states("{}");
+        assertThat(Jsonata.evaluate("1/0", states, Scope.EMPTY)).isEqualTo(json("\"Infinity\""));
+        assertThat(Jsonata.evaluate("-1/0", states, Scope.EMPTY)).isEqualTo(json("\"-Infinity\""));
+        assertThat(failure(() -> Jsonata.evaluate("{'r': 1/0}", "Output", states, Scope.EMPTY, Sources.SYSTEM))
+                        .cause())
+                .contains("D1001");
+    }
+
+    @Test
+    void theFailingFieldCanBeReadBackForTheEvaluationFailedEvent() {
+        StatesError undefined = failure(() -> Jsonata.evaluateField(
+                json("{\"a\":[\"{% $nope %}\"]}"), "Catch[0]/Output", states("{}"), Scope.EMPTY, Sources.SYSTEM));
+        assertThat(Jsonata.location(undefined)).contains("Catch[0]/Output/a[0]");
+        StatesError threw =
+                failure(() -> Jsonata.evaluate("$abs('x')", "Seconds", states("{}"), Scope.EMPTY, Sources.SYSTEM));
+        assertThat(Jsonata.location(Jsonata.inState(threw, "W", 5))).contains("Seconds");
+        assertThat(Jsonata.location(new StatesError(StatesError.TASK_FAILED, "x")))
+                .isEmpty();
+    }
+
+    @Test
+    void anAbsurdlyNestedExpressionIsASyntaxErrorNotACrash() {
+        String nested = "(".repeat(100_000) + "1" + ")".repeat(100_000);
+        assertThat(Jsonata.syntaxError(nested)).isPresent();
+        assertThat(failure(() -> Jsonata.evaluate(nested, "Output", states("{}"), Scope.EMPTY, Sources.SYSTEM))
+                        .error())
+                .isEqualTo(StatesError.QUERY_EVALUATION_ERROR);
     }
 }

@@ -94,10 +94,10 @@ class FanStatesTest {
                         "MapStateEntered",
                         "MapStateStarted",
                         "MapIterationStarted",
+                        "MapIterationStarted",
                         "PassStateEntered",
                         "PassStateExited",
                         "MapIterationSucceeded",
-                        "MapIterationStarted",
                         "PassStateEntered",
                         "PassStateExited",
                         "MapIterationSucceeded",
@@ -109,6 +109,35 @@ class FanStatesTest {
                 .isEqualTo("M");
         assertThat(host.last("MapIterationSucceeded").details().get("index").asInt())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void oneAtATimeMapChainsEventsAsAwsRecordsThem() {
+        Host host = new Host(
+                        """
+                {"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,
+                  "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}
+                """)
+                .start("[1,2]");
+        assertThat(host.types())
+                .containsExactly(
+                        "ExecutionStarted",
+                        "MapStateEntered",
+                        "MapStateStarted",
+                        "MapIterationStarted",
+                        "PassStateEntered",
+                        "PassStateExited",
+                        "MapIterationSucceeded",
+                        "MapIterationStarted",
+                        "PassStateEntered",
+                        "PassStateExited",
+                        "MapIterationSucceeded",
+                        "MapStateSucceeded",
+                        "MapStateExited",
+                        "ExecutionSucceeded");
+        // ids 1..14; the second iteration starts after the first one's last state event, not its Succeeded event
+        assertThat(host.events.stream().map(HistoryEvent::previousEventId).toList())
+                .containsExactly(0L, 0L, 2L, 3L, 4L, 5L, 6L, 6L, 8L, 9L, 10L, 11L, 11L, 13L);
     }
 
     @Test
@@ -171,6 +200,59 @@ class FanStatesTest {
         assertThat(host.failure()).isEqualTo(new Outcome.Failed("Item.Bad", "two"));
         assertThat(host.types()).contains("MapIterationFailed", "MapStateFailed");
         assertThat(host.types()).doesNotContain("MapStateSucceeded");
+    }
+
+    @Test
+    void aFailingIterationAbortsTheRunningOnesAndCancelsTheirTasks() {
+        Host host = new Host(
+                        """
+                {"StartAt":"M","States":{"M":{"Type":"Map",
+                  "ItemProcessor":{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","End":true}}},
+                  "End":true}}}
+                """)
+                .start("[1,2,3]");
+        assertThat(host.held).hasSize(3);
+        List<Effect.RunTask> tasks = List.copyOf(host.scheduled);
+        host.signal(new Signal.TaskFailed(tasks.get(1).taskId(), "Item.Bad", "two"));
+        assertThat(host.failure()).isEqualTo(new Outcome.Failed("Item.Bad", "two"));
+        assertThat(host.effects)
+                .contains(
+                        new Effect.CancelTask(tasks.get(0).taskId()),
+                        new Effect.CancelTask(tasks.get(2).taskId()));
+        assertThat(host.types()
+                        .subList(
+                                host.types().indexOf("TaskFailed"), host.types().size()))
+                .containsExactly(
+                        "TaskFailed",
+                        "MapIterationFailed",
+                        "TaskStateAborted",
+                        "MapIterationAborted",
+                        "TaskStateAborted",
+                        "MapIterationAborted",
+                        "MapStateFailed",
+                        "ExecutionFailed");
+        // a late answer for an aborted iteration changes nothing
+        int count = host.events.size();
+        host.outcome = null;
+        host.signal(new Signal.TaskSucceeded(tasks.get(0).taskId(), Host.parse("1")));
+        assertThat(host.events).hasSize(count);
+    }
+
+    @Test
+    void stopCancelsEveryBranchsTask() {
+        Host host = new Host(
+                        """
+                {"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+                  {"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","End":true}}},
+                  {"StartAt":"B","States":{"B":{"Type":"Wait","Seconds":100,"End":true}}}]}}}
+                """)
+                .start("{}");
+        assertThat(host.held).hasSize(1);
+        assertThat(host.timers).hasSize(1);
+        host.signal(new Signal.Stop("Stopped", "by hand"));
+        assertThat(host.outcome).isEqualTo(new Outcome.Aborted("Stopped", "by hand"));
+        assertThat(host.held).isEmpty();
+        assertThat(host.timers).isEmpty();
     }
 
     @Test

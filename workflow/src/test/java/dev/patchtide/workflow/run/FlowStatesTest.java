@@ -148,7 +148,11 @@ class FlowStatesTest {
                 {"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":"$.missing","End":true}}}
                 """)
                 .start("{}");
-        assertThat(host.failure().error()).isEqualTo("States.Runtime");
+        assertThat(host.failure())
+                .isEqualTo(new Outcome.Failed(
+                        "States.Runtime",
+                        "An error occurred while executing the state 'P' (entered at the event id #2). "
+                                + "Invalid path '$.missing' : No results for path: $['missing']"));
         assertThat(host.types()).containsExactly("ExecutionStarted", "PassStateEntered", "ExecutionFailed");
     }
 
@@ -176,7 +180,7 @@ class FlowStatesTest {
                 {"StartAt":"W","TimeoutSeconds":10,"States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}
                 """)
                 .start("{}");
-        assertThat(host.outcome).isEqualTo(new Outcome.TimedOut("States.Timeout", ""));
+        assertThat(host.outcome).isEqualTo(new Outcome.TimedOut("States.Timeout", null));
         assertThat(host.types()).containsExactly("ExecutionStarted", "WaitStateEntered", "ExecutionTimedOut");
         assertThat(host.timers).isEmpty();
         assertThat(host.fired).containsExactly(Duration.ofSeconds(10));

@@ -266,8 +266,11 @@ class TaskStateTest {
         host.held.clear();
         host.settle();
         assertThat(host.fired).containsExactly(Duration.ofSeconds(18));
-        assertThat(host.failure().error()).isEqualTo("States.HeartbeatTimeout");
-        assertThat(host.last("TaskTimedOut").details().get("error").asText()).isEqualTo("States.HeartbeatTimeout");
+        // AWS records a missed heartbeat as States.Timeout, without a cause
+        assertThat(host.failure().error()).isEqualTo("States.Timeout");
+        assertThat(host.last("TaskTimedOut").details().get("error").asText()).isEqualTo("States.Timeout");
+        assertThat(host.last("TaskTimedOut").details().has("cause")).isFalse();
+        assertThat(host.last("ExecutionFailed").details().has("cause")).isFalse();
     }
 
     @Test

@@ -9,9 +9,9 @@ import java.util.function.Supplier;
  * Where {@code States.MathRandom} and {@code States.UUID} get their values; the interpreter passes its
  * environment's, so a test or a replay fixes them.
  */
-public record Sources(DoubleSupplier random, Supplier<String> uuid) {
+public record Randomness(DoubleSupplier random, Supplier<String> uuid) {
     /** Real randomness, for callers that have no environment (tests of data flow, validation). */
-    public static final Sources DEFAULT =
-            new Sources(() -> ThreadLocalRandom.current().nextDouble(), () -> UUID.randomUUID()
+    public static final Randomness DEFAULT =
+            new Randomness(() -> ThreadLocalRandom.current().nextDouble(), () -> UUID.randomUUID()
                     .toString());
 }
