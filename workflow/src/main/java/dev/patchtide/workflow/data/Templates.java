@@ -18,7 +18,10 @@ public final class Templates {
 
     private Templates() {}
 
-    /** The template applied with real randomness for {@code States.UUID} and {@code States.MathRandom}. */
+    /**
+     * The template applied with real randomness for {@code States.UUID} and {@code States.MathRandom}; the
+     * interpreter should pass its environment's instead: {@code new Randomness(env::random, env::newUuid)}.
+     */
     public static JsonNode apply(JsonNode template, JsonNode input, JsonNode context, Scope scope) {
         return apply(template, input, context, scope, Randomness.DEFAULT);
     }
@@ -26,8 +29,9 @@ public final class Templates {
     /**
      * {@code template} with every {@code "key.$": "…"} field replaced by {@code "key": value}, through nested
      * objects and arrays. Failures: {@code States.Runtime}, cause
-     * {@code The JSONPath '$.x' specified for the field 'key.$' could not be found in the input '{…}'}, or
-     * {@code Invalid arguments in States.<Name>} for an intrinsic function.
+     * {@code The JSONPath '$.x' specified for the field 'key.$' could not be found in the input '{…}'}, or for an
+     * intrinsic function {@code The function 'States.…(…)' had the following error: …} (see {@link Intrinsics}).
+     * The result may share nodes with the input and the template: treat all three as immutable.
      */
     public static JsonNode apply(
             JsonNode template, JsonNode input, JsonNode context, Scope scope, Randomness randomness) {

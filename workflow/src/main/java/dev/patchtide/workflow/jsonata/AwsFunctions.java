@@ -9,13 +9,16 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
@@ -53,6 +56,8 @@ final class AwsFunctions {
                     Call.current().now().toEpochMilli(), (String) arg(args, 0), (String) arg(args, 1)),
             "<s?s?:s>");
 
+    private static final Jsonata.JFunction STRING = new Jsonata.JFunction(
+            (in, args) -> Functions.string(wholeNumbersInFull(arg(args, 0)), (Boolean) arg(args, 1)), "<x-b?:s>");
     private static final Jsonata.JFunction COUNT = new Jsonata.JFunction((in, args) -> count(args), "<x?x?:n>");
 
     /** The sources of the evaluation running on this thread (the library calls functions on the caller's thread). */
@@ -69,6 +74,7 @@ final class AwsFunctions {
         frame.bind("millis", MILLIS);
         frame.bind("now", NOW);
         frame.bind("count", COUNT);
+        frame.bind("string", STRING);
     }
 
     /** Makes {@code sources} the ones this thread's evaluation reads until the returned scope is closed. */
@@ -133,6 +139,29 @@ final class AwsFunctions {
             throw signature(function, argument);
         }
         return (long) number.doubleValue();
+    }
+
+    /**
+     * For {@code $string}: JavaScript (and AWS) writes a whole number below 1e21 in full ({@code $string(1e20)} is
+     * {@code "100000000000000000000"}); the library switches to exponent notation past the long range. The digits
+     * are those of the shortest decimal that reads back as the double, as JavaScript prints them.
+     */
+    private static Object wholeNumbersInFull(Object value) {
+        if (value instanceof Double number) {
+            boolean whole = !number.isInfinite() && !number.isNaN() && number == Math.rint(number);
+            return whole && Math.abs(number) < 1e21 ? BigDecimal.valueOf(number).toBigInteger() : number;
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<Object, Object> copy = new LinkedHashMap<>();
+            map.forEach((key, member) -> copy.put(key, wholeNumbersInFull(member)));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            list.forEach(element -> copy.add(wholeNumbersInFull(element)));
+            return copy;
+        }
+        return value;
     }
 
     /**

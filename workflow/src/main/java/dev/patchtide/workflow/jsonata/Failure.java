@@ -3,6 +3,8 @@ package dev.patchtide.workflow.jsonata;
 import com.dashjoin.jsonata.JException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -18,14 +20,10 @@ record Failure(String text, boolean coded) {
     private static final String EXPECTED = "\u0001expected\u0001";
 
     /** Array element types in a signature, as jsonata-js names them in T0412. */
-    private static final java.util.Map<String, String> ARRAY_OF = java.util.Map.of(
-            "a", "arrays", "b", "booleans", "f", "functions", "n", "numbers", "o", "objects", "s", "strings");
+    private static final Map<String, String> ARRAY_OF =
+            Map.of("a", "arrays", "b", "booleans", "f", "functions", "n", "numbers", "o", "objects", "s", "strings");
 
     private static final Pattern NUMBER_INPUT = Pattern.compile("For input string: \"(.*)\"", Pattern.DOTALL);
-
-    static Failure of(Throwable thrown) {
-        return of(thrown, "");
-    }
 
     /** {@code expression} is the text that failed: some messages need a word from it the library does not keep. */
     static Failure of(Throwable thrown, String expression) {
@@ -34,9 +32,6 @@ record Failure(String text, boolean coded) {
         }
         if (thrown instanceof StackOverflowError) {
             return new Failure(Evaluator.STACK_OVERFLOW, false);
-        }
-        if (thrown instanceof OutOfMemoryError) {
-            return new Failure(Evaluator.MEMORY_LIMIT, false);
         }
         if (thrown instanceof JException jsonata && jsonata.getError() != null) {
             String code = jsonata.getError();
@@ -55,7 +50,7 @@ record Failure(String text, boolean coded) {
         String message = thrown.getMessage();
         if (thrown instanceof NumberFormatException && message != null) {
             // The library's $number lets Java's parse error through; jsonata-js (and AWS) answer D3030.
-            java.util.regex.Matcher input = NUMBER_INPUT.matcher(message);
+            Matcher input = NUMBER_INPUT.matcher(message);
             if (input.matches()) {
                 return new Failure("D3030: Unable to cast value to a number: " + json(input.group(1)), true);
             }

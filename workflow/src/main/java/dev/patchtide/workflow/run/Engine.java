@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchtide.workflow.StatesError;
 import dev.patchtide.workflow.data.Scope;
-import dev.patchtide.workflow.definition.Catcher;
 import dev.patchtide.workflow.definition.Graph;
-import dev.patchtide.workflow.definition.Retrier;
 import dev.patchtide.workflow.definition.State;
 import dev.patchtide.workflow.definition.StateMachine;
 import dev.patchtide.workflow.definition.Transition;
@@ -45,6 +43,7 @@ final class Engine {
     private final States states = new States(this);
     final Tasks tasks = new Tasks(this);
     final Fans fans = new Fans(this);
+    private final Failures failures = new Failures(this);
 
     private Engine(StateMachine machine, Run run, Environment env) {
         this.machine = machine;
@@ -322,93 +321,13 @@ final class Engine {
         }
     }
 
-    private static List<Retrier> retriers(State state) {
-        return switch (state) {
-            case State.Task task -> task.retry();
-            case State.Parallel parallel -> parallel.retry();
-            case State.Map map -> map.retry();
-            default -> List.of();
-        };
-    }
-
-    private static List<Catcher> catchers(State state) {
-        return switch (state) {
-            case State.Task task -> task.catchers();
-            case State.Parallel parallel -> parallel.catchers();
-            case State.Map map -> map.catchers();
-            default -> List.of();
-        };
-    }
-
-    /** A state failed: retry it, catch the error, or fail its frame. {@code States.Runtime} is never caught. */
+    /** A state failed: retry it, catch the error, or fail its frame. */
     void failState(Frame frame, State state, String error, String cause) {
-        List<Retrier> retriers = retriers(state);
-        List<Catcher> catchers = catchers(state);
-        if (!StatesError.RUNTIME.equals(error)) {
-            for (int i = 0; i < retriers.size(); i++) {
-                Retrier retrier = retriers.get(i);
-                if (Retries.matches(retrier.errorEquals(), error)) {
-                    if (frame.retries(i) < retrier.maxAttempts()) {
-                        frame.countRetry(i);
-                        long delay = Retries.delayMillis(retrier, frame.retries(i), env.random());
-                        if (delay <= 0) {
-                            frame.status = Frame.Status.READY;
-                            ready(frame);
-                        } else {
-                            frame.status = Frame.Status.BACKOFF;
-                            frame.timer = startTimer(
-                                    Run.TimerKind.BACKOFF, frame, env.now().plusMillis(delay));
-                        }
-                        return;
-                    }
-                    break; // an exhausted retrier hands over to Catch
-                }
-            }
-            for (Catcher catcher : catchers) {
-                if (Retries.matches(catcher.errorEquals(), error)) {
-                    caught(frame, state, catcher, error, cause);
-                    return;
-                }
-            }
-        }
-        failed(frame, error, cause);
+        failures.failState(frame, state, error, cause);
     }
 
-    private void caught(Frame frame, State state, Catcher catcher, String error, String cause) {
-        ObjectNode errorOutput = Flow.NODES.objectNode();
-        errorOutput.put("Error", error);
-        errorOutput.put("Cause", cause == null ? "" : cause);
-        Flow flow = new Flow(this, frame, state);
-        JsonNode output;
-        Map<String, JsonNode> assigned;
-        try {
-            if (flow.jsonata()) {
-                ObjectNode bindings = flow.states(null, errorOutput);
-                String at = "Catch[" + catchers(state).indexOf(catcher) + "]/";
-                output = catcher.output() == null ? errorOutput : flow.field(catcher.output(), at + "Output", bindings);
-                assigned = flow.assignJsonata(catcher.assign(), at + "Assign", bindings);
-            } else {
-                assigned = flow.assign(catcher.assign(), errorOutput);
-                output = Flow.place(catcher.resultPath(), frame.input, errorOutput);
-            }
-        } catch (StatesError e) {
-            failed(frame, e.error(), located(e, frame, state));
-            return;
-        }
-        exit(frame, state, output, assigned, new Transition.Next(catcher.next()));
-        ready(frame);
-    }
-
-    /**
-     * The cause of an error the data layers threw, as AWS words it in an execution: the state and the id of its
-     * Entered event first. (JSONata's errors come with it already; a Choice without a match has its own words.)
-     */
     String located(StatesError error, Frame frame, State state) {
-        String prefix = "An error occurred while executing the state '";
-        if (error.cause().startsWith(prefix) || StatesError.NO_CHOICE_MATCHED.equals(error.error())) {
-            return error.cause();
-        }
-        return prefix + state.name() + "' (entered at the event id #" + frame.enteredEvent + "). " + error.cause();
+        return Failures.located(error, frame, state);
     }
 
     /** The execution ended: nothing it started matters any more. */

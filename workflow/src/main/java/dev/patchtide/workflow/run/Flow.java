@@ -52,7 +52,8 @@ final class Flow {
 
     /** The context object with {@code Map.Item} set, for a Map's ItemSelector. */
     JsonNode itemContext(int index, JsonNode value) {
-        ObjectNode copy = ((ObjectNode) context()).deepCopy();
+        ObjectNode copy = NODES.objectNode();
+        copy.setAll((ObjectNode) context()); // shallow: the shared parts are read-only
         ObjectNode item = copy.putObject("Map").putObject("Item");
         item.put("Index", index);
         item.set("Value", value);

@@ -103,4 +103,14 @@ class AwsFunctionsTest {
         assertThat(cause("$parse('{\"a\":')")).endsWith("D3137: Invalid JSON");
         assertThat(cause("$parse('{} {}')")).endsWith("D3137: Invalid JSON");
     }
+
+    @Test
+    void stringWritesWholeNumbersInFullBelow1e21AsJavaScriptDoes() {
+        assertThat(eval("$string(1e20)")).isEqualTo(json("\"100000000000000000000\""));
+        assertThat(eval("$string(1e21)")).isEqualTo(json("\"1e+21\""));
+        assertThat(eval("$string({'a': 1e19, 'b': [2.5]})"))
+                .isEqualTo(json("\"{\\\"a\\\":10000000000000000000,\\\"b\\\":[2.5]}\""));
+        assertThat(eval("$string(5)")).isEqualTo(json("\"5\""));
+        assertThat(eval("[1, 2].$string()")).isEqualTo(json("[\"1\",\"2\"]"));
+    }
 }

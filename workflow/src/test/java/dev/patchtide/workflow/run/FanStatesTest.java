@@ -314,6 +314,18 @@ class FanStatesTest {
     }
 
     @Test
+    void branchesShareTheirInputWithoutSeeingEachOthersChanges() {
+        Host host = new Host(
+                        """
+                {"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+                  {"StartAt":"A","States":{"A":{"Type":"Pass","Result":1,"ResultPath":"$.a","End":true}}},
+                  {"StartAt":"B","States":{"B":{"Type":"Pass","End":true}}}]}}}
+                """)
+                .start("{\"k\":0}");
+        assertThat(host.output()).isEqualTo(Host.parse("[{\"k\":0,\"a\":1},{\"k\":0}]"));
+    }
+
+    @Test
     void branchesReadOuterVariables() {
         Host host = new Host(
                         """
