@@ -41,8 +41,11 @@ import org.jdbi.v3.core.Jdbi;
  * wires it; tests reach the effect worker through {@link #effects()} to fire timers after moving the clock.
  */
 public final class Workflows implements AutoCloseable {
-    /** How long GetActivityTask waits for a task, as AWS. */
-    private static final Duration ACTIVITY_POLL = Duration.ofSeconds(60);
+    /**
+     * How long GetActivityTask waits for a task: AWS holds it up to 60 s, but the AWS CLI's socket read times out at
+     * 60 s too and would retry an answer that came at the limit.
+     */
+    private static final Duration ACTIVITY_POLL = Duration.ofSeconds(55);
 
     private static final Duration IDLE_POLL = Duration.ofSeconds(1);
 
