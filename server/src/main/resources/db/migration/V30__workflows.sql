@@ -61,7 +61,8 @@ CREATE TABLE sfn_executions (
     error            text,
     cause            text,
     -- The interpreter's state after its last stored step; null once the execution ended.
-    snapshot         jsonb,
+    -- json, not jsonb: jsonb reorders object keys, and the state inputs inside must keep the order AWS keeps.
+    snapshot         json,
     started_at       timestamptz NOT NULL,
     stopped_at       timestamptz,
     -- Executions are listed newest first; seq breaks ties of one millisecond.
@@ -77,7 +78,7 @@ CREATE TABLE sfn_history (
     at               timestamptz NOT NULL,
     type             text        NOT NULL,
     details_key      text,
-    details          jsonb,
+    details          json,
     PRIMARY KEY (execution_arn, id)
 );
 
@@ -89,7 +90,7 @@ CREATE TABLE sfn_effects (
     kind             text        NOT NULL CHECK (kind IN ('TASK', 'TIMER')),
     effect_id        text        NOT NULL,
     due_at           timestamptz NOT NULL,
-    body             jsonb       NOT NULL,
+    body             json NOT NULL,
     attempts         integer     NOT NULL DEFAULT 0,
     PRIMARY KEY (execution_arn, kind, effect_id)
 );

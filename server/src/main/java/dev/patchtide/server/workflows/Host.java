@@ -87,7 +87,7 @@ final class Host {
         if (step.outcome().isPresent()) {
             finish(handle, row, step.outcome().get());
         } else {
-            handle.createUpdate("UPDATE sfn_executions SET snapshot = CAST(:snapshot AS jsonb) WHERE arn = :arn")
+            handle.createUpdate("UPDATE sfn_executions SET snapshot = CAST(:snapshot AS json) WHERE arn = :arn")
                     .bind("snapshot", step.snapshot().toJson().toString())
                     .bind("arn", row.arn())
                     .execute();
@@ -100,7 +100,7 @@ final class Host {
         }
         PreparedBatch batch = handle.prepareBatch("INSERT INTO sfn_history"
                 + " (execution_arn, id, previous_id, at, type, details_key, details)"
-                + " VALUES (:arn, :id, :previous, :at, :type, :key, CAST(:details AS jsonb))");
+                + " VALUES (:arn, :id, :previous, :at, :type, :key, CAST(:details AS json))");
         for (HistoryEvent e : step.events()) {
             batch.bind("arn", arn)
                     .bind("id", e.id())
@@ -127,7 +127,7 @@ final class Host {
             }
             case Effect.StartTimer timer -> {
                 handle.createUpdate("INSERT INTO sfn_effects (execution_arn, kind, effect_id, due_at, body)"
-                                + " VALUES (:arn, 'TIMER', :id, :due, '{}'::jsonb)"
+                                + " VALUES (:arn, 'TIMER', :id, :due, '{}'::json)"
                                 + " ON CONFLICT (execution_arn, kind, effect_id) DO UPDATE SET due_at = :due")
                         .bind("arn", row.arn())
                         .bind("id", timer.timerId())
@@ -178,7 +178,7 @@ final class Host {
         task.credentials().ifPresent(c -> body.set("credentials", c));
         token.ifPresent(t -> body.put("taskToken", t));
         handle.createUpdate("INSERT INTO sfn_effects (execution_arn, kind, effect_id, due_at, body)"
-                        + " VALUES (:arn, 'TASK', :id, :due, CAST(:body AS jsonb))"
+                        + " VALUES (:arn, 'TASK', :id, :due, CAST(:body AS json))"
                         + " ON CONFLICT (execution_arn, kind, effect_id) DO NOTHING")
                 .bind("arn", row.arn())
                 .bind("id", task.taskId())

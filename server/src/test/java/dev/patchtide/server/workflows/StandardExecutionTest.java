@@ -101,6 +101,26 @@ class StandardExecutionTest {
     }
 
     @Test
+    void outputKeepsTheInputsKeyOrderAcrossAStoredStep() throws Exception {
+        String arn = machine(
+                "order-kept",
+                """
+                {"StartAt": "Hold",
+                 "States": {"Hold": {"Type": "Wait", "Seconds": 60, "End": true}}}
+                """);
+        String input = "{\"zeta\":1,\"alpha\":{\"yy\":2,\"b\":3},\"mid\":[{\"long-key\":4,\"k\":5}]}";
+        String execution =
+                sfn.startExecution(b -> b.stateMachineArn(arn).input(input)).executionArn();
+        clock.advance(Duration.ofSeconds(61));
+        server.node().workflows().effects().wake();
+        DescribeExecutionResponse done = awaitEnd(execution);
+        assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(done.output())
+                .as("the snapshot stored during the wait keeps key order")
+                .isEqualTo(input);
+    }
+
+    @Test
     void activityTaskIsTakenOnceAndAnsweredWithItsToken() throws Exception {
         String activity = sfn.createActivity(b -> b.name("approve")).activityArn();
         String arn = machine(
