@@ -44,11 +44,12 @@ final class AdminProfile {
                 "[" + PROFILE + "]\naws_access_key_id = " + admin.accessKeyId() + "\naws_secret_access_key = "
                         + admin.secretAccessKey() + "\n");
         // cli_follow_urlparam: AWS CLI v1 would otherwise fetch any https://... argument (an API destination's
-        // endpoint) instead of passing it on; v2 already behaves so.
+        // endpoint) instead of passing it on; v2 already behaves so. disable_host_prefix_injection: AWS prefixes
+        // some actions' host (sync-… for StartSyncExecution), which a server reached by address cannot answer.
         writePrivate(
                 config,
                 "[profile " + PROFILE + "]\nregion = " + region + "\nendpoint_url = " + endpoint
-                        + "\ncli_follow_urlparam = false\n");
+                        + "\ncli_follow_urlparam = false\ndisable_host_prefix_injection = true\n");
     }
 
     /** A signed client for the server this profile points at. */

@@ -28,7 +28,7 @@ final class Ec2Integration implements Integration {
 
     @Override
     public JsonNode call(Effect.RunTask task) {
-        if (task.pattern() != Effect.Pattern.REQUEST_RESPONSE) {
+        if (task.pattern() != Effect.Pattern.REQUEST_RESPONSE && task.pattern() != Effect.Pattern.WAIT_FOR_TASK_TOKEN) {
             throw new StatesError(StatesError.RUNTIME, "The resource " + task.resource() + " has no such pattern");
         }
         String action = task.resource().substring(PREFIX.length());
