@@ -1,6 +1,7 @@
 package dev.patchtide.workflow.definition;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchtide.workflow.data.JsonPaths;
 import dev.patchtide.workflow.definition.Condition.Comparator;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -146,7 +147,7 @@ final class ChoiceChecks {
         String field = at + "/" + name;
         boolean ok;
         if (comparator.path()) {
-            ok = operand.isTextual() && PathSyntax.isPath(operand.asText());
+            ok = operand.isTextual() && JsonPaths.isValid(operand.asText());
             if (!ok) {
                 values.problems().schema("The value for the field '" + name + "' must be a valid JSONPath", field);
             }

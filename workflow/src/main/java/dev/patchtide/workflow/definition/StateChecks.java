@@ -1,6 +1,8 @@
 package dev.patchtide.workflow.definition;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchtide.workflow.data.Intrinsics;
+import dev.patchtide.workflow.data.JsonPaths;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -222,8 +224,8 @@ final class StateChecks {
             if (path != null) {
                 boolean ok = path.isTextual()
                         && (path.asText().startsWith("States.")
-                                ? IntrinsicSyntax.isCall(path.asText())
-                                : PathSyntax.isReferencePath(path.asText()));
+                                ? Intrinsics.isValid(path.asText())
+                                : JsonPaths.isReferencePath(path.asText()));
                 if (!ok) {
                     problems.schema(
                             "The value for the field '" + field

@@ -1,6 +1,8 @@
 package dev.patchtide.workflow.definition;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchtide.workflow.data.Intrinsics;
+import dev.patchtide.workflow.data.JsonPaths;
 import java.util.Map;
 import java.util.Set;
 
@@ -42,15 +44,15 @@ final class TemplateChecks {
     }
 
     static boolean looksDynamic(String text) {
-        return (text.startsWith("$") && PathSyntax.isPath(text) && !text.equals("$"))
-                || (text.startsWith("States.") && IntrinsicSyntax.isCall(text));
+        return (text.startsWith("$") && JsonPaths.isValid(text) && !text.equals("$"))
+                || (text.startsWith("States.") && Intrinsics.isValid(text));
     }
 
     private static void dynamicValue(String key, JsonNode value, String at, Problems problems) {
         boolean ok = value.isTextual()
                 && (value.asText().startsWith("States.")
-                        ? IntrinsicSyntax.isCall(value.asText())
-                        : PathSyntax.isPath(value.asText()));
+                        ? Intrinsics.isValid(value.asText())
+                        : JsonPaths.isValid(value.asText()));
         if (!ok) {
             problems.schema(
                     "The value for the field '" + key + "' must be a valid JSONPath or a valid intrinsic function call",

@@ -1,6 +1,7 @@
 package dev.patchtide.workflow.definition;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchtide.workflow.data.JsonPaths;
 import java.util.Set;
 
 /** Small typed checks shared by the rule classes; each reports at the field's own location. */
@@ -103,7 +104,7 @@ final class Values {
         if (v == null || (nullable && v.isNull())) {
             return;
         }
-        if (!v.isTextual() || !PathSyntax.isPath(v.asText())) {
+        if (!v.isTextual() || !JsonPaths.isValid(v.asText())) {
             problems.schema("The value for the field '" + field + "' must be a valid JSONPath", location + "/" + field);
         }
     }
@@ -114,7 +115,7 @@ final class Values {
         if (v == null || (nullable && v.isNull())) {
             return;
         }
-        if (!v.isTextual() || !PathSyntax.isReferencePath(v.asText())) {
+        if (!v.isTextual() || !JsonPaths.isReferencePath(v.asText())) {
             problems.schema(
                     "The value for the field '" + field + "' must be a valid ReferencePath", location + "/" + field);
         }
@@ -128,7 +129,7 @@ final class Values {
         }
         String text = v.isTextual() ? v.asText() : "";
         boolean input = text.equals("$") || text.startsWith("$.") || text.startsWith("$[");
-        if (!input || !PathSyntax.isReferencePath(text)) {
+        if (!input || !JsonPaths.isReferencePath(text)) {
             problems.schema(
                     "The value for the field 'ResultPath' must be a valid ReferencePath", location + "/ResultPath");
         }
