@@ -26,22 +26,31 @@ import org.jdbi.v3.core.Jdbi;
  */
 final class AgentChannel {
     static final int DEFAULT_WAIT_SECONDS = 20;
+    /**
+     * A poll still unanswered this long after it arrived (waiting for a connection under load) is taken for
+     * abandoned: agents stop reading after 60 s, and what it claimed would be written to nobody.
+     */
+    private static final Duration ABANDONED_AFTER = Duration.ofSeconds(45);
 
     private final Jdbi jdbi;
     private final Progress progress;
     private final Wakeups wakeups;
+    private final Settler settler;
 
-    AgentChannel(Jdbi jdbi, Progress progress, Wakeups wakeups) {
+    AgentChannel(Jdbi jdbi, Progress progress, Wakeups wakeups, Settler settler) {
         this.jdbi = jdbi;
         this.progress = progress;
         this.wakeups = wakeups;
+        this.settler = settler;
     }
 
     private record Claimed(List<Invocation> invocations, List<String> cancellations, boolean newCancellation) {}
 
     ReceiveCommandInvocationsResult receive(ReceiveCommandInvocationsRequest q) {
         Duration wait = Duration.ofSeconds(Objects.requireNonNullElse(q.waitTimeSeconds(), DEFAULT_WAIT_SECONDS));
-        long deadline = System.nanoTime() + wait.toNanos();
+        long arrived = System.nanoTime();
+        long deadline = arrived + wait.toNanos();
+        long abandoned = arrived + ABANDONED_AFTER.toNanos();
         // Registered before the first look: a wake-up sent between the look and the wait is not lost.
         Wakeups.Waiter waiter = wakeups.register(q.instanceId());
         try {
@@ -49,13 +58,16 @@ final class AgentChannel {
                 if (waiter.superseded()) {
                     return new ReceiveCommandInvocationsResult(List.of(), List.of());
                 }
-                Claimed claimed = claim(q.instanceId());
+                Claimed claimed = look(q.instanceId(), () -> waiter.superseded() || System.nanoTime() - abandoned > 0);
                 long left = deadline - System.nanoTime();
                 boolean answer = !claimed.invocations().isEmpty() || claimed.newCancellation();
                 if (answer || left <= 0 || wakeups.closing()) {
                     return new ReceiveCommandInvocationsResult(claimed.invocations(), claimed.cancellations());
                 }
-                waiter.await(Duration.ofNanos(left));
+                // Not woken: nothing arrived (the node re-checks for lost notifications), so no second look.
+                if (!waiter.await(Duration.ofNanos(left))) {
+                    return new ReceiveCommandInvocationsResult(List.of(), claimed.cancellations());
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -65,7 +77,45 @@ final class AgentChannel {
         }
     }
 
-    private Claimed claim(String instanceId) {
+    /**
+     * One cheap statement for the common case of a waiting agent with nothing to take (no transaction); claims
+     * only when there is something.
+     */
+    private Claimed look(String instanceId, java.util.function.BooleanSupplier gone) {
+        List<Map<String, Object>> open = jdbi.withHandle(handle -> handle.createQuery("SELECT command_id, state,"
+                        + " cancel_told FROM command_invocations WHERE instance_id = :instance"
+                        + " AND state IN ('RELEASED', 'CANCELLING') ORDER BY command_id")
+                .bind("instance", instanceId)
+                .mapToMap()
+                .list());
+        boolean claimable = open.stream()
+                .anyMatch(row -> row.get("state").equals("RELEASED") || !((Boolean) row.get("cancel_told")));
+        if (claimable) {
+            try {
+                return claim(instanceId, gone);
+            } catch (Unanswerable e) {
+                return new Claimed(List.of(), List.of(), false);
+            }
+        }
+        List<String> cancellations =
+                open.stream().map(row -> row.get("command_id").toString()).toList();
+        return new Claimed(List.of(), cancellations, false);
+    }
+
+    /** Rolls a claim back: its answer would reach nobody. */
+    private static final class Unanswerable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unanswerable() {
+            super("the poll was superseded or abandoned", null, false, false);
+        }
+    }
+
+    /**
+     * Claims in one transaction, rolled back when by its end the poll was superseded by a newer one of the same
+     * agent or waited too long: an invocation marked delivered then would be lost.
+     */
+    private Claimed claim(String instanceId, java.util.function.BooleanSupplier gone) {
         Set<UUID> pending = new LinkedHashSet<>();
         Claimed claimed = jdbi.inTransaction(handle -> {
             Instant now = progress.now();
@@ -114,22 +164,29 @@ final class AgentChannel {
                     .bind("instance", instanceId)
                     .mapTo(String.class)
                     .list();
+            if (gone.getAsBoolean()) {
+                throw new Unanswerable();
+            }
             return new Claimed(invocations, cancellations, !untold.isEmpty());
         });
         // The command's own lock is taken only now, in a transaction of its own: a claim holding invocation rows
-        // never waits for a command (see Progress).
+        // never waits for a command (see Progress). What was claimed is answered whatever happens to the settle:
+        // the invocations are marked delivered already, and an error would lose them.
         for (UUID commandId : pending) {
-            jdbi.useTransaction(
-                    handle -> CommandRow.lock(handle, commandId).ifPresent(c -> progress.settle(handle, c)));
+            settler.settle(commandId);
         }
         return claimed;
     }
 
+    /**
+     * Stores the agent's report holding only the invocation's row, never the command's: the many reports of one
+     * command do not queue on it. The command is settled afterwards (see {@link Settler}).
+     */
     void update(UpdateCommandInvocationRequest q) {
         UUID commandId = Launcher.parseId(q.commandId());
-        jdbi.useTransaction(handle -> {
+        boolean changed = jdbi.inTransaction(handle -> {
             CommandRow command =
-                    CommandRow.lock(handle, commandId).orElseThrow(() -> Launcher.invalidCommandId(q.commandId()));
+                    CommandRow.find(handle, commandId).orElseThrow(() -> Launcher.invalidCommandId(q.commandId()));
             Map<String, Object> stored = handle.createQuery("SELECT state, response_code, standard_output,"
                             + " standard_error FROM command_invocations WHERE command_id = :id AND instance_id ="
                             + " :instance FOR UPDATE")
@@ -152,7 +209,7 @@ final class AgentChannel {
                         && Objects.equals(
                                 stored.get("standard_error"), Objects.requireNonNullElse(q.standardErrorContent(), ""));
                 if (same) {
-                    return; // the agent's retry of a result already taken
+                    return true; // the agent's retry of a result already taken: settle again, in case
                 }
                 throw refused(q, state);
             }
@@ -176,12 +233,15 @@ final class AgentChannel {
                         .bind("id", commandId)
                         .bind("instance", q.instanceId())
                         .execute();
-                return;
+                return false;
             }
             InvocationState to = reported.get();
             progress.move(handle, command, state, to, q.instanceId(), outputs, "", binds);
-            progress.settle(handle, command);
+            return true;
         });
+        if (changed) {
+            settler.settle(commandId);
+        }
     }
 
     private static int responseCode(UpdateCommandInvocationRequest q) {

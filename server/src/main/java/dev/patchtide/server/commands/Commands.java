@@ -45,7 +45,7 @@ public final class Commands implements AutoCloseable {
         this.launcher = new Launcher(documents, progress, wakeups);
         this.links = new OutputLinks(jdbi, secrets, clock, publicUrl);
         this.api = new CommandApi(jdbi, launcher, links);
-        this.agents = new AgentChannel(jdbi, progress, wakeups);
+        this.agents = new AgentChannel(jdbi, progress, wakeups, new Settler(jdbi, progress));
         this.dispatcher = new Dispatcher(jdbi, progress, IDLE_POLL);
     }
 

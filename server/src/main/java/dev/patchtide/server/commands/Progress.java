@@ -12,7 +12,7 @@ import org.jdbi.v3.core.Handle;
 /**
  * Moves invocations and commands through their lifecycles inside the caller's transaction, and tells the
  * listeners of every status change there. Lock order: a command's row before its invocations' rows; code that
- * holds an invocation's row never waits for its command's (the agent's claim), so nothing deadlocks.
+ * holds an invocation's row never waits for its command's (the agent's claim and report), so nothing deadlocks.
  */
 final class Progress {
     private final InstantSource clock;
