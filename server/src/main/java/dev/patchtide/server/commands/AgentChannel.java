@@ -4,178 +4,51 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.ApiJson;
-import dev.patchtide.server.commands.AgentMessages.Invocation;
 import dev.patchtide.server.commands.AgentMessages.PluginResult;
 import dev.patchtide.server.commands.AgentMessages.ReceiveCommandInvocationsRequest;
 import dev.patchtide.server.commands.AgentMessages.ReceiveCommandInvocationsResult;
 import dev.patchtide.server.commands.AgentMessages.UpdateCommandInvocationRequest;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The agent's side: a long poll that hands each released invocation out exactly once (marked delivered in the
- * transaction that answers it), and the agent's reports of progress and of the final result.
+ * The agent's side: a long poll that hands each released invocation out at most once (marked delivered in the
+ * transaction that claims it for the poll, see {@link Claims}), and the agent's reports of progress and result.
  */
 final class AgentChannel {
     static final int DEFAULT_WAIT_SECONDS = 20;
-    /**
-     * A poll still unanswered this long after it arrived (waiting for a connection under load) is taken for
-     * abandoned: agents stop reading after 60 s, and what it claimed would be written to nobody.
-     */
-    private static final Duration ABANDONED_AFTER = Duration.ofSeconds(45);
 
     private final Jdbi jdbi;
     private final Progress progress;
-    private final Wakeups wakeups;
+    private final Deliverer deliverer;
     private final Settler settler;
 
-    AgentChannel(Jdbi jdbi, Progress progress, Wakeups wakeups, Settler settler) {
+    AgentChannel(Jdbi jdbi, Progress progress, Deliverer deliverer, Settler settler) {
         this.jdbi = jdbi;
         this.progress = progress;
-        this.wakeups = wakeups;
+        this.deliverer = deliverer;
         this.settler = settler;
     }
 
-    private record Claimed(List<Invocation> invocations, List<String> cancellations, boolean newCancellation) {}
-
+    /**
+     * A long poll: registered with the node's {@link Deliverer}, which looks for its work together with the other
+     * polls that arrived meanwhile and hands out what it claims; empty when the wait ends.
+     */
     ReceiveCommandInvocationsResult receive(ReceiveCommandInvocationsRequest q) {
         Duration wait = Duration.ofSeconds(Objects.requireNonNullElse(q.waitTimeSeconds(), DEFAULT_WAIT_SECONDS));
-        long arrived = System.nanoTime();
-        long deadline = arrived + wait.toNanos();
-        long abandoned = arrived + ABANDONED_AFTER.toNanos();
-        // Registered before the first look: a wake-up sent between the look and the wait is not lost.
-        Wakeups.Waiter waiter = wakeups.register(q.instanceId());
+        Poll poll = deliverer.register(q.instanceId(), wait);
         try {
-            while (true) {
-                if (waiter.superseded()) {
-                    return new ReceiveCommandInvocationsResult(List.of(), List.of());
-                }
-                Claimed claimed = look(q.instanceId(), () -> waiter.superseded() || System.nanoTime() - abandoned > 0);
-                long left = deadline - System.nanoTime();
-                boolean answer = !claimed.invocations().isEmpty() || claimed.newCancellation();
-                if (answer || left <= 0 || wakeups.closing()) {
-                    return new ReceiveCommandInvocationsResult(claimed.invocations(), claimed.cancellations());
-                }
-                // Not woken: nothing arrived (the node re-checks for lost notifications), so no second look.
-                if (!waiter.await(Duration.ofNanos(left))) {
-                    return new ReceiveCommandInvocationsResult(List.of(), claimed.cancellations());
-                }
-            }
+            return poll.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException.Transient("ServiceUnavailable", "The server is stopping; poll again.");
         } finally {
-            wakeups.unregister(q.instanceId(), waiter);
+            deliverer.unregister(poll);
         }
-    }
-
-    /**
-     * One cheap statement for the common case of a waiting agent with nothing to take (no transaction); claims
-     * only when there is something.
-     */
-    private Claimed look(String instanceId, java.util.function.BooleanSupplier gone) {
-        List<Map<String, Object>> open = jdbi.withHandle(handle -> handle.createQuery("SELECT command_id, state,"
-                        + " cancel_told FROM command_invocations WHERE instance_id = :instance"
-                        + " AND state IN ('RELEASED', 'CANCELLING') ORDER BY command_id")
-                .bind("instance", instanceId)
-                .mapToMap()
-                .list());
-        boolean claimable = open.stream()
-                .anyMatch(row -> row.get("state").equals("RELEASED") || !((Boolean) row.get("cancel_told")));
-        if (claimable) {
-            try {
-                return claim(instanceId, gone);
-            } catch (Unanswerable e) {
-                return new Claimed(List.of(), List.of(), false);
-            }
-        }
-        List<String> cancellations =
-                open.stream().map(row -> row.get("command_id").toString()).toList();
-        return new Claimed(List.of(), cancellations, false);
-    }
-
-    /** Rolls a claim back: its answer would reach nobody. */
-    private static final class Unanswerable extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Unanswerable() {
-            super("the poll was superseded or abandoned", null, false, false);
-        }
-    }
-
-    /**
-     * Claims in one transaction, rolled back when by its end the poll was superseded by a newer one of the same
-     * agent or waited too long: an invocation marked delivered then would be lost.
-     */
-    private Claimed claim(String instanceId, java.util.function.BooleanSupplier gone) {
-        Set<UUID> pending = new LinkedHashSet<>();
-        Claimed claimed = jdbi.inTransaction(handle -> {
-            Instant now = progress.now();
-            List<Map<String, Object>> rows = handle.createQuery("WITH picked AS MATERIALIZED (SELECT command_id"
-                            + " FROM command_invocations WHERE instance_id = :instance AND state = 'RELEASED'"
-                            + " FOR UPDATE SKIP LOCKED)"
-                            + " UPDATE command_invocations ci SET state = 'DELIVERED',"
-                            + " delivered_at = :now, changed_at = :now, silent_deadline = GREATEST(c.expires_after,"
-                            + " CAST(:now AS timestamptz) + c.execution_timeout_s * interval '1 second')"
-                            + " + :grace * interval '1 second'"
-                            + " FROM picked, commands c WHERE c.command_id = ci.command_id"
-                            + " AND ci.instance_id = :instance AND ci.command_id = picked.command_id"
-                            + " AND ci.state = 'RELEASED' RETURNING ci.command_id")
-                    .bind("now", now)
-                    .bind("grace", Launcher.silentGrace().toSeconds())
-                    .bind("instance", instanceId)
-                    .mapToMap()
-                    .list();
-            List<Invocation> invocations = new ArrayList<>();
-            for (Map<String, Object> row : rows) {
-                UUID commandId = (UUID) row.get("command_id");
-                CommandRow command = CommandRow.find(handle, commandId).orElseThrow();
-                InvocationState.LIFECYCLE.taken(InvocationState.RELEASED, InvocationState.DELIVERED);
-                progress.invocationChanged(handle, command, instanceId, InvocationState.DELIVERED);
-                if (command.state() == CommandState.PENDING) {
-                    pending.add(commandId);
-                }
-                invocations.add(new Invocation(
-                        commandId.toString(),
-                        instanceId,
-                        command.documentName(),
-                        command.documentVersion(),
-                        command.parameters(),
-                        tree(command.plan()),
-                        command.executionTimeoutSeconds(),
-                        command.requestedAt()));
-            }
-            List<String> untold = handle.createQuery("UPDATE command_invocations SET cancel_told = true"
-                            + " WHERE instance_id = :instance AND state = 'CANCELLING' AND NOT cancel_told"
-                            + " RETURNING command_id")
-                    .bind("instance", instanceId)
-                    .mapTo(String.class)
-                    .list();
-            List<String> cancellations = handle.createQuery("SELECT command_id FROM command_invocations"
-                            + " WHERE instance_id = :instance AND state = 'CANCELLING' ORDER BY command_id")
-                    .bind("instance", instanceId)
-                    .mapTo(String.class)
-                    .list();
-            if (gone.getAsBoolean()) {
-                throw new Unanswerable();
-            }
-            return new Claimed(invocations, cancellations, !untold.isEmpty());
-        });
-        // The command's own lock is taken only now, in a transaction of its own: a claim holding invocation rows
-        // never waits for a command (see Progress). What was claimed is answered whatever happens to the settle:
-        // the invocations are marked delivered already, and an error would lose them.
-        for (UUID commandId : pending) {
-            settler.settle(commandId);
-        }
-        return claimed;
     }
 
     /**
@@ -184,9 +57,31 @@ final class AgentChannel {
      */
     void update(UpdateCommandInvocationRequest q) {
         UUID commandId = Launcher.parseId(q.commandId());
-        boolean changed = jdbi.inTransaction(handle -> {
+        Stored stored = store(q, commandId, false);
+        if (stored == Stored.COMMAND_PENDING) {
+            // The hand-out's own settle (which starts the command) comes first: listeners hear of the command's
+            // start before any of its results.
+            settler.settle(commandId);
+            stored = store(q, commandId, true);
+        }
+        if (stored == Stored.CHANGED) {
+            settler.settle(commandId);
+        }
+    }
+
+    private enum Stored {
+        CHANGED,
+        UNCHANGED,
+        COMMAND_PENDING
+    }
+
+    private Stored store(UpdateCommandInvocationRequest q, UUID commandId, boolean afterSettle) {
+        return jdbi.inTransaction(handle -> {
             CommandRow command =
                     CommandRow.find(handle, commandId).orElseThrow(() -> Launcher.invalidCommandId(q.commandId()));
+            if (command.state() == CommandState.PENDING && !afterSettle) {
+                return Stored.COMMAND_PENDING;
+            }
             Map<String, Object> stored = handle.createQuery("SELECT state, response_code, standard_output,"
                             + " standard_error FROM command_invocations WHERE command_id = :id AND instance_id ="
                             + " :instance FOR UPDATE")
@@ -209,7 +104,7 @@ final class AgentChannel {
                         && Objects.equals(
                                 stored.get("standard_error"), Objects.requireNonNullElse(q.standardErrorContent(), ""));
                 if (same) {
-                    return true; // the agent's retry of a result already taken: settle again, in case
+                    return Stored.CHANGED; // the agent's retry of a result already taken: settle again, in case
                 }
                 throw refused(q, state);
             }
@@ -233,15 +128,12 @@ final class AgentChannel {
                         .bind("id", commandId)
                         .bind("instance", q.instanceId())
                         .execute();
-                return false;
+                return Stored.UNCHANGED;
             }
             InvocationState to = reported.get();
             progress.move(handle, command, state, to, q.instanceId(), outputs, "", binds);
-            return true;
+            return Stored.CHANGED;
         });
-        if (changed) {
-            settler.settle(commandId);
-        }
     }
 
     private static int responseCode(UpdateCommandInvocationRequest q) {

@@ -39,11 +39,7 @@ final class Settler {
      * was settled (false: it failed, and is left to the next settle or the dispatcher).
      */
     boolean settle(UUID commandId) {
-        CompletableFuture<Void> round = next.computeIfAbsent(commandId, id -> {
-            CompletableFuture<Void> started = new CompletableFuture<>();
-            Thread.ofVirtual().name("command-settle").start(() -> run(id, started));
-            return started;
-        });
+        CompletableFuture<Void> round = round(commandId);
         try {
             round.get();
             return true;
@@ -54,6 +50,22 @@ final class Settler {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** As {@link #settle}, without waiting for it (the deliverer must not wait for a command's lock). */
+    void settleSoon(UUID commandId) {
+        round(commandId).exceptionally(e -> {
+            log.warn("settling command {} failed; it is settled again later", commandId, e);
+            return null;
+        });
+    }
+
+    private CompletableFuture<Void> round(UUID commandId) {
+        return next.computeIfAbsent(commandId, id -> {
+            CompletableFuture<Void> started = new CompletableFuture<>();
+            Thread.ofVirtual().name("command-settle").start(() -> run(id, started));
+            return started;
+        });
     }
 
     private void run(UUID commandId, CompletableFuture<Void> round) {

@@ -37,6 +37,7 @@ class RestartTest {
     private final AtomicInteger succeeded = new AtomicInteger();
     /** Opened once the new server is up and the old one stopped: runs handed out after the 5th success wait for it. */
     private final CountDownLatch restarted = new CountDownLatch(1);
+
     private volatile boolean stopping;
 
     @AfterEach
@@ -92,16 +93,15 @@ class RestartTest {
                 .untilAsserted(() -> assertThat(nodes.states(run).values())
                         .as("every invocation handed out; received %s", received.keySet())
                         .doesNotContain("QUEUED", "RELEASED"));
-        await().atMost(Duration.ofSeconds(60))
-                .untilAsserted(() -> {
-                    Map<String, String> states = nodes.states(run);
-                    assertThat(states.entrySet().stream()
-                                    .filter(e -> e.getValue().equals("DELIVERED"))
-                                    .map(Map.Entry::getKey))
-                            .as("still DELIVERED (lost with the old server) in %s; received %s", states, received)
-                            .doesNotContainAnyElementsOf(received.keySet())
-                            .hasSize(AGENTS - received.size());
-                });
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Map<String, String> states = nodes.states(run);
+            assertThat(states.entrySet().stream()
+                            .filter(e -> e.getValue().equals("DELIVERED"))
+                            .map(Map.Entry::getKey))
+                    .as("still DELIVERED (lost with the old server) in %s; received %s", states, received)
+                    .doesNotContainAnyElementsOf(received.keySet())
+                    .hasSize(AGENTS - received.size());
+        });
         nodes.clock.advance(Duration.ofSeconds(600 + 60 + 120));
         Settled.wholeRound(
                 "the command dispatcher",
