@@ -92,8 +92,9 @@ public final class WindowDelivery {
         Windows windows = new Windows(rig);
         List<double[]> runs = new ArrayList<>();
         for (int r = 1; r <= o.runs(); r++) {
-            Set<String> before = Set.copyOf(
-                    agents.receipts().stream().map(CommandAgents.Receipt::commandId).toList());
+            Set<String> before = Set.copyOf(agents.receipts().stream()
+                    .map(CommandAgents.Receipt::commandId)
+                    .toList());
             Instant fire = Instant.now().plus(LEAD).truncatedTo(ChronoUnit.SECONDS);
             String windowId = windows.create("bench-window-" + r, fire);
             // Measured from just before the fire: what the registration calls cost is not the scheduler's.
