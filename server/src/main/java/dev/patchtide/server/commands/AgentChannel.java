@@ -21,6 +21,15 @@ import org.jdbi.v3.core.Jdbi;
  */
 final class AgentChannel {
     static final int DEFAULT_WAIT_SECONDS = 20;
+    /**
+     * Reports stored at once on this node: ten thousand agents reporting together would otherwise take every pooled
+     * connection and starve the deliverer's claims and the settles (the herd then feeds itself). The rest wait
+     * here, holding no connection, up to the pool's own wait; then the agent is told to retry (503).
+     */
+    static final int REPORTS_AT_ONCE = 6;
+
+    private static final Duration REPORT_WAIT = Duration.ofSeconds(30);
+    private final java.util.concurrent.Semaphore reporting = new java.util.concurrent.Semaphore(REPORTS_AT_ONCE, true);
 
     private final Jdbi jdbi;
     private final Progress progress;
@@ -76,6 +85,22 @@ final class AgentChannel {
     }
 
     private Stored store(UpdateCommandInvocationRequest q, UUID commandId, boolean afterSettle) {
+        try {
+            if (!reporting.tryAcquire(REPORT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw ApiException.busy();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException.Transient("ServiceUnavailable", "The server is stopping; report again.");
+        }
+        try {
+            return storeNow(q, commandId, afterSettle);
+        } finally {
+            reporting.release();
+        }
+    }
+
+    private Stored storeNow(UpdateCommandInvocationRequest q, UUID commandId, boolean afterSettle) {
         return jdbi.inTransaction(handle -> {
             CommandRow command =
                     CommandRow.find(handle, commandId).orElseThrow(() -> Launcher.invalidCommandId(q.commandId()));
