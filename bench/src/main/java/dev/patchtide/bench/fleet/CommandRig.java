@@ -130,6 +130,14 @@ final class CommandRig implements AutoCloseable {
         return fleet;
     }
 
+    FleetClient client() {
+        return client;
+    }
+
+    SigV4Credentials admin() {
+        return admin;
+    }
+
     CommandCalls commands() {
         return new CommandCalls(client, admin);
     }

@@ -122,8 +122,21 @@ final class FleetClient {
         return callBytes(target, json.writeValueAsBytes(request), credentials);
     }
 
+    /**
+     * An admin's call; sent again when the connection could not even be opened (nothing was sent: a server busy
+     * accepting ten thousand agents' connections may take longer than the connect timeout).
+     */
     JsonNode callBytes(String target, byte[] body, Optional<SigV4Credentials> credentials)
             throws IOException, ApiCallException {
-        return new ApiClient(endpoint, region, credentials, InstantSource.system(), http).callBytes(target, body);
+        ApiClient client = new ApiClient(endpoint, region, credentials, InstantSource.system(), http);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return client.callBytes(target, body);
+            } catch (java.net.http.HttpConnectTimeoutException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 }

@@ -107,6 +107,21 @@ public abstract sealed class ApiException extends RuntimeException {
         }
     }
 
+    /** The database had no connection for this request in time (the pool's wait ran out): retry later. */
+    public static Transient busy() {
+        return new Transient("ThrottlingException", "The server is busy; retry later.");
+    }
+
+    /** Whether {@code e} comes from the connection pool's wait running out (HikariCP's transient exception). */
+    public static boolean noConnection(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@code ValidationException}, the code most constraint violations carry. */
     public static Invalid validation(String message) {
         return new Invalid("ValidationException", message);

@@ -79,11 +79,18 @@ public final class ApiRouter {
             outcome = e.code();
             writeError(ctx, e);
         } catch (RuntimeException | java.io.IOException e) {
-            // Errors (out of memory, stack overflow) are not request failures: they propagate to Jetty.
-            outcome = "InternalServerError";
-            log.error("request {} to {} failed", requestId, target, e);
-            writeError(
-                    ctx, new ApiException.Transient("InternalServerError", "Internal error; request id " + requestId));
+            if (ApiException.noConnection(e)) {
+                // The pool had no connection for its whole wait: a retryable answer, so callers back off.
+                outcome = "ThrottlingException";
+                writeError(ctx, ApiException.busy());
+            } else {
+                // Errors (out of memory, stack overflow) are not request failures: they propagate to Jetty.
+                outcome = "InternalServerError";
+                log.error("request {} to {} failed", requestId, target, e);
+                writeError(
+                        ctx,
+                        new ApiException.Transient("InternalServerError", "Internal error; request id " + requestId));
+            }
         } finally {
             String action = target != null && actions.containsKey(target) ? target : "unknown";
             timing.stop(Timer.builder("patchtide.api.requests")

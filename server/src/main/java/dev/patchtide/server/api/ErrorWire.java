@@ -17,7 +17,7 @@ public final class ErrorWire {
                         ? 400
                         : 403;
             case ApiException.AccessDenied ignored -> 400;
-            case ApiException.Transient ignored -> 500;
+            case ApiException.Transient t -> "ThrottlingException".equals(t.code()) ? 503 : 500;
         };
     }
 

@@ -4,132 +4,109 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.ApiJson;
-import dev.patchtide.server.commands.AgentMessages.Invocation;
 import dev.patchtide.server.commands.AgentMessages.PluginResult;
 import dev.patchtide.server.commands.AgentMessages.ReceiveCommandInvocationsRequest;
 import dev.patchtide.server.commands.AgentMessages.ReceiveCommandInvocationsResult;
 import dev.patchtide.server.commands.AgentMessages.UpdateCommandInvocationRequest;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The agent's side: a long poll that hands each released invocation out exactly once (marked delivered in the
- * transaction that answers it), and the agent's reports of progress and of the final result.
+ * The agent's side: a long poll that hands each released invocation out at most once (marked delivered in the
+ * transaction that claims it for the poll, see {@link Claims}), and the agent's reports of progress and result.
  */
 final class AgentChannel {
     static final int DEFAULT_WAIT_SECONDS = 20;
+    /**
+     * Reports stored at once on this node: ten thousand agents reporting together would otherwise take every pooled
+     * connection and starve the deliverer's claims and the settles (the herd then feeds itself). The rest wait
+     * here, holding no connection, up to the pool's own wait; then the agent is told to retry (503).
+     */
+    static final int REPORTS_AT_ONCE = 6;
+
+    private static final Duration REPORT_WAIT = Duration.ofSeconds(30);
+    private final java.util.concurrent.Semaphore reporting = new java.util.concurrent.Semaphore(REPORTS_AT_ONCE, true);
 
     private final Jdbi jdbi;
     private final Progress progress;
-    private final Wakeups wakeups;
+    private final Deliverer deliverer;
+    private final Settler settler;
 
-    AgentChannel(Jdbi jdbi, Progress progress, Wakeups wakeups) {
+    AgentChannel(Jdbi jdbi, Progress progress, Deliverer deliverer, Settler settler) {
         this.jdbi = jdbi;
         this.progress = progress;
-        this.wakeups = wakeups;
+        this.deliverer = deliverer;
+        this.settler = settler;
     }
 
-    private record Claimed(List<Invocation> invocations, List<String> cancellations, boolean newCancellation) {}
-
+    /**
+     * A long poll: registered with the node's {@link Deliverer}, which looks for its work together with the other
+     * polls that arrived meanwhile and hands out what it claims; empty when the wait ends.
+     */
     ReceiveCommandInvocationsResult receive(ReceiveCommandInvocationsRequest q) {
         Duration wait = Duration.ofSeconds(Objects.requireNonNullElse(q.waitTimeSeconds(), DEFAULT_WAIT_SECONDS));
-        long deadline = System.nanoTime() + wait.toNanos();
-        // Registered before the first look: a wake-up sent between the look and the wait is not lost.
-        Wakeups.Waiter waiter = wakeups.register(q.instanceId());
+        Poll poll = deliverer.register(q.instanceId(), wait);
         try {
-            while (true) {
-                if (waiter.superseded()) {
-                    return new ReceiveCommandInvocationsResult(List.of(), List.of());
-                }
-                Claimed claimed = claim(q.instanceId());
-                long left = deadline - System.nanoTime();
-                boolean answer = !claimed.invocations().isEmpty() || claimed.newCancellation();
-                if (answer || left <= 0 || wakeups.closing()) {
-                    return new ReceiveCommandInvocationsResult(claimed.invocations(), claimed.cancellations());
-                }
-                waiter.await(Duration.ofNanos(left));
-            }
+            return poll.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException.Transient("ServiceUnavailable", "The server is stopping; poll again.");
         } finally {
-            wakeups.unregister(q.instanceId(), waiter);
+            deliverer.unregister(poll);
         }
     }
 
-    private Claimed claim(String instanceId) {
-        Set<UUID> pending = new LinkedHashSet<>();
-        Claimed claimed = jdbi.inTransaction(handle -> {
-            Instant now = progress.now();
-            List<Map<String, Object>> rows = handle.createQuery("WITH picked AS MATERIALIZED (SELECT command_id"
-                            + " FROM command_invocations WHERE instance_id = :instance AND state = 'RELEASED'"
-                            + " FOR UPDATE SKIP LOCKED)"
-                            + " UPDATE command_invocations ci SET state = 'DELIVERED',"
-                            + " delivered_at = :now, changed_at = :now, silent_deadline = GREATEST(c.expires_after,"
-                            + " CAST(:now AS timestamptz) + c.execution_timeout_s * interval '1 second')"
-                            + " + :grace * interval '1 second'"
-                            + " FROM picked, commands c WHERE c.command_id = ci.command_id"
-                            + " AND ci.instance_id = :instance AND ci.command_id = picked.command_id"
-                            + " AND ci.state = 'RELEASED' RETURNING ci.command_id")
-                    .bind("now", now)
-                    .bind("grace", Launcher.silentGrace().toSeconds())
-                    .bind("instance", instanceId)
-                    .mapToMap()
-                    .list();
-            List<Invocation> invocations = new ArrayList<>();
-            for (Map<String, Object> row : rows) {
-                UUID commandId = (UUID) row.get("command_id");
-                CommandRow command = CommandRow.find(handle, commandId).orElseThrow();
-                InvocationState.LIFECYCLE.taken(InvocationState.RELEASED, InvocationState.DELIVERED);
-                progress.invocationChanged(handle, command, instanceId, InvocationState.DELIVERED);
-                if (command.state() == CommandState.PENDING) {
-                    pending.add(commandId);
-                }
-                invocations.add(new Invocation(
-                        commandId.toString(),
-                        instanceId,
-                        command.documentName(),
-                        command.documentVersion(),
-                        command.parameters(),
-                        tree(command.plan()),
-                        command.executionTimeoutSeconds(),
-                        command.requestedAt()));
-            }
-            List<String> untold = handle.createQuery("UPDATE command_invocations SET cancel_told = true"
-                            + " WHERE instance_id = :instance AND state = 'CANCELLING' AND NOT cancel_told"
-                            + " RETURNING command_id")
-                    .bind("instance", instanceId)
-                    .mapTo(String.class)
-                    .list();
-            List<String> cancellations = handle.createQuery("SELECT command_id FROM command_invocations"
-                            + " WHERE instance_id = :instance AND state = 'CANCELLING' ORDER BY command_id")
-                    .bind("instance", instanceId)
-                    .mapTo(String.class)
-                    .list();
-            return new Claimed(invocations, cancellations, !untold.isEmpty());
-        });
-        // The command's own lock is taken only now, in a transaction of its own: a claim holding invocation rows
-        // never waits for a command (see Progress).
-        for (UUID commandId : pending) {
-            jdbi.useTransaction(
-                    handle -> CommandRow.lock(handle, commandId).ifPresent(c -> progress.settle(handle, c)));
-        }
-        return claimed;
-    }
-
+    /**
+     * Stores the agent's report holding only the invocation's row, never the command's: the many reports of one
+     * command do not queue on it. The command is settled afterwards (see {@link Settler}).
+     */
     void update(UpdateCommandInvocationRequest q) {
         UUID commandId = Launcher.parseId(q.commandId());
-        jdbi.useTransaction(handle -> {
+        Stored stored = store(q, commandId, false);
+        if (stored == Stored.COMMAND_PENDING) {
+            // The hand-out's own settle (which starts the command) comes first: listeners hear of the command's
+            // start before any of its results.
+            settler.settle(commandId);
+            stored = store(q, commandId, true);
+        }
+        if (stored == Stored.CHANGED) {
+            settler.settle(commandId);
+        }
+    }
+
+    private enum Stored {
+        CHANGED,
+        UNCHANGED,
+        COMMAND_PENDING
+    }
+
+    private Stored store(UpdateCommandInvocationRequest q, UUID commandId, boolean afterSettle) {
+        try {
+            if (!reporting.tryAcquire(REPORT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw ApiException.busy();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException.Transient("ServiceUnavailable", "The server is stopping; report again.");
+        }
+        try {
+            return storeNow(q, commandId, afterSettle);
+        } finally {
+            reporting.release();
+        }
+    }
+
+    private Stored storeNow(UpdateCommandInvocationRequest q, UUID commandId, boolean afterSettle) {
+        return jdbi.inTransaction(handle -> {
             CommandRow command =
-                    CommandRow.lock(handle, commandId).orElseThrow(() -> Launcher.invalidCommandId(q.commandId()));
+                    CommandRow.find(handle, commandId).orElseThrow(() -> Launcher.invalidCommandId(q.commandId()));
+            if (command.state() == CommandState.PENDING && !afterSettle) {
+                return Stored.COMMAND_PENDING;
+            }
             Map<String, Object> stored = handle.createQuery("SELECT state, response_code, standard_output,"
                             + " standard_error FROM command_invocations WHERE command_id = :id AND instance_id ="
                             + " :instance FOR UPDATE")
@@ -152,7 +129,7 @@ final class AgentChannel {
                         && Objects.equals(
                                 stored.get("standard_error"), Objects.requireNonNullElse(q.standardErrorContent(), ""));
                 if (same) {
-                    return; // the agent's retry of a result already taken
+                    return Stored.CHANGED; // the agent's retry of a result already taken: settle again, in case
                 }
                 throw refused(q, state);
             }
@@ -176,11 +153,11 @@ final class AgentChannel {
                         .bind("id", commandId)
                         .bind("instance", q.instanceId())
                         .execute();
-                return;
+                return Stored.UNCHANGED;
             }
             InvocationState to = reported.get();
             progress.move(handle, command, state, to, q.instanceId(), outputs, "", binds);
-            progress.settle(handle, command);
+            return Stored.CHANGED;
         });
     }
 

@@ -50,6 +50,11 @@ public final class CommandEvents implements CommandListener {
         publisher.publish(handle, event(change));
     }
 
+    @Override
+    public void invocationsChanged(Handle handle, List<InvocationChange> changes) {
+        publisher.publishAll(handle, changes.stream().map(this::event).toList());
+    }
+
     /** The event for a command's status change. */
     public EventEnvelope event(CommandChange change) {
         EventEnvelope.Builder event = publisher.event(SOURCE, COMMAND_CHANGE);

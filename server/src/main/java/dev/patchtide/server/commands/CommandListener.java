@@ -18,6 +18,13 @@ public interface CommandListener {
 
     void invocationChanged(Handle handle, InvocationChange change);
 
+    /** Many invocations of one command changed at once (a send, a hand-out to many agents, a cancel). */
+    default void invocationsChanged(Handle handle, List<InvocationChange> changes) {
+        for (InvocationChange change : changes) {
+            invocationChanged(handle, change);
+        }
+    }
+
     record CommandChange(
             String commandId,
             String documentName,

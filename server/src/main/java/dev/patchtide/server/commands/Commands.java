@@ -32,6 +32,7 @@ public final class Commands implements AutoCloseable {
 
     private final Progress progress;
     private final Wakeups wakeups;
+    private final Deliverer deliverer;
     private final Launcher launcher;
     private final CommandApi api;
     private final AgentChannel agents;
@@ -45,7 +46,10 @@ public final class Commands implements AutoCloseable {
         this.launcher = new Launcher(documents, progress, wakeups);
         this.links = new OutputLinks(jdbi, secrets, clock, publicUrl);
         this.api = new CommandApi(jdbi, launcher, links);
-        this.agents = new AgentChannel(jdbi, progress, wakeups);
+        Settler settler = new Settler(jdbi, progress);
+        this.deliverer = new Deliverer(jdbi, progress, settler);
+        wakeups.deliverTo(deliverer);
+        this.agents = new AgentChannel(jdbi, progress, deliverer, settler);
         this.dispatcher = new Dispatcher(jdbi, progress, IDLE_POLL);
     }
 
@@ -144,6 +148,7 @@ public final class Commands implements AutoCloseable {
 
     /** Starts listening for wake-ups and the background round; {@link #close()} stops both. */
     public Commands start() {
+        deliverer.start();
         wakeups.start();
         dispatcher.loop().start();
         return this;
@@ -156,12 +161,13 @@ public final class Commands implements AutoCloseable {
 
     /** Agents' long polls waiting on this node now. */
     public int waitingAgents() {
-        return wakeups.waitingCount();
+        return deliverer.waitingCount();
     }
 
     @Override
     public void close() {
         dispatcher.loop().close();
         wakeups.close();
+        deliverer.close();
     }
 }

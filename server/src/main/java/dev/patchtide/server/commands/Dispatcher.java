@@ -14,10 +14,13 @@ import org.jdbi.v3.core.Jdbi;
  */
 final class Dispatcher {
     private static final int BATCH = 50;
+    /** How often open commands are settled again, for a settle that failed or a node that died before it. */
+    private static final Duration RESETTLE = Duration.ofSeconds(10);
 
     private final Jdbi jdbi;
     private final Progress progress;
     private final PollingLoop loop;
+    private java.time.Instant nextResettle = java.time.Instant.MIN;
 
     Dispatcher(Jdbi jdbi, Progress progress, Duration idlePoll) {
         this.jdbi = jdbi;
@@ -33,6 +36,7 @@ final class Dispatcher {
         boolean busy = deliveryTimeouts();
         busy |= silentAgents();
         releaseLeftovers();
+        resettleOpen();
         return busy;
     }
 
@@ -90,6 +94,25 @@ final class Dispatcher {
                 .mapTo(UUID.class)
                 .list());
         for (UUID id : queued) {
+            jdbi.useTransaction(h -> CommandRow.tryLock(h, id).ifPresent(command -> progress.settle(h, command)));
+        }
+    }
+
+    /**
+     * Agents' reports are settled after their own commit (see Settler); one that was not (its settle failed, its
+     * node died) is settled here: every open command, now and then.
+     */
+    private void resettleOpen() {
+        java.time.Instant now = progress.now();
+        if (now.isBefore(nextResettle)) {
+            return;
+        }
+        nextResettle = now.plus(RESETTLE);
+        List<UUID> open = jdbi.withHandle(h -> h.createQuery("SELECT command_id FROM commands"
+                        + " WHERE state IN ('PENDING', 'IN_PROGRESS', 'CANCELLING') ORDER BY delivery_deadline")
+                .mapTo(UUID.class)
+                .list());
+        for (UUID id : open) {
             jdbi.useTransaction(h -> CommandRow.tryLock(h, id).ifPresent(command -> progress.settle(h, command)));
         }
     }

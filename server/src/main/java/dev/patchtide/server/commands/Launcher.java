@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** SendCommand and CancelCommand inside a caller's transaction: for the API and for other features alike. */
 final class Launcher implements CommandLauncher {
@@ -106,19 +105,16 @@ final class Launcher implements CommandLauncher {
                 .bind("s3Prefix", output.keyPrefix())
                 .bind("by", requestedBy.accessKeyId())
                 .execute();
-        PreparedBatch batch = handle.prepareBatch("INSERT INTO command_invocations (command_id, instance_id, seq,"
-                + " instance_name, state, changed_at) VALUES (:id, :instance, :seq, :name, 'QUEUED', :now)");
-        int seq = 0;
-        for (Map.Entry<String, String> instance : instances.entrySet()) {
-            batch.bind("id", commandId)
-                    .bind("instance", instance.getKey())
-                    .bind("seq", seq++)
-                    .bind("name", instance.getValue())
-                    .bind("now", now)
-                    .add();
-        }
         if (!instances.isEmpty()) {
-            batch.execute();
+            // One statement for the whole fleet (a command by tag may target tens of thousands of instances).
+            handle.createUpdate("INSERT INTO command_invocations (command_id, instance_id, seq, instance_name, state,"
+                            + " changed_at) SELECT :id, instance, seq - 1, name, 'QUEUED', :now"
+                            + " FROM unnest(:instances, :names) WITH ORDINALITY AS i(instance, name, seq)")
+                    .bind("id", commandId)
+                    .bind("now", now)
+                    .bindArray("instances", String.class, instances.keySet().toArray())
+                    .bindArray("names", String.class, instances.values().toArray())
+                    .execute();
         }
         CommandRow created = CommandRow.lock(handle, commandId).orElseThrow();
         progress.created(handle, created, new ArrayList<>(instances.keySet()));

@@ -12,7 +12,7 @@ import org.jdbi.v3.core.Handle;
 /**
  * Moves invocations and commands through their lifecycles inside the caller's transaction, and tells the
  * listeners of every status change there. Lock order: a command's row before its invocations' rows; code that
- * holds an invocation's row never waits for its command's (the agent's claim), so nothing deadlocks.
+ * holds an invocation's row never waits for its command's (the agent's claim and report), so nothing deadlocks.
  */
 final class Progress {
     private final InstantSource clock;
@@ -35,9 +35,7 @@ final class Progress {
     /** Tells the listeners of a new command (Pending; Success when no instance matched) and its invocations. */
     void created(Handle handle, CommandRow command, List<String> instanceIds) {
         commandChanged(handle, command, command.state(), instanceIds);
-        for (String instanceId : instanceIds) {
-            invocationChanged(handle, command, instanceId, InvocationState.QUEUED);
-        }
+        invocationsChanged(handle, command, instanceIds, InvocationState.QUEUED);
     }
 
     /**
@@ -70,11 +68,9 @@ final class Progress {
         binds.forEach(update::bind);
         List<String> moved =
                 update.executeAndReturnGeneratedKeys().mapTo(String.class).list();
-        for (String instance : moved) {
-            InvocationState.LIFECYCLE.taken(from, to);
-            if (!from.status().equals(to.status()) || !from.details().equals(to.details())) {
-                invocationChanged(handle, command, instance, to);
-            }
+        moved.forEach(instance -> InvocationState.LIFECYCLE.taken(from, to));
+        if (!from.status().equals(to.status()) || !from.details().equals(to.details())) {
+            invocationsChanged(handle, command, moved, to);
         }
         return moved;
     }
@@ -160,20 +156,30 @@ final class Progress {
     }
 
     void invocationChanged(Handle handle, CommandRow command, String instanceId, InvocationState state) {
-        if (listeners.isEmpty()) {
+        invocationsChanged(handle, command, List.of(instanceId), state);
+    }
+
+    /** Tells the listeners of many invocations of one command that moved to {@code state}, in one call each. */
+    void invocationsChanged(Handle handle, CommandRow command, List<String> instanceIds, InvocationState state) {
+        if (listeners.isEmpty() || instanceIds.isEmpty()) {
             return;
         }
-        InvocationChange change = new InvocationChange(
-                command.commandId().toString(),
-                instanceId,
-                command.documentName(),
-                state.status(),
-                state.details(),
-                command.requestedAt(),
-                command.contractNotification(),
-                now());
+        Instant now = now();
+        var notification = command.contractNotification();
+        List<InvocationChange> changes = new java.util.ArrayList<>(instanceIds.size());
+        for (String instanceId : instanceIds) {
+            changes.add(new InvocationChange(
+                    command.commandId().toString(),
+                    instanceId,
+                    command.documentName(),
+                    state.status(),
+                    state.details(),
+                    command.requestedAt(),
+                    notification,
+                    now));
+        }
         for (CommandListener listener : listeners) {
-            listener.invocationChanged(handle, change);
+            listener.invocationsChanged(handle, changes);
         }
     }
 

@@ -7,10 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.PGConnection;
@@ -21,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Wakes agents' long polls, on every server node, when work for their instance is committed: the committing
  * transaction sends a PostgreSQL NOTIFY naming the instances; each node LISTENs on one connection of its own
- * and wakes the requests waiting for those instances. A periodic re-check covers a notification lost while
- * the listening connection was being replaced. Waiting requests hold no connection, only a small object.
+ * and hands those instances to its {@link Deliverer}. A periodic re-check covers a notification lost while
+ * the listening connection was being replaced.
  */
 final class Wakeups implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Wakeups.class);
@@ -33,8 +29,19 @@ final class Wakeups implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration RECHECK = Duration.ofSeconds(2);
 
+    /** Where wake-ups go: the node's {@link Deliverer}. */
+    interface Work {
+        void arrived(String instanceId);
+
+        void arrived(Collection<String> instanceIds);
+
+        void arrivedForAll();
+
+        boolean anyWaiting();
+    }
+
     private final Jdbi jdbi;
-    private final ConcurrentHashMap<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+    private volatile Work work;
     private volatile boolean stopping;
     private Thread thread;
 
@@ -42,63 +49,9 @@ final class Wakeups implements AutoCloseable {
         this.jdbi = jdbi;
     }
 
-    /** One waiting request. */
-    static final class Waiter {
-        private final Semaphore signal = new Semaphore(0);
-        private volatile boolean superseded;
-
-        /**
-         * A newer poll of the same instance arrived: this request's agent restarted or gave up on it, and an
-         * invocation handed to it could be written to a connection nobody reads any more.
-         */
-        boolean superseded() {
-            return superseded;
-        }
-
-        private void supersede() {
-            superseded = true;
-            signal.release();
-        }
-
-        void wake() {
-            signal.release();
-        }
-
-        /** Waits for a wake-up, at most {@code timeout}; answers whether one came. */
-        boolean await(Duration timeout) throws InterruptedException {
-            boolean woken = signal.tryAcquire(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS);
-            signal.drainPermits();
-            return woken;
-        }
-    }
-
-    /** Registers a waiting request; an older one of the same instance on this node is answered empty. */
-    Waiter register(String instanceId) {
-        Waiter waiter = new Waiter();
-        waiting.compute(instanceId, (k, set) -> {
-            Set<Waiter> waiters = set == null ? ConcurrentHashMap.newKeySet() : set;
-            waiters.forEach(Waiter::supersede);
-            waiters.add(waiter);
-            return waiters;
-        });
-        return waiter;
-    }
-
-    /** Once closing, long polls answer at once: nothing would wake them any more. */
-    boolean closing() {
-        return stopping;
-    }
-
-    void unregister(String instanceId, Waiter waiter) {
-        waiting.computeIfPresent(instanceId, (k, set) -> {
-            set.remove(waiter);
-            return set.isEmpty() ? null : set;
-        });
-    }
-
-    /** How many requests wait on this node now. */
-    int waitingCount() {
-        return waiting.values().stream().mapToInt(Set::size).sum();
+    /** Set once, before {@link #start()}. */
+    void deliverTo(Work work) {
+        this.work = work;
     }
 
     /** Sends, with the caller's transaction, a wake-up for these instances to every node (on commit). */
@@ -157,9 +110,7 @@ final class Wakeups implements AutoCloseable {
             PGNotification[] notifications = pg.getNotifications((int) POLL.toMillis());
             if (notifications != null) {
                 for (PGNotification n : notifications) {
-                    for (String id : n.getParameter().split(",")) {
-                        wake(id);
-                    }
+                    work.arrived(java.util.Arrays.asList(n.getParameter().split(",")));
                 }
             }
             if (System.nanoTime() - nextRecheck >= 0) {
@@ -171,7 +122,7 @@ final class Wakeups implements AutoCloseable {
 
     /** Wakes the waiting requests whose instance has work, whether or not a notification said so. */
     private void recheck(Connection connection) throws SQLException {
-        if (waiting.isEmpty()) {
+        if (!work.anyWaiting()) {
             return;
         }
         List<String> due = new ArrayList<>();
@@ -182,18 +133,11 @@ final class Wakeups implements AutoCloseable {
                 due.add(rs.getString(1));
             }
         }
-        due.forEach(this::wake);
-    }
-
-    private void wake(String instanceId) {
-        Set<Waiter> waiters = waiting.get(instanceId);
-        if (waiters != null) {
-            waiters.forEach(Waiter::wake);
-        }
+        work.arrived(due);
     }
 
     private void wakeAll() {
-        waiting.values().forEach(set -> set.forEach(Waiter::wake));
+        work.arrivedForAll();
     }
 
     private void pause() {
@@ -219,6 +163,5 @@ final class Wakeups implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        wakeAll();
     }
 }

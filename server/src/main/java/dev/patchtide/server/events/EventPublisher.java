@@ -38,6 +38,11 @@ public final class EventPublisher {
         router.ingest(handle, EventBuses.DEFAULT, event);
     }
 
+    /** As {@link #publish} for many events at once: stored with one statement (a command sent to a fleet). */
+    public void publishAll(Handle handle, java.util.List<EventEnvelope> events) {
+        router.ingestAll(handle, EventBuses.DEFAULT, events);
+    }
+
     public String region() {
         return arns.region();
     }

@@ -60,6 +60,57 @@ final class EventRouter {
         return true;
     }
 
+    /** As {@link #ingest} for many events: one look at the bus and one insert for all of them. */
+    boolean ingestAll(Handle handle, String bus, java.util.List<EventEnvelope> events) {
+        if (events.size() == 1) {
+            return ingest(handle, bus, events.getFirst());
+        }
+        Optional<CompiledBus> compiled = machines.forBus(handle, bus);
+        if (compiled.isEmpty()) {
+            return false;
+        }
+        Instant now = clock.instant();
+        int n = events.size();
+        UUID[] ids = new UUID[n];
+        String[] times = new String[n];
+        String[] texts = new String[n];
+        ObjectNode[] jsons = new ObjectNode[n];
+        for (int i = 0; i < n; i++) {
+            EventEnvelope event = events.get(i);
+            jsons[i] = event.toJson();
+            ids[i] = UUID.fromString(event.id());
+            times[i] = event.time().toString();
+            texts[i] = TargetInput.text(jsons[i]);
+        }
+        handle.createUpdate("INSERT INTO events (event_id, bus, event_time, received_at, envelope)"
+                        + " SELECT id, :bus, time, :now, envelope FROM unnest(:ids, CAST(:times AS timestamptz[]), :envelopes)"
+                        + " AS e(id, time, envelope)")
+                .bind("bus", bus)
+                .bind("now", now)
+                .bindArray("ids", UUID.class, (Object[]) ids)
+                .bindArray("times", String.class, (Object[]) times)
+                .bindArray("envelopes", String.class, (Object[]) texts)
+                .execute();
+        for (int i = 0; i < n; i++) {
+            int size = texts[i].getBytes(StandardCharsets.UTF_8).length;
+            for (String archive : compiled.get().archivesForAll()) {
+                archive(handle, archive, events.get(i), size);
+            }
+            for (String name : compiled.get().matcher().match(jsons[i])) {
+                if (name.startsWith(BusMachines.ARCHIVE)) {
+                    archive(handle, name.substring(BusMachines.ARCHIVE.length()), events.get(i), size);
+                } else {
+                    deliver(
+                            handle,
+                            compiled.get().rules().get(name.substring(BusMachines.RULE.length())),
+                            jsons[i],
+                            now);
+                }
+            }
+        }
+        return true;
+    }
+
     /**
      * Routes an archived event again, marked with {@code replay-name}, to the matching rules of the bus
      * (only those in {@code ruleArns} when it is not empty). Replayed events are not stored or archived again.

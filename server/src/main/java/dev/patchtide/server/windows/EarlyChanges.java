@@ -28,14 +28,41 @@ final class EarlyChanges {
     }
 
     record Held<T>(T value, List<Object> changes) {
+        /**
+         * Replays in order; consecutive changes of invocations to the same status go together (a send to ten
+         * thousand instances is one change of each to Pending: one call, not ten thousand).
+         */
         void replay(Handle h, CommandListener listener) {
+            List<InvocationChange> run = new ArrayList<>();
             for (Object c : changes) {
                 switch (c) {
-                    case InvocationChange i -> listener.invocationChanged(h, i);
-                    case CommandChange command -> listener.commandChanged(h, command);
+                    case InvocationChange i -> {
+                        if (!run.isEmpty() && !alike(run.getFirst(), i)) {
+                            listener.invocationsChanged(h, List.copyOf(run));
+                            run.clear();
+                        }
+                        run.add(i);
+                    }
+                    case CommandChange command -> {
+                        if (!run.isEmpty()) {
+                            listener.invocationsChanged(h, List.copyOf(run));
+                            run.clear();
+                        }
+                        listener.commandChanged(h, command);
+                    }
                     default -> throw new IllegalStateException("unexpected change " + c);
                 }
             }
+            if (!run.isEmpty()) {
+                listener.invocationsChanged(h, List.copyOf(run));
+            }
+        }
+
+        private static boolean alike(InvocationChange a, InvocationChange b) {
+            return a.commandId().equals(b.commandId())
+                    && a.status().equals(b.status())
+                    && a.statusDetails().equals(b.statusDetails())
+                    && a.changedAt().equals(b.changedAt());
         }
     }
 

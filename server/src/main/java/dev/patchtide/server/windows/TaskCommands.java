@@ -92,13 +92,32 @@ final class TaskCommands implements CommandListener {
 
     @Override
     public void invocationChanged(Handle h, InvocationChange change) {
-        Optional<Owner> found = owner(h, change.commandId());
+        invocationsChanged(h, List.of(change));
+    }
+
+    /**
+     * The changes of one command's invocations to one status (as the commands feature reports them): one task
+     * invocation row each, written with one statement, and their events published together.
+     */
+    @Override
+    public void invocationsChanged(Handle h, List<InvocationChange> changes) {
+        InvocationChange first = changes.getFirst();
+        boolean alike = changes.stream()
+                .allMatch(c -> c.commandId().equals(first.commandId())
+                        && c.status().equals(first.status())
+                        && c.statusDetails().equals(first.statusDetails())
+                        && c.changedAt().equals(first.changedAt()));
+        if (!alike) {
+            changes.forEach(c -> invocationsChanged(h, List.of(c)));
+            return;
+        }
+        Optional<Owner> found = owner(h, first.commandId());
         if (found.isEmpty()) {
-            early.hold(change);
+            changes.forEach(early::hold);
             return;
         }
         Owner o = found.get();
-        String status = WindowLifecycles.invocationStatus(change.status());
+        String status = WindowLifecycles.invocationStatus(first.status());
         boolean ends = List.of("SUCCESS", "FAILED", "TIMED_OUT", "CANCELLED").contains(status);
         TaskDefinition d = launcher.definition(o.definition());
         Optional<String> targetId = d.targets() == null
@@ -115,39 +134,54 @@ final class TaskCommands implements CommandListener {
                         .mapTo(String.class)
                         .findOne())
                 .orElse(null);
-        ObjectNode parameters = ApiJson.documents().createObjectNode();
-        parameters.put("documentName", change.documentName());
-        parameters.put("commandId", change.commandId());
-        parameters.putArray("instanceIds").add(change.instanceId());
-        Instant start = h.createQuery("INSERT INTO maintenance_window_task_invocations (invocation_id,"
+        int n = changes.size();
+        UUID[] ids = new UUID[n];
+        String[] instances = new String[n];
+        String[] parameters = new String[n];
+        for (int i = 0; i < n; i++) {
+            InvocationChange change = changes.get(i);
+            ObjectNode p = ApiJson.documents().createObjectNode();
+            p.put("documentName", change.documentName());
+            p.put("commandId", change.commandId());
+            p.putArray("instanceIds").add(change.instanceId());
+            ids[i] = UUID.randomUUID();
+            instances[i] = change.instanceId();
+            parameters[i] = p.toString();
+        }
+        java.util.Map<String, Instant> starts = new java.util.HashMap<>();
+        h.createQuery("INSERT INTO maintenance_window_task_invocations (invocation_id,"
                         + " task_execution_id, instance_id, window_target_id, owner_information, parameters, status,"
-                        + " status_details, start_time, end_time) VALUES (:id::uuid, :task::uuid, :instance, :target,"
-                        + " :owner, :parameters, :status, :details, :now, :end)"
+                        + " status_details, start_time, end_time) SELECT id, :task::uuid, instance, :target, :owner,"
+                        + " parameters, :status, :details, :now, :end"
+                        + " FROM unnest(:ids, :instances, :parameters) AS i(id, instance, parameters)"
                         + " ON CONFLICT (task_execution_id, instance_id) DO UPDATE SET status = EXCLUDED.status,"
                         + " status_details = EXCLUDED.status_details, end_time = EXCLUDED.end_time"
-                        + " RETURNING start_time")
-                .bind("id", UUID.randomUUID().toString())
+                        + " RETURNING instance_id, start_time")
+                .bindArray("ids", UUID.class, (Object[]) ids)
+                .bindArray("instances", String.class, (Object[]) instances)
+                .bindArray("parameters", String.class, (Object[]) parameters)
                 .bind("task", o.taskExecutionId())
-                .bind("instance", change.instanceId())
                 .bind("target", targetId.orElse(null))
                 .bind("owner", owner)
-                .bind("parameters", parameters.toString())
                 .bind("status", status)
-                .bind("details", TaskLauncher.clip(change.statusDetails()))
-                .bind("now", change.changedAt())
-                .bind("end", ends ? change.changedAt() : null)
-                .map((rs, ctx) -> rs.getTimestamp(1).toInstant())
-                .one();
-        events.invocationChanged(
+                .bind("details", TaskLauncher.clip(first.statusDetails()))
+                .bind("now", first.changedAt())
+                .bind("end", ends ? first.changedAt() : null)
+                .map((rs, ctx) ->
+                        java.util.Map.entry(rs.getString(1), rs.getTimestamp(2).toInstant()))
+                .forEach(e -> starts.put(e.getKey(), e.getValue()));
+        events.invocationsChanged(
                 h,
-                new WindowEvents.InvocationEvent(
-                        o.windowId(),
-                        o.executionId(),
-                        o.taskExecutionId(),
-                        targetId.orElse(null),
-                        owner,
-                        status,
-                        start,
-                        ends ? change.changedAt() : null));
+                changes.stream()
+                        .map(change -> new WindowEvents.InvocationEvent(
+                                o.windowId(),
+                                o.executionId(),
+                                o.taskExecutionId(),
+                                targetId.orElse(null),
+                                owner,
+                                status,
+                                starts.get(change.instanceId()),
+                                ends ? change.changedAt() : null))
+                        .toList());
     }
 }

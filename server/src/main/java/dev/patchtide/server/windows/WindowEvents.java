@@ -5,6 +5,7 @@ import dev.patchtide.server.events.EventEnvelope;
 import dev.patchtide.server.events.EventPublisher;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /** Maintenance-window events on the default bus, with AWS's detail types and detail members. */
@@ -55,7 +56,12 @@ final class WindowEvents {
         publisher.publish(h, publisher.build(e));
     }
 
-    void invocationChanged(Handle h, InvocationEvent i) {
+    /** Many at once (a task's command handed out to a fleet): stored with one statement. */
+    void invocationsChanged(Handle h, List<InvocationEvent> invocations) {
+        publisher.publishAll(h, invocations.stream().map(this::event).toList());
+    }
+
+    private EventEnvelope event(InvocationEvent i) {
         EventEnvelope.Builder e =
                 publisher.event("aws.ssm", "Maintenance Window Task Target Invocation State-change Notification");
         e.resource(windowArn(i.windowId()));
@@ -69,7 +75,7 @@ final class WindowEvents {
         if (i.ownerInformation() != null) {
             d.put("owner-information", i.ownerInformation());
         }
-        publisher.publish(h, publisher.build(e));
+        return publisher.build(e);
     }
 
     record InvocationEvent(

@@ -12,8 +12,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +35,9 @@ class RestartTest {
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger mostRunning = new AtomicInteger();
     private final AtomicInteger succeeded = new AtomicInteger();
+    /** Opened once the new server is up and the old one stopped: runs handed out after the 5th success wait for it. */
+    private final CountDownLatch restarted = new CountDownLatch(1);
+
     private volatile boolean stopping;
 
     @AfterEach
@@ -62,6 +67,7 @@ class RestartTest {
             } finally {
                 // The agents' loops end only when told: a failed wait must fail the test, not hang its executor.
                 stopping = true;
+                restarted.countDown();
             }
         }
         assertThat(received.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
@@ -73,21 +79,29 @@ class RestartTest {
     }
 
     private void awaitTheRun(String run) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> succeeded.get() >= 5);
+        await("five runs reported").atMost(Duration.ofSeconds(60)).until(() -> succeeded.get() >= 5);
 
+        // The runs handed out meanwhile are held until the old server is gone: their reports reach the new one.
         CommandNodes.Node old = current.get();
         current.set(nodes.start());
         nodes.stop(old);
+        restarted.countDown();
 
         // Every invocation was handed out once (an answer lost with the old server leaves it DELIVERED, and the
         // agent never sees it: at most once), then the backstop ends the lost ones.
-        await().atMost(Duration.ofSeconds(60)).until(() -> nodes.states(run).values().stream()
-                .noneMatch(s -> s.equals("QUEUED") || s.equals("RELEASED")));
         await().atMost(Duration.ofSeconds(60))
-                .until(() -> nodes.states(run).values().stream()
-                                .filter("DELIVERED"::equals)
-                                .count()
-                        == AGENTS - received.size());
+                .untilAsserted(() -> assertThat(nodes.states(run).values())
+                        .as("every invocation handed out; received %s", received.keySet())
+                        .doesNotContain("QUEUED", "RELEASED"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Map<String, String> states = nodes.states(run);
+            assertThat(states.entrySet().stream()
+                            .filter(e -> e.getValue().equals("DELIVERED"))
+                            .map(Map.Entry::getKey))
+                    .as("still DELIVERED (lost with the old server) in %s; received %s", states, received)
+                    .doesNotContainAnyElementsOf(received.keySet())
+                    .hasSize(AGENTS - received.size());
+        });
         nodes.clock.advance(Duration.ofSeconds(600 + 60 + 120));
         Settled.wholeRound(
                 "the command dispatcher",
@@ -106,10 +120,15 @@ class RestartTest {
         return !status.equals("InProgress") && !status.equals("Pending");
     }
 
-    /** Polls as an agent does, through whichever server is up, and reports success (retrying a lost answer). */
+    /**
+     * Polls as an agent does, through whichever server is up, and reports success (retrying a lost answer). A run
+     * handed out once five have succeeded is held until the restart is done, so that the restart happens with
+     * slots taken and those runs report to the new server.
+     */
     private void agentLoop(FakeAgent registered, String run) {
         while (!stopping) {
-            FakeAgent agent = nodes.on(current.get(), registered);
+            CommandNodes.Node node = current.get();
+            FakeAgent agent = nodes.on(node, registered);
             try {
                 JsonNode answer = CommandNodes.receive(agent, 2);
                 for (JsonNode invocation : answer.path("Invocations")) {
@@ -120,32 +139,45 @@ class RestartTest {
                             .incrementAndGet();
                     int now = running.incrementAndGet();
                     mostRunning.accumulateAndGet(now, Math::max);
-                    pause(); // the run itself
+                    if (succeeded.get() >= 5) {
+                        awaitRestart(Duration.ofSeconds(120));
+                    }
                     // Counted down before the report: the server sees it running until the report commits.
                     running.decrementAndGet();
                     reportUntilTaken(registered, run);
                     succeeded.incrementAndGet();
                 }
             } catch (IOException | ApiCallException e) {
-                pause();
+                backOff(node);
             }
         }
     }
 
     private void reportUntilTaken(FakeAgent registered, String run) {
         while (!stopping) {
+            CommandNodes.Node node = current.get();
             try {
-                CommandNodes.report(nodes.on(current.get(), registered), run, "Success", 0, "", "");
+                CommandNodes.report(nodes.on(node, registered), run, "Success", 0, "", "");
                 return;
             } catch (IOException | ApiCallException e) {
-                pause();
+                backOff(node);
             }
         }
     }
 
-    private static void pause() {
+    /**
+     * After a failed call: at once when the server it went to has been replaced meanwhile, else a short wait that
+     * the restart ends early (the agent's own back-off).
+     */
+    private void backOff(CommandNodes.Node failed) {
+        if (current.get() == failed) {
+            awaitRestart(Duration.ofMillis(100));
+        }
+    }
+
+    private void awaitRestart(Duration atMost) {
         try {
-            Thread.sleep(200);
+            restarted.await(atMost.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

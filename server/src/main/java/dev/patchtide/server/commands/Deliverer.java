@@ -1,0 +1,182 @@
+package dev.patchtide.server.commands;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The long polls waiting on this node, and the one thread that looks for their work and hands it out. Instances
+ * are marked when a poll arrives (its first look), when a wake-up names them and by the periodic re-check; the
+ * thread takes every mark made meanwhile and looks for all of them in one statement, then claims for all that
+ * have work in one transaction ({@link Claims}): ten thousand polls woken at once cost a few statements, not a
+ * transaction each, and an idle fleet's renewed polls cost one small look per few milliseconds.
+ */
+final class Deliverer implements Wakeups.Work, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Deliverer.class);
+    /** Polls per look and per claim: the first answers leave before the last instances are claimed. */
+    private static final int BATCH = 1000;
+    /** Marks arriving within this time share a look. */
+    private static final long LINGER_NANOS = Duration.ofMillis(2).toNanos();
+
+    private final Claims claims;
+    private final ConcurrentHashMap<String, Set<Poll>> waiting = new ConcurrentHashMap<>();
+    private final Object lock = new Object();
+    private Set<String> marked = new HashSet<>();
+    private boolean markedAll;
+    private volatile boolean stopping;
+    private Thread thread;
+
+    Deliverer(Jdbi jdbi, Progress progress, Settler settler) {
+        this.claims = new Claims(jdbi, progress, settler);
+    }
+
+    /** Registers a poll; an older one of the same instance on this node is answered empty (superseded). */
+    Poll register(String instanceId, Duration wait) {
+        Poll poll = new Poll(instanceId, System.nanoTime(), wait.toNanos());
+        if (stopping) {
+            poll.looked(List.of());
+            poll.close();
+            return poll;
+        }
+        waiting.compute(instanceId, (k, set) -> {
+            Set<Poll> polls = set == null ? ConcurrentHashMap.newKeySet() : set;
+            polls.forEach(Poll::supersede);
+            polls.add(poll);
+            return polls;
+        });
+        arrived(instanceId);
+        return poll;
+    }
+
+    void unregister(Poll poll) {
+        waiting.computeIfPresent(poll.instanceId, (k, set) -> {
+            set.remove(poll);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    int waitingCount() {
+        return waiting.values().stream().mapToInt(Set::size).sum();
+    }
+
+    @Override
+    public boolean anyWaiting() {
+        return !waiting.isEmpty();
+    }
+
+    @Override
+    public void arrived(String instanceId) {
+        synchronized (lock) {
+            marked.add(instanceId);
+            lock.notifyAll();
+        }
+    }
+
+    @Override
+    public void arrived(Collection<String> instanceIds) {
+        synchronized (lock) {
+            marked.addAll(instanceIds);
+            lock.notifyAll();
+        }
+    }
+
+    @Override
+    public void arrivedForAll() {
+        synchronized (lock) {
+            markedAll = true;
+            lock.notifyAll();
+        }
+    }
+
+    void start() {
+        thread = Thread.ofVirtual().name("command-deliverer").start(this::run);
+    }
+
+    private void run() {
+        while (!stopping) {
+            try {
+                Set<String> batch = next();
+                if (batch == null) {
+                    return;
+                }
+                List<Poll> polls = new ArrayList<>();
+                for (String instanceId : batch) {
+                    Set<Poll> set = waiting.get(instanceId);
+                    if (set != null) {
+                        set.stream().filter(Poll::waiting).forEach(polls::add);
+                    }
+                }
+                for (int from = 0; from < polls.size(); from += BATCH) {
+                    List<Poll> chunk = polls.subList(from, Math.min(polls.size(), from + BATCH));
+                    arrived(claims.deliver(chunk));
+                }
+            } catch (RuntimeException e) {
+                // Claims answers its polls' failures itself; this is a bug's last line, the loop must go on.
+                log.error("command deliverer: a round failed", e);
+            }
+        }
+    }
+
+    /** Waits for marks, lets more arrive for a moment, and takes them all; null once stopping. */
+    private Set<String> next() {
+        synchronized (lock) {
+            while (marked.isEmpty() && !markedAll && !stopping) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+        }
+        if (stopping) {
+            return null;
+        }
+        LockSupport.parkNanos(LINGER_NANOS);
+        synchronized (lock) {
+            Set<String> batch = marked;
+            marked = new HashSet<>();
+            if (markedAll) {
+                batch.addAll(waiting.keySet());
+                markedAll = false;
+            }
+            return batch;
+        }
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+        Thread running = thread;
+        if (running != null) {
+            try {
+                if (!running.join(Duration.ofSeconds(5))) {
+                    running.interrupt();
+                    running.join(Duration.ofSeconds(5));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Map.Entry<String, Set<Poll>> entry : waiting.entrySet()) {
+            entry.getValue().forEach(Poll::close);
+        }
+    }
+
+    /** Once closing, polls answer at once: nothing would hand them anything any more. */
+    boolean closing() {
+        return stopping;
+    }
+}
