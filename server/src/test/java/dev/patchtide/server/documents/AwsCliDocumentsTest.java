@@ -28,11 +28,7 @@ class AwsCliDocumentsTest {
     void start() throws Exception {
         Assumptions.assumeTrue(AwsCli.present(), "the aws CLI is not installed: AWS CLI tests skipped");
         server = TestServer.start(MutableClock.ofNow());
-        cli = new AwsCli(
-                folder,
-                server.endpoint(),
-                server.adminKey().accessKeyId(),
-                server.adminKey().secretAccessKey());
+        cli = AwsCli.against(folder, server);
     }
 
     @AfterEach

@@ -23,11 +23,7 @@ class AwsCliEventsTest {
     static void start(@TempDir Path profileDir) throws IOException {
         Assumptions.assumeTrue(AwsCli.present(), "the aws CLI is not installed: AWS CLI tests skipped");
         f = new EventsFixture();
-        cli = new AwsCli(
-                profileDir,
-                f.server.endpoint(),
-                f.server.adminKey().accessKeyId(),
-                f.server.adminKey().secretAccessKey());
+        cli = AwsCli.against(profileDir, f.server);
     }
 
     @AfterAll

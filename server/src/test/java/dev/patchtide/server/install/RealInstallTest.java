@@ -82,11 +82,7 @@ class RealInstallTest {
         server = TestServer.start(clock);
         ssm = server.ssm();
         Files.createDirectories(dir.resolve("cli"));
-        cli = new AwsCli(
-                dir.resolve("cli"),
-                server.endpoint(),
-                server.adminKey().accessKeyId(),
-                server.adminKey().secretAccessKey());
+        cli = AwsCli.against(dir.resolve("cli"), server);
         // Only the test packages are approved (by name, which installed packages carry too): the host's own
         // pending updates stay out of every install.
         String baseline = ssm.createPatchBaseline(b -> b.name("patchtide-test-packages")

@@ -39,11 +39,7 @@ class AwsCliSnsTest {
         notify = new NotifyFixture(
                 MutableClock.ofNow(),
                 config -> config.withSmtp(SmtpSettings.plain("127.0.0.1", port, "Patchtide <patchtide@example.net>")));
-        cli = new AwsCli(
-                profileDir,
-                notify.server.endpoint(),
-                notify.server.adminKey().accessKeyId(),
-                notify.server.adminKey().secretAccessKey());
+        cli = AwsCli.against(profileDir, notify.server);
     }
 
     @AfterEach

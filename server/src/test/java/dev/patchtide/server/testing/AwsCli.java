@@ -43,6 +43,15 @@ public final class AwsCli {
                         + "\n");
     }
 
+    /** A profile for {@code server}'s endpoint and admin key, written in {@code folder}. */
+    public static AwsCli against(Path folder, TestServer server) throws IOException {
+        return new AwsCli(
+                folder,
+                server.endpoint(),
+                server.adminKey().accessKeyId(),
+                server.adminKey().secretAccessKey());
+    }
+
     /** Whether the {@code aws} command is installed; tests that need it are skipped, saying so, when it is not. */
     public static boolean present() {
         try {
