@@ -73,7 +73,7 @@ public final class WorkflowThroughput {
                 Path file = dir.resolve(name + ".json");
                 Files.writeString(file, definition);
                 StateMachine machine = Definitions.parse(definition);
-                LocalRunner.Result once = runExpress(machine, JSON.readTree(input));
+                LocalRunner.Result once = runExpress(machine, JSON.readTree(input), true);
                 JsonNode expected = output(once.outcome());
                 int transitions = countTransitions(once.events());
                 double express = expressRate(machine, JSON.readTree(input), transitions, expressSeconds);
@@ -98,7 +98,9 @@ public final class WorkflowThroughput {
         }
     }
 
-    private static LocalRunner.Result runExpress(StateMachine machine, JsonNode input) throws InterruptedException {
+    /** One execution; with {@code history} false it runs as the server runs EXPRESS executions. */
+    private static LocalRunner.Result runExpress(StateMachine machine, JsonNode input, boolean history)
+            throws InterruptedException {
         ExecutionContext context = new ExecutionContext(
                 "arn:aws:states:us-east-1:123456789012:express:bench:run",
                 "run",
@@ -107,7 +109,7 @@ public final class WorkflowThroughput {
                 "arn:aws:states:us-east-1:123456789012:stateMachine:bench",
                 "bench",
                 0);
-        return new LocalRunner(machine)
+        return new LocalRunner(machine, history)
                 .run(
                         input,
                         context,
@@ -141,7 +143,7 @@ public final class WorkflowThroughput {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         long executions = 0;
         while (System.nanoTime() < end) {
-            runExpress(machine, input);
+            runExpress(machine, input, false);
             executions++;
         }
         return executions;

@@ -119,7 +119,8 @@ final class ExpressRunner implements AutoCloseable {
                 new ExecutionContext(arn, name, machine.roleArn(), start, machine.arn(), machine.name(), 0);
         long deadline = System.nanoTime() + LIMIT.toNanos();
         try {
-            LocalRunner.Result result = new LocalRunner(interpreter.machine())
+            // Nobody reads an EXPRESS execution's history (AWS has no GetExecutionHistory for them): build none.
+            LocalRunner.Result result = new LocalRunner(interpreter.machine(), false)
                     .run(input, context, environment, this::call, due -> waitUntil(due, deadline));
             return new Ended(arn, start, clock.instant(), result.outcome());
         } catch (InterruptedException e) {
