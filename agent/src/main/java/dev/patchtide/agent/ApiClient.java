@@ -61,22 +61,24 @@ public final class ApiClient {
     }
 
     /**
-     * Calls a paged listing action page after page, following {@code NextToken}, and hands every element of
-     * the response's {@code listMember} array to {@code each}.
+     * Calls a paged listing action page after page, following its next token ({@code NextToken}, or
+     * {@code nextToken} for Step Functions, whose members are lower camel case), and hands every element of the
+     * response's {@code listMember} array to {@code each}.
      */
     public void forEachItem(String target, Object request, String listMember, ItemHandler each)
             throws IOException, ApiCallException {
+        String tokenMember = target.startsWith("AWSStepFunctions.") ? "nextToken" : "NextToken";
         com.fasterxml.jackson.databind.node.ObjectNode paged = json.valueToTree(request);
         String next = null;
         do {
             if (next != null) {
-                paged.put("NextToken", next);
+                paged.put(tokenMember, next);
             }
             JsonNode page = call(target, paged);
             for (JsonNode item : page.path(listMember)) {
                 each.accept(item);
             }
-            next = page.path("NextToken").isTextual() ? page.path("NextToken").asText() : null;
+            next = page.path(tokenMember).isTextual() ? page.path(tokenMember).asText() : null;
         } while (next != null);
     }
 

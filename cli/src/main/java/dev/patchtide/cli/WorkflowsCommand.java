@@ -191,19 +191,11 @@ final class WorkflowsCommand {
         throw new ParameterException(spec.commandLine(), "No state machine is named '" + nameOrArn + "'.");
     }
 
-    /** Every item of a Step Functions listing, which pages with lower-case {@code nextToken}. */
     private static List<JsonNode> all(ApiClient client, String action, ObjectNode request, String member)
             throws IOException, ApiCallException {
         List<JsonNode> items = new ArrayList<>();
-        ObjectNode paged = request.deepCopy();
-        while (true) {
-            JsonNode page = client.call(SFN + action, paged);
-            page.path(member).forEach(items::add);
-            if (!page.path("nextToken").isTextual()) {
-                return items;
-            }
-            paged.put("nextToken", page.path("nextToken").asText());
-        }
+        client.forEachItem(SFN + action, request, member, items::add);
+        return items;
     }
 
     private static void printJson(ApiClient client, PrintWriter out, Object value) throws IOException {
