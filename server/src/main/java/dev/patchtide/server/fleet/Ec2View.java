@@ -84,8 +84,10 @@ public final class Ec2View {
             List<Map<String, String>> rows = handle.createQuery("SELECT t.resource_id, t.tag_key, t.tag_value"
                             + " FROM resource_tags t JOIN managed_instances i ON i.instance_id = t.resource_id"
                             + " WHERE t.resource_type = :type AND i.deregistered_at IS NULL"
+                            + " AND (cardinality(CAST(:ids AS text[])) = 0 OR t.resource_id = ANY(:ids))"
                             + " ORDER BY t.resource_id, t.tag_key")
                     .bind("type", RESOURCE_TYPE)
+                    .bindArray("ids", String.class, filterValues(filters, "resource-id"))
                     .map((rs, ctx) -> Map.of(
                             "resource-id", rs.getString("resource_id"),
                             "resource-type", "instance",
@@ -132,15 +134,7 @@ public final class Ec2View {
             toSet.add(new Tag(key, value));
         }
         jdbi.useTransaction(handle -> {
-            List<Instance> found = instances(handle, ids);
-            if (found.size() != ids.stream().distinct().count()) {
-                Set<String> known = Set.copyOf(found.stream().map(Instance::id).toList());
-                String missing = ids.stream()
-                        .filter(id -> !known.contains(id))
-                        .findFirst()
-                        .orElseThrow();
-                throw notFound(missing);
-            }
+            instances(handle, ids); // refuses the whole request if one id is not a managed instance
             for (String id : ids) {
                 tags.put(handle, RESOURCE_TYPE, id, toSet);
             }
@@ -175,7 +169,7 @@ public final class Ec2View {
         ObjectNode node = json.createObjectNode();
         node.put("InstanceId", instance.id());
         ObjectNode state = node.putObject("State");
-        state.put("Code", instance.online() ? 16 : 80);
+        state.put("Code", stateCode(instance));
         state.put("Name", state(instance));
         if (instance.ip() != null) {
             node.put("PrivateIpAddress", instance.ip());
@@ -193,11 +187,15 @@ public final class Ec2View {
         return instance.online() ? "running" : "stopped";
     }
 
+    private static int stateCode(Instance instance) {
+        return instance.online() ? 16 : 80;
+    }
+
     private static boolean matches(Filter filter, Instance instance, List<Tag> own) {
         return switch (filter.name()) {
             case "instance-id" -> filter.values().contains(instance.id());
             case "instance-state-name" -> filter.values().contains(state(instance));
-            case "instance-state-code" -> filter.values().contains(instance.online() ? "16" : "80");
+            case "instance-state-code" -> filter.values().contains(Integer.toString(stateCode(instance)));
             case "private-ip-address" -> filter.values().contains(instance.ip());
             case "tag-key" -> own.stream().anyMatch(t -> filter.values().contains(t.key()));
             default -> { // tag:<key>
@@ -206,6 +204,18 @@ public final class Ec2View {
                         .anyMatch(t -> t.key().equals(key) && filter.values().contains(t.value()));
             }
         };
+    }
+
+    /**
+     * The values of the named filter, to narrow the query; empty (no narrowing) when the request has none or
+     * gives it none (the filters applied after the query still decide).
+     */
+    private static List<String> filterValues(List<Filter> filters, String name) {
+        return filters.stream()
+                .filter(f -> f.name().equals(name))
+                .findFirst()
+                .map(Filter::values)
+                .orElse(List.of());
     }
 
     private static List<Filter> filters(JsonNode request, Set<String> known) {
