@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,8 @@ class ArchiveReplayTest {
                         () -> f.events.createArchive(b -> b.archiveName("apps").eventSourceArn(BUS)))
                 .isInstanceOf(ResourceAlreadyExistsException.class);
 
-        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        // Inside the archive's 30-day retention: the events worker expires older events while the test runs.
+        Instant t0 = f.clock.instant().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofDays(1));
         put("my.app", "{\"n\":1}", t0.plusSeconds(10));
         put("my.app", "{\"n\":2}", t0.plusSeconds(20));
         put("other.app", "{\"n\":3}", t0.plusSeconds(30));
