@@ -46,6 +46,11 @@ final class ChildServer implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
+        // e.g. -Dpatchtide.bench.serverJvm=-XX:StartFlightRecording=filename=server.jfr to profile the server
+        String extra = System.getProperty("patchtide.bench.serverJvm", "").strip();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
         command.addAll(List.of(
                 "-cp",
                 System.getProperty("java.class.path"),

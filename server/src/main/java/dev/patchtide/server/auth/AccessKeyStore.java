@@ -116,6 +116,12 @@ public final class AccessKeyStore {
         if (cached.isPresent()) {
             return cached;
         }
+        if (cache.heldWhileFeedIsLate(accessKeyId) && feed.catchUp(now)) {
+            cached = cache.get(accessKeyId, cache.now());
+            if (cached.isPresent()) {
+                return cached;
+            }
+        }
         long generation = cache.generation();
         Optional<StoredKey> found = load(accessKeyId);
         // Only keys that exist are cached: a key issued a moment ago must work at once.
@@ -131,6 +137,11 @@ public final class AccessKeyStore {
     /** Keys held in memory (for tests and measurements). */
     int cachedKeys() {
         return cache.size();
+    }
+
+    /** Polls of the revocation feed so far (for tests). */
+    long feedPolls() {
+        return feed.polls();
     }
 
     /** One poll of the revocation feed, as the background loop does it. */

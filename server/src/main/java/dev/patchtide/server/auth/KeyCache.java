@@ -109,6 +109,19 @@ final class KeyCache {
         return feedRunning && now - feedCoversUpTo < TRUST_NANOS;
     }
 
+    /** Whether a successful feed poll started at or after {@code moment}. */
+    boolean feedCovers(long moment) {
+        return feedRunning && feedCoversUpTo - moment >= 0;
+    }
+
+    /**
+     * Whether {@code accessKeyId} is held but no longer trusted only because the running feed is late: then one
+     * feed poll, not a database look-up per request, makes it trusted again.
+     */
+    boolean heldWhileFeedIsLate(String accessKeyId) {
+        return feedRunning && entries.containsKey(accessKeyId);
+    }
+
     void evictIdle(long now) {
         entries.values().removeIf(e -> now - e.lastUsed > IDLE_NANOS);
     }

@@ -32,6 +32,8 @@ final class RevocationFeed {
 
     private long lastSweep;
 
+    private long polls;
+
     /** With its transaction, so a key revoked again (after being restored by hand) is dropped again. */
     private record Revocation(String accessKeyId, String xid) {}
 
@@ -41,8 +43,32 @@ final class RevocationFeed {
         this.lastSweep = cache.now();
     }
 
+    /**
+     * Brings the feed up to {@code requestedAt} or later: a poll, unless one that started after it succeeded while
+     * this caller waited for the lock. Every request that finds the feed late waits for the same poll, so a
+     * late feed costs one query, not one key look-up per request (10,000 agents' polls would otherwise take the
+     * whole connection pool, which makes the feed later still). False when the poll fails.
+     */
+    synchronized boolean catchUp(long requestedAt) {
+        if (cache.feedCovers(requestedAt)) {
+            return true;
+        }
+        try {
+            poll();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Polls made, by the background loop or to catch up (for tests). */
+    long polls() {
+        return polls;
+    }
+
     /** One poll; throws when the database cannot be read, and then the cache stops trusting old entries. */
     synchronized void poll() {
+        polls++;
         long startedAt = cache.now();
         record Read(long nextMark, List<Revocation> revoked) {}
         Read read = jdbi.withHandle(handle -> {

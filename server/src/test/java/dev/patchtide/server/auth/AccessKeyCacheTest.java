@@ -199,6 +199,36 @@ class AccessKeyCacheTest {
     }
 
     @Test
+    void whenTheFeedIsLateEveryWaitingRequestSharesOneCatchUpPollInsteadOfReadingItsKey() throws Exception {
+        String key = issueInstanceKey(nodeA, "mi-00000000000000012");
+        String other = issueInstanceKey(nodeA, "mi-00000000000000013");
+        nodeB.pollRevocations();
+        assertThat(nodeB.find(key)).isPresent();
+        assertThat(nodeB.find(other)).isPresent();
+        long lookups = nodeB.databaseLookups();
+        long polls = nodeB.feedPolls();
+
+        ticker.advance(Duration.ofSeconds(3)); // the background poll has fallen behind
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var found = new java.util.ArrayList<java.util.concurrent.Future<Boolean>>();
+            for (int i = 0; i < 50; i++) {
+                found.add(threads.submit(() -> nodeB.find(key).isPresent()));
+            }
+            for (var f : found) {
+                assertThat(f.get()).isTrue();
+            }
+        }
+        assertThat(nodeB.databaseLookups()).isEqualTo(lookups);
+        assertThat(nodeB.feedPolls()).isEqualTo(polls + 1);
+
+        // The catch-up is a real poll: a revocation made on another node meanwhile is applied by it.
+        revoke(nodeA, "mi-00000000000000013");
+        ticker.advance(Duration.ofSeconds(3));
+        assertThat(nodeB.find(other)).isEmpty();
+        assertThat(nodeB.feedPolls()).isEqualTo(polls + 2);
+    }
+
+    @Test
     void keysNotUsedForTenMinutesAreForgotten() {
         String used = issueInstanceKey(nodeA, "mi-00000000000000010");
         String idle = issueInstanceKey(nodeA, "mi-00000000000000011");
