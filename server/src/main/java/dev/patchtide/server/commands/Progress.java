@@ -68,11 +68,19 @@ final class Progress {
         binds.forEach(update::bind);
         List<String> moved =
                 update.executeAndReturnGeneratedKeys().mapTo(String.class).list();
-        moved.forEach(instance -> InvocationState.LIFECYCLE.taken(from, to));
-        if (!from.status().equals(to.status()) || !from.details().equals(to.details())) {
-            invocationsChanged(handle, command, moved, to);
-        }
+        moved(handle, command, from, to, moved);
         return moved;
+    }
+
+    /**
+     * Records that the invocations of {@code command} on {@code instanceIds} went from {@code from} to {@code to}
+     * (already written by the caller), and tells the listeners when their AWS status changed.
+     */
+    void moved(Handle handle, CommandRow command, InvocationState from, InvocationState to, List<String> instanceIds) {
+        instanceIds.forEach(instance -> InvocationState.LIFECYCLE.taken(from, to));
+        if (!from.status().equals(to.status()) || !from.details().equals(to.details())) {
+            invocationsChanged(handle, command, instanceIds, to);
+        }
     }
 
     List<String> move(Handle handle, CommandRow command, InvocationState from, InvocationState to) {

@@ -2,6 +2,7 @@ package dev.patchtide.server.commands;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.server.testing.FakeAgent;
@@ -9,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -68,7 +70,9 @@ class SendCommandTest {
         // At most once: the same invocation is never handed out again.
         assertThat(CommandNodes.receive(agents.get(0), 0).path("Invocations")).isEmpty();
 
-        assertThat(command(sent.commandId()).statusAsString()).isEqualTo("InProgress");
+        // The hand-out's settle, which starts the command, runs after the poll is answered.
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> command(sent.commandId()).statusAsString().equals("InProgress"));
         CommandNodes.report(agents.get(0), sent.commandId(), "Success", 0, "hi\n", "");
         JsonNode other = CommandNodes.receive(agents.get(1), 0);
         CommandNodes.report(agents.get(1), sent.commandId(), "Failed", 2, "", "boom\n");
