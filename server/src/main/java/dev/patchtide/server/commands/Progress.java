@@ -140,18 +140,26 @@ final class Progress {
 
     private void release(Handle handle, CommandRow command, int room) {
         InvocationState.LIFECYCLE.require(InvocationState.QUEUED, InvocationState.RELEASED);
-        // Picked once, in a CTE: a LIMIT inside an IN (...) may be evaluated again per row and release more.
-        List<String> released = handle.createQuery("WITH picked AS MATERIALIZED (SELECT instance_id"
-                        + " FROM command_invocations WHERE command_id = :id AND state = 'QUEUED'"
-                        + " ORDER BY seq LIMIT :room FOR UPDATE SKIP LOCKED)"
-                        + " UPDATE command_invocations i SET state = 'RELEASED', released_at = :now, changed_at = :now"
-                        + " FROM picked WHERE i.command_id = :id AND i.instance_id = picked.instance_id"
-                        + " RETURNING i.instance_id")
-                .bind("now", now())
+        // Picked first, then updated by key: as one UPDATE ... FROM (picked) the planner, misled by the rows this
+        // transaction just inserted, once joined 10,000 picked rows against the whole table (41 s).
+        String[] picked = handle.createQuery(
+                        "SELECT instance_id FROM command_invocations"
+                                + " WHERE command_id = :id AND state = 'QUEUED' ORDER BY seq LIMIT :room FOR UPDATE SKIP LOCKED")
                 .bind("id", command.commandId())
                 .bind("room", room)
                 .mapTo(String.class)
-                .list();
+                .list()
+                .toArray(String[]::new);
+        List<String> released = picked.length == 0
+                ? List.of()
+                : handle.createQuery("UPDATE command_invocations SET state = 'RELEASED', released_at = :now,"
+                                + " changed_at = :now WHERE command_id = :id AND instance_id = ANY(:picked)"
+                                + " AND state = 'QUEUED' RETURNING instance_id")
+                        .bind("now", now())
+                        .bind("id", command.commandId())
+                        .bindArray("picked", String.class, (Object[]) picked)
+                        .mapTo(String.class)
+                        .list();
         released.forEach(i -> InvocationState.LIFECYCLE.taken(InvocationState.QUEUED, InvocationState.RELEASED));
         wakeups.notify(handle, released);
     }
