@@ -221,6 +221,7 @@ public final class PatchtideServer implements AutoCloseable {
                 config.region(),
                 config.accountId());
         workflows.routes(router);
+        deliveries.register(workflows.deliverer());
         app.post("/", router::handle);
         commands.webRoutes(app);
         notifications.webRoutes(app);

@@ -56,6 +56,7 @@ public final class Workflows implements AutoCloseable {
     private final Tags tags;
     private final EffectWorker worker;
     private final ExpressRunner express;
+    private final StateMachineDeliverer deliverer;
 
     public Workflows(
             Jdbi jdbi,
@@ -82,6 +83,7 @@ public final class Workflows implements AutoCloseable {
         this.tags = new Tags(jdbi, arns);
         this.worker = new EffectWorker(jdbi, host, integrations, clock, IDLE_POLL);
         host.onCommitted(worker.loop()::wake, activities::wake);
+        this.deliverer = new StateMachineDeliverer(router);
     }
 
     public void routes(ApiRouter router) {
@@ -122,6 +124,11 @@ public final class Workflows implements AutoCloseable {
             handler.accept(q);
             return new Empty();
         });
+    }
+
+    /** Starts executions for rules whose target is a state machine; PatchtideServer registers it on the outbox. */
+    public dev.patchtide.server.delivery.Deliverer deliverer() {
+        return deliverer;
     }
 
     /** Starts carrying out tasks and timers; {@link #close()} stops it. */
