@@ -222,6 +222,7 @@ public final class PatchtideServer implements AutoCloseable {
                 config.accountId());
         workflows.routes(router);
         deliveries.register(workflows.deliverer());
+        windows.runWorkflowsWith(workflows.runs());
         app.post("/", router::handle);
         commands.webRoutes(app);
         notifications.webRoutes(app);

@@ -57,6 +57,7 @@ public final class Workflows implements AutoCloseable {
     private final EffectWorker worker;
     private final ExpressRunner express;
     private final StateMachineDeliverer deliverer;
+    private final WorkflowRuns runs;
 
     public Workflows(
             Jdbi jdbi,
@@ -68,7 +69,8 @@ public final class Workflows implements AutoCloseable {
             String account) {
         SfnArns arns = new SfnArns(region, account);
         Engines engines = new Engines();
-        Host host = new Host(engines, clock, new ExecutionEvents(events), arns);
+        ExecutionEvents executionEvents = new ExecutionEvents(events);
+        Host host = new Host(engines, clock, executionEvents, arns);
         LocalCalls calls = new LocalCalls(router);
         Integrations integrations = new Integrations(List.of(
                 new SsmIntegration(calls),
@@ -84,6 +86,7 @@ public final class Workflows implements AutoCloseable {
         this.worker = new EffectWorker(jdbi, host, integrations, clock, IDLE_POLL);
         host.onCommitted(worker.loop()::wake, activities::wake);
         this.deliverer = new StateMachineDeliverer(router);
+        this.runs = new WorkflowRuns(jdbi, machines, executions, executionEvents);
     }
 
     public void routes(ApiRouter router) {
@@ -129,6 +132,11 @@ public final class Workflows implements AutoCloseable {
     /** Starts executions for rules whose target is a state machine; PatchtideServer registers it on the outbox. */
     public dev.patchtide.server.delivery.Deliverer deliverer() {
         return deliverer;
+    }
+
+    /** Executions for other features to start, stop and follow (window tasks). */
+    public WorkflowRuns runs() {
+        return runs;
     }
 
     /** Starts carrying out tasks and timers; {@link #close()} stops it. */
