@@ -223,6 +223,7 @@ public final class PatchtideServer implements AutoCloseable {
         workflows.routes(router);
         deliveries.register(workflows.deliverer());
         windows.runWorkflowsWith(workflows.runs());
+        commands.addListener(workflows.commandListener());
         app.post("/", router::handle);
         commands.webRoutes(app);
         notifications.webRoutes(app);

@@ -30,8 +30,8 @@ import org.jdbi.v3.core.Handle;
 final class TaskWorkflows implements ExecutionListener {
     static final String TYPE = "STEP_FUNCTIONS";
 
-    private static final Pattern STATE_MACHINE =
-            Pattern.compile("arn:aws[a-z-]*:states:[a-z0-9-]+:\\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}(:[A-Za-z0-9_-]+)?");
+    private static final Pattern STATE_MACHINE = Pattern.compile(
+            "arn:aws[a-z-]*:states:[a-z0-9-]+:\\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}(:[A-Za-z0-9_-]+)?");
 
     private final WindowEvents events;
     private final TaskLauncher launcher;
@@ -134,7 +134,8 @@ final class TaskWorkflows implements ExecutionListener {
             return;
         }
         events.taskChanged(h, e.windowId(), e.id(), t.id(), "IN_PROGRESS", now, null);
-        ObjectNode parameters = ApiJson.documents().createObjectNode().put("input", input).put("name", name);
+        ObjectNode parameters =
+                ApiJson.documents().createObjectNode().put("input", input).put("name", name);
         h.createUpdate("INSERT INTO maintenance_window_task_invocations (invocation_id, task_execution_id,"
                         + " instance_id, parameters, status, start_time) VALUES (:id::uuid, :task::uuid, '',"
                         + " :parameters, 'IN_PROGRESS', :now)")

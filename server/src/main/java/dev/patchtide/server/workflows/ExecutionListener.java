@@ -11,8 +11,7 @@ public interface ExecutionListener {
     /**
      * @param status SUCCEEDED, FAILED, TIMED_OUT or ABORTED, as DescribeExecution reports it
      */
-    record Ended(
-            String executionArn, String status, String output, String error, String cause, Instant stoppedAt) {}
+    record Ended(String executionArn, String status, String output, String error, String cause, Instant stoppedAt) {}
 
     void executionEnded(Handle handle, Ended execution);
 }

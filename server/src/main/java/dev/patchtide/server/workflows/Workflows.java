@@ -58,6 +58,7 @@ public final class Workflows implements AutoCloseable {
     private final ExpressRunner express;
     private final StateMachineDeliverer deliverer;
     private final WorkflowRuns runs;
+    private final CommandWaits commandWaits;
 
     public Workflows(
             Jdbi jdbi,
@@ -72,8 +73,9 @@ public final class Workflows implements AutoCloseable {
         ExecutionEvents executionEvents = new ExecutionEvents(events);
         Host host = new Host(engines, clock, executionEvents, arns);
         LocalCalls calls = new LocalCalls(router);
+        this.commandWaits = new CommandWaits(jdbi, host, calls);
         Integrations integrations = new Integrations(List.of(
-                new SsmIntegration(calls),
+                new SsmIntegration(calls, commandWaits),
                 new SnsIntegration(calls),
                 new EventsIntegration(calls),
                 new Ec2Integration(ec2)));
@@ -132,6 +134,11 @@ public final class Workflows implements AutoCloseable {
     /** Starts executions for rules whose target is a state machine; PatchtideServer registers it on the outbox. */
     public dev.patchtide.server.delivery.Deliverer deliverer() {
         return deliverer;
+    }
+
+    /** Register on the commands feature: {@code sendCommand.sync} tasks end with their command. */
+    public dev.patchtide.server.commands.CommandListener commandListener() {
+        return commandWaits;
     }
 
     /** Executions for other features to start, stop and follow (window tasks). */

@@ -118,8 +118,9 @@ class WindowStepFunctionsTest {
 
     static MaintenanceWindowExecutionTaskInvocationIdentity awaitInvocation(String windowExecutionId, String status) {
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> invocations(windowExecutionId), l -> l.size() == 1
-                        && l.get(0).statusAsString().equals(status));
+                .until(
+                        () -> invocations(windowExecutionId),
+                        l -> l.size() == 1 && l.get(0).statusAsString().equals(status));
         return invocations(windowExecutionId).get(0);
     }
 
@@ -178,7 +179,8 @@ class WindowStepFunctionsTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> windowStatus(run).equals("FAILED"));
 
         String missingRun = windowExecution(missing);
-        await().atMost(Duration.ofSeconds(20)).until(() -> windowStatus(missingRun).equals("FAILED"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> windowStatus(missingRun).equals("FAILED"));
         var task = ssm.describeMaintenanceWindowExecutionTasks(b -> b.windowExecutionId(missingRun))
                 .windowExecutionTaskIdentities()
                 .get(0);
@@ -216,9 +218,9 @@ class WindowStepFunctionsTest {
         assertThatThrownBy(() -> ssm.registerTaskWithMaintenanceWindow(b -> b.windowId(id)
                         .taskType(MaintenanceWindowTaskType.STEP_FUNCTIONS)
                         .taskArn("AWS-RunShellScript")))
-                .isInstanceOfSatisfying(SsmException.class, e -> assertThat(
-                                e.awsErrorDetails().errorCode())
-                        .isEqualTo("ValidationException"));
+                .isInstanceOfSatisfying(
+                        SsmException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException"));
         assertThatThrownBy(() -> ssm.registerTaskWithMaintenanceWindow(b -> b.windowId(id)
                         .taskType(MaintenanceWindowTaskType.STEP_FUNCTIONS)
                         .taskArn("arn:aws:states:us-east-1:123456789012:stateMachine:x")
@@ -226,8 +228,8 @@ class WindowStepFunctionsTest {
                                 .key("InstanceIds")
                                 .values("mi-0123456789abcdef0")
                                 .build())))
-                .isInstanceOfSatisfying(SsmException.class, e -> assertThat(
-                                e.awsErrorDetails().errorCode())
-                        .isEqualTo("FeatureNotAvailableException"));
+                .isInstanceOfSatisfying(
+                        SsmException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("FeatureNotAvailableException"));
     }
 }

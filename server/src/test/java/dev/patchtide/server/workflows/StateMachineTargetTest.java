@@ -88,8 +88,8 @@ class StateMachineTargetTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> executions(arn).size() == 1);
         String execution = executions(arn).get(0).executionArn();
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> sfn.describeExecution(b -> b.executionArn(execution)).status()
-                        == ExecutionStatus.SUCCEEDED);
+                .until(() ->
+                        sfn.describeExecution(b -> b.executionArn(execution)).status() == ExecutionStatus.SUCCEEDED);
         DescribeExecutionResponse done = sfn.describeExecution(b -> b.executionArn(execution));
         JsonNode output = ApiJson.documents().readTree(done.output());
         assertThat(output.path("order").asInt()).isEqualTo(7);
@@ -116,8 +116,8 @@ class StateMachineTargetTest {
         clock.advance(Duration.ofSeconds(61));
         server.node().workflows().effects().wake();
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> sfn.describeExecution(b -> b.executionArn(execution)).status()
-                        == ExecutionStatus.SUCCEEDED);
+                .until(() ->
+                        sfn.describeExecution(b -> b.executionArn(execution)).status() == ExecutionStatus.SUCCEEDED);
         // ... and once more after the execution ended: still delivered, still one execution.
         deliverer.deliver(new PendingDelivery(first.id(), 3, first.createdAt(), delivery));
         assertThat(executions(arn)).extracting(ExecutionListItem::executionArn).containsExactly(execution);
@@ -151,7 +151,8 @@ class StateMachineTargetTest {
     }
 
     static List<JsonNode> deadLetters(String destination) throws Exception {
-        JsonNode all = server.adminClient().call("Patchtide.ListDeadLetters", Map.of()).path("DeadLetters");
+        JsonNode all =
+                server.adminClient().call("Patchtide.ListDeadLetters", Map.of()).path("DeadLetters");
         return StreamSupport.stream(all.spliterator(), false)
                 .filter(l -> l.path("Destination").asText().equals(destination))
                 .toList();
