@@ -227,6 +227,7 @@ public final class PatchtideServer implements AutoCloseable {
         app.post("/", router::handle);
         commands.webRoutes(app);
         notifications.webRoutes(app);
+        workflows.webRoutes(app, secrets, () -> config.publicUrlOr(app.port()));
         new HealthRoutes(database, metrics, config.metricsAccess()).routes(app);
         dashboard.routes(app);
         // Keys revoked by other nodes: lets this node keep found keys in memory (see AccessKeyStore).

@@ -59,6 +59,7 @@ public final class Workflows implements AutoCloseable {
     private final StateMachineDeliverer deliverer;
     private final WorkflowRuns runs;
     private final CommandWaits commandWaits;
+    private final Approvals approvals;
 
     public Workflows(
             Jdbi jdbi,
@@ -74,15 +75,17 @@ public final class Workflows implements AutoCloseable {
         Host host = new Host(engines, clock, executionEvents, arns);
         LocalCalls calls = new LocalCalls(router);
         this.commandWaits = new CommandWaits(jdbi, host, calls);
+        this.tokens = new TaskTokens(jdbi, host, clock);
+        this.approvals = new Approvals(jdbi, clock, calls, tokens, new ApprovalLinks());
         Integrations integrations = new Integrations(List.of(
                 new SsmIntegration(calls, commandWaits),
+                new ApprovalIntegration(approvals),
                 new SnsIntegration(calls),
                 new EventsIntegration(calls),
                 new Ec2Integration(ec2)));
         this.machines = new MachineApi(jdbi, arns, clock);
         this.express = new ExpressRunner(jdbi, engines, integrations, arns, clock);
         this.executions = new ExecutionApi(jdbi, machines, host, express, clock);
-        this.tokens = new TaskTokens(jdbi, host, clock);
         this.activities = new Activities(jdbi, arns, host, clock, ACTIVITY_POLL);
         this.tags = new Tags(jdbi, arns);
         this.worker = new EffectWorker(jdbi, host, integrations, clock, IDLE_POLL);
@@ -136,6 +139,23 @@ public final class Workflows implements AutoCloseable {
         return deliverer;
     }
 
+    /**
+     * Serves the approve/reject links of {@code patchtide:approval.waitForTaskToken}, signed with the server key and
+     * addressed at the server's public URL.
+     */
+    public void webRoutes(
+            io.javalin.Javalin app,
+            dev.patchtide.server.secrets.SecretBox secrets,
+            java.util.function.Supplier<java.net.URI> publicUrl) {
+        approvals.links().bind(secrets, publicUrl);
+        new ApprovalPages(approvals).routes(app);
+    }
+
+    /** The loop that sends approvals' reminders and escalations when due, for tests that move the clock. */
+    public PollingLoop approvals() {
+        return approvals.loop();
+    }
+
     /** Register on the commands feature: {@code sendCommand.sync} tasks end with their command. */
     public dev.patchtide.server.commands.CommandListener commandListener() {
         return commandWaits;
@@ -149,6 +169,7 @@ public final class Workflows implements AutoCloseable {
     /** Starts carrying out tasks and timers; {@link #close()} stops it. */
     public Workflows start() {
         worker.loop().start();
+        approvals.loop().start();
         return this;
     }
 
@@ -160,6 +181,7 @@ public final class Workflows implements AutoCloseable {
     @Override
     public void close() {
         worker.loop().close();
+        approvals.loop().close();
         express.close();
     }
 }
