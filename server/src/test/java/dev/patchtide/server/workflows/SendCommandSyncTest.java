@@ -221,6 +221,29 @@ class SendCommandSyncTest {
     }
 
     @Test
+    void cancelledCommandFailsTheTaskWithSsmCommandCancelled() throws Exception {
+        String execution = run("sleep 60");
+        await().atMost(Duration.ofSeconds(30)).until(() -> commandStatus().equals("InProgress"));
+        String commandId = database.jdbi().withHandle(h -> h.createQuery("SELECT command_id FROM sfn_command_waits")
+                .mapTo(String.class)
+                .one());
+        try (SsmClient ssm = SsmClient.builder()
+                .endpointOverride(endpoint())
+                .region(Region.of(TestServer.REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(admin.accessKeyId(), admin.secretAccessKey())))
+                .build()) {
+            ssm.cancelCommand(b -> b.commandId(commandId));
+        }
+        DescribeExecutionResponse done = awaitEnd(execution);
+        assertThat(done.status()).as("Ssm.CommandCancelled is not caught here").isEqualTo(ExecutionStatus.FAILED);
+        assertThat(done.error()).isEqualTo("Ssm.CommandCancelled");
+        JsonNode cause = ApiJson.documents().readTree(done.cause());
+        assertThat(cause.path("CommandId").asText()).isEqualTo(commandId);
+        assertThat(cause.path("Status").asText()).isEqualTo("Cancelled");
+    }
+
+    @Test
     void commandEndingWhileTheServerIsDownCompletesTheTaskAfterRestart() throws Exception {
         Path go = work.resolve("go");
         Path finished = work.resolve("finished");
