@@ -208,6 +208,25 @@ class WindowStepFunctionsTest {
     }
 
     @Test
+    void cancellingTheWindowRunStopsTheExecution() {
+        String arn = machine(
+                "window-cancelled",
+                """
+                {"StartAt": "Long", "States": {"Long": {"Type": "Wait", "Seconds": 86400, "End": true}}}
+                """);
+        String windowId = window("sfn-cancel", arn, "{}", "CONTINUE_TASK");
+        nextRun();
+        String run = windowExecution(windowId);
+        String executionArn = awaitInvocation(run, "IN_PROGRESS").executionId();
+
+        ssm.cancelMaintenanceWindowExecution(b -> b.windowExecutionId(run));
+        awaitInvocation(run, "CANCELLED");
+        assertThat(sfn.describeExecution(b -> b.executionArn(executionArn)).statusAsString())
+                .isEqualTo("ABORTED");
+        await().atMost(Duration.ofSeconds(20)).until(() -> windowStatus(run).equals("CANCELLED"));
+    }
+
+    @Test
     void registrationRefusesTargetsAndArnsThatAreNotStateMachines() {
         String id = ssm.createMaintenanceWindow(b -> b.name("sfn-refused")
                         .schedule("cron(0 3 ? * * *)")
