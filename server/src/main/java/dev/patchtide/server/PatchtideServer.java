@@ -221,9 +221,13 @@ public final class PatchtideServer implements AutoCloseable {
                 config.region(),
                 config.accountId());
         workflows.routes(router);
+        deliveries.register(workflows.deliverer());
+        windows.runWorkflowsWith(workflows.runs());
+        commands.addListener(workflows.commandListener());
         app.post("/", router::handle);
         commands.webRoutes(app);
         notifications.webRoutes(app);
+        workflows.webRoutes(app, secrets, () -> config.publicUrlOr(app.port()));
         new HealthRoutes(database, metrics, config.metricsAccess()).routes(app);
         dashboard.routes(app);
         // Keys revoked by other nodes: lets this node keep found keys in memory (see AccessKeyStore).

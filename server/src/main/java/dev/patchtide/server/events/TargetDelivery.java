@@ -11,13 +11,15 @@ import java.util.Optional;
 /**
  * Turns a target and its rendered input into an outbox {@link Delivery}, by the kind of its ARN: SNS
  * topics ({@code sns-topic}) and API destinations ({@code api-destination}, with its HttpParameters as an
- * attribute). Other targets (state machines, ...) are stored but not delivered yet.
+ * attribute) and Step Functions state machines ({@code state-machine}, started with the input). Other targets are
+ * stored but not delivered yet.
  */
 final class TargetDelivery {
     private TargetDelivery() {}
 
     static final String SNS_TOPIC = "sns-topic";
     static final String API_DESTINATION = "api-destination";
+    static final String STATE_MACHINE = "state-machine";
 
     static Optional<String> kind(String arn) {
         String[] parts = arn.split(":", 6);
@@ -29,6 +31,9 @@ final class TargetDelivery {
         }
         if (parts[2].equals("events") && parts[5].startsWith("api-destination/")) {
             return Optional.of(API_DESTINATION);
+        }
+        if (parts[2].equals("states") && parts[5].startsWith("stateMachine:")) {
+            return Optional.of(STATE_MACHINE);
         }
         return Optional.empty();
     }

@@ -36,6 +36,7 @@ public final class MaintenanceWindows implements AutoCloseable {
     private final ExecutionRunner runner;
     private final TaskCommands listener;
     private final PollingLoop loop;
+    private final TaskWorkflows workflowTasks;
 
     public MaintenanceWindows(
             Jdbi jdbi, InstantSource clock, EventPublisher publisher, TagApi tags, Supplier<CommandLauncher> commands) {
@@ -53,6 +54,8 @@ public final class MaintenanceWindows implements AutoCloseable {
         this.schedule = new ScheduleApi(jdbi, clock);
         this.listener = new TaskCommands(events, launcher, wake, early);
         launcher.replayTo(listener);
+        this.workflowTasks = new TaskWorkflows(events, launcher, wake);
+        launcher.workflowsBy(workflowTasks);
         tags.registerResourceType(WindowApi.RESOURCE_TYPE, WindowApi::lockForTagging);
     }
 
@@ -67,6 +70,11 @@ public final class MaintenanceWindows implements AutoCloseable {
     /** Register on the commands feature: task executions follow the commands their tasks sent. */
     public CommandListener listener() {
         return listener;
+    }
+
+    /** STEP_FUNCTIONS tasks start executions through {@code runs} and follow their ends. */
+    public void runWorkflowsWith(dev.patchtide.server.workflows.WorkflowRuns runs) {
+        workflowTasks.use(runs);
     }
 
     /** Starts the loop; close the returned value (or this) to stop it. */

@@ -97,11 +97,10 @@ final class TaskApi {
     private static void check(Handle h, WindowRow w, TaskDefinition d) {
         switch (d.taskType()) {
             case "RUN_COMMAND" -> {}
-            case "STEP_FUNCTIONS" ->
-                throw new ApiException.Invalid(
-                        "FeatureNotAvailableException",
-                        "STEP_FUNCTIONS tasks are not available yet: they arrive with Patchtide's workflows. Use"
-                                + " RUN_COMMAND.");
+            case "STEP_FUNCTIONS" -> {
+                TaskWorkflows.check(d);
+                return;
+            }
             default ->
                 throw new ApiException.Invalid(
                         "FeatureNotAvailableException",

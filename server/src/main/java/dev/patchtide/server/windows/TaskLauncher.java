@@ -32,12 +32,18 @@ final class TaskLauncher {
     private final EarlyChanges early;
     private final ObjectMapper json = ApiJson.mapper();
     private CommandListener listener;
+    private TaskWorkflows workflows;
 
     TaskLauncher(Supplier<CommandLauncher> commands, WindowEvents events, TaskTargets targets, EarlyChanges early) {
         this.commands = commands;
         this.events = events;
         this.targets = targets;
         this.early = early;
+    }
+
+    /** Who runs STEP_FUNCTIONS tasks. */
+    void workflowsBy(TaskWorkflows workflows) {
+        this.workflows = workflows;
     }
 
     /** Where changes reported during a send are replayed once the task knows its command. */
@@ -60,6 +66,10 @@ final class TaskLauncher {
     /** Sends the task's command; a command SendCommand would refuse fails the task with its message. */
     void start(Handle h, Execution e, TaskRow t, Instant now) {
         TaskDefinition d = definition(t.definition());
+        if (TaskWorkflows.serves(d)) {
+            workflows.start(h, e, t, d, now);
+            return;
+        }
         RunCommand rc = d.taskInvocationParameters() == null
                         || d.taskInvocationParameters().runCommand() == null
                 ? new RunCommand(null, null, null, null, null, null, null, null, null, null, null)
@@ -130,9 +140,13 @@ final class TaskLauncher {
         return moved;
     }
 
-    /** Cancels a running task's command; the command's own status changes finish the task. */
+    /** Cancels a running task's command (or execution); its own status changes finish the task. */
     boolean cancel(Handle h, Execution e, TaskRow t, Instant now) {
-        commands.get().cancel(h, t.commandId());
+        if (TaskWorkflows.serves(definition(t.definition()))) {
+            workflows.cancel(t);
+        } else {
+            commands.get().cancel(h, t.commandId());
+        }
         // The cancel may already have ended the task (told through the listener): move only what still runs.
         boolean moved = WindowLifecycles.TASK.change(
                 TaskState.IN_PROGRESS,

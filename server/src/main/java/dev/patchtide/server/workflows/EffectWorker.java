@@ -102,8 +102,9 @@ final class EffectWorker {
                 .bind("kind", due.kind())
                 .bind("id", due.effectId())
                 .execute();
-        List<Signal> answers =
-                due.kind().equals("TIMER") ? List.of(new Signal.TimerFired(due.effectId())) : call(h, task(due));
+        List<Signal> answers = due.kind().equals("TIMER")
+                ? List.of(new Signal.TimerFired(due.effectId()))
+                : call(h, due.executionArn(), task(due));
         for (Signal signal : answers) {
             host.signal(h, due.executionArn(), signal);
         }
@@ -135,15 +136,18 @@ final class EffectWorker {
      * to record the failure. A request-response task ends with the call; a {@code .waitForTaskToken} task has only
      * started, and waits for its SendTask*.
      */
-    private List<Signal> call(Handle h, Effect.RunTask task) {
+    private List<Signal> call(Handle h, String executionArn, Effect.RunTask task) {
         Signal started = new Signal.TaskStarted(task.taskId(), "");
         h.savepoint("workflow_task");
         try {
-            JsonNode result = integrations.call(task);
+            JsonNode result = integrations.call(task, executionArn);
             h.releaseSavepoint("workflow_task");
-            return task.pattern() == Effect.Pattern.WAIT_FOR_TASK_TOKEN
-                    ? List.of(started)
-                    : List.of(started, new Signal.TaskSucceeded(task.taskId(), result));
+            return switch (task.pattern()) {
+                case WAIT_FOR_TASK_TOKEN -> List.of(started);
+                // A job was submitted: its end answers the task later (CommandWaits for sendCommand.sync).
+                case RUN_JOB, RUN_JOB_V2 -> List.of(started, new Signal.TaskSubmitted(task.taskId(), result));
+                default -> List.of(started, new Signal.TaskSucceeded(task.taskId(), result));
+            };
         } catch (StatesError e) {
             h.rollbackToSavepoint("workflow_task");
             return List.of(started, new Signal.TaskFailed(task.taskId(), e.error(), e.cause()));

@@ -3,6 +3,8 @@ package dev.patchtide.server.workflows;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchtide.server.events.EventEnvelope;
 import dev.patchtide.server.events.EventPublisher;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -15,12 +17,22 @@ final class ExecutionEvents {
     static final String STATUS_CHANGE = "Step Functions Execution Status Change";
 
     private final EventPublisher publisher;
+    private final List<ExecutionListener> listeners = new CopyOnWriteArrayList<>();
 
     ExecutionEvents(EventPublisher publisher) {
         this.publisher = publisher;
     }
 
+    void addListener(ExecutionListener listener) {
+        listeners.add(listener);
+    }
+
     void statusChanged(Handle handle, ExecutionRow row) {
+        if (row.status() != ExecutionStatus.RUNNING) {
+            ExecutionListener.Ended ended = new ExecutionListener.Ended(
+                    row.arn(), row.status().name(), row.output(), row.error(), row.cause(), row.stoppedAt());
+            listeners.forEach(l -> l.executionEnded(handle, ended));
+        }
         EventEnvelope.Builder event = publisher.event(SOURCE, STATUS_CHANGE).resource(row.arn());
         ObjectNode detail = event.detail()
                 .put("executionArn", row.arn())

@@ -18,4 +18,9 @@ interface Integration {
      * @throws StatesError the task's failure, named as AWS names this family's errors
      */
     JsonNode call(Effect.RunTask task);
+
+    /** The call for a task of {@code executionArn}: for families whose tasks the execution waits on ({@code .sync}). */
+    default JsonNode call(Effect.RunTask task, String executionArn) {
+        return call(task);
+    }
 }

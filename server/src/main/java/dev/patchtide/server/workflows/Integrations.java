@@ -14,9 +14,13 @@ final class Integrations {
     }
 
     JsonNode call(Effect.RunTask task) {
+        return call(task, "");
+    }
+
+    JsonNode call(Effect.RunTask task, String executionArn) {
         for (Integration family : families) {
             if (family.serves(task.resource())) {
-                return family.call(task);
+                return family.call(task, executionArn);
             }
         }
         if (task.resource().startsWith("arn:aws:lambda:")) {

@@ -56,6 +56,10 @@ public final class Workflows implements AutoCloseable {
     private final Tags tags;
     private final EffectWorker worker;
     private final ExpressRunner express;
+    private final StateMachineDeliverer deliverer;
+    private final WorkflowRuns runs;
+    private final CommandWaits commandWaits;
+    private final Approvals approvals;
 
     public Workflows(
             Jdbi jdbi,
@@ -67,21 +71,27 @@ public final class Workflows implements AutoCloseable {
             String account) {
         SfnArns arns = new SfnArns(region, account);
         Engines engines = new Engines();
-        Host host = new Host(engines, clock, new ExecutionEvents(events), arns);
+        ExecutionEvents executionEvents = new ExecutionEvents(events);
+        Host host = new Host(engines, clock, executionEvents, arns);
         LocalCalls calls = new LocalCalls(router);
+        this.commandWaits = new CommandWaits(jdbi, host, calls);
+        this.tokens = new TaskTokens(jdbi, host, clock);
+        this.approvals = new Approvals(jdbi, clock, calls, tokens, new ApprovalLinks());
         Integrations integrations = new Integrations(List.of(
-                new SsmIntegration(calls),
+                new SsmIntegration(calls, commandWaits),
+                new ApprovalIntegration(approvals),
                 new SnsIntegration(calls),
                 new EventsIntegration(calls),
                 new Ec2Integration(ec2)));
         this.machines = new MachineApi(jdbi, arns, clock);
         this.express = new ExpressRunner(jdbi, engines, integrations, arns, clock);
         this.executions = new ExecutionApi(jdbi, machines, host, express, clock);
-        this.tokens = new TaskTokens(jdbi, host, clock);
         this.activities = new Activities(jdbi, arns, host, clock, ACTIVITY_POLL);
         this.tags = new Tags(jdbi, arns);
         this.worker = new EffectWorker(jdbi, host, integrations, clock, IDLE_POLL);
         host.onCommitted(worker.loop()::wake, activities::wake);
+        this.deliverer = new StateMachineDeliverer(router);
+        this.runs = new WorkflowRuns(jdbi, machines, executions, executionEvents);
     }
 
     public void routes(ApiRouter router) {
@@ -124,9 +134,42 @@ public final class Workflows implements AutoCloseable {
         });
     }
 
+    /** Starts executions for rules whose target is a state machine; PatchtideServer registers it on the outbox. */
+    public dev.patchtide.server.delivery.Deliverer deliverer() {
+        return deliverer;
+    }
+
+    /**
+     * Serves the approve/reject links of {@code patchtide:approval.waitForTaskToken}, signed with the server key and
+     * addressed at the server's public URL.
+     */
+    public void webRoutes(
+            io.javalin.Javalin app,
+            dev.patchtide.server.secrets.SecretBox secrets,
+            java.util.function.Supplier<java.net.URI> publicUrl) {
+        approvals.links().bind(secrets, publicUrl);
+        new ApprovalPages(approvals).routes(app);
+    }
+
+    /** The loop that sends approvals' reminders and escalations when due, for tests that move the clock. */
+    public PollingLoop approvals() {
+        return approvals.loop();
+    }
+
+    /** Register on the commands feature: {@code sendCommand.sync} tasks end with their command. */
+    public dev.patchtide.server.commands.CommandListener commandListener() {
+        return commandWaits;
+    }
+
+    /** Executions for other features to start, stop and follow (window tasks). */
+    public WorkflowRuns runs() {
+        return runs;
+    }
+
     /** Starts carrying out tasks and timers; {@link #close()} stops it. */
     public Workflows start() {
         worker.loop().start();
+        approvals.loop().start();
         return this;
     }
 
@@ -138,6 +181,7 @@ public final class Workflows implements AutoCloseable {
     @Override
     public void close() {
         worker.loop().close();
+        approvals.loop().close();
         express.close();
     }
 }

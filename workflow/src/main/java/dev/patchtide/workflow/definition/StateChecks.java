@@ -11,6 +11,9 @@ final class StateChecks {
     static final int MAX_LABEL = 40;
     private static final Pattern ARN = Pattern.compile("arn:[a-z0-9-]+:[A-Za-z0-9-]+:[^:\\s]*:[^:\\s]*:\\S+");
 
+    /** The one {@code .sync} of an AWS SDK integration: a Patchtide extension (AWS offers none for aws-sdk). */
+    static final String SEND_COMMAND_SYNC = "arn:aws:states:::aws-sdk:ssm:sendCommand.sync";
+
     private final Values values;
     private final Problems problems;
     private final Validator graphs;
@@ -138,6 +141,13 @@ final class StateChecks {
         }
     }
 
+    /** AWS SDK integrations answer and wait for a callback, but run no job: {@code .sync} is refused for them. */
+    private static boolean unknownSdkJob(String resource) {
+        return resource.startsWith("arn:aws:states:::aws-sdk:")
+                && (resource.endsWith(".sync") || resource.endsWith(".sync:2"))
+                && !resource.equals(SEND_COMMAND_SYNC);
+    }
+
     private void task(JsonNode state, String at, QueryLanguage language) {
         values.required(state, at, "Resource");
         if (values.string(state, "Resource", at)
@@ -145,6 +155,12 @@ final class StateChecks {
             problems.error(
                     Problems.INVALID_RESOURCE,
                     "Resource is not a valid ARN: " + state.get("Resource").asText(),
+                    at + "/Resource");
+        } else if (values.string(state, "Resource", at)
+                && unknownSdkJob(state.get("Resource").asText())) {
+            problems.schema(
+                    "The resource provided " + state.get("Resource").asText() + " is not recognized. The value is not"
+                            + " a valid resource ARN, or the resource is not available in this region.",
                     at + "/Resource");
         }
         boolean timeout = values.exclusive(state, "TimeoutSeconds", "TimeoutSecondsPath", at)

@@ -456,6 +456,20 @@ class DefinitionsValidateTest {
     }
 
     @Test
+    void awsSdkIntegrationsRunNoJobButSsmSendCommandSyncIsPatchtidesExtension() {
+        String json = machine("'A':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:ssm:listCommands.sync',"
+                + "'Next':'B'},"
+                + "'B':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:ssm:sendCommand.sync:2','Next':'C'},"
+                + "'C':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:ssm:sendCommand.waitForTaskToken',"
+                + "'Next':'D'},"
+                + "'D':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:ssm:sendCommand.sync','End':true}");
+        assertThat(problems(json))
+                .containsExactly(
+                        tuple("SCHEMA_VALIDATION_FAILED", "/States/A/Resource"),
+                        tuple("SCHEMA_VALIDATION_FAILED", "/States/B/Resource"));
+    }
+
+    @Test
     void taskTimeoutsAndResource() {
         String json = machine("'A':{'Type':'Task','Resource':'lambda-function','TimeoutSeconds':0,"
                 + "'HeartbeatSeconds':10,'Next':'B'},"
