@@ -139,6 +139,11 @@ final class Reports {
         try {
             outcomes = jdbi.inTransaction(handle -> writer.write(handle, requests(group)));
         } catch (RuntimeException e) {
+            if (ApiException.noConnection(e)) {
+                // One at a time would wait for the pool once per report: the agents send them again later.
+                group.forEach(p -> p.done().completeExceptionally(ApiException.busy()));
+                return;
+            }
             if (group.size() > 1) {
                 log.warn("a group of {} reports failed; storing them one at a time", group.size(), e);
             }
