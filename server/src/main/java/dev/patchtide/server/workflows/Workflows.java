@@ -5,6 +5,7 @@ import dev.patchtide.server.api.Action;
 import dev.patchtide.server.api.ApiRequest;
 import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.background.PollingLoop;
+import dev.patchtide.server.connections.ConnectionCalls;
 import dev.patchtide.server.events.EventPublisher;
 import dev.patchtide.server.fleet.Ec2View;
 import dev.patchtide.server.workflows.ExecutionMessages.ExecutionArnRequest;
@@ -56,6 +57,8 @@ public final class Workflows implements AutoCloseable {
     private final Tags tags;
     private final EffectWorker worker;
     private final ExpressRunner express;
+    private final OutwardCalls outward;
+    private final ChildExecutions children;
 
     public Workflows(
             Jdbi jdbi,
@@ -63,24 +66,31 @@ public final class Workflows implements AutoCloseable {
             EventPublisher events,
             ApiRouter router,
             Ec2View ec2,
+            ConnectionCalls connections,
             String region,
             String account) {
         SfnArns arns = new SfnArns(region, account);
         Engines engines = new Engines();
         Host host = new Host(engines, clock, new ExecutionEvents(events), arns);
         LocalCalls calls = new LocalCalls(router);
+        this.children = new ChildExecutions(jdbi, calls, clock, IDLE_POLL);
+        children.attach(host);
         Integrations integrations = new Integrations(List.of(
                 new SsmIntegration(calls),
                 new SnsIntegration(calls),
                 new EventsIntegration(calls),
-                new Ec2Integration(ec2)));
+                new Ec2Integration(ec2),
+                new StatesIntegration(calls, children),
+                new HttpInvokeIntegration(connections, region),
+                new LambdaIntegration(connections, region, account)));
+        this.outward = new OutwardCalls(jdbi, host, integrations, clock);
         this.machines = new MachineApi(jdbi, arns, clock);
         this.express = new ExpressRunner(jdbi, engines, integrations, arns, clock);
         this.executions = new ExecutionApi(jdbi, machines, host, express, clock);
         this.tokens = new TaskTokens(jdbi, host, clock);
         this.activities = new Activities(jdbi, arns, host, clock, ACTIVITY_POLL);
         this.tags = new Tags(jdbi, arns);
-        this.worker = new EffectWorker(jdbi, host, integrations, clock, IDLE_POLL);
+        this.worker = new EffectWorker(jdbi, host, integrations, outward, clock, IDLE_POLL);
         host.onCommitted(worker.loop()::wake, activities::wake);
     }
 
@@ -127,6 +137,7 @@ public final class Workflows implements AutoCloseable {
     /** Starts carrying out tasks and timers; {@link #close()} stops it. */
     public Workflows start() {
         worker.loop().start();
+        children.loop().start();
         return this;
     }
 
@@ -138,6 +149,8 @@ public final class Workflows implements AutoCloseable {
     @Override
     public void close() {
         worker.loop().close();
+        children.loop().close();
+        outward.close();
         express.close();
     }
 }
