@@ -1,12 +1,19 @@
 package dev.patchtide.server.workflows;
 
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.testing.TestServer;
+import java.time.Duration;
 import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 import software.amazon.awssdk.services.sfn.model.HistoryEventType;
 
@@ -37,5 +44,16 @@ final class WorkflowCalls {
     static List<HistoryEvent> events(SfnClient sfn, String executionArn) {
         return sfn.getExecutionHistory(b -> b.executionArn(executionArn).maxResults(1000))
                 .events();
+    }
+
+    static DescribeExecutionResponse awaitEnd(SfnClient sfn, String execution) {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        sfn.describeExecution(b -> b.executionArn(execution)).status() != ExecutionStatus.RUNNING);
+        return sfn.describeExecution(b -> b.executionArn(execution));
+    }
+
+    static JsonNode json(String text) throws Exception {
+        return ApiJson.documents().readTree(text);
     }
 }
