@@ -331,4 +331,51 @@ class HttpInvokeTest {
                 .doesNotContain("Exception")
                 .doesNotContain("java.");
     }
+
+    /** Seed 000's last state: a Teams incoming webhook (its URL's "@" written %40), through an API key connection. */
+    @Test
+    void seed000sTeamsCallRunsAsWritten() throws Exception {
+        String connection = events.createConnection(b -> b.name("teams-webhook")
+                        .authorizationType(ConnectionAuthorizationType.API_KEY)
+                        .authParameters(a -> a.apiKeyAuthParameters(
+                                k -> k.apiKeyName("teams-webhook").apiKeyValue("unused-by-teams"))))
+                .connectionArn();
+        receiver.otherwise(r -> new LoopbackReceiver.Answer(200, "1"));
+        String webhook = receiver.url("/webhookb2/0f1e%40a2b3/IncomingWebhook/c4d5/e6f7");
+        String execution = run(
+                "seed-000-teams",
+                """
+                {"StartAt": "PrepareNonCompliantInstanceList",
+                 "States": {
+                   "PrepareNonCompliantInstanceList": {"Type": "Pass",
+                     "Parameters": {"instances.$": "$.Tags[*].Value"}, "Next": "CallThirdPartyAPI"},
+                   "CallThirdPartyAPI": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+                     "Parameters": {
+                       "ApiEndpoint": "%s",
+                       "Method": "POST",
+                       "Authentication": {"ConnectionArn": "%s"},
+                       "RequestBody": {
+                         "@type": "MessageCard", "@context": "http://schema.org/extensions",
+                         "summary": "EC2 instances need attention",
+                         "text.$": "States.Format('Non-compliant instances: {}', States.JsonToString($.instances))"}},
+                     "Retry": [{"ErrorEquals": ["States.ALL"], "BackoffRate": 2, "IntervalSeconds": 1,
+                                "MaxAttempts": 3, "JitterStrategy": "FULL"}],
+                     "End": true}}}
+                """
+                        .formatted(webhook, connection),
+                "{\"Tags\": [{\"Key\": \"Name\", \"Value\": \"web-1\"}, {\"Key\": \"Name\", \"Value\": \"db-1\"}]}");
+
+        DescribeExecutionResponse ended = awaitEnd(execution);
+        assertThat(ended.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(json(ended.output()).path("ResponseBody").asInt()).isEqualTo(1);
+        LoopbackReceiver.Request call = receiver.received().stream()
+                .filter(r -> r.path().startsWith("/webhookb2/"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(call.path()).isEqualTo("/webhookb2/0f1e%40a2b3/IncomingWebhook/c4d5/e6f7");
+        assertThat(call.header("teams-webhook")).isEqualTo("unused-by-teams");
+        JsonNode card = json(call.body());
+        assertThat(card.path("@type").asText()).isEqualTo("MessageCard");
+        assertThat(card.path("text").asText()).isEqualTo("Non-compliant instances: [\"web-1\",\"db-1\"]");
+    }
 }
