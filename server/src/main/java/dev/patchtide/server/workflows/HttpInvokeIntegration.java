@@ -11,7 +11,6 @@ import dev.patchtide.workflow.run.Effect;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -207,8 +206,7 @@ final class HttpInvokeIntegration implements Integration {
     private static ObjectNode result(ConnectionCalls.Answer answer) {
         ObjectNode result = ApiJson.documents().createObjectNode();
         ObjectNode headers = result.putObject("Headers");
-        Map<String, List<String>> sorted = new LinkedHashMap<>(answer.headers());
-        sorted.forEach((name, values) -> {
+        answer.headers().forEach((name, values) -> {
             if (!name.startsWith(":")) {
                 var list = headers.putArray(name);
                 values.forEach(list::add);

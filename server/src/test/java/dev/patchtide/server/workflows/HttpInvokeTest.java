@@ -378,4 +378,25 @@ class HttpInvokeTest {
         assertThat(card.path("@type").asText()).isEqualTo("MessageCard");
         assertThat(card.path("text").asText()).isEqualTo("Non-compliant instances: [\"web-1\",\"db-1\"]");
     }
+
+    @Test
+    void anExpressMachineCallsOutFromStartSyncExecution() throws Exception {
+        String connection = events.createConnection(
+                        b -> b.name("express-conn").authorizationType("NONE").authParameters(a -> {}))
+                .connectionArn();
+        receiver.otherwise(r -> new LoopbackReceiver.Answer(200, "{\"express\": true}"));
+        String machine = sfn.createStateMachine(b -> b.name("http-express")
+                        .type(software.amazon.awssdk.services.sfn.model.StateMachineType.EXPRESS)
+                        .roleArn(WorkflowCalls.ROLE)
+                        .definition(task(
+                                """
+                                {"ApiEndpoint": "%s", "Method": "GET", "Authentication": {"ConnectionArn": "%s"}}
+                                """
+                                        .formatted(receiver.url("/express"), connection))))
+                .stateMachineArn();
+
+        var answer = sfn.startSyncExecution(b -> b.stateMachineArn(machine).input("{}"));
+        assertThat(answer.statusAsString()).isEqualTo("SUCCEEDED");
+        assertThat(json(answer.output()).path("ResponseBody")).isEqualTo(json("{\"express\": true}"));
+    }
 }

@@ -152,4 +152,35 @@ class LambdaInvokeTest {
         assertThat(receiver.received().stream().map(LoopbackReceiver.Request::path))
                 .doesNotContain("/fn/no-such-function");
     }
+
+    @Test
+    void waitForTaskTokenPostsThePayloadAndWaitsForSendTaskSuccess() throws Exception {
+        String machine = WorkflowCalls.machine(
+                sfn,
+                "lambda-callback",
+                """
+                {"StartAt": "Ask", "States": {"Ask": {"Type": "Task",
+                  "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                  "Parameters": {"FunctionName": "enrich", "Payload": {"token.$": "$$.Task.Token", "ask": "approve"}},
+                  "End": true}}}
+                """);
+        String execution = sfn.startExecution(b -> b.stateMachineArn(machine)).executionArn();
+        LoopbackReceiver.Request call = org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(30))
+                .until(
+                        () -> receiver.received().stream()
+                                .filter(r -> r.body().contains("approve"))
+                                .findFirst(),
+                        java.util.Optional::isPresent)
+                .orElseThrow();
+        // The function answered, but the task waits for its token.
+        assertThat(sfn.describeExecution(b -> b.executionArn(execution)).status())
+                .isEqualTo(ExecutionStatus.RUNNING);
+        String token = WorkflowCalls.json(call.body()).path("token").asText();
+        sfn.sendTaskSuccess(b -> b.taskToken(token).output("{\"approved\": true}"));
+
+        DescribeExecutionResponse ended = WorkflowCalls.awaitEnd(sfn, execution);
+        assertThat(ended.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(WorkflowCalls.json(ended.output())).isEqualTo(WorkflowCalls.json("{\"approved\": true}"));
+    }
 }
