@@ -60,7 +60,12 @@ final class ChildExecutions implements Host.StepListener {
                     .map(r -> r.status() == ExecutionStatus.RUNNING)
                     .orElse(false);
             h.createUpdate("INSERT INTO sfn_children (child_arn, parent_arn, task_id, pattern, state, since)"
-                            + " VALUES (:child, :parent, :task, :pattern, :state, :now)")
+                            + " VALUES (:child, :parent, :task, :pattern, :state, :now)"
+                            // StartExecution answers a running child of the same name and input again (a retried
+                            // task): the new task waits for it instead of the old one.
+                            + " ON CONFLICT (child_arn) DO UPDATE SET parent_arn = EXCLUDED.parent_arn,"
+                            + " task_id = EXCLUDED.task_id, pattern = EXCLUDED.pattern, state = EXCLUDED.state,"
+                            + " since = EXCLUDED.since")
                     .bind("child", childArn)
                     .bind("parent", parentArn)
                     .bind("task", taskId)
