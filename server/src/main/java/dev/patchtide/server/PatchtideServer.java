@@ -218,6 +218,7 @@ public final class PatchtideServer implements AutoCloseable {
                 events.publisher(),
                 router,
                 new Ec2View(database.jdbi(), config.pingPolicy(), clock, json),
+                connections.calls(),
                 config.region(),
                 config.accountId());
         workflows.routes(router);

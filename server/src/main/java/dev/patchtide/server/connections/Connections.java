@@ -22,6 +22,7 @@ public final class Connections implements AutoCloseable {
     private final ApiDestinationApi destinationApi;
     private final ApiDestinationDeliverer deliverer;
     private final ConnectionAuthorizer authorizer;
+    private final ConnectionCalls calls;
 
     /**
      * @throws IllegalStateException when stored secrets were sealed with another server key, naming the
@@ -45,6 +46,12 @@ public final class Connections implements AutoCloseable {
         this.destinationApi = new ApiDestinationApi(jdbi, store, clock, region, accountId);
         this.deliverer = new ApiDestinationDeliverer(
                 jdbi, store, secrets, http, TIMEOUT, tokens, new RateLimiter(System::nanoTime));
+        this.calls = new ConnectionCalls(jdbi, store, secrets, tokens);
+    }
+
+    /** Calls through connections for workflows (HTTP Tasks, Lambda functions mapped to API destinations). */
+    public ConnectionCalls calls() {
+        return calls;
     }
 
     public void routes(ApiRouter router) {

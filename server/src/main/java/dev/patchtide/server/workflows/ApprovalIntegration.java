@@ -33,7 +33,7 @@ final class ApprovalIntegration implements Integration {
     }
 
     @Override
-    public JsonNode call(Effect.RunTask task, String executionArn) {
+    public JsonNode call(String executionArn, Effect.RunTask task) {
         if (task.pattern() != Effect.Pattern.WAIT_FOR_TASK_TOKEN || executionArn.isEmpty()) {
             throw new StatesError(
                     StatesError.RUNTIME, "The resource " + RESOURCE + " is used as " + RESOURCE + ".waitForTaskToken");

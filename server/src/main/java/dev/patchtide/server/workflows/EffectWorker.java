@@ -29,9 +29,8 @@ import org.slf4j.LoggerFactory;
  *   <li>A task's call runs inside the same transaction (every integration here calls this server's own actions,
  *       whose writes, such as an SNS publish's outbox rows, a command or events, join it through JDBI's
  *       thread-bound handle). A rolled-back call therefore left nothing behind, and calling again is exactly once.
- *       A future integration with effects outside this database (an HTTP call) would be at least once: it must
- *       either be idempotent or record "started" in a transaction of its own first and fail the task, as AWS
- *       does, rather than call twice.
+ *       An integration with effects outside this database (an HTTP call) is not made here: the transaction only
+ *       marks the row dispatched, and {@link OutwardCalls} makes the call after it commits, at most once.
  *   <li>Activity tasks and {@code .waitForTaskToken} answers never wait in a worker: they are rows a
  *       GetActivityTask or SendTask* consumes in its own transaction.
  * </ul>
@@ -45,13 +44,21 @@ final class EffectWorker {
     private final Jdbi jdbi;
     private final Host host;
     private final Integrations integrations;
+    private final OutwardCalls outward;
     private final InstantSource clock;
     private final PollingLoop loop;
 
-    EffectWorker(Jdbi jdbi, Host host, Integrations integrations, InstantSource clock, Duration idlePoll) {
+    EffectWorker(
+            Jdbi jdbi,
+            Host host,
+            Integrations integrations,
+            OutwardCalls outward,
+            InstantSource clock,
+            Duration idlePoll) {
         this.jdbi = jdbi;
         this.host = host;
         this.integrations = integrations;
+        this.outward = outward;
         this.clock = clock;
         this.loop = new PollingLoop("workflow-effects", idlePoll, this::round);
     }
@@ -60,7 +67,8 @@ final class EffectWorker {
         return loop;
     }
 
-    private record Due(String executionArn, String kind, String effectId, String body, int attempts) {}
+    private record Due(
+            String executionArn, String kind, String effectId, String body, int attempts, java.util.UUID dispatch) {}
 
     private boolean round() {
         for (int i = 0; i < BATCH; i++) {
@@ -97,6 +105,11 @@ final class EffectWorker {
         }
         Due due = next.get();
         taken[0] = due;
+        if (due.kind().equals("TASK") && outward.takes(task(due))) {
+            // A call that leaves this server is made after this commits, outside it (see OutwardCalls).
+            outward.take(h, due.executionArn(), task(due), due.dispatch());
+            return true;
+        }
         h.createUpdate("DELETE FROM sfn_effects WHERE execution_arn = :arn AND kind = :kind AND effect_id = :id")
                 .bind("arn", due.executionArn())
                 .bind("kind", due.kind())
@@ -112,11 +125,16 @@ final class EffectWorker {
     }
 
     private Optional<Due> next(Handle h) {
-        return h.createQuery("SELECT execution_arn, kind, effect_id, body, attempts FROM sfn_effects"
+        return h.createQuery("SELECT execution_arn, kind, effect_id, body, attempts, dispatch_id FROM sfn_effects"
                         + " WHERE due_at <= :now ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED")
                 .bind("now", Timestamp.from(clock.instant()))
-                .map((rs, ctx) ->
-                        new Due(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5)))
+                .map((rs, ctx) -> new Due(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getInt(5),
+                        rs.getObject(6, java.util.UUID.class)))
                 .findOne();
     }
 
@@ -140,13 +158,13 @@ final class EffectWorker {
         Signal started = new Signal.TaskStarted(task.taskId(), "");
         h.savepoint("workflow_task");
         try {
-            JsonNode result = integrations.call(task, executionArn);
+            JsonNode result = integrations.call(executionArn, task);
             h.releaseSavepoint("workflow_task");
             return switch (task.pattern()) {
-                case WAIT_FOR_TASK_TOKEN -> List.of(started);
-                // A job was submitted: its end answers the task later (CommandWaits for sendCommand.sync).
+                case WAIT_FOR_TASK_TOKEN, ACTIVITY -> List.of(started);
+                // A job was submitted: its end comes later, as its own signal.
                 case RUN_JOB, RUN_JOB_V2 -> List.of(started, new Signal.TaskSubmitted(task.taskId(), result));
-                default -> List.of(started, new Signal.TaskSucceeded(task.taskId(), result));
+                case REQUEST_RESPONSE -> List.of(started, new Signal.TaskSucceeded(task.taskId(), result));
             };
         } catch (StatesError e) {
             h.rollbackToSavepoint("workflow_task");

@@ -142,10 +142,11 @@ final class ExpressRunner implements AutoCloseable {
     }
 
     private JsonNode call(Effect.RunTask task) {
-        if (task.pattern() == Effect.Pattern.ACTIVITY || task.pattern() == Effect.Pattern.WAIT_FOR_TASK_TOKEN) {
+        if (task.pattern() != Effect.Pattern.REQUEST_RESPONSE) {
             throw new StatesError(StatesError.RUNTIME, "EXPRESS state machines do not support " + task.pattern());
         }
-        return jdbi.inTransaction(h -> integrations.call(task));
+        // A call that leaves this server holds no connection while it waits (at least once, as EXPRESS is).
+        return integrations.outward(task) ? integrations.call(task) : jdbi.inTransaction(h -> integrations.call(task));
     }
 
     /** Waits on the server's clock: tests move it, and the wait is bounded by real time as well. */

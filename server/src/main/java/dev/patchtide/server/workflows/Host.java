@@ -35,6 +35,16 @@ final class Host {
     private final SfnArns arns;
     private volatile Runnable effectsCommitted = () -> {};
     private volatile Runnable activityTasksCommitted = () -> {};
+    private volatile StepListener listener = new StepListener() {};
+
+    /** What another part of the feature follows of executions' steps; told inside the step's transaction. */
+    interface StepListener {
+        /** A step cancelled a task still running (the execution ended, a timeout, a sibling branch failed). */
+        default void taskCancelled(Handle handle, String executionArn, String taskId) {}
+
+        /** The execution ended; {@code row} is its final row. */
+        default void ended(Handle handle, ExecutionRow row) {}
+    }
 
     Host(Engines engines, InstantSource clock, ExecutionEvents events, SfnArns arns) {
         this.engines = engines;
@@ -48,6 +58,10 @@ final class Host {
     void onCommitted(Runnable effects, Runnable activityTasks) {
         this.effectsCommitted = effects;
         this.activityTasksCommitted = activityTasks;
+    }
+
+    void listen(StepListener listener) {
+        this.listener = listener;
     }
 
     HostEnvironment environment() {
@@ -124,6 +138,7 @@ final class Host {
                         .bind("id", cancel.taskId())
                         .execute();
                 closeTokens(handle, row.arn(), Optional.of(cancel.taskId()));
+                listener.taskCancelled(handle, row.arn(), cancel.taskId());
             }
             case Effect.StartTimer timer -> {
                 handle.createUpdate("INSERT INTO sfn_effects (execution_arn, kind, effect_id, due_at, body)"
@@ -225,7 +240,9 @@ final class Host {
                 .bind("arn", row.arn())
                 .execute();
         closeTokens(handle, row.arn(), Optional.empty());
-        events.statusChanged(handle, ExecutionRow.find(handle, row.arn()).orElseThrow());
+        ExecutionRow ended = ExecutionRow.find(handle, row.arn()).orElseThrow();
+        events.statusChanged(handle, ended);
+        listener.ended(handle, ended);
         MachineStore.dropIfDeletingAndIdle(handle, row.machineArn());
     }
 

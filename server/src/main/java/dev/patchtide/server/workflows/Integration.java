@@ -7,7 +7,9 @@ import dev.patchtide.workflow.run.Effect;
 /**
  * One family of task resources ({@code aws-sdk:ssm:*}, {@code sns:publish}, ...). A call runs on the effect
  * worker's thread inside the transaction that consumes the task's outbox row and feeds its answer back, so what
- * the call writes to this server's database commits together with that, or not at all.
+ * the call writes to this server's database commits together with that, or not at all. An {@link #outward()}
+ * family reaches outside this server (HTTP): its call runs outside any transaction, at most once (see
+ * {@link OutwardCalls}).
  */
 interface Integration {
     boolean serves(String resource);
@@ -19,8 +21,13 @@ interface Integration {
      */
     JsonNode call(Effect.RunTask task);
 
-    /** The call for a task of {@code executionArn}: for families whose tasks the execution waits on ({@code .sync}). */
-    default JsonNode call(Effect.RunTask task, String executionArn) {
+    /** The call, for families that need to know which execution makes it. */
+    default JsonNode call(String executionArn, Effect.RunTask task) {
         return call(task);
+    }
+
+    /** True when the call leaves this server, so it must not run inside a transaction nor twice. */
+    default boolean outward() {
+        return false;
     }
 }

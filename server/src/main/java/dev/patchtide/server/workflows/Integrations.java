@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.workflow.StatesError;
 import dev.patchtide.workflow.run.Effect;
 import java.util.List;
+import java.util.Optional;
 
 /** The task resources this server can call, one {@link Integration} per family; the first that serves one calls it. */
 final class Integrations {
@@ -14,14 +15,13 @@ final class Integrations {
     }
 
     JsonNode call(Effect.RunTask task) {
-        return call(task, "");
+        return call("", task);
     }
 
-    JsonNode call(Effect.RunTask task, String executionArn) {
-        for (Integration family : families) {
-            if (family.serves(task.resource())) {
-                return family.call(task, executionArn);
-            }
+    JsonNode call(String executionArn, Effect.RunTask task) {
+        Optional<Integration> family = family(task);
+        if (family.isPresent()) {
+            return family.get().call(executionArn, task);
         }
         if (task.resource().startsWith("arn:aws:lambda:")) {
             throw new StatesError(
@@ -31,5 +31,14 @@ final class Integrations {
         }
         throw new StatesError(
                 StatesError.TASK_FAILED, "The resource " + task.resource() + " is not available on this server");
+    }
+
+    /** True when the task's call leaves this server (see {@link Integration#outward()}). */
+    boolean outward(Effect.RunTask task) {
+        return family(task).map(Integration::outward).orElse(false);
+    }
+
+    private Optional<Integration> family(Effect.RunTask task) {
+        return families.stream().filter(f -> f.serves(task.resource())).findFirst();
     }
 }

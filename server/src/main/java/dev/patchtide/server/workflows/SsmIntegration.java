@@ -28,11 +28,11 @@ final class SsmIntegration implements Integration {
 
     @Override
     public JsonNode call(Effect.RunTask task) {
-        return call(task, "");
+        return call("", task);
     }
 
     @Override
-    public JsonNode call(Effect.RunTask task, String executionArn) {
+    public JsonNode call(String executionArn, Effect.RunTask task) {
         String action = task.resource().substring(PREFIX.length());
         String target = "AmazonSSM." + Character.toUpperCase(action.charAt(0)) + action.substring(1);
         if (task.pattern() == Effect.Pattern.RUN_JOB && action.equals("sendCommand")) {

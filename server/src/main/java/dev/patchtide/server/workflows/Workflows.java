@@ -5,6 +5,7 @@ import dev.patchtide.server.api.Action;
 import dev.patchtide.server.api.ApiRequest;
 import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.background.PollingLoop;
+import dev.patchtide.server.connections.ConnectionCalls;
 import dev.patchtide.server.events.EventPublisher;
 import dev.patchtide.server.fleet.Ec2View;
 import dev.patchtide.server.workflows.ExecutionMessages.ExecutionArnRequest;
@@ -60,6 +61,8 @@ public final class Workflows implements AutoCloseable {
     private final WorkflowRuns runs;
     private final CommandWaits commandWaits;
     private final Approvals approvals;
+    private final OutwardCalls outward;
+    private final ChildExecutions children;
 
     public Workflows(
             Jdbi jdbi,
@@ -67,6 +70,7 @@ public final class Workflows implements AutoCloseable {
             EventPublisher events,
             ApiRouter router,
             Ec2View ec2,
+            ConnectionCalls connections,
             String region,
             String account) {
         SfnArns arns = new SfnArns(region, account);
@@ -77,18 +81,24 @@ public final class Workflows implements AutoCloseable {
         this.commandWaits = new CommandWaits(jdbi, host, calls);
         this.tokens = new TaskTokens(jdbi, host, clock);
         this.approvals = new Approvals(jdbi, clock, calls, tokens, new ApprovalLinks());
+        this.children = new ChildExecutions(jdbi, calls, clock, IDLE_POLL);
+        children.attach(host);
         Integrations integrations = new Integrations(List.of(
                 new SsmIntegration(calls, commandWaits),
                 new ApprovalIntegration(approvals),
                 new SnsIntegration(calls),
                 new EventsIntegration(calls),
-                new Ec2Integration(ec2)));
+                new Ec2Integration(ec2),
+                new StatesIntegration(calls, children),
+                new HttpInvokeIntegration(connections, region),
+                new LambdaIntegration(connections, region, account)));
+        this.outward = new OutwardCalls(jdbi, host, integrations, clock);
         this.machines = new MachineApi(jdbi, arns, clock);
         this.express = new ExpressRunner(jdbi, engines, integrations, arns, clock);
         this.executions = new ExecutionApi(jdbi, machines, host, express, clock);
         this.activities = new Activities(jdbi, arns, host, clock, ACTIVITY_POLL);
         this.tags = new Tags(jdbi, arns);
-        this.worker = new EffectWorker(jdbi, host, integrations, clock, IDLE_POLL);
+        this.worker = new EffectWorker(jdbi, host, integrations, outward, clock, IDLE_POLL);
         host.onCommitted(worker.loop()::wake, activities::wake);
         this.deliverer = new StateMachineDeliverer(router);
         this.runs = new WorkflowRuns(jdbi, machines, executions, executionEvents);
@@ -170,6 +180,7 @@ public final class Workflows implements AutoCloseable {
     public Workflows start() {
         worker.loop().start();
         approvals.loop().start();
+        children.loop().start();
         return this;
     }
 
@@ -182,6 +193,8 @@ public final class Workflows implements AutoCloseable {
     public void close() {
         worker.loop().close();
         approvals.loop().close();
+        children.loop().close();
+        outward.close();
         express.close();
     }
 }

@@ -50,7 +50,6 @@ class DeadWorkerTest {
                                   "Done": {"Type": "Succeed"}}}"""))
                 .stateMachineArn();
         String execution = sfn.startExecution(b -> b.stateMachineArn(machine)).executionArn();
-        clock.advance(Duration.ofSeconds(61));
 
         Handle deadWorker = server.database().jdbi().open();
         deadWorker.getConfig(Handles.class).setForceEndTransactions(false);
@@ -67,6 +66,8 @@ class DeadWorkerTest {
                     .mapTo(Integer.class)
                     .one();
             assertThat(claimed).isEqualTo(1);
+            // Due only now that it is claimed: the worker's idle poll cannot fire it first.
+            clock.advance(Duration.ofSeconds(61));
             var loop = server.node().workflows().effects();
             long rounds = loop.completedRounds();
             loop.wake();
