@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchtide.agent.ApiClient;
 import dev.patchtide.bench.fleet.ServerTarget;
+import dev.patchtide.bench.fleet.StatementStats;
 import dev.patchtide.workflow.definition.Definitions;
 import dev.patchtide.workflow.definition.StateMachine;
 import dev.patchtide.workflow.run.Environment;
@@ -39,7 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>{@code
  * java -cp bench/target/benchmarks.jar dev.patchtide.bench.workflow.WorkflowThroughput \
- *     [--express-seconds 10] [--standard-executions 2000] [--moto-executions 20] [--only NAME]
+ *     [--express-seconds 10] [--standard-executions 2000] [--moto-executions 20] [--only NAME] [--statement-stats]
  * }</pre>
  */
 public final class WorkflowThroughput {
@@ -57,12 +58,13 @@ public final class WorkflowThroughput {
         int standardExecutions = intOption(args, "--standard-executions", 2_000);
         int motoExecutions = intOption(args, "--moto-executions", 20);
         Optional<String> only = stringOption(args, "--only");
+        boolean statements = List.of(args).contains("--statement-stats");
         Path dir = Files.createTempDirectory(
                 "workflow-bench", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         String input = resource("input.json");
         Files.writeString(dir.resolve("input.json"), input);
         List<Figures> figures = new ArrayList<>();
-        try (ServerTarget server = ServerTarget.inProcess(dir.resolve("server"), "us-east-1", 20, false)) {
+        try (ServerTarget server = ServerTarget.inProcess(dir.resolve("server"), "us-east-1", 20, statements)) {
             ApiClient client =
                     new ApiClient(server.endpoint(), "us-east-1", Optional.of(server.admin()), Clock.systemUTC());
             for (String name : DEFINITIONS) {
@@ -77,8 +79,10 @@ public final class WorkflowThroughput {
                 JsonNode expected = output(once.outcome());
                 int transitions = countTransitions(once.events());
                 double express = expressRate(machine, JSON.readTree(input), transitions, expressSeconds);
+                server.statementStats().ifPresent(StatementStats::reset);
                 double standard =
                         standardRate(client, name, definition, input, standardExecutions, expected) * transitions;
+                server.statementStats().ifPresent(db -> StatementStats.print(db, 20, System.out));
                 double moto = MOTO_CANNOT.contains(name)
                         ? Double.NaN
                         : motoRate(file, dir.resolve("input.json"), motoExecutions, expected);
