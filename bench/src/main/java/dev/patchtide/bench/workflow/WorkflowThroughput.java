@@ -40,7 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>{@code
  * java -cp bench/target/benchmarks.jar dev.patchtide.bench.workflow.WorkflowThroughput \
- *     [--express-seconds 10] [--standard-executions 2000] [--moto-executions 20] [--only NAME] [--statement-stats]
+ *     [--express-seconds 10] [--standard-executions 2000] [--moto-executions 20] [--only NAME] [--clients 8]
+ *     [--statement-stats]
  * }</pre>
  */
 public final class WorkflowThroughput {
@@ -57,6 +58,7 @@ public final class WorkflowThroughput {
         int expressSeconds = intOption(args, "--express-seconds", 10);
         int standardExecutions = intOption(args, "--standard-executions", 2_000);
         int motoExecutions = intOption(args, "--moto-executions", 20);
+        int clients = intOption(args, "--clients", 8);
         Optional<String> only = stringOption(args, "--only");
         boolean statements = List.of(args).contains("--statement-stats");
         Path dir = Files.createTempDirectory(
@@ -80,8 +82,8 @@ public final class WorkflowThroughput {
                 int transitions = countTransitions(once.events());
                 double express = expressRate(machine, JSON.readTree(input), transitions, expressSeconds);
                 server.statementStats().ifPresent(StatementStats::reset);
-                double standard =
-                        standardRate(client, name, definition, input, standardExecutions, expected) * transitions;
+                double standard = standardRate(client, name, definition, input, standardExecutions, clients, expected)
+                        * transitions;
                 server.statementStats().ifPresent(db -> StatementStats.print(db, 20, System.out));
                 double moto = MOTO_CANNOT.contains(name)
                         ? Double.NaN
@@ -153,9 +155,15 @@ public final class WorkflowThroughput {
         return executions;
     }
 
-    /** STANDARD executions per second: all started by 8 clients, timed until none is RUNNING. */
+    /** STANDARD executions per second: all started by {@code clients} threads, timed until none is RUNNING. */
     private static double standardRate(
-            ApiClient client, String name, String definition, String input, int executions, JsonNode expected)
+            ApiClient client,
+            String name,
+            String definition,
+            String input,
+            int executions,
+            int clients,
+            JsonNode expected)
             throws Exception {
         String machineArn = client.call(
                         "AWSStepFunctions.CreateStateMachine",
@@ -177,9 +185,9 @@ public final class WorkflowThroughput {
         }
         AtomicInteger next = new AtomicInteger();
         long startNanos = System.nanoTime();
-        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+        try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
             List<Future<?>> starters = new ArrayList<>();
-            for (int c = 0; c < 8; c++) {
+            for (int c = 0; c < clients; c++) {
                 starters.add(pool.submit(() -> {
                     while (next.getAndIncrement() < executions) {
                         start(client, machineArn, input);
