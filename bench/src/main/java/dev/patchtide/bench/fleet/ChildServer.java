@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * A {@link ServerProcess} started as a child JVM with this JVM's class path: its endpoint, its CPU and
  * memory (from /proc), and a SIGKILL. Its log goes to a file; its standard output carries the protocol lines.
  */
-final class ChildServer implements AutoCloseable {
+public final class ChildServer implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final int port;

@@ -111,7 +111,7 @@ public final class ServerTarget implements AutoCloseable {
     }
 
     /** The database, when pg_stat_statements is loaded in it. */
-    Optional<DatabaseSettings> statementStats() {
+    public Optional<DatabaseSettings> statementStats() {
         return statementStats ? database : Optional.empty();
     }
 

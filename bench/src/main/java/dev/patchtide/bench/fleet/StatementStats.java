@@ -15,7 +15,7 @@ import java.sql.Statement;
  * pg_stat_statements on the embedded PostgreSQL: which statements a phase spent the database's time
  * on. The library must be preloaded, so the cluster is started, configured and restarted once.
  */
-final class StatementStats {
+public final class StatementStats {
     private StatementStats() {}
 
     static EmbeddedPostgres startWithStatements(Path cluster) throws IOException {
@@ -36,12 +36,12 @@ final class StatementStats {
         run(db, st -> st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"));
     }
 
-    static void reset(DatabaseSettings db) {
+    public static void reset(DatabaseSettings db) {
         run(db, st -> st.execute("SELECT pg_stat_statements_reset()"));
     }
 
     /** The statements that took the most execution time since the last reset, with calls and means. */
-    static void print(DatabaseSettings db, int top, PrintStream out) {
+    public static void print(DatabaseSettings db, int top, PrintStream out) {
         run(db, st -> {
             try (ResultSet rs = st.executeQuery("SELECT calls, total_exec_time, mean_exec_time, rows,"
                     + " left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q FROM pg_stat_statements"

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchtide.agent.ApiClient;
 import dev.patchtide.bench.fleet.ServerTarget;
+import dev.patchtide.bench.fleet.StatementStats;
 import dev.patchtide.workflow.definition.Definitions;
 import dev.patchtide.workflow.definition.StateMachine;
 import dev.patchtide.workflow.run.Environment;
@@ -39,7 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>{@code
  * java -cp bench/target/benchmarks.jar dev.patchtide.bench.workflow.WorkflowThroughput \
- *     [--express-seconds 10] [--standard-executions 2000] [--moto-executions 20] [--only NAME]
+ *     [--express-seconds 10] [--standard-executions 2000] [--moto-executions 20] [--only NAME] [--clients 8]
+ *     [--statement-stats]
  * }</pre>
  */
 public final class WorkflowThroughput {
@@ -56,13 +58,15 @@ public final class WorkflowThroughput {
         int expressSeconds = intOption(args, "--express-seconds", 10);
         int standardExecutions = intOption(args, "--standard-executions", 2_000);
         int motoExecutions = intOption(args, "--moto-executions", 20);
+        int clients = intOption(args, "--clients", 8);
         Optional<String> only = stringOption(args, "--only");
+        boolean statements = List.of(args).contains("--statement-stats");
         Path dir = Files.createTempDirectory(
                 "workflow-bench", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         String input = resource("input.json");
         Files.writeString(dir.resolve("input.json"), input);
         List<Figures> figures = new ArrayList<>();
-        try (ServerTarget server = ServerTarget.inProcess(dir.resolve("server"), "us-east-1", 20, false)) {
+        try (ServerTarget server = ServerTarget.inProcess(dir.resolve("server"), "us-east-1", 20, statements)) {
             ApiClient client =
                     new ApiClient(server.endpoint(), "us-east-1", Optional.of(server.admin()), Clock.systemUTC());
             for (String name : DEFINITIONS) {
@@ -77,8 +81,10 @@ public final class WorkflowThroughput {
                 JsonNode expected = output(once.outcome());
                 int transitions = countTransitions(once.events());
                 double express = expressRate(machine, JSON.readTree(input), transitions, expressSeconds);
-                double standard =
-                        standardRate(client, name, definition, input, standardExecutions, expected) * transitions;
+                server.statementStats().ifPresent(StatementStats::reset);
+                double standard = standardRate(client, name, definition, input, standardExecutions, clients, expected)
+                        * transitions;
+                server.statementStats().ifPresent(db -> StatementStats.print(db, 20, System.out));
                 double moto = MOTO_CANNOT.contains(name)
                         ? Double.NaN
                         : motoRate(file, dir.resolve("input.json"), motoExecutions, expected);
@@ -149,9 +155,15 @@ public final class WorkflowThroughput {
         return executions;
     }
 
-    /** STANDARD executions per second: all started by 8 clients, timed until none is RUNNING. */
+    /** STANDARD executions per second: all started by {@code clients} threads, timed until none is RUNNING. */
     private static double standardRate(
-            ApiClient client, String name, String definition, String input, int executions, JsonNode expected)
+            ApiClient client,
+            String name,
+            String definition,
+            String input,
+            int executions,
+            int clients,
+            JsonNode expected)
             throws Exception {
         String machineArn = client.call(
                         "AWSStepFunctions.CreateStateMachine",
@@ -173,9 +185,9 @@ public final class WorkflowThroughput {
         }
         AtomicInteger next = new AtomicInteger();
         long startNanos = System.nanoTime();
-        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+        try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
             List<Future<?>> starters = new ArrayList<>();
-            for (int c = 0; c < 8; c++) {
+            for (int c = 0; c < clients; c++) {
                 starters.add(pool.submit(() -> {
                     while (next.getAndIncrement() < executions) {
                         start(client, machineArn, input);

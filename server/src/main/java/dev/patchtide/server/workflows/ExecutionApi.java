@@ -22,6 +22,7 @@ import dev.patchtide.server.workflows.ExecutionMessages.StopExecutionRequest;
 import dev.patchtide.server.workflows.ExecutionMessages.StopExecutionResponse;
 import dev.patchtide.server.workflows.MachineStore.Machine;
 import dev.patchtide.workflow.run.Signal;
+import dev.patchtide.workflow.run.Step;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -36,6 +37,11 @@ final class ExecutionApi {
     private static final String EXECUTIONS = "executions";
     private static final String HISTORY = "history";
     private static final int DEFAULT_PAGE = 100;
+    private static final com.fasterxml.jackson.databind.ObjectMapper STORED =
+            com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                    .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                    .disable(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+                    .build();
 
     private final Jdbi jdbi;
     private final MachineApi machines;
@@ -66,30 +72,60 @@ final class ExecutionApi {
         String versionArn = machine.version()
                 .map(v -> host.arns().version(machine.arn(), v))
                 .orElse(null);
+        // Stored at PostgreSQL's microsecond precision, so the row in memory is the row stored.
+        Instant started = now.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        ExecutionRow draft = new ExecutionRow(
+                arn,
+                machine.arn(),
+                name,
+                machine.revisionId(),
+                versionArn,
+                machine.roleArn(),
+                ExecutionStatus.RUNNING,
+                input,
+                null,
+                null,
+                null,
+                null,
+                started,
+                null);
         return jdbi.inTransaction(h -> {
+            Step first = host.firstStep(h, draft, inputJson);
+            ExecutionRow stored = host.afterFirstStep(draft, first);
             boolean inserted = h.createUpdate("INSERT INTO sfn_executions (arn, machine_arn, name, revision_id,"
-                                    + " version_arn, role_arn, status, input, started_at)"
-                                    + " VALUES (:arn, :machine, :name, :revision, :version, :role, 'RUNNING', :input,"
-                                    + " :now) ON CONFLICT DO NOTHING")
+                                    + " version_arn, role_arn, status, input, output, error, cause, snapshot,"
+                                    + " started_at, stopped_at) VALUES (:arn, :machine, :name, :revision, :version,"
+                                    + " :role, :status, :input, :output, :error, :cause, CAST(:snapshot AS json),"
+                                    + " :started, :stopped) ON CONFLICT DO NOTHING")
                             .bind("arn", arn)
                             .bind("machine", machine.arn())
                             .bind("name", name)
                             .bind("revision", machine.revisionId())
                             .bind("version", versionArn)
                             .bind("role", machine.roleArn())
+                            .bind("status", stored.status().name())
                             .bind("input", input)
-                            .bind("now", Timestamp.from(now))
+                            .bind("output", stored.output())
+                            .bind("error", stored.error())
+                            .bind("cause", stored.cause())
+                            .bind(
+                                    "snapshot",
+                                    stored.snapshot() == null
+                                            ? null
+                                            : stored.snapshot().toString())
+                            .bind("started", Timestamp.from(started))
+                            .bind("stopped", stored.stoppedAt() == null ? null : Timestamp.from(stored.stoppedAt()))
                             .execute()
                     == 1;
-            ExecutionRow row = ExecutionRow.find(h, arn).orElseThrow();
             if (!inserted) {
+                ExecutionRow row = ExecutionRow.find(h, arn).orElseThrow();
                 // Idempotent as AWS: the same name and input while it runs answers the same execution.
                 if (row.status() == ExecutionStatus.RUNNING && row.input().equals(input)) {
                     return new StartExecutionResponse(arn, row.startedAt());
                 }
                 throw new ApiException.Conflict("ExecutionAlreadyExists", "Execution Already Exists: '" + arn + "'");
             }
-            host.start(h, row, inputJson);
+            host.started(h, draft, stored, first);
             return new StartExecutionResponse(arn, now);
         });
     }
@@ -217,22 +253,31 @@ final class ExecutionApi {
         long from = PageToken.decode(HISTORY + (reverse ? "-" : "+") + row.arn(), q.nextToken())
                 .map(Long::parseLong)
                 .orElse(reverse ? Long.MAX_VALUE : 0L);
-        List<ObjectNode> events = jdbi.withHandle(h -> h.createQuery("SELECT id, previous_id, at, type, details_key,"
-                        + " details FROM sfn_history WHERE execution_arn = :arn AND id "
-                        + (reverse ? "<" : ">") + " :from ORDER BY id " + (reverse ? "DESC" : "ASC")
-                        + " LIMIT :limit")
+        // A step's row holds at least one event, so page + 1 rows hold the page and tell whether more follow.
+        List<String> steps = jdbi.withHandle(h -> h.createQuery("SELECT events FROM sfn_history_steps"
+                        + " WHERE execution_arn = :arn AND " + (reverse ? "first_id < :from" : "last_id > :from")
+                        + " ORDER BY first_id " + (reverse ? "DESC" : "ASC") + " LIMIT :limit")
                 .bind("arn", row.arn())
                 .bind("from", from)
                 .bind("limit", page + 1)
-                .map((rs, ctx) -> event(
-                        rs.getLong("id"),
-                        rs.getLong("previous_id"),
-                        rs.getTimestamp("at").toInstant(),
-                        rs.getString("type"),
-                        rs.getString("details_key"),
-                        rs.getString("details"),
-                        data))
+                .mapTo(String.class)
                 .list());
+        List<ObjectNode> events = new java.util.ArrayList<>();
+        for (String step : steps) {
+            List<ObjectNode> listed = listed(step);
+            if (reverse) {
+                listed = listed.reversed();
+            }
+            for (ObjectNode e : listed) {
+                long id = e.path("id").asLong();
+                if ((reverse ? id < from : id > from) && events.size() <= page) {
+                    if (!data) {
+                        withoutData(e);
+                    }
+                    events.add(e);
+                }
+            }
+        }
         ObjectNode out = ApiJson.documents().createObjectNode();
         ArrayNode list = out.putArray("events");
         events.stream().limit(page).forEach(list::add);
@@ -246,25 +291,24 @@ final class ExecutionApi {
         return out;
     }
 
-    private static ObjectNode event(
-            long id, long previous, Instant at, String type, String key, String details, boolean data) {
-        ObjectNode e = ApiJson.documents().createObjectNode();
-        e.put("timestamp", new java.math.BigDecimal(at.toEpochMilli()).movePointLeft(3));
-        e.put("type", type);
-        e.put("id", id);
-        e.put("previousEventId", previous);
-        if (key != null && details != null) {
-            try {
-                ObjectNode d = (ObjectNode) ApiJson.documents().readTree(details);
-                if (!data) {
-                    d.remove(List.of("input", "output"));
-                }
-                e.set(key, d);
-            } catch (JsonProcessingException ex) {
-                throw new IllegalStateException("unreadable history event " + id, ex);
-            }
+    /** A stored step's events; numbers read as written (the timestamps are decimals of milliseconds). */
+    private static List<ObjectNode> listed(String step) {
+        try {
+            List<ObjectNode> out = new java.util.ArrayList<>();
+            STORED.readTree(step).forEach(e -> out.add((ObjectNode) e));
+            return out;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable history step", e);
         }
-        return e;
+    }
+
+    /** includeExecutionData=false: the events' details without the states' input and output. */
+    private static void withoutData(ObjectNode event) {
+        event.properties().forEach(member -> {
+            if (member.getValue() instanceof ObjectNode details) {
+                details.remove(List.of("input", "output"));
+            }
+        });
     }
 
     StopExecutionResponse stop(StopExecutionRequest q) {

@@ -70,6 +70,44 @@ record ExecutionRow(
                         .orElse(null));
     }
 
+    /** This row, RUNNING with {@code snapshot}. */
+    ExecutionRow running(JsonNode snapshot) {
+        return new ExecutionRow(
+                arn,
+                machineArn,
+                name,
+                revisionId,
+                versionArn,
+                roleArn,
+                ExecutionStatus.RUNNING,
+                input,
+                null,
+                null,
+                null,
+                snapshot,
+                startedAt,
+                null);
+    }
+
+    /** This row, ended. */
+    ExecutionRow ended(ExecutionStatus to, String output, String error, String cause, Instant stoppedAt) {
+        return new ExecutionRow(
+                arn,
+                machineArn,
+                name,
+                revisionId,
+                versionArn,
+                roleArn,
+                to,
+                input,
+                output,
+                error,
+                cause,
+                null,
+                startedAt,
+                stoppedAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+    }
+
     String machineName() {
         return machineArn.substring(machineArn.lastIndexOf(':') + 1);
     }

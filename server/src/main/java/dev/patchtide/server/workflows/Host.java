@@ -2,6 +2,7 @@ package dev.patchtide.server.workflows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.workflow.run.Effect;
@@ -12,11 +13,12 @@ import dev.patchtide.workflow.run.Outcome;
 import dev.patchtide.workflow.run.Signal;
 import dev.patchtide.workflow.run.Snapshot;
 import dev.patchtide.workflow.run.Step;
+import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * The durable host of STANDARD executions. Every step of the interpreter is stored in the transaction of the
@@ -68,13 +70,58 @@ final class Host {
         return environment;
     }
 
-    /** Runs the first step of an execution whose RUNNING row the caller has just inserted with {@code handle}. */
-    void start(Handle handle, ExecutionRow row, JsonNode input) {
-        Interpreter interpreter = engines.forRevision(handle, row.revisionId());
+    /**
+     * Runs the first step of a new execution before its row is stored, so that the row is written once, as the step
+     * leaves it (most short executions end in their first step). Pure: nothing is stored until {@link #started}.
+     */
+    Step firstStep(Handle handle, ExecutionRow draft, JsonNode input) {
+        Interpreter interpreter = engines.forRevision(handle, draft.revisionId());
         ExecutionContext context = new ExecutionContext(
-                row.arn(), row.name(), row.roleArn(), row.startedAt(), row.machineArn(), row.machineName(), 0);
-        events.statusChanged(handle, row);
-        apply(handle, row, interpreter.start(input, context, environment));
+                draft.arn(),
+                draft.name(),
+                draft.roleArn(),
+                draft.startedAt(),
+                draft.machineArn(),
+                draft.machineName(),
+                0);
+        return interpreter.start(input, context, environment);
+    }
+
+    /**
+     * The row to insert for a new execution after its first step: already ended when the step ended it with nothing
+     * to carry out, otherwise RUNNING with the step's snapshot.
+     */
+    ExecutionRow afterFirstStep(ExecutionRow draft, Step step) {
+        if (step.outcome().isEmpty() || !step.effects().isEmpty()) {
+            return draft.running(step.snapshot().toJson());
+        }
+        Outcome outcome = step.outcome().get();
+        String[] errorCause = errorCause(outcome);
+        return draft.ended(
+                ExecutionStatus.of(outcome),
+                outcome instanceof Outcome.Succeeded s ? s.output().toString() : null,
+                errorCause[0],
+                errorCause[1],
+                clock.instant());
+    }
+
+    /**
+     * Stores the rest of a new execution's first step, in the transaction that has just inserted its row as
+     * {@link #afterFirstStep} made it: the status change events, the history, and the effects.
+     */
+    void started(Handle handle, ExecutionRow draft, ExecutionRow stored, Step step) {
+        events.statusChanged(handle, draft);
+        appendEvents(handle, draft.arn(), step);
+        if (stored.status() != ExecutionStatus.RUNNING) {
+            ExecutionStatus.LIFECYCLE.change(ExecutionStatus.RUNNING, stored.status(), () -> true);
+            events.statusChanged(handle, stored);
+            MachineStore.dropIfDeletingAndIdle(handle, stored.machineArn());
+            return;
+        }
+        for (Effect effect : step.effects()) {
+            carry(handle, stored, effect);
+        }
+        step.outcome().ifPresent(outcome -> finish(handle, stored, outcome));
     }
 
     /**
@@ -108,24 +155,33 @@ final class Host {
         }
     }
 
+    /**
+     * A step's events as one row, already shaped as GetExecutionHistory lists them: a long step (a Map's iterations)
+     * has hundreds, and one row costs one index entry rather than one per event.
+     */
     private static void appendEvents(Handle handle, String arn, Step step) {
-        if (step.events().isEmpty()) {
+        List<HistoryEvent> events = step.events();
+        if (events.isEmpty()) {
             return;
         }
-        PreparedBatch batch = handle.prepareBatch("INSERT INTO sfn_history"
-                + " (execution_arn, id, previous_id, at, type, details_key, details)"
-                + " VALUES (:arn, :id, :previous, :at, :type, :key, CAST(:details AS json))");
-        for (HistoryEvent e : step.events()) {
-            batch.bind("arn", arn)
-                    .bind("id", e.id())
-                    .bind("previous", e.previousEventId())
-                    .bind("at", Timestamp.from(e.timestamp()))
-                    .bind("type", e.type())
-                    .bind("key", e.detailsKey())
-                    .bind("details", e.details() == null ? null : e.details().toString())
-                    .add();
+        ArrayNode listed = JSON.createArrayNode();
+        for (HistoryEvent e : events) {
+            ObjectNode wire = listed.addObject()
+                    .put("timestamp", BigDecimal.valueOf(e.timestamp().toEpochMilli(), 3))
+                    .put("type", e.type())
+                    .put("id", e.id())
+                    .put("previousEventId", e.previousEventId());
+            if (e.detailsKey() != null && e.details() != null) {
+                wire.set(e.detailsKey(), e.details());
+            }
         }
-        batch.execute();
+        handle.createUpdate("INSERT INTO sfn_history_steps (execution_arn, first_id, last_id, events)"
+                        + " VALUES (:arn, :first, :last, :events)")
+                .bind("arn", arn)
+                .bind("first", events.getFirst().id())
+                .bind("last", events.getLast().id())
+                .bind("events", listed.toString())
+                .execute();
     }
 
     private void carry(Handle handle, ExecutionRow row, Effect effect) {
@@ -215,13 +271,7 @@ final class Host {
     private void finish(Handle handle, ExecutionRow row, Outcome outcome) {
         ExecutionStatus to = ExecutionStatus.of(outcome);
         String output = outcome instanceof Outcome.Succeeded s ? s.output().toString() : null;
-        String[] errorCause =
-                switch (outcome) {
-                    case Outcome.Succeeded s -> new String[] {null, null};
-                    case Outcome.Failed f -> new String[] {f.error(), f.cause()};
-                    case Outcome.TimedOut t -> new String[] {t.error(), t.cause()};
-                    case Outcome.Aborted a -> new String[] {a.error(), a.cause()};
-                };
+        String[] errorCause = errorCause(outcome);
         ExecutionStatus.LIFECYCLE.change(
                 ExecutionStatus.RUNNING,
                 to,
@@ -244,6 +294,15 @@ final class Host {
         events.statusChanged(handle, ended);
         listener.ended(handle, ended);
         MachineStore.dropIfDeletingAndIdle(handle, row.machineArn());
+    }
+
+    private static String[] errorCause(Outcome outcome) {
+        return switch (outcome) {
+            case Outcome.Succeeded s -> new String[] {null, null};
+            case Outcome.Failed f -> new String[] {f.error(), f.cause()};
+            case Outcome.TimedOut t -> new String[] {t.error(), t.cause()};
+            case Outcome.Aborted a -> new String[] {a.error(), a.cause()};
+        };
     }
 
     SfnArns arns() {
