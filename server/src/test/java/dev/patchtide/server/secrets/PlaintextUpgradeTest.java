@@ -53,7 +53,7 @@ class PlaintextUpgradeTest {
 
     @Test
     void plainRowsAreSealedAtTheFirstStartAndStillWork() throws Exception {
-        DatabaseSettings settings = TestDatabases.fresh();
+        DatabaseSettings settings = TestDatabases.empty();
         LinkedBlockingQueue<String> headers = new LinkedBlockingQueue<>();
         HttpServer tickets = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         tickets.createContext("/issue", exchange -> {

@@ -1,28 +1,69 @@
 package dev.patchtide.server.testing;
 
+import dev.patchtide.server.db.Database;
 import dev.patchtide.server.db.DatabaseSettings;
 import dev.patchtide.server.db.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One real PostgreSQL per test JVM, started on first use; each caller gets a fresh, empty database of its
- * own, so test classes never see each other's rows.
+ * One real PostgreSQL per test JVM, started on first use; each caller gets a fresh database of its own (migrated,
+ * or {@link #empty}), so test classes never see each other's rows.
  */
 public final class TestDatabases {
     private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final String TEMPLATE = "patchtide_migrated";
     private static EmbeddedPostgres postgres;
+    private static boolean templateMigrated;
 
     private TestDatabases() {}
 
+    /**
+     * A fresh database with every migration applied: a copy of a template migrated once per JVM (a copy is a
+     * file copy inside PostgreSQL; running the migrations for each of the suite's hundreds of servers was not).
+     */
     public static synchronized DatabaseSettings fresh() {
         EmbeddedPostgres pg = postgres();
-        String name = "test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+        if (!templateMigrated) {
+            pg.createDatabase(TEMPLATE);
+            Database.connect(settings(pg, TEMPLATE)).close();
+            templateMigrated = true;
+        }
+        String name = nextName();
+        execute(pg, "CREATE DATABASE " + name + " TEMPLATE " + TEMPLATE);
+        return settings(pg, name);
+    }
+
+    /** A fresh database with no schema at all, for tests of the migrations themselves. */
+    public static synchronized DatabaseSettings empty() {
+        EmbeddedPostgres pg = postgres();
+        String name = nextName();
         pg.createDatabase(name);
+        return settings(pg, name);
+    }
+
+    private static String nextName() {
+        return "test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+    }
+
+    private static DatabaseSettings settings(EmbeddedPostgres pg, String name) {
         return new DatabaseSettings(pg.jdbcUrl(name), pg.user(), pg.password(), 10);
+    }
+
+    private static void execute(EmbeddedPostgres pg, String sql) {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), pg.user(), pg.password());
+                Statement statement = c.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot run " + sql + ": " + e.getMessage(), e);
+        }
     }
 
     private static EmbeddedPostgres postgres() {
