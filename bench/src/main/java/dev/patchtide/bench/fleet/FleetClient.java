@@ -124,7 +124,8 @@ final class FleetClient {
 
     /**
      * An admin's call; sent again when the connection could not even be opened (nothing was sent: a server busy
-     * accepting ten thousand agents' connections may take longer than the connect timeout).
+     * accepting ten thousand agents' connections may take longer than the connect timeout), or once when a
+     * pooled connection turned out closed before any answer.
      */
     JsonNode callBytes(String target, byte[] body, Optional<SigV4Credentials> credentials)
             throws IOException, ApiCallException {
@@ -134,6 +135,11 @@ final class FleetClient {
                 return client.callBytes(target, body);
             } catch (java.net.http.HttpConnectTimeoutException e) {
                 if (attempt == 5) {
+                    throw e;
+                }
+            } catch (IOException e) {
+                // A kept-alive connection the server had closed while idle: the request never reached it.
+                if (attempt > 1 || e.getMessage() == null || !e.getMessage().contains("received no bytes")) {
                     throw e;
                 }
             }
