@@ -5,25 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import dev.patchtide.server.PatchtideServer;
-import dev.patchtide.server.ServerConfig;
 import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.auth.AccessKeyStore;
-import dev.patchtide.server.db.Database;
-import dev.patchtide.server.db.DatabaseSettings;
-import dev.patchtide.server.fleet.PingStatusPolicy;
-import dev.patchtide.server.patching.ComplianceStateListener;
 import dev.patchtide.server.testing.MutableClock;
-import dev.patchtide.server.testing.TestDatabases;
 import dev.patchtide.server.testing.TestServer;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
@@ -40,44 +31,14 @@ import software.amazon.awssdk.services.sns.SnsClient;
 /** An approval's reminder is a stored instant: it comes from the server started again after the one that asked. */
 class ApprovalRestartTest {
     private final MutableClock clock = MutableClock.ofNow();
-    private final DatabaseSettings settings = TestDatabases.fresh();
-    private final int port = freePort();
+    private final RestartableNode node = RestartableNode.fixedPort(clock);
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
-    private Database database;
-    private PatchtideServer server;
     private HttpServer receiver;
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private void startServer() {
-        database = Database.connect(settings);
-        server = PatchtideServer.start(
-                new ServerConfig(
-                        "127.0.0.1",
-                        port,
-                        TestServer.REGION,
-                        ServerConfig.DEFAULT_ACCOUNT,
-                        PingStatusPolicy.defaults()),
-                database,
-                clock,
-                ComplianceStateListener.NONE);
-    }
-
-    private void stopServer() {
-        server.close();
-        database.close();
-    }
 
     @AfterEach
     void stop() {
         receiver.stop(0);
-        stopServer();
+        node.close();
     }
 
     private JsonNode awaitMessage(int n) {
@@ -94,19 +55,18 @@ class ApprovalRestartTest {
             exchange.close();
         });
         receiver.start();
-        startServer();
-        AccessKeyStore.IssuedKey admin = server.accessKeys()
-                .createAdminKey("test", InstantSource.system().instant());
-        URI endpoint = URI.create("http://127.0.0.1:" + port);
+        node.start();
+        AccessKeyStore.IssuedKey admin = node.admin();
+        URI endpoint = node.endpoint();
         HttpClient http = HttpClient.newHttpClient();
         String execution;
-        try (SfnClient sfn = SfnClients.sfn(endpoint, admin.accessKeyId(), admin.secretAccessKey());
-                SnsClient sns = SnsClient.builder()
-                        .endpointOverride(endpoint)
-                        .region(Region.of(TestServer.REGION))
-                        .credentialsProvider(StaticCredentialsProvider.create(
-                                AwsBasicCredentials.create(admin.accessKeyId(), admin.secretAccessKey())))
-                        .build()) {
+        SfnClient sfn = node.sfn();
+        try (SnsClient sns = SnsClient.builder()
+                .endpointOverride(endpoint)
+                .region(Region.of(TestServer.REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(admin.accessKeyId(), admin.secretAccessKey())))
+                .build()) {
             String topic = sns.createTopic(b -> b.name("owners")).topicArn();
             sns.subscribe(b -> b.topicArn(topic)
                     .protocol("http")
@@ -132,9 +92,9 @@ class ApprovalRestartTest {
             assertThat(awaitMessage(2).path("Message").asText()).contains("Reboot db-1?");
         }
 
-        stopServer();
+        node.stop();
         clock.advance(Duration.ofSeconds(601));
-        startServer();
+        node.start();
 
         JsonNode reminder = awaitMessage(3);
         assertThat(reminder.path("Subject").asText()).startsWith("Reminder: ");
@@ -148,13 +108,11 @@ class ApprovalRestartTest {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(done.statusCode()).isEqualTo(200);
-        try (SfnClient sfn = SfnClients.sfn(endpoint, admin.accessKeyId(), admin.secretAccessKey())) {
-            await().atMost(Duration.ofSeconds(20))
-                    .until(() -> sfn.describeExecution(b -> b.executionArn(execution))
-                                    .status()
-                            == ExecutionStatus.SUCCEEDED);
-            assertThat(sfn.describeExecution(b -> b.executionArn(execution)).output())
-                    .contains("\"By\":\"oncall\"");
-        }
+        SfnClient after = node.sfn();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        after.describeExecution(b -> b.executionArn(execution)).status() == ExecutionStatus.SUCCEEDED);
+        assertThat(after.describeExecution(b -> b.executionArn(execution)).output())
+                .contains("\"By\":\"oncall\"");
     }
 }

@@ -3,22 +3,10 @@ package dev.patchtide.server.workflows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.patchtide.server.PatchtideServer;
-import dev.patchtide.server.ServerConfig;
-import dev.patchtide.server.auth.AccessKeyStore;
-import dev.patchtide.server.db.Database;
-import dev.patchtide.server.db.DatabaseSettings;
-import dev.patchtide.server.fleet.PingStatusPolicy;
-import dev.patchtide.server.patching.ComplianceStateListener;
 import dev.patchtide.server.testing.MutableClock;
-import dev.patchtide.server.testing.TestDatabases;
-import dev.patchtide.server.testing.TestServer;
-import java.net.URI;
 import java.time.Duration;
-import java.time.InstantSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEventType;
@@ -29,47 +17,18 @@ import software.amazon.awssdk.services.sfn.model.HistoryEventType;
  */
 class ChildExecutionRestartTest {
     private final MutableClock clock = MutableClock.ofNow();
-    private final DatabaseSettings settings = TestDatabases.fresh();
-    private AccessKeyStore.IssuedKey admin;
-    private Database database;
-    private PatchtideServer node;
-    private SfnClient sfn;
-
-    private void startNode() {
-        database = Database.connect(settings);
-        node = PatchtideServer.start(
-                new ServerConfig(
-                        "127.0.0.1", 0, TestServer.REGION, ServerConfig.DEFAULT_ACCOUNT, PingStatusPolicy.defaults()),
-                database,
-                clock,
-                ComplianceStateListener.NONE);
-        if (admin == null) {
-            admin = node.accessKeys()
-                    .createAdminKey("test", InstantSource.system().instant());
-        }
-        sfn = SfnClients.sfn(
-                URI.create("http://127.0.0.1:" + node.port()), admin.accessKeyId(), admin.secretAccessKey());
-    }
-
-    private void stopNode() {
-        sfn.close();
-        node.close();
-        database.close();
-        node = null;
-    }
+    private final RestartableNode node = RestartableNode.anyPort(clock);
 
     @AfterEach
     void stop() {
-        if (node != null) {
-            stopNode();
-        }
+        node.close();
     }
 
     @Test
     void aChildEndingAfterARestartStillCompletesItsParent() throws Exception {
-        startNode();
+        node.start();
         String child = WorkflowCalls.machine(
-                sfn,
+                node.sfn(),
                 "long-child",
                 """
                 {"StartAt": "Hold", "States": {
@@ -77,7 +36,7 @@ class ChildExecutionRestartTest {
                   "Done": {"Type": "Pass", "Result": {"rebooted": true}, "End": true}}}
                 """);
         String parent = WorkflowCalls.machine(
-                sfn,
+                node.sfn(),
                 "patient-parent",
                 """
                 {"StartAt": "Run", "States": {"Run": {"Type": "Task",
@@ -86,20 +45,21 @@ class ChildExecutionRestartTest {
                   "ResultSelector": {"status.$": "$.Status", "output.$": "$.Output"}, "End": true}}}
                 """
                         .formatted(child));
-        String execution = sfn.startExecution(b -> b.stateMachineArn(parent)).executionArn();
+        String execution =
+                node.sfn().startExecution(b -> b.stateMachineArn(parent)).executionArn();
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> WorkflowCalls.types(sfn, execution).contains(HistoryEventType.TASK_SUBMITTED));
+                .until(() -> WorkflowCalls.types(node.sfn(), execution).contains(HistoryEventType.TASK_SUBMITTED));
 
-        stopNode();
+        node.stop();
         clock.advance(Duration.ofSeconds(3601));
-        startNode();
-        node.workflows().effects().wake();
+        node.start();
+        node.server().workflows().effects().wake();
 
-        DescribeExecutionResponse ended = WorkflowCalls.awaitEnd(sfn, execution);
+        DescribeExecutionResponse ended = WorkflowCalls.awaitEnd(node.sfn(), execution);
         assertThat(ended.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(WorkflowCalls.json(ended.output()))
                 .isEqualTo(WorkflowCalls.json("{\"status\": \"SUCCEEDED\", \"output\": {\"rebooted\": true}}"));
-        assertThat(WorkflowCalls.types(sfn, execution))
+        assertThat(WorkflowCalls.types(node.sfn(), execution))
                 .containsOnlyOnce(HistoryEventType.TASK_SUCCEEDED)
                 .endsWith(HistoryEventType.EXECUTION_SUCCEEDED);
     }

@@ -3,20 +3,10 @@ package dev.patchtide.server.workflows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.patchtide.server.PatchtideServer;
-import dev.patchtide.server.ServerConfig;
-import dev.patchtide.server.auth.AccessKeyStore;
 import dev.patchtide.server.connections.LoopbackReceiver;
-import dev.patchtide.server.db.Database;
-import dev.patchtide.server.db.DatabaseSettings;
-import dev.patchtide.server.fleet.PingStatusPolicy;
-import dev.patchtide.server.patching.ComplianceStateListener;
 import dev.patchtide.server.testing.MutableClock;
-import dev.patchtide.server.testing.TestDatabases;
 import dev.patchtide.server.testing.TestServer;
-import java.net.URI;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -25,7 +15,6 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
-import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEventType;
@@ -36,43 +25,14 @@ import software.amazon.awssdk.services.sfn.model.HistoryEventType;
  */
 class OutwardCallRestartTest {
     private final MutableClock clock = MutableClock.ofNow();
-    private final DatabaseSettings settings = TestDatabases.fresh();
-    private AccessKeyStore.IssuedKey admin;
-    private Database database;
-    private PatchtideServer node;
-    private SfnClient sfn;
+    private final RestartableNode node = RestartableNode.anyPort(clock);
     private final CountDownLatch release = new CountDownLatch(1);
     private LoopbackReceiver receiver;
-
-    private void startNode() {
-        database = Database.connect(settings);
-        node = PatchtideServer.start(
-                new ServerConfig(
-                        "127.0.0.1", 0, TestServer.REGION, ServerConfig.DEFAULT_ACCOUNT, PingStatusPolicy.defaults()),
-                database,
-                clock,
-                ComplianceStateListener.NONE);
-        if (admin == null) {
-            admin = node.accessKeys()
-                    .createAdminKey("test", InstantSource.system().instant());
-        }
-        sfn = SfnClients.sfn(
-                URI.create("http://127.0.0.1:" + node.port()), admin.accessKeyId(), admin.secretAccessKey());
-    }
-
-    private void stopNode() {
-        sfn.close();
-        node.close();
-        database.close();
-        node = null;
-    }
 
     @AfterEach
     void stop() {
         release.countDown();
-        if (node != null) {
-            stopNode();
-        }
+        node.close();
         if (receiver != null) {
             receiver.close();
         }
@@ -93,13 +53,13 @@ class OutwardCallRestartTest {
             }
             return new LoopbackReceiver.Answer(200, "{\"ok\":true}");
         });
-        startNode();
+        node.start();
         String connection;
         try (EventBridgeClient events = EventBridgeClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + node.port()))
+                .endpointOverride(node.endpoint())
                 .region(Region.of(TestServer.REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(admin.accessKeyId(), admin.secretAccessKey())))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        node.admin().accessKeyId(), node.admin().secretAccessKey())))
                 .build()) {
             connection = events.createConnection(
                             b -> b.name("hook").authorizationType("NONE").authParameters(a -> {}))
@@ -111,17 +71,18 @@ class OutwardCallRestartTest {
                 "/retried",
                 connection,
                 ", \"Retry\": [{\"ErrorEquals\": [\"States.TaskFailed\"], \"IntervalSeconds\": 2, \"MaxAttempts\": 1}]");
-        String first = sfn.startExecution(b -> b.stateMachineArn(once)).executionArn();
-        String second = sfn.startExecution(b -> b.stateMachineArn(retried)).executionArn();
+        String first = node.sfn().startExecution(b -> b.stateMachineArn(once)).executionArn();
+        String second =
+                node.sfn().startExecution(b -> b.stateMachineArn(retried)).executionArn();
         await().atMost(Duration.ofSeconds(30)).until(() -> calls("/once") == 1 && calls("/retried") == 1);
         // Dispatched and started before the call went out.
-        assertThat(WorkflowCalls.types(sfn, first)).endsWith(HistoryEventType.TASK_STARTED);
+        assertThat(WorkflowCalls.types(node.sfn(), first)).endsWith(HistoryEventType.TASK_STARTED);
 
-        stopNode();
+        node.stop();
         release.countDown(); // the endpoint acted on both calls, but nobody hears its answers
         clock.advance(OutwardCalls.LEASE.plusSeconds(1));
-        startNode();
-        node.workflows().effects().wake();
+        node.start();
+        node.server().workflows().effects().wake();
 
         DescribeExecutionResponse failed = awaitEnd(first);
         assertThat(failed.status()).isEqualTo(ExecutionStatus.FAILED);
@@ -130,9 +91,9 @@ class OutwardCallRestartTest {
         assertThat(calls("/once")).as("never sent twice").isEqualTo(1);
 
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> WorkflowCalls.types(sfn, second).contains(HistoryEventType.TASK_FAILED));
+                .until(() -> WorkflowCalls.types(node.sfn(), second).contains(HistoryEventType.TASK_FAILED));
         clock.advance(Duration.ofSeconds(3));
-        node.workflows().effects().wake();
+        node.server().workflows().effects().wake();
         DescribeExecutionResponse retriedEnd = awaitEnd(second);
         assertThat(retriedEnd.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(calls("/retried"))
@@ -142,7 +103,7 @@ class OutwardCallRestartTest {
 
     private String machine(String name, String path, String connection, String retry) {
         return WorkflowCalls.machine(
-                sfn,
+                node.sfn(),
                 name,
                 """
                 {"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
@@ -155,8 +116,10 @@ class OutwardCallRestartTest {
 
     private DescribeExecutionResponse awaitEnd(String execution) {
         await().atMost(Duration.ofSeconds(30))
-                .until(() ->
-                        sfn.describeExecution(b -> b.executionArn(execution)).status() != ExecutionStatus.RUNNING);
-        return sfn.describeExecution(b -> b.executionArn(execution));
+                .until(() -> node.sfn()
+                                .describeExecution(b -> b.executionArn(execution))
+                                .status()
+                        != ExecutionStatus.RUNNING);
+        return node.sfn().describeExecution(b -> b.executionArn(execution));
     }
 }

@@ -9,20 +9,10 @@ import dev.patchtide.agent.Agent;
 import dev.patchtide.agent.HostFacts;
 import dev.patchtide.agent.Registration;
 import dev.patchtide.agent.commands.CommandRunner;
-import dev.patchtide.server.PatchtideServer;
-import dev.patchtide.server.ServerConfig;
 import dev.patchtide.server.api.ApiJson;
-import dev.patchtide.server.auth.AccessKeyStore;
-import dev.patchtide.server.db.Database;
-import dev.patchtide.server.db.DatabaseSettings;
-import dev.patchtide.server.fleet.PingStatusPolicy;
-import dev.patchtide.server.patching.ComplianceStateListener;
 import dev.patchtide.server.testing.FakeAgent;
 import dev.patchtide.server.testing.MutableClock;
-import dev.patchtide.server.testing.TestDatabases;
 import dev.patchtide.server.testing.TestServer;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
@@ -60,8 +49,7 @@ class SendCommandSyncTest {
             """;
 
     private final MutableClock clock = MutableClock.ofNow();
-    private final DatabaseSettings settings = TestDatabases.fresh();
-    private final int port = freePort();
+    private final RestartableNode node = RestartableNode.fixedPort(clock);
 
     @TempDir
     Path state;
@@ -69,65 +57,27 @@ class SendCommandSyncTest {
     @TempDir
     Path work;
 
-    private Database database;
-    private PatchtideServer server;
-    private AccessKeyStore.IssuedKey admin;
-    private SfnClient sfn;
     private Agent agent;
     private String instanceId;
     private String machine;
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private void startServer() {
-        database = Database.connect(settings);
-        server = PatchtideServer.start(
-                new ServerConfig(
-                        "127.0.0.1",
-                        port,
-                        TestServer.REGION,
-                        ServerConfig.DEFAULT_ACCOUNT,
-                        PingStatusPolicy.defaults()),
-                database,
-                clock,
-                ComplianceStateListener.NONE);
-    }
-
-    private void stopServer() {
-        server.close();
-        database.close();
-    }
-
-    private URI endpoint() {
-        return URI.create("http://127.0.0.1:" + port);
-    }
-
     @BeforeEach
     void start() throws Exception {
-        startServer();
-        admin = server.accessKeys()
-                .createAdminKey("test", InstantSource.system().instant());
-        var credentials = StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(admin.accessKeyId(), admin.secretAccessKey()));
-        sfn = SfnClients.sfn(endpoint(), admin.accessKeyId(), admin.secretAccessKey());
+        node.start();
+        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                node.admin().accessKeyId(), node.admin().secretAccessKey()));
         try (SsmClient ssm = SsmClient.builder()
-                .endpointOverride(endpoint())
+                .endpointOverride(node.endpoint())
                 .region(Region.of(TestServer.REGION))
                 .credentialsProvider(credentials)
                 .build()) {
             var activation = ssm.createActivation(b -> b.iamRole("fleet").registrationLimit(1));
             FakeAgent registered =
-                    FakeAgent.register(endpoint(), activation.activationId(), activation.activationCode());
+                    FakeAgent.register(node.endpoint(), activation.activationId(), activation.activationCode());
             instanceId = registered.instanceId();
             agent = new Agent(
                             new Registration(
-                                    endpoint().toString(),
+                                    node.endpoint().toString(),
                                     TestServer.REGION,
                                     registered.instanceId(),
                                     registered.accessKeyId(),
@@ -144,7 +94,8 @@ class SendCommandSyncTest {
                             true, new CommandRunner.Settings(1, Duration.ofMillis(300), 8192, 10, Duration.ofDays(1)));
             agent.start();
         }
-        machine = sfn.createStateMachine(b -> b.name("run-and-wait")
+        machine = node.sfn()
+                .createStateMachine(b -> b.name("run-and-wait")
                         .definition(DEFINITION)
                         .roleArn("arn:aws:iam::123456789012:role/workflows"))
                 .stateMachineArn();
@@ -153,8 +104,7 @@ class SendCommandSyncTest {
     @AfterEach
     void stop() {
         agent.close();
-        sfn.close();
-        stopServer();
+        node.close();
     }
 
     private String run(String... commands) {
@@ -164,19 +114,22 @@ class SendCommandSyncTest {
         for (String c : commands) {
             list.add(c);
         }
-        return sfn.startExecution(b -> b.stateMachineArn(machine).input(input.toString()))
+        return node.sfn()
+                .startExecution(b -> b.stateMachineArn(machine).input(input.toString()))
                 .executionArn();
     }
 
     private DescribeExecutionResponse awaitEnd(String execution) {
         await().atMost(Duration.ofSeconds(60))
-                .until(() ->
-                        sfn.describeExecution(b -> b.executionArn(execution)).status() != ExecutionStatus.RUNNING);
-        return sfn.describeExecution(b -> b.executionArn(execution));
+                .until(() -> node.sfn()
+                                .describeExecution(b -> b.executionArn(execution))
+                                .status()
+                        != ExecutionStatus.RUNNING);
+        return node.sfn().describeExecution(b -> b.executionArn(execution));
     }
 
     private List<HistoryEvent> history(String execution) {
-        return sfn.getExecutionHistory(b -> b.executionArn(execution)).events();
+        return node.sfn().getExecutionHistory(b -> b.executionArn(execution)).events();
     }
 
     @Test
@@ -224,14 +177,15 @@ class SendCommandSyncTest {
     void cancelledCommandFailsTheTaskWithSsmCommandCancelled() throws Exception {
         String execution = run("sleep 60");
         await().atMost(Duration.ofSeconds(30)).until(() -> commandStatus().equals("InProgress"));
-        String commandId = database.jdbi().withHandle(h -> h.createQuery("SELECT command_id FROM sfn_command_waits")
+        String commandId = node.database().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT command_id FROM sfn_command_waits")
                 .mapTo(String.class)
                 .one());
         try (SsmClient ssm = SsmClient.builder()
-                .endpointOverride(endpoint())
+                .endpointOverride(node.endpoint())
                 .region(Region.of(TestServer.REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(admin.accessKeyId(), admin.secretAccessKey())))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        node.admin().accessKeyId(), node.admin().secretAccessKey())))
                 .build()) {
             ssm.cancelCommand(b -> b.commandId(commandId));
         }
@@ -251,11 +205,11 @@ class SendCommandSyncTest {
                 run("while [ ! -f " + go + " ]; do sleep 0.1; done", "touch " + finished, "echo after the outage");
         await().atMost(Duration.ofSeconds(30)).until(() -> commandStatus().equals("InProgress"));
 
-        stopServer();
+        node.stop();
         Files.writeString(go, "");
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(finished));
 
-        startServer();
+        node.start();
         DescribeExecutionResponse done = awaitEnd(execution);
         assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         JsonNode command = ApiJson.documents().readTree(done.output());
@@ -266,17 +220,17 @@ class SendCommandSyncTest {
 
     /** The waiting command's status, as ListCommands shows it; empty while no task waits. */
     private String commandStatus() {
-        var waiting = database.jdbi().withHandle(h -> h.createQuery("SELECT command_id FROM sfn_command_waits")
+        var waiting = node.database().jdbi().withHandle(h -> h.createQuery("SELECT command_id FROM sfn_command_waits")
                 .mapTo(String.class)
                 .findOne());
         if (waiting.isEmpty()) {
             return "";
         }
         try (SsmClient ssm = SsmClient.builder()
-                .endpointOverride(endpoint())
+                .endpointOverride(node.endpoint())
                 .region(Region.of(TestServer.REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(admin.accessKeyId(), admin.secretAccessKey())))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        node.admin().accessKeyId(), node.admin().secretAccessKey())))
                 .build()) {
             return ssm.listCommands(b -> b.commandId(waiting.get()))
                     .commands()

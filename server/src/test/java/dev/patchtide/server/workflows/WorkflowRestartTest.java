@@ -3,24 +3,12 @@ package dev.patchtide.server.workflows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.patchtide.server.PatchtideServer;
-import dev.patchtide.server.ServerConfig;
-import dev.patchtide.server.auth.AccessKeyStore;
-import dev.patchtide.server.db.Database;
-import dev.patchtide.server.db.DatabaseSettings;
-import dev.patchtide.server.fleet.PingStatusPolicy;
-import dev.patchtide.server.patching.ComplianceStateListener;
 import dev.patchtide.server.testing.MutableClock;
-import dev.patchtide.server.testing.TestDatabases;
-import dev.patchtide.server.testing.TestServer;
-import java.net.URI;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.GetActivityTaskResponse;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
@@ -32,46 +20,20 @@ import software.amazon.awssdk.services.sfn.model.HistoryEventType;
  */
 class WorkflowRestartTest {
     private final MutableClock clock = MutableClock.ofNow();
-    private final DatabaseSettings settings = TestDatabases.fresh();
-    private AccessKeyStore.IssuedKey admin;
-    private Database database;
-    private PatchtideServer node;
-    private SfnClient sfn;
-
-    private void startNode() {
-        database = Database.connect(settings);
-        node = PatchtideServer.start(
-                new ServerConfig(
-                        "127.0.0.1", 0, TestServer.REGION, ServerConfig.DEFAULT_ACCOUNT, PingStatusPolicy.defaults()),
-                database,
-                clock,
-                ComplianceStateListener.NONE);
-        if (admin == null) {
-            admin = node.accessKeys()
-                    .createAdminKey("test", InstantSource.system().instant());
-        }
-        sfn = SfnClients.sfn(
-                URI.create("http://127.0.0.1:" + node.port()), admin.accessKeyId(), admin.secretAccessKey());
-    }
-
-    private void stopNode() {
-        sfn.close();
-        node.close();
-        database.close();
-    }
+    private final RestartableNode node = RestartableNode.anyPort(clock);
 
     @AfterEach
     void stop() {
-        if (node != null) {
-            stopNode();
-        }
+        node.close();
     }
 
     @Test
     void executionContinuesOnANewNodeFromItsLastStep() {
-        startNode();
-        String activity = sfn.createActivity(b -> b.name("patch-approval")).activityArn();
-        String machine = sfn.createStateMachine(b -> b.name("survives-restart")
+        node.start();
+        String activity =
+                node.sfn().createActivity(b -> b.name("patch-approval")).activityArn();
+        String machine = node.sfn()
+                .createStateMachine(b -> b.name("survives-restart")
                         .roleArn("arn:aws:iam::123456789012:role/workflows")
                         .definition(
                                 """
@@ -83,29 +45,32 @@ class WorkflowRestartTest {
                                 """
                                         .formatted(activity)))
                 .stateMachineArn();
-        String execution = sfn.startExecution(b -> b.stateMachineArn(machine).input("{\"host\": \"web-1\"}"))
+        String execution = node.sfn()
+                .startExecution(b -> b.stateMachineArn(machine).input("{\"host\": \"web-1\"}"))
                 .executionArn();
         assertThat(types(execution)).endsWith(HistoryEventType.WAIT_STATE_ENTERED);
 
-        stopNode();
+        node.stop();
         clock.advance(Duration.ofSeconds(3601));
-        startNode();
+        node.start();
 
-        node.workflows().effects().wake();
+        node.server().workflows().effects().wake();
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> types(execution).contains(HistoryEventType.ACTIVITY_SCHEDULED));
         GetActivityTaskResponse task =
-                sfn.getActivityTask(b -> b.activityArn(activity).workerName("after-restart"));
+                node.sfn().getActivityTask(b -> b.activityArn(activity).workerName("after-restart"));
         assertThat(task.input()).contains("\"stage\":\"ready\"");
-        sfn.sendTaskSuccess(b -> b.taskToken(task.taskToken()).output("\"yes\""));
+        node.sfn().sendTaskSuccess(b -> b.taskToken(task.taskToken()).output("\"yes\""));
 
         await().atMost(Duration.ofSeconds(30))
-                .until(() ->
-                        sfn.describeExecution(b -> b.executionArn(execution)).status() != ExecutionStatus.RUNNING);
-        assertThat(sfn.describeExecution(b -> b.executionArn(execution)).output())
+                .until(() -> node.sfn()
+                                .describeExecution(b -> b.executionArn(execution))
+                                .status()
+                        != ExecutionStatus.RUNNING);
+        assertThat(node.sfn().describeExecution(b -> b.executionArn(execution)).output())
                 .isEqualTo("{\"host\":\"web-1\",\"stage\":\"ready\",\"approval\":\"yes\"}");
         List<HistoryEvent> events =
-                sfn.getExecutionHistory(b -> b.executionArn(execution)).events();
+                node.sfn().getExecutionHistory(b -> b.executionArn(execution)).events();
         assertThat(events.stream().map(HistoryEvent::id))
                 .as("every step stored once, none repeated")
                 .containsExactlyElementsOf(
@@ -126,7 +91,7 @@ class WorkflowRestartTest {
     }
 
     private List<HistoryEventType> types(String execution) {
-        return sfn.getExecutionHistory(b -> b.executionArn(execution)).events().stream()
+        return node.sfn().getExecutionHistory(b -> b.executionArn(execution)).events().stream()
                 .map(HistoryEvent::type)
                 .toList();
     }
