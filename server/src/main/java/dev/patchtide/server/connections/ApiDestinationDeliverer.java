@@ -14,9 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -102,45 +100,15 @@ final class ApiDestinationDeliverer implements Deliverer {
         Map<String, String> headers = Invocations.headers(target.headerParameters(), invocation.headers());
         headers.put(DELIVERY_ID_HEADER, Long.toString(delivery.id()));
         String body = Invocations.body(delivery.delivery().payload(), invocation.body(), json);
-        Optional<String> token = authorize(connection, auth, headers, Optional.empty());
+        Optional<String> token = AuthHeaders.put(connection, auth, tokens, headers, Optional.empty());
 
         awaitRate(destination);
         int status = send(destination.httpMethod(), uri, headers, body);
         if ((status == 401 || status == 407) && token.isPresent()) {
-            authorize(connection, auth, headers, token);
+            AuthHeaders.put(connection, auth, tokens, headers, token);
             status = send(destination.httpMethod(), uri, headers, body);
         }
         classify(status, uri);
-    }
-
-    /** Sets the authorization header; for OAuth returns the token used. */
-    private Optional<String> authorize(
-            Connection connection, AuthParameters auth, Map<String, String> headers, Optional<String> refused)
-            throws DeliveryFailure {
-        switch (connection.type()) {
-            case BASIC -> {
-                String pair = auth.basicAuthParameters().username() + ":"
-                        + auth.basicAuthParameters().password();
-                headers.put(
-                        "Authorization",
-                        "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
-            }
-            case API_KEY ->
-                headers.put(
-                        auth.apiKeyAuthParameters().apiKeyName(),
-                        auth.apiKeyAuthParameters().apiKeyValue());
-            case OAUTH_CLIENT_CREDENTIALS -> {
-                String token = refused.isPresent()
-                        ? tokens.refresh(connection, auth.oAuthParameters(), refused.get())
-                        : tokens.token(connection, auth.oAuthParameters());
-                headers.put("Authorization", "Bearer " + token);
-                return Optional.of(token);
-            }
-            case NONE -> {
-                // Patchtide's unauthenticated connections add nothing.
-            }
-        }
-        return Optional.empty();
     }
 
     private void awaitRate(ApiDestination destination) throws DeliveryFailure {

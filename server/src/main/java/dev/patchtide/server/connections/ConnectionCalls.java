@@ -16,7 +16,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -169,36 +168,13 @@ public final class ConnectionCalls {
     private Optional<String> authorize(
             Connection connection, AuthParameters auth, Map<String, String> headers, Optional<String> refused)
             throws Failure {
-        switch (connection.type()) {
-            case BASIC -> {
-                String pair = auth.basicAuthParameters().username() + ":"
-                        + auth.basicAuthParameters().password();
-                headers.put(
-                        "Authorization",
-                        "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
-            }
-            case API_KEY ->
-                headers.put(
-                        auth.apiKeyAuthParameters().apiKeyName(),
-                        auth.apiKeyAuthParameters().apiKeyValue());
-            case OAUTH_CLIENT_CREDENTIALS -> {
-                try {
-                    String token = refused.isPresent()
-                            ? tokens.refresh(connection, auth.oAuthParameters(), refused.get())
-                            : tokens.token(connection, auth.oAuthParameters());
-                    headers.put("Authorization", "Bearer " + token);
-                    return Optional.of(token);
-                } catch (DeliveryFailure e) {
-                    throw new Failure(
-                            e.retryable() ? Failure.Kind.UNREACHABLE : Failure.Kind.NOT_AUTHORIZED,
-                            "No OAuth token for connection " + connection.name() + ": " + e.getMessage());
-                }
-            }
-            case NONE -> {
-                // Adds nothing.
-            }
+        try {
+            return AuthHeaders.put(connection, auth, tokens, headers, refused);
+        } catch (DeliveryFailure e) {
+            throw new Failure(
+                    e.retryable() ? Failure.Kind.UNREACHABLE : Failure.Kind.NOT_AUTHORIZED,
+                    "No OAuth token for connection " + connection.name() + ": " + e.getMessage());
         }
-        return Optional.empty();
     }
 
     private HttpResponse<InputStream> send(
