@@ -144,6 +144,39 @@ class PatchOnApprovalBlueprintTest {
         assertThat(described.path("error").asText()).isEqualTo("Ssm.CommandFailed");
     }
 
+    @Test
+    void unansweredRequestIsRemindedEscalatedThenToldAsUnanswered() throws Exception {
+        FakeAgent app = agent("app-1", "patch-on-approval");
+        scanMissingOpenssl(app);
+        JsonNode ask = receiver.notifications("owners", 1).getFirst();
+
+        clock.advance(Duration.ofSeconds(14_400)); // ReminderAfterSeconds' default
+        server.node().workflows().approvals().wake();
+        JsonNode reminder = receiver.notifications("owners", 2).get(1);
+        assertThat(reminder.path("Subject").asText())
+                .isEqualTo("Reminder: " + ask.path("Subject").asText());
+        assertThat(receiver.notificationsNow("boss")).isEmpty();
+
+        clock.advance(Duration.ofSeconds(86_400 - 14_400)); // DeadlineSeconds' default
+        server.node().workflows().approvals().wake();
+        JsonNode escalation = receiver.notifications("boss", 1).getFirst();
+        assertThat(escalation.path("Subject").asText())
+                .isEqualTo("Escalated: " + ask.path("Subject").asText());
+        assertThat(link(escalation, "Approve")).isNotEqualTo(link(ask, "Approve"));
+
+        clock.advance(Duration.ofSeconds(172_800 - 86_400)); // TimeoutSeconds' default
+        List<JsonNode> executions = awaitExecutions(1, "FAILED");
+        JsonNode described = api.call(
+                "AWSStepFunctions.DescribeExecution",
+                Map.of(
+                        "executionArn",
+                        executions.getFirst().path("executionArn").asText()));
+        assertThat(described.path("error").asText()).isEqualTo("Approval.Unanswered");
+        JsonNode notice = receiver.notifications("notices", 1).getFirst();
+        assertThat(notice.path("Subject").asText()).isEqualTo("Patching " + app.instanceId() + " not approved in time");
+        assertThat(AgentSide.receive(app)).as("nothing sent to the host").isEmpty();
+    }
+
     private FakeAgent agent(String name, String patchPolicy) throws Exception {
         CreateActivationResponse activation =
                 server.ssm().createActivation(b -> b.iamRole("fleet").defaultInstanceName(name));
