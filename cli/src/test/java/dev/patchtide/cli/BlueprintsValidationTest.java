@@ -70,4 +70,14 @@ class BlueprintsValidationTest {
         assertThat(result.path("diagnostics")).as(result.toString()).isEmpty();
         assertThat(result.path("result").asText()).isEqualTo("OK");
     }
+
+    @org.junit.jupiter.api.Test
+    void theValidatorWouldSeeAnUnfilledNumberParameter() throws Exception {
+        // The shipped file keeps "${TimeoutSeconds}" as a string, which is no TimeoutSeconds: filling matters.
+        JsonNode result = api.call(
+                "AWSStepFunctions.ValidateStateMachineDefinition",
+                Map.of("definition", Blueprints.definitionText("patch-on-approval"), "type", "STANDARD"));
+        assertThat(result.path("result").asText()).isEqualTo("FAIL");
+        assertThat(result.path("diagnostics").toString()).contains("TimeoutSeconds");
+    }
 }
