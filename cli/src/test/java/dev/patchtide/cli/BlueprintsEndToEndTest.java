@@ -127,6 +127,82 @@ class BlueprintsEndToEndTest {
         assertThat(executions("agent-unreachable-runbook")).hasSize(1);
     }
 
+    @Test
+    void noncompliantDigestRendersTheTeamsCardUpToTheHttpCall() throws Exception {
+        start(false);
+        install(
+                "noncompliant-digest",
+                "ConnectionArn=arn:aws:events:us-east-1:123456789012:connection/teams/x",
+                "TeamsWebhookUrl=https://example.webhook.office.com/hook");
+        String empty = startDigest();
+        JsonNode emptyEnd = awaitEnd(empty);
+        assertThat(emptyEnd.path("status").asText())
+                .as("no host running: nothing to report (%s)", emptyEnd)
+                .isEqualTo("SUCCEEDED");
+
+        FakeAgent web = agent("web-9");
+        FakeAgent db = agent("db-9");
+        for (FakeAgent a : List.of(web, db)) {
+            server.ssm().addTagsToResource(b -> b.resourceType("ManagedInstance")
+                    .resourceId(a.instanceId())
+                    .tags(software.amazon.awssdk.services.ssm.model.Tag.builder()
+                            .key("Name")
+                            .value(a == web ? "web-9" : "db-9")
+                            .build()));
+        }
+        PatchOnApprovalBlueprintTest.scanMissingOpenssl(web, clock);
+        // db sends no scan: nothing missing is known of it.
+        String execution = startDigest();
+        awaitEnd(execution);
+        JsonNode call = null;
+        for (JsonNode e : api.call("AWSStepFunctions.GetExecutionHistory", Map.of("executionArn", execution))
+                .path("events")) {
+            if (e.path("type").asText().equals("TaskScheduled")
+                    && e.path("taskScheduledEventDetails")
+                            .path("resource")
+                            .asText()
+                            .equals("invoke")) {
+                call = api.json()
+                        .readTree(e.path("taskScheduledEventDetails")
+                                .path("parameters")
+                                .asText());
+            }
+        }
+        // http:invoke's own test comes with that integration; up to it, the digest is what Teams would get.
+        assertThat(call)
+                .as(
+                        "CallThirdPartyAPI was scheduled: %s %s",
+                        api.call("AmazonSSM.DescribeInstanceInformation", Map.of()),
+                        api.call("AWSStepFunctions.GetExecutionHistory", Map.of("executionArn", execution)))
+                .isNotNull();
+        assertThat(call.path("ApiEndpoint").asText()).isEqualTo("https://example.webhook.office.com/hook");
+        assertThat(call.at("/RequestBody/title").asText()).isEqualTo("1 hosts are not patch compliant");
+        assertThat(call.at("/RequestBody/sections/0/facts"))
+                .isEqualTo(api.json().readTree("[{\"name\": \"web-9\", \"value\": \"" + web.instanceId() + "\"}]"));
+    }
+
+    /** The schedule rule would start it; started here so the test need not wait for the schedule. */
+    private String startDigest() throws Exception {
+        return api.call(
+                        "AWSStepFunctions.StartExecution",
+                        Map.of(
+                                "stateMachineArn",
+                                "arn:aws:states:us-east-1:123456789012:stateMachine:noncompliant-digest"))
+                .path("executionArn")
+                .asText();
+    }
+
+    private JsonNode awaitEnd(String execution) throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            server.node().workflows().effects().wake();
+            return !api.call("AWSStepFunctions.DescribeExecution", Map.of("executionArn", execution))
+                    .path("status")
+                    .asText()
+                    .equals("RUNNING");
+        });
+        return api.call("AWSStepFunctions.DescribeExecution", Map.of("executionArn", execution));
+    }
+
     private void install(String blueprint, String... params) {
         List<String> args = new ArrayList<>(List.of("blueprints", "install", blueprint));
         for (String p : params) {

@@ -73,7 +73,9 @@ class PatchOnApprovalBlueprintTest {
 
     @AfterEach
     void stop() {
-        receiver.close();
+        if (receiver != null) {
+            receiver.close();
+        }
         server.close();
     }
 
@@ -191,7 +193,15 @@ class PatchOnApprovalBlueprintTest {
     }
 
     /** A scan that misses one security update: the host turns NON_COMPLIANT. */
+    static void scanMissingOpenssl(FakeAgent agent, MutableClock clock) throws Exception {
+        new PatchOnApprovalBlueprintTest().scan(agent, clock);
+    }
+
     private void scanMissingOpenssl(FakeAgent agent) throws Exception {
+        scan(agent, clock);
+    }
+
+    private void scan(FakeAgent agent, MutableClock clock) throws Exception {
         Map<String, Object> patch = new LinkedHashMap<>();
         patch.put("Name", "openssl");
         patch.put("Arch", "amd64");
