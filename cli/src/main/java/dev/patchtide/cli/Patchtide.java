@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             CommandsCommand.class,
             WindowsCommand.class,
             WorkflowsCommand.class,
+            BlueprintsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Patchtide implements Runnable {
