@@ -128,57 +128,71 @@ class BlueprintsEndToEndTest {
     }
 
     @Test
-    void noncompliantDigestRendersTheTeamsCardUpToTheHttpCall() throws Exception {
+    void noncompliantDigestSendsTheTeamsCardThroughTheConnection() throws Exception {
         start(false);
-        install(
-                "noncompliant-digest",
-                "ConnectionArn=arn:aws:events:us-east-1:123456789012:connection/teams/x",
-                "TeamsWebhookUrl=https://example.webhook.office.com/hook");
-        String empty = startDigest();
-        JsonNode emptyEnd = awaitEnd(empty);
-        assertThat(emptyEnd.path("status").asText())
-                .as("no host running: nothing to report (%s)", emptyEnd)
-                .isEqualTo("SUCCEEDED");
+        List<JsonNode> cards = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer teams =
+                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        teams.createContext("/hook", exchange -> {
+            cards.add(api.json().readTree(exchange.getRequestBody().readAllBytes()));
+            keys.add(String.valueOf(exchange.getRequestHeaders().getFirst("X-Teams-Key")));
+            byte[] answer = "1".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        teams.start();
+        try {
+            String connection = api.call(
+                            "AWSEvents.CreateConnection",
+                            Map.of(
+                                    "Name",
+                                    "teams",
+                                    "AuthorizationType",
+                                    "API_KEY",
+                                    "AuthParameters",
+                                    Map.of(
+                                            "ApiKeyAuthParameters",
+                                            Map.of("ApiKeyName", "X-Teams-Key", "ApiKeyValue", "teams-secret"))))
+                    .path("ConnectionArn")
+                    .asText();
+            install(
+                    "noncompliant-digest",
+                    "ConnectionArn=" + connection,
+                    "TeamsWebhookUrl=http://127.0.0.1:" + teams.getAddress().getPort() + "/hook");
+            JsonNode emptyEnd = awaitEnd(startDigest());
+            assertThat(emptyEnd.path("status").asText())
+                    .as("no host running: nothing to report (%s)", emptyEnd)
+                    .isEqualTo("SUCCEEDED");
+            assertThat(cards).isEmpty();
 
-        FakeAgent web = agent("web-9");
-        FakeAgent db = agent("db-9");
-        for (FakeAgent a : List.of(web, db)) {
-            server.ssm().addTagsToResource(b -> b.resourceType("ManagedInstance")
-                    .resourceId(a.instanceId())
-                    .tags(software.amazon.awssdk.services.ssm.model.Tag.builder()
-                            .key("Name")
-                            .value(a == web ? "web-9" : "db-9")
-                            .build()));
-        }
-        PatchOnApprovalBlueprintTest.scanMissingOpenssl(web, clock);
-        // db sends no scan: nothing missing is known of it.
-        String execution = startDigest();
-        awaitEnd(execution);
-        JsonNode call = null;
-        for (JsonNode e : api.call("AWSStepFunctions.GetExecutionHistory", Map.of("executionArn", execution))
-                .path("events")) {
-            if (e.path("type").asText().equals("TaskScheduled")
-                    && e.path("taskScheduledEventDetails")
-                            .path("resource")
-                            .asText()
-                            .equals("invoke")) {
-                call = api.json()
-                        .readTree(e.path("taskScheduledEventDetails")
-                                .path("parameters")
-                                .asText());
+            FakeAgent web = agent("web-9");
+            FakeAgent db = agent("db-9");
+            for (FakeAgent a : List.of(web, db)) {
+                server.ssm().addTagsToResource(b -> b.resourceType("ManagedInstance")
+                        .resourceId(a.instanceId())
+                        .tags(software.amazon.awssdk.services.ssm.model.Tag.builder()
+                                .key("Name")
+                                .value(a == web ? "web-9" : "db-9")
+                                .build()));
             }
+            PatchOnApprovalBlueprintTest.scanMissingOpenssl(web, clock);
+            // db sends no scan: nothing missing is known of it.
+            String execution = startDigest();
+            JsonNode end = awaitEnd(execution);
+            assertThat(end.path("status").asText())
+                    .as("the digest reached Teams (%s)", end)
+                    .isEqualTo("SUCCEEDED");
+            assertThat(cards).hasSize(1);
+            assertThat(keys).containsExactly("teams-secret");
+            JsonNode card = cards.getFirst();
+            assertThat(card.path("title").asText()).isEqualTo("1 hosts are not patch compliant");
+            assertThat(card.at("/sections/0/facts"))
+                    .isEqualTo(api.json().readTree("[{\"name\": \"web-9\", \"value\": \"" + web.instanceId() + "\"}]"));
+        } finally {
+            teams.stop(0);
         }
-        // http:invoke's own test comes with that integration; up to it, the digest is what Teams would get.
-        assertThat(call)
-                .as(
-                        "CallThirdPartyAPI was scheduled: %s %s",
-                        api.call("AmazonSSM.DescribeInstanceInformation", Map.of()),
-                        api.call("AWSStepFunctions.GetExecutionHistory", Map.of("executionArn", execution)))
-                .isNotNull();
-        assertThat(call.path("ApiEndpoint").asText()).isEqualTo("https://example.webhook.office.com/hook");
-        assertThat(call.at("/RequestBody/title").asText()).isEqualTo("1 hosts are not patch compliant");
-        assertThat(call.at("/RequestBody/sections/0/facts"))
-                .isEqualTo(api.json().readTree("[{\"name\": \"web-9\", \"value\": \"" + web.instanceId() + "\"}]"));
     }
 
     /** The schedule rule would start it; started here so the test need not wait for the schedule. */
