@@ -50,19 +50,18 @@ final class ReportWriter {
         Map<Move, List<String>> moves = new LinkedHashMap<>();
         reports.forEach((key, report) -> {
             try {
-                decide(report, commands, invocations)
-                        .ifPresentOrElse(
-                                write -> {
-                                    writes.add(write);
-                                    outcomes.put(key, write.from() == write.to() ? Stored.UNCHANGED : Stored.CHANGED);
-                                    if (write.from() != write.to()) {
-                                        moves.computeIfAbsent(
-                                                        new Move(report.commandId(), write.from(), write.to()),
-                                                        m -> new ArrayList<>())
-                                                .add(report.request().instanceId());
-                                    }
-                                },
-                                () -> outcomes.put(key, alreadyTakenOrPending(report, commands)));
+                Object decided = decide(report, commands, invocations);
+                if (decided instanceof Write write) {
+                    writes.add(write);
+                    outcomes.put(key, write.from() == write.to() ? Stored.UNCHANGED : Stored.CHANGED);
+                    if (write.from() != write.to()) {
+                        moves.computeIfAbsent(
+                                        new Move(report.commandId(), write.from(), write.to()), m -> new ArrayList<>())
+                                .add(report.request().instanceId());
+                    }
+                } else {
+                    outcomes.put(key, decided);
+                }
             } catch (ApiException refused) {
                 outcomes.put(key, refused);
             }
@@ -73,16 +72,18 @@ final class ReportWriter {
         return outcomes;
     }
 
-    /** The write a report makes, or empty when it makes none (its command is pending, or a result sent again). */
-    private static Optional<Write> decide(
-            Report report, Map<UUID, CommandRow> commands, Map<Key, Invocation> invocations) {
+    /**
+     * The {@link Write} a report makes, or, when it makes none, its {@link Stored}: COMMAND_PENDING (settle first),
+     * or CHANGED for a result sent again (settled again, in case the first settle of that result failed).
+     */
+    private static Object decide(Report report, Map<UUID, CommandRow> commands, Map<Key, Invocation> invocations) {
         UpdateCommandInvocationRequest q = report.request();
         CommandRow command = commands.get(report.commandId());
         if (command == null) {
             throw Launcher.invalidCommandId(q.commandId());
         }
         if (command.state() == CommandState.PENDING && !report.afterSettle()) {
-            return Optional.empty();
+            return Stored.COMMAND_PENDING;
         }
         Invocation stored = invocations.get(new Key(report.commandId(), q.instanceId()));
         if (stored == null) {
@@ -99,7 +100,7 @@ final class ReportWriter {
                     && stored.standardOutput().equals(Objects.requireNonNullElse(q.standardOutputContent(), ""))
                     && stored.standardError().equals(Objects.requireNonNullElse(q.standardErrorContent(), ""));
             if (same) {
-                return Optional.empty(); // the agent's retry of a result already taken
+                return Stored.CHANGED; // the agent's retry of a result already taken
             }
             throw refused(q, state);
         }
@@ -110,16 +111,7 @@ final class ReportWriter {
         if (to != state && !InvocationState.LIFECYCLE.allows(state, to)) {
             throw refused(q, state);
         }
-        return Optional.of(new Write(report, state, to));
-    }
-
-    /** A report that writes nothing: its command must be settled first, or it repeats a result already taken. */
-    private static Stored alreadyTakenOrPending(Report report, Map<UUID, CommandRow> commands) {
-        CommandRow command = commands.get(report.commandId());
-        if (command.state() == CommandState.PENDING && !report.afterSettle()) {
-            return Stored.COMMAND_PENDING;
-        }
-        return Stored.CHANGED; // settle again, in case the first settle of that result failed
+        return new Write(report, state, to);
     }
 
     private static Map<UUID, CommandRow> commands(Handle handle, java.util.Collection<Report> reports) {
