@@ -47,13 +47,10 @@ final class Reports {
         COMMAND_PENDING
     }
 
-    private record Pending(
-            UpdateCommandInvocationRequest report,
-            UUID commandId,
-            boolean afterSettle,
-            CompletableFuture<Stored> done) {
+    /** A report waiting for its group, and what its caller waits on. */
+    private record Pending(ReportWriter.Report report, CompletableFuture<Stored> done) {
         Key key() {
-            return new Key(commandId, report.instanceId());
+            return new Key(report.commandId(), report.request().instanceId());
         }
     }
 
@@ -70,7 +67,8 @@ final class Reports {
     }
 
     Stored store(UpdateCommandInvocationRequest report, UUID commandId, boolean afterSettle) {
-        Pending pending = new Pending(report, commandId, afterSettle, new CompletableFuture<>());
+        Pending pending =
+                new Pending(new ReportWriter.Report(report, commandId, afterSettle), new CompletableFuture<>());
         synchronized (queue) {
             queue.addLast(pending);
         }
@@ -169,7 +167,7 @@ final class Reports {
     private static Map<Pending, ReportWriter.Report> requests(List<Pending> group) {
         Map<Pending, ReportWriter.Report> requests = new LinkedHashMap<>();
         for (Pending p : group) {
-            requests.put(p, new ReportWriter.Report(p.report(), p.commandId(), p.afterSettle()));
+            requests.put(p, p.report());
         }
         return requests;
     }
