@@ -3,17 +3,17 @@ package dev.patchtide.agent.scan.apt;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.patchtide.agent.scan.FileStamp;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStream;
 
 /**
  * The package indices apt downloaded into {@code /var/lib/apt/lists}: each {@code …_Packages} file
@@ -23,9 +23,12 @@ import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStrea
 final class AptLists {
     record Index(Path packages, ReleaseInfo release) {}
 
-    private AptLists() {}
+    private record Release(FileStamp stamp, Map<String, String> fields) {}
 
-    static List<Index> discover(Path listsDir) throws IOException {
+    /** The Release files parsed so far, reused while unchanged: an InRelease file is some 150 KB of hashes. */
+    private final Map<Path, Release> releases = new HashMap<>();
+
+    List<Index> discover(Path listsDir) throws IOException {
         if (!Files.isDirectory(listsDir)) {
             return List.of();
         }
@@ -60,13 +63,14 @@ final class AptLists {
         return indices;
     }
 
-    static BufferedReader open(Path file) throws IOException {
+    /** The uncompressed bytes of a list file, whichever compression apt keeps it in. */
+    static InputStream openBytes(Path file) throws IOException {
         // Buffered: the LZ4 decoder reads a few bytes at a time, and unbuffered file reads triple its cost.
         InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
         String name = file.getFileName().toString();
         InputStream in;
         if (name.endsWith(".lz4")) {
-            in = new FramedLZ4CompressorInputStream(raw, true);
+            in = new Lz4FrameInputStream(raw);
         } else if (name.endsWith(".gz")) {
             in = new java.util.zip.GZIPInputStream(raw, 1 << 16);
         } else if (name.endsWith(".xz")) {
@@ -74,16 +78,23 @@ final class AptLists {
         } else {
             in = raw;
         }
-        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        return in;
     }
 
-    private static Map<String, String> readRelease(Path dir, String prefix) throws IOException {
+    private Map<String, String> readRelease(Path dir, String prefix) throws IOException {
         for (String suffix : List.of("_InRelease", "_Release")) {
             Path file = dir.resolve(prefix + suffix);
             if (Files.exists(file)) {
+                FileStamp stamp = FileStamp.of(file);
+                Release known = releases.get(file);
+                if (known != null && known.stamp().equals(stamp)) {
+                    return known.fields();
+                }
                 List<Map<String, String>> paragraphs = Deb822.parse(new BufferedReader(
                         new java.io.StringReader(stripSignature(Files.readString(file, StandardCharsets.UTF_8)))));
-                return paragraphs.isEmpty() ? Map.of() : paragraphs.getFirst();
+                Map<String, String> fields = paragraphs.isEmpty() ? Map.of() : paragraphs.getFirst();
+                releases.put(file, new Release(stamp, fields));
+                return fields;
             }
         }
         return Map.of();

@@ -3,7 +3,8 @@ package dev.patchtide.agent.scan.apt;
 import dev.patchtide.core.patching.InstalledPackage;
 import dev.patchtide.core.version.DebianVersion;
 import dev.patchtide.core.version.InvalidVersionException;
-import java.io.BufferedReader;
+import dev.patchtide.agent.scan.FileStamp;
+import java.io.InputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +33,25 @@ public final class AptScanner {
             "installed", "half-configured", "unpacked", "triggers-awaited", "triggers-pending", "half-installed");
 
     /** The fields of a Packages index that a scan reads. */
-    private static final Set<String> INDEX_FIELDS = Set.of("Package", "Architecture", "Version", "Priority", "Section");
+    private static final ParagraphReader INDEX_FIELDS =
+            new ParagraphReader(List.of("Package", "Architecture", "Version", "Priority", "Section"));
+
+    private static final ParagraphReader STATUS_FIELDS =
+            new ParagraphReader(List.of("Package", "Status", "Architecture", "Version"));
 
     private final Path root;
+    private final AptLists lists = new AptLists();
+
+    /**
+     * What each list file offered for the names installed when it was read. A daemon scans every few hours
+     * and apt's lists change about daily, so most scans parse no list at all.
+     */
+    private final Map<Path, ListEntries> listCache = new HashMap<>();
+
+    private FileStamp statusStamp;
+    private Map<String, Installed> statusCache = Map.of();
+    private List<InstalledPackage> inventoryCache;
+    private int filesParsed;
 
     /** {@code root} is "/" on a real host; tests point it at a fixture tree. */
     public AptScanner(Path root) {
@@ -44,23 +62,30 @@ public final class AptScanner {
 
     private record Offer(DebianVersion version, String text, ReleaseInfo release, String priority, String section) {}
 
-    public List<AptUpdate> upgradable() throws IOException {
+    /** A paragraph of a Packages index for an installed name; {@code parsed} is null for a broken version. */
+    private record Entry(String name, String arch, String version, DebianVersion parsed, String priority, String section) {}
+
+    private record ListEntries(FileStamp stamp, Set<String> names, List<Entry> entries) {}
+
+    public synchronized List<AptUpdate> upgradable() throws IOException {
         String nativeArch = nativeArchitecture();
         Map<String, Installed> installed = installedPackages(nativeArch);
+        Set<String> names = new HashSet<>();
+        installed.values().forEach(p -> names.add(p.name()));
         List<AptPin> pins = AptPreferences.read(root.resolve("etc/apt"));
         Map<String, List<Offer>> offers = new HashMap<>();
-        for (AptLists.Index index : AptLists.discover(root.resolve("var/lib/apt/lists"))) {
-            try (BufferedReader reader = AptLists.open(index.packages())) {
-                Deb822.forEach(reader, INDEX_FIELDS, p -> {
-                    String key = key(p.get("Package"), p.getOrDefault("Architecture", nativeArch), nativeArch);
-                    if (installed.containsKey(key) && p.containsKey("Version")) {
-                        parse(p.get("Version")).ifPresent(v -> offers.computeIfAbsent(key, k -> new ArrayList<>())
-                                .add(new Offer(
-                                        v, p.get("Version"), index.release(), p.get("Priority"), p.get("Section"))));
-                    }
-                });
+        Set<Path> present = new HashSet<>();
+        for (AptLists.Index index : lists.discover(root.resolve("var/lib/apt/lists"))) {
+            present.add(index.packages());
+            for (Entry e : entries(index.packages(), names)) {
+                String key = key(e.name(), e.arch() == null ? nativeArch : e.arch(), nativeArch);
+                if (e.parsed() != null && installed.containsKey(key)) {
+                    offers.computeIfAbsent(key, k -> new ArrayList<>())
+                            .add(new Offer(e.parsed(), e.version(), index.release(), e.priority(), e.section()));
+                }
             }
         }
+        listCache.keySet().retainAll(present);
         List<AptUpdate> updates = new ArrayList<>();
         for (Installed pkg : installed.values()) {
             candidate(pkg, offers.getOrDefault(key(pkg.name(), pkg.arch(), nativeArch), List.of()), pins)
@@ -71,13 +96,45 @@ public final class AptScanner {
     }
 
     /**
+     * The paragraphs of one list file for {@code names}: those parsed before while the file is unchanged and
+     * no new name was installed since, else read again (only these names' paragraphs are decoded).
+     */
+    private List<Entry> entries(Path file, Set<String> names) throws IOException {
+        FileStamp stamp = FileStamp.of(file);
+        ListEntries known = listCache.get(file);
+        if (known != null && known.stamp().equals(stamp) && known.names().containsAll(names)) {
+            return known.entries();
+        }
+        List<Entry> entries = new ArrayList<>();
+        filesParsed++;
+        try (InputStream in = AptLists.openBytes(file)) {
+            INDEX_FIELDS.read(in, new ParagraphReader.Names(names), f -> {
+                if (f[2] != null) {
+                    entries.add(new Entry(f[0], f[1], f[2], parse(f[2]).orElse(null), f[3], f[4]));
+                }
+            });
+        }
+        listCache.put(file, new ListEntries(stamp, Set.copyOf(names), List.copyOf(entries)));
+        return entries;
+    }
+
+    /** How many list or status files this scanner has parsed: a repeat scan of unchanged files adds none. */
+    synchronized int filesParsed() {
+        return filesParsed;
+    }
+
+    /**
      * Every package dpkg has installed, with its install time taken from its file list in dpkg's info
      * directory (dpkg writes it when it unpacks the package) where that exists.
      */
-    public List<InstalledPackage> installed() throws IOException {
+    public synchronized List<InstalledPackage> installed() throws IOException {
+        Map<String, Installed> current = installedPackages(nativeArchitecture());
+        if (inventoryCache != null) {
+            return inventoryCache;
+        }
         List<InstalledPackage> packages = new ArrayList<>();
         Path info = root.resolve("var/lib/dpkg/info");
-        for (Installed p : installedPackages(nativeArchitecture()).values()) {
+        for (Installed p : current.values()) {
             Optional<Instant> time = Optional.empty();
             for (Path list :
                     List.of(info.resolve(p.name() + ":" + p.arch() + ".list"), info.resolve(p.name() + ".list"))) {
@@ -90,11 +147,12 @@ public final class AptScanner {
             packages.add(new InstalledPackage(p.name(), p.arch(), p.version(), time));
         }
         packages.sort(Comparator.comparing(InstalledPackage::name).thenComparing(InstalledPackage::arch));
-        return packages;
+        inventoryCache = List.copyOf(packages);
+        return inventoryCache;
     }
 
     /** How many packages dpkg has installed. */
-    public int installedCount() throws IOException {
+    public synchronized int installedCount() throws IOException {
         return installedPackages(nativeArchitecture()).size();
     }
 
@@ -182,23 +240,36 @@ public final class AptScanner {
         return offer.release().defaultPriority();
     }
 
+    /**
+     * dpkg's status database, parsed again only when dpkg rewrote it (which it does by renaming a new file
+     * over it); the inventory with install times is dropped with it.
+     */
     private Map<String, Installed> installedPackages(String nativeArch) throws IOException {
-        Map<String, Installed> installed = new HashMap<>();
         Path status = root.resolve("var/lib/dpkg/status");
         if (!Files.exists(status)) {
-            return installed;
+            statusStamp = null;
+            statusCache = Map.of();
+            inventoryCache = null;
+            return statusCache;
         }
-        try (BufferedReader reader = Files.newBufferedReader(status)) {
-            Deb822.forEach(reader, p -> {
-                String[] state = p.getOrDefault("Status", "").split("\\s+");
-                if (state.length == 3 && INSTALLED_STATES.contains(state[2]) && p.containsKey("Version")) {
-                    String arch = p.getOrDefault("Architecture", nativeArch);
-                    installed.put(
-                            key(p.get("Package"), arch, nativeArch),
-                            new Installed(p.get("Package"), arch, p.get("Version")));
+        FileStamp stamp = FileStamp.of(status);
+        if (stamp.equals(statusStamp)) {
+            return statusCache;
+        }
+        Map<String, Installed> installed = new HashMap<>();
+        filesParsed++;
+        try (InputStream in = Files.newInputStream(status)) {
+            STATUS_FIELDS.read(in, null, p -> {
+                String[] state = p[1] == null ? new String[0] : p[1].split("\\s+");
+                if (state.length == 3 && INSTALLED_STATES.contains(state[2]) && p[3] != null) {
+                    String arch = p[2] == null ? nativeArch : p[2];
+                    installed.put(key(p[0], arch, nativeArch), new Installed(p[0], arch, p[3]));
                 }
             });
         }
+        statusStamp = stamp;
+        statusCache = installed;
+        inventoryCache = null;
         return installed;
     }
 

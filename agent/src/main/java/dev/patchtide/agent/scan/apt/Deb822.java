@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -16,18 +15,8 @@ import java.util.function.Consumer;
 final class Deb822 {
     private Deb822() {}
 
-    /** Streams the paragraphs to {@code sink}, so a 60 MB Packages file is never held whole. */
+    /** Streams the paragraphs to {@code sink} (the dpkg status file and Packages lists go through {@link ParagraphReader}). */
     static void forEach(BufferedReader reader, Consumer<Map<String, String>> sink) throws IOException {
-        forEach(reader, null, sink);
-    }
-
-    /**
-     * Streams the paragraphs keeping only the {@code wanted} fields (all when null). A Packages index has
-     * some twenty fields a paragraph, long descriptions among them, and a scan needs four: skipping the rest
-     * is most of the parsing time saved.
-     */
-    static void forEach(BufferedReader reader, Set<String> wanted, Consumer<Map<String, String>> sink)
-            throws IOException {
         Map<String, String> paragraph = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         String field = null;
         String line;
@@ -49,29 +38,13 @@ final class Deb822 {
                 if (colon <= 0) {
                     continue; // not a field: tolerated, as apt does for stray lines
                 }
-                field = wanted == null ? line.substring(0, colon).strip() : wantedName(line, colon, wanted);
-                if (field != null) {
-                    paragraph.put(field, line.substring(colon + 1).strip());
-                }
+                field = line.substring(0, colon).strip();
+                paragraph.put(field, line.substring(colon + 1).strip());
             }
         }
         if (!paragraph.isEmpty()) {
             sink.accept(paragraph);
         }
-    }
-
-    /** The wanted field name that {@code line} starts with, compared without allocating; null when unwanted. */
-    private static String wantedName(String line, int colon, Set<String> wanted) {
-        int end = colon;
-        while (end > 0 && Character.isWhitespace(line.charAt(end - 1))) {
-            end--;
-        }
-        for (String name : wanted) {
-            if (name.length() == end && line.regionMatches(true, 0, name, 0, end)) {
-                return name;
-            }
-        }
-        return null;
     }
 
     static List<Map<String, String>> parse(BufferedReader reader) throws IOException {
