@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -166,6 +167,49 @@ class AptScannerTest {
         Files.createDirectories(empty.resolve("var/lib/dpkg"));
         Files.copy(root.resolve("var/lib/dpkg/status"), empty.resolve("var/lib/dpkg/status"));
         assertThat(new AptScanner(empty).upgradable()).isEmpty();
+    }
+
+    /** The daemon's scanner keeps what it parsed: a repeat scan reads no unchanged file, a changed one is re-read. */
+    @Test
+    void aRepeatScanParsesNothingUnchangedAndRereadsOnlyWhatChanged() throws Exception {
+        AptScanner scanner = new AptScanner(root);
+        List<AptUpdate> first = scanner.upgradable();
+        scanner.installed();
+        assertThat(scanner.filesParsed()).as("the status file and three lists").isEqualTo(4);
+
+        assertThat(scanner.upgradable()).isEqualTo(first);
+        assertThat(scanner.installed()).hasSize(3);
+        assertThat(scanner.filesParsed()).as("nothing changed: nothing parsed").isEqualTo(4);
+
+        gzipPackages(
+                "deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages.gz",
+                "Package: openssl\nVersion: 3.0.16-1~deb12u1\nArchitecture: amd64\n");
+        assertThat(scanner.upgradable())
+                .filteredOn(u -> u.name().equals("openssl"))
+                .singleElement()
+                .extracting(AptUpdate::candidateVersion)
+                .isEqualTo("3.0.16-1~deb12u1");
+        assertThat(scanner.filesParsed()).as("only the changed list").isEqualTo(5);
+
+        // A package installed since: the status file is read again, and each list once more for the new name.
+        Path status = root.resolve("var/lib/dpkg/status");
+        Files.writeString(
+                status,
+                Files.readString(status)
+                        + "\nPackage: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1:1.2.13-1\n");
+        packages(
+                "deb.debian.org_debian_dists_bookworm-backports_main_binary-amd64_Packages",
+                "Package: curl\nVersion: 8.11.1-1~bpo12+1\nArchitecture: amd64\n\n"
+                        + "Package: zlib1g\nVersion: 1:1.3.1-1\nArchitecture: amd64\n");
+        // ButAutomaticUpgrades (priority 100, as the installed version's): a newer backport is upgraded to.
+        assertThat(scanner.upgradable())
+                .filteredOn(u -> u.name().equals("zlib1g"))
+                .singleElement()
+                .extracting(AptUpdate::candidateVersion)
+                .isEqualTo("1:1.3.1-1");
+        assertThat(scanner.installed()).extracting(p -> p.name()).contains("zlib1g");
+        assertThat(scanner.filesParsed()).isEqualTo(5 + 1 + 3);
+        assertThat(new AptScanner(root).upgradable()).isEqualTo(scanner.upgradable());
     }
 
     private Map<String, AptUpdate> scan() throws Exception {
