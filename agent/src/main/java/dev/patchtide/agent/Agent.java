@@ -47,6 +47,8 @@ public final class Agent implements AutoCloseable {
     private volatile Instant lastScan = Instant.MIN;
     /** Leaves out of each scan report what the server accepted already; remembers it on disk across restarts. */
     private final ScanReporter scanReporter;
+    /** The daemon's scanner: its repeat scans re-read only the package lists and databases that changed. */
+    private final PatchReport patchReport;
     /** One scan at a time: the scan loop and a command's patch operation share the reporter's memory. */
     private final Object scanning = new Object();
 
@@ -84,6 +86,7 @@ public final class Agent implements AutoCloseable {
                 registration.region(),
                 Optional.of(new SigV4Credentials(registration.accessKeyId(), registration.secretAccessKey())),
                 clock);
+        this.patchReport = new PatchReport(root);
         this.scanReporter = new ScanReporter(registration.instanceId(), new AcceptedScanFile(stateDir), client.json());
     }
 
@@ -151,7 +154,7 @@ public final class Agent implements AutoCloseable {
 
     private JsonNode scanAndReport(Optional<PatchScans.PatchOperation> operation) throws IOException, ApiCallException {
         synchronized (scanning) {
-            Map<String, Object> report = PatchReport.scan(root, registration.instanceId());
+            Map<String, Object> report = patchReport.scan(registration.instanceId());
             operation.ifPresent(o -> report.putAll(operationMembers(o)));
             JsonNode verdict =
                     scanReporter.report(report, request -> client.call("Patchtide.PutPatchScanReport", request));

@@ -29,9 +29,24 @@ public final class PatchReport {
     /** rpm's query format plus each package's install time (epoch seconds). */
     static final String RPM_INVENTORY_FORMAT = RpmPackage.QUERY_FORMAT.replace("\\n", "") + "\\t%{INSTALLTIME}\\n";
 
-    private PatchReport() {}
+    private final Path root;
+    /** Kept across scans: each remembers what it parsed and reads again only the files that changed. */
+    private final AptScanner apt;
 
+    private final DnfScanner dnf = new DnfScanner();
+
+    /** A scanner of the host tree at {@code root} ("/" on a real host) that a daemon keeps for its repeat scans. */
+    public PatchReport(Path root) {
+        this.root = root;
+        this.apt = new AptScanner(root);
+    }
+
+    /** One scan by a fresh scanner (a one-shot command). */
     public static Map<String, Object> scan(Path root, String instanceId) throws IOException {
+        return new PatchReport(root).scan(instanceId);
+    }
+
+    public Map<String, Object> scan(String instanceId) throws IOException {
         Instant start = Instant.now();
         Map<String, String> os = HostFacts.osRelease(root);
         String operatingSystem = operatingSystem(os);
@@ -41,7 +56,6 @@ public final class PatchReport {
         List<InstalledPackage> inventory;
         boolean debian = Files.exists(root.resolve("var/lib/dpkg/status"));
         if (debian) {
-            AptScanner apt = new AptScanner(root);
             for (AptUpdate u : apt.upgradable()) {
                 patches.add(patch(
                         u.name(),
@@ -64,7 +78,7 @@ public final class PatchReport {
             inventory = rpmInventory(output);
             List<RpmPackage> rpms = RpmPackage.parseQueryOutput(withoutInstallTime(output));
             for (DnfUpdate u :
-                    new DnfScanner().scan(rpms, DnfScanner.cachedRepositories(root.resolve("var/cache/dnf")))) {
+                    dnf.scan(rpms, DnfScanner.cachedRepositories(root.resolve("var/cache/dnf")))) {
                 patches.add(patch(
                         u.name(),
                         u.arch(),

@@ -1,5 +1,6 @@
 package dev.patchtide.agent.scan.dnf;
 
+import dev.patchtide.agent.scan.FileStamp;
 import dev.patchtide.core.version.RpmVersion;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,18 @@ import java.util.stream.Stream;
  */
 public final class DnfScanner {
     private record Available(RpmPackage pkg, RpmVersion evr, String repoId) {}
+
+    /** What one metadata file held for the installed names when it was read. */
+    private record Parsed<T>(FileStamp stamp, Set<String> names, List<T> items) {}
+
+    /**
+     * Parsed metadata by file, reused while the file is unchanged and no new name was installed: dnf
+     * replaces metadata under a new file name when it refreshes, so a daemon's repeat scan parses nothing.
+     */
+    private final Map<Path, Parsed<RpmPackage>> primaries = new HashMap<>();
+
+    private final Map<Path, Parsed<Advisory>> updateinfos = new HashMap<>();
+    private int filesParsed;
 
     /** The repositories dnf has cached: each {@code <repoid>-<hash>/repodata/repomd.xml} under {@code cacheDir}. */
     public static List<RepoMetadata> cachedRepositories(Path cacheDir) throws IOException {
@@ -38,9 +52,13 @@ public final class DnfScanner {
         }
     }
 
-    public List<DnfUpdate> scan(List<RpmPackage> installed, List<RepoMetadata> repos) throws IOException {
+    public synchronized List<DnfUpdate> scan(List<RpmPackage> installed, List<RepoMetadata> repos)
+            throws IOException {
         Map<String, RpmPackage> byKey = new HashMap<>();
         installed.forEach(p -> byKey.put(p.name() + "." + p.arch(), p));
+        Set<String> names = new HashSet<>();
+        installed.forEach(p -> names.add(p.name()));
+        Set<Path> present = new HashSet<>();
         Map<String, Available> newest = new HashMap<>();
         List<Advisory> advisories = new ArrayList<>();
         for (RepoMetadata repo : repos) {
@@ -48,7 +66,8 @@ public final class DnfScanner {
             if (primary.isEmpty()) {
                 throw new IOException("repository " + repo.repoId() + " has no primary metadata");
             }
-            for (RpmPackage p : MetadataReader.primaryPackages(primary.get())) {
+            present.add(primary.get());
+            for (RpmPackage p : parsed(primaries, primary.get(), names, MetadataReader::primaryPackages)) {
                 String key = p.name() + "." + p.arch();
                 if (byKey.containsKey(key)) {
                     Available candidate = new Available(p, p.evr(), repo.repoId());
@@ -57,9 +76,12 @@ public final class DnfScanner {
             }
             Optional<Path> updateinfo = repo.file("updateinfo");
             if (updateinfo.isPresent()) {
-                advisories.addAll(MetadataReader.advisories(updateinfo.get()));
+                present.add(updateinfo.get());
+                advisories.addAll(parsed(updateinfos, updateinfo.get(), names, MetadataReader::advisories));
             }
         }
+        primaries.keySet().retainAll(present);
+        updateinfos.keySet().retainAll(present);
         List<DnfUpdate> updates = new ArrayList<>();
         for (Map.Entry<String, Available> e : newest.entrySet()) {
             RpmPackage current = byKey.get(e.getKey());
@@ -70,6 +92,28 @@ public final class DnfScanner {
         }
         updates.sort(Comparator.comparing(DnfUpdate::name).thenComparing(DnfUpdate::arch));
         return updates;
+    }
+
+    private interface Reader<T> {
+        List<T> read(Path file, Set<String> names) throws IOException;
+    }
+
+    private <T> List<T> parsed(Map<Path, Parsed<T>> cache, Path file, Set<String> names, Reader<T> reader)
+            throws IOException {
+        FileStamp stamp = FileStamp.of(file);
+        Parsed<T> known = cache.get(file);
+        if (known != null && known.stamp().equals(stamp) && known.names().containsAll(names)) {
+            return known.items();
+        }
+        filesParsed++;
+        List<T> items = List.copyOf(reader.read(file, names));
+        cache.put(file, new Parsed<>(stamp, Set.copyOf(names), items));
+        return items;
+    }
+
+    /** How many metadata files this scanner has parsed: a repeat scan of unchanged metadata adds none. */
+    synchronized int filesParsed() {
+        return filesParsed;
     }
 
     /** Advisories listing a build of this package newer than the installed one and not newer than the available one. */

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
@@ -13,7 +14,8 @@ import javax.xml.stream.XMLStreamReader;
 final class MetadataReader {
     private MetadataReader() {}
 
-    static List<RpmPackage> primaryPackages(Path file) throws IOException {
+    /** The packages named in {@code names} (all when null): the rest are skipped without an object made. */
+    static List<RpmPackage> primaryPackages(Path file, Set<String> names) throws IOException {
         List<RpmPackage> packages = new ArrayList<>();
         try (InputStream in = RepoMetadata.open(file)) {
             XMLStreamReader xml = RepoMetadata.factory().createXMLStreamReader(in);
@@ -34,7 +36,11 @@ final class MetadataReader {
                     } else if (depth == 3 && element.equals("arch")) {
                         arch = xml.getElementText().strip();
                         depth--;
-                    } else if (depth == 3 && element.equals("version") && name != null && arch != null) {
+                    } else if (depth == 3
+                            && element.equals("version")
+                            && name != null
+                            && arch != null
+                            && (names == null || names.contains(name))) {
                         packages.add(new RpmPackage(
                                 name,
                                 arch,
@@ -52,7 +58,8 @@ final class MetadataReader {
         return packages;
     }
 
-    static List<Advisory> advisories(Path file) throws IOException {
+    /** The advisories that fix a package named in {@code names} (all when null). */
+    static List<Advisory> advisories(Path file, Set<String> names) throws IOException {
         List<Advisory> advisories = new ArrayList<>();
         try (InputStream in = RepoMetadata.open(file)) {
             XMLStreamReader xml = RepoMetadata.factory().createXMLStreamReader(in);
@@ -84,7 +91,9 @@ final class MetadataReader {
                 } else if (event == XMLStreamConstants.END_ELEMENT
                         && xml.getLocalName().equals("update")
                         && current != null) {
-                    advisories.add(current.build());
+                    if (names == null || current.packages.stream().anyMatch(p -> names.contains(p.name()))) {
+                        advisories.add(current.build());
+                    }
                     current = null;
                 }
             }

@@ -124,6 +124,39 @@ class DnfScannerTest {
                 .hasMessageContaining("zstd");
     }
 
+    /** The daemon's scanner parses unchanged metadata once; refreshed metadata (or a new name) is read again. */
+    @Test
+    void aRepeatScanParsesNoUnchangedMetadata() throws Exception {
+        DnfScanner scanner = new DnfScanner();
+        List<RpmPackage> installed = RpmPackage.parseQueryOutput(RPM_QA);
+        List<DnfUpdate> first = scanner.scan(installed, DnfScanner.cachedRepositories(cache));
+        assertThat(scanner.filesParsed()).as("primary and updateinfo").isEqualTo(2);
+        assertThat(scanner.scan(installed, DnfScanner.cachedRepositories(cache))).isEqualTo(first);
+        assertThat(scanner.filesParsed()).as("unchanged: nothing parsed").isEqualTo(2);
+
+        // A newly installed name: its builds were skipped the first time, so the metadata is read again.
+        List<RpmPackage> more = RpmPackage.parseQueryOutput(RPM_QA + "zsh\t(none)\t5.8\t1.el9\tx86_64\n");
+        scanner.scan(more, DnfScanner.cachedRepositories(cache));
+        assertThat(scanner.filesParsed()).isEqualTo(4);
+
+        // dnf refreshed the repository: the new primary is read, and its newer openssl build shows.
+        repo(
+                "baseos-0123abcd",
+                """
+                <package type="rpm"><name>openssl</name><arch>x86_64</arch>
+                  <version epoch="1" ver="3.0.7" rel="29.el9_5"/></package>
+                """,
+                "");
+        assertThat(scanner.scan(more, DnfScanner.cachedRepositories(cache)))
+                .filteredOn(u -> u.name().equals("openssl"))
+                .singleElement()
+                .extracting(DnfUpdate::available)
+                .isEqualTo("1:3.0.7-29.el9_5");
+        assertThat(scanner.filesParsed()).isEqualTo(6);
+        assertThat(scanner.scan(more, DnfScanner.cachedRepositories(cache)))
+                .isEqualTo(new DnfScanner().scan(more, DnfScanner.cachedRepositories(cache)));
+    }
+
     private Map<String, DnfUpdate> scan() throws Exception {
         return new DnfScanner()
                 .scan(RpmPackage.parseQueryOutput(RPM_QA), DnfScanner.cachedRepositories(cache)).stream()
