@@ -26,7 +26,7 @@ import java.util.Map;
  *     --oneshot 'after=./patchtide agent scan'
  * </pre>
  *
- * {@code --daemon LABEL=@OPTIONS_FILE[:CLASSPATH][:fresh]} runs a daemon with those JVM options ({@code @}
+ * {@code --daemon LABEL=@OPTIONS_FILE[|CLASSPATH[|fresh]]} runs a daemon with those JVM options ({@code @}
  * alone for none) on that class path (this one's by default); {@code fresh} scans with a new scanner each
  * time, as an agent built before scanners were kept does. One-shot commands run through {@code
  * /usr/bin/time}, which reports CPU and peak RSS of the process and its children.
@@ -75,7 +75,7 @@ public final class ScanCost {
 
     private static Daemon daemon(String spec) throws IOException {
         String label = spec.substring(0, spec.indexOf('='));
-        String[] parts = spec.substring(spec.indexOf('=') + 1).split(":", -1);
+        String[] parts = spec.substring(spec.indexOf('=') + 1).split("\\|", -1);
         List<String> options = new ArrayList<>();
         if (!parts[0].equals("@")) {
             for (String line : Files.readAllLines(Path.of(parts[0].substring(1)))) {
