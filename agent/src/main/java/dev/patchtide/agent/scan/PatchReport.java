@@ -77,8 +77,7 @@ public final class PatchReport {
             String output = rpmQuery();
             inventory = rpmInventory(output);
             List<RpmPackage> rpms = RpmPackage.parseQueryOutput(withoutInstallTime(output));
-            for (DnfUpdate u :
-                    dnf.scan(rpms, DnfScanner.cachedRepositories(root.resolve("var/cache/dnf")))) {
+            for (DnfUpdate u : dnf.scan(rpms, DnfScanner.cachedRepositories(root.resolve("var/cache/dnf")))) {
                 patches.add(patch(
                         u.name(),
                         u.arch(),

@@ -124,7 +124,8 @@ public final class ScanCost {
         Process p = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        try (BufferedReader out =
+                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                 PrintWriter in = new PrintWriter(p.getOutputStream(), true, StandardCharsets.UTF_8)) {
             expect(out, "ready", label);
             add(label, "start-up CPU s", ticks(p.pid()) / TICKS);
@@ -167,7 +168,8 @@ public final class ScanCost {
     private static long status(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith(field + ":")) {
-                return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").strip());
+                return Long.parseLong(
+                        line.substring(field.length() + 1).replace("kB", "").strip());
             }
         }
         throw new IOException("no " + field + " in /proc/" + pid + "/status");
@@ -178,11 +180,16 @@ public final class ScanCost {
     }
 
     private void print(PrintStream out, int rounds) throws IOException {
-        out.printf("load average at the end: %s%n", Files.readString(Path.of("/proc/loadavg")).strip());
+        out.printf(
+                "load average at the end: %s%n",
+                Files.readString(Path.of("/proc/loadavg")).strip());
         out.printf("%-34s %-28s %8s   %s%n", "what", "measure", "median", "all (" + rounds + " rounds)");
         for (Map.Entry<String, List<Double>> e : figures.entrySet()) {
             String[] key = e.getKey().split("\t");
-            double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            double[] v = e.getValue().stream()
+                    .mapToDouble(Double::doubleValue)
+                    .sorted()
+                    .toArray();
             double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
             out.printf(
                     "%-34s %-28s %8.2f   %s%n",

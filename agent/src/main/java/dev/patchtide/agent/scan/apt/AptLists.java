@@ -1,12 +1,12 @@
 package dev.patchtide.agent.scan.apt;
 
+import dev.patchtide.agent.scan.FileStamp;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import dev.patchtide.agent.scan.FileStamp;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

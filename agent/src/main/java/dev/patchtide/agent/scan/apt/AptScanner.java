@@ -1,11 +1,11 @@
 package dev.patchtide.agent.scan.apt;
 
+import dev.patchtide.agent.scan.FileStamp;
 import dev.patchtide.core.patching.InstalledPackage;
 import dev.patchtide.core.version.DebianVersion;
 import dev.patchtide.core.version.InvalidVersionException;
-import dev.patchtide.agent.scan.FileStamp;
-import java.io.InputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -63,7 +63,8 @@ public final class AptScanner {
     private record Offer(DebianVersion version, String text, ReleaseInfo release, String priority, String section) {}
 
     /** A paragraph of a Packages index for an installed name; {@code parsed} is null for a broken version. */
-    private record Entry(String name, String arch, String version, DebianVersion parsed, String priority, String section) {}
+    private record Entry(
+            String name, String arch, String version, DebianVersion parsed, String priority, String section) {}
 
     private record ListEntries(FileStamp stamp, Set<String> names, List<Entry> entries) {}
 

@@ -19,6 +19,7 @@ final class Lz4FrameInputStream extends InputStream {
     private byte[] compressed = new byte[0];
     /** The last {@link #WINDOW} bytes of the previous block (for linked blocks), then the current block. */
     private byte[] out = new byte[0];
+
     private int pos;
     private int end;
     private boolean independent;

@@ -29,9 +29,8 @@ final class ParagraphReader {
         if (fields.isEmpty() || !fields.getFirst().equals("Package")) {
             throw new IllegalArgumentException("the first field read must be Package");
         }
-        this.fields = fields.stream()
-                .map(f -> f.getBytes(StandardCharsets.US_ASCII))
-                .toArray(byte[][]::new);
+        this.fields =
+                fields.stream().map(f -> f.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
     }
 
     /**

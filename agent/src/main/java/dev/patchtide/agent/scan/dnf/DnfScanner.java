@@ -52,8 +52,7 @@ public final class DnfScanner {
         }
     }
 
-    public synchronized List<DnfUpdate> scan(List<RpmPackage> installed, List<RepoMetadata> repos)
-            throws IOException {
+    public synchronized List<DnfUpdate> scan(List<RpmPackage> installed, List<RepoMetadata> repos) throws IOException {
         Map<String, RpmPackage> byKey = new HashMap<>();
         installed.forEach(p -> byKey.put(p.name() + "." + p.arch(), p));
         Set<String> names = new HashSet<>();

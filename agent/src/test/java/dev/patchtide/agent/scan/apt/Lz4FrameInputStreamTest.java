@@ -27,8 +27,13 @@ class Lz4FrameInputStreamTest {
         StringBuilder text = new StringBuilder();
         Random random = new Random(12);
         for (int i = 0; i < 6_000; i++) {
-            text.append("Package: pkg-").append(random.nextInt(5000)).append("\nVersion: 1.")
-                    .append(i).append("-1\nDescription: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ").append(i % 97).append("\n\n");
+            text.append("Package: pkg-")
+                    .append(random.nextInt(5000))
+                    .append("\nVersion: 1.")
+                    .append(i)
+                    .append("-1\nDescription: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ")
+                    .append(i % 97)
+                    .append("\n\n");
         }
         byte[] noise = new byte[100_000];
         random.nextBytes(noise);
@@ -45,7 +50,9 @@ class Lz4FrameInputStreamTest {
             {"-B4", "--no-frame-crc"}, {"-B4", "-BD"}, {"-B5", "-BX"}, {"-B7", "-BD", "--content-size"}, {"-9", "-B6"}
         };
         for (String[] flags : variants) {
-            assertThat(decode(lz4(dir, original, flags))).as(String.join(" ", flags)).isEqualTo(original);
+            assertThat(decode(lz4(dir, original, flags)))
+                    .as(String.join(" ", flags))
+                    .isEqualTo(original);
         }
     }
 

@@ -47,7 +47,8 @@ class ParagraphReaderTest {
         Path status = Path.of("/var/lib/dpkg/status");
         List<String> all = read(Files.newInputStream(status), null);
         assertThat(all).isEqualTo(reference(Files.readAllBytes(status), null));
-        Set<String> installed = Set.copyOf(all.stream().map(l -> l.substring(0, l.indexOf('|'))).toList());
+        Set<String> installed =
+                Set.copyOf(all.stream().map(l -> l.substring(0, l.indexOf('|'))).toList());
         Path lists = Path.of("/var/lib/apt/lists");
         List<Path> indices;
         try (Stream<Path> files = Files.isDirectory(lists) ? Files.list(lists) : Stream.empty()) {
@@ -85,8 +86,11 @@ class ParagraphReaderTest {
     private static List<String> read(InputStream in, Set<String> wanted) throws IOException {
         List<String> out = new ArrayList<>();
         new ParagraphReader(FIELDS)
-                .read(in, wanted == null ? null : new ParagraphReader.Names(wanted), f -> out.add(String.join(
-                        "|", Arrays.stream(f).map(String::valueOf).toList())));
+                .read(
+                        in,
+                        wanted == null ? null : new ParagraphReader.Names(wanted),
+                        f -> out.add(String.join(
+                                "|", Arrays.stream(f).map(String::valueOf).toList())));
         return out;
     }
 
@@ -97,7 +101,10 @@ class ParagraphReaderTest {
                 (Map<String, String> p) -> {
                     if (p.containsKey("Package") && (wanted == null || wanted.contains(p.get("Package")))) {
                         out.add(String.join(
-                                "|", FIELDS.stream().map(f -> String.valueOf(p.get(f))).toList()));
+                                "|",
+                                FIELDS.stream()
+                                        .map(f -> String.valueOf(p.get(f)))
+                                        .toList()));
                     }
                 });
         return out;

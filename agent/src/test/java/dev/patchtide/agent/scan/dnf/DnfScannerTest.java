@@ -131,7 +131,8 @@ class DnfScannerTest {
         List<RpmPackage> installed = RpmPackage.parseQueryOutput(RPM_QA);
         List<DnfUpdate> first = scanner.scan(installed, DnfScanner.cachedRepositories(cache));
         assertThat(scanner.filesParsed()).as("primary and updateinfo").isEqualTo(2);
-        assertThat(scanner.scan(installed, DnfScanner.cachedRepositories(cache))).isEqualTo(first);
+        assertThat(scanner.scan(installed, DnfScanner.cachedRepositories(cache)))
+                .isEqualTo(first);
         assertThat(scanner.filesParsed()).as("unchanged: nothing parsed").isEqualTo(2);
 
         // A newly installed name: its builds were skipped the first time, so the metadata is read again.
