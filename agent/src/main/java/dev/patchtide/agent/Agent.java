@@ -86,7 +86,9 @@ public final class Agent implements AutoCloseable {
                 URI.create(registration.serverUrl()),
                 registration.region(),
                 Optional.of(new SigV4Credentials(registration.accessKeyId(), registration.secretAccessKey())),
-                clock);
+                // Signatures are checked against the server's wall clock, so they are made with the host's; the
+                // injected clock schedules the agent's work and dates its scans.
+                InstantSource.system());
         this.scanReporter = new ScanReporter(registration.instanceId(), new AcceptedScanFile(stateDir), client.json());
         this.spooled = spooledScans(SpoolLimits.DEFAULTS, ScanSpool.Disk.REAL);
     }
