@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * interval. When the server cannot be reached it retries sooner, with jittered exponential backoff
  * capped at the interval, and logs only when the connection state changes, not on every attempt.
  * Alongside, on threads of their own, it scans for patches every scan interval and runs the commands the
- * server sends ({@link CommandRunner}).
+ * server sends ({@link CommandRunner}). Scan reports and command results the server cannot take wait on disk
+ * ({@link SpooledScans}, the command journal) and go, oldest first, when a heartbeat gets through again.
  */
 public final class Agent implements AutoCloseable {
     public static final String NAME = "patchtide-agent";

@@ -86,7 +86,8 @@ final class ScanSpool {
         } catch (NoSuchFileException e) {
             return;
         } catch (IOException e) {
-            log.warn("cannot read the scan spool in {} ({}); reports kept there wait until it can be", dir, describe(e));
+            log.warn(
+                    "cannot read the scan spool in {} ({}); reports kept there wait until it can be", dir, describe(e));
         }
         found.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
         for (Pending p : found) {
@@ -215,6 +216,8 @@ final class ScanSpool {
     }
 
     private static String describe(Exception e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        return e.getMessage() == null
+                ? e.getClass().getSimpleName()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 }

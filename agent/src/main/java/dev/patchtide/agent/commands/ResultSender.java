@@ -29,6 +29,7 @@ final class ResultSender {
     private boolean dirty = true;
     /** Ends the current pause, a backoff included (the server is back). */
     private boolean retryNow;
+
     private volatile boolean stopping;
     private Thread thread;
 

@@ -108,7 +108,8 @@ class AgentOutageTest {
                                 List.of("36000"))))
                 .command()
                 .commandId();
-        await().atMost(Duration.ofSeconds(30)).until(() -> invocation(commandId).statusAsString().equals("InProgress"));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> invocation(commandId).statusAsString().equals("InProgress"));
         gate.shut();
 
         // Three scans while cut off, each finding one more package installed.
@@ -123,7 +124,8 @@ class AgentOutageTest {
 
         gate.open();
         await().atMost(Duration.ofSeconds(60)).until(() -> agent.spooledScans() == 0);
-        await().atMost(Duration.ofSeconds(60)).until(() -> invocation(commandId).statusAsString().equals("Success"));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> invocation(commandId).statusAsString().equals("Success"));
         List<JsonNode> history = history();
         // Each scan's row at the time it was taken (the clock stood still while the agent scanned), in the order
         // of the scans: the rows are numbered as they were written, and each has one more package than the last.

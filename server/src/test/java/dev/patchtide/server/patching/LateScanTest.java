@@ -65,8 +65,8 @@ class LateScanTest {
 
         assertThat(history()).containsExactly(Map.entry(first, "NON_COMPLIANT"), Map.entry(second, "COMPLIANT"));
         assertThat(state().operationEndTime()).isEqualTo(second);
-        assertThat(ssm.listComplianceItems(b -> b.resourceIds(agent.instanceId())
-                                .resourceTypes("ManagedInstance"))
+        assertThat(ssm.listComplianceItems(
+                                b -> b.resourceIds(agent.instanceId()).resourceTypes("ManagedInstance"))
                         .complianceItems()
                         .getFirst()
                         .executionSummary()
