@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,11 +29,14 @@ import org.slf4j.LoggerFactory;
  * interval. When the server cannot be reached it retries sooner, with jittered exponential backoff
  * capped at the interval, and logs only when the connection state changes, not on every attempt.
  * Alongside, on threads of their own, it scans for patches every scan interval and runs the commands the
- * server sends ({@link CommandRunner}).
+ * server sends ({@link CommandRunner}). Scan reports and command results the server cannot take wait on disk
+ * ({@link SpooledScans}, the command journal) and go, oldest first, when a heartbeat gets through again.
  */
 public final class Agent implements AutoCloseable {
     public static final String NAME = "patchtide-agent";
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    /** The longest pause between two attempts to send kept scan reports (a heartbeat that gets through ends it). */
+    static final Duration MAX_SPOOL_BACKOFF = Duration.ofMinutes(5);
 
     private final Registration registration;
     private final ApiClient client;
@@ -49,6 +51,8 @@ public final class Agent implements AutoCloseable {
     private final ScanReporter scanReporter;
     /** The daemon's scanner: its repeat scans re-read only the package lists and databases that changed. */
     private final PatchReport patchReport;
+    /** Every scan report goes through the on-disk spool, so none is lost while the server is away. */
+    private SpooledScans spooled;
     /** One scan at a time: the scan loop and a command's patch operation share the reporter's memory. */
     private final Object scanning = new Object();
 
@@ -85,9 +89,39 @@ public final class Agent implements AutoCloseable {
                 URI.create(registration.serverUrl()),
                 registration.region(),
                 Optional.of(new SigV4Credentials(registration.accessKeyId(), registration.secretAccessKey())),
-                clock);
+                // Signatures are checked against the server's wall clock, so they are made with the host's; the
+                // injected clock schedules the agent's work and dates its scans.
+                InstantSource.system());
         this.patchReport = new PatchReport(root);
         this.scanReporter = new ScanReporter(registration.instanceId(), new AcceptedScanFile(stateDir), client.json());
+        this.spooled = spooledScans(SpoolLimits.DEFAULTS, ScanSpool.Disk.REAL);
+    }
+
+    private SpooledScans spooledScans(SpoolLimits limits, ScanSpool.Disk disk) {
+        return new SpooledScans(
+                new ScanSpool(stateDir, limits, disk),
+                scanReporter,
+                request -> client.call("Patchtide.PutPatchScanReport", request),
+                client.json(),
+                clock,
+                MAX_SPOOL_BACKOFF);
+    }
+
+    /** How much of its scan reports the agent keeps while the server is away (before {@link #start}). */
+    public synchronized Agent spoolLimits(SpoolLimits limits) {
+        return spool(limits, ScanSpool.Disk.REAL);
+    }
+
+    /** As {@link #spoolLimits}, over a file layer of the test's (a full disk, a read-only folder). */
+    synchronized Agent spool(SpoolLimits limits, ScanSpool.Disk disk) {
+        requireNotStarted();
+        this.spooled = spooledScans(limits, disk);
+        return this;
+    }
+
+    /** Scan reports waiting for the server. */
+    public int spooledScans() {
+        return spooled.waiting();
     }
 
     /** The agent of this host: its root is "/", it reboots the host, and it runs AWS-RunPatchBaseline's step. */
@@ -154,12 +188,10 @@ public final class Agent implements AutoCloseable {
 
     private JsonNode scanAndReport(Optional<PatchScans.PatchOperation> operation) throws IOException, ApiCallException {
         synchronized (scanning) {
-            Map<String, Object> report = patchReport.scan(registration.instanceId());
+            Map<String, Object> report = patchReport.scan(registration.instanceId(), clock);
             operation.ifPresent(o -> report.putAll(operationMembers(o)));
-            JsonNode verdict =
-                    scanReporter.report(report, request -> client.call("Patchtide.PutPatchScanReport", request));
             lastScan = clock.instant();
-            return verdict;
+            return spooled.submit(report);
         }
     }
 
@@ -223,7 +255,7 @@ public final class Agent implements AutoCloseable {
                 ? null
                 : Thread.ofPlatform().name("patchtide-agent-scan").daemon(true).start(this::scanLoop);
         try {
-            heartbeats();
+            heartbeats(runner);
         } finally {
             if (scans != null) {
                 scans.interrupt();
@@ -264,17 +296,25 @@ public final class Agent implements AutoCloseable {
                 commandSettings);
     }
 
-    private void heartbeats() {
+    private void heartbeats(CommandRunner runner) {
         boolean connected = true;
-        int failures = 0;
+        Backoff backoff = new Backoff(interval);
         while (!stopping) {
             try {
                 reportOnce();
                 if (!connected) {
                     log.info("reconnected to {}", registration.serverUrl());
+                    // what waited for the server goes now, not at the end of its own backoff
+                    spooled.serverBack();
+                    if (runner != null) {
+                        runner.serverBack();
+                    }
+                    synchronized (wakeUp) {
+                        wakeUp.notifyAll();
+                    }
                 }
                 connected = true;
-                failures = 0;
+                backoff.reset();
                 pause(interval);
             } catch (IOException | ApiCallException e) {
                 if (connected && e instanceof ApiCallException api && api.isCredentialRejected()) {
@@ -286,19 +326,30 @@ public final class Agent implements AutoCloseable {
                     log.warn("cannot report to {}: {}", registration.serverUrl(), describe(e));
                 }
                 connected = false;
-                failures++;
-                pause(backoff(failures));
+                pause(backoff.next());
             }
         }
     }
 
-    /** Scans when due, then sleeps until the next one is; re-checks at least every heartbeat interval. */
+    /**
+     * Scans when due and sends the reports kept while the server was away when their backoff allows, then sleeps
+     * until the next of those; re-checks at least every heartbeat interval.
+     */
     private void scanLoop() {
         while (!stopping) {
             scanIfDue();
-            Duration untilDue = Duration.between(clock.instant(), lastScan.plus(scanInterval));
-            pause(untilDue.compareTo(interval) < 0 ? untilDue : interval);
+            Duration wait = interval;
+            synchronized (scanning) {
+                if (!spooled.sendIfDue()) {
+                    wait = min(wait, spooled.untilNextAttempt());
+                }
+            }
+            pause(min(wait, Duration.between(clock.instant(), lastScan.plus(scanInterval))));
         }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : b;
     }
 
     /** A failed scan is logged and tried again one scan interval later; it never stops the heartbeats. */
@@ -313,16 +364,13 @@ public final class Agent implements AutoCloseable {
                     verdict.path("ComplianceStatus").asText(),
                     verdict.path("MissingCount").asInt(),
                     verdict.path("BaselineId").asText());
+        } catch (SpooledScans.Kept e) {
+            // kept for the server, which is away: said once when it went away, not at every scan
+            log.debug("patch scan kept: {}", e.getMessage());
         } catch (IOException | ApiCallException | RuntimeException e) {
             log.warn("patch scan failed: {}", describe(e));
             lastScan = clock.instant();
         }
-    }
-
-    private Duration backoff(int failures) {
-        long capMillis = interval.toMillis();
-        long exponential = Math.min(capMillis, 500L << Math.min(failures, 16));
-        return Duration.ofMillis(exponential / 2 + ThreadLocalRandom.current().nextLong(exponential / 2 + 1));
     }
 
     private void pause(Duration duration) {

@@ -27,4 +27,19 @@ public final class ApiCallException extends Exception {
                 || code.equals("InvalidSignatureException")
                 || code.equals("AccessDeniedException");
     }
+
+    /**
+     * Whether trying the same call again later may succeed: the server could not be reached (any I/O error),
+     * was busy or failing (5xx, 429, throttled), or refused the credential (a server restored from a backup
+     * may know it again). Any other refusal is for good.
+     */
+    public static boolean isTransient(Exception e) {
+        if (!(e instanceof ApiCallException api)) {
+            return true;
+        }
+        return api.httpStatus() >= 500
+                || api.httpStatus() == 429
+                || api.code().contains("Throttl")
+                || api.isCredentialRejected();
+    }
 }

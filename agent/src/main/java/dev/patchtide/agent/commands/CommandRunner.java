@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.agent.ApiCallException;
 import dev.patchtide.agent.ApiClient;
+import dev.patchtide.agent.Backoff;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -295,6 +296,17 @@ public final class CommandRunner implements AutoCloseable {
                 stopping = true;
             }
         }
+    }
+
+    /**
+     * The agent's heartbeat reached the server again: the poll and the results waiting in the journal are
+     * tried now, not at the end of their backoff (which may be minutes after an outage).
+     */
+    public void serverBack() {
+        synchronized (pauses) {
+            pauses.notifyAll();
+        }
+        sender.serverBack();
     }
 
     /** Stops polling and sending; running steps are stopped and stay "running" in the journal. */

@@ -2,6 +2,7 @@ package dev.patchtide.agent.commands;
 
 import dev.patchtide.agent.ApiCallException;
 import dev.patchtide.agent.ApiClient;
+import dev.patchtide.agent.Backoff;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -26,6 +27,9 @@ final class ResultSender {
     private final long outputCap;
     private final Object signal = new Object();
     private boolean dirty = true;
+    /** Ends the current pause, a backoff included (the server is back). */
+    private boolean retryNow;
+
     private volatile boolean stopping;
     private Thread thread;
 
@@ -47,6 +51,14 @@ final class ResultSender {
     void wake() {
         synchronized (signal) {
             dirty = true;
+            signal.notifyAll();
+        }
+    }
+
+    void serverBack() {
+        synchronized (signal) {
+            dirty = true;
+            retryNow = true;
             signal.notifyAll();
         }
     }
@@ -137,13 +149,7 @@ final class ResultSender {
     }
 
     static boolean isTransient(Exception e) {
-        if (!(e instanceof ApiCallException api)) {
-            return true;
-        }
-        return api.httpStatus() >= 500
-                || api.httpStatus() == 429
-                || api.code().contains("Throttl")
-                || api.isCredentialRejected();
+        return ApiCallException.isTransient(e);
     }
 
     /** Waits {@code duration}; a wake-up ends the wait only when {@code untilWoken} (never a backoff). */
@@ -151,7 +157,8 @@ final class ResultSender {
         long end = System.nanoTime() + duration.toNanos();
         synchronized (signal) {
             for (long left = duration.toMillis(); left > 0 && !stopping; ) {
-                if (untilWoken && dirty) {
+                if ((untilWoken && dirty) || retryNow) {
+                    retryNow = false;
                     return;
                 }
                 signal.wait(left);

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,11 +44,19 @@ public final class PatchReport {
 
     /** One scan by a fresh scanner (a one-shot command). */
     public static Map<String, Object> scan(Path root, String instanceId) throws IOException {
-        return new PatchReport(root).scan(instanceId);
+        return scan(root, instanceId, InstantSource.system());
     }
 
-    public Map<String, Object> scan(String instanceId) throws IOException {
-        Instant start = Instant.now();
+    /**
+     * As above, the scan's start and end times (its capture time: the server files the result under it, however
+     * late the report arrives) taken from {@code clock}.
+     */
+    public static Map<String, Object> scan(Path root, String instanceId, InstantSource clock) throws IOException {
+        return new PatchReport(root).scan(instanceId, clock);
+    }
+
+    public Map<String, Object> scan(String instanceId, InstantSource clock) throws IOException {
+        Instant start = clock.instant();
         Map<String, String> os = HostFacts.osRelease(root);
         String operatingSystem = operatingSystem(os);
         String product = product(os);
@@ -98,7 +107,7 @@ public final class PatchReport {
         report.put("InstanceId", instanceId);
         report.put("OperatingSystem", operatingSystem);
         report.put("OperationStartTime", start.toEpochMilli() / 1000.0);
-        report.put("OperationEndTime", Instant.now().toEpochMilli() / 1000.0);
+        report.put("OperationEndTime", clock.instant().toEpochMilli() / 1000.0);
         report.put("Product", product);
         report.put("InstalledCount", installed);
         report.put("InventoryHash", Inventory.hash(inventory));

@@ -29,8 +29,9 @@ public final class ScanDaemon {
         System.out.flush();
         String line;
         while ((line = in.readLine()) != null && line.equals("scan")) {
-            Map<String, Object> report =
-                    fresh ? PatchReport.scan(root, "mi-0123456789abcdef0") : kept.scan("mi-0123456789abcdef0");
+            Map<String, Object> report = fresh
+                    ? PatchReport.scan(root, "mi-0123456789abcdef0")
+                    : kept.scan("mi-0123456789abcdef0", java.time.InstantSource.system());
             byte[] body = json.writeValueAsBytes(report);
             System.out.println("scanned " + ((List<?>) report.get("Patches")).size() + " " + body.length);
             System.out.flush();

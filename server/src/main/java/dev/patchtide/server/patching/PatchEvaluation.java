@@ -274,21 +274,30 @@ final class PatchEvaluation {
      * changed and the listeners where the status or the pending reboot did.
      */
     void storeAll(Handle h, List<Judged> judged, Map<String, PatchStateRows.Stored> before, Instant now) {
+        storeAll(h, judged, before, now, j -> now);
+    }
+
+    /** As above; {@code recordedAt} dates each changed outcome in the history (a scan's capture time). */
+    void storeAll(
+            Handle h,
+            List<Judged> judged,
+            Map<String, PatchStateRows.Stored> before,
+            Instant now,
+            java.util.function.Function<Judged, Instant> recordedAt) {
         if (judged.isEmpty()) {
             return;
         }
         PatchStateRows.write(h, judged);
-        List<ComplianceStateListener.Outcome> changed = new ArrayList<>();
+        Map<Instant, List<ComplianceStateListener.Outcome>> changed = new java.util.TreeMap<>();
         for (Judged j : judged) {
             Optional<PatchStateRows.Stored> was =
                     Optional.ofNullable(before.get(j.input().instanceId()));
             if (was.isEmpty() || !was.get().counts().equals(j.counts())) {
-                changed.add(j.counts().outcome(j.input().instanceId()));
+                changed.computeIfAbsent(recordedAt.apply(j), t -> new ArrayList<>())
+                        .add(j.counts().outcome(j.input().instanceId()));
             }
         }
-        if (!changed.isEmpty()) {
-            listener.outcomesChanged(h, now, changed);
-        }
+        changed.forEach((time, outcomes) -> listener.outcomesChanged(h, time, outcomes));
         for (Judged j : judged) {
             Evaluation e = j.input();
             Optional<PatchStateRows.Stored> was = Optional.ofNullable(before.get(e.instanceId()));

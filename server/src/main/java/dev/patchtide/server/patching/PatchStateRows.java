@@ -32,7 +32,8 @@ final class PatchStateRows {
             boolean needsEvaluation,
             String snapshotId,
             boolean rebootPending,
-            PatchEvaluation.Counts counts) {}
+            PatchEvaluation.Counts counts,
+            Instant operationEnd) {}
 
     /** Locks the state rows of these instances, in id order (as every writer does), and returns them by id. */
     static Map<String, Stored> lock(Handle h, Collection<String> instanceIds) {
@@ -42,7 +43,8 @@ final class PatchStateRows {
                         + " reboot_required, compliance_status, baseline_id, patch_group, installed_count,"
                         + " installed_other_count, installed_pending_reboot_count, installed_rejected_count,"
                         + " missing_count, failed_count, not_applicable_count, critical_non_compliant_count,"
-                        + " security_non_compliant_count, other_non_compliant_count FROM instance_patch_states"
+                        + " security_non_compliant_count, other_non_compliant_count, operation_end_time"
+                        + " FROM instance_patch_states"
                         + " WHERE instance_id = ANY(:ids) ORDER BY instance_id FOR UPDATE")
                 .bind("ids", texts(new ArrayList<>(instanceIds)))
                 .map((rs, ctx) -> new Stored(
@@ -53,7 +55,8 @@ final class PatchStateRows {
                         rs.getBoolean("needs_evaluation"),
                         rs.getString("snapshot_id"),
                         rs.getBoolean("reboot_required") || rs.getInt("installed_pending_reboot_count") > 0,
-                        PatchEvaluation.Counts.read(rs)))
+                        PatchEvaluation.Counts.read(rs),
+                        rs.getTimestamp("operation_end_time").toInstant()))
                 .forEach(s -> out.put(s.instanceId(), s));
         return out;
     }

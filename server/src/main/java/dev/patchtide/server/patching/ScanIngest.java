@@ -119,6 +119,7 @@ final class ScanIngest {
 
         ScanWriter.Answer[] answers = new ScanWriter.Answer[reports.size()];
         List<PatchStateRows.Times> unchanged = new ArrayList<>();
+        Set<Integer> superseded = new HashSet<>();
         List<Changed> changed = new ArrayList<>();
         for (int i = 0; i < reports.size(); i++) {
             PutPatchScanReportRequest q = reports.get(i);
@@ -128,6 +129,21 @@ final class ScanIngest {
                 continue;
             }
             Optional<PatchStateRows.Stored> previous = Optional.ofNullable(before.get(q.instanceId()));
+            if (previous.isPresent() && previous.get().operationEnd().isAfter(q.operationEndTime())) {
+                // A report an agent kept while the server was away arrives after a newer one: it is history, not
+                // the present. The newer state stays; the answer is that state's verdict. No PatchesHash, so
+                // the agent does not pair its older list with the server's newer one.
+                PatchStateRows.Stored p = previous.get();
+                answers[i] = new ScanWriter.Stored(new PutPatchScanReportResult(
+                        p.snapshotId(),
+                        p.counts().baselineId(),
+                        p.counts().status(),
+                        p.counts().missing(),
+                        false,
+                        null));
+                superseded.add(i);
+                continue;
+            }
             if (q.patches() == null
                     && !previous.flatMap(PatchStateRows.Stored::patchesHash).equals(Optional.of(q.patchesHash()))) {
                 answers[i] = refused(new ApiException.Conflict(
@@ -205,10 +221,12 @@ final class ScanIngest {
                     q.inventory() != null,
                     c.patchesHash()));
         }
-        evaluation.storeAll(h, judged, before, now);
+        // Each outcome goes into the compliance history at the time its scan was taken (a report kept by the
+        // agent while the server was away arrives hours late), never later than now (a host clock ahead).
+        evaluation.storeAll(h, judged, before, now, j -> capturedAt(j.input().operationEnd(), now));
         List<PatchStateRows.Operation> operations = new ArrayList<>();
         for (int i = 0; i < reports.size(); i++) {
-            if (answers[i] instanceof ScanWriter.Stored) {
+            if (answers[i] instanceof ScanWriter.Stored && !superseded.contains(i)) {
                 operations.add(operation(reports.get(i)));
             }
         }
@@ -220,6 +238,10 @@ final class ScanIngest {
                     .ifPresent(hash -> inventories.releaseIfUnused(h, hash));
         }
         return List.of(answers);
+    }
+
+    static Instant capturedAt(Instant operationEnd, Instant now) {
+        return operationEnd.isAfter(now) ? now : operationEnd;
     }
 
     /** A report without an Operation is the agent's own periodic scan: a Scan. */
