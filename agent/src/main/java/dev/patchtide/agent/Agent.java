@@ -79,12 +79,23 @@ public final class Agent implements AutoCloseable {
         this.stateDir = stateDir;
         this.clock = clock;
         this.facts = facts;
+        URI server = URI.create(registration.serverUrl());
         this.client = new ApiClient(
-                URI.create(registration.serverUrl()),
+                server,
                 registration.region(),
                 Optional.of(new SigV4Credentials(registration.accessKeyId(), registration.secretAccessKey())),
-                clock);
+                clock,
+                pinnedHttp(server, stateDir));
         this.scanReporter = new ScanReporter(registration.instanceId(), new AcceptedScanFile(stateDir), client.json());
+    }
+
+    /** Over https, trusting only the CA pinned at registration in the state folder. */
+    private static java.net.http.HttpClient pinnedHttp(URI server, Path stateDir) {
+        try {
+            return dev.patchtide.agent.tls.ServerCa.httpClient(server, stateDir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     /** The agent of this host: its root is "/", it reboots the host, and it runs AWS-RunPatchBaseline's step. */
