@@ -120,6 +120,14 @@ public final class ServerCa {
             throw new IOException("no pinned server CA (" + file + ") for an https server; register again with"
                     + " 'patchtide agent register --force ... --ca-fingerprint sha256:...'");
         }
+        return read(file);
+    }
+
+    /** The certificate in a PEM file (the first, if it holds a bundle). */
+    public static X509Certificate read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("no CA certificate at " + file);
+        }
         if (Files.size(file) > MAX_PEM) {
             throw new IOException("the pinned server CA " + file + " is larger than " + MAX_PEM + " bytes");
         }
@@ -135,6 +143,11 @@ public final class ServerCa {
             return HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
         }
         return pinnedTo(load(stateDir));
+    }
+
+    /** A TLS context that trusts {@code ca} alone (for a client other than {@link HttpClient}). */
+    public static SSLContext pinnedContext(X509Certificate ca) {
+        return context(new PinnedTrust(ca));
     }
 
     /** An HTTP client that trusts {@code ca} alone. */
