@@ -84,9 +84,14 @@ final class AdminProfile {
         return bundle == null ? Optional.empty() : Optional.of(ServerCa.read(Path.of(bundle)));
     }
 
-    String exportLine() {
+    /**
+     * The shell line that points the AWS CLI at this profile. Over HTTPS it names the CA in AWS_CA_BUNDLE too:
+     * that variable, when a shell sets it, would otherwise win over the profile's {@code ca_bundle}.
+     */
+    String exportLine() throws IOException {
+        String bundle = readIni(config, "profile " + PROFILE).get("ca_bundle");
         return "export AWS_CONFIG_FILE=" + config + " AWS_SHARED_CREDENTIALS_FILE=" + credentials + " AWS_PROFILE="
-                + PROFILE;
+                + PROFILE + (bundle == null ? "" : " AWS_CA_BUNDLE=" + bundle);
     }
 
     private Optional<SigV4Credentials> readCredentials() throws IOException {

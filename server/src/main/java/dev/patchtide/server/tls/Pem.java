@@ -64,6 +64,12 @@ public final class Pem {
     }
 
     public static String encode(Object certificateOrKey) {
+        if (certificateOrKey instanceof PrivateKey key) {
+            // PKCS#8 as the JDK encodes it: the curve is in the algorithm identifier, which every reader needs
+            return "-----BEGIN PRIVATE KEY-----\n"
+                    + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n";
+        }
         StringWriter text = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
             writer.writeObject(certificateOrKey);
