@@ -75,7 +75,8 @@ final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String banner(RunningServer running, Registration registration, String loginLink) {
+    private static String banner(RunningServer running, Registration registration, String loginLink)
+            throws IOException {
         String nl = System.lineSeparator();
         return String.join(
                 nl,
