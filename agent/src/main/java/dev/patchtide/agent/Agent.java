@@ -85,13 +85,15 @@ public final class Agent implements AutoCloseable {
         this.stateDir = stateDir;
         this.clock = clock;
         this.facts = facts;
+        URI server = URI.create(registration.serverUrl());
         this.client = new ApiClient(
-                URI.create(registration.serverUrl()),
+                server,
                 registration.region(),
                 Optional.of(new SigV4Credentials(registration.accessKeyId(), registration.secretAccessKey())),
                 // Signatures are checked against the server's wall clock, so they are made with the host's; the
                 // injected clock schedules the agent's work and dates its scans.
-                InstantSource.system());
+                InstantSource.system(),
+                pinnedHttp(server, stateDir));
         this.patchReport = new PatchReport(root);
         this.scanReporter = new ScanReporter(registration.instanceId(), new AcceptedScanFile(stateDir), client.json());
         this.spooled = spooledScans(SpoolLimits.DEFAULTS, ScanSpool.Disk.REAL);
@@ -122,6 +124,15 @@ public final class Agent implements AutoCloseable {
     /** Scan reports waiting for the server. */
     public int spooledScans() {
         return spooled.waiting();
+    }
+
+    /** Over https, trusting only the CA pinned at registration in the state folder. */
+    private static java.net.http.HttpClient pinnedHttp(URI server, Path stateDir) {
+        try {
+            return dev.patchtide.agent.tls.ServerCa.httpClient(server, stateDir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     /** The agent of this host: its root is "/", it reboots the host, and it runs AWS-RunPatchBaseline's step. */

@@ -3,11 +3,14 @@ package dev.patchtide.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchtide.agent.ApiClient;
+import dev.patchtide.server.tls.Fingerprints;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,11 +66,25 @@ final class ActivationsCommand {
             out.println("ActivationId:   " + created.path("ActivationId").asText());
             out.println("ActivationCode: " + created.path("ActivationCode").asText());
             out.println();
-            out.println("On the new host:");
-            out.println("  ./patchtide agent register --server "
-                    + client.endpoint().toString().replaceAll("/$", "")
-                    + " --activation-id " + created.path("ActivationId").asText() + " --activation-code "
-                    + created.path("ActivationCode").asText());
+            String endpoint = client.endpoint().toString().replaceAll("/$", "");
+            String id = created.path("ActivationId").asText();
+            String code = created.path("ActivationCode").asText();
+            Optional<X509Certificate> ca = admin.profile().caCertificate();
+            String pin = "";
+            if (ca.isPresent()) {
+                pin = " --ca-fingerprint " + Fingerprints.certificate(ca.get());
+                String serverKey = Fingerprints.publicKeyPin(ServerCertificate.of(client.endpoint(), ca.get()));
+                // -k: curl cannot know the private CA yet; the pinned server key is what it trusts instead.
+                out.println("On the new host, as root (installs the agent package from this server, registers it):");
+                out.println("  curl -fsS -k --pinnedpubkey 'sha256//" + serverKey + "' " + endpoint
+                        + "/enroll.sh | sudo sh -s -- --activation-id " + id + " --activation-code " + code + pin);
+                out.println();
+                out.println("Or with the patchtide command on the new host:");
+            } else {
+                out.println("On the new host:");
+            }
+            out.println("  ./patchtide agent register --server " + endpoint + " --activation-id " + id
+                    + " --activation-code " + code + pin);
             out.println("  ./patchtide agent run");
             out.flush();
             return 0;

@@ -14,6 +14,10 @@ final class AdminOptions {
     Path dataDir;
 
     ApiClient client() throws IOException {
-        return new AdminProfile(dataDir.toAbsolutePath().normalize()).client();
+        return profile().client();
+    }
+
+    AdminProfile profile() {
+        return new AdminProfile(dataDir.toAbsolutePath().normalize());
     }
 }

@@ -1,15 +1,19 @@
 package dev.patchtide.cli;
 
 import dev.patchtide.agent.ApiClient;
+import dev.patchtide.agent.tls.ServerCa;
 import dev.patchtide.core.auth.SigV4Credentials;
 import dev.patchtide.server.auth.AccessKeyStore;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,7 +21,8 @@ import java.util.Optional;
 
 /**
  * The AWS CLI profile named {@value #PROFILE} in the data folder: {@code aws-config} (region, endpoint_url)
- * and {@code aws-credentials} (an admin access key, 0600). The plain {@code aws} command, the SDKs and
+ * (with {@code ca_bundle}, the server's CA, when it serves HTTPS) and {@code aws-credentials} (an admin access
+ * key, 0600). The plain {@code aws} command, the SDKs and
  * Patchtide's own admin commands all use it.
  */
 final class AdminProfile {
@@ -32,7 +37,7 @@ final class AdminProfile {
     }
 
     /** Keeps the stored admin key if the server still knows it, otherwise issues a new one; rewrites both files. */
-    void ensure(AccessKeyStore keys, String region, String endpoint) throws IOException {
+    void ensure(AccessKeyStore keys, String region, String endpoint, Optional<Path> caBundle) throws IOException {
         Optional<SigV4Credentials> current =
                 readCredentials().filter(c -> keys.isActiveAdminKey(c.accessKeyId(), c.secretAccessKey()));
         SigV4Credentials admin = current.orElseGet(() -> {
@@ -49,7 +54,9 @@ final class AdminProfile {
         writePrivate(
                 config,
                 "[profile " + PROFILE + "]\nregion = " + region + "\nendpoint_url = " + endpoint
-                        + "\ncli_follow_urlparam = false\ndisable_host_prefix_injection = true\n");
+                        + "\ncli_follow_urlparam = false\ndisable_host_prefix_injection = true\n"
+                        // the AWS CLI and SDKs trust the server's private CA through this, with no extra flag
+                        + caBundle.map(ca -> "ca_bundle = " + ca + "\n").orElse(""));
     }
 
     /** A signed client for the server this profile points at. */
@@ -63,12 +70,28 @@ final class AdminProfile {
         if (endpoint == null || region == null) {
             throw new IOException(config + " lacks endpoint_url or region; start the server first");
         }
-        return new ApiClient(URI.create(endpoint), region, Optional.of(creds), Clock.systemUTC());
+        URI server = URI.create(endpoint);
+        Optional<X509Certificate> ca = caCertificate();
+        HttpClient http = ca.isPresent()
+                ? ServerCa.pinnedTo(ca.get())
+                : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        return new ApiClient(server, region, Optional.of(creds), Clock.systemUTC(), http);
     }
 
-    String exportLine() {
+    /** The CA the profile trusts ({@code ca_bundle}); empty for a plain-HTTP server. */
+    Optional<X509Certificate> caCertificate() throws IOException {
+        String bundle = readIni(config, "profile " + PROFILE).get("ca_bundle");
+        return bundle == null ? Optional.empty() : Optional.of(ServerCa.read(Path.of(bundle)));
+    }
+
+    /**
+     * The shell line that points the AWS CLI at this profile. Over HTTPS it names the CA in AWS_CA_BUNDLE too:
+     * that variable, when a shell sets it, would otherwise win over the profile's {@code ca_bundle}.
+     */
+    String exportLine() throws IOException {
+        String bundle = readIni(config, "profile " + PROFILE).get("ca_bundle");
         return "export AWS_CONFIG_FILE=" + config + " AWS_SHARED_CREDENTIALS_FILE=" + credentials + " AWS_PROFILE="
-                + PROFILE;
+                + PROFILE + (bundle == null ? "" : " AWS_CA_BUNDLE=" + bundle);
     }
 
     private Optional<SigV4Credentials> readCredentials() throws IOException {

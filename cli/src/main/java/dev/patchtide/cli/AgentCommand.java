@@ -103,7 +103,7 @@ final class AgentCommand {
 
     @Command(name = "register", mixinStandardHelpOptions = true, description = "Register this host with a server.")
     static final class Register implements Callable<Integer> {
-        @Option(names = "--server", required = true, description = "The server's URL, e.g. http://patchtide:8420.")
+        @Option(names = "--server", required = true, description = "The server's URL, e.g. https://patchtide:8420.")
         URI server;
 
         @Option(names = "--activation-id", required = true, description = "Activation id from CreateActivation.")
@@ -111,6 +111,12 @@ final class AgentCommand {
 
         @Option(names = "--activation-code", required = true, description = "Activation code from CreateActivation.")
         String activationCode;
+
+        @Option(
+                names = "--ca-fingerprint",
+                description = "sha256:<64 hex> of the server's CA certificate, as 'activations create' prints it;"
+                        + " required for an https server, whose CA is then pinned.")
+        String caFingerprint;
 
         @Option(names = "--region", defaultValue = ServerConfig.DEFAULT_REGION, description = "The server's region.")
         String region;
@@ -131,8 +137,8 @@ final class AgentCommand {
                 throw new IOException(
                         "this host is registered already (" + file.path() + "); use --force to register it again");
             }
-            Registration registration =
-                    new Registrar(Clock.systemUTC()).register(server, region, activationId, activationCode, file);
+            Registration registration = new Registrar(Clock.systemUTC())
+                    .register(server, region, activationId, activationCode, Optional.ofNullable(caFingerprint), file);
             spec.commandLine()
                     .getOut()
                     .println("Registered as " + registration.instanceId() + "; credential stored in " + file.path());

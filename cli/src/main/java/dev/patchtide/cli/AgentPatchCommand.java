@@ -63,7 +63,8 @@ final class AgentPatchCommand {
                     URI.create(registration.serverUrl()),
                     registration.region(),
                     Optional.of(new SigV4Credentials(registration.accessKeyId(), registration.secretAccessKey())),
-                    Clock.systemUTC());
+                    Clock.systemUTC(),
+                    dev.patchtide.agent.tls.ServerCa.httpClient(URI.create(registration.serverUrl()), file.stateDir()));
             String instanceId = registration.instanceId();
             PrintWriter out = spec.commandLine().getOut();
             out.println("Sending " + DOCUMENT + " "

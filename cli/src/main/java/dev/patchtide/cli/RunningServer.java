@@ -6,6 +6,9 @@ import dev.patchtide.server.db.Database;
 import dev.patchtide.server.db.DatabaseSettings;
 import dev.patchtide.server.db.EmbeddedPostgres;
 import dev.patchtide.server.secrets.ServerKey;
+import dev.patchtide.server.tls.HostNames;
+import dev.patchtide.server.tls.PrivateCa;
+import dev.patchtide.server.tls.TlsMaterial;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -27,6 +30,7 @@ final class RunningServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunningServer.class);
     static final String DATABASE_NAME = "patchtide";
     static final String SECRET_KEY_FILE = "secret.key";
+    static final String TLS_DIR = "tls";
 
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final Path dataDir;
@@ -34,15 +38,18 @@ final class RunningServer implements AutoCloseable {
     private PatchtideServer server;
     private String endpoint;
 
-    private RunningServer(Path dataDir, ServerConfig config) {
+    private RunningServer(Path dataDir) {
         this.dataDir = dataDir;
-        this.config = config;
     }
 
     static RunningServer start(ServerOptions options) throws IOException {
-        RunningServer running = new RunningServer(options.absoluteDataDir(), options.config());
+        ServerOptions.TlsChoice tls = options.tls();
+        if (tls instanceof ServerOptions.TlsChoice.InsecureHttp) {
+            options.config(); // a non-loopback bind is refused before anything starts
+        }
+        RunningServer running = new RunningServer(options.absoluteDataDir());
         try {
-            running.open(options.externalDatabase(), options.givenSecretKeyFile());
+            running.open(options, tls);
             return running;
         } catch (IOException | RuntimeException e) {
             running.close();
@@ -50,9 +57,12 @@ final class RunningServer implements AutoCloseable {
         }
     }
 
-    private void open(Optional<String> externalDatabase, Optional<Path> secretKeyFile) throws IOException {
+    private void open(ServerOptions options, ServerOptions.TlsChoice tls) throws IOException {
         Files.createDirectories(dataDir);
         lockDataDir();
+        config = options.config(tlsMaterial(tls, options));
+        Optional<Path> secretKeyFile = options.givenSecretKeyFile();
+        Optional<String> externalDatabase = options.externalDatabase();
         config = config.withSecretKey(
                 secretKeyFile.isPresent()
                         ? ServerKey.read(secretKeyFile.get())
@@ -75,8 +85,42 @@ final class RunningServer implements AutoCloseable {
                 config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")
                         ? "127.0.0.1"
                         : config.bindAddress();
-        endpoint = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
-        profile().ensure(server.accessKeys(), config.region(), endpoint);
+        endpoint = config.scheme() + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
+        profile().ensure(server.accessKeys(), config.region(), endpoint, caBundle(tls));
+    }
+
+    /** The key and certificates to serve HTTPS with; empty for plain HTTP. */
+    private Optional<TlsMaterial> tlsMaterial(ServerOptions.TlsChoice tls, ServerOptions options) throws IOException {
+        return switch (tls) {
+            case ServerOptions.TlsChoice.InsecureHttp plain -> Optional.empty();
+            case ServerOptions.TlsChoice.Given given -> Optional.of(TlsMaterial.fromFiles(given.cert(), given.key()));
+            case ServerOptions.TlsChoice.PrivateCa ca ->
+                Optional.of(new PrivateCa(dataDir.resolve(TLS_DIR), Clock.systemUTC())
+                        .loadOrCreate(HostNames.ofThisHost(options.bind, Optional.ofNullable(options.publicUrl))));
+        };
+    }
+
+    /**
+     * The file the AWS CLI and admin commands trust: the private CA's; with a given certificate, its chain's top
+     * written next to it; none for plain HTTP.
+     */
+    private Optional<Path> caBundle(ServerOptions.TlsChoice tls) throws IOException {
+        return switch (tls) {
+            case ServerOptions.TlsChoice.InsecureHttp plain -> Optional.empty();
+            case ServerOptions.TlsChoice.PrivateCa ca ->
+                Optional.of(dataDir.resolve(TLS_DIR).resolve("ca.pem"));
+            case ServerOptions.TlsChoice.Given given -> {
+                Path file = dataDir.resolve(TLS_DIR).resolve("given-ca.pem");
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, config.tls().orElseThrow().caPem());
+                yield Optional.of(file);
+            }
+        };
+    }
+
+    /** The pinned CA's fingerprint, for agents' enrolment; empty on plain HTTP. */
+    Optional<TlsMaterial> tls() {
+        return config.tls();
     }
 
     /** Two servers on one data folder would corrupt each other's database: refuse the second. */

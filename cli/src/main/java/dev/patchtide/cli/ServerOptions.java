@@ -4,6 +4,7 @@ import dev.patchtide.server.ServerConfig;
 import dev.patchtide.server.fleet.PingStatusPolicy;
 import dev.patchtide.server.notify.SmtpSettings;
 import dev.patchtide.server.secrets.ServerKey;
+import dev.patchtide.server.tls.TlsMaterial;
 import dev.patchtide.server.web.MetricsAccess;
 import java.io.IOException;
 import java.net.URI;
@@ -25,7 +26,8 @@ final class ServerOptions {
     @Option(
             names = "--bind",
             defaultValue = "127.0.0.1",
-            description = "Address the API listens on (default: ${DEFAULT-VALUE}).")
+            description = "Address the API listens on (default: ${DEFAULT-VALUE}); 0.0.0.0 for every interface, which"
+                    + " HTTPS allows and --insecure-http refuses.")
     String bind;
 
     @Option(
@@ -72,7 +74,7 @@ final class ServerOptions {
     @Option(
             names = "--public-url",
             description = "URL people and webhooks use to reach this server, for links in messages"
-                    + " (default: http://<bind>:<port>).")
+                    + " (default: https://<bind>:<port>); its host is one the server certificate is made for.")
     URI publicUrl;
 
     @Option(
@@ -119,7 +121,53 @@ final class ServerOptions {
                     + " or set the token itself in PATCHTIDE_METRICS_TOKEN.")
     Path metricsTokenFile;
 
+    @Option(
+            names = "--tls-cert",
+            description =
+                    "PEM file with this server's certificate (then any intermediates) to serve HTTPS with, instead"
+                            + " of the one made by the private CA in <data-dir>/tls; needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "PEM file with the private key of --tls-cert (unencrypted).")
+    Path tlsKey;
+
+    @Option(
+            names = "--insecure-http",
+            description = "Serve plain HTTP instead of HTTPS; only with a loopback --bind (tests, a single host).")
+    boolean insecureHttp;
+
+    /** How the server is to serve TLS, checked before anything starts. */
+    TlsChoice tls() {
+        boolean cert = tlsCert != null;
+        boolean key = tlsKey != null;
+        if (cert != key) {
+            throw new IllegalArgumentException(
+                    cert ? "tls-key must be given with tls-cert" : "tls-cert must be given with tls-key");
+        }
+        if (insecureHttp && cert) {
+            throw new IllegalArgumentException("insecure-http serves no TLS: leave out tls-cert and tls-key with it");
+        }
+        if (insecureHttp) {
+            return new TlsChoice.InsecureHttp();
+        }
+        return cert ? new TlsChoice.Given(tlsCert, tlsKey) : new TlsChoice.PrivateCa();
+    }
+
+    /** Plain HTTP, a certificate the operator gave, or the data folder's private CA (the default). */
+    sealed interface TlsChoice {
+        record InsecureHttp() implements TlsChoice {}
+
+        record Given(Path cert, Path key) implements TlsChoice {}
+
+        record PrivateCa() implements TlsChoice {}
+    }
+
+    /** The settings for plain HTTP (refused unless bound to loopback). */
     ServerConfig config() {
+        return config(Optional.empty());
+    }
+
+    ServerConfig config(Optional<TlsMaterial> tls) {
         return new ServerConfig(
                 bind,
                 port,
@@ -130,7 +178,8 @@ final class ServerOptions {
                 ServerKey.ephemeral(),
                 Optional.ofNullable(publicUrl),
                 smtp(),
-                metrics(System.getenv("PATCHTIDE_METRICS_TOKEN")));
+                metrics(System.getenv("PATCHTIDE_METRICS_TOKEN")),
+                tls);
     }
 
     MetricsAccess metrics(String tokenFromEnvironment) {

@@ -6,9 +6,12 @@ import dev.patchtide.agent.HostFacts;
 import dev.patchtide.agent.Registrar;
 import dev.patchtide.agent.Registration;
 import dev.patchtide.agent.RegistrationFile;
+import dev.patchtide.agent.tls.ServerCa;
+import dev.patchtide.server.tls.TlsMaterial;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,7 +75,8 @@ final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String banner(RunningServer running, Registration registration, String loginLink) {
+    private static String banner(RunningServer running, Registration registration, String loginLink)
+            throws IOException {
         String nl = System.lineSeparator();
         return String.join(
                 nl,
@@ -109,6 +113,8 @@ final class UpCommand implements Callable<Integer> {
         Optional<Registration> stored = file.read();
         if (stored.isPresent()) {
             Registration current = withServer(stored.get(), running);
+            // This agent runs beside its server: it trusts the server's CA as it is now, without a fingerprint.
+            pinServerCa(running, file);
             try {
                 Agent.forThisHost(current, file.stateDir(), options.heartbeatInterval, Duration.ZERO, Clock.systemUTC())
                         .reportOnce();
@@ -142,7 +148,16 @@ final class UpCommand implements Callable<Integer> {
                         running.config().region(),
                         activation.path("ActivationId").asText(),
                         activation.path("ActivationCode").asText(),
+                        running.tls().map(TlsMaterial::caFingerprint),
                         file);
+    }
+
+    private static void pinServerCa(RunningServer running, RegistrationFile file) throws IOException {
+        if (running.tls().isPresent()) {
+            ServerCa.save(file.stateDir(), running.tls().get().ca());
+        } else {
+            Files.deleteIfExists(file.stateDir().resolve(ServerCa.FILE_NAME));
+        }
     }
 
     private static Path agentStateDir(RunningServer running) {

@@ -47,7 +47,9 @@ class ApiDestinationCrashTest {
         DatabaseSettings db = TestDatabases.fresh();
         String dbUrl = db.jdbcUrl() + "?user=" + encode(db.user()) + "&password=" + encode(db.password());
         Path data = dir.resolve("data");
-        String[] serverArgs = {"server", "--db-url", dbUrl, "--data-dir", data.toString(), "--port", "0"};
+        String[] serverArgs = {
+            "server", "--db-url", dbUrl, "--data-dir", data.toString(), "--port", "0", "--insecure-http"
+        };
 
         try (LoopbackReceiver webhook = LoopbackReceiver.down()) {
             long deliveryId;

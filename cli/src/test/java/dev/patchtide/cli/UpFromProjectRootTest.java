@@ -33,13 +33,13 @@ class UpFromProjectRootTest {
             assertThat(up.isAlive()).as(output).isTrue();
 
             List<String> lines = output.lines().toList();
-            int agentStarted = indexOf(lines, "reporting to http://127.0.0.1:");
+            int agentStarted = indexOf(lines, "reporting to https://127.0.0.1:");
             int banner = indexOf(lines, "Patchtide is up: API at ");
             int end = indexOf(lines, "Press Ctrl-C to stop.");
             assertThat(agentStarted).as(output).isNotNegative().isLessThan(banner);
             int signIn = indexOf(lines, "sign in with this one-time link");
             assertThat(lines.get(signIn)).endsWith("a new one: ./patchtide dashboard link):");
-            assertThat(lines.get(signIn + 1)).matches("  http://127\\.0\\.0\\.1:\\d+/dashboard/login#token=\\S+");
+            assertThat(lines.get(signIn + 1)).matches("  https://127\\.0\\.0\\.1:\\d+/dashboard/login#token=\\S+");
             assertThat(lines.get(signIn + 2))
                     .isEqualTo("  or with the admin key in " + dir.resolve("data/aws-credentials"));
             // Nothing but the banner's own lines between its first and its last.
@@ -47,7 +47,7 @@ class UpFromProjectRootTest {
                     .noneMatch(line -> line.contains(" INFO ") || line.contains(" WARN "));
 
             String link = CliProcess.run(dir, "dashboard", "link");
-            assertThat(link).containsPattern("http://127\\.0\\.0\\.1:\\d+/dashboard/login#token=\\S+");
+            assertThat(link).containsPattern("https://127\\.0\\.0\\.1:\\d+/dashboard/login#token=\\S+");
 
             // `agent run` would be a second agent for this host: it is refused, pointing at up's agent.
             try (CliProcess run = CliProcess.start(dir, "agent", "run")) {
@@ -70,7 +70,7 @@ class UpFromProjectRootTest {
                 }
                 assertThat(scanned)
                         .containsPattern(
-                                "Reported to http://127\\.0\\.0\\.1:\\d+ as mi-[0-9a-f]{17} \\(registration in "
+                                "Reported to https://127\\.0\\.0\\.1:\\d+ as mi-[0-9a-f]{17} \\(registration in "
                                         + java.util.regex.Pattern.quote(
                                                 dir.resolve("data/agent").toString()) + "\\)");
             }

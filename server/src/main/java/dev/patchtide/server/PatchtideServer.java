@@ -33,6 +33,8 @@ import dev.patchtide.server.patching.ReEvaluationWorker;
 import dev.patchtide.server.patching.RebootStateListener;
 import dev.patchtide.server.secrets.Sealing;
 import dev.patchtide.server.secrets.SecretBox;
+import dev.patchtide.server.tls.CaRoute;
+import dev.patchtide.server.tls.HttpsConnector;
 import dev.patchtide.server.web.HealthRoutes;
 import dev.patchtide.server.windows.MaintenanceWindows;
 import dev.patchtide.server.workflows.Workflows;
@@ -189,6 +191,11 @@ public final class PatchtideServer implements AutoCloseable {
             // Jetty would otherwise swap a header for its cached twin of another case ("charset=UTF-8" for the
             // "charset=utf-8" botocore signs), and the Signature V4 check of form requests would fail.
             javalin.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
+            config.tls()
+                    .ifPresent(tls -> javalin.jetty.addConnector((server, http) -> {
+                        http.setHeaderCacheCaseSensitive(true);
+                        return HttpsConnector.create(server, http, tls, config.bindAddress(), config.port());
+                    }));
         });
         Notifications notifications = new Notifications(
                 database.jdbi(),
@@ -230,6 +237,7 @@ public final class PatchtideServer implements AutoCloseable {
         notifications.webRoutes(app);
         workflows.webRoutes(app, secrets, () -> config.publicUrlOr(app.port()));
         new HealthRoutes(database, metrics, config.metricsAccess()).routes(app);
+        config.tls().ifPresent(tls -> new CaRoute(tls).routes(app));
         dashboard.routes(app);
         // Keys revoked by other nodes: lets this node keep found keys in memory (see AccessKeyStore).
         PollingLoop revocationFeed = started.add(accessKeys.startRevocationFeed());

@@ -3,6 +3,7 @@ package dev.patchtide.server;
 import dev.patchtide.server.fleet.PingStatusPolicy;
 import dev.patchtide.server.notify.SmtpSettings;
 import dev.patchtide.server.secrets.ServerKey;
+import dev.patchtide.server.tls.TlsMaterial;
 import dev.patchtide.server.web.MetricsAccess;
 import java.net.URI;
 import java.util.Optional;
@@ -21,6 +22,8 @@ import java.util.regex.Pattern;
  *     empty means {@code http://<bind>:<port>}
  * @param smtp how to send email; empty means the {@code email} protocol is unavailable
  * @param metricsAccess who may read {@code /metrics} (default: anyone who reaches the server)
+ * @param tls the key and certificates HTTPS is served with; empty serves plain HTTP, which only a loopback bind
+ *     may do ({@code --insecure-http}: tests, a single host)
  */
 public record ServerConfig(
         String bindAddress,
@@ -31,7 +34,8 @@ public record ServerConfig(
         ServerKey secretKey,
         Optional<URI> publicUrl,
         Optional<SmtpSettings> smtp,
-        MetricsAccess metricsAccess) {
+        MetricsAccess metricsAccess,
+        Optional<TlsMaterial> tls) {
     private static final Pattern REGION = Pattern.compile("^[a-z]{2}(-[a-z]+)+-\\d{1,2}$");
     private static final Pattern ACCOUNT = Pattern.compile("^\\d{12}$");
 
@@ -62,6 +66,44 @@ public record ServerConfig(
         smtp = smtp == null ? Optional.empty() : smtp;
         metricsAccess = metricsAccess == null ? MetricsAccess.open() : metricsAccess;
         publicUrl.ifPresent(ServerConfig::checkPublicUrl);
+        tls = tls == null ? Optional.empty() : tls;
+        if (tls.isEmpty() && !isLoopback(bindAddress)) {
+            throw new IllegalArgumentException(
+                    "insecure-http serves plain HTTP on a loopback address only, but bind is " + bindAddress
+                            + ": bind 127.0.0.1, or serve HTTPS (leave out --insecure-http)");
+        }
+    }
+
+    /** As before TLS: plain HTTP. */
+    public ServerConfig(
+            String bindAddress,
+            int port,
+            String region,
+            String accountId,
+            PingStatusPolicy pingPolicy,
+            ServerKey secretKey,
+            Optional<URI> publicUrl,
+            Optional<SmtpSettings> smtp,
+            MetricsAccess metricsAccess) {
+        this(
+                bindAddress,
+                port,
+                region,
+                accountId,
+                pingPolicy,
+                secretKey,
+                publicUrl,
+                smtp,
+                metricsAccess,
+                Optional.empty());
+    }
+
+    private static boolean isLoopback(String address) {
+        try {
+            return java.net.InetAddress.getByName(address).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("bind is not an address of this host: " + address);
+        }
     }
 
     /**
@@ -95,22 +137,31 @@ public record ServerConfig(
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(
-                bindAddress, newPort, region, accountId, pingPolicy, secretKey, publicUrl, smtp, metricsAccess);
+                bindAddress, newPort, region, accountId, pingPolicy, secretKey, publicUrl, smtp, metricsAccess, tls);
     }
 
     public ServerConfig withSecretKey(ServerKey newKey) {
         return new ServerConfig(
-                bindAddress, port, region, accountId, pingPolicy, newKey, publicUrl, smtp, metricsAccess);
+                bindAddress, port, region, accountId, pingPolicy, newKey, publicUrl, smtp, metricsAccess, tls);
     }
 
     public ServerConfig withPingPolicy(PingStatusPolicy newPolicy) {
         return new ServerConfig(
-                bindAddress, port, region, accountId, newPolicy, secretKey, publicUrl, smtp, metricsAccess);
+                bindAddress, port, region, accountId, newPolicy, secretKey, publicUrl, smtp, metricsAccess, tls);
     }
 
     public ServerConfig withPublicUrl(URI url) {
         return new ServerConfig(
-                bindAddress, port, region, accountId, pingPolicy, secretKey, Optional.of(url), smtp, metricsAccess);
+                bindAddress,
+                port,
+                region,
+                accountId,
+                pingPolicy,
+                secretKey,
+                Optional.of(url),
+                smtp,
+                metricsAccess,
+                tls);
     }
 
     public ServerConfig withSmtp(SmtpSettings settings) {
@@ -123,15 +174,37 @@ public record ServerConfig(
                 secretKey,
                 publicUrl,
                 Optional.of(settings),
-                metricsAccess);
+                metricsAccess,
+                tls);
     }
 
     public ServerConfig withMetricsAccess(MetricsAccess access) {
-        return new ServerConfig(bindAddress, port, region, accountId, pingPolicy, secretKey, publicUrl, smtp, access);
+        return new ServerConfig(
+                bindAddress, port, region, accountId, pingPolicy, secretKey, publicUrl, smtp, access, tls);
+    }
+
+    /** Serves HTTPS with {@code material}; the bind may then be any address. */
+    public ServerConfig withTls(TlsMaterial material) {
+        return new ServerConfig(
+                bindAddress,
+                port,
+                region,
+                accountId,
+                pingPolicy,
+                secretKey,
+                publicUrl,
+                smtp,
+                metricsAccess,
+                Optional.of(material));
+    }
+
+    /** {@code https} when serving TLS, else {@code http}. */
+    public String scheme() {
+        return tls.isPresent() ? "https" : "http";
     }
 
     /**
-     * The configured public URL, or {@code http://<bind>:<port>} with the port actually listened on (this
+     * The configured public URL, or {@code <scheme>://<bind>:<port>} with the port actually listened on (this
      * host's name when bound to every address, where the bind address would be no use in a link).
      */
     public URI publicUrlOr(int actualPort) {
@@ -144,7 +217,7 @@ public record ServerConfig(
                     host = "127.0.0.1";
                 }
             }
-            return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + actualPort);
+            return URI.create(scheme() + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + actualPort);
         });
     }
 }

@@ -25,10 +25,12 @@ public final class TestServer implements AutoCloseable {
     private final PatchtideServer server;
     private final AccessKeyStore.IssuedKey adminKey;
     private final SsmClient ssm;
+    private final String scheme;
 
-    private TestServer(Database database, PatchtideServer server, AccessKeyStore.IssuedKey adminKey) {
+    private TestServer(Database database, PatchtideServer server, AccessKeyStore.IssuedKey adminKey, String scheme) {
         this.database = database;
         this.server = server;
+        this.scheme = scheme;
         this.adminKey = adminKey;
         this.ssm = ssm(adminKey.accessKeyId(), adminKey.secretAccessKey());
     }
@@ -59,7 +61,8 @@ public final class TestServer implements AutoCloseable {
         ServerConfig config = settings.apply(
                 new ServerConfig("127.0.0.1", 0, REGION, ServerConfig.DEFAULT_ACCOUNT, PingStatusPolicy.defaults()));
         PatchtideServer server = PatchtideServer.start(config, database, clock, listener);
-        return new TestServer(database, server, server.accessKeys().createAdminKey("test", clock.instant()));
+        return new TestServer(
+                database, server, server.accessKeys().createAdminKey("test", clock.instant()), config.scheme());
     }
 
     public static PingStatusPolicy fastHeartbeats() {
@@ -67,7 +70,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.port());
+        return URI.create(scheme + "://127.0.0.1:" + server.port());
     }
 
     public SsmClient ssm() {
