@@ -1,10 +1,9 @@
-package dev.patchtide.cli;
+package dev.patchtide.agent.cli;
 
 import dev.patchtide.agent.Agent;
 import dev.patchtide.agent.Registrar;
 import dev.patchtide.agent.Registration;
 import dev.patchtide.agent.RegistrationFile;
-import dev.patchtide.server.ServerConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -22,6 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "agent",
         mixinStandardHelpOptions = true,
+        versionProvider = AgentCommand.VersionProvider.class,
         description = "Register and run the Patchtide agent on this host.",
         subcommands = {
             AgentCommand.Register.class,
@@ -29,11 +29,20 @@ import picocli.CommandLine.Spec;
             AgentScanCommand.class,
             AgentPatchCommand.class
         })
-final class AgentCommand {
+public final class AgentCommand {
+    /** The server's default region (the server's ServerConfig says the same; the agent does not depend on it). */
+    static final String DEFAULT_REGION = "us-east-1";
 
-    static final class StateDir {
+    static final class VersionProvider implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"patchtide-agent " + dev.patchtide.core.Version.current()};
+        }
+    }
+
+    public static final class StateDir {
         /** Where {@code patchtide up} keeps its own agent's state, under its data folder. */
-        static final String UP_AGENT_DIR = "agent";
+        public static final String UP_AGENT_DIR = "agent";
 
         @Option(
                 names = "--state-dir",
@@ -102,7 +111,7 @@ final class AgentCommand {
     }
 
     @Command(name = "register", mixinStandardHelpOptions = true, description = "Register this host with a server.")
-    static final class Register implements Callable<Integer> {
+    public static final class Register implements Callable<Integer> {
         @Option(names = "--server", required = true, description = "The server's URL, e.g. http://patchtide:8420.")
         URI server;
 
@@ -112,7 +121,7 @@ final class AgentCommand {
         @Option(names = "--activation-code", required = true, description = "Activation code from CreateActivation.")
         String activationCode;
 
-        @Option(names = "--region", defaultValue = ServerConfig.DEFAULT_REGION, description = "The server's region.")
+        @Option(names = "--region", defaultValue = DEFAULT_REGION, description = "The server's region.")
         String region;
 
         @Option(names = "--force", description = "Register again even if this host is registered already.")
@@ -141,7 +150,7 @@ final class AgentCommand {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the agent until stopped.")
-    static final class Run implements Callable<Integer> {
+    public static final class Run implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         StateDir state;
 
@@ -163,7 +172,15 @@ final class AgentCommand {
             Registration registration = file.read().orElseThrow(() -> state.notRegistered(file));
             Duration interval = heartbeatInterval != null ? heartbeatInterval : registration.heartbeatInterval();
             Agent agent = Agent.forThisHost(registration, file.stateDir(), interval, scanInterval, Clock.systemUTC());
-            Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "patchtide-agent-shutdown"));
+            Optional<SystemdNotifier> systemd = SystemdNotifier.fromEnvironment(System.getenv());
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                systemd.ifPresent(SystemdNotifier::stopping);
+                                agent.close();
+                            },
+                            "patchtide-agent-shutdown"));
+            systemd.ifPresent(SystemdNotifier::readyAndKeepAlive);
             agent.run();
             return 0;
         }
