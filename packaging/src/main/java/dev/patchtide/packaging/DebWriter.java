@@ -35,7 +35,10 @@ final class DebWriter {
                         + "Section: admin\n"
                         + "Priority: optional\n"
                         + "Description: " + content.summary() + "\n"
-                        + content.description().lines().map(l -> l.isBlank() ? " ." : " " + l).reduce("", (a, b) -> a + b + "\n"));
+                        + content.description()
+                                .lines()
+                                .map(l -> l.isBlank() ? " ." : " " + l)
+                                .reduce("", (a, b) -> a + b + "\n"));
         for (var script : scripts.entrySet()) {
             Path target = control.resolve(script.getKey());
             Files.copy(script.getValue(), target);
@@ -48,9 +51,11 @@ final class DebWriter {
         for (PackageContent.Entry entry : content.entries()) {
             Mapper[] owner = {new PermMapper(0, 0, "root", "root", entry.mode(), entry.mode(), 0, "")};
             switch (entry) {
-                case PackageContent.Dir dir -> data.add(new DataProducerPathTemplate(new String[] {dir.path()}, null, null, owner));
+                case PackageContent.Dir dir ->
+                    data.add(new DataProducerPathTemplate(new String[] {dir.path()}, null, null, owner));
                 case PackageContent.File file -> {
-                    DataProducer producer = new DataProducerFile(file.source().toFile(), file.path(), null, null, owner);
+                    DataProducer producer =
+                            new DataProducerFile(file.source().toFile(), file.path(), null, null, owner);
                     (content.conffiles().contains(file.path()) ? conffiles : data).add(producer);
                 }
             }

@@ -39,16 +39,18 @@ final class RpmWriter {
         try {
             for (PackageContent.Entry entry : content.entries()) {
                 switch (entry) {
-                    case PackageContent.Dir dir -> rpm.addDirectory(dir.path(), dir.mode(), Directive.NONE, "root", "root", false);
-                    case PackageContent.File file -> rpm.addFile(
-                            file.path(),
-                            file.source().toFile(),
-                            file.mode(),
-                            -1,
-                            content.conffiles().contains(file.path()) ? config : Directive.NONE,
-                            "root",
-                            "root",
-                            false);
+                    case PackageContent.Dir dir ->
+                        rpm.addDirectory(dir.path(), dir.mode(), Directive.NONE, "root", "root", false);
+                    case PackageContent.File file ->
+                        rpm.addFile(
+                                file.path(),
+                                file.source().toFile(),
+                                file.mode(),
+                                -1,
+                                content.conffiles().contains(file.path()) ? config : Directive.NONE,
+                                "root",
+                                "root",
+                                false);
                 }
             }
             return outDir.resolve(rpm.build(outDir.toFile()));

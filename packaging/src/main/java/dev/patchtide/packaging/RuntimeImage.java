@@ -26,7 +26,8 @@ final class RuntimeImage {
 
     /** The modules the jar needs, plus those in {@link #ALWAYS} this JDK has. */
     static List<String> modulesFor(Path jar) {
-        String out = run(tool("jdeps"), "--ignore-missing-deps", "--multi-release", "21", "--print-module-deps", jar.toString());
+        String out = run(
+                tool("jdeps"), "--ignore-missing-deps", "--multi-release", "21", "--print-module-deps", jar.toString());
         TreeSet<String> modules = new TreeSet<>(Arrays.asList(out.strip().split(",")));
         modules.removeIf(String::isBlank);
         ModuleFinder system = ModuleFinder.ofSystem();
@@ -55,7 +56,8 @@ final class RuntimeImage {
 
     private static ToolProvider tool(String name) {
         return ToolProvider.findFirst(name)
-                .orElseThrow(() -> new IllegalStateException("the JDK running this build (" + System.getProperty("java.home")
+                .orElseThrow(() -> new IllegalStateException("the JDK running this build ("
+                        + System.getProperty("java.home")
                         + ") has no " + name + ": build the agent packages with a full JDK 21 or newer (one with"
                         + " jmods, or JDK 24+ with a linkable runtime), e.g. Temurin"));
     }
