@@ -69,10 +69,30 @@ class PackagedAgentIT {
                         .doesNotContain(System.getProperty("user.dir"));
                 if (List.of("preinst", "postinst", "prerm", "postrm").contains(name)) {
                     // the scripts register nothing and start nothing on a first install
-                    assertThat(text).as(name).doesNotContain("register").doesNotContain("enable");
+                    assertThat(text)
+                            .as(name)
+                            .doesNotContain("patchtide-agent register")
+                            .doesNotContain("systemctl enable")
+                            .doesNotContain("systemctl start");
                 }
             }
         }
+    }
+
+    @Test
+    void theRpmHoldsTheSameAndRpmReadsIt(@TempDir Path dir) throws Exception {
+        assumeThat(Host.onPath("rpm")).as("rpm on PATH (apt-get install rpm)").isTrue();
+        assertThat(Host.ok(dir, "rpm", "-K", "--nosignature", RPM.toString())).contains("digests OK");
+        assertThat(Host.ok(dir, "rpm", "-qp", "--qf", "%{NAME} %{VERSION}-%{RELEASE} %{ARCH}\\n", RPM.toString()))
+                .isEqualTo("patchtide-agent " + VERSION + "-1 x86_64\n");
+        assertThat(Host.ok(dir, "rpm", "-qpl", RPM.toString()).lines())
+                .contains(
+                        "/usr/bin/patchtide-agent",
+                        "/usr/lib/patchtide-agent/runtime/bin/java",
+                        "/usr/lib/systemd/system/patchtide-agent.service",
+                        "/var/lib/patchtide-agent")
+                .noneMatch(n -> n.contains("/work") || n.contains("target/"));
+        assertThat(Host.ok(dir, "rpm", "-qpR", RPM.toString()).lines()).allMatch(r -> r.startsWith("rpmlib("));
     }
 
     @Test
@@ -121,10 +141,9 @@ class PackagedAgentIT {
                     .start();
             try {
                 // The launcher execs the runtime: the agent's process is the package's java.
+                String java = home.resolve("runtime/bin/java").toString();
                 await().atMost(Duration.ofSeconds(30))
-                        .until(() -> agent.info().command().isPresent());
-                assertThat(agent.info().command().orElseThrow())
-                        .isEqualTo(home.resolve("runtime/bin/java").toString());
+                        .until(() -> agent.info().command().orElse(""), java::equals);
                 // A loaded machine reads this host's apt lists slowly on a 64 MB heap: minutes, not seconds.
                 InstancePatchState patches = await().atMost(Duration.ofSeconds(300))
                         .until(

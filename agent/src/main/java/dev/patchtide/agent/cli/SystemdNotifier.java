@@ -20,6 +20,7 @@ final class SystemdNotifier {
 
     private final String command;
     private final Duration watchdogInterval;
+    private volatile Thread watchdog;
 
     private SystemdNotifier(String command, Duration watchdogInterval) {
         this.command = command;
@@ -53,7 +54,7 @@ final class SystemdNotifier {
             return;
         }
         Duration every = watchdogInterval.dividedBy(2);
-        Thread.ofPlatform().daemon().name("patchtide-agent-watchdog").start(() -> {
+        watchdog = Thread.ofPlatform().daemon().name("patchtide-agent-watchdog").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     Thread.sleep(every);
@@ -65,7 +66,17 @@ final class SystemdNotifier {
         });
     }
 
+    /** STOPPING=1, and no more watchdog pings. */
     void stopping() {
+        Thread pinger = watchdog;
+        if (pinger != null) {
+            pinger.interrupt();
+            try {
+                pinger.join(Duration.ofSeconds(15)); // a ping on its way must not land after STOPPING
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         send("STOPPING=1");
     }
 
