@@ -51,6 +51,9 @@ public final class AgentCommand {
                         + " ~/.local/state/patchtide-agent otherwise).")
         Path stateDir;
 
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec mixee;
+
         /** The state dir given, or the standard one for this user. */
         RegistrationFile file() {
             return stateDir != null ? new RegistrationFile(stateDir) : new RegistrationFile(standardDir());
@@ -81,8 +84,18 @@ public final class AgentCommand {
                     ? "; 'patchtide up' registered its own agent in "
                             + upAgent.stateDir().toAbsolutePath().normalize()
                             + " (it runs inside up already; to act as it: --state-dir " + displayed(upAgent) + ")"
-                    : "; run 'patchtide agent register' first";
+                    : "; run '" + agentCommand() + " register' first";
             return new IOException("this host is not registered (no " + file.path() + ")" + hint);
+        }
+
+        /** How the user calls the agent here: {@code patchtide agent}, or {@code patchtide-agent} from its package. */
+        private String agentCommand() {
+            for (CommandSpec s = mixee; s != null; s = s.parent()) {
+                if (s.userObject() instanceof AgentCommand) {
+                    return s.qualifiedName();
+                }
+            }
+            return "patchtide agent";
         }
 
         static RegistrationFile upAgentFile() {
