@@ -3,6 +3,7 @@ package dev.patchtide.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchtide.agent.ApiClient;
+import dev.patchtide.agent.cli.InvocationFollower;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,7 +85,7 @@ final class CommandsCommand {
                 table.add(
                         c.path("CommandId").asText(),
                         c.path("DocumentName").asText(),
-                        status(c),
+                        InvocationFollower.status(c),
                         Table.isoInstant(c.path("RequestedDateTime")),
                         c.path("TargetCount").asText(),
                         c.path("CompletedCount").asText(),
@@ -137,12 +138,12 @@ final class CommandsCommand {
         out.println("Command     " + command.path("CommandId").asText());
         out.println("Document    " + command.path("DocumentName").asText()
                 + version(command.path("DocumentVersion").asText()));
-        out.println("Status      " + status(command));
+        out.println("Status      " + InvocationFollower.status(command));
         out.println("Requested   " + Table.isoInstant(command.path("RequestedDateTime")));
         if (!command.path("Comment").asText().isEmpty()) {
             out.println("Comment     " + command.path("Comment").asText());
         }
-        out.println("Parameters  " + parameters(command.path("Parameters")));
+        out.println("Parameters  " + InvocationFollower.parameters(command.path("Parameters")));
         out.println("Targets     " + targets(command));
         out.println(
                 "Rate        max concurrency " + command.path("MaxConcurrency").asText("-") + ", max errors "
@@ -165,7 +166,8 @@ final class CommandsCommand {
                     "AmazonSSM.GetCommandInvocation", Map.of("CommandId", commandId, "InstanceId", instance));
             out.println();
             String name = listed.path("InstanceName").asText();
-            out.println("=== " + instance + (name.isEmpty() ? "" : " (" + name + ")") + ": " + status(invocation));
+            out.println("=== " + instance + (name.isEmpty() ? "" : " (" + name + ")") + ": "
+                    + InvocationFollower.status(invocation));
             printer.printOutcome(invocation, fullOutput);
         }
         if (invocations.isEmpty()) {
@@ -220,26 +222,8 @@ final class CommandsCommand {
     }
 
     /** "Failed (Delivery Timed Out)", or just the status when the details only repeat it ("In Progress"). */
-    static String status(JsonNode node) {
-        String status = node.path("Status").asText();
-        String details = node.path("StatusDetails").asText();
-        return details.isEmpty() || details.replace(" ", "").equalsIgnoreCase(status)
-                ? status
-                : status + " (" + details + ")";
-    }
-
     private static String version(String version) {
         return version.isEmpty() ? "" : " (version " + version + ")";
-    }
-
-    static String parameters(JsonNode parameters) {
-        List<String> parts = new ArrayList<>();
-        parameters.properties().forEach(e -> {
-            List<String> values = new ArrayList<>();
-            e.getValue().forEach(v -> values.add(v.asText()));
-            parts.add(e.getKey() + "=" + String.join(",", values));
-        });
-        return parts.isEmpty() ? "-" : String.join(" ", parts);
     }
 
     static String targets(JsonNode command) {

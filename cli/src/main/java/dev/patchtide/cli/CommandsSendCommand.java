@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchtide.agent.ApiClient;
+import dev.patchtide.agent.cli.InvocationFollower;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -134,10 +135,10 @@ final class CommandsSendCommand implements Callable<Integer> {
         while (true) {
             JsonNode c = CommandsCommand.find(client, id);
             String status = c.path("Status").asText();
-            String line =
-                    CommandsCommand.status(c) + ": " + c.path("CompletedCount").asInt() + " of "
-                            + c.path("TargetCount").asInt() + " completed, "
-                            + c.path("ErrorCount").asInt() + " errors";
+            String line = InvocationFollower.status(c) + ": "
+                    + c.path("CompletedCount").asInt() + " of "
+                    + c.path("TargetCount").asInt() + " completed, "
+                    + c.path("ErrorCount").asInt() + " errors";
             if (!line.equals(shown)) {
                 out.println(Instant.now().truncatedTo(ChronoUnit.SECONDS) + "  " + line);
                 out.flush();

@@ -1,5 +1,7 @@
 package dev.patchtide.cli;
 
+import dev.patchtide.agent.cli.AgentCommand;
+import dev.patchtide.agent.cli.CliErrors;
 import dev.patchtide.core.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,4 +1,4 @@
-package dev.patchtide.cli;
+package dev.patchtide.agent.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.agent.ApiCallException;
@@ -12,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -21,12 +23,12 @@ import java.util.Set;
  * is seen, then prints the outcome (output, errors, exit code). Shared by {@code commands send --wait},
  * {@code commands show} and the host's self-service {@code agent patch}.
  */
-final class InvocationFollower {
+public final class InvocationFollower {
     /** AWS's final invocation statuses; Delayed and Cancelling are on the way to one. */
-    static final Set<String> FINAL = Set.of("Success", "Failed", "TimedOut", "Cancelled");
+    public static final Set<String> FINAL = Set.of("Success", "Failed", "TimedOut", "Cancelled");
 
     /** AWS cuts StandardOutputContent at this many characters; the full output is behind StandardOutputUrl. */
-    static final int CONTENT_LIMIT = 24_000;
+    public static final int CONTENT_LIMIT = 24_000;
 
     private static final Duration POLL = Duration.ofMillis(500);
 
@@ -34,7 +36,7 @@ final class InvocationFollower {
     private final PrintWriter out;
     private final Duration pendingNotice;
 
-    InvocationFollower(ApiClient client, PrintWriter out, Duration pendingNotice) {
+    public InvocationFollower(ApiClient client, PrintWriter out, Duration pendingNotice) {
         this.client = client;
         this.out = out;
         this.pendingNotice = pendingNotice;
@@ -44,14 +46,15 @@ final class InvocationFollower {
      * Polls until the invocation reaches a final status and returns its last GetCommandInvocation answer. Says
      * once when it stays Pending past {@code pendingNotice}: only a running agent picks a command up.
      */
-    JsonNode follow(String commandId, String instanceId) throws IOException, ApiCallException, InterruptedException {
+    public JsonNode follow(String commandId, String instanceId)
+            throws IOException, ApiCallException, InterruptedException {
         Instant start = Instant.now();
         String shown = null;
         boolean noticed = false;
         while (true) {
             Optional<JsonNode> answer = get(commandId, instanceId);
             String status = answer.map(a -> a.path("Status").asText()).orElse("Pending");
-            String line = answer.map(CommandsCommand::status).orElse(status);
+            String line = answer.map(InvocationFollower::status).orElse(status);
             if (!line.equals(shown)) {
                 out.println(Instant.now().truncatedTo(ChronoUnit.SECONDS) + "  " + line);
                 out.flush();
@@ -90,14 +93,14 @@ final class InvocationFollower {
      * Prints an invocation's output and errors, then its exit code. The output is the API's (cut at 24,000
      * characters) unless {@code full}, which reads the whole of it from StandardOutputUrl.
      */
-    void printOutcome(JsonNode invocation, boolean full) throws IOException {
+    public void printOutcome(JsonNode invocation, boolean full) throws IOException {
         printStream("Output", invocation, "StandardOutputContent", "StandardOutputUrl", full);
         printStream("Errors", invocation, "StandardErrorContent", "StandardErrorUrl", full);
         out.println(exitLine(invocation));
         out.flush();
     }
 
-    static String exitLine(JsonNode invocation) {
+    public static String exitLine(JsonNode invocation) {
         String status = invocation.path("Status").asText();
         if (!FINAL.contains(status)) {
             return "Status " + status + ": no exit code yet.";
@@ -122,6 +125,26 @@ final class InvocationFollower {
         if (cut && !full) {
             out.println("--- (cut at " + CONTENT_LIMIT + " characters; --output prints all of it) ---");
         }
+    }
+
+    /** A command's or invocation's status, with its StatusDetails when they say more. */
+    public static String status(JsonNode node) {
+        String status = node.path("Status").asText();
+        String details = node.path("StatusDetails").asText();
+        return details.isEmpty() || details.replace(" ", "").equalsIgnoreCase(status)
+                ? status
+                : status + " (" + details + ")";
+    }
+
+    /** A command's Parameters on one line: {@code Name=v1,v2 Other=v}; {@code -} when there are none. */
+    public static String parameters(JsonNode parameters) {
+        List<String> parts = new ArrayList<>();
+        parameters.properties().forEach(e -> {
+            List<String> values = new ArrayList<>();
+            e.getValue().forEach(v -> values.add(v.asText()));
+            parts.add(e.getKey() + "=" + String.join(",", values));
+        });
+        return parts.isEmpty() ? "-" : String.join(" ", parts);
     }
 
     /** The full output from the server's link (a presigned URL: no signature needed). */

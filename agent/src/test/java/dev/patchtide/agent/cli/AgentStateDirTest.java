@@ -1,4 +1,4 @@
-package dev.patchtide.cli;
+package dev.patchtide.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

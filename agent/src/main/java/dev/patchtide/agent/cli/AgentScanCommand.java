@@ -1,4 +1,4 @@
-package dev.patchtide.cli;
+package dev.patchtide.agent.cli;
 
 import dev.patchtide.agent.Agent;
 import dev.patchtide.agent.Registration;

@@ -1,4 +1,4 @@
-package dev.patchtide.cli;
+package dev.patchtide.agent.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.agent.ApiCallException;
@@ -68,7 +68,7 @@ final class AgentPatchCommand {
             String instanceId = registration.instanceId();
             PrintWriter out = spec.commandLine().getOut();
             out.println("Sending " + DOCUMENT + " "
-                    + CommandsCommand.parameters(client.json().valueToTree(parameters)) + " for " + instanceId
+                    + InvocationFollower.parameters(client.json().valueToTree(parameters)) + " for " + instanceId
                     + " (this host) to " + registration.serverUrl() + ".");
             out.flush();
             Map<String, Object> request = new LinkedHashMap<>();

@@ -1,10 +1,9 @@
-package dev.patchtide.cli;
+package dev.patchtide.agent.cli;
 
 import dev.patchtide.agent.Agent;
 import dev.patchtide.agent.Registrar;
 import dev.patchtide.agent.Registration;
 import dev.patchtide.agent.RegistrationFile;
-import dev.patchtide.server.ServerConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -22,6 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "agent",
         mixinStandardHelpOptions = true,
+        versionProvider = AgentCommand.VersionProvider.class,
         description = "Register and run the Patchtide agent on this host.",
         subcommands = {
             AgentCommand.Register.class,
@@ -29,11 +29,20 @@ import picocli.CommandLine.Spec;
             AgentScanCommand.class,
             AgentPatchCommand.class
         })
-final class AgentCommand {
+public final class AgentCommand {
+    /** The server's default region (the server's ServerConfig says the same; the agent does not depend on it). */
+    static final String DEFAULT_REGION = "us-east-1";
 
-    static final class StateDir {
+    static final class VersionProvider implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"patchtide-agent " + dev.patchtide.core.Version.current()};
+        }
+    }
+
+    public static final class StateDir {
         /** Where {@code patchtide up} keeps its own agent's state, under its data folder. */
-        static final String UP_AGENT_DIR = "agent";
+        public static final String UP_AGENT_DIR = "agent";
 
         @Option(
                 names = "--state-dir",
@@ -41,6 +50,9 @@ final class AgentCommand {
                 description = "Where the agent keeps its registration (default: /var/lib/patchtide-agent as root,"
                         + " ~/.local/state/patchtide-agent otherwise).")
         Path stateDir;
+
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec mixee;
 
         /** The state dir given, or the standard one for this user. */
         RegistrationFile file() {
@@ -72,8 +84,18 @@ final class AgentCommand {
                     ? "; 'patchtide up' registered its own agent in "
                             + upAgent.stateDir().toAbsolutePath().normalize()
                             + " (it runs inside up already; to act as it: --state-dir " + displayed(upAgent) + ")"
-                    : "; run 'patchtide agent register' first";
+                    : "; run '" + agentCommand() + " register' first";
             return new IOException("this host is not registered (no " + file.path() + ")" + hint);
+        }
+
+        /** How the user calls the agent here: {@code patchtide agent}, or {@code patchtide-agent} from its package. */
+        private String agentCommand() {
+            for (CommandSpec s = mixee; s != null; s = s.parent()) {
+                if (s.userObject() instanceof AgentCommand) {
+                    return s.qualifiedName();
+                }
+            }
+            return "patchtide agent";
         }
 
         static RegistrationFile upAgentFile() {
@@ -102,7 +124,7 @@ final class AgentCommand {
     }
 
     @Command(name = "register", mixinStandardHelpOptions = true, description = "Register this host with a server.")
-    static final class Register implements Callable<Integer> {
+    public static final class Register implements Callable<Integer> {
         @Option(names = "--server", required = true, description = "The server's URL, e.g. https://patchtide:8420.")
         URI server;
 
@@ -118,7 +140,7 @@ final class AgentCommand {
                         + " required for an https server, whose CA is then pinned.")
         String caFingerprint;
 
-        @Option(names = "--region", defaultValue = ServerConfig.DEFAULT_REGION, description = "The server's region.")
+        @Option(names = "--region", defaultValue = DEFAULT_REGION, description = "The server's region.")
         String region;
 
         @Option(names = "--force", description = "Register again even if this host is registered already.")
@@ -147,7 +169,7 @@ final class AgentCommand {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the agent until stopped.")
-    static final class Run implements Callable<Integer> {
+    public static final class Run implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         StateDir state;
 
@@ -169,7 +191,15 @@ final class AgentCommand {
             Registration registration = file.read().orElseThrow(() -> state.notRegistered(file));
             Duration interval = heartbeatInterval != null ? heartbeatInterval : registration.heartbeatInterval();
             Agent agent = Agent.forThisHost(registration, file.stateDir(), interval, scanInterval, Clock.systemUTC());
-            Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "patchtide-agent-shutdown"));
+            Optional<SystemdNotifier> systemd = SystemdNotifier.fromEnvironment(System.getenv());
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                systemd.ifPresent(SystemdNotifier::stopping);
+                                agent.close();
+                            },
+                            "patchtide-agent-shutdown"));
+            systemd.ifPresent(SystemdNotifier::readyAndKeepAlive);
             agent.run();
             return 0;
         }

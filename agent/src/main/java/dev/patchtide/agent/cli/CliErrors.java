@@ -1,13 +1,13 @@
-package dev.patchtide.cli;
+package dev.patchtide.agent.cli;
 
 import dev.patchtide.agent.ApiCallException;
 import java.net.ConnectException;
 
 /** Words an error for a person at a terminal. */
-final class CliErrors {
+public final class CliErrors {
     private CliErrors() {}
 
-    static String describe(Throwable error) {
+    public static String describe(Throwable error) {
         if (error instanceof ApiCallException api) {
             return api.getMessage();
         }
