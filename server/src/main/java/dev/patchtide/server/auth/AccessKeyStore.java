@@ -117,7 +117,9 @@ public final class AccessKeyStore {
             return cached;
         }
         if (cache.heldWhileFeedIsLate(accessKeyId) && feed.catchUp(now)) {
-            cached = cache.get(accessKeyId, cache.now());
+            // A poll that started after this request arrived has been applied: the entry is as fresh as this
+            // request needs, however long that poll took (a slow poll must not send every request to the database).
+            cached = cache.getCovered(accessKeyId, now);
             if (cached.isPresent()) {
                 return cached;
             }
