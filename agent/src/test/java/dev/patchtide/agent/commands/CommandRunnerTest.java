@@ -201,6 +201,32 @@ class CommandRunnerTest {
     }
 
     @Test
+    void anEntryAnOlderAgentWroteStillSendsItsInProgressBeforeTheResult() throws Exception {
+        Journal journal = new Journal(state.resolve("invocations"), 10, Duration.ofDays(1));
+        JsonNode invocation = server.invocation("c-older", 600, server.shell("first", "echo never"));
+        JournalEntry running =
+                JournalEntry.running(AgentJson.mapper().treeToValue(invocation, Invocation.class), Instant.now());
+        // As an agent from before the server's hand-out meant InProgress wrote it: InProgress still owed.
+        journal.create(new JournalEntry(
+                running.invocation(),
+                running.state(),
+                running.started(),
+                running.steps(),
+                running.rebootStep(),
+                running.reboots(),
+                running.outcome(),
+                false,
+                false));
+
+        start();
+        awaitFinal("c-older");
+
+        assertThat(server.updatesFor("c-older"))
+                .extracting(u -> u.path("Status").asText())
+                .containsExactly("InProgress", "Failed");
+    }
+
+    @Test
     void aStepThatAskedForARebootResumesAfterTheRestartAndThePlanCompletes() throws Exception {
         RebootingPlugin plugin = new RebootingPlugin();
         AtomicInteger reboots = new AtomicInteger();
