@@ -54,6 +54,26 @@ class AccessKeyCacheTest {
     }
 
     @Test
+    void aKeyIssuedHereIsServedFromMemoryFromItsFirstUseOnceCommittedAndNeverWhenRolledBack() {
+        nodeA.pollRevocations();
+        long lookups = nodeA.databaseLookups();
+        String key = issueInstanceKey(nodeA, "mi-00000000000000016");
+        assertThat(nodeA.find(key)).map(k -> k.principal()).contains(principal(key, "mi-00000000000000016"));
+        assertThat(nodeA.databaseLookups()).isEqualTo(lookups);
+
+        String[] rolledBack = new String[1];
+        Handle handle = jdbi.open();
+        try (handle) {
+            handle.begin();
+            rolledBack[0] = nodeA.createInstanceKey(handle, "mi-00000000000000017", Instant.now())
+                    .accessKeyId();
+            handle.rollback();
+        }
+        assertThat(nodeA.find(rolledBack[0])).isEmpty();
+        assertThat(nodeA.databaseLookups()).isEqualTo(lookups + 1);
+    }
+
+    @Test
     void unknownKeysAreNotRememberedSoAKeyIssuedOnAnotherNodeWorksAtOnce() {
         nodeB.pollRevocations();
         assertThat(nodeB.find("AKIAUNKNOWN000000000")).isEmpty();
