@@ -51,8 +51,13 @@ record JournalEntry(
         steps = List.copyOf(steps);
     }
 
+    /**
+     * A new invocation owes the server only its result: the server marked it InProgress when it handed it out, as
+     * AWS does on receipt (an InProgress report per host would compete with the deliveries of a large send). An
+     * entry written by an older agent still owes InProgress, and the server still takes it.
+     */
     static JournalEntry running(Invocation invocation, Instant started) {
-        return new JournalEntry(invocation, State.RUNNING, started, List.of(), -1, 0, null, false, false);
+        return new JournalEntry(invocation, State.RUNNING, started, List.of(), -1, 0, null, true, false);
     }
 
     String commandId() {
@@ -101,7 +106,7 @@ record JournalEntry(
         return new JournalEntry(invocation, state, started, steps, rebootStep, reboots, outcome, true, true);
     }
 
-    /** Something is owed to the server: InProgress not yet taken, or the final result. */
+    /** Something is owed to the server: the final result (or an older agent's InProgress not yet taken). */
     boolean unsent() {
         return !inProgressSent || (state == State.FINISHED && !resultSent);
     }

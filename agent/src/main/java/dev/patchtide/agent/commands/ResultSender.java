@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends what the journal owes the server (InProgress, then the final result) on a thread of its own, oldest
+ * Sends what the journal owes the server (the final result; InProgress only for an older agent's entry) on a thread of its own, oldest
  * first, until the server takes it: while the server is away it retries with backoff, also across restarts (the
  * journal says what was taken). A result the server refuses for good (it already holds another final status)
  * is logged and settled, not retried for ever.

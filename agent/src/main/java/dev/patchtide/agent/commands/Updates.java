@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The bodies of {@code Patchtide.UpdateCommandInvocation}: InProgress at the start, and the final result with
+ * The bodies of {@code Patchtide.UpdateCommandInvocation}: InProgress (owed only by entries an older agent wrote),
+ * and the final result with
  * every step's output and timings (the invocation's own output is its steps' outputs one after the other). The
  * whole body must fit the server's 16 MiB request limit, so when the outputs together are larger the longest
  * are cut, each with a note.

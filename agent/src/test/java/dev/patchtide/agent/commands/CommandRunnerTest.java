@@ -57,8 +57,10 @@ class CommandRunnerTest {
 
         JsonNode result = awaitFinal("c-shell");
 
-        assertThat(server.updatesFor("c-shell").getFirst().path("Status").asText())
-                .isEqualTo("InProgress");
+        // No InProgress report: the server marked the invocation InProgress when it handed it out.
+        assertThat(server.updatesFor("c-shell"))
+                .extracting(u -> u.path("Status").asText())
+                .containsExactly("Failed");
         assertThat(result.path("Status").asText()).isEqualTo("Failed");
         assertThat(result.path("StatusDetails").asText()).isEqualTo("Failed");
         assertThat(result.path("ResponseCode").asInt()).isEqualTo(3);
@@ -199,6 +201,32 @@ class CommandRunnerTest {
     }
 
     @Test
+    void anEntryAnOlderAgentWroteStillSendsItsInProgressBeforeTheResult() throws Exception {
+        Journal journal = new Journal(state.resolve("invocations"), 10, Duration.ofDays(1));
+        JsonNode invocation = server.invocation("c-older", 600, server.shell("first", "echo never"));
+        JournalEntry running =
+                JournalEntry.running(AgentJson.mapper().treeToValue(invocation, Invocation.class), Instant.now());
+        // As an agent from before the server's hand-out meant InProgress wrote it: InProgress still owed.
+        journal.create(new JournalEntry(
+                running.invocation(),
+                running.state(),
+                running.started(),
+                running.steps(),
+                running.rebootStep(),
+                running.reboots(),
+                running.outcome(),
+                false,
+                false));
+
+        start();
+        awaitFinal("c-older");
+
+        assertThat(server.updatesFor("c-older"))
+                .extracting(u -> u.path("Status").asText())
+                .containsExactly("InProgress", "Failed");
+    }
+
+    @Test
     void aStepThatAskedForARebootResumesAfterTheRestartAndThePlanCompletes() throws Exception {
         RebootingPlugin plugin = new RebootingPlugin();
         AtomicInteger reboots = new AtomicInteger();
@@ -264,8 +292,9 @@ class CommandRunnerTest {
         server.refuseUpdates = false;
         JsonNode result = awaitFinal("c-retry");
 
-        assertThat(server.updatesFor("c-retry").getFirst().path("Status").asText())
-                .isEqualTo("InProgress");
+        assertThat(server.updatesFor("c-retry"))
+                .extracting(u -> u.path("Status").asText())
+                .containsExactly("Success");
         assertThat(result.path("Status").asText()).isEqualTo("Success");
         assertThat(result.path("StandardOutputContent").asText()).isEqualTo("done\n");
     }

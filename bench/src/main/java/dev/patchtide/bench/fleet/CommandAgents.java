@@ -18,8 +18,8 @@ import java.util.function.BiFunction;
 
 /**
  * Registered fleet agents that follow commands as the real agent does: each long-polls {@code
- * Patchtide.ReceiveCommandInvocations} on a virtual thread of its own, and for every invocation reports
- * InProgress, "runs" for the time its {@link Script} says, then reports Success or Failed, resending a report
+ * Patchtide.ReceiveCommandInvocations} on a virtual thread of its own, and for every invocation "runs" for the
+ * time its {@link Script} says, then reports Success or Failed (no InProgress report: the hand-out is InProgress), resending a report
  * until the server takes it (a server killed and restarted gets it again, as the agent's journal resends).
  * Records every invocation each agent received (to prove none arrives twice) and, per command, how many run
  * at once across the fleet.
@@ -125,8 +125,8 @@ final class CommandAgents implements AutoCloseable {
         CommandTally tally = tally(commandId);
         tally.received.incrementAndGet();
         Run run = script.apply(commandId, host);
+        // No InProgress report, as the real agent sends none: the server marked it InProgress at hand-out.
         Instant start = Instant.now();
-        report(host, agent, commandId, Map.of("Status", "InProgress", "ExecutionStartDateTime", start));
         int now = tally.running.incrementAndGet();
         tally.peak.accumulateAndGet(now, Math::max);
         pause(run.time().toMillis());

@@ -20,9 +20,11 @@ import java.util.List;
 public final class CommandDelivery {
     private CommandDelivery() {}
 
-    record Options(int hosts, int runs, int concurrency, int pool, String serverHeap, int idleSeconds) {
+    record Options(
+            int hosts, int runs, int concurrency, int pool, String serverHeap, int idleSeconds, double runSeconds) {
         static Options parse(String[] args) {
             int hosts = 10_000, runs = 3, concurrency = 32, pool = 20, idle = 20;
+            double runFor = 0;
             String heap = "2g";
             for (int i = 0; i < args.length; i += 2) {
                 if (i + 1 >= args.length) {
@@ -36,12 +38,17 @@ public final class CommandDelivery {
                     case "--db-pool-size" -> pool = Integer.parseInt(v);
                     case "--server-heap" -> heap = v;
                     case "--idle-seconds" -> idle = Integer.parseInt(v);
+                    case "--run-seconds" -> runFor = Double.parseDouble(v);
                     default ->
                         throw new IllegalArgumentException("unknown option " + args[i]
-                                + " (--hosts, --runs, --concurrency, --db-pool-size, --server-heap, --idle-seconds)");
+                                + " (--hosts, --runs, --concurrency, --db-pool-size, --server-heap, --idle-seconds,"
+                                + " --run-seconds)");
                 }
             }
-            return new Options(hosts, runs, concurrency, pool, heap, idle);
+            if (!(runFor >= 0 && runFor <= 600)) {
+                throw new IllegalArgumentException("--run-seconds must be from 0 to 600");
+            }
+            return new Options(hosts, runs, concurrency, pool, heap, idle, runFor);
         }
     }
 
@@ -81,9 +88,10 @@ public final class CommandDelivery {
 
     static List<Run> run(Options o, Path dir, PrintStream out) throws Exception {
         out.printf(
-                "command delivery: %d agents, server in a child JVM (-Xmx%s, pool %d), PostgreSQL in this JVM, %d cores,"
-                        + " load average %.1f, JDK %s%n",
+                "command delivery: %d agents (each run takes %.1f s), server in a child JVM (-Xmx%s, pool %d),"
+                        + " PostgreSQL in this JVM, %d cores, load average %.1f, JDK %s%n",
                 o.hosts(),
+                o.runSeconds(),
                 o.serverHeap(),
                 o.pool(),
                 Runtime.getRuntime().availableProcessors(),
@@ -132,7 +140,9 @@ public final class CommandDelivery {
                 "server with %d agents waiting: heap %s used after GC (%s committed), RSS %s%n",
                 o.hosts(), mib(heap[0]), mib(heap[1]), mib(server.rssBytes()));
         CommandCalls calls = rig.commands();
-        agents.script(CommandAgents.Script.of(Duration.ZERO, 0));
+        // 0 s: each result is reported as soon as the invocation arrives, racing the deliveries still under way;
+        // a real command runs for seconds (--run-seconds).
+        agents.script(CommandAgents.Script.of(Duration.ofMillis(Math.round(o.runSeconds() * 1000)), 0));
         for (int r = 1; r <= o.runs(); r++) {
             Thread.sleep(3_000); // every agent back in its poll
             CpuMeter.Snapshot pgBefore = pg.snapshot();

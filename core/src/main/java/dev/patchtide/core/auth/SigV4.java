@@ -172,11 +172,15 @@ public final class SigV4 {
         String canonicalRequest = CanonicalRequest.of(request, scope.signedHeaders());
         String stringToSign = ALGORITHM + "\n" + amzDate + "\n" + scope.scope() + "\n"
                 + hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
-        byte[] key = hmac(("AWS4" + secretAccessKey).getBytes(StandardCharsets.UTF_8), scope.date());
-        key = hmac(key, scope.region());
-        key = hmac(key, scope.service());
-        key = hmac(key, TERMINATOR);
-        return hex(hmac(key, stringToSign));
+        return hex(hmac(SigningKeys.key(secretAccessKey, scope.date(), scope.region(), scope.service()), stringToSign));
+    }
+
+    /** The signing key of a secret for one day, region and service: four HMACs, the same all day. */
+    static byte[] signingKey(String secretAccessKey, String date, String region, String service) {
+        byte[] key = hmac(("AWS4" + secretAccessKey).getBytes(StandardCharsets.UTF_8), date);
+        key = hmac(key, region);
+        key = hmac(key, service);
+        return hmac(key, TERMINATOR);
     }
 
     static SigV4Exception incomplete(String message) {
@@ -195,7 +199,7 @@ public final class SigV4 {
         return HexFormat.of().formatHex(bytes);
     }
 
-    private static byte[] hmac(byte[] key, String data) {
+    static byte[] hmac(byte[] key, String data) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));

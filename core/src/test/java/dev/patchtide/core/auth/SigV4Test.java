@@ -151,6 +151,27 @@ class SigV4Test {
     }
 
     @Test
+    void cachedSigningKeysAreTheDerivedOnesAndBelongToTheirOwnSecretDayRegionAndService() throws Exception {
+        SignableRequest sent = botocoreRequest();
+        ParsedAuthorization auth = authorization(sent);
+        // Verified twice: the second time from the cached key, with the same verdict both ways.
+        SigV4.verify(sent, auth, SECRET, NOW);
+        SigV4.verify(sent, auth, SECRET, NOW);
+        fails(() -> SigV4.verify(sent, auth, "another-secret", NOW), Kind.SIGNATURE_MISMATCH);
+        SigV4.verify(sent, auth, SECRET, NOW);
+        assertThat(SigningKeys.key(SECRET, "20261122", "us-east-1", "ssm"))
+                .isEqualTo(SigV4.signingKey(SECRET, "20261122", "us-east-1", "ssm"))
+                .isNotEqualTo(SigningKeys.key(SECRET, "20261123", "us-east-1", "ssm"))
+                .isNotEqualTo(SigningKeys.key(SECRET, "20261122", "eu-west-1", "ssm"))
+                .isNotEqualTo(SigningKeys.key(SECRET, "20261122", "us-east-1", "events"));
+        for (int i = 0; i <= SigningKeys.MAX_ENTRIES; i++) {
+            SigningKeys.key("secret-" + i, "20261122", "us-east-1", "ssm");
+        }
+        assertThat(SigningKeys.size()).isLessThanOrEqualTo(SigningKeys.MAX_ENTRIES);
+        SigV4.verify(sent, auth, SECRET, NOW);
+    }
+
+    @Test
     void missingOrForeignAuthorizationIsMissingAuthentication() {
         fails(() -> SigV4.parseAuthorization(null), Kind.MISSING_AUTHENTICATION);
         fails(() -> SigV4.parseAuthorization(" "), Kind.MISSING_AUTHENTICATION);

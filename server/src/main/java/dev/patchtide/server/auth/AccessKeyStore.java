@@ -84,7 +84,16 @@ public final class AccessKeyStore {
 
     /** Issues an instance's own key inside the caller's transaction, so registration is all or nothing. */
     public IssuedKey createInstanceKey(Handle handle, String instanceId, Instant now) {
-        return insert(handle, instanceId, "managed instance " + instanceId, now);
+        long generation = cache.generation();
+        IssuedKey key = insert(handle, instanceId, "managed instance " + instanceId, now);
+        // Remembered once committed: ten thousand agents registered together then start polling without ten
+        // thousand key look-ups competing for the pool (a drop since this started keeps it out, see KeyCache.put).
+        handle.afterCommit(() -> cache.put(
+                key.accessKeyId(),
+                new StoredKey(key.secretAccessKey(), new Principal.Instance(key.accessKeyId(), instanceId)),
+                cache.now(),
+                generation));
+        return key;
     }
 
     public void revokeInstanceKeys(Handle handle, String instanceId, Instant now) {
@@ -117,7 +126,9 @@ public final class AccessKeyStore {
             return cached;
         }
         if (cache.heldWhileFeedIsLate(accessKeyId) && feed.catchUp(now)) {
-            cached = cache.get(accessKeyId, cache.now());
+            // A poll that started after this request arrived has been applied: the entry is as fresh as this
+            // request needs, however long that poll took (a slow poll must not send every request to the database).
+            cached = cache.getCovered(accessKeyId, now);
             if (cached.isPresent()) {
                 return cached;
             }

@@ -68,6 +68,20 @@ final class KeyCache {
         return Optional.of(entry.key);
     }
 
+    /**
+     * The entry, if held, for a request that arrived at {@code requestedAt}, once a feed poll that started at or
+     * after that moment has succeeded: every revocation committed before the request is applied, so a held entry
+     * is not revoked, whatever its age.
+     */
+    Optional<AccessKeyStore.StoredKey> getCovered(String accessKeyId, long requestedAt) {
+        Entry entry = entries.get(accessKeyId);
+        if (entry == null || !feedCovers(requestedAt)) {
+            return Optional.empty();
+        }
+        entry.lastUsed = Math.max(entry.lastUsed, requestedAt);
+        return Optional.of(entry.key);
+    }
+
     /** Read before a database look-up and handed to {@link #put}. */
     long generation() {
         return generation.get();

@@ -20,6 +20,8 @@ import org.jdbi.v3.core.Jdbi;
  */
 final class AgentChannel {
     static final int DEFAULT_WAIT_SECONDS = 20;
+    /** A report waits at most this long for a hand-out under way (deliveries first, see {@link Deliverer}). */
+    static final Duration REPORTS_DEFERRED_AT_MOST = Duration.ofSeconds(2);
 
     private final Reports reports;
     private final Deliverer deliverer;
@@ -55,6 +57,12 @@ final class AgentChannel {
      */
     void update(UpdateCommandInvocationRequest q) {
         UUID commandId = Launcher.parseId(q.commandId());
+        try {
+            deliverer.awaitHandedOut(REPORTS_DEFERRED_AT_MOST);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException.Transient("ServiceUnavailable", "The server is stopping; report again.");
+        }
         Reports.Stored stored = reports.store(q, commandId, false);
         if (stored == Reports.Stored.COMMAND_PENDING) {
             // The hand-out's own settle (which starts the command) comes first: listeners hear of the command's

@@ -39,8 +39,11 @@ final class Claims {
 
     private record Pair(String instanceId, UUID commandId) {}
 
-    /** Looks and claims for {@code polls}; answers the instances whose claims were put back (to look again). */
-    List<String> deliver(List<Poll> polls) {
+    /**
+     * Looks and claims for {@code polls}; answers the instances whose claims were put back (to look again). {@code
+     * claiming} runs once some of them have work, before their claim.
+     */
+    List<String> deliver(List<Poll> polls, Runnable claiming) {
         List<String> ids = polls.stream().map(p -> p.instanceId).toList();
         List<Open> open;
         try {
@@ -72,6 +75,7 @@ final class Claims {
         if (reserved.isEmpty()) {
             return List.of();
         }
+        claiming.run();
         return claim(reserved);
     }
 
@@ -91,6 +95,9 @@ final class Claims {
                                 + " instance_id FROM command_invocations WHERE instance_id = ANY(:ids)"
                                 + " AND state = 'RELEASED' FOR UPDATE SKIP LOCKED)"
                                 + " UPDATE command_invocations ci SET state = 'DELIVERED', delivered_at = :now,"
+                                // InProgress from the hand-out on, as AWS has it from the agent's receipt: the
+                                // agent sends no InProgress report of its own (its result brings its real start).
+                                + " execution_start = coalesce(ci.execution_start, :now),"
                                 + " changed_at = :now, silent_deadline = GREATEST(c.expires_after,"
                                 + " CAST(:now AS timestamptz) + c.execution_timeout_s * interval '1 second')"
                                 + " + :grace * interval '1 second'"

@@ -34,6 +34,10 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
     private boolean markedAll;
     private volatile boolean stopping;
     private Thread thread;
+    /** Set while a round hands work out; agents' reports wait for it (see {@link #awaitHandedOut}). */
+    private final Object handOut = new Object();
+
+    private boolean handingOut;
 
     Deliverer(Jdbi jdbi, Progress progress, Settler settler) {
         this.claims = new Claims(jdbi, progress, settler);
@@ -117,11 +121,42 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
                 }
                 for (int from = 0; from < polls.size(); from += BATCH) {
                     List<Poll> chunk = polls.subList(from, Math.min(polls.size(), from + BATCH));
-                    arrived(claims.deliver(chunk));
+                    arrived(claims.deliver(chunk, this::handingOut));
                 }
             } catch (RuntimeException e) {
                 // Claims answers its polls' failures itself; this is a bug's last line, the loop must go on.
                 log.error("command deliverer: a round failed", e);
+            } finally {
+                handedOut();
+            }
+        }
+    }
+
+    private void handingOut() {
+        synchronized (handOut) {
+            handingOut = true;
+        }
+    }
+
+    private void handedOut() {
+        synchronized (handOut) {
+            if (handingOut) {
+                handingOut = false;
+                handOut.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Deliveries first: waits (at most {@code max}) while this node is handing work out. An agent's report that
+     * arrives meanwhile (often the result of an invocation handed out a moment ago) would take the database and
+     * the CPU from the polls still to be answered; it is as well stored a moment later.
+     */
+    void awaitHandedOut(Duration max) throws InterruptedException {
+        long end = System.nanoTime() + max.toNanos();
+        synchronized (handOut) {
+            for (long left = max.toMillis(); handingOut && left > 0; left = (end - System.nanoTime()) / 1_000_000) {
+                handOut.wait(left);
             }
         }
     }

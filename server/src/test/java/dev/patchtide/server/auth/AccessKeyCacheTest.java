@@ -54,6 +54,26 @@ class AccessKeyCacheTest {
     }
 
     @Test
+    void aKeyIssuedHereIsServedFromMemoryFromItsFirstUseOnceCommittedAndNeverWhenRolledBack() {
+        nodeA.pollRevocations();
+        long lookups = nodeA.databaseLookups();
+        String key = issueInstanceKey(nodeA, "mi-00000000000000016");
+        assertThat(nodeA.find(key)).map(k -> k.principal()).contains(principal(key, "mi-00000000000000016"));
+        assertThat(nodeA.databaseLookups()).isEqualTo(lookups);
+
+        String[] rolledBack = new String[1];
+        Handle handle = jdbi.open();
+        try (handle) {
+            handle.begin();
+            rolledBack[0] = nodeA.createInstanceKey(handle, "mi-00000000000000017", Instant.now())
+                    .accessKeyId();
+            handle.rollback();
+        }
+        assertThat(nodeA.find(rolledBack[0])).isEmpty();
+        assertThat(nodeA.databaseLookups()).isEqualTo(lookups + 1);
+    }
+
+    @Test
     void unknownKeysAreNotRememberedSoAKeyIssuedOnAnotherNodeWorksAtOnce() {
         nodeB.pollRevocations();
         assertThat(nodeB.find("AKIAUNKNOWN000000000")).isEmpty();
@@ -229,6 +249,25 @@ class AccessKeyCacheTest {
     }
 
     @Test
+    void aCatchUpPollSlowerThanTheTrustWindowStillServesTheKeysItCovers() {
+        String key = issueInstanceKey(nodeA, "mi-00000000000000014");
+        String other = issueInstanceKey(nodeA, "mi-00000000000000015");
+        nodeB.pollRevocations();
+        assertThat(nodeB.find(key)).isPresent();
+        assertThat(nodeB.find(other)).isPresent();
+        long lookups = nodeB.databaseLookups();
+
+        ticker.advance(Duration.ofSeconds(3)); // the background poll has fallen behind
+        ticker.eachRead(Duration.ofMillis(2500)); // and the machine is so loaded that a poll takes longer than 2 s
+        assertThat(nodeB.find(key)).isPresent();
+        assertThat(nodeB.databaseLookups()).isEqualTo(lookups);
+
+        // Covered means covered: a revocation committed before the request is applied by its catch-up.
+        revoke(nodeA, "mi-00000000000000015");
+        assertThat(nodeB.find(other)).isEmpty();
+    }
+
+    @Test
     void keysNotUsedForTenMinutesAreForgotten() {
         String used = issueInstanceKey(nodeA, "mi-00000000000000010");
         String idle = issueInstanceKey(nodeA, "mi-00000000000000011");
@@ -262,10 +301,16 @@ class AccessKeyCacheTest {
     /** System.nanoTime's stand-in: starts anywhere, moves only when told. */
     private static final class Ticker implements LongSupplier {
         private final AtomicLong nanos = new AtomicLong(System.nanoTime());
+        private volatile long stepNanos;
 
         @Override
         public long getAsLong() {
-            return nanos.get();
+            return nanos.addAndGet(stepNanos);
+        }
+
+        /** From now on every read moves the ticker on by {@code step}: everything takes that long. */
+        void eachRead(Duration step) {
+            stepNanos = step.toNanos();
         }
 
         void advance(Duration duration) {
