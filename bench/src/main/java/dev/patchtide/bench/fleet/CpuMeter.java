@@ -13,7 +13,7 @@ import java.util.stream.Stream;
  * the cores. Other PostgreSQL servers on the machine are not counted. Linux only; without /proc or for
  * a remote server PostgreSQL reads as 0.
  */
-final class CpuMeter {
+public final class CpuMeter {
     private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
 
     private final OptionalLong postmaster;
@@ -22,16 +22,16 @@ final class CpuMeter {
         this.postmaster = postmaster;
     }
 
-    record Snapshot(long jvmNanos, long postgresTicks) {
-        Usage since(Snapshot before) {
+    public record Snapshot(long jvmNanos, long postgresTicks) {
+        public Usage since(Snapshot before) {
             return new Usage(
                     (jvmNanos - before.jvmNanos) / 1e9, (postgresTicks - before.postgresTicks) / TICKS_PER_SECOND);
         }
     }
 
-    record Usage(double jvmSeconds, double postgresSeconds) {}
+    public record Usage(double jvmSeconds, double postgresSeconds) {}
 
-    Snapshot snapshot() {
+    public Snapshot snapshot() {
         long jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
         return new Snapshot(jvm, postmaster.isPresent() ? postgresTicks(postmaster.getAsLong()) : 0);

@@ -116,7 +116,7 @@ public final class ServerTarget implements AutoCloseable {
     }
 
     /** Measures this JVM and, in process, our PostgreSQL. */
-    CpuMeter cpu() {
+    public CpuMeter cpu() {
         return cpu;
     }
 

@@ -82,8 +82,17 @@ public final class WorkflowThroughput {
                 int transitions = countTransitions(once.events());
                 double express = expressRate(machine, JSON.readTree(input), transitions, expressSeconds);
                 server.statementStats().ifPresent(StatementStats::reset);
+                var cpuBefore = server.cpu().snapshot();
                 double standard = standardRate(client, name, definition, input, standardExecutions, clients, expected)
                         * transitions;
+                // CPU per execution says what a start costs even when other work on the machine slows the clock.
+                var cpu = server.cpu().snapshot().since(cpuBefore);
+                System.out.printf(
+                        "%-12s STANDARD CPU per execution: %.2f ms in this JVM (server and clients), %.2f ms in"
+                                + " PostgreSQL%n",
+                        name,
+                        cpu.jvmSeconds() * 1000 / (standardExecutions + 1),
+                        cpu.postgresSeconds() * 1000 / (standardExecutions + 1));
                 server.statementStats().ifPresent(db -> StatementStats.print(db, 20, System.out));
                 double moto = MOTO_CANNOT.contains(name)
                         ? Double.NaN

@@ -21,6 +21,13 @@ final class Engines {
         }
     };
 
+    /** The revision's interpreter when it is kept; a caller with no connection open yet then needs none. */
+    java.util.Optional<Interpreter> cached(String revisionId) {
+        synchronized (parsed) {
+            return java.util.Optional.ofNullable(parsed.get(revisionId));
+        }
+    }
+
     Interpreter forRevision(Handle handle, String revisionId) {
         synchronized (parsed) {
             Interpreter known = parsed.get(revisionId);

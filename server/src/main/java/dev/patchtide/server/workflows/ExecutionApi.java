@@ -37,6 +37,9 @@ final class ExecutionApi {
     private static final String EXECUTIONS = "executions";
     private static final String HISTORY = "history";
     private static final int DEFAULT_PAGE = 100;
+    /** Looks at a machine updated under a start this many times before answering busy. */
+    private static final int STALE_TRIES = 5;
+
     private static final com.fasterxml.jackson.databind.ObjectMapper STORED =
             com.fasterxml.jackson.databind.json.JsonMapper.builder()
                     .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -48,10 +51,14 @@ final class ExecutionApi {
     private final Host host;
     private final ExpressRunner express;
     private final InstantSource clock;
+    private final KnownMachines known;
+    private final StartGroups groups;
 
     ExecutionApi(Jdbi jdbi, MachineApi machines, Host host, ExpressRunner express, InstantSource clock) {
         this.jdbi = jdbi;
         this.machines = machines;
+        this.known = new KnownMachines(jdbi, machines);
+        this.groups = new StartGroups(jdbi, new StartWriter(host));
         this.host = host;
         this.express = express;
         this.clock = clock;
@@ -62,12 +69,25 @@ final class ExecutionApi {
         SfnArns.requireName(name);
         String input = q.input() == null ? "{}" : q.input();
         JsonNode inputJson = parseInput(input);
-        Machine machine = jdbi.withHandle(h -> machines.find(h, q.stateMachineArn()));
-        requireActive(machine);
-        if (machine.type().equals("EXPRESS")) {
-            return express.startAsync(machine, name, inputJson);
+        for (int attempt = 1; ; attempt++) {
+            // After a stale answer the machine changed since it was cached: look at the database again.
+            Machine machine = known.find(q.stateMachineArn(), attempt > 1);
+            requireActive(machine);
+            if (machine.type().equals("EXPRESS")) {
+                return express.startAsync(machine, name, inputJson);
+            }
+            Object outcome = groups.store(firstStep(machine, name, input, inputJson));
+            if (outcome instanceof StartExecutionResponse started) {
+                return started;
+            }
+            if (attempt == STALE_TRIES) {
+                throw ApiException.busy();
+            }
         }
-        String arn = host.arns().execution(machine.name(), name);
+    }
+
+    /** The new execution's first step, run before anything is stored (see {@link Host#firstStep}). */
+    private StartWriter.Start firstStep(Machine machine, String name, String input, JsonNode inputJson) {
         Instant now = clock.instant();
         String versionArn = machine.version()
                 .map(v -> host.arns().version(machine.arn(), v))
@@ -75,7 +95,7 @@ final class ExecutionApi {
         // Stored at PostgreSQL's microsecond precision, so the row in memory is the row stored.
         Instant started = now.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         ExecutionRow draft = new ExecutionRow(
-                arn,
+                host.arns().execution(machine.name(), name),
                 machine.arn(),
                 name,
                 machine.revisionId(),
@@ -89,45 +109,13 @@ final class ExecutionApi {
                 null,
                 started,
                 null);
-        return jdbi.inTransaction(h -> {
-            Step first = host.firstStep(h, draft, inputJson);
-            ExecutionRow stored = host.afterFirstStep(draft, first);
-            boolean inserted = h.createUpdate("INSERT INTO sfn_executions (arn, machine_arn, name, revision_id,"
-                                    + " version_arn, role_arn, status, input, output, error, cause, snapshot,"
-                                    + " started_at, stopped_at) VALUES (:arn, :machine, :name, :revision, :version,"
-                                    + " :role, :status, :input, :output, :error, :cause, CAST(:snapshot AS json),"
-                                    + " :started, :stopped) ON CONFLICT DO NOTHING")
-                            .bind("arn", arn)
-                            .bind("machine", machine.arn())
-                            .bind("name", name)
-                            .bind("revision", machine.revisionId())
-                            .bind("version", versionArn)
-                            .bind("role", machine.roleArn())
-                            .bind("status", stored.status().name())
-                            .bind("input", input)
-                            .bind("output", stored.output())
-                            .bind("error", stored.error())
-                            .bind("cause", stored.cause())
-                            .bind(
-                                    "snapshot",
-                                    stored.snapshot() == null
-                                            ? null
-                                            : stored.snapshot().toString())
-                            .bind("started", Timestamp.from(started))
-                            .bind("stopped", stored.stoppedAt() == null ? null : Timestamp.from(stored.stoppedAt()))
-                            .execute()
-                    == 1;
-            if (!inserted) {
-                ExecutionRow row = ExecutionRow.find(h, arn).orElseThrow();
-                // Idempotent as AWS: the same name and input while it runs answers the same execution.
-                if (row.status() == ExecutionStatus.RUNNING && row.input().equals(input)) {
-                    return new StartExecutionResponse(arn, row.startedAt());
-                }
-                throw new ApiException.Conflict("ExecutionAlreadyExists", "Execution Already Exists: '" + arn + "'");
-            }
-            host.started(h, draft, stored, first);
-            return new StartExecutionResponse(arn, now);
-        });
+        Step first = host.firstStep(jdbi, draft, inputJson);
+        return new StartWriter.Start(
+                draft,
+                host.afterFirstStep(draft, first),
+                first,
+                machine.version().isPresent(),
+                now);
     }
 
     StartSyncExecutionResponse startSync(StartExecutionRequest q) {

@@ -74,8 +74,9 @@ final class Host {
      * Runs the first step of a new execution before its row is stored, so that the row is written once, as the step
      * leaves it (most short executions end in their first step). Pure: nothing is stored until {@link #started}.
      */
-    Step firstStep(Handle handle, ExecutionRow draft, JsonNode input) {
-        Interpreter interpreter = engines.forRevision(handle, draft.revisionId());
+    Step firstStep(org.jdbi.v3.core.Jdbi jdbi, ExecutionRow draft, JsonNode input) {
+        Interpreter interpreter = engines.cached(draft.revisionId())
+                .orElseGet(() -> jdbi.withHandle(h -> engines.forRevision(h, draft.revisionId())));
         ExecutionContext context = new ExecutionContext(
                 draft.arn(),
                 draft.name(),
@@ -105,23 +106,35 @@ final class Host {
                 clock.instant());
     }
 
+    /** A new execution whose row was just inserted: the draft, the row as stored, and its first step. */
+    record Started(ExecutionRow draft, ExecutionRow stored, Step step) {}
+
     /**
-     * Stores the rest of a new execution's first step, in the transaction that has just inserted its row as
-     * {@link #afterFirstStep} made it: the status change events, the history, and the effects.
+     * Stores the rest of new executions' first steps, in the transaction that has just inserted their rows as
+     * {@link #afterFirstStep} made them: their history in one statement, their status change events in one publish
+     * (one look at the bus for all), then each one's effects. The caller holds their machines' rows against
+     * deletion (see StartWriter), so an execution that ended here never has to take its deleting machine along.
      */
-    void started(Handle handle, ExecutionRow draft, ExecutionRow stored, Step step) {
-        events.statusChanged(handle, draft);
-        appendEvents(handle, draft.arn(), step);
-        if (stored.status() != ExecutionStatus.RUNNING) {
-            ExecutionStatus.LIFECYCLE.change(ExecutionStatus.RUNNING, stored.status(), () -> true);
-            events.statusChanged(handle, stored);
-            MachineStore.dropIfDeletingAndIdle(handle, stored.machineArn());
-            return;
+    void started(Handle handle, List<Started> started) {
+        List<ExecutionRow> changes = new java.util.ArrayList<>();
+        for (Started s : started) {
+            changes.add(s.draft());
+            if (s.stored().status() != ExecutionStatus.RUNNING) {
+                ExecutionStatus.LIFECYCLE.change(
+                        ExecutionStatus.RUNNING, s.stored().status(), () -> true);
+                changes.add(s.stored());
+            }
         }
-        for (Effect effect : step.effects()) {
-            carry(handle, stored, effect);
+        appendFirstSteps(handle, started);
+        events.statusChanged(handle, changes);
+        for (Started s : started) {
+            if (s.stored().status() == ExecutionStatus.RUNNING) {
+                for (Effect effect : s.step().effects()) {
+                    carry(handle, s.stored(), effect);
+                }
+                s.step().outcome().ifPresent(outcome -> finish(handle, s.stored(), outcome));
+            }
         }
-        step.outcome().ifPresent(outcome -> finish(handle, stored, outcome));
     }
 
     /**
@@ -164,6 +177,45 @@ final class Host {
         if (events.isEmpty()) {
             return;
         }
+        handle.createUpdate("INSERT INTO sfn_history_steps (execution_arn, first_id, last_id, events)"
+                        + " VALUES (:arn, :first, :last, :events)")
+                .bind("arn", arn)
+                .bind("first", events.getFirst().id())
+                .bind("last", events.getLast().id())
+                .bind("events", listed(events))
+                .execute();
+    }
+
+    /** As {@link #appendEvents} for the first steps of many new executions, in one statement. */
+    private static void appendFirstSteps(Handle handle, List<Started> started) {
+        List<Started> with =
+                started.stream().filter(s -> !s.step().events().isEmpty()).toList();
+        if (with.isEmpty()) {
+            return;
+        }
+        int n = with.size();
+        String[] arns = new String[n];
+        Long[] firsts = new Long[n];
+        Long[] lasts = new Long[n];
+        String[] listed = new String[n];
+        for (int i = 0; i < n; i++) {
+            List<HistoryEvent> events = with.get(i).step().events();
+            arns[i] = with.get(i).draft().arn();
+            firsts[i] = events.getFirst().id();
+            lasts[i] = events.getLast().id();
+            listed[i] = listed(events);
+        }
+        handle.createUpdate("INSERT INTO sfn_history_steps (execution_arn, first_id, last_id, events)"
+                        + " SELECT * FROM unnest(CAST(:arns AS text[]), CAST(:firsts AS bigint[]),"
+                        + " CAST(:lasts AS bigint[]), CAST(:events AS text[]))")
+                .bindArray("arns", String.class, (Object[]) arns)
+                .bindArray("firsts", Long.class, (Object[]) firsts)
+                .bindArray("lasts", Long.class, (Object[]) lasts)
+                .bindArray("events", String.class, (Object[]) listed)
+                .execute();
+    }
+
+    private static String listed(List<HistoryEvent> events) {
         ArrayNode listed = JSON.createArrayNode();
         for (HistoryEvent e : events) {
             ObjectNode wire = listed.addObject()
@@ -175,13 +227,7 @@ final class Host {
                 wire.set(e.detailsKey(), e.details());
             }
         }
-        handle.createUpdate("INSERT INTO sfn_history_steps (execution_arn, first_id, last_id, events)"
-                        + " VALUES (:arn, :first, :last, :events)")
-                .bind("arn", arn)
-                .bind("first", events.getFirst().id())
-                .bind("last", events.getLast().id())
-                .bind("events", listed.toString())
-                .execute();
+        return listed.toString();
     }
 
     private void carry(Handle handle, ExecutionRow row, Effect effect) {
@@ -291,7 +337,7 @@ final class Host {
                 .execute();
         closeTokens(handle, row.arn(), Optional.empty());
         ExecutionRow ended = ExecutionRow.find(handle, row.arn()).orElseThrow();
-        events.statusChanged(handle, ended);
+        events.statusChanged(handle, List.of(ended));
         listener.ended(handle, ended);
         MachineStore.dropIfDeletingAndIdle(handle, row.machineArn());
     }
