@@ -7,10 +7,13 @@ import dev.patchtide.agent.commands.Plugin;
 import dev.patchtide.agent.commands.RebootAction;
 import dev.patchtide.agent.install.RunPatchBaseline;
 import dev.patchtide.agent.scan.PatchReport;
+import dev.patchtide.agent.tls.ServerCa;
 import dev.patchtide.core.Version;
 import dev.patchtide.core.auth.SigV4Credentials;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,11 +130,11 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Over https, trusting only the CA pinned at registration in the state folder. */
-    private static java.net.http.HttpClient pinnedHttp(URI server, Path stateDir) {
+    private static HttpClient pinnedHttp(URI server, Path stateDir) {
         try {
-            return dev.patchtide.agent.tls.ServerCa.httpClient(server, stateDir);
+            return ServerCa.httpClient(server, stateDir);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e.getMessage(), e);
+            throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 

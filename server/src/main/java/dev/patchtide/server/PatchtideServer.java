@@ -20,6 +20,8 @@ import dev.patchtide.server.db.Database;
 import dev.patchtide.server.delivery.DeadLetterApi;
 import dev.patchtide.server.delivery.DeliveryWorker;
 import dev.patchtide.server.documents.Documents;
+import dev.patchtide.server.enrolment.AgentPackageShelf;
+import dev.patchtide.server.enrolment.EnrolmentRoutes;
 import dev.patchtide.server.events.EventsApi;
 import dev.patchtide.server.events.RebootEvents;
 import dev.patchtide.server.fleet.Ec2View;
@@ -238,8 +240,7 @@ public final class PatchtideServer implements AutoCloseable {
         workflows.webRoutes(app, secrets, () -> config.publicUrlOr(app.port()));
         new HealthRoutes(database, metrics, config.metricsAccess()).routes(app);
         config.tls().ifPresent(tls -> new CaRoute(tls).routes(app));
-        new dev.patchtide.server.enrolment.EnrolmentRoutes(dev.patchtide.server.enrolment.AgentPackageShelf.standard())
-                .routes(app);
+        new EnrolmentRoutes(AgentPackageShelf.standard()).routes(app);
         dashboard.routes(app);
         // Keys revoked by other nodes: lets this node keep found keys in memory (see AccessKeyStore).
         PollingLoop revocationFeed = started.add(accessKeys.startRevocationFeed());

@@ -5,6 +5,7 @@ import dev.patchtide.agent.ApiCallException;
 import dev.patchtide.agent.ApiClient;
 import dev.patchtide.agent.Registration;
 import dev.patchtide.agent.RegistrationFile;
+import dev.patchtide.agent.tls.ServerCa;
 import dev.patchtide.core.auth.SigV4Credentials;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -64,7 +65,7 @@ final class AgentPatchCommand {
                     registration.region(),
                     Optional.of(new SigV4Credentials(registration.accessKeyId(), registration.secretAccessKey())),
                     Clock.systemUTC(),
-                    dev.patchtide.agent.tls.ServerCa.httpClient(URI.create(registration.serverUrl()), file.stateDir()));
+                    ServerCa.httpClient(URI.create(registration.serverUrl()), file.stateDir()));
             String instanceId = registration.instanceId();
             PrintWriter out = spec.commandLine().getOut();
             out.println("Sending " + DOCUMENT + " "
