@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The server's .deb and .rpm as this module's build made them: inspected with dpkg-deb and rpm, installed with
  * dpkg into a throwaway root (its script creates the patchtide user there), its unit checked by systemd-analyze;
  * then the installed server, on its own runtime and with the package's server.conf (pointed at a temporary data
- * folder and port), answers HTTPS and the AWS CLI, and tells systemd it is ready.
+ * folder, port and agent-packages), answers HTTPS and the AWS CLI, tells systemd it is ready, and hands out
+ * the agent packages it was installed with.
  */
 class PackagedServerIT {
     private static final Path OUT = Path.of(System.getProperty("packaging.out", "target"));
@@ -151,6 +152,12 @@ class PackagedServerIT {
                     server.awsEnvironment());
             assertThat(ssm.exit()).as(ssm.output()).isZero();
             assertThat(ssm.output()).contains("\"InstanceInformationList\": []");
+
+            // enrolment serves the agent packages it was installed with (agent-packages in server.conf)
+            assertThat(Host.ok(dir, "curl", "-fsS", "--cacert", ca.toString(), server.url() + "/enroll.sh"))
+                    .contains("SERVER='" + server.url() + "'")
+                    .contains("DEB='" + AGENT_DEB + "'")
+                    .contains("RPM='" + AGENT_RPM + "'");
         }
     }
 
@@ -180,12 +187,16 @@ class PackagedServerIT {
             assertThat(shipped)
                     .contains("\ndata-dir = /var/lib/patchtide\n")
                     .contains("\nbind = 0.0.0.0\n")
-                    .contains("\nport = 8420\n");
+                    .contains("\nport = 8420\n")
+                    .contains("\nagent-packages = /usr/share/patchtide/agent-packages\n");
             Files.writeString(
                     conf,
                     shipped.replace("\ndata-dir = /var/lib/patchtide\n", "\ndata-dir = " + data + "\n")
                             .replace("\nbind = 0.0.0.0\n", "\nbind = 127.0.0.1\n")
-                            .replace("\nport = 8420\n", "\nport = " + port + "\n"));
+                            .replace("\nport = 8420\n", "\nport = " + port + "\n")
+                            .replace(
+                                    "\nagent-packages = /usr/share/patchtide/agent-packages\n",
+                                    "\nagent-packages = " + root.resolve("usr/share/patchtide/agent-packages") + "\n"));
             Path notified = dir.resolve("notified");
             Path notify = dir.resolve("systemd-notify");
             Files.writeString(notify, "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + notified + "'\n");

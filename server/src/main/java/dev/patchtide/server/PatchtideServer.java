@@ -240,7 +240,8 @@ public final class PatchtideServer implements AutoCloseable {
         workflows.webRoutes(app, secrets, () -> config.publicUrlOr(app.port()));
         new HealthRoutes(database, metrics, config.metricsAccess()).routes(app);
         config.tls().ifPresent(tls -> new CaRoute(tls).routes(app));
-        new EnrolmentRoutes(AgentPackageShelf.standard()).routes(app);
+        new EnrolmentRoutes(config.agentPackages().map(AgentPackageShelf::new).orElseGet(AgentPackageShelf::standard))
+                .routes(app);
         dashboard.routes(app);
         // Keys revoked by other nodes: lets this node keep found keys in memory (see AccessKeyStore).
         PollingLoop revocationFeed = started.add(accessKeys.startRevocationFeed());
