@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The server's .deb and .rpm as this module's build made them: inspected with dpkg-deb and rpm, installed with
  * dpkg into a throwaway root (its script creates the patchtide user there), its unit checked by systemd-analyze;
  * then the installed server, on its own runtime and with the package's server.conf (pointed at a temporary data
- * folder, port and agent-packages), answers HTTPS and the AWS CLI, tells systemd it is ready, and hands out
- * the agent packages it was installed with.
+ * folder and port), answers HTTPS and the AWS CLI, tells systemd it is ready, and enrols an agent over HTTPS with
+ * the line its own {@code patchtide activations create} prints ({@link HttpsEnrolment}).
  */
 class PackagedServerIT {
     private static final Path OUT = Path.of(System.getProperty("packaging.out", "target"));
@@ -81,7 +81,11 @@ class PackagedServerIT {
                         .doesNotContain("target/")
                         .doesNotContain(System.getProperty("user.dir"));
                 if (List.of("preinst", "postinst", "prerm", "postrm").contains(name)) {
-                    assertThat(text).as(name).doesNotContain("systemctl enable").doesNotContain("systemctl start");
+                    // the scripts start nothing (their comments tell the operator how to)
+                    assertThat(commands(text))
+                            .as(name)
+                            .doesNotContain("systemctl enable")
+                            .doesNotContain("systemctl start");
                 }
             }
         }
@@ -105,10 +109,15 @@ class PackagedServerIT {
                         "/var/lib/patchtide")
                 .noneMatch(n -> n.contains("/work") || n.contains("target/"));
         assertThat(Host.ok(dir, "rpm", "-qpc", RPM.toString())).isEqualTo("/etc/patchtide/server.conf\n");
-        assertThat(Host.ok(dir, "rpm", "-qp", "--scripts", RPM.toString()))
-                .contains("preinstall scriptlet")
-                .contains("useradd")
-                .doesNotContain("systemctl enable");
+        String scripts = Host.ok(dir, "rpm", "-qp", "--scripts", RPM.toString());
+        assertThat(scripts).contains("preinstall scriptlet").contains("useradd");
+        assertThat(commands(scripts)).doesNotContain("systemctl enable").doesNotContain("systemctl start");
+    }
+
+    /** A script without its comment lines. */
+    private static String commands(String script) {
+        return String.join(
+                "\n", script.lines().filter(l -> !l.strip().startsWith("#")).toList());
     }
 
     @Test
@@ -158,6 +167,7 @@ class PackagedServerIT {
                     .contains("SERVER='" + server.url() + "'")
                     .contains("DEB='" + AGENT_DEB + "'")
                     .contains("RPM='" + AGENT_RPM + "'");
+            HttpsEnrolment.enrolsOnceAndRefusesAWrongFingerprint(dir, root, server);
         }
     }
 
