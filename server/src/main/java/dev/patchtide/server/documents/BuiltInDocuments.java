@@ -18,7 +18,13 @@ import org.jdbi.v3.core.Handle;
  */
 final class BuiltInDocuments {
     static final List<String> NAMES =
-            List.of("AWS-RunShellScript", "AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks", Resolver.NOOP);
+            List.of(
+                    "AWS-RunShellScript",
+                    "AWS-RunPatchBaseline",
+                    "AWS-RunPatchBaselineWithHooks",
+                    Resolver.NOOP,
+                    // Patchtide's own, with AWS-UpdateSSMAgent's parameters (owner Amazon, as every built-in)
+                    "Patchtide-UpdateAgent");
 
     private BuiltInDocuments() {}
 

@@ -24,10 +24,16 @@ final class InstanceStore {
     private final PingStatusPolicy pingPolicy;
     private final List<DeregistrationListener> deregistrationListeners = new CopyOnWriteArrayList<>();
     private final FleetEventSink events;
-    private final AgentVersions versions = AgentVersions.ofThisServer();
+    private final AgentVersions versions;
 
-    InstanceStore(Jdbi jdbi, AccessKeyStore keys, PingStatusPolicy pingPolicy, FleetEventSink events) {
+    InstanceStore(
+            Jdbi jdbi,
+            AccessKeyStore keys,
+            PingStatusPolicy pingPolicy,
+            FleetEventSink events,
+            AgentVersions versions) {
         this.events = events;
+        this.versions = versions;
         this.jdbi = jdbi;
         this.keys = keys;
         this.pingPolicy = pingPolicy;
