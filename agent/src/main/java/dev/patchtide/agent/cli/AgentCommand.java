@@ -1,10 +1,10 @@
 package dev.patchtide.agent.cli;
 
 import dev.patchtide.agent.Agent;
-import dev.patchtide.agent.commands.AgentRestart;
 import dev.patchtide.agent.Registrar;
 import dev.patchtide.agent.Registration;
 import dev.patchtide.agent.RegistrationFile;
+import dev.patchtide.agent.commands.AgentRestart;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

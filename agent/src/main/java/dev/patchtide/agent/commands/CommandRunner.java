@@ -264,14 +264,17 @@ public final class CommandRunner implements AutoCloseable {
                 sender.wake();
                 while (!stopping
                         && System.nanoTime() < end
-                        && journal.get(commandId).filter(JournalEntry::resultSent).isEmpty()) {
+                        && journal.get(commandId)
+                                .filter(JournalEntry::resultSent)
+                                .isEmpty()) {
                     Thread.sleep(100);
                 }
                 if (stopping) {
                     return;
                 }
                 if (journal.get(commandId).filter(JournalEntry::resultSent).isEmpty()) {
-                    log.warn("the server did not take the result of command {} yet; the restarted agent sends it",
+                    log.warn(
+                            "the server did not take the result of command {} yet; the restarted agent sends it",
                             commandId);
                 }
                 restart.restart();

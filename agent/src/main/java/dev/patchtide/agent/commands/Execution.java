@@ -111,8 +111,8 @@ final class Execution {
             }
             StepResult ended = result;
             parts.journal().update(commandId, e -> {
-                JournalEntry stepEnded = e.withStep(
-                        index, e.steps().get(index).ended(ended.status(), ended.responseCode(), now()));
+                JournalEntry stepEnded =
+                        e.withStep(index, e.steps().get(index).ended(ended.status(), ended.responseCode(), now()));
                 // a step that guarded against the agent's own restart has ended in this agent: nothing to resume
                 return stepEnded.state() == JournalEntry.State.AWAITING_REBOOT ? stepEnded.resumed() : stepEnded;
             });

@@ -145,9 +145,7 @@ public record AgentInstall(Path root, Format format) {
             command.add("dpkg");
             if (!atHostRoot()) {
                 command.addAll(List.of(
-                        "--root=" + root,
-                        "--force-script-chrootless",
-                        "--log=" + root.resolve("var/log/dpkg.log")));
+                        "--root=" + root, "--force-script-chrootless", "--log=" + root.resolve("var/log/dpkg.log")));
                 if (!"root".equals(System.getProperty("user.name"))) {
                     command.add("--force-not-root");
                 }

@@ -80,7 +80,8 @@ public final class UpdateAgentPlugin implements Plugin {
         }
         AgentInstall host = found.get();
         String requested = context.inputs().path("TargetVersion").asText("").strip();
-        boolean allowDowngrade = context.inputs().path("AllowDowngrade").asText("false").equals("true");
+        boolean allowDowngrade =
+                context.inputs().path("AllowDowngrade").asText("false").equals("true");
         try {
             Optional<String> current = host.installedVersion();
             if (current.isEmpty()) {
@@ -90,8 +91,7 @@ public final class UpdateAgentPlugin implements Plugin {
             if (shipped.isEmpty()) {
                 return failed(
                         context,
-                        "the server ships no " + host.format().id + " package of the agent for "
-                                + host.architecture());
+                        "the server ships no " + host.format().id + " package of the agent for " + host.architecture());
             }
             Optional<ShippedPackage> target = requested.isEmpty()
                     ? shipped.stream().max((a, b) -> host.compare(a.version(), b.version()))
@@ -103,13 +103,19 @@ public final class UpdateAgentPlugin implements Plugin {
                         context,
                         "version " + requested + " is not among the agent packages the server ships for "
                                 + host.format().id + "/" + host.architecture() + ": "
-                                + String.join(", ", shipped.stream().map(ShippedPackage::version).toList()));
+                                + String.join(
+                                        ", ",
+                                        shipped.stream()
+                                                .map(ShippedPackage::version)
+                                                .toList()));
             }
             ShippedPackage to = target.get();
             String from = current.get();
             int order = host.compare(to.version(), from);
             if (order == 0) {
-                note(context.stdout(), AgentInstall.PACKAGE + " is already at version " + from + "; nothing to install");
+                note(
+                        context.stdout(),
+                        AgentInstall.PACKAGE + " is already at version " + from + "; nothing to install");
                 return StepResult.success();
             }
             if (order < 0 && !allowDowngrade) {
@@ -127,14 +133,18 @@ public final class UpdateAgentPlugin implements Plugin {
     private StepResult upgrade(StepContext context, AgentInstall host, String from, ShippedPackage to, boolean down)
             throws IOException, InterruptedException {
         if (to.size() <= 0 || to.size() > MAX_PACKAGE) {
-            return failed(context, "the server states a size of " + to.size() + " bytes for " + to.fileName()
-                    + ", outside 1.." + MAX_PACKAGE);
+            return failed(
+                    context,
+                    "the server states a size of " + to.size() + " bytes for " + to.fileName() + ", outside 1.."
+                            + MAX_PACKAGE);
         }
         PrivateFiles.directory(workDir);
         Path file = workDir.resolve(to.fileName());
         try {
-            note(context.stdout(), (down ? "downgrading " : "upgrading ") + AgentInstall.PACKAGE + " from " + from
-                    + " to " + to.version() + ": downloading " + to.fileName() + " (" + to.size() + " bytes)");
+            note(
+                    context.stdout(),
+                    (down ? "downgrading " : "upgrading ") + AgentInstall.PACKAGE + " from " + from + " to "
+                            + to.version() + ": downloading " + to.fileName() + " (" + to.size() + " bytes)");
             context.api().download("/agent-packages/" + to.fileName(), to.size(), file);
             long size = Files.size(file);
             String sha256 = sha256(file);
@@ -146,7 +156,9 @@ public final class UpdateAgentPlugin implements Plugin {
                                 + to.sha256() + "); nothing was installed");
             }
             note(context.stdout(), "SHA-256 " + sha256 + " matches; installing with " + host.format().id);
-            PrivateFiles.write(record(), UpdateRecord.of(context.commandId(), from, to.version()).bytes());
+            PrivateFiles.write(
+                    record(),
+                    UpdateRecord.of(context.commandId(), from, to.version()).bytes());
             if (!context.restartGuard().resumeIfAgentRestarts()) {
                 return failed(context, ACTION + " runs only as a step of the command's own document, not a nested one");
             }
@@ -161,12 +173,15 @@ public final class UpdateAgentPlugin implements Plugin {
                         code);
             }
             if (now.isEmpty() || host.compare(now.get(), to.version()) != 0) {
-                return failed(context, "after the install the package is at " + now.orElse("(none)") + ", not "
-                        + to.version());
+                return failed(
+                        context,
+                        "after the install the package is at " + now.orElse("(none)") + ", not " + to.version());
             }
             Files.deleteIfExists(record());
-            note(context.stdout(), "installed " + AgentInstall.PACKAGE + " " + to.version() + " (was " + from
-                    + "); the agent restarts to run it once this result is reported");
+            note(
+                    context.stdout(),
+                    "installed " + AgentInstall.PACKAGE + " " + to.version() + " (was " + from
+                            + "); the agent restarts to run it once this result is reported");
             return StepResult.successThenRestart();
         } finally {
             Files.deleteIfExists(file);
@@ -190,12 +205,16 @@ public final class UpdateAgentPlugin implements Plugin {
             Optional<String> installed = host.isPresent() ? host.get().installedVersion() : Optional.empty();
             String running = Version.current();
             boolean done = host.isPresent()
-                    && installed.filter(v -> host.get().compare(v, upgrade.to()) == 0).isPresent()
+                    && installed
+                            .filter(v -> host.get().compare(v, upgrade.to()) == 0)
+                            .isPresent()
                     && host.get().compare(running, upgrade.to()) == 0;
             if (!done) {
-                return failed(context, "the upgrade from " + upgrade.from() + " to " + upgrade.to()
-                        + " did not complete: the package is at " + installed.orElse("(unknown)")
-                        + " and the agent runs " + running);
+                return failed(
+                        context,
+                        "the upgrade from " + upgrade.from() + " to " + upgrade.to()
+                                + " did not complete: the package is at " + installed.orElse("(unknown)")
+                                + " and the agent runs " + running);
             }
             note(context.stdout(), "the agent restarted at version " + running + " (was " + upgrade.from() + ")");
             return StepResult.success();
@@ -219,7 +238,8 @@ public final class UpdateAgentPlugin implements Plugin {
                     p.path("Architecture").asText(""),
                     p.path("Size").asLong(-1),
                     p.path("Sha256").asText(""));
-            if (pkg.format().equals(host.format().id) && pkg.architecture().equals(host.architecture())
+            if (pkg.format().equals(host.format().id)
+                    && pkg.architecture().equals(host.architecture())
                     && pkg.isWellFormed()) {
                 mine.add(pkg);
             }

@@ -32,8 +32,8 @@ final class AgentPackageMessages {
 
     static DescribeAgentPackagesResult describe(ShippedAgents shipped) {
         List<AgentPackage> packages = shipped.packages().stream()
-                .map((ShippedPackage p) -> new AgentPackage(
-                        p.fileName(), p.version(), p.format(), p.architecture(), p.size(), p.sha256()))
+                .map((ShippedPackage p) ->
+                        new AgentPackage(p.fileName(), p.version(), p.format(), p.architecture(), p.size(), p.sha256()))
                 .toList();
         return new DescribeAgentPackagesResult(shipped.latestVersion(), packages);
     }

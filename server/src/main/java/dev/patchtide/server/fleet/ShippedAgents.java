@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShippedAgents {
     private static final Logger log = LoggerFactory.getLogger(ShippedAgents.class);
-    private static final Pattern DEB = Pattern.compile("^patchtide-agent_([0-9][0-9A-Za-z.+~]{0,63})_([a-z0-9]{1,16})\\.deb$");
-    private static final Pattern RPM =
-            Pattern.compile("^patchtide-agent-([0-9][0-9A-Za-z.+~_]{0,63})-([0-9A-Za-z.+~_]{1,32})\\.([a-z0-9_]{1,16})\\.rpm$");
+    private static final Pattern DEB =
+            Pattern.compile("^patchtide-agent_([0-9][0-9A-Za-z.+~]{0,63})_([a-z0-9]{1,16})\\.deb$");
+    private static final Pattern RPM = Pattern.compile(
+            "^patchtide-agent-([0-9][0-9A-Za-z.+~_]{0,63})-([0-9A-Za-z.+~_]{1,32})\\.([a-z0-9_]{1,16})\\.rpm$");
 
     /** One package file on the shelf, with what an agent checks its download against. */
     public record ShippedPackage(
@@ -86,7 +87,9 @@ public final class ShippedAgents {
                 long size = Files.size(file);
                 FileTime modified = Files.getLastModifiedTime(file);
                 Digest digest = digests.get(name);
-                if (digest == null || digest.size() != size || !digest.modified().equals(modified)) {
+                if (digest == null
+                        || digest.size() != size
+                        || !digest.modified().equals(modified)) {
                     digest = new Digest(size, modified, sha256(file));
                     digests.put(name, digest);
                 }
