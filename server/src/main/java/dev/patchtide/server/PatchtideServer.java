@@ -197,6 +197,7 @@ public final class PatchtideServer implements AutoCloseable {
         FleetComplianceApi compliance = new FleetComplianceApi(database.jdbi(), config.pingPolicy(), clock);
         compliance.routes(router);
         DashboardRoutes dashboard = new DashboardRoutes(compliance, database.jdbi(), clock, json, accessKeys);
+        dashboard.showAgentVersions(fleet::agentVersion);
         dashboard.routes(router);
         Connections connections = new Connections(database.jdbi(), secrets, clock, config.region(), config.accountId());
         connections.routes(router);

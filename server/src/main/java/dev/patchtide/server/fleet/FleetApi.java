@@ -79,6 +79,18 @@ public final class FleetApi {
         this.clock = clock;
     }
 
+    /**
+     * What the dashboard shows of an instance's agent: the version it reported, the latest this server ships, and
+     * whether it runs that (null before its first report), as {@code IsLatestVersion} says it.
+     */
+    public record AgentVersionState(String agentVersion, String latestVersion, Boolean isLatestVersion) {}
+
+    public AgentVersionState agentVersion(String instanceId) {
+        String reported = instances.agentVersion(instanceId).orElse(null);
+        AgentVersions versions = instances.versions();
+        return new AgentVersionState(reported, versions.latest(), versions.isLatest(reported));
+    }
+
     /** For features that add taggable resource types. */
     public TagApi tags() {
         return tagApi;

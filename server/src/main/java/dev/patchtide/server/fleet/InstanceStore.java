@@ -112,6 +112,20 @@ final class InstanceStore {
         deregistrationListeners.add(listener);
     }
 
+    /** The agent version a registered instance last reported (empty: none yet, or no such instance). */
+    Optional<String> agentVersion(String instanceId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT agent_version FROM managed_instances"
+                        + " WHERE instance_id = :id AND deregistered_at IS NULL AND agent_version IS NOT NULL")
+                .bind("id", instanceId)
+                .mapTo(String.class)
+                .findOne());
+    }
+
+    /** The versions agents are compared with, for views other than DescribeInstanceInformation. */
+    AgentVersions versions() {
+        return versions;
+    }
+
     /** Locks a registered instance's row for the rest of the transaction; empty if there is none. */
     static Optional<String> lockRegistered(Handle handle, String instanceId) {
         return handle.createQuery("SELECT instance_id FROM managed_instances WHERE instance_id = :id"
