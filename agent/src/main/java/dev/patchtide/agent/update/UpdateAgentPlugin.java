@@ -160,6 +160,7 @@ public final class UpdateAgentPlugin implements Plugin {
                     record(),
                     UpdateRecord.of(context.commandId(), from, to.version()).bytes());
             if (!context.restartGuard().resumeIfAgentRestarts()) {
+                Files.deleteIfExists(record());
                 return failed(context, ACTION + " runs only as a step of the command's own document, not a nested one");
             }
             long left = Duration.between(Instant.now(), context.deadline()).toMillis();

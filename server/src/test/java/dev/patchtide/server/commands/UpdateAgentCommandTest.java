@@ -74,7 +74,12 @@ class UpdateAgentCommandTest {
             CommandNodes.report(running, id, "Success", 0, "upgraded", "");
         }
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> node.ssm().listCommands(b -> b.commandId(id)).commands().getFirst().statusAsString(),
+                .until(
+                        () -> node.ssm()
+                                .listCommands(b -> b.commandId(id))
+                                .commands()
+                                .getFirst()
+                                .statusAsString(),
                         "Success"::equals);
     }
 
@@ -98,16 +103,14 @@ class UpdateAgentCommandTest {
         assertThat(inputs.path("AllowDowngrade").asText()).isEqualTo("true");
         CommandNodes.report(agents.getFirst(), explicit, "Success", 0, "", "");
 
-        assertThatThrownBy(() -> node.ssm()
-                        .sendCommand(b -> b.documentName("Patchtide-UpdateAgent")
-                                .instanceIds(agents.getFirst().instanceId())
-                                .parameters(Map.of("version", List.of("1.2; rm -rf /")))))
+        assertThatThrownBy(() -> node.ssm().sendCommand(b -> b.documentName("Patchtide-UpdateAgent")
+                        .instanceIds(agents.getFirst().instanceId())
+                        .parameters(Map.of("version", List.of("1.2; rm -rf /")))))
                 .isInstanceOf(SsmException.class)
                 .hasMessageContaining("version");
-        assertThatThrownBy(() -> node.ssm()
-                        .sendCommand(b -> b.documentName("Patchtide-UpdateAgent")
-                                .instanceIds(agents.getFirst().instanceId())
-                                .parameters(Map.of("allowDowngrade", List.of("yes")))))
+        assertThatThrownBy(() -> node.ssm().sendCommand(b -> b.documentName("Patchtide-UpdateAgent")
+                        .instanceIds(agents.getFirst().instanceId())
+                        .parameters(Map.of("allowDowngrade", List.of("yes")))))
                 .isInstanceOf(SsmException.class)
                 .hasMessageContaining("allowDowngrade");
     }
