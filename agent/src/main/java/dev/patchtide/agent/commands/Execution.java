@@ -85,10 +85,12 @@ final class Execution {
         for (int i = first; i < steps.size(); i++) {
             if (cancelled.get()) {
                 finish("Cancelled", -1);
+                afterFinish(restartAgent);
                 return;
             }
             if (!parts.clock().instant().isBefore(entry.deadline())) {
                 finish("TimedOut", -1);
+                afterFinish(restartAgent);
                 return;
             }
             JsonNode step = steps.get(i);
