@@ -61,12 +61,13 @@ final class OverrideList {
     }
 
     List<String> fetch(URI url) throws IOException, InterruptedException, PatchBaselineInputs.Invalid {
-        HttpResponse<InputStream> response = http.get().send(
-                HttpRequest.newBuilder(url)
-                        .timeout(Duration.ofSeconds(30))
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = http.get()
+                .send(
+                        HttpRequest.newBuilder(url)
+                                .timeout(Duration.ofSeconds(30))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
         byte[] body;
         try (InputStream in = response.body()) {
             body = in.readNBytes(MAX_BYTES + 1);
