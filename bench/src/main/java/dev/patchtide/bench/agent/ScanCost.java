@@ -197,6 +197,16 @@ public final class ScanCost {
         throw new IOException("no " + field + " in /proc/" + pid + "/status");
     }
 
+    /** The values of one measure so far, in order (empty if none). */
+    List<Double> values(String label, String measure) {
+        return List.copyOf(figures.getOrDefault(label + "\t" + measure, List.of()));
+    }
+
+    /** An empty set of figures, for a measurement run from elsewhere than {@link #main}. */
+    static ScanCost create() {
+        return new ScanCost();
+    }
+
     void add(String label, String measure, double value) {
         figures.computeIfAbsent(label + "\t" + measure, k -> new ArrayList<>()).add(value);
     }
