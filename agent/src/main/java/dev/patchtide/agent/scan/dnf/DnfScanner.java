@@ -1,6 +1,10 @@
 package dev.patchtide.agent.scan.dnf;
 
 import dev.patchtide.agent.scan.FileStamp;
+import dev.patchtide.agent.scan.rpm.Advisory;
+import dev.patchtide.agent.scan.rpm.MetadataReader;
+import dev.patchtide.agent.scan.rpm.RepoMetadata;
+import dev.patchtide.agent.scan.rpm.RpmPackage;
 import dev.patchtide.core.version.RpmVersion;
 import java.io.IOException;
 import java.nio.file.Files;

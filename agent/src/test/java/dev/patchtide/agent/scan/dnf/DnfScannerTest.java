@@ -3,6 +3,8 @@ package dev.patchtide.agent.scan.dnf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.patchtide.agent.scan.rpm.RpmPackage;
+import io.airlift.compress.zstd.ZstdOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -109,19 +111,29 @@ class DnfScannerTest {
     }
 
     @Test
-    void zstdMetadataIsRefusedClearly() throws Exception {
-        Path dir = Files.createDirectories(cache.resolve("fedora-99/repodata"));
+    void zstdMetadataIsReadLikeItsGzipTwin() throws Exception {
+        Map<String, DnfUpdate> gzip = scan();
+        Path repodata = cache.resolve("baseos-0123abcd/repodata");
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(repodata.resolve("aa-primary.xml.gz")));
+                OutputStream out =
+                        new ZstdOutputStream(Files.newOutputStream(repodata.resolve("aa-primary.xml.zst")))) {
+            in.transferTo(out);
+        }
+        Files.delete(repodata.resolve("aa-primary.xml.gz"));
         Files.writeString(
-                dir.resolve("repomd.xml"),
-                """
-                <repomd xmlns="http://linux.duke.edu/metadata/repo">
-                  <data type="primary"><location href="repodata/abc-primary.xml.zst"/></data>
-                </repomd>
-                """);
-        Files.writeString(dir.resolve("abc-primary.xml.zst"), "");
-        assertThatThrownBy(() -> new DnfScanner()
-                        .scan(RpmPackage.parseQueryOutput(RPM_QA), DnfScanner.cachedRepositories(cache)))
-                .hasMessageContaining("zstd");
+                repodata.resolve("repomd.xml"),
+                Files.readString(repodata.resolve("repomd.xml")).replace("aa-primary.xml.gz", "aa-primary.xml.zst"));
+
+        assertThat(scan()).isEqualTo(gzip).isNotEmpty();
+    }
+
+    @Test
+    void aMetadataFileOutsideItsRepositoryIsRefused() throws Exception {
+        Path repodata = cache.resolve("baseos-0123abcd/repodata");
+        Files.writeString(
+                repodata.resolve("repomd.xml"),
+                Files.readString(repodata.resolve("repomd.xml")).replace("repodata/aa-primary.xml.gz", "../../x.gz"));
+        assertThatThrownBy(this::scan).hasMessageContaining("outside its repository");
     }
 
     /** The daemon's scanner parses unchanged metadata once; refreshed metadata (or a new name) is read again. */
