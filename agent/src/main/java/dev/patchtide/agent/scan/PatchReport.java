@@ -78,15 +78,13 @@ public final class PatchReport {
             inventory = apt.installed();
             installed = inventory.size();
         } else {
-            RpmDatabase db = RpmDatabase.of(root).orElseThrow();
-            List<InstalledRpm> rpms = db.installed();
+            List<InstalledRpm> rpms = RpmDatabase.of(root).orElseThrow().installed();
             inventory = rpms.stream()
                     .map(r -> new InstalledPackage(
                             r.pkg().name(), r.pkg().arch(), r.pkg().evrText(), r.installTime()))
                     .toList();
-            for (DnfUpdate u : dnf.scan(
-                    rpms.stream().map(InstalledRpm::pkg).toList(),
-                    DnfScanner.cachedRepositories(root.resolve("var/cache/dnf")))) {
+            for (DnfUpdate u :
+                    dnf.scan(root, rpms.stream().map(InstalledRpm::pkg).toList())) {
                 patches.add(patch(
                         u.name(),
                         u.arch(),
