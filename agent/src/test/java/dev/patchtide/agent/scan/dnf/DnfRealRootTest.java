@@ -83,6 +83,8 @@ class DnfRealRootTest {
         rpms.put("prio-3", builder.rpm("pt-prio", "3.0", "1", "x86_64"));
         rpms.put("epoch-1", builder.rpm("pt-epoch", "5.0", "1", "noarch", List.of("Epoch: 1")));
         rpms.put("epoch-2", builder.rpm("pt-epoch", "4.0", "1", "noarch", List.of("Epoch: 2")));
+        // A stand-in named like a core package, for needs-restarting (installed only into a test root).
+        rpms.put("glibc", builder.rpm("glibc", "2.34", "100.pt", "x86_64"));
     }
 
     /** A root with v1 of everything installed, the repositories' metadata compressed as {@code compression} says. */
@@ -164,6 +166,41 @@ class DnfRealRootTest {
                         "pt-prio.x86_64 2.0-1 Unspecified  []",
                         "pt-tools.x86_64 1.1-1 Bugfix  []");
         assertThat(report.get("InstalledCount")).isEqualTo(7);
+    }
+
+    /** The reboot need equals {@code dnf needs-restarting -r}'s: the core list and the root's .conf files. */
+    @Test
+    void rebootNeedEqualsDnfNeedsRestarting() throws Exception {
+        LocalRpmRepository host = new LocalRpmRepository(Files.createDirectories(dir.resolve("reboot")));
+        host.repository("pt-core", "gz", "", List.of(rpms.get("glibc"), rpms.get("tools-1"), rpms.get("prio-1")));
+        host.install(rpms.get("release").toString());
+        host.install("pt-tools-1.0-1.x86_64", "pt-prio-1.0-1.x86_64");
+        Files.createDirectories(host.root().resolve(NeedsRestarting.CONF_DIR));
+        Files.writeString(host.root().resolve(NeedsRestarting.CONF_DIR + "/site.conf"), "pt-tools\n");
+        assertThat(needsRestarting(host.needsRestarting())).containsExactly("pt-tools");
+        assertThat(ours(host)).containsExactly("pt-tools");
+
+        host.install("glibc-2.34-100.pt.x86_64");
+        assertThat(needsRestarting(host.needsRestarting())).containsExactly("glibc", "pt-tools");
+        assertThat(ours(host)).containsExactly("glibc", "pt-tools");
+        var status = new dev.patchtide.agent.scan.RebootCheck(host.root()).check();
+        assertThat(status.required()).isTrue();
+        assertThat(status.packages()).contains("glibc", "pt-tools");
+    }
+
+    static List<String> ours(LocalRpmRepository host) throws Exception {
+        return NeedsRestarting.packages(
+                host.root(),
+                RpmDatabase.of(host.root()).orElseThrow().installed(),
+                NeedsRestarting.bootTime(host.root()));
+    }
+
+    /** The "  * name" lines of needs-restarting -r; none when it says no reboot is needed. */
+    static List<String> needsRestarting(String output) {
+        return output.lines()
+                .filter(l -> l.startsWith("  * "))
+                .map(l -> l.substring(4).strip())
+                .toList();
     }
 
     static List<String> repodata(LocalRpmRepository host) throws Exception {
