@@ -5,12 +5,11 @@ import dev.patchtide.agent.scan.apt.AptScanner;
 import dev.patchtide.agent.scan.apt.AptUpdate;
 import dev.patchtide.agent.scan.dnf.DnfScanner;
 import dev.patchtide.agent.scan.dnf.DnfUpdate;
-import dev.patchtide.agent.scan.dnf.RpmPackage;
+import dev.patchtide.agent.scan.rpm.InstalledRpm;
+import dev.patchtide.agent.scan.rpm.RpmDatabase;
 import dev.patchtide.core.patching.InstalledPackage;
 import dev.patchtide.core.patching.Inventory;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -19,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Scans this host with the backend that fits it (apt where dpkg is, dnf where rpm is) and builds the
@@ -27,9 +25,6 @@ import java.util.Optional;
  * filter on, the installed inventory with its hash, and whether a reboot is pending and for which packages.
  */
 public final class PatchReport {
-    /** rpm's query format plus each package's install time (epoch seconds). */
-    static final String RPM_INVENTORY_FORMAT = RpmPackage.QUERY_FORMAT.replace("\\n", "") + "\\t%{INSTALLTIME}\\n";
-
     private final Path root;
     /** Kept across scans: each remembers what it parsed and reads again only the files that changed. */
     private final AptScanner apt;
@@ -63,7 +58,7 @@ public final class PatchReport {
         List<Map<String, Object>> patches = new ArrayList<>();
         int installed;
         List<InstalledPackage> inventory;
-        boolean debian = Files.exists(root.resolve("var/lib/dpkg/status"));
+        boolean debian = PackageFamily.require(root) == PackageFamily.APT;
         if (debian) {
             for (AptUpdate u : apt.upgradable()) {
                 patches.add(patch(
@@ -83,10 +78,13 @@ public final class PatchReport {
             inventory = apt.installed();
             installed = inventory.size();
         } else {
-            String output = rpmQuery();
-            inventory = rpmInventory(output);
-            List<RpmPackage> rpms = RpmPackage.parseQueryOutput(withoutInstallTime(output));
-            for (DnfUpdate u : dnf.scan(rpms, DnfScanner.cachedRepositories(root.resolve("var/cache/dnf")))) {
+            List<InstalledRpm> rpms = RpmDatabase.of(root).orElseThrow().installed();
+            inventory = rpms.stream()
+                    .map(r -> new InstalledPackage(
+                            r.pkg().name(), r.pkg().arch(), r.pkg().evrText(), r.installTime()))
+                    .toList();
+            for (DnfUpdate u :
+                    dnf.scan(root, rpms.stream().map(InstalledRpm::pkg).toList())) {
                 patches.add(patch(
                         u.name(),
                         u.arch(),
@@ -195,55 +193,11 @@ public final class PatchReport {
         return entry;
     }
 
-    /** rpm -qa output in {@link #RPM_INVENTORY_FORMAT} as installed packages (epoch:version-release as dnf prints). */
-    static List<InstalledPackage> rpmInventory(String output) {
-        List<InstalledPackage> packages = new ArrayList<>();
-        for (String line : output.split("\n")) {
-            String[] f = line.split("\t");
-            if (f.length != 6 || f[0].equals("gpg-pubkey")) {
-                continue;
-            }
-            RpmPackage p = new RpmPackage(f[0], f[4], f[1].equals("(none)") ? "0" : f[1], f[2], f[3]);
-            Optional<Instant> time =
-                    f[5].matches("\\d+") ? Optional.of(Instant.ofEpochSecond(Long.parseLong(f[5]))) : Optional.empty();
-            packages.add(new InstalledPackage(p.name(), p.arch(), p.evrText(), time));
-        }
-        return packages;
-    }
-
-    /** The same output without the install time, as {@link RpmPackage#parseQueryOutput} reads it. */
-    static String withoutInstallTime(String output) {
-        StringBuilder out = new StringBuilder();
-        for (String line : output.split("\n")) {
-            int tab = line.lastIndexOf('\t');
-            if (!line.isBlank()) {
-                out.append(tab < 0 ? line : line.substring(0, tab)).append('\n');
-            }
-        }
-        return out.toString();
-    }
-
     /** Debian writes priorities in lower case; baselines (and AWS) name them capitalised. */
     private static String capitalize(String priority) {
         if (priority == null || priority.isEmpty()) {
             return "";
         }
         return Character.toUpperCase(priority.charAt(0)) + priority.substring(1);
-    }
-
-    private static String rpmQuery() throws IOException {
-        Process rpm = new ProcessBuilder("rpm", "-qa", "--queryformat", RPM_INVENTORY_FORMAT)
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        String out = new String(rpm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (rpm.waitFor() != 0) {
-                throw new IOException("rpm -qa failed with exit code " + rpm.exitValue());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running rpm -qa", e);
-        }
-        return out;
     }
 }

@@ -1,0 +1,36 @@
+package dev.patchtide.agent.scan;
+
+import dev.patchtide.agent.scan.rpm.RpmDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The package manager a host tree answers to, told by the package database it holds: the scan, the install and
+ * the reboot check each pick their backend from this, for "/" as for a mounted tree.
+ */
+public enum PackageFamily {
+    /** dpkg's status file: Debian, Ubuntu, Raspbian. */
+    APT,
+    /** An rpm database and no zypper: RHEL, Rocky, Alma, Oracle Linux, CentOS, Amazon Linux, Fedora. */
+    DNF;
+
+    /** The family of the tree at {@code root}; empty when it holds no package database Patchtide reads. */
+    public static Optional<PackageFamily> of(Path root) {
+        if (Files.exists(root.resolve("var/lib/dpkg/status"))) {
+            return Optional.of(APT);
+        }
+        // zypper hosts have an rpm database too: their check (zypper's configuration or caches) goes here,
+        // before the rpm one.
+        if (RpmDatabase.of(root).isPresent()) {
+            return Optional.of(DNF);
+        }
+        return Optional.empty();
+    }
+
+    /** As {@link #of}, or an error naming what was looked for. */
+    public static PackageFamily require(Path root) {
+        return of(root).orElseThrow(() -> new IllegalStateException("no package database under " + root
+                + ": neither dpkg's (var/lib/dpkg/status) nor rpm's (usr/lib/sysimage/rpm, var/lib/rpm)"));
+    }
+}
