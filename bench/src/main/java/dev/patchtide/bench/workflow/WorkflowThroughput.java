@@ -15,7 +15,6 @@ import dev.patchtide.workflow.run.LocalRunner;
 import dev.patchtide.workflow.run.Outcome;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,7 +85,6 @@ public final class WorkflowThroughput {
                 int transitions = countTransitions(once.events());
                 double express = expressRate(machine, JSON.readTree(input), transitions, expressSeconds);
                 var cpuBefore = new AtomicReference<CpuMeter.Snapshot>();
-                long[] jitBefore = new long[1];
                 double standard = standardRate(
                                 client,
                                 name,
@@ -98,19 +96,16 @@ public final class WorkflowThroughput {
                                 expected,
                                 () -> {
                                     server.statementStats().ifPresent(StatementStats::reset);
-                                    jitBefore[0] = jitMillis();
                                     cpuBefore.set(server.cpu().snapshot());
                                 })
                         * transitions;
                 // CPU per execution says what a start costs even when other work on the machine slows the clock.
                 var cpu = server.cpu().snapshot().since(cpuBefore.get());
                 System.out.printf(
-                        "%-12s STANDARD CPU per execution: %.2f ms in this JVM (server and clients; JIT compiling"
-                                + " %.2f ms of it), %.2f ms in PostgreSQL (timed phase, after %d warm-up"
-                                + " executions)%n",
+                        "%-12s STANDARD CPU per execution: %.2f ms in this JVM (server and clients), %.2f ms in"
+                                + " PostgreSQL (timed phase, after %d warm-up executions)%n",
                         name,
                         cpu.jvmSeconds() * 1000 / standardExecutions,
-                        (double) (jitMillis() - jitBefore[0]) / standardExecutions,
                         cpu.postgresSeconds() * 1000 / standardExecutions,
                         standardWarmup);
                 server.statementStats().ifPresent(db -> StatementStats.print(db, 20, System.out));
@@ -131,12 +126,6 @@ public final class WorkflowThroughput {
                 }
             }
         }
-    }
-
-    /** Time the JIT's compiler threads have spent compiling so far, as the JVM counts it. */
-    private static long jitMillis() {
-        var jit = ManagementFactory.getCompilationMXBean();
-        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     /** One execution; with {@code history} false it runs as the server runs EXPRESS executions. */
