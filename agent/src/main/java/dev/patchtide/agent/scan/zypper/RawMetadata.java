@@ -1,6 +1,6 @@
 package dev.patchtide.agent.scan.zypper;
 
-import java.io.BufferedInputStream;
+import dev.patchtide.agent.scan.rpm.RepoMetadata;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -14,17 +14,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
-import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
-import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 
 /**
  * The rpm-md metadata zypper keeps of a repository after {@code zypper refresh}: under
  * {@code var/cache/zypp/raw/<alias>/repodata}, repomd.xml names the primary (packages) and updateinfo
- * (patches) files. Both are streamed (StAX): only the packages of installed names become objects.
+ * (patches) files (read through the shared {@link RepoMetadata}: gz, xz, bz2, zstd). Both are streamed (StAX):
+ * only the packages of installed names become objects.
  */
 final class RawMetadata {
     private RawMetadata() {}
@@ -36,36 +34,15 @@ final class RawMetadata {
     }
 
     /** Where repomd.xml says the metadata of {@code type} (primary, updateinfo) is. */
-    static Optional<Path> file(Path repoDir, String type) throws IOException {
-        Path repomd = repoDir.resolve("repodata/repomd.xml");
-        try (InputStream in = Files.newInputStream(repomd)) {
-            XMLStreamReader xml = factory().createXMLStreamReader(in);
-            String current = null;
-            while (xml.hasNext()) {
-                if (xml.next() == XMLStreamConstants.START_ELEMENT) {
-                    if (xml.getLocalName().equals("data")) {
-                        current = xml.getAttributeValue(null, "type");
-                    } else if (xml.getLocalName().equals("location") && type.equals(current)) {
-                        Path file = repoDir.resolve(xml.getAttributeValue(null, "href")).normalize();
-                        if (!file.startsWith(repoDir)) {
-                            throw new IOException(repomd + ": location " + xml.getAttributeValue(null, "href")
-                                    + " points outside the repository");
-                        }
-                        return Optional.of(file);
-                    }
-                }
-            }
-            return Optional.empty();
-        } catch (XMLStreamException e) {
-            throw new IOException("malformed " + repomd + ": " + e.getMessage(), e);
-        }
+    static Optional<Path> file(Path repoDir, String alias, String type) throws IOException {
+        return new RepoMetadata(alias, repoDir).file(type);
     }
 
     /** The binary packages of primary.xml named in {@code names} (source packages are not installable). */
     static List<ZyppPackage> packages(Path file, Set<String> names) throws IOException {
         List<ZyppPackage> packages = new ArrayList<>();
-        try (InputStream in = open(file)) {
-            XMLStreamReader xml = factory().createXMLStreamReader(in);
+        try (InputStream in = RepoMetadata.open(file)) {
+            XMLStreamReader xml = RepoMetadata.factory().createXMLStreamReader(in);
             String name = null;
             String arch = null;
             String[] evr = null;
@@ -111,8 +88,8 @@ final class RawMetadata {
     /** The patches of updateinfo.xml; {@code repository} is the alias they are listed under. */
     static List<Patch> patches(Path file, String repository) throws IOException {
         List<Patch> patches = new ArrayList<>();
-        try (InputStream in = open(file)) {
-            XMLStreamReader xml = factory().createXMLStreamReader(in);
+        try (InputStream in = RepoMetadata.open(file)) {
+            XMLStreamReader xml = RepoMetadata.factory().createXMLStreamReader(in);
             PatchBuilder current = null;
             while (xml.hasNext()) {
                 int event = xml.next();
@@ -194,33 +171,6 @@ final class RawMetadata {
             return new Patch(
                     id, category, severity, issued, summary, reboot, List.copyOf(cves), List.copyOf(packages), repository);
         }
-    }
-
-    static InputStream open(Path file) throws IOException {
-        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        String name = file.getFileName().toString();
-        if (name.endsWith(".gz")) {
-            return new GZIPInputStream(raw, 1 << 16);
-        }
-        if (name.endsWith(".xz")) {
-            return new org.tukaani.xz.XZInputStream(raw);
-        }
-        if (name.endsWith(".bz2")) {
-            return new BZip2CompressorInputStream(raw, true);
-        }
-        if (name.endsWith(".zst")) {
-            raw.close();
-            throw new IOException(file + " is zstd-compressed, which this agent cannot read yet");
-        }
-        return raw;
-    }
-
-    static XMLInputFactory factory() {
-        XMLInputFactory factory = XMLInputFactory.newFactory();
-        // Metadata comes from mirrors: no DTDs, no external entities.
-        factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
-        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-        return factory;
     }
 
     private static String orZero(String epoch) {

@@ -49,13 +49,13 @@ public final class ZypperScanner {
             if (dir.isEmpty()) {
                 continue; // never refreshed: zypper has nothing of it either
             }
-            Path primary = RawMetadata.file(dir.get(), "primary")
+            Path primary = RawMetadata.file(dir.get(), repo.alias(), "primary")
                     .orElseThrow(() -> new IOException("repository " + repo.alias() + " has no primary metadata"));
             present.add(primary);
             for (ZyppPackage p : parsed(primaries, primary, names, (f, n) -> RawMetadata.packages(f, n))) {
                 available.add(new Available(p, p.evr(), repo));
             }
-            Optional<Path> updateinfo = RawMetadata.file(dir.get(), "updateinfo");
+            Optional<Path> updateinfo = RawMetadata.file(dir.get(), repo.alias(), "updateinfo");
             if (updateinfo.isPresent()) {
                 present.add(updateinfo.get());
                 // every patch is kept: list-patches --all shows the ones for packages not installed too

@@ -2,6 +2,8 @@ package dev.patchtide.agent.scan.zypper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.patchtide.agent.scan.PackageFamily;
+import dev.patchtide.agent.scan.PatchReport;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -76,7 +78,7 @@ class ZypperScannerRealToolTest {
         Path root = zypper.root();
         // rpm is given the root's database with --dbpath: the scan runs with the agent's own HOME
         List<ZyppPackage> installed =
-                RpmDatabase.read(root).stream().map(RpmDatabase.Installed::pkg).toList();
+                InstalledRpms.read(root).stream().map(InstalledRpms.Installed::pkg).toList();
         return new ZypperScanner().scan(root, installed, ZypperRepos.read(root, "15.5", "x86_64"));
     }
 
@@ -169,7 +171,7 @@ class ZypperScannerRealToolTest {
     void aRepeatScanOfUnchangedMetadataParsesNothing() throws Exception {
         Path root = zypper.root();
         List<ZyppPackage> installed =
-                RpmDatabase.read(root).stream().map(RpmDatabase.Installed::pkg).toList();
+                InstalledRpms.read(root).stream().map(InstalledRpms.Installed::pkg).toList();
         List<ZypperRepo> repos = ZypperRepos.read(root, "15.5", "x86_64");
         ZypperScanner scanner = new ZypperScanner();
         ZypperScan first = scanner.scan(root, installed, repos);
@@ -178,6 +180,27 @@ class ZypperScannerRealToolTest {
         assertThat(scanner.scan(root, installed, repos)).isEqualTo(first);
         assertThat(parsed).as("two primaries, two updateinfos").isEqualTo(4);
         assertThat(scanner.filesParsed()).isEqualTo(parsed);
+    }
+
+    @Test
+    void theAgentsReportOfTheRootIsZyppersView() throws Exception {
+        assertThat(PackageFamily.require(zypper.root())).isEqualTo(PackageFamily.ZYPPER);
+
+        Map<String, Object> report = PatchReport.scan(zypper.root(), "mi-0123456789abcdef0");
+
+        assertThat(report).containsEntry("OperatingSystem", "SUSE").containsEntry("Product", "Suse15.5");
+        assertThat(report.get("InstalledCount")).isEqualTo(5);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> patches = (List<Map<String, Object>>) report.get("Patches");
+        assertThat(patches).extracting(p -> p.get("Name")).containsExactly("pt-arch", "pt-hello", "pt-other", "pt-prio");
+        Map<String, Object> hello = patches.get(1);
+        assertThat(hello)
+                .containsEntry("AvailableVersion", "2.0-1")
+                .containsEntry("Classification", "Security")
+                .containsEntry("Severity", "Important")
+                .containsEntry("Security", true)
+                .containsEntry("ReleaseDate", "2025-11-24")
+                .containsEntry("CVEIds", List.of("CVE-2026-1111", "CVE-2026-1112"));
     }
 
     private static List<Element> elements(String xml, String tag) throws Exception {
