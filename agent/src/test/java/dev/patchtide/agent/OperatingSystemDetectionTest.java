@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.patchtide.agent.scan.OperatingSystem;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * {@code /etc/os-release} of every distribution and version Patchtide patches (written out as those releases ship
@@ -235,7 +235,8 @@ class OperatingSystemDetectionTest {
     @ParameterizedTest
     @MethodSource("releases")
     void osReleaseToSystemsManagersNames(Case c) {
-        OperatingSystem os = OperatingSystem.detect(HostFacts.parseOsRelease(c.osRelease().lines().toList()));
+        OperatingSystem os = OperatingSystem.detect(
+                HostFacts.parseOsRelease(c.osRelease().lines().toList()));
 
         assertThat(os).isEqualTo(new OperatingSystem(c.os(), c.product()));
     }

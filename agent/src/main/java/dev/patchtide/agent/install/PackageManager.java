@@ -1,8 +1,8 @@
 package dev.patchtide.agent.install;
 
+import dev.patchtide.agent.scan.PackageFamily;
 import java.io.IOException;
 import java.io.OutputStream;
-import dev.patchtide.agent.scan.PackageFamily;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

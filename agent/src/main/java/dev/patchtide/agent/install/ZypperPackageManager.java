@@ -164,7 +164,8 @@ final class ZypperPackageManager implements PackageManager {
         command.addAll(names);
         Map<String, String> versions = new HashMap<>();
         // rpm exits 1 when a name is not installed; the others are still printed
-        for (String line : Processes.capture(command, Map.of("LC_ALL", "C")).output().split("\n")) {
+        for (String line :
+                Processes.capture(command, Map.of("LC_ALL", "C")).output().split("\n")) {
             String[] f = line.split("\t");
             if (f.length == 2) {
                 versions.put(f[0], withoutZeroEpoch(f[1]));

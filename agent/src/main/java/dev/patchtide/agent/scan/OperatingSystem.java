@@ -33,8 +33,7 @@ public record OperatingSystem(String name, String product) {
             case "ol" -> new OperatingSystem("ORACLE_LINUX", "OracleLinux" + version);
             // CentOS Stream says so only in its NAME; its VERSION_ID is the major version alone
             case "centos" ->
-                new OperatingSystem(
-                        "CENTOS", (name.contains("Stream") ? "CentOSStream" : "CentOS") + version);
+                new OperatingSystem("CENTOS", (name.contains("Stream") ? "CentOSStream" : "CentOS") + version);
             case "amzn" -> amazon(version);
             case "sles", "sled", "sles_sap" -> new OperatingSystem("SUSE", "Suse" + version);
             case "opensuse-leap" -> new OperatingSystem("SUSE", "OpenSUSELeap" + version);

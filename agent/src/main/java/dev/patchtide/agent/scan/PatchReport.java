@@ -152,7 +152,8 @@ public final class PatchReport {
             List<InstalledRpms.Installed> rpms, Map<String, String> os, String product) throws IOException {
         List<ZypperRepo> repos = ZypperRepos.read(root, os.getOrDefault("VERSION_ID", ""), systemArch());
         List<Map<String, Object>> patches = new ArrayList<>();
-        for (ZypperUpdate u : zypper.scan(root, rpms.stream().map(InstalledRpms.Installed::pkg).toList(), repos)
+        for (ZypperUpdate u : zypper.scan(
+                        root, rpms.stream().map(InstalledRpms.Installed::pkg).toList(), repos)
                 .updates()) {
             patches.add(patch(
                     u.name(),
@@ -166,7 +167,8 @@ public final class PatchReport {
                     "",
                     u.classification().equals("Security"),
                     u.issued() > 0
-                            ? LocalDate.ofInstant(Instant.ofEpochSecond(u.issued()), ZoneOffset.UTC).toString()
+                            ? LocalDate.ofInstant(Instant.ofEpochSecond(u.issued()), ZoneOffset.UTC)
+                                    .toString()
                             : null,
                     u.cves()));
         }

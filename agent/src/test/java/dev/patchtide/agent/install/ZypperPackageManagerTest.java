@@ -69,8 +69,8 @@ class ZypperPackageManagerTest {
     /** zypper makes a named edition of another vendor, but says so: the dry run names the vendor change. */
     @Test
     void aVendorChangeIsNamedByTheDryRun() throws Exception {
-        Simulation s = new ZypperPackageManager(zypper.root())
-                .simulate(List.of(new Target("pt-vendor", "2.0-1", "noarch")));
+        Simulation s =
+                new ZypperPackageManager(zypper.root()).simulate(List.of(new Target("pt-vendor", "2.0-1", "noarch")));
 
         assertThat(s.exitCode()).as(s.output()).isZero();
         assertThat(s.notUpgraded()).isEmpty();

@@ -76,8 +76,7 @@ final class PredefinedBaselines {
                         "AWS-AmazonLinux2023DefaultPatchBaseline", Approval.SECURITY_CRITICAL_IMPORTANT_AND_BUGFIX));
         t.put(
                 "ORACLE_LINUX",
-                new Predefined(
-                        "AWS-OracleLinuxDefaultPatchBaseline", Approval.SECURITY_IMPORTANT_MODERATE_AND_BUGFIX));
+                new Predefined("AWS-OracleLinuxDefaultPatchBaseline", Approval.SECURITY_IMPORTANT_MODERATE_AND_BUGFIX));
         t.put("CENTOS", new Predefined("AWS-CentOSDefaultPatchBaseline", Approval.EVERYTHING));
         t.put("SUSE", new Predefined("AWS-SuseDefaultPatchBaseline", Approval.SECURITY_CRITICAL_IMPORTANT));
         return Map.copyOf(t);
@@ -97,14 +96,15 @@ final class PredefinedBaselines {
         if (p == null) {
             throw new IllegalArgumentException("no predefined baseline for " + os);
         }
-        List<PatchRule> rules = switch (p.approval()) {
-            case DEBIAN_SECURITY_ARCHIVE -> List.of(rule(0, false, new PatchFilter("PRIORITY", DEB_PRIORITIES)));
-            case SECURITY_CRITICAL_IMPORTANT_AND_BUGFIX ->
-                List.of(security("Critical", "Important"), bugfix());
-            case SECURITY_IMPORTANT_MODERATE_AND_BUGFIX -> List.of(security("Important", "Moderate"), bugfix());
-            case EVERYTHING -> List.of(rule(7, true, new PatchFilter("CLASSIFICATION", List.of("*"))));
-            case SECURITY_CRITICAL_IMPORTANT -> List.of(security("Critical", "Important"));
-        };
+        List<PatchRule> rules =
+                switch (p.approval()) {
+                    case DEBIAN_SECURITY_ARCHIVE ->
+                        List.of(rule(0, false, new PatchFilter("PRIORITY", DEB_PRIORITIES)));
+                    case SECURITY_CRITICAL_IMPORTANT_AND_BUGFIX -> List.of(security("Critical", "Important"), bugfix());
+                    case SECURITY_IMPORTANT_MODERATE_AND_BUGFIX -> List.of(security("Important", "Moderate"), bugfix());
+                    case EVERYTHING -> List.of(rule(7, true, new PatchFilter("CLASSIFICATION", List.of("*"))));
+                    case SECURITY_CRITICAL_IMPORTANT -> List.of(security("Critical", "Important"));
+                };
         return new Definition(
                 p.name(),
                 os,

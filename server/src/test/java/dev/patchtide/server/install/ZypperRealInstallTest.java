@@ -71,11 +71,39 @@ class ZypperRealInstallTest {
         zypper.rpm("sle-updates", LOW, "1.5", suse, "x86_64");
         long issued = 1_764_000_000L;
         String prefix = "SUSE-SLE-Module-Basesystem-15-SP5-2026-";
-        zypper.patch("sle-updates", prefix + "4101", "security", "important", issued, List.of("CVE-2026-4101"), FIX, "2.0", "x86_64");
-        zypper.patch("sle-updates", prefix + "4102", "recommended", "moderate", issued, List.of(), RECOMMENDED, "1.1", "x86_64");
-        zypper.patch("sle-updates", prefix + "4103", "security", "low", issued, List.of("CVE-2026-4103"), LOW, "1.5", "x86_64");
+        zypper.patch(
+                "sle-updates",
+                prefix + "4101",
+                "security",
+                "important",
+                issued,
+                List.of("CVE-2026-4101"),
+                FIX,
+                "2.0",
+                "x86_64");
+        zypper.patch(
+                "sle-updates",
+                prefix + "4102",
+                "recommended",
+                "moderate",
+                issued,
+                List.of(),
+                RECOMMENDED,
+                "1.1",
+                "x86_64");
+        zypper.patch(
+                "sle-updates",
+                prefix + "4103",
+                "security",
+                "low",
+                issued,
+                List.of("CVE-2026-4103"),
+                LOW,
+                "1.5",
+                "x86_64");
         zypper.publish("sle-updates", 99);
-        zypper.install(FIX + "-1.0-1.x86_64", RECOMMENDED + "-1.0-1.x86_64", LOW + "-1.0-1.x86_64", "pt-zy-base-1.0-1.x86_64");
+        zypper.install(
+                FIX + "-1.0-1.x86_64", RECOMMENDED + "-1.0-1.x86_64", LOW + "-1.0-1.x86_64", "pt-zy-base-1.0-1.x86_64");
 
         server = TestServer.start(clock);
         ssm = server.ssm();
@@ -142,7 +170,9 @@ class ZypperRealInstallTest {
         assertThat(scan.status()).as(scan.standardOutputContent()).isEqualTo(CommandInvocationStatus.SUCCESS);
         assertThat(states()).containsEntry(FIX, PatchComplianceDataState.MISSING);
         assertThat(state().missingCount()).isEqualTo(1);
-        assertThat(state().baselineId()).as("judged by the SUSE baseline of its patch group").isEqualTo(baselineId);
+        assertThat(state().baselineId())
+                .as("judged by the SUSE baseline of its patch group")
+                .isEqualTo(baselineId);
         String before = zypper.zypper("--xmlout", "list-updates");
         assertThat(before).contains(FIX, RECOMMENDED, LOW);
 
@@ -151,7 +181,9 @@ class ZypperRealInstallTest {
         assertThat(install.status()).as(install.standardOutputContent()).isEqualTo(CommandInvocationStatus.SUCCESS);
         assertThat(install.standardOutputContent()).contains("zypper", "update", FIX + ".x86_64=2.0-1");
         assertThat(zypper.installed(FIX)).isEqualTo("2.0-1");
-        assertThat(zypper.installed(RECOMMENDED)).as("not approved: recommended").isEqualTo("1.0-1");
+        assertThat(zypper.installed(RECOMMENDED))
+                .as("not approved: recommended")
+                .isEqualTo("1.0-1");
         assertThat(zypper.installed(LOW)).as("not approved: low severity").isEqualTo("1.0-1");
         assertThat(zypper.installed("pt-zy-base")).isEqualTo("1.0-1");
         String after = zypper.zypper("--xmlout", "list-updates");

@@ -193,7 +193,11 @@ class BaselineApiTest {
                 .baselineId();
         GetPatchBaselineResponse baseline = ssm.getPatchBaseline(b -> b.baselineId(suse));
         assertThat(baseline.name()).isEqualTo("AWS-SuseDefaultPatchBaseline");
-        assertThat(baseline.approvalRules().patchRules().getFirst().patchFilterGroup().patchFilters())
+        assertThat(baseline.approvalRules()
+                        .patchRules()
+                        .getFirst()
+                        .patchFilterGroup()
+                        .patchFilters())
                 .extracting(PatchFilter::keyAsString, PatchFilter::values)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("CLASSIFICATION", List.of("Security")),
@@ -216,8 +220,8 @@ class BaselineApiTest {
         assertThatThrownBy(() -> ssm.createPatchBaseline(b -> b.name("sles-priority")
                         .operatingSystem(OperatingSystem.SUSE)
                         .approvalRules(r -> r.patchRules(rule -> rule.approveAfterDays(0)
-                                .patchFilterGroup(g -> g.patchFilters(f ->
-                                        f.key(PatchFilterKey.PRIORITY).values("Required")))))))
+                                .patchFilterGroup(g -> g.patchFilters(
+                                        f -> f.key(PatchFilterKey.PRIORITY).values("Required")))))))
                 .hasMessageContaining("PRIORITY is not a patch filter for SUSE");
     }
 

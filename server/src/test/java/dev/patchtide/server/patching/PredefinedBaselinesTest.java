@@ -79,7 +79,8 @@ class PredefinedBaselinesTest {
         assertThat(errors("SUSE", "PRIORITY", "Required")).contains("PRIORITY is not a patch filter for SUSE");
         assertThat(errors("AMAZON_LINUX_2023", "SEVERITY", "Medium")).isEmpty();
         assertThat(errors("REDHAT_ENTERPRISE_LINUX", "SEVERITY", "Medium")).contains("not a SEVERITY of");
-        assertThat(errors("REDHAT_ENTERPRISE_LINUX", "CLASSIFICATION", "Recommended")).isEmpty();
+        assertThat(errors("REDHAT_ENTERPRISE_LINUX", "CLASSIFICATION", "Recommended"))
+                .isEmpty();
         assertThat(errors("UBUNTU", "SEVERITY", "Critical")).contains("SEVERITY is not a patch filter for UBUNTU");
         assertThat(errors("SUSE", "CLASSIFICATION", "Yast")).isEmpty();
         assertThat(errors("SUSE", "SEVERITY", "*")).isEmpty();

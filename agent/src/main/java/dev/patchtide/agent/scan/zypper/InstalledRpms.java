@@ -30,8 +30,8 @@ public final class InstalledRpms {
 
     public static List<Installed> read(Path root) throws IOException {
         RpmDatabase db = RpmDatabase.of(root)
-                .orElseThrow(() -> new IOException("no rpm database under " + root
-                        + " (looked in usr/lib/sysimage/rpm and var/lib/rpm)"));
+                .orElseThrow(() -> new IOException(
+                        "no rpm database under " + root + " (looked in usr/lib/sysimage/rpm and var/lib/rpm)"));
         List<String> command = new ArrayList<>(db.rpmCommand());
         command.addAll(List.of("-qa", "--queryformat", QUERY_FORMAT));
         return parse(run(command));

@@ -169,7 +169,15 @@ final class RawMetadata {
 
         Patch build(String repository) {
             return new Patch(
-                    id, category, severity, issued, summary, reboot, List.copyOf(cves), List.copyOf(packages), repository);
+                    id,
+                    category,
+                    severity,
+                    issued,
+                    summary,
+                    reboot,
+                    List.copyOf(cves),
+                    List.copyOf(packages),
+                    repository);
         }
     }
 

@@ -19,7 +19,8 @@ public final class ZypperRepos {
     /** A repo file is a few hundred bytes; anything this big is not one, and is refused before it is read. */
     static final long MAX_FILE_BYTES = 1 << 20;
 
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{?(releasever_major|releasever_minor|releasever|basearch|arch)}?");
+    private static final Pattern VARIABLE =
+            Pattern.compile("\\$\\{?(releasever_major|releasever_minor|releasever|basearch|arch)}?");
 
     private ZypperRepos() {}
 
@@ -136,17 +137,16 @@ public final class ZypperRepos {
         Matcher m = VARIABLE.matcher(url);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            String value = switch (m.group(1)) {
-                case "releasever" -> releasever;
-                case "releasever_major" -> releasever.contains(".")
-                        ? releasever.substring(0, releasever.indexOf('.'))
-                        : releasever;
-                case "releasever_minor" -> releasever.contains(".")
-                        ? releasever.substring(releasever.indexOf('.') + 1)
-                        : "";
-                case "basearch" -> baseArch(arch);
-                default -> arch;
-            };
+            String value =
+                    switch (m.group(1)) {
+                        case "releasever" -> releasever;
+                        case "releasever_major" ->
+                            releasever.contains(".") ? releasever.substring(0, releasever.indexOf('.')) : releasever;
+                        case "releasever_minor" ->
+                            releasever.contains(".") ? releasever.substring(releasever.indexOf('.') + 1) : "";
+                        case "basearch" -> baseArch(arch);
+                        default -> arch;
+                    };
             m.appendReplacement(out, Matcher.quoteReplacement(value));
         }
         m.appendTail(out);

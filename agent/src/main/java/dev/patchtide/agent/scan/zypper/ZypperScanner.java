@@ -59,7 +59,8 @@ public final class ZypperScanner {
             if (updateinfo.isPresent()) {
                 present.add(updateinfo.get());
                 // every patch is kept: list-patches --all shows the ones for packages not installed too
-                patches.addAll(parsed(updateinfos, updateinfo.get(), Set.of(), (f, n) -> RawMetadata.patches(f, repo.alias())));
+                patches.addAll(parsed(
+                        updateinfos, updateinfo.get(), Set.of(), (f, n) -> RawMetadata.patches(f, repo.alias())));
             }
         }
         primaries.keySet().retainAll(present);
@@ -70,11 +71,13 @@ public final class ZypperScanner {
     private static List<ZypperUpdate> updates(
             List<ZyppPackage> installed, List<Available> available, List<Patch> patches, VendorGroups vendors) {
         Map<String, List<Available>> byName = new HashMap<>();
-        available.forEach(a -> byName.computeIfAbsent(a.pkg().name(), k -> new ArrayList<>()).add(a));
+        available.forEach(a ->
+                byName.computeIfAbsent(a.pkg().name(), k -> new ArrayList<>()).add(a));
         // of several installed builds of one name and arch (a multiversion kernel), the newest is the one updated
         Map<String, ZyppPackage> newestInstalled = new HashMap<>();
         for (ZyppPackage p : installed) {
-            newestInstalled.merge(p.name() + "." + p.arch(), p, (a, b) -> a.evr().compareTo(b.evr()) >= 0 ? a : b);
+            newestInstalled.merge(
+                    p.name() + "." + p.arch(), p, (a, b) -> a.evr().compareTo(b.evr()) >= 0 ? a : b);
         }
         List<ZypperUpdate> updates = new ArrayList<>();
         for (ZyppPackage current : newestInstalled.values()) {
@@ -154,7 +157,8 @@ public final class ZypperScanner {
      */
     private static List<ZypperScan.PatchEntry> statuses(List<ZyppPackage> installed, List<Patch> patches) {
         Map<String, List<ZyppPackage>> byName = new HashMap<>();
-        installed.forEach(p -> byName.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(p));
+        installed.forEach(
+                p -> byName.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(p));
         List<ZypperScan.PatchEntry> entries = new ArrayList<>();
         for (Patch patch : patches) {
             boolean relevant = false;

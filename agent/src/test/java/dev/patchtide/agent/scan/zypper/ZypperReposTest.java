@@ -50,7 +50,8 @@ class ZypperReposTest {
 
     @Test
     void i586HostsGetTheI386BaseArch() {
-        assertThat(ZypperRepos.expand("http://m/$basearch/$arch", "15.5", "i686")).isEqualTo("http://m/i386/i686");
+        assertThat(ZypperRepos.expand("http://m/$basearch/$arch", "15.5", "i686"))
+                .isEqualTo("http://m/i386/i686");
     }
 
     @Test
@@ -72,7 +73,8 @@ class ZypperReposTest {
     @Test
     void vendorEquivalenceAsZypperMeasuredIt() throws IOException {
         VendorGroups v = VendorGroups.defaults();
-        assertThat(v.equivalent("SUSE LLC <https://www.suse.com/>", "SUSE GmbH")).isTrue();
+        assertThat(v.equivalent("SUSE LLC <https://www.suse.com/>", "SUSE GmbH"))
+                .isTrue();
         assertThat(v.equivalent("Acme", "acme")).isTrue();
         assertThat(v.equivalent("SUSE LLC", "openSUSE")).isFalse();
         assertThat(v.equivalent("openSUSE", "openSUSE Build Service")).isFalse();

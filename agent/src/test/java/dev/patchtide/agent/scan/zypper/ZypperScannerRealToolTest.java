@@ -59,11 +59,40 @@ class ZypperScannerRealToolTest {
                 "pt-hello",
                 "2.0",
                 "noarch");
-        zypper.patch("updates", prefix + "2000", "recommended", "low", ISSUED + 100, List.of(), "pt-absent", "1.0", "noarch");
-        zypper.patch("updates", prefix + "2001", "optional", "moderate", ISSUED + 200, List.of(), "pt-other", "1.0", "noarch");
-        zypper.patch("updates", prefix + "2002", "feature", "critical", ISSUED + 300, List.of(), "pt-arch", "2.0", "x86_64");
-        zypper.patch("updates", prefix + "2003", "recommended", "", ISSUED + 400, List.of(), "pt-other", "1.1", "noarch");
-        zypper.patch("pinned", "openSUSE-2026-77", "security", "moderate", ISSUED + 500, List.of("CVE-2026-7777"), "pt-prio", "1.5", "noarch");
+        zypper.patch(
+                "updates",
+                prefix + "2000",
+                "recommended",
+                "low",
+                ISSUED + 100,
+                List.of(),
+                "pt-absent",
+                "1.0",
+                "noarch");
+        zypper.patch(
+                "updates",
+                prefix + "2001",
+                "optional",
+                "moderate",
+                ISSUED + 200,
+                List.of(),
+                "pt-other",
+                "1.0",
+                "noarch");
+        zypper.patch(
+                "updates", prefix + "2002", "feature", "critical", ISSUED + 300, List.of(), "pt-arch", "2.0", "x86_64");
+        zypper.patch(
+                "updates", prefix + "2003", "recommended", "", ISSUED + 400, List.of(), "pt-other", "1.1", "noarch");
+        zypper.patch(
+                "pinned",
+                "openSUSE-2026-77",
+                "security",
+                "moderate",
+                ISSUED + 500,
+                List.of("CVE-2026-7777"),
+                "pt-prio",
+                "1.5",
+                "noarch");
         zypper.publish("updates", 99);
         zypper.publish("pinned", 50);
         zypper.install(
@@ -77,8 +106,9 @@ class ZypperScannerRealToolTest {
     static ZypperScan scan() throws Exception {
         Path root = zypper.root();
         // rpm is given the root's database with --dbpath: the scan runs with the agent's own HOME
-        List<ZyppPackage> installed =
-                InstalledRpms.read(root).stream().map(InstalledRpms.Installed::pkg).toList();
+        List<ZyppPackage> installed = InstalledRpms.read(root).stream()
+                .map(InstalledRpms.Installed::pkg)
+                .toList();
         return new ZypperScanner().scan(root, installed, ZypperRepos.read(root, "15.5", "x86_64"));
     }
 
@@ -170,8 +200,9 @@ class ZypperScannerRealToolTest {
     @Test
     void aRepeatScanOfUnchangedMetadataParsesNothing() throws Exception {
         Path root = zypper.root();
-        List<ZyppPackage> installed =
-                InstalledRpms.read(root).stream().map(InstalledRpms.Installed::pkg).toList();
+        List<ZyppPackage> installed = InstalledRpms.read(root).stream()
+                .map(InstalledRpms.Installed::pkg)
+                .toList();
         List<ZypperRepo> repos = ZypperRepos.read(root, "15.5", "x86_64");
         ZypperScanner scanner = new ZypperScanner();
         ZypperScan first = scanner.scan(root, installed, repos);
@@ -192,7 +223,9 @@ class ZypperScannerRealToolTest {
         assertThat(report.get("InstalledCount")).isEqualTo(5);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> patches = (List<Map<String, Object>>) report.get("Patches");
-        assertThat(patches).extracting(p -> p.get("Name")).containsExactly("pt-arch", "pt-hello", "pt-other", "pt-prio");
+        assertThat(patches)
+                .extracting(p -> p.get("Name"))
+                .containsExactly("pt-arch", "pt-hello", "pt-other", "pt-prio");
         Map<String, Object> hello = patches.get(1);
         assertThat(hello)
                 .containsEntry("AvailableVersion", "2.0-1")

@@ -58,7 +58,8 @@ public final class ZypperTestRoot {
         List<String> missing = new ArrayList<>();
         for (String tool : TOOLS) {
             boolean found = false;
-            for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            for (String d :
+                    System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
                 found |= !d.isEmpty() && Files.isExecutable(Path.of(d, tool));
             }
             if (!found) {
@@ -101,7 +102,8 @@ public final class ZypperTestRoot {
                 "-bb",
                 spec.toString()));
         String file = name + "-" + version + "-1." + arch + ".rpm";
-        Path target = Files.createDirectories(dir.resolve("repos").resolve(repo)).resolve(file);
+        Path target =
+                Files.createDirectories(dir.resolve("repos").resolve(repo)).resolve(file);
         Files.copy(top.resolve("RPMS").resolve(arch).resolve(file), target);
         return target;
     }
@@ -146,15 +148,25 @@ public final class ZypperTestRoot {
         List<String> updates = patches.getOrDefault(repo, List.of());
         if (!updates.isEmpty()) {
             // modifyrepo_c names the metadata type after the file: it must be updateinfo.xml
-            Path updateinfo = Files.createDirectories(dir.resolve("updateinfo").resolve(repo)).resolve("updateinfo.xml");
+            Path updateinfo = Files.createDirectories(dir.resolve("updateinfo").resolve(repo))
+                    .resolve("updateinfo.xml");
             Files.writeString(
                     updateinfo,
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<updates>\n" + String.join("\n", updates)
                             + "\n</updates>\n");
-            run(List.of("modifyrepo_c", updateinfo.toString(), folder.resolve("repodata").toString()));
+            run(List.of(
+                    "modifyrepo_c",
+                    updateinfo.toString(),
+                    folder.resolve("repodata").toString()));
         }
         // unsigned test packages: the repository says so itself, so the agent's zypper runs without --no-gpg-checks
-        zypper("addrepo", "--no-gpgcheck", "--priority", String.valueOf(priority), folder.toUri().toString(), repo);
+        zypper(
+                "addrepo",
+                "--no-gpgcheck",
+                "--priority",
+                String.valueOf(priority),
+                folder.toUri().toString(),
+                repo);
         zypper("refresh");
     }
 
@@ -167,8 +179,8 @@ public final class ZypperTestRoot {
 
     /** Runs {@code zypper --root ROOT --non-interactive --no-gpg-checks ARGS}; fails on a non-zero exit. */
     public String zypper(String... args) throws IOException {
-        List<String> command = new ArrayList<>(
-                List.of("zypper", "--root", root.toString(), "--non-interactive", "--no-gpg-checks"));
+        List<String> command =
+                new ArrayList<>(List.of("zypper", "--root", root.toString(), "--non-interactive", "--no-gpg-checks"));
         command.addAll(List.of(args));
         return run(command);
     }
