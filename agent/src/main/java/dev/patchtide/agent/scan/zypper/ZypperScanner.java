@@ -19,7 +19,8 @@ import java.util.Set;
  * status, from the repositories of {@code etc/zypp/repos.d}, the metadata zypper cached at its last refresh and
  * the rpm database. An update follows zypper's rules: only newer builds (no downgrade), the same vendor (or an
  * equivalent one), no architecture change except to or from noarch, and among the newer builds those of the
- * repository with the highest priority (lowest number) first, then the newest.
+ * repository with the highest priority (lowest number) first, then the newest; never for a locked package
+ * ({@code etc/zypp/locks}).
  */
 public final class ZypperScanner {
     private record Available(ZyppPackage pkg, RpmVersion evr, ZypperRepo repo) {}
@@ -65,7 +66,11 @@ public final class ZypperScanner {
         }
         primaries.keySet().retainAll(present);
         updateinfos.keySet().retainAll(present);
-        return new ZypperScan(updates(installed, available, patches, vendors), statuses(installed, patches));
+        ZypperLocks locks = ZypperLocks.read(root);
+        List<ZyppPackage> unlocked =
+                installed.stream().filter(p -> !locks.locked(p)).toList();
+        // a locked package is never updated, but its patches keep their status (zypper lists them as it does)
+        return new ZypperScan(updates(unlocked, available, patches, vendors), statuses(installed, patches));
     }
 
     private static List<ZypperUpdate> updates(

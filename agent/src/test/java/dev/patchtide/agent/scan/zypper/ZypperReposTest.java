@@ -71,6 +71,39 @@ class ZypperReposTest {
     }
 
     @Test
+    void locksAsZypperAddlockWritesThem() {
+        ZypperLocks locks = ZypperLocks.parse(
+                """
+
+                type: package
+                match_type: glob
+                case_sensitive: on
+                solvable_name: kernel-default*
+
+                type: package
+                match_type: exact
+                case_sensitive: off
+                solvable_name: Firefox
+                solvable_arch: x86_64
+
+                type: pattern
+                solvable_name: gnome
+                """);
+
+        assertThat(locks.locked(new ZyppPackage("kernel-default-devel", "x86_64", "0", "6.4", "1", "")))
+                .isTrue();
+        assertThat(locks.locked(new ZyppPackage("kernel-azure", "x86_64", "0", "6.4", "1", "")))
+                .isFalse();
+        assertThat(locks.locked(new ZyppPackage("firefox", "x86_64", "0", "128", "1", "")))
+                .isTrue();
+        assertThat(locks.locked(new ZyppPackage("firefox", "aarch64", "0", "128", "1", "")))
+                .isFalse();
+        assertThat(locks.locked(new ZyppPackage("gnome", "noarch", "0", "1", "1", "")))
+                .as("a pattern lock is no package lock")
+                .isFalse();
+    }
+
+    @Test
     void vendorEquivalenceAsZypperMeasuredIt() throws IOException {
         VendorGroups v = VendorGroups.defaults();
         assertThat(v.equivalent("SUSE LLC <https://www.suse.com/>", "SUSE GmbH"))

@@ -22,7 +22,8 @@ import org.w3c.dom.NodeList;
  * and modifyrepo_c, v1s installed by zypper), and Patchtide's scan of it equals {@code zypper list-updates} and
  * {@code zypper list-patches --all}, field by field. The repositories exercise zypper's rules: a security patch with
  * CVEs, an unrelated plain update, a vendor change (not an update), a repository of higher priority with an older
- * build (it wins), an x86_64 package, and patches that are needed, optional, applied and not needed.
+ * build (it wins), an x86_64 package, a locked package, and patches that are needed, optional, applied and not
+ * needed.
  */
 class ZypperScannerRealToolTest {
     static final long ISSUED = 1_764_000_000L;
@@ -47,6 +48,8 @@ class ZypperScannerRealToolTest {
         zypper.rpm("updates", "pt-prio", "1.0", suse, "noarch");
         zypper.rpm("updates", "pt-prio", "2.0", suse, "noarch");
         zypper.rpm("updates", "pt-absent", "1.0", suse, "noarch");
+        zypper.rpm("updates", "pt-locked", "1.0", suse, "noarch");
+        zypper.rpm("updates", "pt-locked", "2.0", suse, "noarch");
         zypper.rpm("pinned", "pt-prio", "1.5", "SUSE GmbH", "noarch");
         String prefix = "SUSE-SLE-Module-Basesystem-15-SP5-2026-";
         zypper.patch(
@@ -100,7 +103,9 @@ class ZypperScannerRealToolTest {
                 "pt-arch-1.0-1.x86_64",
                 "pt-other-1.0-1.noarch",
                 "pt-vendor-1.0-1.noarch",
-                "pt-prio-1.0-1.noarch");
+                "pt-prio-1.0-1.noarch",
+                "pt-locked-1.0-1.noarch");
+        zypper.zypper("addlock", "pt-lock*");
     }
 
     static ZypperScan scan() throws Exception {
@@ -132,7 +137,8 @@ class ZypperScannerRealToolTest {
         assertThat(expected)
                 .as("zypper itself, so the comparison compares something")
                 .contains("pt-prio noarch 1.0-1 1.5-1 pinned", "pt-hello noarch 1.0-1 2.0-1 updates")
-                .noneMatch(l -> l.startsWith("pt-vendor"));
+                .noneMatch(l -> l.startsWith("pt-vendor"))
+                .noneMatch(l -> l.startsWith("pt-locked"));
         assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
     }
 
@@ -220,7 +226,7 @@ class ZypperScannerRealToolTest {
         Map<String, Object> report = PatchReport.scan(zypper.root(), "mi-0123456789abcdef0");
 
         assertThat(report).containsEntry("OperatingSystem", "SUSE").containsEntry("Product", "Suse15.5");
-        assertThat(report.get("InstalledCount")).isEqualTo(5);
+        assertThat(report.get("InstalledCount")).isEqualTo(6);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> patches = (List<Map<String, Object>>) report.get("Patches");
         assertThat(patches)
