@@ -48,8 +48,12 @@ public final class ZypperTestRoot {
     public static ZypperTestRoot create(Path dir) throws IOException {
         List<String> missing = missingTools();
         if (!missing.isEmpty()) {
+            // Debian's dnf-plugins-core Breaks zypper (both ship needs-restarting): beside it, zypper's .deb
+            // is unpacked rather than installed
             throw new AssertionError("the zypper tests need " + String.join(", ", missing)
-                    + " on this machine (apt-get install rpm createrepo-c zypper; .ci/run does it)");
+                    + " on this machine: apt-get install rpm createrepo-c zypper, or where dnf-plugins-core is"
+                    + " installed: apt-get download zypper && dpkg-deb -x zypper_*.deb /opt/patchtide-zypper"
+                    + " && ln -s /opt/patchtide-zypper/usr/bin/zypper /usr/local/bin/zypper");
         }
         return new ZypperTestRoot(dir);
     }
