@@ -1,9 +1,11 @@
 package dev.patchtide.agent.cli;
 
 import dev.patchtide.agent.Agent;
+import dev.patchtide.agent.HostFacts;
 import dev.patchtide.agent.Registration;
 import dev.patchtide.agent.RegistrationFile;
 import dev.patchtide.agent.scan.PackageFamily;
+import dev.patchtide.agent.scan.PatchReport;
 import dev.patchtide.agent.scan.RebootCheck;
 import dev.patchtide.agent.scan.apt.AptScanner;
 import dev.patchtide.agent.scan.apt.AptUpdate;
@@ -12,6 +14,12 @@ import dev.patchtide.agent.scan.dnf.DnfUpdate;
 import dev.patchtide.agent.scan.rpm.InstalledRpm;
 import dev.patchtide.agent.scan.rpm.RpmDatabase;
 import dev.patchtide.agent.scan.rpm.RpmPackage;
+import dev.patchtide.agent.scan.zypper.InstalledRpms;
+import dev.patchtide.agent.scan.zypper.ZyppPackage;
+import dev.patchtide.agent.scan.zypper.ZypperRepo;
+import dev.patchtide.agent.scan.zypper.ZypperRepos;
+import dev.patchtide.agent.scan.zypper.ZypperScanner;
+import dev.patchtide.agent.scan.zypper.ZypperUpdate;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -34,7 +42,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Scan this host for available package updates, print them and report them to the server if this host is"
                     + " registered. apt hosts (Debian, Ubuntu): run 'apt-get update' first for fresh lists; dnf hosts"
-                    + " (RHEL, Rocky, Alma, Oracle Linux, Amazon Linux, Fedora): 'dnf makecache'.",
+                    + " (RHEL, Rocky, Alma, Oracle Linux, Amazon Linux, Fedora): 'dnf makecache'; zypper hosts (SLES,"
+                    + " openSUSE): 'zypper refresh'.",
             "The registration used: --state-dir (or $PATCHTIDE_AGENT_DIR) if given; else the standard state dir if it"
                     + " holds one; else that of the agent 'patchtide up' runs, data/agent under the current"
                     + " directory (or $PATCHTIDE_DATA_DIR/agent). So on the host of 'up', run from the folder"
@@ -110,12 +119,44 @@ final class AgentScanCommand implements Callable<Integer> {
         out.println(updates.size() + " packages can be upgraded, " + security + " of them by a security advisory.");
     }
 
+    /** As {@code zypper list-updates} on that tree, with the patches that carry each update. */
+    private void printZypper(PrintWriter out) throws Exception {
+        String release = HostFacts.osRelease(root).getOrDefault("VERSION_ID", "");
+        List<ZypperRepo> repos = ZypperRepos.read(root, release, PatchReport.systemArch());
+        List<ZyppPackage> installed = InstalledRpms.read(root).stream()
+                .map(InstalledRpms.Installed::pkg)
+                .toList();
+        List<ZypperUpdate> updates =
+                new ZypperScanner().scan(root, installed, repos).updates();
+        Table table = new Table(
+                "PACKAGE", "ARCH", "INSTALLED", "AVAILABLE", "REPOSITORY", "CATEGORY", "SEVERITY", "PATCHES", "CVES");
+        for (ZypperUpdate u : updates) {
+            table.add(
+                    u.name(),
+                    u.arch(),
+                    u.installed(),
+                    u.available(),
+                    u.repository(),
+                    u.classification().isEmpty() ? "-" : u.classification(),
+                    u.severity().isEmpty() ? "-" : u.severity(),
+                    u.patchIds().isEmpty() ? "-" : String.join(",", u.patchIds()),
+                    u.cves().isEmpty() ? "-" : String.join(",", u.cves()));
+        }
+        table.print(out);
+        long security = updates.stream()
+                .filter(u -> u.classification().equals("Security"))
+                .count();
+        out.println();
+        out.println(updates.size() + " packages can be upgraded, " + security + " of them by a security patch.");
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         switch (PackageFamily.require(root)) {
             case APT -> printApt(out);
             case DNF -> printDnf(out);
+            case ZYPPER -> printZypper(out);
         }
         RebootCheck.RebootStatus reboot = new RebootCheck(root).check();
         out.println(

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Installs exact versions of updates through the host's own package manager (apt, dnf): first a simulation
+ * Installs exact versions of updates through the host's own package manager (apt, dnf, zypper): first a simulation
  * that names everything the package manager would do beyond the requested updates, then the install itself.
  * Never an upgrade of everything.
  */
@@ -50,6 +50,7 @@ interface PackageManager {
     static PackageManager forHost(Path root) {
         return switch (PackageFamily.require(root)) {
             case APT -> new AptPackageManager(List.of());
+            case ZYPPER -> new ZypperPackageManager(root);
             case DNF -> DnfPackageManager.of(root);
         };
     }

@@ -12,18 +12,19 @@ import java.util.Optional;
 public enum PackageFamily {
     /** dpkg's status file: Debian, Ubuntu, Raspbian. */
     APT,
-    /** An rpm database and no zypper: RHEL, Rocky, Alma, Oracle Linux, CentOS, Amazon Linux, Fedora. */
-    DNF;
+    /** An rpm database, no zypper repositories: RHEL, Rocky, Alma, Oracle Linux, CentOS, Amazon Linux, Fedora. */
+    DNF,
+    /** An rpm database and zypper's repositories (etc/zypp/repos.d): SLES, openSUSE. */
+    ZYPPER;
 
     /** The family of the tree at {@code root}; empty when it holds no package database Patchtide reads. */
     public static Optional<PackageFamily> of(Path root) {
         if (Files.exists(root.resolve("var/lib/dpkg/status"))) {
             return Optional.of(APT);
         }
-        // zypper hosts have an rpm database too: their check (zypper's configuration or caches) goes here,
-        // before the rpm one.
         if (RpmDatabase.of(root).isPresent()) {
-            return Optional.of(DNF);
+            // zypper hosts have an rpm database too; their repositories are zypper's
+            return Optional.of(Files.isDirectory(root.resolve("etc/zypp/repos.d")) ? ZYPPER : DNF);
         }
         return Optional.empty();
     }

@@ -7,20 +7,27 @@ import dev.patchtide.agent.scan.dnf.DnfScanner;
 import dev.patchtide.agent.scan.dnf.DnfUpdate;
 import dev.patchtide.agent.scan.rpm.InstalledRpm;
 import dev.patchtide.agent.scan.rpm.RpmDatabase;
+import dev.patchtide.agent.scan.zypper.InstalledRpms;
+import dev.patchtide.agent.scan.zypper.ZypperRepo;
+import dev.patchtide.agent.scan.zypper.ZypperRepos;
+import dev.patchtide.agent.scan.zypper.ZypperScanner;
+import dev.patchtide.agent.scan.zypper.ZypperUpdate;
 import dev.patchtide.core.patching.InstalledPackage;
 import dev.patchtide.core.patching.Inventory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
- * Scans this host with the backend that fits it (apt where dpkg is, dnf where rpm is) and builds the
+ * Scans this host with the backend that fits it (apt where dpkg is, zypper where rpm and zypper's repositories are,
+ * dnf where rpm is) and builds the
  * {@code Patchtide.PutPatchScanReport} request: every available update with the attributes baselines
  * filter on, the installed inventory with its hash, and whether a reboot is pending and for which packages.
  */
@@ -30,6 +37,7 @@ public final class PatchReport {
     private final AptScanner apt;
 
     private final DnfScanner dnf = new DnfScanner();
+    private final ZypperScanner zypper = new ZypperScanner();
 
     /** A scanner of the host tree at {@code root} ("/" on a real host) that a daemon keeps for its repeat scans. */
     public PatchReport(Path root) {
@@ -58,8 +66,17 @@ public final class PatchReport {
         List<Map<String, Object>> patches = new ArrayList<>();
         int installed;
         List<InstalledPackage> inventory;
-        boolean debian = PackageFamily.require(root) == PackageFamily.APT;
-        if (debian) {
+        PackageFamily family = PackageFamily.require(root);
+        boolean debian = family == PackageFamily.APT;
+        if (family == PackageFamily.ZYPPER) {
+            List<InstalledRpms.Installed> rpms = InstalledRpms.read(root);
+            inventory = rpms.stream()
+                    .map(r -> new InstalledPackage(
+                            r.pkg().name(), r.pkg().arch(), r.pkg().edition(), r.installedTime()))
+                    .toList();
+            patches.addAll(zypperPatches(rpms, os, product));
+            installed = rpms.size();
+        } else if (debian) {
             for (AptUpdate u : apt.upgradable()) {
                 patches.add(patch(
                         u.name(),
@@ -118,38 +135,51 @@ public final class PatchReport {
         return report;
     }
 
-    /** Systems Manager's OperatingSystem for this host, from os-release's ID (and VERSION_ID for Amazon Linux). */
+    /** Systems Manager's OperatingSystem for this host (see {@link OperatingSystem}). */
     static String operatingSystem(Map<String, String> os) {
-        String id = os.getOrDefault("ID", "").toLowerCase(Locale.ROOT);
-        return switch (id) {
-            case "debian" -> "DEBIAN";
-            case "ubuntu" -> "UBUNTU";
-            case "raspbian" -> "RASPBIAN";
-            case "rhel" -> "REDHAT_ENTERPRISE_LINUX";
-            case "rocky" -> "ROCKY_LINUX";
-            case "almalinux" -> "ALMA_LINUX";
-            case "centos" -> "CENTOS";
-            case "ol" -> "ORACLE_LINUX";
-            case "amzn" ->
-                os.getOrDefault("VERSION_ID", "").startsWith("2023") ? "AMAZON_LINUX_2023" : "AMAZON_LINUX_2";
-            default -> throw new IllegalStateException("this host's OS (os-release ID '" + id + "') is not supported");
-        };
+        return OperatingSystem.detect(os).name();
     }
 
-    /** The PRODUCT patches are filed under, as DescribePatchProperties lists them (Debian12, Ubuntu22.04, …). */
+    /** The PRODUCT patches are filed under, as DescribePatchProperties lists them (Debian12, Suse15.5, …). */
     static String product(Map<String, String> os) {
-        String version = os.getOrDefault("VERSION_ID", "");
-        return switch (os.getOrDefault("ID", "").toLowerCase(Locale.ROOT)) {
-            case "debian" -> "Debian" + version;
-            case "ubuntu" -> "Ubuntu" + version;
-            case "raspbian" -> "Raspbian" + version;
-            case "rhel" -> "RedhatEnterpriseLinux" + version;
-            case "rocky" -> "RockyLinux" + version;
-            case "almalinux" -> "AlmaLinux" + version;
-            case "centos" -> "CentOS" + version;
-            case "ol" -> "OracleLinux" + version;
-            case "amzn" -> "AmazonLinux" + version;
-            default -> version;
+        return OperatingSystem.detect(os).product();
+    }
+
+    /** The updates zypper would make, each classified by the patches that carry it (see {@link ZypperScanner}). */
+    private List<Map<String, Object>> zypperPatches(
+            List<InstalledRpms.Installed> rpms, Map<String, String> os, String product) throws IOException {
+        List<ZypperRepo> repos = ZypperRepos.read(root, os.getOrDefault("VERSION_ID", ""), systemArch());
+        List<Map<String, Object>> patches = new ArrayList<>();
+        for (ZypperUpdate u : zypper.scan(
+                        root, rpms.stream().map(InstalledRpms.Installed::pkg).toList(), repos)
+                .updates()) {
+            patches.add(patch(
+                    u.name(),
+                    u.arch(),
+                    u.installed(),
+                    u.available(),
+                    product,
+                    u.classification(),
+                    u.severity(),
+                    "",
+                    "",
+                    u.classification().equals("Security"),
+                    u.issued() > 0
+                            ? LocalDate.ofInstant(Instant.ofEpochSecond(u.issued()), ZoneOffset.UTC)
+                                    .toString()
+                            : null,
+                    u.cves()));
+        }
+        return patches;
+    }
+
+    /** The architecture rpm names for this machine (the JVM says amd64 where rpm says x86_64). */
+    public static String systemArch() {
+        String arch = System.getProperty("os.arch");
+        return switch (arch) {
+            case "amd64" -> "x86_64";
+            case "x86" -> "i686";
+            default -> arch;
         };
     }
 
