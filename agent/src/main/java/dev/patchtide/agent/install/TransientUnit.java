@@ -20,14 +20,14 @@ import java.util.TreeMap;
  *
  * @param systemdRun the {@code systemd-run} program, empty when commands run directly
  */
-record TransientUnit(Optional<Path> systemdRun) {
+public record TransientUnit(Optional<Path> systemdRun) {
 
-    static TransientUnit direct() {
+    public static TransientUnit direct() {
         return new TransientUnit(Optional.empty());
     }
 
     /** Through systemd-run when systemd started this process and the program is on {@code PATH}. */
-    static TransientUnit fromEnvironment(Map<String, String> env) {
+    public static TransientUnit fromEnvironment(Map<String, String> env) {
         if (env.getOrDefault("INVOCATION_ID", "").isBlank()) {
             return direct();
         }
@@ -49,7 +49,7 @@ record TransientUnit(Optional<Path> systemdRun) {
      * as the transient service {@code unit}. A transient service does not inherit the caller's environment, so
      * the variables go with it as {@code --setenv}.
      */
-    List<String> commandLine(List<String> command, Map<String, String> env, String unit) {
+    public List<String> commandLine(List<String> command, Map<String, String> env, String unit) {
         if (systemdRun.isEmpty()) {
             return List.copyOf(command);
         }
@@ -72,7 +72,7 @@ record TransientUnit(Optional<Path> systemdRun) {
      * A unit name after the command invocation the install belongs to ({@code patchtide-install-<command id>-<n>}),
      * or {@code patchtide-install-<n>} outside one; characters a unit name may not hold become '_'.
      */
-    static String unitName(Optional<String> invocation, long sequence) {
+    public static String unitName(Optional<String> invocation, long sequence) {
         String label = invocation
                 .map(id -> id.replaceAll("[^A-Za-z0-9_.:-]", "_"))
                 .map(id -> id.length() > 100 ? id.substring(0, 100) : id)

@@ -1,5 +1,6 @@
 package dev.patchtide.agent.update;
 
+import dev.patchtide.agent.install.TransientUnit;
 import dev.patchtide.core.version.DebianVersion;
 import dev.patchtide.core.version.RpmVersion;
 import java.io.IOException;
@@ -136,11 +137,6 @@ public record AgentInstall(Path root, Format format) {
     int install(Path file, boolean downgrade, Map<String, String> env, OutputStream out, long timeoutMillis)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        if (atHostRoot() && env.containsKey("INVOCATION_ID") && Files.isDirectory(Path.of("/run/systemd/system"))) {
-            command.addAll(List.of(
-                    "systemd-run", "--quiet", "--wait", "--pipe", "--collect", "--setenv=" + SELF_UPDATE_ENV + "=1"));
-            command.add("--");
-        }
         if (format == Format.DEB) {
             command.add("dpkg");
             if (!atHostRoot()) {
@@ -161,8 +157,12 @@ public record AgentInstall(Path root, Format format) {
             }
             command.add(file.toString());
         }
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put(SELF_UPDATE_ENV, "1");
+        TransientUnit outside = atHostRoot() ? TransientUnit.fromEnvironment(env) : TransientUnit.direct();
+        Map<String, String> selfUpdate = Map.of(SELF_UPDATE_ENV, "1");
+        String unit = TransientUnit.unitName(Optional.of("agent-update"), System.currentTimeMillis());
+        ProcessBuilder builder =
+                new ProcessBuilder(outside.commandLine(command, selfUpdate, unit)).redirectErrorStream(true);
+        builder.environment().putAll(selfUpdate);
         Process p = builder.start();
         p.getOutputStream().close();
         Thread copier = Thread.ofVirtual().start(() -> {
