@@ -14,7 +14,6 @@ import dev.patchtide.agent.scan.dnf.DnfUpdate;
 import dev.patchtide.agent.scan.rpm.InstalledRpm;
 import dev.patchtide.agent.scan.rpm.RpmDatabase;
 import dev.patchtide.agent.scan.rpm.RpmPackage;
-import dev.patchtide.agent.scan.zypper.InstalledRpms;
 import dev.patchtide.agent.scan.zypper.ZyppPackage;
 import dev.patchtide.agent.scan.zypper.ZypperRepo;
 import dev.patchtide.agent.scan.zypper.ZypperRepos;
@@ -85,7 +84,7 @@ final class AgentScanCommand implements Callable<Integer> {
 
     /** As {@code dnf check-update} and {@code dnf updateinfo list} on that tree, in one table. */
     private void printDnf(PrintWriter out) throws Exception {
-        List<RpmPackage> installed = RpmDatabase.of(root).orElseThrow().installed().stream()
+        List<RpmPackage> installed = RpmDatabase.require(root).installed().stream()
                 .map(InstalledRpm::pkg)
                 .toList();
         List<DnfUpdate> updates = new DnfScanner().scan(root, installed);
@@ -123,8 +122,8 @@ final class AgentScanCommand implements Callable<Integer> {
     private void printZypper(PrintWriter out) throws Exception {
         String release = HostFacts.osRelease(root).getOrDefault("VERSION_ID", "");
         List<ZypperRepo> repos = ZypperRepos.read(root, release, PatchReport.systemArch());
-        List<ZyppPackage> installed = InstalledRpms.read(root).stream()
-                .map(InstalledRpms.Installed::pkg)
+        List<ZyppPackage> installed = RpmDatabase.require(root).installed().stream()
+                .map(ZyppPackage::of)
                 .toList();
         List<ZypperUpdate> updates =
                 new ZypperScanner().scan(root, installed, repos).updates();

@@ -7,7 +7,7 @@ import dev.patchtide.agent.scan.dnf.DnfScanner;
 import dev.patchtide.agent.scan.dnf.DnfUpdate;
 import dev.patchtide.agent.scan.rpm.InstalledRpm;
 import dev.patchtide.agent.scan.rpm.RpmDatabase;
-import dev.patchtide.agent.scan.zypper.InstalledRpms;
+import dev.patchtide.agent.scan.zypper.ZyppPackage;
 import dev.patchtide.agent.scan.zypper.ZypperRepo;
 import dev.patchtide.agent.scan.zypper.ZypperRepos;
 import dev.patchtide.agent.scan.zypper.ZypperScanner;
@@ -69,10 +69,10 @@ public final class PatchReport {
         PackageFamily family = PackageFamily.require(root);
         boolean debian = family == PackageFamily.APT;
         if (family == PackageFamily.ZYPPER) {
-            List<InstalledRpms.Installed> rpms = InstalledRpms.read(root);
+            List<InstalledRpm> rpms = RpmDatabase.require(root).installed();
             inventory = rpms.stream()
                     .map(r -> new InstalledPackage(
-                            r.pkg().name(), r.pkg().arch(), r.pkg().edition(), r.installedTime()))
+                            r.pkg().name(), r.pkg().arch(), r.pkg().evrText(), r.installTime()))
                     .toList();
             patches.addAll(zypperPatches(rpms, os, product));
             installed = rpms.size();
@@ -95,7 +95,7 @@ public final class PatchReport {
             inventory = apt.installed();
             installed = inventory.size();
         } else {
-            List<InstalledRpm> rpms = RpmDatabase.of(root).orElseThrow().installed();
+            List<InstalledRpm> rpms = RpmDatabase.require(root).installed();
             inventory = rpms.stream()
                     .map(r -> new InstalledPackage(
                             r.pkg().name(), r.pkg().arch(), r.pkg().evrText(), r.installTime()))
@@ -146,12 +146,12 @@ public final class PatchReport {
     }
 
     /** The updates zypper would make, each classified by the patches that carry it (see {@link ZypperScanner}). */
-    private List<Map<String, Object>> zypperPatches(
-            List<InstalledRpms.Installed> rpms, Map<String, String> os, String product) throws IOException {
+    private List<Map<String, Object>> zypperPatches(List<InstalledRpm> rpms, Map<String, String> os, String product)
+            throws IOException {
         List<ZypperRepo> repos = ZypperRepos.read(root, os.getOrDefault("VERSION_ID", ""), systemArch());
         List<Map<String, Object>> patches = new ArrayList<>();
         for (ZypperUpdate u : zypper.scan(
-                        root, rpms.stream().map(InstalledRpms.Installed::pkg).toList(), repos)
+                        root, rpms.stream().map(ZyppPackage::of).toList(), repos)
                 .updates()) {
             patches.add(patch(
                     u.name(),

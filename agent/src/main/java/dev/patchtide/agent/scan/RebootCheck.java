@@ -86,7 +86,7 @@ public final class RebootCheck {
             installed.stream().filter(p -> !packages.contains(p)).forEach(packages::add);
         }
         if (PackageFamily.of(root).orElse(null) == PackageFamily.DNF) {
-            List<InstalledRpm> rpms = RpmDatabase.of(root).orElseThrow().installed();
+            List<InstalledRpm> rpms = RpmDatabase.require(root).installed();
             List<String> core = NeedsRestarting.packages(root, rpms, NeedsRestarting.bootTime(root));
             if (!core.isEmpty()) {
                 reasons.add("core libraries or services updated since boot-up: " + String.join(", ", core));

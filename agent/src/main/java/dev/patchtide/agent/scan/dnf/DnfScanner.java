@@ -1,6 +1,6 @@
 package dev.patchtide.agent.scan.dnf;
 
-import dev.patchtide.agent.scan.FileStamp;
+import dev.patchtide.agent.scan.ParsedFiles;
 import dev.patchtide.agent.scan.rpm.Advisory;
 import dev.patchtide.agent.scan.rpm.MetadataReader;
 import dev.patchtide.agent.scan.rpm.RepoMetadata;
@@ -51,17 +51,13 @@ public final class DnfScanner {
         }
     }
 
-    /** What one metadata file held for the installed names when it was read. */
-    private record Parsed<T>(FileStamp stamp, Set<String> names, List<T> items) {}
-
     /**
      * Parsed metadata by file, reused while the file is unchanged and no new name was installed: dnf
      * replaces metadata under a new file name when it refreshes, so a daemon's repeat scan parses nothing.
      */
-    private final Map<Path, Parsed<RpmPackage>> primaries = new HashMap<>();
+    private final ParsedFiles<RpmPackage> primaries = new ParsedFiles<>();
 
-    private final Map<Path, Parsed<Advisory>> updateinfos = new HashMap<>();
-    private int filesParsed;
+    private final ParsedFiles<Advisory> updateinfos = new ParsedFiles<>();
 
     /**
      * Every repository dnf has cached under {@code cacheDir} ({@code <repoid>-<hash>/repodata/repomd.xml}), with
@@ -139,7 +135,7 @@ public final class DnfScanner {
             present.add(primary.get());
             PackageGlobs excludes = new PackageGlobs(repo.excludes());
             PackageGlobs includes = new PackageGlobs(repo.includes());
-            for (RpmPackage p : parsed(primaries, primary.get(), names, MetadataReader::primaryPackages)) {
+            for (RpmPackage p : primaries.get(primary.get(), names, MetadataReader::primaryPackages)) {
                 String key = key(p);
                 if (!byKey.containsKey(key) || excludes.matches(p) || (!includes.isEmpty() && !includes.matches(p))) {
                     continue;
@@ -149,11 +145,11 @@ public final class DnfScanner {
             Optional<Path> updateinfo = repo.metadata().file("updateinfo");
             if (updateinfo.isPresent()) {
                 present.add(updateinfo.get());
-                advisories.addAll(parsed(updateinfos, updateinfo.get(), names, MetadataReader::advisories));
+                advisories.addAll(updateinfos.get(updateinfo.get(), names, MetadataReader::advisories));
             }
         }
-        primaries.keySet().retainAll(present);
-        updateinfos.keySet().retainAll(present);
+        primaries.keepOnly(present);
+        updateinfos.keepOnly(present);
         List<DnfUpdate> updates = new ArrayList<>();
         for (Map.Entry<String, Available> e : best.entrySet()) {
             RpmPackage current = byKey.get(e.getKey());
@@ -185,26 +181,9 @@ public final class DnfScanner {
         return b.source().cost() < a.source().cost() ? b : a;
     }
 
-    private interface Reader<T> {
-        List<T> read(Path file, Set<String> names) throws IOException;
-    }
-
-    private <T> List<T> parsed(Map<Path, Parsed<T>> cache, Path file, Set<String> names, Reader<T> reader)
-            throws IOException {
-        FileStamp stamp = FileStamp.of(file);
-        Parsed<T> known = cache.get(file);
-        if (known != null && known.stamp().equals(stamp) && known.names().containsAll(names)) {
-            return known.items();
-        }
-        filesParsed++;
-        List<T> items = List.copyOf(reader.read(file, names));
-        cache.put(file, new Parsed<>(stamp, Set.copyOf(names), items));
-        return items;
-    }
-
     /** How many metadata files this scanner has parsed: a repeat scan of unchanged metadata adds none. */
     synchronized int filesParsed() {
-        return filesParsed;
+        return primaries.filesParsed() + updateinfos.filesParsed();
     }
 
     /** Advisories listing a build of this package newer than the installed one and not newer than the available one. */

@@ -30,7 +30,9 @@ public final class RpmDatabase {
 
     private static final long TIMEOUT_SECONDS = 300;
 
-    static final String FORMAT = "%{NAME}\\t%{EPOCHNUM}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{INSTALLTIME}\\n";
+    /** The vendor is for zypper, which keeps a package with its vendor; dnf does not use it. */
+    static final String FORMAT =
+            "%{NAME}\\t%{EPOCHNUM}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{VENDOR}\\t%{INSTALLTIME}\\n";
 
     private final Path root;
     private final String dbPath;
@@ -50,6 +52,12 @@ public final class RpmDatabase {
             }
         }
         return Optional.empty();
+    }
+
+    /** The rpm database of the tree at {@code root}; a clear error naming where it looked when there is none. */
+    public static RpmDatabase require(Path root) throws IOException {
+        return of(root).orElseThrow(() -> new IOException(
+                "no rpm database under " + root + " (looked in " + String.join(" and ", LOCATIONS) + ")"));
     }
 
     public Path root() {
@@ -114,19 +122,20 @@ public final class RpmDatabase {
                 continue;
             }
             String[] f = line.split("\t", -1);
-            if (f.length != 6) {
+            if (f.length != 7) {
                 throw new IllegalArgumentException(
-                        "rpm query output line " + lineNumber + " has " + f.length + " fields, expected 6");
+                        "rpm query output line " + lineNumber + " has " + f.length + " fields, expected 7");
             }
             if (f[0].equals("gpg-pubkey")) {
                 continue;
             }
             RpmPackage p = new RpmPackage(f[0], f[4], f[1].equals("(none)") ? "0" : f[1], f[2], f[3]);
             p.evr(); // validates, naming the version if it is malformed
-            Optional<Instant> time = f[5].matches("\\d{1,12}")
-                    ? Optional.of(Instant.ofEpochSecond(Long.parseLong(f[5])))
+            String vendor = f[5].equals("(none)") ? "" : f[5];
+            Optional<Instant> time = f[6].matches("\\d{1,12}")
+                    ? Optional.of(Instant.ofEpochSecond(Long.parseLong(f[6])))
                     : Optional.empty();
-            packages.add(new InstalledRpm(p, time));
+            packages.add(new InstalledRpm(p, vendor, time));
         }
         return packages;
     }

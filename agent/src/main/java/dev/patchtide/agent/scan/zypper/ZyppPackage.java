@@ -1,9 +1,16 @@
 package dev.patchtide.agent.scan.zypper;
 
+import dev.patchtide.agent.scan.rpm.InstalledRpm;
 import dev.patchtide.core.version.RpmVersion;
 
 /** An RPM as zypper weighs it: name, architecture, epoch:version-release and the vendor that built it. */
 public record ZyppPackage(String name, String arch, String epoch, String version, String release, String vendor) {
+
+    /** The package as the rpm database lists it. */
+    public static ZyppPackage of(InstalledRpm installed) {
+        var p = installed.pkg();
+        return new ZyppPackage(p.name(), p.arch(), p.epoch(), p.version(), p.release(), installed.vendor());
+    }
 
     public RpmVersion evr() {
         return RpmVersion.parse(epoch + ":" + version + "-" + release);

@@ -1,6 +1,6 @@
 package dev.patchtide.agent.scan.zypper;
 
-import dev.patchtide.agent.scan.FileStamp;
+import dev.patchtide.agent.scan.ParsedFiles;
 import dev.patchtide.core.version.RpmVersion;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,13 +25,10 @@ import java.util.Set;
 public final class ZypperScanner {
     private record Available(ZyppPackage pkg, RpmVersion evr, ZypperRepo repo) {}
 
-    private record Parsed<T>(FileStamp stamp, Set<String> names, List<T> items) {}
-
     /** Parsed metadata by file, reused while the file is unchanged (zypper renames on refresh) and no new name appeared. */
-    private final Map<Path, Parsed<ZyppPackage>> primaries = new HashMap<>();
+    private final ParsedFiles<ZyppPackage> primaries = new ParsedFiles<>();
 
-    private final Map<Path, Parsed<Patch>> updateinfos = new HashMap<>();
-    private int filesParsed;
+    private final ParsedFiles<Patch> updateinfos = new ParsedFiles<>();
 
     /** Scans the tree at {@code root}. */
     public synchronized ZypperScan scan(Path root, List<ZyppPackage> installed, List<ZypperRepo> repos)
@@ -53,19 +50,19 @@ public final class ZypperScanner {
             Path primary = RawMetadata.file(dir.get(), repo.alias(), "primary")
                     .orElseThrow(() -> new IOException("repository " + repo.alias() + " has no primary metadata"));
             present.add(primary);
-            for (ZyppPackage p : parsed(primaries, primary, names, (f, n) -> RawMetadata.packages(f, n))) {
+            for (ZyppPackage p : primaries.get(primary, names, (f, n) -> RawMetadata.packages(f, n))) {
                 available.add(new Available(p, p.evr(), repo));
             }
             Optional<Path> updateinfo = RawMetadata.file(dir.get(), repo.alias(), "updateinfo");
             if (updateinfo.isPresent()) {
                 present.add(updateinfo.get());
                 // every patch is kept: list-patches --all shows the ones for packages not installed too
-                patches.addAll(parsed(
-                        updateinfos, updateinfo.get(), Set.of(), (f, n) -> RawMetadata.patches(f, repo.alias())));
+                patches.addAll(
+                        updateinfos.get(updateinfo.get(), Set.of(), (f, n) -> RawMetadata.patches(f, repo.alias())));
             }
         }
-        primaries.keySet().retainAll(present);
-        updateinfos.keySet().retainAll(present);
+        primaries.keepOnly(present);
+        updateinfos.keepOnly(present);
         ZypperLocks locks = ZypperLocks.read(root);
         List<ZyppPackage> unlocked =
                 installed.stream().filter(p -> !locks.locked(p)).toList();
@@ -187,25 +184,8 @@ public final class ZypperScanner {
         return entries;
     }
 
-    private interface Reader<T> {
-        List<T> read(Path file, Set<String> names) throws IOException;
-    }
-
-    private <T> List<T> parsed(Map<Path, Parsed<T>> cache, Path file, Set<String> names, Reader<T> reader)
-            throws IOException {
-        FileStamp stamp = FileStamp.of(file);
-        Parsed<T> known = cache.get(file);
-        if (known != null && known.stamp().equals(stamp) && known.names().containsAll(names)) {
-            return known.items();
-        }
-        filesParsed++;
-        List<T> items = List.copyOf(reader.read(file, names));
-        cache.put(file, new Parsed<>(stamp, Set.copyOf(names), items));
-        return items;
-    }
-
     /** How many metadata files this scanner has parsed: a repeat scan of unchanged metadata adds none. */
     synchronized int filesParsed() {
-        return filesParsed;
+        return primaries.filesParsed() + updateinfos.filesParsed();
     }
 }

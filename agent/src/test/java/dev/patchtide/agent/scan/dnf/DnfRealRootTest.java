@@ -190,9 +190,7 @@ class DnfRealRootTest {
 
     static List<String> ours(LocalRpmRepository host) throws Exception {
         return NeedsRestarting.packages(
-                host.root(),
-                RpmDatabase.of(host.root()).orElseThrow().installed(),
-                NeedsRestarting.bootTime(host.root()));
+                host.root(), RpmDatabase.require(host.root()).installed(), NeedsRestarting.bootTime(host.root()));
     }
 
     /** The "  * name" lines of needs-restarting -r; none when it says no reboot is needed. */
@@ -210,7 +208,7 @@ class DnfRealRootTest {
     }
 
     static List<DnfUpdate> scan(LocalRpmRepository host) throws Exception {
-        List<RpmPackage> installed = RpmDatabase.of(host.root()).orElseThrow().installed().stream()
+        List<RpmPackage> installed = RpmDatabase.require(host.root()).installed().stream()
                 .map(InstalledRpm::pkg)
                 .toList();
         assertThat(installed).extracting(RpmPackage::name).contains("pt-release", "pt-openssl", "pt-tools");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchtide.agent.scan.PackageFamily;
 import dev.patchtide.agent.scan.PatchReport;
+import dev.patchtide.agent.scan.rpm.RpmDatabase;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -111,8 +112,8 @@ class ZypperScannerRealToolTest {
     static ZypperScan scan() throws Exception {
         Path root = zypper.root();
         // rpm is given the root's database with --dbpath: the scan runs with the agent's own HOME
-        List<ZyppPackage> installed = InstalledRpms.read(root).stream()
-                .map(InstalledRpms.Installed::pkg)
+        List<ZyppPackage> installed = RpmDatabase.require(root).installed().stream()
+                .map(ZyppPackage::of)
                 .toList();
         return new ZypperScanner().scan(root, installed, ZypperRepos.read(root, "15.5", "x86_64"));
     }
@@ -206,8 +207,8 @@ class ZypperScannerRealToolTest {
     @Test
     void aRepeatScanOfUnchangedMetadataParsesNothing() throws Exception {
         Path root = zypper.root();
-        List<ZyppPackage> installed = InstalledRpms.read(root).stream()
-                .map(InstalledRpms.Installed::pkg)
+        List<ZyppPackage> installed = RpmDatabase.require(root).installed().stream()
+                .map(ZyppPackage::of)
                 .toList();
         List<ZypperRepo> repos = ZypperRepos.read(root, "15.5", "x86_64");
         ZypperScanner scanner = new ZypperScanner();
