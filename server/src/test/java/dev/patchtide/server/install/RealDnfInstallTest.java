@@ -1,26 +1,15 @@
 package dev.patchtide.server.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.patchtide.agent.Agent;
-import dev.patchtide.agent.HostFacts;
-import dev.patchtide.agent.Registrar;
-import dev.patchtide.agent.Registration;
-import dev.patchtide.agent.RegistrationFile;
-import dev.patchtide.agent.install.RunPatchBaseline;
 import dev.patchtide.agent.scan.dnf.LocalRpmRepository;
 import dev.patchtide.server.testing.MutableClock;
 import dev.patchtide.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,8 +20,6 @@ import software.amazon.awssdk.services.ssm.model.GetCommandInvocationResponse;
 import software.amazon.awssdk.services.ssm.model.PatchComplianceDataState;
 import software.amazon.awssdk.services.ssm.model.PatchFilter;
 import software.amazon.awssdk.services.ssm.model.PatchRule;
-import software.amazon.awssdk.services.ssm.model.ResourceTypeForTagging;
-import software.amazon.awssdk.services.ssm.model.Tag;
 
 /**
  * Issue 14's third proof for the dnf family: an install root made with rpmbuild, createrepo_c and the real dnf (v1
@@ -57,7 +44,7 @@ class RealDnfInstallTest {
     static final MutableClock clock = MutableClock.ofNow();
     static TestServer server;
     static SsmClient ssm;
-    static Registration registration;
+    static PatchedHost patched;
     static Agent agent;
 
     @BeforeAll
@@ -119,29 +106,8 @@ class RealDnfInstallTest {
                                         .build()))
                                 .build())))
                 .baselineId();
-        ssm.registerPatchBaselineForPatchGroup(b -> b.baselineId(baseline).patchGroup("rpm-root"));
-        var activation = ssm.createActivation(b -> b.iamRole("patchtide-agent"));
-        registration = new Registrar(InstantSource.system())
-                .register(
-                        server.endpoint(),
-                        TestServer.REGION,
-                        activation.activationId(),
-                        activation.activationCode(),
-                        new RegistrationFile(dir.resolve("agent")));
-        ssm.addTagsToResource(b -> b.resourceType(ResourceTypeForTagging.MANAGED_INSTANCE)
-                .resourceId(registration.instanceId())
-                .tags(Tag.builder().key("Patch Group").value("rpm-root").build()));
-        Path root = host.root();
-        agent = new Agent(
-                        registration,
-                        dir.resolve("agent"),
-                        Duration.ofSeconds(5),
-                        Duration.ZERO,
-                        root,
-                        () -> HostFacts.collect(root),
-                        InstantSource.system())
-                .plugin(new RunPatchBaseline());
-        agent.start();
+        patched = PatchedHost.register(server, dir.resolve("agent"), "rpm-root", baseline);
+        agent = patched.startAgentOn(host.root(), dir.resolve("agent"));
     }
 
     @AfterAll
@@ -156,16 +122,16 @@ class RealDnfInstallTest {
 
     @Test
     void installPutsExactlyTheApprovedUpdatesInTheRootWithTheRealDnf() throws Exception {
-        GetCommandInvocationResponse scan = finished(send("Scan"));
+        GetCommandInvocationResponse scan = patched.finished(patched.send("Scan"));
         assertThat(scan.status()).as(scan.standardOutputContent()).isEqualTo(CommandInvocationStatus.SUCCESS);
-        assertThat(states())
+        assertThat(patched.statesByKbId())
                 .containsEntry("pt-openssl.x86_64:2.0-1", PatchComplianceDataState.MISSING)
                 .containsEntry("pt-openssl.i686:2.0-1", PatchComplianceDataState.MISSING)
                 .doesNotContainKey("pt-tools.x86_64:1.1-1");
         List<String> before = host.installed();
         assertThat(before).contains("pt-openssl-0:1.0-1.x86_64", "pt-openssl-0:1.0-1.i686", "pt-tools-0:1.0-1.x86_64");
 
-        GetCommandInvocationResponse install = finished(send("Install"));
+        GetCommandInvocationResponse install = patched.finished(patched.send("Install"));
 
         assertThat(install.status()).as(install.standardOutputContent()).isEqualTo(CommandInvocationStatus.SUCCESS);
         assertThat(install.standardOutputContent())
@@ -179,49 +145,13 @@ class RealDnfInstallTest {
         expected.add("pt-openssl-0:2.0-1.x86_64");
         expected.add("pt-openssl-0:2.0-1.i686");
         assertThat(after).as("the approved updates and nothing else").containsExactlyInAnyOrderElementsOf(expected);
-        assertThat(states())
+        assertThat(patched.statesByKbId())
                 .containsEntry("pt-openssl.x86_64:2.0-1", PatchComplianceDataState.INSTALLED)
                 .containsEntry("pt-openssl.i686:2.0-1", PatchComplianceDataState.INSTALLED);
-        assertThat(ssm.describeInstancePatchStates(b -> b.instanceIds(registration.instanceId()))
-                        .instancePatchStates()
-                        .getFirst()
-                        .missingCount())
-                .isZero();
+        assertThat(patched.state().missingCount()).isZero();
         assertThat(host.checkUpdate())
                 .as("dnf agrees: only the unapproved bugfix is left")
                 .contains(BUGFIX + ".x86_64")
                 .doesNotContain(FIX);
-    }
-
-    static String send(String operation) {
-        return ssm.sendCommand(b -> b.documentName("AWS-RunPatchBaseline")
-                        .instanceIds(registration.instanceId())
-                        .parameters(Map.of("Operation", List.of(operation), "RebootOption", List.of("NoReboot"))))
-                .command()
-                .commandId();
-    }
-
-    static GetCommandInvocationResponse finished(String commandId) {
-        AtomicReference<GetCommandInvocationResponse> last = new AtomicReference<>();
-        await().atMost(Duration.ofMinutes(4))
-                .pollInterval(Duration.ofMillis(250))
-                .until(() -> {
-                    last.set(ssm.getCommandInvocation(
-                            b -> b.commandId(commandId).instanceId(registration.instanceId())));
-                    return switch (last.get().status()) {
-                        case SUCCESS, FAILED, CANCELLED, TIMED_OUT -> true;
-                        default -> false;
-                    };
-                });
-        return last.get();
-    }
-
-    /** The instance's patch states by KB id (name.arch:version). */
-    static Map<String, PatchComplianceDataState> states() {
-        Map<String, PatchComplianceDataState> states = new TreeMap<>();
-        ssm.describeInstancePatchesPaginator(b -> b.instanceId(registration.instanceId()))
-                .patches()
-                .forEach(p -> states.put(p.kbId(), p.state()));
-        return states;
     }
 }

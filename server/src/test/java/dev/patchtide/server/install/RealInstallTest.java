@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.agent.Agent;
-import dev.patchtide.agent.Registrar;
 import dev.patchtide.agent.Registration;
-import dev.patchtide.agent.RegistrationFile;
 import dev.patchtide.server.testing.AwsCli;
 import dev.patchtide.server.testing.HostAptRepository;
 import dev.patchtide.server.testing.MutableClock;
@@ -18,7 +16,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,8 +36,6 @@ import software.amazon.awssdk.services.ssm.model.PatchComplianceDataState;
 import software.amazon.awssdk.services.ssm.model.PatchFilter;
 import software.amazon.awssdk.services.ssm.model.PatchOperationType;
 import software.amazon.awssdk.services.ssm.model.PatchRule;
-import software.amazon.awssdk.services.ssm.model.ResourceTypeForTagging;
-import software.amazon.awssdk.services.ssm.model.Tag;
 
 /**
  * Issue 10's first proof, on this host for real: test packages built with dpkg-deb and served from a loopback
@@ -62,6 +57,7 @@ class RealInstallTest {
     static TestServer server;
     static AwsCli cli;
     static SsmClient ssm;
+    static PatchedHost patched;
     static Registration registration;
     static final AtomicReference<Agent> agent = new AtomicReference<>();
     static final AtomicInteger reboots = new AtomicInteger();
@@ -97,18 +93,8 @@ class RealInstallTest {
                                         .build()))
                                 .build())))
                 .baselineId();
-        ssm.registerPatchBaselineForPatchGroup(b -> b.baselineId(baseline).patchGroup("e2e"));
-        var activation = ssm.createActivation(b -> b.iamRole("patchtide-agent"));
-        registration = new Registrar(InstantSource.system())
-                .register(
-                        server.endpoint(),
-                        TestServer.REGION,
-                        activation.activationId(),
-                        activation.activationCode(),
-                        new RegistrationFile(dir.resolve("agent")));
-        ssm.addTagsToResource(b -> b.resourceType(ResourceTypeForTagging.MANAGED_INSTANCE)
-                .resourceId(registration.instanceId())
-                .tags(Tag.builder().key("Patch Group").value("e2e").build()));
+        patched = PatchedHost.register(server, dir.resolve("agent"), "e2e", baseline);
+        registration = patched.registration();
         startAgent();
     }
 
@@ -158,15 +144,15 @@ class RealInstallTest {
     @Test
     @Order(1)
     void installUpgradesExactlyTheApprovedMissingPatchThroughApt() throws Exception {
-        String scan = send("Scan", "NoReboot", List.of());
-        assertThat(finished(scan).status()).isEqualTo(CommandInvocationStatus.SUCCESS);
-        assertThat(testPatchStates())
+        String scan = patched.send("Scan");
+        assertThat(patched.finished(scan).status()).isEqualTo(CommandInvocationStatus.SUCCESS);
+        assertThat(patched.statesByName("patchtide-e2e-"))
                 .containsEntry(SECURITY_FIX, PatchComplianceDataState.MISSING)
                 .containsEntry(OTHER_UPDATE, PatchComplianceDataState.MISSING);
         SortedMap<String, String> before = HostAptRepository.installedPackages();
 
-        String install = send("Install", "RebootIfNeeded", List.of(OTHER_UPDATE));
-        GetCommandInvocationResponse done = finished(install);
+        String install = patched.send("Install", "RebootIfNeeded", List.of(OTHER_UPDATE));
+        GetCommandInvocationResponse done = patched.finished(install);
 
         assertThat(done.status()).as(done.standardOutputContent()).isEqualTo(CommandInvocationStatus.SUCCESS);
         assertThat(done.standardOutputContent()).contains(SECURITY_FIX);
@@ -182,7 +168,7 @@ class RealInstallTest {
         before.remove(fixKey);
         assertThat(after).as("every other package of this host as it was").isEqualTo(before);
 
-        assertThat(testPatchStates())
+        assertThat(patched.statesByName("patchtide-e2e-"))
                 .containsEntry(SECURITY_FIX, PatchComplianceDataState.INSTALLED)
                 .containsEntry(OTHER_UPDATE, PatchComplianceDataState.MISSING);
         InstancePatchState state = ssm.describeInstancePatchStates(b -> b.instanceIds(registration.instanceId()))
@@ -351,44 +337,5 @@ class RealInstallTest {
                     return last.get().path("Status").asText().matches("Success|Failed|Cancelled|TimedOut");
                 });
         return last.get();
-    }
-
-    static String send(String operation, String rebootOption, List<String> excluded) {
-        return ssm.sendCommand(b -> b.documentName("AWS-RunPatchBaseline")
-                        .instanceIds(registration.instanceId())
-                        .parameters(Map.of(
-                                "Operation", List.of(operation),
-                                "RebootOption", List.of(rebootOption),
-                                "ExcludePatches", excluded)))
-                .command()
-                .commandId();
-    }
-
-    static GetCommandInvocationResponse finished(String commandId) {
-        AtomicReference<GetCommandInvocationResponse> last = new AtomicReference<>();
-        await().atMost(Duration.ofMinutes(4))
-                .pollInterval(Duration.ofMillis(250))
-                .until(() -> {
-                    last.set(ssm.getCommandInvocation(
-                            b -> b.commandId(commandId).instanceId(registration.instanceId())));
-                    return switch (last.get().status()) {
-                        case SUCCESS, FAILED, CANCELLED, TIMED_OUT -> true;
-                        default -> false;
-                    };
-                });
-        return last.get();
-    }
-
-    /** The state of each test package in the instance's compliance, by package name. */
-    static Map<String, PatchComplianceDataState> testPatchStates() {
-        Map<String, PatchComplianceDataState> states = new java.util.TreeMap<>();
-        ssm.describeInstancePatchesPaginator(b -> b.instanceId(registration.instanceId()))
-                .patches()
-                .forEach(p -> {
-                    if (p.title().startsWith("patchtide-e2e-")) {
-                        states.put(p.title().split("[ .:]")[0], p.state());
-                    }
-                });
-        return states;
     }
 }

@@ -1,25 +1,14 @@
 package dev.patchtide.server.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.patchtide.agent.Agent;
-import dev.patchtide.agent.HostFacts;
-import dev.patchtide.agent.Registrar;
-import dev.patchtide.agent.Registration;
-import dev.patchtide.agent.RegistrationFile;
-import dev.patchtide.agent.install.RunPatchBaseline;
 import dev.patchtide.agent.scan.zypper.ZypperTestRoot;
 import dev.patchtide.server.testing.MutableClock;
 import dev.patchtide.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.InstantSource;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,8 +22,6 @@ import software.amazon.awssdk.services.ssm.model.PatchComplianceDataState;
 import software.amazon.awssdk.services.ssm.model.PatchFilter;
 import software.amazon.awssdk.services.ssm.model.PatchOperationType;
 import software.amazon.awssdk.services.ssm.model.PatchRule;
-import software.amazon.awssdk.services.ssm.model.ResourceTypeForTagging;
-import software.amazon.awssdk.services.ssm.model.Tag;
 
 /**
  * Issue 14's third proof for zypper: a SLES root the real zypper manages (packages built by rpmbuild, patches in
@@ -55,7 +42,7 @@ class ZypperRealInstallTest {
     static final MutableClock clock = MutableClock.ofNow();
     static TestServer server;
     static SsmClient ssm;
-    static Registration registration;
+    static PatchedHost patched;
     static Agent agent;
     static String baselineId;
 
@@ -124,34 +111,14 @@ class ZypperRealInstallTest {
                                                 .build()))
                                 .build())))
                 .baselineId();
-        ssm.registerPatchBaselineForPatchGroup(b -> b.baselineId(baselineId).patchGroup("sles"));
-        var activation = ssm.createActivation(b -> b.iamRole("patchtide-agent"));
-        registration = new Registrar(InstantSource.system())
-                .register(
-                        server.endpoint(),
-                        TestServer.REGION,
-                        activation.activationId(),
-                        activation.activationCode(),
-                        new RegistrationFile(dir.resolve("agent")));
-        ssm.addTagsToResource(b -> b.resourceType(ResourceTypeForTagging.MANAGED_INSTANCE)
-                .resourceId(registration.instanceId())
-                .tags(Tag.builder().key("Patch Group").value("sles").build()));
+        patched = PatchedHost.register(server, dir.resolve("agent"), "sles", baselineId);
         // The agent of that root: its scans, its installs and its reboot bookkeeping all happen in the root, which
         // is a running host's tree: it has this boot's id where the kernel gives it.
         Path root = zypper.root();
         Path bootId = root.resolve("proc/sys/kernel/random/boot_id");
         Files.createDirectories(bootId.getParent());
         Files.copy(Path.of("/proc/sys/kernel/random/boot_id"), bootId);
-        agent = new Agent(
-                        registration,
-                        dir.resolve("agent"),
-                        Duration.ofSeconds(5),
-                        Duration.ZERO,
-                        root,
-                        () -> HostFacts.collect(root),
-                        InstantSource.system())
-                .plugin(new RunPatchBaseline());
-        agent.start();
+        agent = patched.startAgentOn(root, dir.resolve("agent"));
     }
 
     @AfterAll
@@ -166,17 +133,17 @@ class ZypperRealInstallTest {
 
     @Test
     void installMakesExactlyTheApprovedUpdateThroughZypper() throws Exception {
-        GetCommandInvocationResponse scan = finished(send("Scan"));
+        GetCommandInvocationResponse scan = patched.finished(patched.send("Scan"));
         assertThat(scan.status()).as(scan.standardOutputContent()).isEqualTo(CommandInvocationStatus.SUCCESS);
-        assertThat(states()).containsEntry(FIX, PatchComplianceDataState.MISSING);
-        assertThat(state().missingCount()).isEqualTo(1);
-        assertThat(state().baselineId())
+        assertThat(patched.statesByName("pt-zy-")).containsEntry(FIX, PatchComplianceDataState.MISSING);
+        assertThat(patched.state().missingCount()).isEqualTo(1);
+        assertThat(patched.state().baselineId())
                 .as("judged by the SUSE baseline of its patch group")
                 .isEqualTo(baselineId);
         String before = zypper.zypper("--xmlout", "list-updates");
         assertThat(before).contains(FIX, RECOMMENDED, LOW);
 
-        GetCommandInvocationResponse install = finished(send("Install"));
+        GetCommandInvocationResponse install = patched.finished(patched.send("Install"));
 
         assertThat(install.status()).as(install.standardOutputContent()).isEqualTo(CommandInvocationStatus.SUCCESS);
         assertThat(install.standardOutputContent()).contains("zypper", "update", FIX + ".x86_64=2.0-1");
@@ -189,52 +156,11 @@ class ZypperRealInstallTest {
         String after = zypper.zypper("--xmlout", "list-updates");
         assertThat(after).doesNotContain(FIX).contains(RECOMMENDED, LOW);
 
-        assertThat(states()).containsEntry(FIX, PatchComplianceDataState.INSTALLED_PENDING_REBOOT);
-        InstancePatchState state = state();
+        assertThat(patched.statesByName("pt-zy-"))
+                .containsEntry(FIX, PatchComplianceDataState.INSTALLED_PENDING_REBOOT);
+        InstancePatchState state = patched.state();
         assertThat(state.operation()).isEqualTo(PatchOperationType.INSTALL);
         assertThat(state.missingCount()).isZero();
         assertThat(state.installedPendingRebootCount()).isEqualTo(1);
-    }
-
-    static String send(String operation) {
-        return ssm.sendCommand(b -> b.documentName("AWS-RunPatchBaseline")
-                        .instanceIds(registration.instanceId())
-                        .parameters(Map.of("Operation", List.of(operation), "RebootOption", List.of("NoReboot"))))
-                .command()
-                .commandId();
-    }
-
-    static GetCommandInvocationResponse finished(String commandId) {
-        AtomicReference<GetCommandInvocationResponse> last = new AtomicReference<>();
-        await().atMost(Duration.ofMinutes(4))
-                .pollInterval(Duration.ofMillis(250))
-                .until(() -> {
-                    last.set(ssm.getCommandInvocation(
-                            b -> b.commandId(commandId).instanceId(registration.instanceId())));
-                    return switch (last.get().status()) {
-                        case SUCCESS, FAILED, CANCELLED, TIMED_OUT -> true;
-                        default -> false;
-                    };
-                });
-        return last.get();
-    }
-
-    static InstancePatchState state() {
-        return ssm.describeInstancePatchStates(b -> b.instanceIds(registration.instanceId()))
-                .instancePatchStates()
-                .getFirst();
-    }
-
-    /** The state of each test package in the instance's compliance, by package name. */
-    static Map<String, PatchComplianceDataState> states() {
-        Map<String, PatchComplianceDataState> states = new TreeMap<>();
-        ssm.describeInstancePatchesPaginator(b -> b.instanceId(registration.instanceId()))
-                .patches()
-                .forEach(p -> {
-                    if (p.title().startsWith("pt-zy-")) {
-                        states.put(p.title().split("[ .:]")[0], p.state());
-                    }
-                });
-        return states;
     }
 }
