@@ -70,10 +70,7 @@ public final class PatchReport {
         boolean debian = family == PackageFamily.APT;
         if (family == PackageFamily.ZYPPER) {
             List<InstalledRpm> rpms = RpmDatabase.require(root).installed();
-            inventory = rpms.stream()
-                    .map(r -> new InstalledPackage(
-                            r.pkg().name(), r.pkg().arch(), r.pkg().evrText(), r.installTime()))
-                    .toList();
+            inventory = inventory(rpms);
             patches.addAll(zypperPatches(rpms, os, product));
             installed = rpms.size();
         } else if (debian) {
@@ -96,10 +93,7 @@ public final class PatchReport {
             installed = inventory.size();
         } else {
             List<InstalledRpm> rpms = RpmDatabase.require(root).installed();
-            inventory = rpms.stream()
-                    .map(r -> new InstalledPackage(
-                            r.pkg().name(), r.pkg().arch(), r.pkg().evrText(), r.installTime()))
-                    .toList();
+            inventory = inventory(rpms);
             for (DnfUpdate u :
                     dnf.scan(root, rpms.stream().map(InstalledRpm::pkg).toList())) {
                 patches.add(patch(
@@ -143,6 +137,14 @@ public final class PatchReport {
     /** The PRODUCT patches are filed under, as DescribePatchProperties lists them (Debian12, Suse15.5, …). */
     static String product(Map<String, String> os) {
         return OperatingSystem.detect(os).product();
+    }
+
+    /** The rpm database's packages as the report's inventory lists them (dnf and zypper alike). */
+    private static List<InstalledPackage> inventory(List<InstalledRpm> rpms) {
+        return rpms.stream()
+                .map(r -> new InstalledPackage(
+                        r.pkg().name(), r.pkg().arch(), r.pkg().evrText(), r.installTime()))
+                .toList();
     }
 
     /** The updates zypper would make, each classified by the patches that carry it (see {@link ZypperScanner}). */
