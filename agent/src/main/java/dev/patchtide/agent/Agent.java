@@ -16,7 +16,6 @@ import dev.patchtide.core.auth.SigV4Credentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -134,9 +133,9 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Over https, trusting only the CA pinned at registration in the state folder. */
-    private static HttpClient pinnedHttp(URI server, Path stateDir) {
+    private static HttpTransport pinnedHttp(URI server, Path stateDir) {
         try {
-            return ServerCa.httpClient(server, stateDir);
+            return ServerCa.transport(server, stateDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
