@@ -101,7 +101,7 @@ public final class Agent implements AutoCloseable {
                 InstantSource.system(),
                 pinnedHttp(server, stateDir));
         this.patchReport = new PatchReport(root);
-        this.scanReporter = new ScanReporter(registration.instanceId(), new AcceptedScanFile(stateDir), client.json());
+        this.scanReporter = new ScanReporter(registration.instanceId(), new AcceptedScanFile(stateDir));
         this.spooled = spooledScans(SpoolLimits.DEFAULTS, ScanSpool.Disk.REAL);
     }
 
@@ -110,7 +110,6 @@ public final class Agent implements AutoCloseable {
                 new ScanSpool(stateDir, limits, disk),
                 scanReporter,
                 request -> client.call("Patchtide.PutPatchScanReport", request),
-                client.json(),
                 clock,
                 MAX_SPOOL_BACKOFF);
     }

@@ -2,6 +2,7 @@ package dev.patchtide.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.patchtide.core.auth.SigV4;
 import dev.patchtide.core.auth.SigV4Credentials;
 import dev.patchtide.core.auth.SignableRequest;
@@ -32,7 +33,6 @@ public final class ApiClient {
     static final int MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
     private final HttpTransport http;
-    private final ObjectMapper json = AgentJson.mapper();
 
     /** Over {@code HttpURLConnection}, trusting the JDK's CAs for https. */
     public ApiClient(URI endpoint, String region, Optional<SigV4Credentials> credentials, InstantSource clock) {
@@ -75,7 +75,8 @@ public final class ApiClient {
     public void forEachItem(String target, Object request, String listMember, ItemHandler each)
             throws IOException, ApiCallException {
         String tokenMember = target.startsWith("AWSStepFunctions.") ? "nextToken" : "NextToken";
-        com.fasterxml.jackson.databind.node.ObjectNode paged = json.valueToTree(request);
+        com.fasterxml.jackson.databind.node.ObjectNode paged =
+                AgentJson.mapper().valueToTree(request);
         String next = null;
         do {
             if (next != null) {
@@ -91,7 +92,7 @@ public final class ApiClient {
 
     /** Calls {@code target} (for example {@code AmazonSSM.UpdateInstanceInformation}) and returns the response body. */
     public JsonNode call(String target, Object request) throws IOException, ApiCallException {
-        return callBytes(target, json.writeValueAsBytes(request));
+        return callBytes(target, JsonCodec.write(request));
     }
 
     /** As {@link #call}, with the request body already serialised. */
@@ -109,7 +110,9 @@ public final class ApiClient {
                         clock.instant()))
                 .orElseGet(() -> Map.of("Content-Type", CONTENT_TYPE, "X-Amz-Target", target));
         HttpTransport.Answer response = http.post(endpoint, toSend, body, Duration.ofSeconds(60), MAX_ANSWER_BYTES);
-        JsonNode answer = response.body().length == 0 ? json.createObjectNode() : json.readTree(response.body());
+        JsonNode answer = response.body().length == 0
+                ? JsonNodeFactory.instance.objectNode()
+                : JsonCodec.readTree(response.body());
         if (response.status() / 100 != 2) {
             throw new ApiCallException(
                     answer.path("__type").asText("HTTP " + response.status()),
@@ -133,8 +136,9 @@ public final class ApiClient {
         http.abort(thread);
     }
 
+    /** The agent's Jackson mapper, for the records of commands; the daemon's own messages need none of it. */
     public ObjectMapper json() {
-        return json;
+        return AgentJson.mapper();
     }
 
     public URI endpoint() {
