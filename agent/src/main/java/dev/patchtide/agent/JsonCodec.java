@@ -150,12 +150,18 @@ public final class JsonCodec {
         }
     }
 
-    /** As jackson-datatype-jsr310 writes an Instant by default: seconds, a point and nine digits of nanoseconds. */
+    /**
+     * As jackson-datatype-jsr310 writes an Instant by default: its epoch second, a point and the nanoseconds in
+     * nine digits, side by side (so 0.5 s before the epoch is -1.500000000, as Jackson has it), 0.0 for the epoch.
+     */
     static BigDecimal epochSeconds(Instant t) {
-        if (t.getNano() == 0 && t.getEpochSecond() == 0) {
-            return BigDecimal.ZERO.setScale(1);
+        if (t.getNano() == 0) {
+            return t.getEpochSecond() == 0
+                    ? BigDecimal.ZERO.setScale(1)
+                    : BigDecimal.valueOf(t.getEpochSecond()).setScale(9);
         }
-        return BigDecimal.valueOf(t.getEpochSecond()).setScale(9).add(BigDecimal.valueOf(t.getNano(), 9));
+        String nanos = Integer.toString(t.getNano());
+        return new BigDecimal(t.getEpochSecond() + "." + "0".repeat(9 - nanos.length()) + nanos);
     }
 
     private static void writeNode(JsonGenerator g, JsonNode node) throws IOException {
