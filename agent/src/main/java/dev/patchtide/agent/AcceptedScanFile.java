@@ -1,12 +1,12 @@
 package dev.patchtide.agent;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,15 +23,27 @@ final class AcceptedScanFile {
     static final String FILE_NAME = "accepted-inventory.json";
     private static final Logger log = LoggerFactory.getLogger(AcceptedScanFile.class);
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    private record Stored(
-            @JsonProperty("InstanceId") String instanceId,
-            @JsonProperty("InventoryHash") String inventoryHash,
-            @JsonProperty("PatchesDigest") String patchesDigest,
-            @JsonProperty("PatchesHash") String patchesHash) {}
+    /** The file's members, in this order; an absent one is left out. */
+    private record Stored(String instanceId, String inventoryHash, String patchesDigest, String patchesHash) {
+        static Stored of(JsonNode file) {
+            return new Stored(
+                    file.path("InstanceId").textValue(),
+                    file.path("InventoryHash").textValue(),
+                    file.path("PatchesDigest").textValue(),
+                    file.path("PatchesHash").textValue());
+        }
+
+        Map<String, Object> members() {
+            Map<String, Object> members = new LinkedHashMap<>();
+            members.put("InstanceId", instanceId);
+            members.put("InventoryHash", inventoryHash);
+            members.put("PatchesDigest", patchesDigest);
+            members.put("PatchesHash", patchesHash);
+            return members; // nulls are left out when written
+        }
+    }
 
     private final Path file;
-    private final ObjectMapper json = AgentJson.mapper();
 
     AcceptedScanFile(Path stateDir) {
         this.file = stateDir.resolve(FILE_NAME);
@@ -45,7 +57,7 @@ final class AcceptedScanFile {
     AcceptedScan read(String instanceId) {
         Stored stored;
         try {
-            stored = json.readValue(Files.readAllBytes(file), Stored.class);
+            stored = Stored.of(JsonCodec.readTree(Files.readAllBytes(file)));
         } catch (NoSuchFileException e) {
             return AcceptedScan.NONE;
         } catch (IOException | RuntimeException e) {
@@ -79,7 +91,7 @@ final class AcceptedScanFile {
                 accepted.patches().map(AcceptedScan.PatchList::digest).orElse(null),
                 accepted.patches().map(AcceptedScan.PatchList::serverHash).orElse(null));
         try {
-            PrivateFiles.write(file, json.writeValueAsBytes(stored));
+            PrivateFiles.write(file, JsonCodec.write(stored.members()));
         } catch (IOException | RuntimeException e) {
             log.warn("cannot remember the accepted scan in {}: {}", file, e.getMessage());
         }

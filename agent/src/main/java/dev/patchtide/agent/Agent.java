@@ -16,7 +16,6 @@ import dev.patchtide.core.auth.SigV4Credentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,7 +101,7 @@ public final class Agent implements AutoCloseable {
                 InstantSource.system(),
                 pinnedHttp(server, stateDir));
         this.patchReport = new PatchReport(root);
-        this.scanReporter = new ScanReporter(registration.instanceId(), new AcceptedScanFile(stateDir), client.json());
+        this.scanReporter = new ScanReporter(registration.instanceId(), new AcceptedScanFile(stateDir));
         this.spooled = spooledScans(SpoolLimits.DEFAULTS, ScanSpool.Disk.REAL);
     }
 
@@ -111,7 +110,6 @@ public final class Agent implements AutoCloseable {
                 new ScanSpool(stateDir, limits, disk),
                 scanReporter,
                 request -> client.call("Patchtide.PutPatchScanReport", request),
-                client.json(),
                 clock,
                 MAX_SPOOL_BACKOFF);
     }
@@ -134,9 +132,9 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Over https, trusting only the CA pinned at registration in the state folder. */
-    private static HttpClient pinnedHttp(URI server, Path stateDir) {
+    private static HttpTransport pinnedHttp(URI server, Path stateDir) {
         try {
-            return ServerCa.httpClient(server, stateDir);
+            return ServerCa.transport(server, stateDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }

@@ -8,22 +8,29 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
- * The agent's one Jackson configuration, built once (it is thread-safe and costly to build). It speaks the
- * AWS JSON dialect: UpperCamelCase members, timestamps as epoch seconds, null members left out, unknown
- * members ignored (a newer server may send more). The agent's state files name their members explicitly
- * ({@code @JsonProperty}), so the naming strategy never renames what is already on disk.
+ * The agent's one Jackson configuration, built once on first use (it is thread-safe and costly to build). It
+ * speaks the AWS JSON dialect: UpperCamelCase members, timestamps as epoch seconds, null members left out,
+ * unknown members ignored (a newer server may send more). The agent's state files name their members
+ * explicitly ({@code @JsonProperty}), so the naming strategy never renames what is already on disk.
+ *
+ * <p>The running daemon's own messages (heartbeats, scan reports, the command poll, its state files) do not
+ * come here: {@link JsonCodec} writes and reads them with jackson-core alone, the same bytes without databind's
+ * ≈ 700 classes. The mapper is built when something else needs it (a command's records, the CLI).
  */
 public final class AgentJson {
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .addModule(new JavaTimeModule())
-            .propertyNamingStrategy(PropertyNamingStrategies.UPPER_CAMEL_CASE)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
-            .build();
-
     private AgentJson() {}
 
     public static ObjectMapper mapper() {
-        return MAPPER;
+        return Holder.MAPPER;
+    }
+
+    /** Built on the first {@link #mapper()} call, not when the agent's classes load. */
+    private static final class Holder {
+        private static final ObjectMapper MAPPER = JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .propertyNamingStrategy(PropertyNamingStrategies.UPPER_CAMEL_CASE)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .serializationInclusion(JsonInclude.Include.NON_NULL)
+                .build();
     }
 }

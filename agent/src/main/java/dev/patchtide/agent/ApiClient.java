@@ -2,17 +2,13 @@ package dev.patchtide.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.patchtide.core.auth.SigV4;
 import dev.patchtide.core.auth.SigV4Credentials;
 import dev.patchtide.core.auth.SignableRequest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -33,16 +29,14 @@ public final class ApiClient {
     private final String region;
     private final Optional<SigV4Credentials> credentials;
     private final InstantSource clock;
-    private final HttpClient http;
-    private final ObjectMapper json = AgentJson.mapper();
+    /** An API answer longer than this is refused before it is read whole (the largest, a plan, is far smaller). */
+    static final int MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
+    private final HttpTransport http;
+
+    /** Over {@code HttpURLConnection}, trusting the JDK's CAs for https. */
     public ApiClient(URI endpoint, String region, Optional<SigV4Credentials> credentials, InstantSource clock) {
-        this(
-                endpoint,
-                region,
-                credentials,
-                clock,
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+        this(endpoint, region, credentials, clock, HttpTransport.urlConnection(Optional.empty()));
     }
 
     /**
@@ -51,6 +45,15 @@ public final class ApiClient {
      */
     public ApiClient(
             URI endpoint, String region, Optional<SigV4Credentials> credentials, InstantSource clock, HttpClient http) {
+        this(endpoint, region, credentials, clock, HttpTransport.of(http));
+    }
+
+    public ApiClient(
+            URI endpoint,
+            String region,
+            Optional<SigV4Credentials> credentials,
+            InstantSource clock,
+            HttpTransport http) {
         this.endpoint = endpoint.resolve("/");
         this.region = region;
         this.credentials = credentials;
@@ -72,7 +75,8 @@ public final class ApiClient {
     public void forEachItem(String target, Object request, String listMember, ItemHandler each)
             throws IOException, ApiCallException {
         String tokenMember = target.startsWith("AWSStepFunctions.") ? "nextToken" : "NextToken";
-        com.fasterxml.jackson.databind.node.ObjectNode paged = json.valueToTree(request);
+        com.fasterxml.jackson.databind.node.ObjectNode paged =
+                AgentJson.mapper().valueToTree(request);
         String next = null;
         do {
             if (next != null) {
@@ -88,7 +92,7 @@ public final class ApiClient {
 
     /** Calls {@code target} (for example {@code AmazonSSM.UpdateInstanceInformation}) and returns the response body. */
     public JsonNode call(String target, Object request) throws IOException, ApiCallException {
-        return callBytes(target, json.writeValueAsBytes(request));
+        return callBytes(target, JsonCodec.write(request));
     }
 
     /** As {@link #call}, with the request body already serialised. */
@@ -105,28 +109,15 @@ public final class ApiClient {
                         signingService(target),
                         clock.instant()))
                 .orElseGet(() -> Map.of("Content-Type", CONTENT_TYPE, "X-Amz-Target", target));
-        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
-                .timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        // Host is set by the HTTP client itself (a restricted header); it signs the same value.
-        toSend.forEach((name, value) -> {
-            if (!name.equalsIgnoreCase("host")) {
-                builder.header(name, value);
-            }
-        });
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while calling " + target, e);
-        }
-        JsonNode answer = response.body().length == 0 ? json.createObjectNode() : json.readTree(response.body());
-        if (response.statusCode() / 100 != 2) {
+        HttpTransport.Answer response = http.post(endpoint, toSend, body, Duration.ofSeconds(60), MAX_ANSWER_BYTES);
+        JsonNode answer = response.body().length == 0
+                ? JsonNodeFactory.instance.objectNode()
+                : JsonCodec.readTree(response.body());
+        if (response.status() / 100 != 2) {
             throw new ApiCallException(
-                    answer.path("__type").asText("HTTP " + response.statusCode()),
+                    answer.path("__type").asText("HTTP " + response.status()),
                     answer.path("message").asText(answer.path("Message").asText("")),
-                    response.statusCode());
+                    response.status());
         }
         return answer;
     }
@@ -137,36 +128,17 @@ public final class ApiClient {
      * arrive, whatever the server announced, so an endless answer cannot fill the disk.
      */
     public void download(String path, long maxBytes, Path to) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(endpoint.resolve(path))
-                .timeout(Duration.ofMinutes(10))
-                .GET()
-                .build();
-        HttpResponse<InputStream> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while downloading " + path, e);
-        }
-        try (InputStream in = response.body();
-                OutputStream out = Files.newOutputStream(to)) {
-            if (response.statusCode() != 200) {
-                throw new IOException("the server answered HTTP " + response.statusCode() + " for " + path);
-            }
-            byte[] buffer = new byte[64 * 1024];
-            long total = 0;
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                total += n;
-                if (total > maxBytes) {
-                    throw new IOException(path + " is larger than the " + maxBytes + " bytes expected");
-                }
-                out.write(buffer, 0, n);
-            }
-        }
+        http.download(endpoint.resolve(path), Duration.ofMinutes(10), maxBytes, to);
     }
 
+    /** Breaks off the call {@code thread} waits in (a held long poll), for a prompt stop. */
+    public void abortCall(Thread thread) {
+        http.abort(thread);
+    }
+
+    /** The agent's Jackson mapper, for the records of commands; the daemon's own messages need none of it. */
     public ObjectMapper json() {
-        return json;
+        return AgentJson.mapper();
     }
 
     public URI endpoint() {

@@ -1,12 +1,14 @@
 package dev.patchtide.agent;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The agent's registration on disk: {@code registration.json} in the agent's state directory, readable
@@ -17,10 +19,15 @@ public final class RegistrationFile {
     public static final String FILE_NAME = "registration.json";
 
     private final Path file;
-    // A registration file is written by this code only: anything unknown in it means it is not one.
-    private static final ObjectReader READER =
-            AgentJson.mapper().readerFor(Registration.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    private static final ObjectWriter WRITER = AgentJson.mapper().writerWithDefaultPrettyPrinter();
+    /** Its members; a registration file is written by this code only, so anything else means it is not one. */
+    private static final Set<String> MEMBERS = Set.of(
+            "serverUrl",
+            "region",
+            "instanceId",
+            "accessKeyId",
+            "secretAccessKey",
+            "heartbeatIntervalSeconds",
+            "registeredAt");
 
     public RegistrationFile(Path stateDir) {
         this.file = stateDir.resolve(FILE_NAME);
@@ -40,14 +47,40 @@ public final class RegistrationFile {
             return Optional.empty();
         }
         try {
-            return Optional.of(READER.readValue(file.toFile()));
-        } catch (IOException e) {
+            return Optional.of(parse(JsonCodec.readTree(Files.readAllBytes(file))));
+        } catch (IOException | DateTimeParseException e) {
             throw new IOException("cannot read the agent registration " + file + ": " + e.getMessage(), e);
         }
     }
 
+    /**
+     * Read by hand, not by the mapper: the daemon reads this file at every start and needs no databind for
+     * anything else it does while idle.
+     */
+    private static Registration parse(JsonNode json) throws IOException {
+        if (!json.isObject()) {
+            throw new IOException("not a JSON object");
+        }
+        for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!MEMBERS.contains(name)) {
+                throw new IOException("unknown member \"" + name + "\"");
+            }
+        }
+        JsonNode registeredAt = json.path("registeredAt");
+        return new Registration(
+                json.path("serverUrl").textValue(),
+                json.path("region").textValue(),
+                json.path("instanceId").textValue(),
+                json.path("accessKeyId").textValue(),
+                json.path("secretAccessKey").textValue(),
+                json.path("heartbeatIntervalSeconds").asLong(),
+                registeredAt.isTextual() ? Instant.parse(registeredAt.textValue()) : null);
+    }
+
     public void write(Registration registration) throws IOException {
-        PrivateFiles.write(file, WRITER.writeValueAsBytes(registration));
+        PrivateFiles.write(
+                file, AgentJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(registration));
     }
 
     public void delete() throws IOException {

@@ -1,10 +1,7 @@
 package dev.patchtide.agent;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -35,13 +32,11 @@ final class ScanReporter {
 
     private final String instanceId;
     private final AcceptedScanFile file;
-    private final ObjectMapper json;
     private volatile AcceptedScan accepted;
 
-    ScanReporter(String instanceId, AcceptedScanFile file, ObjectMapper json) {
+    ScanReporter(String instanceId, AcceptedScanFile file) {
         this.instanceId = instanceId;
         this.file = file;
-        this.json = json;
         this.accepted = file.read(instanceId);
     }
 
@@ -108,9 +103,7 @@ final class ScanReporter {
     String digest(Object patches) {
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha256.digest(json.writeValueAsBytes(patches)));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
+            return HexFormat.of().formatHex(sha256.digest(JsonCodec.write(patches)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }

@@ -1,13 +1,10 @@
 package dev.patchtide.agent;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -24,7 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SpooledScans {
     private static final Logger log = LoggerFactory.getLogger(SpooledScans.class);
-    private static final TypeReference<LinkedHashMap<String, Object>> REPORT = new TypeReference<>() {};
 
     /** The report was kept: the server could not take it now, it goes when the server is back. */
     static final class Kept extends IOException {
@@ -38,7 +34,6 @@ final class SpooledScans {
     private final ScanSpool spool;
     private final ScanReporter reporter;
     private final ScanReporter.Sender sender;
-    private final ObjectMapper json;
     private final InstantSource clock;
     private final Backoff backoff;
     private Instant nextAttempt = Instant.MIN;
@@ -49,13 +44,11 @@ final class SpooledScans {
             ScanSpool spool,
             ScanReporter reporter,
             ScanReporter.Sender sender,
-            ObjectMapper json,
             InstantSource clock,
             Duration maxBackoff) {
         this.spool = spool;
         this.reporter = reporter;
         this.sender = sender;
-        this.json = json;
         this.clock = clock;
         this.backoff = new Backoff(maxBackoff);
     }
@@ -66,7 +59,7 @@ final class SpooledScans {
      * of this report.
      */
     synchronized JsonNode submit(Map<String, Object> report) throws IOException, ApiCallException {
-        long mine = spool.add(json.writeValueAsBytes(report));
+        long mine = spool.add(JsonCodec.write(report));
         Optional<JsonNode> verdict = sendAll(mine);
         if (verdict.isPresent()) {
             return verdict.get();
@@ -120,7 +113,7 @@ final class SpooledScans {
             ScanSpool.Pending p = next.get();
             Map<String, Object> report;
             try {
-                report = json.readValue(spool.read(p), REPORT);
+                report = JsonCodec.readMap(spool.read(p));
             } catch (IOException e) {
                 log.error("dropping a kept scan report that cannot be read: {}", e.getMessage());
                 spool.remove(p);

@@ -100,7 +100,7 @@ class ScanReporterTest {
     @Test
     void anUnchangedPatchListIsNamedByTheServersHash(@TempDir Path dir) throws Exception {
         Server server = new Server();
-        ScanReporter reporter = new ScanReporter(INSTANCE, new AcceptedScanFile(dir), JSON);
+        ScanReporter reporter = new ScanReporter(INSTANCE, new AcceptedScanFile(dir));
         Map<String, Object> first = report(INVENTORY, "openssl", "curl");
 
         reporter.report(first, server);
@@ -126,7 +126,7 @@ class ScanReporterTest {
     @Test
     void aChangedPatchListIsSentWhole(@TempDir Path dir) throws Exception {
         Server server = new Server();
-        ScanReporter reporter = new ScanReporter(INSTANCE, new AcceptedScanFile(dir), JSON);
+        ScanReporter reporter = new ScanReporter(INSTANCE, new AcceptedScanFile(dir));
         reporter.report(report(INVENTORY, "openssl"), server);
         String before = server.patchesHash.orElseThrow();
 
@@ -145,7 +145,7 @@ class ScanReporterTest {
     @Test
     void patchesRequiredIsAnsweredWithTheList(@TempDir Path dir) throws Exception {
         Server server = new Server();
-        ScanReporter reporter = new ScanReporter(INSTANCE, new AcceptedScanFile(dir), JSON);
+        ScanReporter reporter = new ScanReporter(INSTANCE, new AcceptedScanFile(dir));
         reporter.report(report(INVENTORY, "openssl"), server);
         server.patchesHash = Optional.empty(); // a restored database
 
@@ -162,7 +162,7 @@ class ScanReporterTest {
     @Test
     void aReportMeetingBothRequirementsIsSentThreeTimesAtMost(@TempDir Path dir) throws Exception {
         Server server = new Server();
-        ScanReporter reporter = new ScanReporter(INSTANCE, new AcceptedScanFile(dir), JSON);
+        ScanReporter reporter = new ScanReporter(INSTANCE, new AcceptedScanFile(dir));
         reporter.report(report(INVENTORY, "openssl"), server);
         server.inventoryHash = Optional.empty();
         server.patchesHash = Optional.empty();
@@ -202,7 +202,7 @@ class ScanReporterTest {
     @Test
     void anAnswerThatAsksForWhatWasSentIsThrownAndNothingIsRemembered(@TempDir Path dir) throws Exception {
         AcceptedScanFile file = new AcceptedScanFile(dir);
-        ScanReporter reporter = new ScanReporter(INSTANCE, file, JSON);
+        ScanReporter reporter = new ScanReporter(INSTANCE, file);
         List<Map<String, Object>> sent = new ArrayList<>();
         ScanReporter.Sender refusing = request -> {
             sent.add(request);
@@ -221,7 +221,7 @@ class ScanReporterTest {
     void aServerWithoutPatchesHashAlwaysGetsTheList(@TempDir Path dir) throws Exception {
         Server older = new Server();
         older.returnsPatchesHash = false;
-        ScanReporter reporter = new ScanReporter(INSTANCE, new AcceptedScanFile(dir), JSON);
+        ScanReporter reporter = new ScanReporter(INSTANCE, new AcceptedScanFile(dir));
         reporter.report(report(INVENTORY, "openssl"), older);
         reporter.report(report(INVENTORY, "openssl"), older);
 
@@ -231,7 +231,7 @@ class ScanReporterTest {
 
     @Test
     void aMalformedServerHashIsNotSentBack(@TempDir Path dir) throws Exception {
-        ScanReporter reporter = new ScanReporter(INSTANCE, new AcceptedScanFile(dir), JSON);
+        ScanReporter reporter = new ScanReporter(INSTANCE, new AcceptedScanFile(dir));
         ScanReporter.Sender odd = request -> JSON.createObjectNode().put("PatchesHash", "NOT-A-HASH");
         reporter.report(report(INVENTORY, "openssl"), odd);
         assertThat(reporter.accepted().patches()).isEmpty();
@@ -241,20 +241,20 @@ class ScanReporterTest {
     @Test
     void aRestartedAgentSendsHashesOnlyForItsOwnInstance(@TempDir Path dir) throws Exception {
         Server server = new Server();
-        new ScanReporter(INSTANCE, new AcceptedScanFile(dir), JSON).report(report(INVENTORY, "openssl"), server);
+        new ScanReporter(INSTANCE, new AcceptedScanFile(dir)).report(report(INVENTORY, "openssl"), server);
 
-        new ScanReporter(INSTANCE, new AcceptedScanFile(dir), JSON).report(report(INVENTORY, "openssl"), server);
+        new ScanReporter(INSTANCE, new AcceptedScanFile(dir)).report(report(INVENTORY, "openssl"), server);
         assertThat(server.requests).hasSize(2);
         assertThat(members(server.last())).contains("PatchesHash").doesNotContain("Patches", "Inventory");
 
         // Registered again: a new instance, for which the old hashes mean nothing.
-        ScanReporter other = new ScanReporter("mi-0fedcba9876543210", new AcceptedScanFile(dir), JSON);
+        ScanReporter other = new ScanReporter("mi-0fedcba9876543210", new AcceptedScanFile(dir));
         assertThat(other.accepted()).isEqualTo(AcceptedScan.NONE);
     }
 
     @Test
     void theDigestIsTheAgentsOwnAndFollowsTheList(@TempDir Path dir) {
-        ScanReporter reporter = new ScanReporter(INSTANCE, new AcceptedScanFile(dir), JSON);
+        ScanReporter reporter = new ScanReporter(INSTANCE, new AcceptedScanFile(dir));
         String digest = reporter.digest(report(INVENTORY, "openssl", "curl").get("Patches"));
         assertThat(digest).matches("[0-9a-f]{64}");
         assertThat(reporter.digest(report(INVENTORY, "openssl", "curl").get("Patches")))

@@ -229,12 +229,11 @@ class SpooledScansTest {
 
     private SpooledScans scans(SpoolLimits limits) {
         ApiClient client = new ApiClient(server.uri(), "us-east-1", Optional.empty(), clock);
-        ScanReporter reporter = new ScanReporter(INSTANCE, new AcceptedScanFile(state), json);
+        ScanReporter reporter = new ScanReporter(INSTANCE, new AcceptedScanFile(state));
         return new SpooledScans(
                 new ScanSpool(state, limits, disk),
                 reporter,
                 request -> client.call("Patchtide.PutPatchScanReport", request),
-                json,
                 clock,
                 Agent.MAX_SPOOL_BACKOFF);
     }

@@ -1,10 +1,8 @@
 package dev.patchtide.agent.cli;
 
-import dev.patchtide.agent.Agent;
 import dev.patchtide.agent.Registrar;
 import dev.patchtide.agent.Registration;
 import dev.patchtide.agent.RegistrationFile;
-import dev.patchtide.agent.commands.AgentRestart;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -117,10 +115,7 @@ public final class AgentCommand {
         }
 
         private static Path standardDir() {
-            boolean root = "root".equals(System.getProperty("user.name"));
-            return root
-                    ? Path.of("/var/lib/patchtide-agent")
-                    : Path.of(System.getProperty("user.home"), ".local", "state", "patchtide-agent");
+            return DaemonRun.standardDir();
         }
     }
 
@@ -190,20 +185,7 @@ public final class AgentCommand {
         public Integer call() throws Exception {
             RegistrationFile file = state.file();
             Registration registration = file.read().orElseThrow(() -> state.notRegistered(file));
-            Duration interval = heartbeatInterval != null ? heartbeatInterval : registration.heartbeatInterval();
-            Agent agent = Agent.forThisHost(registration, file.stateDir(), interval, scanInterval, Clock.systemUTC())
-                    // the daemon restarts itself after Patchtide-UpdateAgent replaced its package
-                    .restartAction(AgentRestart.daemon(System.getenv()));
-            Optional<SystemdNotifier> systemd = SystemdNotifier.fromEnvironment(System.getenv());
-            Runtime.getRuntime()
-                    .addShutdownHook(new Thread(
-                            () -> {
-                                systemd.ifPresent(SystemdNotifier::stopping);
-                                agent.close();
-                            },
-                            "patchtide-agent-shutdown"));
-            systemd.ifPresent(SystemdNotifier::readyAndKeepAlive);
-            agent.run();
+            DaemonRun.run(file, registration, Optional.ofNullable(heartbeatInterval), scanInterval);
             return 0;
         }
     }

@@ -1,5 +1,7 @@
 package dev.patchtide.agent.cli;
 
+import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 
 /**
@@ -10,7 +12,13 @@ public final class AgentMain {
     private AgentMain() {}
 
     public static void main(String[] args) {
-        System.exit(commandLine("patchtide-agent").execute(args));
+        // The daemon's usual command line runs without picocli (DaemonRun says why); all else goes through it.
+        Optional<Integer> daemon =
+                DaemonRun.parse(List.of(args), System.getenv()).flatMap(DaemonRun::runIfRegistered);
+        System.exit(
+                daemon.isPresent()
+                        ? daemon.get()
+                        : commandLine("patchtide-agent").execute(args));
     }
 
     /** The agent's commands under {@code name}, errors worded for a terminal as the admin CLI words them. */

@@ -377,6 +377,7 @@ public final class CommandRunner implements AutoCloseable {
             Thread running = poller;
             if (running != null) {
                 running.interrupt();
+                api.abortCall(running); // a held long poll's read does not heed the interrupt
                 running.join(Duration.ofSeconds(10));
             }
             for (Execution execution : List.copyOf(executions.values())) {

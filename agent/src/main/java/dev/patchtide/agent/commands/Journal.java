@@ -1,6 +1,5 @@
 package dev.patchtide.agent.commands;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchtide.agent.AgentJson;
 import dev.patchtide.agent.PrivateFiles;
 import java.io.IOException;
@@ -34,7 +33,6 @@ final class Journal {
     private final Path dir;
     private final int keep;
     private final Duration maxAge;
-    private final ObjectMapper json = AgentJson.mapper();
     private final Map<String, JournalEntry> entries = new LinkedHashMap<>();
 
     Journal(Path dir, int keep, Duration maxAge) {
@@ -60,7 +58,7 @@ final class Journal {
                     continue;
                 }
                 try {
-                    found.add(json.readValue(file.toFile(), JournalEntry.class));
+                    found.add(AgentJson.mapper().readValue(file.toFile(), JournalEntry.class));
                 } catch (IOException e) {
                     log.error("unreadable command journal entry {}: {}", file, e.getMessage());
                 }
@@ -105,7 +103,8 @@ final class Journal {
     }
 
     private void write(JournalEntry entry) throws IOException {
-        PrivateFiles.write(entryDir(entry.commandId()).resolve(ENTRY), json.writeValueAsBytes(entry));
+        PrivateFiles.write(
+                entryDir(entry.commandId()).resolve(ENTRY), AgentJson.mapper().writeValueAsBytes(entry));
         entries.put(entry.commandId(), entry);
     }
 

@@ -2,9 +2,12 @@ package dev.patchtide.agent.tls;
 
 import java.net.Socket;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.CertificateException;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
+import java.util.Set;
+import javax.net.ssl.CertPathTrustManagerParameters;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -24,11 +27,12 @@ final class PinnedTrust extends X509ExtendedTrustManager {
         this.ca = ca;
         this.expected = ServerCa.fingerprint(ca);
         try {
-            KeyStore anchors = KeyStore.getInstance("PKCS12");
-            anchors.load(null, null);
-            anchors.setCertificateEntry("pinned-ca", ca);
+            // The CA as the one trust anchor, given directly: a PKCS12 key store holding it would load the
+            // key store's classes and a Unicode normaliser for its (empty) password, for the daemon's whole life.
+            PKIXBuilderParameters anchors = new PKIXBuilderParameters(Set.of(new TrustAnchor(ca, null)), null);
+            anchors.setRevocationEnabled(false); // as the PKIX trust manager over a key store checks it
             TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
-            factory.init(anchors);
+            factory.init(new CertPathTrustManagerParameters(anchors));
             X509ExtendedTrustManager found = null;
             for (TrustManager manager : factory.getTrustManagers()) {
                 if (manager instanceof X509ExtendedTrustManager extended) {
@@ -39,7 +43,7 @@ final class PinnedTrust extends X509ExtendedTrustManager {
                 throw new IllegalStateException("the Java runtime offers no PKIX trust manager");
             }
             this.standard = found;
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot trust the pinned CA: " + e.getMessage(), e);
         }
     }

@@ -1,5 +1,6 @@
 package dev.patchtide.agent.tls;
 
+import dev.patchtide.agent.HttpTransport;
 import dev.patchtide.agent.PrivateFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -143,6 +145,18 @@ public final class ServerCa {
             return HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
         }
         return pinnedTo(load(stateDir));
+    }
+
+    /**
+     * The agent daemon's transport to {@code endpoint}: over https, trusting only the CA pinned in {@code
+     * stateDir}; over http (a loopback server started with --insecure-http), plain.
+     */
+    public static HttpTransport transport(URI endpoint, Path stateDir) throws IOException {
+        if (!"https".equalsIgnoreCase(endpoint.getScheme())) {
+            return HttpTransport.urlConnection(Optional.empty());
+        }
+        return HttpTransport.urlConnection(
+                Optional.of(pinnedContext(load(stateDir)).getSocketFactory()));
     }
 
     /** A TLS context that trusts {@code ca} alone (for a client other than {@link HttpClient}). */

@@ -1,0 +1,119 @@
+package dev.patchtide.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * {@link HttpTransport} over {@code HttpURLConnection}, whose keep-alive cache reuses connections between calls.
+ * Over https the socket factory carries the trust (the pinned CA) and the default host name verifier stays, so
+ * the certificate must name the host as with {@code HttpClient}. No proxy and no redirects, as the agent's
+ * {@code HttpClient} had none.
+ */
+final class UrlConnectionTransport implements HttpTransport {
+    private final Optional<SSLSocketFactory> tls;
+    /** The connection each thread is waiting on, so that stopping the agent can break off a held long poll. */
+    private final Map<Thread, HttpURLConnection> inFlight = new ConcurrentHashMap<>();
+
+    UrlConnectionTransport(Optional<SSLSocketFactory> tls) {
+        this.tls = tls;
+    }
+
+    @Override
+    public Answer post(URI uri, Map<String, String> headers, byte[] body, Duration timeout, int maxBytes)
+            throws IOException {
+        HttpURLConnection connection = open(uri, timeout);
+        inFlight.put(Thread.currentThread(), connection);
+        try {
+            connection.setRequestMethod("POST");
+            connection.setDoOutput(true);
+            connection.setFixedLengthStreamingMode(body.length);
+            headers.forEach((name, value) -> {
+                if (!name.equalsIgnoreCase("host")) {
+                    connection.setRequestProperty(name, value);
+                }
+            });
+            try (OutputStream out = connection.getOutputStream()) {
+                out.write(body);
+            }
+            int status = connection.getResponseCode();
+            if (connection.getContentLengthLong() > maxBytes) {
+                connection.disconnect();
+                throw HttpTransport.tooLarge(uri, maxBytes);
+            }
+            InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+            if (in == null) {
+                return new Answer(status, new byte[0]);
+            }
+            try (in) {
+                byte[] answer = in.readNBytes(maxBytes + 1);
+                if (answer.length > maxBytes) {
+                    connection.disconnect();
+                    throw HttpTransport.tooLarge(uri, maxBytes);
+                }
+                return new Answer(status, answer);
+            }
+        } finally {
+            inFlight.remove(Thread.currentThread(), connection);
+        }
+    }
+
+    @Override
+    public void download(URI uri, Duration timeout, long maxBytes, Path to) throws IOException {
+        HttpURLConnection connection = open(uri, timeout);
+        inFlight.put(Thread.currentThread(), connection);
+        try {
+            int status = connection.getResponseCode();
+            if (status != 200) {
+                connection.disconnect();
+                throw new IOException("the server answered HTTP " + status + " for " + uri.getPath());
+            }
+            try (InputStream in = connection.getInputStream();
+                    OutputStream out = Files.newOutputStream(to)) {
+                byte[] buffer = new byte[64 * 1024];
+                long total = 0;
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    total += n;
+                    if (total > maxBytes) {
+                        connection.disconnect();
+                        throw new IOException(uri.getPath() + " is larger than the " + maxBytes + " bytes expected");
+                    }
+                    out.write(buffer, 0, n);
+                }
+            }
+        } finally {
+            inFlight.remove(Thread.currentThread(), connection);
+        }
+    }
+
+    @Override
+    public void abort(Thread thread) {
+        HttpURLConnection connection = inFlight.get(thread);
+        if (connection != null) {
+            connection.disconnect(); // closes the socket: the blocked read fails at once
+        }
+    }
+
+    private HttpURLConnection open(URI uri, Duration timeout) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+        if (connection instanceof HttpsURLConnection https && tls.isPresent()) {
+            https.setSSLSocketFactory(tls.get());
+        }
+        connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+        connection.setReadTimeout((int) timeout.toMillis());
+        connection.setInstanceFollowRedirects(false);
+        connection.setUseCaches(false);
+        return connection;
+    }
+}
