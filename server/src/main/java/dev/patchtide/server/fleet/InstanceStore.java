@@ -42,14 +42,14 @@ final class InstanceStore {
     /** One page of registered instances ordered by id, after {@code afterId}, matching the filters. */
     List<InstanceInformation> list(InstanceFilterSql filters, String afterId, int limit, Instant now) {
         String sql = "SELECT i.*, " + PingStatusPolicy.STATUS_SQL + " AS ping_status"
-                + " FROM managed_instances i WHERE i.deregistered_at IS NULL AND i.instance_id > :after"
+                + " FROM " + filters.from() + " WHERE i.deregistered_at IS NULL AND i.instance_id > :after"
                 + filters.where() + " ORDER BY i.instance_id LIMIT :limit";
         return jdbi.withHandle(handle -> {
             Query query = handle.createQuery(sql)
                     .bind("after", afterId)
                     .bind("limit", limit)
                     .bind("onlineSince", pingPolicy.onlineSince(now));
-            filters.bind((name, values) -> query.bindArray(name, String.class, values));
+            filters.bind(query);
             return query.map((rs, ctx) -> toInformation(rs)).list();
         });
     }
