@@ -159,7 +159,7 @@ public final class FleetSimulator {
                 fleet.instanceIds(), groups(fleet.activationCount()), new SplittableRandom(o.seed()));
         List<Queries.Measured> queries = new ArrayList<>();
         for (Queries.Query q : Queries.ALL) {
-            Queries.Measured m = Queries.measure(client, target.admin(), q, context, o.querySamples());
+            Queries.Measured m = Queries.measure(client, target.admin(), target.cpu(), q, context, o.querySamples());
             out.println(m.summary());
             queries.add(m);
         }

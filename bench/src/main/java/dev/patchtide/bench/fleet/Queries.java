@@ -74,44 +74,53 @@ final class Queries {
                             "MaxResults",
                             50)));
 
-    record Measured(Query query, Optional<String> unavailable, long[] latencyNanos) {
+    /**
+     * {@code cpu}: what the measured calls cost the whole JVM (server and this one caller's client side, alike
+     * for every server version) and our PostgreSQL.
+     */
+    record Measured(Query query, Optional<String> unavailable, long[] latencyNanos, CpuMeter.Usage cpu) {
         String summary() {
             if (unavailable.isPresent()) {
                 return String.format("%-75s not measured: %s", query.name(), unavailable.get());
             }
             return String.format(
-                    "%-75s p50 %7.2f ms  p99 %7.2f ms  (%d calls)",
+                    "%-75s p50 %7.2f ms  p99 %7.2f ms  (%d calls)  CPU a call: JVM %.2f ms + PostgreSQL %.2f ms",
                     query.name(),
                     Phase.percentileMillis(latencyNanos, 50),
                     Phase.percentileMillis(latencyNanos, 99),
-                    latencyNanos.length);
+                    latencyNanos.length,
+                    cpu.jvmSeconds() * 1000 / latencyNanos.length,
+                    cpu.postgresSeconds() * 1000 / latencyNanos.length);
         }
     }
+
+    private static final CpuMeter.Usage NONE = new CpuMeter.Usage(0, 0);
 
     private Queries() {}
 
     /** One caller, one query at a time (latency, not throughput): a few warm-up calls, then {@code samples}. */
-    static Measured measure(FleetClient client, SigV4Credentials admin, Query q, Context c, int samples)
+    static Measured measure(FleetClient client, SigV4Credentials admin, CpuMeter cpu, Query q, Context c, int samples)
             throws IOException {
         try {
             client.call(q.target(), q.body().apply(c), Optional.of(admin));
         } catch (ApiCallException e) {
-            return new Measured(q, Optional.of(e.getMessage()), new long[0]);
+            return new Measured(q, Optional.of(e.getMessage()), new long[0], NONE);
         }
         try {
             for (int i = 0; i < Math.min(50, samples); i++) {
                 client.call(q.target(), q.body().apply(c), Optional.of(admin));
             }
             long[] nanos = new long[samples];
+            CpuMeter.Snapshot before = cpu.snapshot();
             for (int i = 0; i < samples; i++) {
                 Map<String, Object> body = q.body().apply(c);
                 long t0 = System.nanoTime();
                 client.call(q.target(), body, Optional.of(admin));
                 nanos[i] = System.nanoTime() - t0;
             }
-            return new Measured(q, Optional.empty(), nanos);
+            return new Measured(q, Optional.empty(), nanos, cpu.snapshot().since(before));
         } catch (ApiCallException e) {
-            return new Measured(q, Optional.of("failed: " + e.getMessage()), new long[0]);
+            return new Measured(q, Optional.of("failed: " + e.getMessage()), new long[0], NONE);
         }
     }
 }

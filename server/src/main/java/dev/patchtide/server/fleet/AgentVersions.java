@@ -1,5 +1,6 @@
 package dev.patchtide.server.fleet;
 
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,6 +40,15 @@ final class AgentVersions {
             return null;
         }
         return compare(numbers(agentVersion), numbers(latest.get())) >= 0;
+    }
+
+    /**
+     * {@link #isLatest} against one reading of the latest version, for a whole page of instances: each reading
+     * stats the shelf's folder, once a row before.
+     */
+    Function<String, Boolean> againstLatest() {
+        long[] newest = numbers(latest.get());
+        return agentVersion -> agentVersion == null ? null : compare(numbers(agentVersion), newest) >= 0;
     }
 
     private static long[] numbers(String version) {

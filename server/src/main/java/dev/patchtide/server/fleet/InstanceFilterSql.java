@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
+import org.jdbi.v3.core.statement.Query;
 
 /**
  * Turns DescribeInstanceInformation's two filter styles into SQL conditions over {@code managed_instances i}.
@@ -32,12 +32,21 @@ final class InstanceFilterSql {
     private final List<String> conditions = new ArrayList<>();
     private final List<Map.Entry<String, List<String>>> arrays = new ArrayList<>();
     private final FilterKeys keys = new FilterKeys("InvalidFilterKey");
+    private TagDriver driver;
 
     /** A filter from either list; tag keys are allowed only in the string-filter list. */
     void add(String key, List<String> values, boolean tagsAllowed) {
         keys.once(key);
         String param = "f" + arrays.size();
-        if (tagsAllowed && key.startsWith("tag:") && key.length() > 4) {
+        boolean tag = tagsAllowed && key.startsWith("tag:") && key.length() > 4;
+        if (tag && driver == null && values != null) {
+            // The first tag filter with a value to match leads; any other stays a condition below.
+            driver = TagDriver.of(key.substring(4), values).orElse(null);
+            if (driver != null) {
+                return;
+            }
+        }
+        if (tag) {
             String keyParam = param + "k";
             conditions.add("EXISTS (SELECT 1 FROM resource_tags t WHERE t.resource_type = 'ManagedInstance'"
                     + " AND t.resource_id = i.instance_id AND t.tag_key = ANY(:" + keyParam
@@ -56,13 +65,26 @@ final class InstanceFilterSql {
         arrays.add(Map.entry(param, values));
     }
 
-    String where() {
-        return conditions.isEmpty() ? "" : " AND " + String.join(" AND ", conditions);
+    /**
+     * The rows to list: {@code managed_instances i}, or with a tag filter, that tag's rows joined to it (so a page
+     * reads its own instances in id order from the tag index, not the whole fleet to find them).
+     */
+    String from() {
+        return driver == null ? "managed_instances i" : driver.from();
     }
 
-    /** Binds every parameter; all are text arrays (a tag filter's key is an array of one). */
-    void bind(BiConsumer<String, List<String>> bindArray) {
-        arrays.forEach(e -> bindArray.accept(e.getKey(), e.getValue()));
+    /** The conditions after {@code WHERE}'s first; {@code :after} is the NextToken's instance id. */
+    String where() {
+        String own = conditions.isEmpty() ? "" : " AND " + String.join(" AND ", conditions);
+        return driver == null ? own : " AND " + TagDriver.AFTER + own;
+    }
+
+    /** Binds every parameter: the filters' text arrays (a tag filter's key is an array of one), the tag's. */
+    void bind(Query query) {
+        arrays.forEach(e -> query.bindArray(e.getKey(), String.class, e.getValue()));
+        if (driver != null) {
+            driver.bind(query);
+        }
     }
 
     private static void checkValues(String key, List<String> values) {

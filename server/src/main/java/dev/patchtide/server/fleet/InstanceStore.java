@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
@@ -42,15 +43,16 @@ final class InstanceStore {
     /** One page of registered instances ordered by id, after {@code afterId}, matching the filters. */
     List<InstanceInformation> list(InstanceFilterSql filters, String afterId, int limit, Instant now) {
         String sql = "SELECT i.*, " + PingStatusPolicy.STATUS_SQL + " AS ping_status"
-                + " FROM managed_instances i WHERE i.deregistered_at IS NULL AND i.instance_id > :after"
+                + " FROM " + filters.from() + " WHERE i.deregistered_at IS NULL AND i.instance_id > :after"
                 + filters.where() + " ORDER BY i.instance_id LIMIT :limit";
         return jdbi.withHandle(handle -> {
             Query query = handle.createQuery(sql)
                     .bind("after", afterId)
                     .bind("limit", limit)
                     .bind("onlineSince", pingPolicy.onlineSince(now));
-            filters.bind((name, values) -> query.bindArray(name, String.class, values));
-            return query.map((rs, ctx) -> toInformation(rs)).list();
+            filters.bind(query);
+            Function<String, Boolean> isLatest = versions.againstLatest();
+            return query.map((rs, ctx) -> toInformation(rs, isLatest)).list();
         });
     }
 
@@ -139,13 +141,14 @@ final class InstanceStore {
         return new ApiException.NotFound("InvalidInstanceId", "Instance Id " + instanceId + " isn't valid.");
     }
 
-    private InstanceInformation toInformation(ResultSet rs) throws SQLException {
+    private static InstanceInformation toInformation(ResultSet rs, Function<String, Boolean> isLatest)
+            throws SQLException {
         return new InstanceInformation(
                 rs.getString("instance_id"),
                 rs.getString("ping_status"),
                 instant(rs.getTimestamp("last_ping_at")),
                 rs.getString("agent_version"),
-                versions.isLatest(rs.getString("agent_version")),
+                isLatest.apply(rs.getString("agent_version")),
                 rs.getString("platform_type"),
                 rs.getString("platform_name"),
                 rs.getString("platform_version"),

@@ -18,4 +18,19 @@ class AgentVersionsTest {
         assertThat(versions.isLatest("0.99.99")).isFalse();
         assertThat(versions.isLatest(null)).isNull();
     }
+
+    @Test
+    void aPageJudgesEveryRowAgainstOneReadingOfTheLatest() {
+        java.util.concurrent.atomic.AtomicInteger readings = new java.util.concurrent.atomic.AtomicInteger();
+        AgentVersions shelf = new AgentVersions(() -> {
+            readings.incrementAndGet();
+            return "1.10.0";
+        });
+        java.util.function.Function<String, Boolean> page = shelf.againstLatest();
+        assertThat(page.apply("1.10.0")).isTrue();
+        assertThat(page.apply("1.9.12")).isFalse();
+        assertThat(page.apply("2.0")).isTrue();
+        assertThat(page.apply(null)).isNull();
+        assertThat(readings).hasValue(1);
+    }
 }

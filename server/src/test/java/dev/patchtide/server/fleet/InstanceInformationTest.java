@@ -154,6 +154,78 @@ class InstanceInformationTest {
     }
 
     @Test
+    void aTagFilterPagesThroughItsOwnInstancesInIdOrder() throws Exception {
+        List<String> web = new ArrayList<>();
+        List<String> db = new ArrayList<>();
+        List<String> oddWebExpected = new ArrayList<>();
+        for (int i = 0; i < 14; i++) {
+            FakeAgent agent = register();
+            agent.report("h" + i, "10.0.0." + i);
+            String group = i % 3 == 0 ? "db" : "web";
+            (group.equals("db") ? db : web).add(agent.instanceId());
+            tag(agent.instanceId(), "Patch Group", group);
+            tag(agent.instanceId(), "Role", i % 2 == 0 ? "even" : "odd");
+            if (group.equals("web") && i % 2 == 1) {
+                oddWebExpected.add(agent.instanceId());
+            }
+        }
+        // Only a "PatchGroup" tag: the instance's patch group is web, but it has no "Patch Group" tag.
+        FakeAgent otherKey = register();
+        tag(otherKey.instanceId(), "PatchGroup", "web");
+        FakeAgent gone = register();
+        tag(gone.instanceId(), "Patch Group", "web");
+        server.ssm().deregisterManagedInstance(b -> b.instanceId(gone.instanceId()));
+
+        assertThat(allPages("web"))
+                .containsExactlyElementsOf(web.stream().sorted().toList());
+        List<String> both = new ArrayList<>(web);
+        both.addAll(db);
+        assertThat(allPages("db", "web", "db", "nobody"))
+                .containsExactlyElementsOf(both.stream().sorted().toList());
+        assertThat(allPages("nobody")).isEmpty();
+
+        // A second tag filter and a column filter still narrow the leading one.
+        List<String> oddWeb = new ArrayList<>();
+        String token = null;
+        do {
+            String current = token;
+            DescribeInstanceInformationResponse page = server.ssm().describeInstanceInformation(b -> b.maxResults(5)
+                    .nextToken(current)
+                    .filters(
+                            f -> f.key("tag:Patch Group").values("web"),
+                            f -> f.key("tag:Role").values("odd"),
+                            f -> f.key("PingStatus").values("Online")));
+            oddWeb.addAll(ids(page));
+            token = page.nextToken();
+        } while (token != null);
+        assertThat(oddWeb)
+                .hasSize(5)
+                .containsExactlyElementsOf(oddWebExpected.stream().sorted().toList());
+    }
+
+    /** Every page of {@code tag:Patch Group} in {@code values}, five instances a page. */
+    private List<String> allPages(String... values) {
+        List<String> seen = new ArrayList<>();
+        String token = null;
+        do {
+            String current = token;
+            DescribeInstanceInformationResponse page = server.ssm().describeInstanceInformation(b -> b.maxResults(5)
+                    .nextToken(current)
+                    .filters(f -> f.key("tag:Patch Group").values(values)));
+            assertThat(page.instanceInformationList()).hasSizeLessThanOrEqualTo(5);
+            seen.addAll(ids(page));
+            token = page.nextToken();
+        } while (token != null);
+        return seen;
+    }
+
+    private void tag(String instanceId, String key, String value) {
+        server.ssm().addTagsToResource(b -> b.resourceType(ResourceTypeForTagging.MANAGED_INSTANCE)
+                .resourceId(instanceId)
+                .tags(Tag.builder().key(key).value(value).build()));
+    }
+
+    @Test
     void badFiltersAreRefusedWithTheirOwnErrors() {
         assertThatThrownBy(() -> server.ssm()
                         .describeInstanceInformation(
