@@ -108,6 +108,17 @@ public final class FleetSimulator {
                 client::httpCpuNanos,
                 fleet::updateInstanceInformation);
         out.println(facts.summary());
+        requireNoFailures(facts);
+        // The steady state of a fleet: every agent's next heartbeat, its facts as before (only the time moved).
+        Phase.Result beats = Phase.run(
+                target.cpu(),
+                "UpdateInstanceInformation (heartbeat, facts unchanged)",
+                o.hosts(),
+                o.concurrency(),
+                client::httpCpuNanos,
+                fleet::updateInstanceInformation);
+        out.println(beats.summary());
+        requireNoFailures(beats);
 
         FleetModel model = new FleetModel(o.seed());
         FleetModel.Host[] hosts = new FleetModel.Host[o.hosts()];
