@@ -133,7 +133,9 @@ public final class FleetSimulator {
                 available / (double) hosts.length);
         ScanRounds scans = new ScanRounds(fleet, client, model, o);
         long p0 = System.nanoTime();
-        scans.prepare(hosts);
+        if (o.rounds() > 0) {
+            scans.prepare(hosts);
+        }
         out.printf(
                 "prepared every host's report (inventory hashes as the agent computes them) in %.2f s%n",
                 (System.nanoTime() - p0) / 1e9);
