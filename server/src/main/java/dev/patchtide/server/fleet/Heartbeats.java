@@ -75,6 +75,7 @@ final class Heartbeats {
     boolean offer(UpdateInstanceInformationRequest report, long fingerprint, Instant now) {
         Known k = known.get(report.instanceId());
         if (k == null
+                || !loop.running() // not started (or stopping): nothing would write it
                 || k.facts() != fingerprint
                 || policy.pingWriteInterval().isZero()
                 // the pending ping must reach the database before detection could judge the stored one too old
