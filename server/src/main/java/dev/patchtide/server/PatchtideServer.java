@@ -69,6 +69,7 @@ public final class PatchtideServer implements AutoCloseable {
     private final Commands commands;
     private final MaintenanceWindows windows;
     private final Workflows workflows;
+    private final PollingLoop heartbeatWriter;
     /** What start-up started, closed in reverse order: by {@link #close()}, or at once if start-up fails. */
     private final Started started;
 
@@ -81,8 +82,10 @@ public final class PatchtideServer implements AutoCloseable {
             Commands commands,
             MaintenanceWindows windows,
             Workflows workflows,
+            PollingLoop heartbeatWriter,
             Started started) {
         this.app = app;
+        this.heartbeatWriter = heartbeatWriter;
         this.workflows = workflows;
         this.commands = commands;
         this.windows = windows;
@@ -240,6 +243,7 @@ public final class PatchtideServer implements AutoCloseable {
         commands.addListener(new CommandEvents(events.publisher()));
         commands.addListener(new CommandNotifications(notifications.publisher()));
         fleet.onDeregister(commands.deregistrations());
+        commands.countPollsAsHeartbeats(fleet::heartbeat);
         MaintenanceWindows windows =
                 new MaintenanceWindows(database.jdbi(), clock, events.publisher(), fleet.tags(), commands::launcher);
         windows.routes(router);
@@ -270,6 +274,8 @@ public final class PatchtideServer implements AutoCloseable {
         PollingLoop revocationFeed = started.add(accessKeys.startRevocationFeed());
         // Finishes connections left AUTHORIZING, also by a server that stopped before it could.
         started.add(connections.start());
+        // Before the HTTP server in the list, so it closes after it: the heartbeats still pending are written last.
+        started.add(fleet.start());
         started.add(app::stop);
         app.start();
         started.add(deliveries);
@@ -280,7 +286,16 @@ public final class PatchtideServer implements AutoCloseable {
         started.add(windows.start());
         started.add(workflows.start());
         return new PatchtideServer(
-                app, accessKeys, deliveries, events, revocationFeed, commands, windows, workflows, started);
+                app,
+                accessKeys,
+                deliveries,
+                events,
+                revocationFeed,
+                commands,
+                windows,
+                workflows,
+                fleet.heartbeatWriter(),
+                started);
     }
 
     public int port() {
@@ -294,6 +309,11 @@ public final class PatchtideServer implements AutoCloseable {
     /** The outbox worker: features register their deliverers on it; tests wake it after moving the clock. */
     public DeliveryWorker deliveries() {
         return deliveries;
+    }
+
+    /** Writes the heartbeats kept in memory; tests count its rounds. */
+    public PollingLoop heartbeatWriter() {
+        return heartbeatWriter;
     }
 
     /** Polls for keys other nodes revoked; tests count its rounds to bound how soon a revocation arrives. */

@@ -40,7 +40,10 @@ record FleetOptions(
     FleetOptions {
         positive("hosts", hosts);
         positive("concurrency", concurrency);
-        positive("rounds", rounds);
+        if (rounds < 0) {
+            // 0: registrations, heartbeats and queries only (no scan reports), to measure those alone
+            throw new IllegalArgumentException("--rounds cannot be less than 0, got " + rounds);
+        }
         positive("query-samples", querySamples);
         positive("db-pool-size", dbPoolSize);
         if (server.isPresent() && (adminKeyId.isEmpty() || adminSecret.isEmpty())) {

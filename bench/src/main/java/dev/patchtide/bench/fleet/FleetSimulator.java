@@ -108,6 +108,17 @@ public final class FleetSimulator {
                 client::httpCpuNanos,
                 fleet::updateInstanceInformation);
         out.println(facts.summary());
+        requireNoFailures(facts);
+        // The steady state of a fleet: every agent's next heartbeat, its facts as before (only the time moved).
+        Phase.Result beats = Phase.run(
+                target.cpu(),
+                "UpdateInstanceInformation (heartbeat, facts unchanged)",
+                o.hosts(),
+                o.concurrency(),
+                client::httpCpuNanos,
+                fleet::updateInstanceInformation);
+        out.println(beats.summary());
+        requireNoFailures(beats);
 
         FleetModel model = new FleetModel(o.seed());
         FleetModel.Host[] hosts = new FleetModel.Host[o.hosts()];
@@ -122,7 +133,9 @@ public final class FleetSimulator {
                 available / (double) hosts.length);
         ScanRounds scans = new ScanRounds(fleet, client, model, o);
         long p0 = System.nanoTime();
-        scans.prepare(hosts);
+        if (o.rounds() > 0) {
+            scans.prepare(hosts);
+        }
         out.printf(
                 "prepared every host's report (inventory hashes as the agent computes them) in %.2f s%n",
                 (System.nanoTime() - p0) / 1e9);

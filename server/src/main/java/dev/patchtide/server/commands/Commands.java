@@ -38,6 +38,7 @@ public final class Commands implements AutoCloseable {
     private final AgentChannel agents;
     private final Dispatcher dispatcher;
     private final OutputLinks links;
+    private volatile java.util.function.Consumer<String> polled = instanceId -> {};
 
     public Commands(
             Jdbi jdbi, DocumentResolver documents, InstantSource clock, SecretBox secrets, Supplier<URI> publicUrl) {
@@ -56,6 +57,11 @@ public final class Commands implements AutoCloseable {
     /** Sends and cancels in a caller's transaction (maintenance windows, workflows). */
     public CommandLauncher launcher() {
         return launcher;
+    }
+
+    /** Tells {@code heartbeat} of every long poll an agent makes for itself: the fleet counts it as a heartbeat. */
+    public void countPollsAsHeartbeats(java.util.function.Consumer<String> heartbeat) {
+        this.polled = java.util.Objects.requireNonNull(heartbeat);
     }
 
     /** Tells {@code listener}, inside the changing transaction, of every command and invocation status change. */
@@ -130,7 +136,12 @@ public final class Commands implements AutoCloseable {
                 "Patchtide.ReceiveCommandInvocations",
                 ReceiveCommandInvocationsRequest.class,
                 Access.adminOrOwnInstance(ReceiveCommandInvocationsRequest::instanceId),
-                (q, who) -> agents.receive(q)));
+                (q, who) -> {
+                    if (who instanceof dev.patchtide.server.auth.Principal.Instance) {
+                        polled.accept(q.instanceId());
+                    }
+                    return agents.receive(q);
+                }));
         router.register(new Action<>(
                 "Patchtide.UpdateCommandInvocation",
                 UpdateCommandInvocationRequest.class,

@@ -6,6 +6,7 @@ import dev.patchtide.server.fleet.Tag;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -47,6 +48,11 @@ final class FleetEvents implements FleetEventSink {
     @Override
     public void instanceReported(Handle handle, String instanceId, Instant at) {
         pings.reported(handle, instanceId, at);
+    }
+
+    @Override
+    public void instancesReported(Handle handle, Map<String, Instant> at) {
+        pings.reportedAll(handle, at);
     }
 
     private void registration(Handle handle, String instanceId, String state, String name) {

@@ -1,11 +1,13 @@
 package dev.patchtide.server.events;
 
+import dev.patchtide.server.db.PgArrays;
 import dev.patchtide.server.fleet.PingStatusPolicy;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -80,6 +82,25 @@ final class PingStatusWatcher {
                 announce(h, instanceId, ONLINE, CONNECTION_LOST, at);
             }
         }
+    }
+
+    /**
+     * As {@link #reported} for a batch of heartbeats written together: one look finds the few instances not watched
+     * {@code Online} (first seen, or announced lost before the batch was written), which are then dealt with one by
+     * one.
+     */
+    void reportedAll(Handle h, Map<String, Instant> at) {
+        if (at.isEmpty()) {
+            return;
+        }
+        List<String> exceptions = h.createQuery("SELECT u.id FROM unnest(:ids::text[]) AS u(id)"
+                        + " LEFT JOIN instance_ping_states s ON s.instance_id = u.id"
+                        + " WHERE s.status IS DISTINCT FROM :online ORDER BY u.id")
+                .bind("ids", PgArrays.texts(at.keySet().toArray(String[]::new)))
+                .bind("online", ONLINE)
+                .mapTo(String.class)
+                .list();
+        exceptions.forEach(id -> reported(h, id, at.get(id)));
     }
 
     /** Announces the instances that went silent since the last look; returns how many. */

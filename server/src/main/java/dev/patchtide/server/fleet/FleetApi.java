@@ -6,6 +6,7 @@ import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.ApiRouter;
 import dev.patchtide.server.api.PageToken;
 import dev.patchtide.server.auth.AccessKeyStore;
+import dev.patchtide.server.auth.Principal;
 import dev.patchtide.server.fleet.ActivationMessages.Activation;
 import dev.patchtide.server.fleet.ActivationMessages.CreateActivationRequest;
 import dev.patchtide.server.fleet.ActivationMessages.CreateActivationResult;
@@ -42,6 +43,7 @@ public final class FleetApi {
     private final String region;
     private final InstantSource clock;
     private final ShippedAgents shipped;
+    private final Heartbeats heartbeats;
 
     public FleetApi(Jdbi jdbi, AccessKeyStore keys, PingStatusPolicy pingPolicy, String region, InstantSource clock) {
         this(jdbi, keys, pingPolicy, region, clock, FleetEventSink.NONE);
@@ -77,6 +79,28 @@ public final class FleetApi {
         this.pingPolicy = pingPolicy;
         this.region = region;
         this.clock = clock;
+        this.heartbeats = new Heartbeats(jdbi, pingPolicy, events, clock);
+    }
+
+    /**
+     * Starts writing the heartbeats kept in memory (every {@link PingStatusPolicy#pingWriteInterval()}); closing it
+     * writes those still pending.
+     */
+    public AutoCloseable start() {
+        return heartbeats.start();
+    }
+
+    /**
+     * A sign of life from an instance's own agent that carries no facts (its command poll): counted as a heartbeat,
+     * written with the next batch.
+     */
+    public void heartbeat(String instanceId) {
+        heartbeats.touch(instanceId, now());
+    }
+
+    /** The heartbeat writer, for tests that wait for its rounds. */
+    public dev.patchtide.server.background.PollingLoop heartbeatWriter() {
+        return heartbeats.loop();
     }
 
     /**
@@ -127,7 +151,7 @@ public final class FleetApi {
                 UpdateInstanceInformationRequest.class,
                 Access.adminOrOwnInstance(UpdateInstanceInformationRequest::instanceId),
                 (q, who) -> {
-                    instances.recordReport(q, now());
+                    reported(q, who);
                     return new Empty();
                 }));
         router.register(new Action<>(
@@ -141,6 +165,7 @@ public final class FleetApi {
                 Access.adminOnly(),
                 (q, who) -> {
                     instances.deregister(q.instanceId(), now());
+                    heartbeats.forget(q.instanceId());
                     return new Empty();
                 }));
         router.register(new Action<>(
@@ -149,6 +174,20 @@ public final class FleetApi {
                 Access.adminOrOwnInstance(AgentPackageMessages.DescribeAgentPackagesRequest::instanceId),
                 (q, who) -> AgentPackageMessages.describe(shipped)));
         tagApi.routes(router);
+    }
+
+    /**
+     * The agent's heartbeat: kept in memory when only its time is new (see {@link Heartbeats}), else written at once.
+     * An operator's call on an instance's behalf is always written at once (its key is not revoked with the
+     * instance, so only the write can tell it the instance is gone).
+     */
+    private void reported(UpdateInstanceInformationRequest q, Principal who) {
+        Instant now = now();
+        long fingerprint = Heartbeats.fingerprint(q);
+        if (who instanceof Principal.Instance && heartbeats.offer(q, fingerprint, now)) {
+            return;
+        }
+        instances.recordReport(q, fingerprint, now, heartbeats);
     }
 
     private CreateActivationResult createActivation(CreateActivationRequest q) {

@@ -2,6 +2,7 @@ package dev.patchtide.server.fleet;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -20,6 +21,14 @@ public interface FleetEventSink {
      * is locked by that UPDATE until the transaction ends.
      */
     default void instanceReported(Handle handle, String instanceId, Instant at) {}
+
+    /**
+     * Several instances' heartbeats written together ({@code last_ping_at} now the map's value for each, rows locked
+     * until the transaction ends): as {@link #instanceReported} for each, which is what this default does.
+     */
+    default void instancesReported(Handle handle, Map<String, Instant> at) {
+        at.forEach((instanceId, ping) -> instanceReported(handle, instanceId, ping));
+    }
 
     /** Tags of a resource changed: the keys added, changed or removed, and all its tags now. */
     default void tagsChanged(

@@ -2,6 +2,7 @@ package dev.patchtide.server.fleet;
 
 import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.auth.AccessKeyStore;
+import dev.patchtide.server.db.PgArrays;
 import dev.patchtide.server.fleet.InstanceMessages.InstanceInformation;
 import dev.patchtide.server.fleet.InstanceMessages.UpdateInstanceInformationRequest;
 import java.sql.ResultSet;
@@ -56,41 +57,61 @@ final class InstanceStore {
         });
     }
 
-    /** Stores a report (the heartbeat) and tells the sink in the same transaction, the instance's row locked. */
-    void recordReport(UpdateInstanceInformationRequest report, Instant now) {
-        jdbi.useTransaction(handle -> {
-            Optional<Instant> stored = handle.createQuery("UPDATE managed_instances SET"
-                            + " agent_name = coalesce(:agentName, agent_name),"
-                            + " agent_version = coalesce(:agentVersion, agent_version),"
-                            + " agent_status = coalesce(:agentStatus, agent_status),"
-                            + " platform_name = coalesce(:platformName, platform_name),"
-                            + " platform_type = coalesce(:platformType, platform_type),"
-                            + " platform_version = coalesce(:platformVersion, platform_version),"
-                            + " computer_name = coalesce(:computerName, computer_name),"
-                            + " ip_address = coalesce(:ipAddress, ip_address),"
-                            + " ip_addresses = CASE WHEN :ipsReported THEN :ipList ELSE ip_addresses END,"
-                            + " last_ping_at = :now"
-                            + " WHERE instance_id = :instanceId AND deregistered_at IS NULL RETURNING last_ping_at")
-                    .bind("instanceId", report.instanceId())
-                    .bind("agentName", report.agentName())
-                    .bind("agentVersion", report.agentVersion())
-                    .bind("agentStatus", report.agentStatus())
-                    .bind("platformName", report.platformName())
-                    .bind("platformType", report.platformType())
-                    .bind("platformVersion", report.platformVersion())
-                    .bind("computerName", report.computerName())
-                    .bind("ipAddress", report.ipAddress())
-                    .bind("ipsReported", report.ipAddresses() != null)
-                    .bindArray("ipList", String.class, report.ipAddresses() == null ? List.of() : report.ipAddresses())
-                    .bind("now", now)
-                    .map((rs, ctx) -> rs.getTimestamp("last_ping_at").toInstant())
-                    .findOne();
-            if (stored.isEmpty()) {
-                throw invalidInstance(report.instanceId());
-            }
+    /**
+     * Stores a report (the heartbeat) and tells the sink in the same transaction, the instance's row locked; once
+     * committed, {@code heartbeats} learns what is stored, so the instance's next heartbeat with the same facts can
+     * wait in memory.
+     */
+    void recordReport(UpdateInstanceInformationRequest report, long fingerprint, Instant now, Heartbeats heartbeats) {
+        Instant stored = jdbi.inTransaction(handle -> {
+            Instant at = writeReport(handle, report, fingerprint, now)
+                    .orElseThrow(() -> invalidInstance(report.instanceId()));
             // The stored value (microseconds), so events show what DescribeInstanceInformation shows.
-            events.instanceReported(handle, report.instanceId(), stored.get());
+            events.instanceReported(handle, report.instanceId(), at);
+            return at;
         });
+        heartbeats.stored(report.instanceId(), fingerprint, stored);
+    }
+
+    /**
+     * Writes a report's facts and its ping (the newest ping wins: another node may have stored a later one); empty
+     * when the instance is not registered.
+     */
+    static Optional<Instant> writeReport(
+            Handle handle, UpdateInstanceInformationRequest report, long fingerprint, Instant now) {
+        return handle.createQuery("UPDATE managed_instances SET"
+                        + " agent_name = coalesce(:agentName, agent_name),"
+                        + " agent_version = coalesce(:agentVersion, agent_version),"
+                        + " agent_status = coalesce(:agentStatus, agent_status),"
+                        + " platform_name = coalesce(:platformName, platform_name),"
+                        + " platform_type = coalesce(:platformType, platform_type),"
+                        + " platform_version = coalesce(:platformVersion, platform_version),"
+                        + " computer_name = coalesce(:computerName, computer_name),"
+                        + " ip_address = coalesce(:ipAddress, ip_address),"
+                        + " ip_addresses = CASE WHEN :ipsReported THEN :ipList::text[] ELSE ip_addresses END,"
+                        + " facts_hash = :factsHash,"
+                        + " last_ping_at = GREATEST(last_ping_at, :now)"
+                        + " WHERE instance_id = :instanceId AND deregistered_at IS NULL RETURNING last_ping_at")
+                .bind("instanceId", report.instanceId())
+                .bind("agentName", report.agentName())
+                .bind("agentVersion", report.agentVersion())
+                .bind("agentStatus", report.agentStatus())
+                .bind("platformName", report.platformName())
+                .bind("platformType", report.platformType())
+                .bind("platformVersion", report.platformVersion())
+                .bind("computerName", report.computerName())
+                .bind("ipAddress", report.ipAddress())
+                .bind("ipsReported", report.ipAddresses() != null)
+                .bind(
+                        "ipList",
+                        PgArrays.texts(
+                                report.ipAddresses() == null
+                                        ? new String[0]
+                                        : report.ipAddresses().toArray(String[]::new)))
+                .bind("factsHash", fingerprint)
+                .bind("now", now)
+                .map((rs, ctx) -> rs.getTimestamp("last_ping_at").toInstant())
+                .findOne();
     }
 
     /** Marks the instance deregistered and revokes its key, so its agent can no longer act. */

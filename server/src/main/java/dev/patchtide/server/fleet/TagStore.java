@@ -1,5 +1,6 @@
 package dev.patchtide.server.fleet;
 
+import dev.patchtide.server.db.PgArrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,22 @@ public final class TagStore {
                     .add();
         }
         batch.execute();
+    }
+
+    /** As {@link #put} for tags whose keys are distinct (another resource's tags), in one statement. */
+    void putDistinct(Handle handle, String resourceType, String resourceId, List<Tag> tags) {
+        if (tags == null || tags.isEmpty()) {
+            return;
+        }
+        handle.createUpdate(
+                        "INSERT INTO resource_tags (resource_type, resource_id, tag_key, tag_value)"
+                                + " SELECT :type, :id, t.k, t.v FROM unnest(:keys::text[], :values::text[]) AS t(k, v)"
+                                + " ON CONFLICT (resource_type, resource_id, tag_key) DO UPDATE SET tag_value = EXCLUDED.tag_value")
+                .bind("type", resourceType)
+                .bind("id", resourceId)
+                .bind("keys", PgArrays.texts(tags.stream().map(Tag::key).toArray(String[]::new)))
+                .bind("values", PgArrays.texts(tags.stream().map(Tag::value).toArray(String[]::new)))
+                .execute();
     }
 
     void remove(Handle handle, String resourceType, String resourceId, List<String> keys) {

@@ -65,6 +65,33 @@ class RegistrationTest {
     }
 
     @Test
+    void anInstanceKeepsItsActivationsPatchGroupFromTheStartPatchGroupTagFirst() throws Exception {
+        CreateActivationResponse both = server.ssm().createActivation(b -> b.iamRole("r")
+                .tags(
+                        Tag.builder().key("PatchGroup").value("second").build(),
+                        Tag.builder().key("Patch Group").value("first").build()));
+        CreateActivationResponse fallback = server.ssm().createActivation(b -> b.iamRole("r")
+                .tags(Tag.builder().key("PatchGroup").value("only").build()));
+        CreateActivationResponse none = server.ssm().createActivation(b -> b.iamRole("r"));
+
+        assertThat(patchGroup(FakeAgent.register(server.endpoint(), both.activationId(), both.activationCode())))
+                .isEqualTo("first");
+        assertThat(patchGroup(
+                        FakeAgent.register(server.endpoint(), fallback.activationId(), fallback.activationCode())))
+                .isEqualTo("only");
+        assertThat(patchGroup(FakeAgent.register(server.endpoint(), none.activationId(), none.activationCode())))
+                .isEmpty();
+    }
+
+    private static String patchGroup(FakeAgent agent) {
+        return server.database().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT patch_group FROM managed_instances WHERE instance_id = :id")
+                .bind("id", agent.instanceId())
+                .mapTo(String.class)
+                .one());
+    }
+
+    @Test
     void wrongCodeIsRefusedAndSpendsNothing() {
         CreateActivationResponse activation = server.ssm().createActivation(b -> b.iamRole("r"));
         assertThatThrownBy(() -> FakeAgent.register(server.endpoint(), activation.activationId(), "X".repeat(20)))
