@@ -20,7 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.Inflater;
@@ -48,8 +48,11 @@ final class PackedHistory {
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
-    /** Deflaters hold native buffers that are slow to set up; a few are kept for the next step. */
-    private static final ConcurrentLinkedQueue<Deflater> DEFLATERS = new ConcurrentLinkedQueue<>();
+    /**
+     * Deflaters hold native buffers (≈ 256 KB each) that are slow to set up: a few are kept for the next steps, and
+     * one made for a burst beyond them is released after use.
+     */
+    private static final ArrayBlockingQueue<Deflater> DEFLATERS = new ArrayBlockingQueue<>(8);
 
     private PackedHistory() {}
 
@@ -102,7 +105,9 @@ final class PackedHistory {
             throw new UncheckedIOException(e);
         } finally {
             deflater.reset();
-            DEFLATERS.offer(deflater);
+            if (!DEFLATERS.offer(deflater)) {
+                deflater.end();
+            }
         }
         return packed.toByteArray();
     }

@@ -231,7 +231,8 @@ class ExecutionApiTest {
         });
         assertThat(rewritten).isPositive();
         for (int i = 0; i < requests.size(); i++) {
-            assertThat(api.call("AWSStepFunctions.GetExecutionHistory", requests.get(i)).toString())
+            assertThat(api.call("AWSStepFunctions.GetExecutionHistory", requests.get(i))
+                            .toString())
                     .isEqualTo(packed.get(i));
         }
         assertThat(packed.getFirst()).contains("\"timestamp\"").contains("MapIterationSucceeded");

@@ -23,9 +23,15 @@ class PackedHistoryTest {
         String odd = "{\"quote\":\"\\\"\",\"slash\":\"\\\\\",\"line\":\"a\\nb\",\"tab\":\"\\t\","
                 + "\"unicode\":\"é漢字😀\",\"control\":\"\\u0001\"}";
         List<HistoryEvent> events = new ArrayList<>();
-        events.add(event(1, 0, T0, "ExecutionStarted", "executionStartedEventDetails", details()
-                .put("input", odd)
-                .set("inputDetails", NODES.objectNode().put("truncated", false))));
+        events.add(event(
+                1,
+                0,
+                T0,
+                "ExecutionStarted",
+                "executionStartedEventDetails",
+                details()
+                        .put("input", odd)
+                        .set("inputDetails", NODES.objectNode().put("truncated", false))));
         ObjectNode entered = details().put("name", "Prepare").put("input", odd);
         entered.set("inputDetails", NODES.objectNode().put("truncated", false));
         events.add(event(2, 1, T0.plusMillis(120), "PassStateEntered", "stateEnteredEventDetails", entered));
@@ -34,22 +40,41 @@ class PackedHistoryTest {
         exited.putObject("assignedVariables").put("x", "{\"input\":1}");
         exited.set("assignedVariablesDetails", NODES.objectNode().put("truncated", false));
         events.add(event(3, 2, T0.plusMillis(999), "PassStateExited", "stateExitedEventDetails", exited));
-        events.add(event(4, 3, T0.plusSeconds(1), "MapIterationStarted", "mapIterationStartedEventDetails", details()
-                .put("name", "Each")
-                .put("index", 7)));
+        events.add(event(
+                4,
+                3,
+                T0.plusSeconds(1),
+                "MapIterationStarted",
+                "mapIterationStartedEventDetails",
+                details().put("name", "Each").put("index", 7)));
         events.add(event(5, 4, T0.plusSeconds(1), "WaitStateAborted", null, null));
-        events.add(event(6, 5, T0.plusSeconds(2), "TaskScheduled", "taskScheduledEventDetails", details()
-                .put("resourceType", "lambda")
-                .put("resource", "invoke")
-                .put("region", "us-east-1")
-                .put("parameters", odd)
-                .put("timeoutInSeconds", 30)));
+        events.add(event(
+                6,
+                5,
+                T0.plusSeconds(2),
+                "TaskScheduled",
+                "taskScheduledEventDetails",
+                details()
+                        .put("resourceType", "lambda")
+                        .put("resource", "invoke")
+                        .put("region", "us-east-1")
+                        .put("parameters", odd)
+                        .put("timeoutInSeconds", 30)));
         // Not a string: stored as it is, not as a reference.
-        events.add(event(7, 6, T0.plusSeconds(2), "TaskSucceeded", "taskSucceededEventDetails", details()
-                .put("output", 42)));
-        events.add(event(8, 7, T0.plusSeconds(3), "ExecutionFailed", "executionFailedEventDetails", details()
-                .put("error", "States.Runtime")
-                .putNull("cause")));
+        events.add(event(
+                7,
+                6,
+                T0.plusSeconds(2),
+                "TaskSucceeded",
+                "taskSucceededEventDetails",
+                details().put("output", 42)));
+        events.add(event(
+                8,
+                7,
+                T0.plusSeconds(3),
+                "ExecutionFailed",
+                "executionFailedEventDetails",
+                details().put("error", "States.Runtime").putNull("cause")));
         ObjectNode succeeded = details().put("output", "");
         events.add(event(9, 8, T0.plusSeconds(3), "ExecutionSucceeded", "executionSucceededEventDetails", succeeded));
 
@@ -58,7 +83,10 @@ class PackedHistoryTest {
         assertThat(listed(unpacked)).isEqualTo(textForm(events));
         assertThat(unpacked.get(1).get("stateEnteredEventDetails").get("input").textValue())
                 .isEqualTo(odd);
-        assertThat(unpacked.get(6).get("taskSucceededEventDetails").get("output").isInt())
+        assertThat(unpacked.get(6)
+                        .get("taskSucceededEventDetails")
+                        .get("output")
+                        .isInt())
                 .isTrue();
     }
 
@@ -70,13 +98,23 @@ class PackedHistoryTest {
         }
         String input = doc.append("]}").toString();
         List<HistoryEvent> events = new ArrayList<>();
-        events.add(event(1, 0, T0, "ExecutionStarted", "executionStartedEventDetails", details()
-                .put("input", input)));
+        events.add(event(
+                1,
+                0,
+                T0,
+                "ExecutionStarted",
+                "executionStartedEventDetails",
+                details().put("input", input)));
         for (int i = 0; i < 300; i++) {
             long id = events.size() + 1;
             ObjectNode d = details().put("name", "S" + i).put(i % 2 == 0 ? "input" : "output", input);
-            events.add(event(id, id - 1, T0.plusMillis(i), i % 2 == 0 ? "PassStateEntered" : "PassStateExited",
-                    i % 2 == 0 ? "stateEnteredEventDetails" : "stateExitedEventDetails", d));
+            events.add(event(
+                    id,
+                    id - 1,
+                    T0.plusMillis(i),
+                    i % 2 == 0 ? "PassStateEntered" : "PassStateExited",
+                    i % 2 == 0 ? "stateEnteredEventDetails" : "stateExitedEventDetails",
+                    d));
         }
         String text = textForm(events);
 
@@ -90,12 +128,19 @@ class PackedHistoryTest {
 
     @Test
     void stepsStoredAsTextBeforeArePassedOnAsTheyWere() {
-        List<HistoryEvent> events = List.of(event(1, 0, T0.plusMillis(10), "ExecutionStarted",
-                "executionStartedEventDetails", details().put("input", "{\"a\":1.50}")));
+        List<HistoryEvent> events = List.of(event(
+                1,
+                0,
+                T0.plusMillis(10),
+                "ExecutionStarted",
+                "executionStartedEventDetails",
+                details().put("input", "{\"a\":1.50}")));
         String text = textForm(events);
 
         assertThat(listed(PackedHistory.listed(text))).isEqualTo(text);
-        assertThat(text).contains("\"timestamp\":" + BigDecimal.valueOf(T0.plusMillis(10).toEpochMilli(), 3));
+        assertThat(text)
+                .contains(
+                        "\"timestamp\":" + BigDecimal.valueOf(T0.plusMillis(10).toEpochMilli(), 3));
     }
 
     private static ObjectNode details() {
