@@ -85,6 +85,8 @@ public final class WorkflowThroughput {
                 int transitions = countTransitions(once.events());
                 double express = expressRate(machine, JSON.readTree(input), transitions, expressSeconds);
                 var cpuBefore = new AtomicReference<CpuMeter.Snapshot>();
+                var writesBefore = new AtomicReference<WriteMeter.Snapshot>();
+                Optional<WriteMeter> writes = server.statementStats().map(WriteMeter::new);
                 double standard = standardRate(
                                 client,
                                 name,
@@ -96,6 +98,7 @@ public final class WorkflowThroughput {
                                 expected,
                                 () -> {
                                     server.statementStats().ifPresent(StatementStats::reset);
+                                    writes.ifPresent(w -> writesBefore.set(w.snapshot()));
                                     cpuBefore.set(server.cpu().snapshot());
                                 })
                         * transitions;
@@ -108,6 +111,9 @@ public final class WorkflowThroughput {
                         cpu.jvmSeconds() * 1000 / standardExecutions,
                         cpu.postgresSeconds() * 1000 / standardExecutions,
                         standardWarmup);
+                writes.ifPresent(w -> System.out.printf(
+                        "%-12s STANDARD writes: %s%n",
+                        name, WriteMeter.perExecution(writesBefore.get(), w.snapshot(), standardExecutions)));
                 server.statementStats().ifPresent(db -> StatementStats.print(db, 20, System.out));
                 double moto = MOTO_CANNOT.contains(name)
                         ? Double.NaN

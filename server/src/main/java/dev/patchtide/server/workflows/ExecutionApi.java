@@ -40,12 +40,6 @@ final class ExecutionApi {
     /** Looks at a machine updated under a start this many times before answering busy. */
     private static final int STALE_TRIES = 5;
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper STORED =
-            com.fasterxml.jackson.databind.json.JsonMapper.builder()
-                    .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                    .disable(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-                    .build();
-
     private final Jdbi jdbi;
     private final MachineApi machines;
     private final Host host;
@@ -242,17 +236,19 @@ final class ExecutionApi {
                 .map(Long::parseLong)
                 .orElse(reverse ? Long.MAX_VALUE : 0L);
         // A step's row holds at least one event, so page + 1 rows hold the page and tell whether more follow.
-        List<String> steps = jdbi.withHandle(h -> h.createQuery("SELECT events FROM sfn_history_steps"
+        List<List<ObjectNode>> steps = jdbi.withHandle(h -> h.createQuery("SELECT events, packed FROM sfn_history_steps"
                         + " WHERE execution_arn = :arn AND " + (reverse ? "first_id < :from" : "last_id > :from")
                         + " ORDER BY first_id " + (reverse ? "DESC" : "ASC") + " LIMIT :limit")
                 .bind("arn", row.arn())
                 .bind("from", from)
                 .bind("limit", page + 1)
-                .mapTo(String.class)
+                .map((rs, ctx) -> {
+                    byte[] packed = rs.getBytes("packed");
+                    return packed != null ? PackedHistory.unpack(packed) : PackedHistory.listed(rs.getString("events"));
+                })
                 .list());
         List<ObjectNode> events = new java.util.ArrayList<>();
-        for (String step : steps) {
-            List<ObjectNode> listed = listed(step);
+        for (List<ObjectNode> listed : steps) {
             if (reverse) {
                 listed = listed.reversed();
             }
@@ -277,17 +273,6 @@ final class ExecutionApi {
                             events.get(page - 1).get("id").asText()));
         }
         return out;
-    }
-
-    /** A stored step's events; numbers read as written (the timestamps are decimals of milliseconds). */
-    private static List<ObjectNode> listed(String step) {
-        try {
-            List<ObjectNode> out = new java.util.ArrayList<>();
-            STORED.readTree(step).forEach(e -> out.add((ObjectNode) e));
-            return out;
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("unreadable history step", e);
-        }
     }
 
     /** includeExecutionData=false: the events' details without the states' input and output. */

@@ -2,7 +2,6 @@ package dev.patchtide.server.workflows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.db.PgArrays;
@@ -14,7 +13,6 @@ import dev.patchtide.workflow.run.Outcome;
 import dev.patchtide.workflow.run.Signal;
 import dev.patchtide.workflow.run.Snapshot;
 import dev.patchtide.workflow.run.Step;
-import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.InstantSource;
 import java.util.List;
@@ -170,20 +168,20 @@ final class Host {
     }
 
     /**
-     * A step's events as one row, already shaped as GetExecutionHistory lists them: a long step (a Map's iterations)
-     * has hundreds, and one row costs one index entry rather than one per event.
+     * A step's events as one row ({@link PackedHistory}): a long step (a Map's iterations) has hundreds, and one row
+     * costs one index entry rather than one per event.
      */
     private static void appendEvents(Handle handle, String arn, Step step) {
         List<HistoryEvent> events = step.events();
         if (events.isEmpty()) {
             return;
         }
-        handle.createUpdate("INSERT INTO sfn_history_steps (execution_arn, first_id, last_id, events)"
-                        + " VALUES (:arn, :first, :last, :events)")
+        handle.createUpdate("INSERT INTO sfn_history_steps (execution_arn, first_id, last_id, packed)"
+                        + " VALUES (:arn, :first, :last, :packed)")
                 .bind("arn", arn)
                 .bind("first", events.getFirst().id())
                 .bind("last", events.getLast().id())
-                .bind("events", listed(events))
+                .bind("packed", PackedHistory.pack(events))
                 .execute();
     }
 
@@ -198,37 +196,24 @@ final class Host {
         String[] arns = new String[n];
         Long[] firsts = new Long[n];
         Long[] lasts = new Long[n];
-        String[] listed = new String[n];
+        byte[][] packed = new byte[n][];
         for (int i = 0; i < n; i++) {
             List<HistoryEvent> events = with.get(i).step().events();
             arns[i] = with.get(i).draft().arn();
             firsts[i] = events.getFirst().id();
             lasts[i] = events.getLast().id();
-            listed[i] = listed(events);
+            packed[i] = PackedHistory.pack(events);
         }
-        handle.createUpdate("INSERT INTO sfn_history_steps (execution_arn, first_id, last_id, events)"
+        handle.createUpdate("INSERT INTO sfn_history_steps (execution_arn, first_id, last_id, packed)"
                         + " SELECT * FROM unnest(CAST(:arns AS text[]), CAST(:firsts AS bigint[]),"
-                        + " CAST(:lasts AS bigint[]), CAST(:events AS text[]))")
+                        + " CAST(:lasts AS bigint[]), CAST(:packed AS bytea[]))")
                 .bind("arns", PgArrays.texts(arns))
                 .bindArray("firsts", Long.class, (Object[]) firsts)
                 .bindArray("lasts", Long.class, (Object[]) lasts)
-                .bind("events", PgArrays.texts(listed))
+                // pgjdbc sends a byte[][] as a binary bytea[]: each element's bytes with their length.
+                .bind("packed", (org.jdbi.v3.core.argument.Argument)
+                        (position, statement, context) -> statement.setObject(position, packed))
                 .execute();
-    }
-
-    private static String listed(List<HistoryEvent> events) {
-        ArrayNode listed = JSON.createArrayNode();
-        for (HistoryEvent e : events) {
-            ObjectNode wire = listed.addObject()
-                    .put("timestamp", BigDecimal.valueOf(e.timestamp().toEpochMilli(), 3))
-                    .put("type", e.type())
-                    .put("id", e.id())
-                    .put("previousEventId", e.previousEventId());
-            if (e.detailsKey() != null && e.details() != null) {
-                wire.set(e.detailsKey(), e.details());
-            }
-        }
-        return listed.toString();
     }
 
     private void carry(Handle handle, ExecutionRow row, Effect effect) {

@@ -7,6 +7,7 @@ import dev.patchtide.server.testing.MutableClock;
 import dev.patchtide.server.testing.TestServer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -180,6 +181,61 @@ class ExecutionApiTest {
                         .input())
                 .isNull();
         assertThat(reverse.getLast().executionStartedEventDetails().input()).contains("42");
+    }
+
+    @Test
+    void historyReadsTheSameFromPackedStepsAndFromStepsStoredAsText() throws Exception {
+        String arn = sfn.createStateMachine(b -> b.name("packed")
+                        .definition(
+                                """
+                                {"StartAt": "A", "States": {
+                                  "A": {"Type": "Pass", "Parameters": {"n.$": "$.n", "s": "\u00e9\\\"q"},
+                                        "ResultPath": "$.a", "Next": "Each"},
+                                  "Each": {"Type": "Map", "ItemsPath": "$.items", "Next": "Done",
+                                    "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": true}}}},
+                                  "Done": {"Type": "Succeed"}}}""")
+                        .roleArn(ROLE))
+                .stateMachineArn();
+        String execution = sfn.startExecution(b -> b.stateMachineArn(arn)
+                        .input("{\"n\": 1.50, \"items\": [1, \"two\", {\"three\": 3}], \"emoji\": \"\ud83d\ude00\"}"))
+                .executionArn();
+        assertThat(WorkflowCalls.awaitEnd(sfn, execution).statusAsString()).isEqualTo("SUCCEEDED");
+        var api = server.adminClient();
+        List<Map<String, Object>> requests = List.of(
+                Map.of("executionArn", execution),
+                Map.of("executionArn", execution, "reverseOrder", true),
+                Map.of("executionArn", execution, "includeExecutionData", false),
+                Map.of("executionArn", execution, "maxResults", 5));
+        List<String> packed = new ArrayList<>();
+        for (var request : requests) {
+            packed.add(api.call("AWSStepFunctions.GetExecutionHistory", request).toString());
+        }
+        var jdbi = server.database().jdbi();
+        // The same steps as V31 stored them: each row's events as one JSON array of text.
+        int rewritten = jdbi.withHandle(h -> {
+            var rows = h.createQuery("SELECT first_id, packed FROM sfn_history_steps WHERE execution_arn = :arn")
+                    .bind("arn", execution)
+                    .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getBytes(2)))
+                    .list();
+            for (var row : rows) {
+                var text = dev.patchtide.server.api.ApiJson.documents().createArrayNode();
+                PackedHistory.unpack(row.getValue()).forEach(text::add);
+                h.createUpdate("UPDATE sfn_history_steps SET events = :text, packed = NULL"
+                                + " WHERE execution_arn = :arn AND first_id = :first")
+                        .bind("text", text.toString())
+                        .bind("arn", execution)
+                        .bind("first", row.getKey())
+                        .execute();
+            }
+            return rows.size();
+        });
+        assertThat(rewritten).isPositive();
+        for (int i = 0; i < requests.size(); i++) {
+            assertThat(api.call("AWSStepFunctions.GetExecutionHistory", requests.get(i))
+                            .toString())
+                    .isEqualTo(packed.get(i));
+        }
+        assertThat(packed.getFirst()).contains("\"timestamp\"").contains("MapIterationSucceeded");
     }
 
     @Test

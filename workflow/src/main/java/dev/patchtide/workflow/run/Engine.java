@@ -39,6 +39,8 @@ final class Engine {
     private ObjectNode machineNode;
     private long formattedAt;
     private String formatted;
+    private JsonNode lastWritten;
+    private String lastText;
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
     private final States states = new States(this);
     final Tasks tasks = new Tasks(this);
@@ -69,7 +71,7 @@ final class Engine {
         Engine engine = new Engine(machine, run, env);
         engine.history = history;
         ObjectNode details = Flow.NODES.objectNode();
-        details.put("input", input.toString());
+        details.put("input", engine.text(input));
         details.set("inputDetails", Events.untruncated());
         if (context.roleArn() != null) {
             details.put("roleArn", context.roleArn());
@@ -188,7 +190,7 @@ final class Engine {
                             frame,
                             Events.prefix(state) + "StateEntered",
                             "stateEnteredEventDetails",
-                            history ? Events.entered(state.name(), frame.input) : null);
+                            history ? Events.entered(state.name(), text(frame.input)) : null);
                 }
                 states.run(frame, state);
             } catch (StatesError e) {
@@ -254,6 +256,19 @@ final class Engine {
         return context;
     }
 
+    /**
+     * A document's text for an event. A state's output is the next state's input (and the last one the execution's
+     * output): the same node, written into two events back to back, is serialized once. Safe because nodes are never
+     * changed once made (paths and templates build new ones), so a node's text cannot go stale.
+     */
+    String text(JsonNode node) {
+        if (node != lastWritten) {
+            lastText = node.toString();
+            lastWritten = node;
+        }
+        return lastText;
+    }
+
     long emit(Frame frame, String type, String key, ObjectNode details) {
         long id = ++run.lastEventId;
         if (history) {
@@ -289,7 +304,7 @@ final class Engine {
                 frame,
                 Events.prefix(state) + "StateExited",
                 "stateExitedEventDetails",
-                history ? Events.exited(state.name(), output, assigned) : null);
+                history ? Events.exited(state.name(), text(output), assigned) : null);
         frame.assign(assigned);
         if (transition instanceof Transition.Next next) {
             frame.enter(next.state(), output);
@@ -302,7 +317,7 @@ final class Engine {
         frame.status = Frame.Status.SUCCEEDED;
         if (frame.parent == null) {
             ObjectNode details = Flow.NODES.objectNode();
-            details.put("output", output.toString());
+            details.put("output", text(output));
             details.set("outputDetails", Events.untruncated());
             emit(frame, "ExecutionSucceeded", "executionSucceededEventDetails", details);
             finish(new Outcome.Succeeded(output));

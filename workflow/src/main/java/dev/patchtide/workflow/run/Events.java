@@ -26,18 +26,18 @@ final class Events {
         return Flow.NODES.objectNode().put("truncated", false);
     }
 
-    static ObjectNode entered(String name, JsonNode input) {
+    static ObjectNode entered(String name, String input) {
         ObjectNode details = Flow.NODES.objectNode();
         details.put("name", name);
-        details.put("input", input.toString());
+        details.put("input", input);
         details.set("inputDetails", untruncated());
         return details;
     }
 
-    static ObjectNode exited(String name, JsonNode output, Map<String, JsonNode> assigned) {
+    static ObjectNode exited(String name, String output, Map<String, JsonNode> assigned) {
         ObjectNode details = Flow.NODES.objectNode();
         details.put("name", name);
-        details.put("output", output.toString());
+        details.put("output", output);
         details.set("outputDetails", untruncated());
         if (assigned != null && !assigned.isEmpty()) {
             ObjectNode variables = details.putObject("assignedVariables");
