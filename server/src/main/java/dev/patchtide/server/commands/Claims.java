@@ -72,6 +72,9 @@ final class Claims {
                 poll.expired();
             }
         }
+        if (Timeline.on()) {
+            Timeline.mark("deliver.looked", polls.size() + " polls, " + reserved.size() + " with work");
+        }
         if (reserved.isEmpty()) {
             return List.of();
         }
@@ -176,6 +179,7 @@ final class Claims {
             reserved.forEach(p -> p.fail(e));
             return List.of();
         }
+        Timeline.mark("deliver.committed", reserved.size());
         for (Poll poll : reserved) {
             List<Invocation> own = invocations.getOrDefault(poll.instanceId, List.of());
             if (!own.isEmpty() || told.contains(poll.instanceId)) {
@@ -187,6 +191,7 @@ final class Claims {
                 poll.unreserve();
             }
         }
+        Timeline.mark("deliver.answered", reserved.size());
         // A command's own lock is taken only after the claim, by the Settler: a claim never waits for a command.
         pending.forEach(settler::settleSoon);
         return List.of();

@@ -55,6 +55,7 @@ final class CommandApi {
     }
 
     SendCommandResult send(SendCommandRequest q, Principal caller) {
+        Timeline.mark("send.api");
         CommandSpec spec = new CommandSpec(
                 q.documentName(),
                 Optional.ofNullable(q.documentVersion()),
@@ -80,6 +81,7 @@ final class CommandApi {
                 Objects.requireNonNullElse(q.outputS3BucketName(), ""),
                 Objects.requireNonNullElse(q.outputS3KeyPrefix(), ""));
         CommandRow sent = jdbi.inTransaction(h -> launcher.send(h, spec, caller, output));
+        Timeline.mark("send.committed");
         return new SendCommandResult(views.command(sent));
     }
 

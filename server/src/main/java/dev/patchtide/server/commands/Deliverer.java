@@ -119,6 +119,9 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
                         set.stream().filter(Poll::waiting).forEach(polls::add);
                     }
                 }
+                if (Timeline.on()) {
+                    Timeline.mark("deliver.round", batch.size() + " marked, " + polls.size() + " polls");
+                }
                 for (int from = 0; from < polls.size(); from += BATCH) {
                     List<Poll> chunk = polls.subList(from, Math.min(polls.size(), from + BATCH));
                     arrived(claims.deliver(chunk, this::handingOut));

@@ -50,12 +50,15 @@ final class Launcher implements CommandLauncher {
         checkSpec(spec);
         spec.notificationConfig()
                 .ifPresent(config -> CommandNotifications.validate(handle, config, "notificationConfig"));
+        Timeline.mark("send.begin");
         Map<String, String> instances = Targeting.resolve(handle, ids, targets);
+        Timeline.mark("send.targets", instances.size());
         ResolvedDocument document = documents.resolve(
                 handle,
                 spec.documentName(),
                 spec.documentVersion(),
                 spec.parameters() == null ? Map.of() : spec.parameters());
+        Timeline.mark("send.document");
         int executionTimeout = executionTimeout(document.parameters());
         String maxConcurrency = spec.maxConcurrency() == null ? RateLimits.DEFAULT_CONCURRENCY : spec.maxConcurrency();
         String maxErrors = spec.maxErrors() == null ? RateLimits.DEFAULT_ERRORS : spec.maxErrors();
@@ -105,6 +108,7 @@ final class Launcher implements CommandLauncher {
                 .bind("s3Prefix", output.keyPrefix())
                 .bind("by", requestedBy.accessKeyId())
                 .execute();
+        Timeline.mark("send.command-row");
         if (!instances.isEmpty()) {
             // One statement for the whole fleet (a command by tag may target tens of thousands of instances).
             handle.createUpdate("INSERT INTO command_invocations (command_id, instance_id, seq, instance_name, state,"
@@ -116,9 +120,13 @@ final class Launcher implements CommandLauncher {
                     .bindArray("names", String.class, instances.values().toArray())
                     .execute();
         }
+        Timeline.mark("send.invocation-rows");
         CommandRow created = CommandRow.lock(handle, commandId).orElseThrow();
         progress.created(handle, created, new ArrayList<>(instances.keySet()));
-        return progress.settle(handle, created);
+        Timeline.mark("send.events");
+        CommandRow settled = progress.settle(handle, created);
+        Timeline.mark("send.settled");
+        return settled;
     }
 
     @Override

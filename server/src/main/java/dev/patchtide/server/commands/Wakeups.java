@@ -109,6 +109,7 @@ final class Wakeups implements AutoCloseable {
         while (!stopping) {
             PGNotification[] notifications = pg.getNotifications((int) POLL.toMillis());
             if (notifications != null) {
+                Timeline.mark("wakeups.heard", notifications.length);
                 for (PGNotification n : notifications) {
                     work.arrived(java.util.Arrays.asList(n.getParameter().split(",")));
                 }
