@@ -109,21 +109,34 @@ final class Launcher implements CommandLauncher {
                 .bind("by", requestedBy.accessKeyId())
                 .execute();
         Timeline.mark("send.command-row");
+        List<String> released = List.of();
         if (!instances.isEmpty()) {
             // One statement for the whole fleet (a command by tag may target tens of thousands of instances).
+            // The first MaxConcurrency of them are written released already (nothing has failed yet, so rate
+            // control would release exactly these): no second pass over the rows that rewrites each of them.
+            InvocationState.LIFECYCLE.require(InvocationState.QUEUED, InvocationState.RELEASED);
+            int room = Math.min(limits.concurrency(), instances.size());
             handle.createUpdate("INSERT INTO command_invocations (command_id, instance_id, seq, instance_name, state,"
-                            + " changed_at) SELECT :id, instance, seq - 1, name, 'QUEUED', :now"
+                            + " released_at, changed_at) SELECT :id, instance, seq - 1, name,"
+                            + " CASE WHEN seq <= :room THEN 'RELEASED' ELSE 'QUEUED' END,"
+                            + " CASE WHEN seq <= :room THEN CAST(:now AS timestamptz) END, :now"
                             + " FROM unnest(:instances, :names) WITH ORDINALITY AS i(instance, name, seq)")
                     .bind("id", commandId)
                     .bind("now", now)
+                    .bind("room", room)
                     .bindArray("instances", String.class, instances.keySet().toArray())
                     .bindArray("names", String.class, instances.values().toArray())
                     .execute();
+            released = new ArrayList<>(instances.keySet()).subList(0, room);
         }
         Timeline.mark("send.invocation-rows");
         CommandRow created = CommandRow.lock(handle, commandId).orElseThrow();
         progress.created(handle, created, new ArrayList<>(instances.keySet()));
         Timeline.mark("send.events");
+        if (!released.isEmpty()) {
+            InvocationState.LIFECYCLE.taken(InvocationState.QUEUED, InvocationState.RELEASED);
+            wakeups.notify(handle, released);
+        }
         CommandRow settled = progress.settle(handle, created);
         Timeline.mark("send.settled");
         return settled;

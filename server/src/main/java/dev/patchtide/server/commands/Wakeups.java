@@ -108,7 +108,7 @@ final class Wakeups implements AutoCloseable {
         long nextRecheck = System.nanoTime() + RECHECK.toNanos();
         while (!stopping) {
             PGNotification[] notifications = pg.getNotifications((int) POLL.toMillis());
-            if (notifications != null) {
+            if (notifications != null && notifications.length > 0) {
                 Timeline.mark("wakeups.heard", notifications.length);
                 for (PGNotification n : notifications) {
                     work.arrived(java.util.Arrays.asList(n.getParameter().split(",")));
