@@ -80,7 +80,7 @@ final class CommandApi {
                 Objects.requireNonNullElse(q.outputS3Region(), ""),
                 Objects.requireNonNullElse(q.outputS3BucketName(), ""),
                 Objects.requireNonNullElse(q.outputS3KeyPrefix(), ""));
-        CommandRow sent = jdbi.inTransaction(h -> launcher.send(h, spec, caller, output));
+        CommandRow sent = jdbi.inTransaction(h -> launcher.send(h, spec, caller, output, true));
         Timeline.mark("send.committed");
         return new SendCommandResult(views.command(sent));
     }

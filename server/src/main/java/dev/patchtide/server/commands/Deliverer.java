@@ -61,6 +61,30 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
         return poll;
     }
 
+    /**
+     * Reserves the poll waiting on this node for each of {@code instanceIds} that has one (at most one each, never
+     * a superseded one), for a hand-out made elsewhere ({@link Handout}); the caller answers or unreserves each.
+     */
+    List<Poll> reserveWaiting(Collection<String> instanceIds) {
+        List<Poll> reserved = new ArrayList<>();
+        if (stopping || waiting.isEmpty()) {
+            return reserved;
+        }
+        for (String instanceId : instanceIds) {
+            Set<Poll> set = waiting.get(instanceId);
+            if (set == null) {
+                continue;
+            }
+            for (Poll poll : set) {
+                if (!poll.superseded() && poll.reserve()) {
+                    reserved.add(poll);
+                    break;
+                }
+            }
+        }
+        return reserved;
+    }
+
     void unregister(Poll poll) {
         waiting.computeIfPresent(poll.instanceId, (k, set) -> {
             set.remove(poll);
@@ -102,7 +126,10 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
     }
 
     void start() {
-        thread = Thread.ofVirtual().name("command-deliverer").start(this::run);
+        // A platform thread: as a virtual thread it queued behind every request thread for a carrier, and the
+        // agents' renewed polls and results (thousands, right after the first answers) starved the hand-outs still
+        // to be made (2,000 agents: the second batch of 1,000 looked 4.5 s after the first was answered).
+        thread = Thread.ofPlatform().daemon().name("command-deliverer").start(this::run);
     }
 
     private void run() {

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
@@ -27,11 +28,13 @@ final class Launcher implements CommandLauncher {
     private final DocumentResolver documents;
     private final Progress progress;
     private final Wakeups wakeups;
+    private final Handout handout;
 
-    Launcher(DocumentResolver documents, Progress progress, Wakeups wakeups) {
+    Launcher(DocumentResolver documents, Progress progress, Wakeups wakeups, Handout handout) {
         this.documents = documents;
         this.progress = progress;
         this.wakeups = wakeups;
+        this.handout = handout;
     }
 
     /** SendCommand's members that only the API carries. */
@@ -41,10 +44,15 @@ final class Launcher implements CommandLauncher {
 
     @Override
     public String send(Handle handle, CommandSpec spec, Principal requestedBy) {
-        return send(handle, spec, requestedBy, OutputS3.NONE).commandId().toString();
+        return send(handle, spec, requestedBy, OutputS3.NONE, false).commandId().toString();
     }
 
-    CommandRow send(Handle handle, CommandSpec spec, Principal requestedBy, OutputS3 output) {
+    /**
+     * @param handOutHere hand the released invocations to the polls waiting on this node in this transaction
+     *     ({@link Handout}); only for a transaction that commits at once (SendCommand's own), since those polls are
+     *     held until it ends
+     */
+    CommandRow send(Handle handle, CommandSpec spec, Principal requestedBy, OutputS3 output, boolean handOutHere) {
         List<String> ids = spec.instanceIds() == null ? List.of() : spec.instanceIds();
         List<CommandSpec.CommandTarget> targets = spec.targets() == null ? List.of() : spec.targets();
         checkSpec(spec);
@@ -135,7 +143,15 @@ final class Launcher implements CommandLauncher {
         Timeline.mark("send.events");
         if (!released.isEmpty()) {
             InvocationState.LIFECYCLE.taken(InvocationState.QUEUED, InvocationState.RELEASED);
-            wakeups.notify(handle, released);
+            Set<String> handedOut = handOutHere ? handout.handOut(handle, created, released) : Set.of();
+            Timeline.mark("send.handed-out", handedOut.size());
+            wakeups.notify(
+                    handle,
+                    handedOut.isEmpty()
+                            ? released
+                            : released.stream()
+                                    .filter(i -> !handedOut.contains(i))
+                                    .toList());
         }
         CommandRow settled = progress.settle(handle, created);
         Timeline.mark("send.settled");

@@ -107,6 +107,11 @@ final class Poll {
         }
     }
 
+    /** The cancellations of this instance as of the last look. */
+    List<String> cancellations() {
+        return cancellations;
+    }
+
     void looked(List<String> cancellations) {
         this.cancellations = cancellations;
         this.looked = true;

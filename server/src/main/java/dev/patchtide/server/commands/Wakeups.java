@@ -81,7 +81,8 @@ final class Wakeups implements AutoCloseable {
     }
 
     void start() {
-        thread = Thread.ofVirtual().name("command-wakeups").start(this::run);
+        // A platform thread, as the deliverer's: a wake-up must not wait behind the request threads.
+        thread = Thread.ofPlatform().daemon().name("command-wakeups").start(this::run);
     }
 
     private void run() {
