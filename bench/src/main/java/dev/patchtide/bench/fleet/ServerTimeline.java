@@ -33,6 +33,7 @@ final class ServerTimeline {
         long endMicros = startMicros + latencies[latencies.length - 1] / 1_000 + 2_000_000;
         List<String> shown = new ArrayList<>();
         int skipped = 0;
+        int idleLooks = 0;
         for (String line : Files.readAllLines(log)) {
             int at = line.indexOf(" TL ");
             if (at < 0) {
@@ -48,17 +49,23 @@ final class ServerTimeline {
             if (micros < startMicros - 100_000 || micros > endMicros) {
                 continue;
             }
+            String what = f.length > 1 ? f[1] : "";
+            if (what.startsWith("deliver.round") || what.endsWith(" 0 with work")) {
+                idleLooks++; // the renewed polls' looks: many, and not on the hand-out's path
+                continue;
+            }
             if (shown.size() >= MAX_LINES) {
                 skipped++;
                 continue;
             }
-            shown.add(String.format("  %+9.1f ms  %s", (micros - startMicros) / 1000.0, f.length > 1 ? f[1] : ""));
+            shown.add(String.format("  %+9.1f ms  %s", (micros - startMicros) / 1000.0, what));
         }
         out.println("  server timeline (ms after SendCommand's start):");
         shown.forEach(out::println);
         if (skipped > 0) {
             out.println("  … " + skipped + " more marks");
         }
+        out.println("  (" + idleLooks + " rounds and looks that found nothing to hand out not shown)");
         out.printf(
                 "  receipts: first %.1f ms, 10%% %.1f, 50%% %.1f, 90%% %.1f, 99%% %.1f, last %.1f ms%n",
                 at(latencies, 0),

@@ -85,6 +85,19 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
         return reserved;
     }
 
+    /** Reserves the newest poll of {@code old}'s instance waiting here in its place, if there is one. */
+    java.util.Optional<Poll> successor(Poll old) {
+        Set<Poll> set = waiting.get(old.instanceId);
+        if (set != null) {
+            for (Poll poll : set) {
+                if (poll != old && !poll.superseded() && poll.reserve()) {
+                    return java.util.Optional.of(poll);
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     void unregister(Poll poll) {
         waiting.computeIfPresent(poll.instanceId, (k, set) -> {
             set.remove(poll);

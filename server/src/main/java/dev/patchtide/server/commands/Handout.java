@@ -14,7 +14,8 @@ import org.jdbi.v3.core.Handle;
  * SendCommand's own hand-out: the invocations it releases whose agent is waiting in a poll on this node are marked
  * delivered in SendCommand's transaction and answered right after its commit, instead of in a second round (wake-up,
  * look, claim) once it has committed. The polls are reserved first (the node's {@link Deliverer} then leaves them
- * alone); a poll superseded or abandoned by the end of the hand-out is left out by rolling the hand-out back to its
+ * alone); a poll superseded by a newer one waiting here hands its place to that one, and a poll otherwise gone (its
+ * agent polls elsewhere, or it is 45 s old) by the end of the hand-out is left out by rolling the hand-out back to its
  * savepoint and doing it again without it, so nothing is marked delivered for a connection nobody reads. The other
  * released invocations (agents waiting on other nodes, or not waiting) are woken as before.
  */
@@ -44,12 +45,19 @@ final class Handout {
         try {
             for (int attempt = 1; !polls.isEmpty(); attempt++) {
                 handle.savepoint(SAVEPOINT);
-                List<String> delivered = deliver(handle, command, polls.keySet());
-                List<Poll> gone = gone(polls);
-                if (gone.isEmpty()) {
+                List<String> delivered = deliver(handle, command, polls);
+                List<Poll> gone = delivered == null ? List.of() : gone(polls);
+                if (delivered != null && gone.isEmpty()) {
                     handle.releaseSavepoint(SAVEPOINT);
-                    // Rows another transaction could not have taken (they are new), but kept exact anyway.
-                    polls.keySet().retainAll(delivered);
+                    // Rows another transaction could not have taken (they are new), but kept exact anyway: a poll
+                    // whose row was not marked waits on.
+                    Set<String> marked = new java.util.HashSet<>(delivered);
+                    for (Poll poll : List.copyOf(polls.values())) {
+                        if (!marked.contains(poll.instanceId)) {
+                            polls.remove(poll.instanceId);
+                            poll.unreserve();
+                        }
+                    }
                     break;
                 }
                 handle.rollbackToSavepoint(SAVEPOINT);
@@ -76,7 +84,13 @@ final class Handout {
         return Set.copyOf(polls.keySet());
     }
 
-    private List<String> deliver(Handle handle, CommandRow command, Set<String> instanceIds) {
+    /**
+     * Marks the invocations of {@code polls}' instances delivered, then tells the listeners; answers the instances
+     * marked, or null when a poll was gone right after the update (dropped here; the caller rolls back and tries
+     * again, and the events, the long part, are not written for nothing).
+     */
+    private List<String> deliver(Handle handle, CommandRow command, Map<String, Poll> polls) {
+        Set<String> instanceIds = polls.keySet();
         Instant now = progress.now();
         List<String> delivered = handle.createQuery("UPDATE command_invocations SET state = 'DELIVERED',"
                         + " delivered_at = :now, execution_start = coalesce(execution_start, :now), changed_at = :now,"
@@ -92,6 +106,14 @@ final class Handout {
                 .bindArray("ids", String.class, instanceIds.toArray())
                 .mapTo(String.class)
                 .list();
+        List<Poll> early = gone(polls);
+        if (!early.isEmpty()) {
+            early.forEach(p -> {
+                polls.remove(p.instanceId);
+                p.close();
+            });
+            return null;
+        }
         if (!delivered.isEmpty()) {
             InvocationState.LIFECYCLE.taken(InvocationState.RELEASED, InvocationState.DELIVERED);
             progress.invocationsChanged(handle, command, delivered, InvocationState.DELIVERED);
@@ -99,11 +121,27 @@ final class Handout {
         return delivered;
     }
 
-    private static List<Poll> gone(Map<String, Poll> polls) {
+    /**
+     * The polls nobody reads any more. A poll superseded by a newer poll of the same agent waiting on this node is
+     * not one of them: the newer poll is reserved in its place and gets the answer (its agent reads only that one).
+     */
+    private List<Poll> gone(Map<String, Poll> polls) {
         long at = System.nanoTime();
-        return polls.values().stream()
-                .filter(p -> p.superseded() || p.abandoned(at, Claims.ABANDONED_AFTER_NANOS))
-                .toList();
+        List<Poll> gone = new java.util.ArrayList<>();
+        for (Poll poll : List.copyOf(polls.values())) {
+            if (poll.abandoned(at, Claims.ABANDONED_AFTER_NANOS)) {
+                gone.add(poll);
+            } else if (poll.superseded()) {
+                java.util.Optional<Poll> newer = deliverer.successor(poll);
+                if (newer.isPresent()) {
+                    polls.put(poll.instanceId, newer.get());
+                    poll.close();
+                } else {
+                    gone.add(poll);
+                }
+            }
+        }
+        return gone;
     }
 
     private static Invocation invocation(CommandRow command) {
