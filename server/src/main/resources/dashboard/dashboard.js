@@ -173,6 +173,10 @@ async function instancePage() {
     $('instance-id').textContent = instance.InstanceId;
     $('computer-name').textContent = instance.ComputerName || '–';
     $('ping-status').textContent = instance.PingStatus;
+    const agent = answer.Agent || {};
+    $('agent-version').textContent = !agent.AgentVersion ? '–'
+      : agent.IsLatestVersion ? agent.AgentVersion + ' (latest)'
+        : agent.AgentVersion + ' (latest shipped: ' + agent.LatestVersion + '; upgrade with Patchtide-UpdateAgent)';
     $('status').textContent = instance.Status;
     $('status').className = 'status-' + instance.Status;
     $('patch-group').textContent = groupName(instance.PatchGroup);

@@ -1,6 +1,7 @@
 package dev.patchtide.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchtide.agent.commands.AgentRestart;
 import dev.patchtide.agent.commands.CommandRunner;
 import dev.patchtide.agent.commands.PatchScans;
 import dev.patchtide.agent.commands.Plugin;
@@ -8,6 +9,8 @@ import dev.patchtide.agent.commands.RebootAction;
 import dev.patchtide.agent.install.RunPatchBaseline;
 import dev.patchtide.agent.scan.PatchReport;
 import dev.patchtide.agent.tls.ServerCa;
+import dev.patchtide.agent.update.AgentInstall;
+import dev.patchtide.agent.update.UpdateAgentPlugin;
 import dev.patchtide.core.Version;
 import dev.patchtide.core.auth.SigV4Credentials;
 import java.io.IOException;
@@ -61,6 +64,7 @@ public final class Agent implements AutoCloseable {
 
     private final List<Plugin> plugins = new ArrayList<>();
     private RebootAction rebootAction = RebootAction.host();
+    private AgentRestart restartAction = AgentRestart.none();
     private CommandRunner.Settings commandSettings = CommandRunner.Settings.defaults();
     private boolean commands = true;
 
@@ -138,12 +142,16 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** The agent of this host: its root is "/", it reboots the host, and it runs AWS-RunPatchBaseline's step. */
+    /**
+     * The agent of this host: its root is "/", it reboots the host, and it runs AWS-RunPatchBaseline's and
+     * Patchtide-UpdateAgent's steps (the latter only where it runs from its package).
+     */
     public static Agent forThisHost(
             Registration registration, Path stateDir, Duration interval, Duration scanInterval, InstantSource clock) {
         Path root = Path.of("/");
         return new Agent(registration, stateDir, interval, scanInterval, root, () -> HostFacts.collect(root), clock)
-                .plugin(new RunPatchBaseline());
+                .plugin(new RunPatchBaseline())
+                .plugin(new UpdateAgentPlugin(stateDir, AgentInstall::detect));
     }
 
     /** Adds a plugin for the commands this agent runs (before {@link #start}); the shell ones are built in. */
@@ -157,6 +165,13 @@ public final class Agent implements AutoCloseable {
     public synchronized Agent rebootAction(RebootAction action) {
         requireNotStarted();
         this.rebootAction = action;
+        return this;
+    }
+
+    /** How the agent restarts after a command replaced its package (before {@link #start}); default: it does not. */
+    public synchronized Agent restartAction(AgentRestart action) {
+        requireNotStarted();
+        this.restartAction = action;
         return this;
     }
 
@@ -304,6 +319,7 @@ public final class Agent implements AutoCloseable {
                 stateDir,
                 List.copyOf(plugins),
                 rebootAction,
+                restartAction,
                 patchScans(),
                 root,
                 clock,

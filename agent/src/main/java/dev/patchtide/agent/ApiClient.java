@@ -6,10 +6,14 @@ import dev.patchtide.core.auth.SigV4;
 import dev.patchtide.core.auth.SigV4Credentials;
 import dev.patchtide.core.auth.SignableRequest;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -125,6 +129,40 @@ public final class ApiClient {
                     response.statusCode());
         }
         return answer;
+    }
+
+    /**
+     * Downloads {@code path} (a public file of the server, such as {@code /agent-packages/<file>}) into {@code
+     * to} over the same connection (and pinned CA) as the API calls; fails once more than {@code maxBytes}
+     * arrive, whatever the server announced, so an endless answer cannot fill the disk.
+     */
+    public void download(String path, long maxBytes, Path to) throws IOException {
+        HttpRequest request = HttpRequest.newBuilder(endpoint.resolve(path))
+                .timeout(Duration.ofMinutes(10))
+                .GET()
+                .build();
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while downloading " + path, e);
+        }
+        try (InputStream in = response.body();
+                OutputStream out = Files.newOutputStream(to)) {
+            if (response.statusCode() != 200) {
+                throw new IOException("the server answered HTTP " + response.statusCode() + " for " + path);
+            }
+            byte[] buffer = new byte[64 * 1024];
+            long total = 0;
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                total += n;
+                if (total > maxBytes) {
+                    throw new IOException(path + " is larger than the " + maxBytes + " bytes expected");
+                }
+                out.write(buffer, 0, n);
+            }
+        }
     }
 
     public ObjectMapper json() {

@@ -47,6 +47,7 @@ final class RunningServer implements AutoCloseable {
         if (tls instanceof ServerOptions.TlsChoice.InsecureHttp) {
             options.config(); // a non-loopback bind is refused before anything starts
         }
+        options.givenAgentPackages().ifPresent(ServerConfig::checkAgentPackages); // likewise a missing folder
         RunningServer running = new RunningServer(options.absoluteDataDir());
         try {
             running.open(options, tls);

@@ -132,6 +132,13 @@ final class ServerOptions {
     Path tlsKey;
 
     @Option(
+            names = "--agent-packages",
+            defaultValue = "${env:PATCHTIDE_AGENT_PACKAGES}",
+            description = "Folder of the agent packages (.deb, .rpm) that enrolment (/enroll.sh) hands out; default:"
+                    + " /usr/share/patchtide/agent-packages when installed, else this build's packaging/target.")
+    Path agentPackages;
+
+    @Option(
             names = "--insecure-http",
             description = "Serve plain HTTP instead of HTTPS; only with a loopback --bind (tests, a single host).")
     boolean insecureHttp;
@@ -168,7 +175,7 @@ final class ServerOptions {
     }
 
     ServerConfig config(Optional<TlsMaterial> tls) {
-        return new ServerConfig(
+        ServerConfig config = new ServerConfig(
                 bind,
                 port,
                 region,
@@ -180,6 +187,13 @@ final class ServerOptions {
                 smtp(),
                 metrics(System.getenv("PATCHTIDE_METRICS_TOKEN")),
                 tls);
+        Optional<Path> packages = givenAgentPackages();
+        return packages.isPresent() ? config.withAgentPackages(packages.get().toAbsolutePath()) : config;
+    }
+
+    /** The agent packages' folder given, if any (a blank value, as an unset variable gives, is none). */
+    Optional<Path> givenAgentPackages() {
+        return Optional.ofNullable(agentPackages).filter(p -> !p.toString().isBlank());
     }
 
     MetricsAccess metrics(String tokenFromEnvironment) {

@@ -50,9 +50,12 @@ class AgentScanCommandTest {
     }
 
     @Test
-    void hostWithoutDpkgIsAClearError(@TempDir Path root) {
+    void treeWithoutAPackageDatabaseIsAClearError(@TempDir Path root) {
         InProcessCli.Run run = InProcessCli.run("agent", "scan", "--root", root.toString());
         assertThat(run.exit()).isEqualTo(1);
-        assertThat(run.err()).contains("no dpkg status database").contains("apt-based hosts");
+        assertThat(run.err())
+                .contains("no package database under " + root)
+                .contains("var/lib/dpkg/status")
+                .contains("var/lib/rpm");
     }
 }

@@ -66,7 +66,7 @@ public final class AgentPackages {
                 List.of());
     }
 
-    private static Map<String, Path> scripts(Path dir, String... names) {
+    static Map<String, Path> scripts(Path dir, String... names) {
         Map<String, Path> scripts = new LinkedHashMap<>();
         for (String name : names) {
             Path script = dir.resolve(name);
@@ -78,7 +78,7 @@ public final class AgentPackages {
         return scripts;
     }
 
-    private static Map<String, String> parse(String[] args) {
+    static Map<String, String> parse(String[] args) {
         Map<String, String> options = new HashMap<>();
         for (String arg : args) {
             int eq = arg.indexOf('=');
@@ -90,7 +90,7 @@ public final class AgentPackages {
         return options;
     }
 
-    private static String required(Map<String, String> options, String name) {
+    static String required(Map<String, String> options, String name) {
         String value = options.get(name);
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException("--" + name + " is required");
@@ -98,7 +98,7 @@ public final class AgentPackages {
         return value;
     }
 
-    private static Path existing(Map<String, String> options, String name) {
+    static Path existing(Map<String, String> options, String name) {
         Path path = Path.of(required(options, name));
         if (!Files.exists(path)) {
             throw new IllegalArgumentException("--" + name + ": " + path + " does not exist");

@@ -56,7 +56,11 @@ final class DebWriter {
                 case PackageContent.File file -> {
                     DataProducer producer =
                             new DataProducerFile(file.source().toFile(), file.path(), null, null, owner);
-                    (content.conffiles().contains(file.path()) ? conffiles : data).add(producer);
+                    // jdeb lists a conffile producer in conffiles only: it goes in the data as well
+                    data.add(producer);
+                    if (content.conffiles().contains(file.path())) {
+                        conffiles.add(producer);
+                    }
                 }
             }
         }

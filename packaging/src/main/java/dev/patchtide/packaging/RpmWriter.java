@@ -14,7 +14,7 @@ import org.redline_rpm.payload.Directive;
 final class RpmWriter {
     private RpmWriter() {}
 
-    /** @param scripts {@code post}, {@code preun}, {@code postun} scriptlets, as files */
+    /** @param scripts {@code pre}, {@code post}, {@code preun}, {@code postun} scriptlets, as files */
     static Path write(PackageContent content, Map<String, Path> scripts, Path outDir) throws IOException {
         Builder rpm = new Builder();
         rpm.setPackage(content.name(), content.version(), "1");
@@ -29,6 +29,7 @@ final class RpmWriter {
         for (var script : scripts.entrySet()) {
             String text = Files.readString(script.getValue());
             switch (script.getKey()) {
+                case "pre" -> rpm.setPreInstallScript(text);
                 case "post" -> rpm.setPostInstallScript(text);
                 case "preun" -> rpm.setPreUninstallScript(text);
                 case "postun" -> rpm.setPostUninstallScript(text);

@@ -26,12 +26,27 @@ final class RuntimeImage {
 
     /** The modules the jar needs, plus those in {@link #ALWAYS} this JDK has. */
     static List<String> modulesFor(Path jar) {
-        String out = run(
-                tool("jdeps"), "--ignore-missing-deps", "--multi-release", "21", "--print-module-deps", jar.toString());
-        TreeSet<String> modules = new TreeSet<>(Arrays.asList(out.strip().split(",")));
+        return modulesFor(List.of(jar), List.of());
+    }
+
+    /**
+     * The modules {@code jars} need, plus {@link #ALWAYS} and {@code extra}:
+     * modules reached only by reflection or a service, which jdeps cannot see. Those this JDK lacks are left out.
+     */
+    static List<String> modulesFor(List<Path> jars, List<String> extra) {
+        List<String> args =
+                new ArrayList<>(List.of("--ignore-missing-deps", "--multi-release", "21", "--print-module-deps"));
+        jars.forEach(j -> args.add(j.toString()));
+        String out = run(tool("jdeps"), args.toArray(String[]::new));
+        // The list is the last line; jdeps may warn before it (split packages among the libraries).
+        List<String> lines = out.strip().lines().toList();
+        String last = lines.isEmpty() ? "" : lines.getLast();
+        TreeSet<String> modules = new TreeSet<>(Arrays.asList(last.split(",")));
         modules.removeIf(String::isBlank);
         ModuleFinder system = ModuleFinder.ofSystem();
-        ALWAYS.stream().filter(m -> system.find(m).isPresent()).forEach(modules::add);
+        Stream.concat(ALWAYS.stream(), extra.stream())
+                .filter(m -> system.find(m).isPresent())
+                .forEach(modules::add);
         if (!modules.contains("java.base")) {
             modules.add("java.base");
         }

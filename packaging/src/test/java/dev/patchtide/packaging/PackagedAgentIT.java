@@ -167,11 +167,19 @@ class PackagedAgentIT {
 
     /** dpkg's own install into an empty database under {@code root}; scripts run outside it but see DPKG_ROOT. */
     static void install(Path root) throws Exception {
+        install(root, DEB, "patchtide-agent");
+    }
+
+    /** As {@link #install(Path)}, any of this build's packages; a second package joins the root's database. */
+    static void install(Path root, Path deb, String name) throws Exception {
         for (String d : List.of("var/lib/dpkg/info", "var/lib/dpkg/updates", "var/log")) {
             Files.createDirectories(root.resolve(d));
         }
-        Files.writeString(root.resolve("var/lib/dpkg/status"), "");
-        Files.writeString(root.resolve("var/lib/dpkg/available"), "");
+        for (String f : List.of("var/lib/dpkg/status", "var/lib/dpkg/available")) {
+            if (!Files.exists(root.resolve(f))) {
+                Files.writeString(root.resolve(f), "");
+            }
+        }
         String out = Host.ok(
                 root,
                 "dpkg",
@@ -180,8 +188,8 @@ class PackagedAgentIT {
                 "--force-script-chrootless",
                 "--log=" + root.resolve("var/log/dpkg.log"),
                 "-i",
-                DEB.toString());
-        assertThat(out).contains("Setting up patchtide-agent (" + VERSION + ")");
+                deb.toString());
+        assertThat(out).contains("Setting up " + name + " (" + VERSION + ")");
     }
 
     /**
@@ -189,23 +197,34 @@ class PackagedAgentIT {
      * the host's targets, as a real host has them, so the unit's default dependencies resolve.
      */
     private static void verifyUnit(Path root) throws Exception {
+        verifyUnit(root, "patchtide-agent", "/usr/bin/patchtide-agent run");
+    }
+
+    /**
+     * {@code systemd-analyze verify --root} of unit {@code name}, then of a copy whose ExecStart names a missing
+     * program (it must be refused: the check does look); {@code execStart} is how the unit's ExecStart begins.
+     */
+    static void verifyUnit(Path root, String name, String execStart) throws Exception {
         if (!Host.onPath("systemd-analyze") || !Files.isDirectory(Path.of("/usr/lib/systemd/system"))) {
             return; // no systemd on this machine: nothing to verify with
         }
         Path units = Files.createDirectories(root.resolve("etc/systemd/system"));
         File[] targets = new File("/usr/lib/systemd/system").listFiles((d, n) -> n.endsWith(".target"));
         for (File target : targets == null ? new File[0] : targets) {
-            Files.copy(target.toPath(), units.resolve(target.getName()));
+            if (!Files.exists(units.resolve(target.getName()))) {
+                Files.copy(target.toPath(), units.resolve(target.getName()));
+            }
         }
-        Host ok = Host.run(root, List.of("systemd-analyze", "verify", "--root=" + root, "patchtide-agent.service"));
+        Host ok = Host.run(root, List.of("systemd-analyze", "verify", "--root=" + root, name + ".service"));
         assertThat(ok.exit()).as(ok.output()).isZero();
-        // and it does look: a unit whose program is missing is refused
+        String unit = Files.readString(root.resolve("usr/lib/systemd/system/" + name + ".service"));
+        assertThat(unit).contains("ExecStart=" + execStart);
         Files.writeString(
-                units.resolve("broken-agent.service"),
-                Files.readString(root.resolve("usr/lib/systemd/system/patchtide-agent.service"))
-                        .replace("/usr/bin/patchtide-agent run", "/usr/bin/patchtide-agent-missing run"));
-        Host broken = Host.run(root, List.of("systemd-analyze", "verify", "--root=" + root, "broken-agent.service"));
+                units.resolve("broken-" + name + ".service"),
+                unit.replace("ExecStart=" + execStart, "ExecStart=/usr/bin/patchtide-missing"));
+        Host broken =
+                Host.run(root, List.of("systemd-analyze", "verify", "--root=" + root, "broken-" + name + ".service"));
         assertThat(broken.exit()).isNotZero();
-        assertThat(broken.output()).contains("patchtide-agent-missing");
+        assertThat(broken.output()).contains("patchtide-missing");
     }
 }

@@ -27,6 +27,7 @@ import dev.patchtide.server.events.RebootEvents;
 import dev.patchtide.server.fleet.Ec2View;
 import dev.patchtide.server.fleet.FleetApi;
 import dev.patchtide.server.fleet.FleetMetrics;
+import dev.patchtide.server.fleet.ShippedAgents;
 import dev.patchtide.server.notify.Notifications;
 import dev.patchtide.server.patching.BaselineApi;
 import dev.patchtide.server.patching.ComplianceStateListener;
@@ -103,9 +104,24 @@ public final class PatchtideServer implements AutoCloseable {
      */
     public static PatchtideServer start(
             ServerConfig config, Database database, InstantSource clock, ComplianceStateListener complianceListener) {
+        return start(
+                config,
+                database,
+                clock,
+                complianceListener,
+                config.agentPackages().map(AgentPackageShelf::new).orElseGet(AgentPackageShelf::standard));
+    }
+
+    /** As above, serving (and shipping as the latest agents) the packages of {@code agentPackages}. */
+    public static PatchtideServer start(
+            ServerConfig config,
+            Database database,
+            InstantSource clock,
+            ComplianceStateListener complianceListener,
+            AgentPackageShelf agentPackages) {
         Started started = new Started();
         try {
-            return start(config, database, clock, complianceListener, started);
+            return start(config, database, clock, complianceListener, agentPackages, started);
         } catch (RuntimeException | Error e) {
             started.closeAfter(e);
             throw e;
@@ -117,6 +133,7 @@ public final class PatchtideServer implements AutoCloseable {
             Database database,
             InstantSource clock,
             ComplianceStateListener complianceListener,
+            AgentPackageShelf agentPackages,
             Started started) {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         started.add(metrics::close);
@@ -148,7 +165,13 @@ public final class PatchtideServer implements AutoCloseable {
                 clock);
         events.routes(router);
         FleetApi fleet = new FleetApi(
-                database.jdbi(), accessKeys, config.pingPolicy(), config.region(), clock, events.fleetEvents());
+                database.jdbi(),
+                accessKeys,
+                config.pingPolicy(),
+                config.region(),
+                clock,
+                events.fleetEvents(),
+                ShippedAgents.inDirectory(agentPackages.directory()));
         fleet.routes(router);
         RebootEvents rebootEvents = new RebootEvents(events.publisher());
         RebootStateListener rebootListener = (handle, state) -> rebootEvents.publish(
@@ -179,6 +202,7 @@ public final class PatchtideServer implements AutoCloseable {
         FleetComplianceApi compliance = new FleetComplianceApi(database.jdbi(), config.pingPolicy(), clock);
         compliance.routes(router);
         DashboardRoutes dashboard = new DashboardRoutes(compliance, database.jdbi(), clock, json, accessKeys);
+        dashboard.showAgentVersions(fleet::agentVersion);
         dashboard.routes(router);
         Connections connections = new Connections(database.jdbi(), secrets, clock, config.region(), config.accountId());
         connections.routes(router);
@@ -240,7 +264,7 @@ public final class PatchtideServer implements AutoCloseable {
         workflows.webRoutes(app, secrets, () -> config.publicUrlOr(app.port()));
         new HealthRoutes(database, metrics, config.metricsAccess()).routes(app);
         config.tls().ifPresent(tls -> new CaRoute(tls).routes(app));
-        new EnrolmentRoutes(AgentPackageShelf.standard()).routes(app);
+        new EnrolmentRoutes(agentPackages).routes(app);
         dashboard.routes(app);
         // Keys revoked by other nodes: lets this node keep found keys in memory (see AccessKeyStore).
         PollingLoop revocationFeed = started.add(accessKeys.startRevocationFeed());

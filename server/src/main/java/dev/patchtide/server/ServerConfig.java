@@ -6,6 +6,8 @@ import dev.patchtide.server.secrets.ServerKey;
 import dev.patchtide.server.tls.TlsMaterial;
 import dev.patchtide.server.web.MetricsAccess;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -24,6 +26,8 @@ import java.util.regex.Pattern;
  * @param metricsAccess who may read {@code /metrics} (default: anyone who reaches the server)
  * @param tls the key and certificates HTTPS is served with; empty serves plain HTTP, which only a loopback bind
  *     may do ({@code --insecure-http}: tests, a single host)
+ * @param agentPackages the folder of agent packages that enrolment hands out ({@code --agent-packages}); empty
+ *     means the installed {@code /usr/share/patchtide/agent-packages}, else the build's {@code packaging/target}
  */
 public record ServerConfig(
         String bindAddress,
@@ -35,7 +39,8 @@ public record ServerConfig(
         Optional<URI> publicUrl,
         Optional<SmtpSettings> smtp,
         MetricsAccess metricsAccess,
-        Optional<TlsMaterial> tls) {
+        Optional<TlsMaterial> tls,
+        Optional<Path> agentPackages) {
     private static final Pattern REGION = Pattern.compile("^[a-z]{2}(-[a-z]+)+-\\d{1,2}$");
     private static final Pattern ACCOUNT = Pattern.compile("^\\d{12}$");
 
@@ -71,6 +76,42 @@ public record ServerConfig(
             throw new IllegalArgumentException(
                     "insecure-http serves plain HTTP on a loopback address only, but bind is " + bindAddress
                             + ": bind 127.0.0.1, or serve HTTPS (leave out --insecure-http)");
+        }
+        agentPackages = agentPackages == null ? Optional.empty() : agentPackages;
+        agentPackages.ifPresent(ServerConfig::checkAgentPackages);
+    }
+
+    /** As before the agent packages' setting: the standard folder. */
+    public ServerConfig(
+            String bindAddress,
+            int port,
+            String region,
+            String accountId,
+            PingStatusPolicy pingPolicy,
+            ServerKey secretKey,
+            Optional<URI> publicUrl,
+            Optional<SmtpSettings> smtp,
+            MetricsAccess metricsAccess,
+            Optional<TlsMaterial> tls) {
+        this(
+                bindAddress,
+                port,
+                region,
+                accountId,
+                pingPolicy,
+                secretKey,
+                publicUrl,
+                smtp,
+                metricsAccess,
+                tls,
+                Optional.empty());
+    }
+
+    /** A folder that is not there would make enrolment fail on every host later: refused at start instead. */
+    public static void checkAgentPackages(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("agent-packages must be a folder of agent packages, but " + dir
+                    + (Files.exists(dir) ? " is not a folder" : " does not exist"));
         }
     }
 
@@ -137,17 +178,47 @@ public record ServerConfig(
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(
-                bindAddress, newPort, region, accountId, pingPolicy, secretKey, publicUrl, smtp, metricsAccess, tls);
+                bindAddress,
+                newPort,
+                region,
+                accountId,
+                pingPolicy,
+                secretKey,
+                publicUrl,
+                smtp,
+                metricsAccess,
+                tls,
+                agentPackages);
     }
 
     public ServerConfig withSecretKey(ServerKey newKey) {
         return new ServerConfig(
-                bindAddress, port, region, accountId, pingPolicy, newKey, publicUrl, smtp, metricsAccess, tls);
+                bindAddress,
+                port,
+                region,
+                accountId,
+                pingPolicy,
+                newKey,
+                publicUrl,
+                smtp,
+                metricsAccess,
+                tls,
+                agentPackages);
     }
 
     public ServerConfig withPingPolicy(PingStatusPolicy newPolicy) {
         return new ServerConfig(
-                bindAddress, port, region, accountId, newPolicy, secretKey, publicUrl, smtp, metricsAccess, tls);
+                bindAddress,
+                port,
+                region,
+                accountId,
+                newPolicy,
+                secretKey,
+                publicUrl,
+                smtp,
+                metricsAccess,
+                tls,
+                agentPackages);
     }
 
     public ServerConfig withPublicUrl(URI url) {
@@ -161,7 +232,8 @@ public record ServerConfig(
                 Optional.of(url),
                 smtp,
                 metricsAccess,
-                tls);
+                tls,
+                agentPackages);
     }
 
     public ServerConfig withSmtp(SmtpSettings settings) {
@@ -175,12 +247,23 @@ public record ServerConfig(
                 publicUrl,
                 Optional.of(settings),
                 metricsAccess,
-                tls);
+                tls,
+                agentPackages);
     }
 
     public ServerConfig withMetricsAccess(MetricsAccess access) {
         return new ServerConfig(
-                bindAddress, port, region, accountId, pingPolicy, secretKey, publicUrl, smtp, access, tls);
+                bindAddress,
+                port,
+                region,
+                accountId,
+                pingPolicy,
+                secretKey,
+                publicUrl,
+                smtp,
+                access,
+                tls,
+                agentPackages);
     }
 
     /** Serves HTTPS with {@code material}; the bind may then be any address. */
@@ -195,7 +278,24 @@ public record ServerConfig(
                 publicUrl,
                 smtp,
                 metricsAccess,
-                Optional.of(material));
+                Optional.of(material),
+                agentPackages);
+    }
+
+    /** Enrolment hands out the agent packages in {@code dir} (which must be a folder). */
+    public ServerConfig withAgentPackages(Path dir) {
+        return new ServerConfig(
+                bindAddress,
+                port,
+                region,
+                accountId,
+                pingPolicy,
+                secretKey,
+                publicUrl,
+                smtp,
+                metricsAccess,
+                tls,
+                Optional.of(dir));
     }
 
     /** {@code https} when serving TLS, else {@code http}. */

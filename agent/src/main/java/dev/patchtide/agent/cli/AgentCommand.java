@@ -4,6 +4,7 @@ import dev.patchtide.agent.Agent;
 import dev.patchtide.agent.Registrar;
 import dev.patchtide.agent.Registration;
 import dev.patchtide.agent.RegistrationFile;
+import dev.patchtide.agent.commands.AgentRestart;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -190,7 +191,9 @@ public final class AgentCommand {
             RegistrationFile file = state.file();
             Registration registration = file.read().orElseThrow(() -> state.notRegistered(file));
             Duration interval = heartbeatInterval != null ? heartbeatInterval : registration.heartbeatInterval();
-            Agent agent = Agent.forThisHost(registration, file.stateDir(), interval, scanInterval, Clock.systemUTC());
+            Agent agent = Agent.forThisHost(registration, file.stateDir(), interval, scanInterval, Clock.systemUTC())
+                    // the daemon restarts itself after Patchtide-UpdateAgent replaced its package
+                    .restartAction(AgentRestart.daemon(System.getenv()));
             Optional<SystemdNotifier> systemd = SystemdNotifier.fromEnvironment(System.getenv());
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(

@@ -9,13 +9,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells systemd the agent is up and alive (sd_notify READY=1, WATCHDOG=1). Java's DatagramChannel cannot
+ * Tells systemd the agent (or the server) is up and alive (sd_notify READY=1, WATCHDOG=1). Java's DatagramChannel cannot
  * send to a unix-domain socket (only stream channels take a UnixDomainSocketAddress, and the foreign
  * function API is not final at language level 21), so the message goes through systemd's own
  * {@code systemd-notify}, which the unit lets speak for the service with {@code NotifyAccess=all}; it waits
  * until systemd has read the message, so a short-lived sender is still attributed to the unit.
  */
-final class SystemdNotifier {
+public final class SystemdNotifier {
     private static final Logger log = LoggerFactory.getLogger(SystemdNotifier.class);
 
     private final String command;
@@ -28,7 +28,7 @@ final class SystemdNotifier {
     }
 
     /** Present when systemd started us with a notify socket (Type=notify); the watchdog interval may be zero. */
-    static Optional<SystemdNotifier> fromEnvironment(Map<String, String> env) {
+    public static Optional<SystemdNotifier> fromEnvironment(Map<String, String> env) {
         String socket = env.getOrDefault("NOTIFY_SOCKET", "");
         if (socket.isBlank()) {
             return Optional.empty();
@@ -48,13 +48,13 @@ final class SystemdNotifier {
     }
 
     /** READY=1, then WATCHDOG=1 at half the watchdog interval from a daemon thread while the JVM lives. */
-    void readyAndKeepAlive() {
+    public void readyAndKeepAlive() {
         send("READY=1");
         if (watchdogInterval.isZero()) {
             return;
         }
         Duration every = watchdogInterval.dividedBy(2);
-        watchdog = Thread.ofPlatform().daemon().name("patchtide-agent-watchdog").start(() -> {
+        watchdog = Thread.ofPlatform().daemon().name("patchtide-watchdog").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     Thread.sleep(every);
@@ -67,7 +67,7 @@ final class SystemdNotifier {
     }
 
     /** STOPPING=1, and no more watchdog pings. */
-    void stopping() {
+    public void stopping() {
         Thread pinger = watchdog;
         if (pinger != null) {
             pinger.interrupt();

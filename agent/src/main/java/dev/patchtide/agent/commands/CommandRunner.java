@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class CommandRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CommandRunner.class);
     static final String RECEIVE = "Patchtide.ReceiveCommandInvocations";
+    /** How long a restart after the agent's own upgrade waits for the server to take the result first. */
+    static final Duration RESULT_BEFORE_RESTART = Duration.ofSeconds(30);
+
     static final String STOPPED_NOTE =
             "the agent stopped while this command ran; it was not started again and is reported Failed";
 
@@ -74,6 +77,7 @@ public final class CommandRunner implements AutoCloseable {
     private final Path scratch;
     private final Parts parts;
     private final ResultSender sender;
+    private final AgentRestart restart;
     private final Map<String, Execution> executions = new ConcurrentHashMap<>();
     private final Object pauses = new Object();
     private volatile boolean stopping;
@@ -94,6 +98,22 @@ public final class CommandRunner implements AutoCloseable {
             Path root,
             InstantSource clock,
             Settings settings) {
+        this(api, instanceId, stateDir, plugins, reboot, AgentRestart.none(), scans, root, clock, settings);
+    }
+
+    /** @param restart restarts the agent after a step replaced its package (see {@link AgentRestart}) */
+    public CommandRunner(
+            ApiClient api,
+            String instanceId,
+            Path stateDir,
+            List<Plugin> plugins,
+            RebootAction reboot,
+            AgentRestart restart,
+            PatchScans scans,
+            Path root,
+            InstantSource clock,
+            Settings settings) {
+        this.restart = restart;
         this.api = api;
         this.instanceId = instanceId;
         this.clock = clock;
@@ -119,7 +139,8 @@ public final class CommandRunner implements AutoCloseable {
                 clock,
                 settings.outputCap(),
                 sender::wake,
-                executions::remove);
+                executions::remove,
+                this::restartAfterResult);
     }
 
     /** Settles what the journal holds from before (crashed runs, a reboot to resume), then starts polling. */
@@ -229,6 +250,40 @@ public final class CommandRunner implements AutoCloseable {
             log.error("cannot record the cancellation of command {}: {}", commandId, e.getMessage());
         }
         return true;
+    }
+
+    /**
+     * After an invocation that replaced the agent's package: waits (a bounded while) for the server to take its
+     * result, then restarts the agent. A result the server did not take in time stays owed in the journal, and
+     * the agent that starts next sends it; the invocation itself is finished there and never runs again.
+     */
+    private void restartAfterResult(String commandId) {
+        Thread.ofPlatform().name("patchtide-agent-restart").daemon(true).start(() -> {
+            long end = System.nanoTime() + RESULT_BEFORE_RESTART.toNanos();
+            try {
+                sender.wake();
+                while (!stopping
+                        && System.nanoTime() < end
+                        && journal.get(commandId)
+                                .filter(JournalEntry::resultSent)
+                                .isEmpty()) {
+                    Thread.sleep(100);
+                }
+                if (stopping) {
+                    return;
+                }
+                if (journal.get(commandId).filter(JournalEntry::resultSent).isEmpty()) {
+                    log.warn(
+                            "the server did not take the result of command {} yet; the restarted agent sends it",
+                            commandId);
+                }
+                restart.restart();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | RuntimeException e) {
+                log.error("cannot restart the agent after command {}: {}", commandId, e.getMessage());
+            }
+        });
     }
 
     private void launch(String commandId, boolean resume) {

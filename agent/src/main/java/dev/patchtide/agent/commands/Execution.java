@@ -81,13 +81,16 @@ final class Execution {
             return;
         }
         int lastCode = 0;
+        boolean restartAgent = false;
         for (int i = first; i < steps.size(); i++) {
             if (cancelled.get()) {
                 finish("Cancelled", -1);
+                afterFinish(restartAgent);
                 return;
             }
             if (!parts.clock().instant().isBefore(entry.deadline())) {
                 finish("TimedOut", -1);
+                afterFinish(restartAgent);
                 return;
             }
             JsonNode step = steps.get(i);
@@ -101,7 +104,7 @@ final class Execution {
             StepResult result;
             try (CappedOutput out = new CappedOutput(parts.journal().stdout(commandId, i), parts.outputCap());
                     CappedOutput err = new CappedOutput(parts.journal().stderr(commandId, i), parts.outputCap())) {
-                StepContext context = context(entry, name, step.path("Inputs"), out, err, 0);
+                StepContext context = context(entry, name, step.path("Inputs"), out, err, 0, i);
                 result = runStep(action, context, resuming);
                 if (result.rebootRequested()) {
                     reboot(i, err);
@@ -109,22 +112,52 @@ final class Execution {
                 }
             }
             StepResult ended = result;
-            parts.journal()
-                    .update(
-                            commandId,
-                            e -> e.withStep(
-                                    index, e.steps().get(index).ended(ended.status(), ended.responseCode(), now())));
+            parts.journal().update(commandId, e -> {
+                JournalEntry stepEnded =
+                        e.withStep(index, e.steps().get(index).ended(ended.status(), ended.responseCode(), now()));
+                // a step that guarded against the agent's own restart has ended in this agent: nothing to resume
+                return stepEnded.state() == JournalEntry.State.AWAITING_REBOOT ? stepEnded.resumed() : stepEnded;
+            });
+            restartAgent |= result.restartAgent() && result.succeeded();
             if (!result.succeeded()) {
                 finish(result.status(), result.responseCode());
+                afterFinish(restartAgent);
                 return;
             }
             lastCode = result.responseCode();
         }
         finish("Success", lastCode);
+        afterFinish(restartAgent);
+    }
+
+    /** The result is in the journal: an agent whose package a step replaced restarts now (see AgentRestart). */
+    private void afterFinish(boolean restartAgent) {
+        if (restartAgent) {
+            parts.restartAgentAfter(commandId);
+        }
     }
 
     private StepContext context(
             JournalEntry entry, String name, JsonNode inputs, OutputStream out, OutputStream err, int depth) {
+        return context(entry, name, inputs, out, err, depth, -1);
+    }
+
+    /** @param index the step's index in the plan, for a top-level step; -1 for a nested plan's */
+    private StepContext context(
+            JournalEntry entry,
+            String name,
+            JsonNode inputs,
+            OutputStream out,
+            OutputStream err,
+            int depth,
+            int index) {
+        StepContext.RestartGuard guard = index < 0
+                ? StepContext.RestartGuard.UNAVAILABLE
+                : () -> {
+                    // as for a reboot: the agent that starts next resumes this step, it does not report a crash
+                    parts.journal().update(commandId, e -> e.awaitingReboot(index));
+                    return true;
+                };
         return new StepContext(
                 commandId,
                 entry.invocation().instanceId(),
@@ -137,7 +170,8 @@ final class Execution {
                 plan -> runNested(entry, plan, out, err, depth + 1),
                 parts.api(),
                 parts.root(),
-                parts.scans());
+                parts.scans(),
+                guard);
     }
 
     /** A nested plan writes to the outer step's outputs; a reboot request inside it is handed up. */

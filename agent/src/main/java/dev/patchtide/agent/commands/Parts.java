@@ -11,6 +11,7 @@ import java.util.function.Consumer;
  *
  * @param onChange wakes the sender: the journal holds something new for the server
  * @param onEnd told when an execution's thread ends, with its command id
+ * @param onRestart told, with its command id, when an invocation that replaced the agent's package has ended
  */
 record Parts(
         Journal journal,
@@ -22,10 +23,15 @@ record Parts(
         InstantSource clock,
         long outputCap,
         Runnable onChange,
-        Consumer<String> onEnd) {
+        Consumer<String> onEnd,
+        Consumer<String> onRestart) {
 
     void changed() {
         onChange.run();
+    }
+
+    void restartAgentAfter(String commandId) {
+        onRestart.accept(commandId);
     }
 
     void ended(String commandId) {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -27,26 +28,46 @@ final class OverrideList {
     /** An override list is a few hundred entries at most; anything this large is not one. */
     static final int MAX_BYTES = 1 << 20;
 
-    private final HttpClient http;
+    private final Supplier<HttpClient> http;
 
     OverrideList(HttpClient http) {
+        this.http = () -> http;
+    }
+
+    private OverrideList(Supplier<HttpClient> http) {
         this.http = http;
     }
 
+    /**
+     * Its HTTP client is made on the first fetch, not with the agent: a client with the default TLS context
+     * reads the runtime's whole CA store (about 150 certificates) and starts a selector thread, memory an
+     * idle agent would hold for a list that most patch operations never name.
+     */
     static OverrideList standard() {
-        return new OverrideList(HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build());
+        return new OverrideList(new Supplier<HttpClient>() {
+            private HttpClient client;
+
+            @Override
+            public synchronized HttpClient get() {
+                if (client == null) {
+                    client = HttpClient.newBuilder()
+                            .connectTimeout(Duration.ofSeconds(10))
+                            .followRedirects(HttpClient.Redirect.NORMAL)
+                            .build();
+                }
+                return client;
+            }
+        });
     }
 
     List<String> fetch(URI url) throws IOException, InterruptedException, PatchBaselineInputs.Invalid {
-        HttpResponse<InputStream> response = http.send(
-                HttpRequest.newBuilder(url)
-                        .timeout(Duration.ofSeconds(30))
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = http.get()
+                .send(
+                        HttpRequest.newBuilder(url)
+                                .timeout(Duration.ofSeconds(30))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
         byte[] body;
         try (InputStream in = response.body()) {
             body = in.readNBytes(MAX_BYTES + 1);

@@ -1,14 +1,14 @@
 package dev.patchtide.agent.install;
 
+import dev.patchtide.agent.scan.PackageFamily;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Installs exact versions of updates through the host's own package manager (apt, dnf): first a simulation
+ * Installs exact versions of updates through the host's own package manager (apt, dnf, zypper): first a simulation
  * that names everything the package manager would do beyond the requested updates, then the install itself.
  * Never an upgrade of everything.
  */
@@ -43,10 +43,15 @@ interface PackageManager {
     /** The installed version of each package named, absent when a package is not installed. */
     Map<String, String> installedVersions(List<String> names) throws IOException, InterruptedException;
 
-    /** The package manager of the host at {@code root}: apt where dpkg keeps its status, else dnf. */
+    /**
+     * The package manager of the host tree at {@code root} (the agent's root: "/" on a host), as its package
+     * database calls for.
+     */
     static PackageManager forHost(Path root) {
-        return Files.exists(root.resolve("var/lib/dpkg/status"))
-                ? new AptPackageManager(List.of())
-                : new DnfPackageManager();
+        return switch (PackageFamily.require(root)) {
+            case APT -> new AptPackageManager(List.of());
+            case ZYPPER -> new ZypperPackageManager(root);
+            case DNF -> DnfPackageManager.of(root);
+        };
     }
 }

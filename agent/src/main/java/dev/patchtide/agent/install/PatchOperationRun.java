@@ -172,8 +172,10 @@ final class PatchOperationRun {
             return true;
         }
         try {
-            return new PatchInstall(manager, out, err, context.stdout(), context.stderr())
-                    .install(plan, context.root());
+            // the package manager's transient units, under systemd, are named after this command
+            return Processes.forInvocation(
+                    context.commandId(), () -> new PatchInstall(manager, out, err, context.stdout(), context.stderr())
+                            .install(plan, context.root()));
         } catch (IOException e) {
             error("The install failed: " + e.getMessage());
             return false;

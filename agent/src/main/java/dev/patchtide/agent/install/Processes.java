@@ -7,17 +7,50 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** Runs the package manager's commands: output captured, or copied to the step's output as it comes. */
+/**
+ * Runs the package manager's commands: output captured, or copied to the step's output as it comes. Every
+ * package manager starts its processes here, so each gets {@link TransientUnit}'s way out of the agent's
+ * sandbox under systemd, and runs directly elsewhere.
+ */
 final class Processes {
+    private static volatile TransientUnit outside = TransientUnit.fromEnvironment(System.getenv());
+    private static final ThreadLocal<String> INVOCATION = new ThreadLocal<>();
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+
     private Processes() {}
 
     record Captured(int exitCode, String output) {}
 
+    /** A piece of an install that starts package-manager processes. */
+    @FunctionalInterface
+    interface Body<T> {
+        T run() throws IOException, InterruptedException;
+    }
+
+    /** Runs {@code body} with its package-manager commands named after command {@code commandId}. */
+    static <T> T forInvocation(String commandId, Body<T> body) throws IOException, InterruptedException {
+        String before = INVOCATION.get();
+        INVOCATION.set(commandId);
+        try {
+            return body.run();
+        } finally {
+            INVOCATION.set(before);
+        }
+    }
+
+    /** Tests replace how commands run (a stand-in systemd-run); returns what was there. */
+    static TransientUnit runWith(TransientUnit how) {
+        TransientUnit before = outside;
+        outside = how;
+        return before;
+    }
+
     /** Runs {@code command} with stderr merged into stdout, and returns both. */
     static Captured capture(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(env);
+        ProcessBuilder builder = start(command, env).redirectErrorStream(true);
         Process process = builder.start();
         process.getOutputStream().close();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -27,9 +60,7 @@ final class Processes {
     /** Runs {@code command}, copying its stdout and stderr to {@code out} and {@code err} as they come. */
     static int run(List<String> command, Map<String, String> env, OutputStream out, OutputStream err)
             throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(env);
-        Process process = builder.start();
+        Process process = start(command, env).start();
         process.getOutputStream().close();
         Thread errors = Thread.ofVirtual().start(() -> copy(process.getErrorStream(), err));
         copy(process.getInputStream(), out);
@@ -38,6 +69,14 @@ final class Processes {
         int code = process.waitFor();
         errors.join();
         return code;
+    }
+
+    private static ProcessBuilder start(List<String> command, Map<String, String> env) {
+        TransientUnit how = outside;
+        String unit = TransientUnit.unitName(Optional.ofNullable(INVOCATION.get()), SEQUENCE.incrementAndGet());
+        ProcessBuilder builder = new ProcessBuilder(how.commandLine(command, env, unit));
+        builder.environment().putAll(env);
+        return builder;
     }
 
     private static void copy(InputStream in, OutputStream out) {

@@ -5,36 +5,39 @@ import dev.patchtide.agent.scan.apt.AptScanner;
 import dev.patchtide.agent.scan.apt.AptUpdate;
 import dev.patchtide.agent.scan.dnf.DnfScanner;
 import dev.patchtide.agent.scan.dnf.DnfUpdate;
-import dev.patchtide.agent.scan.dnf.RpmPackage;
+import dev.patchtide.agent.scan.rpm.InstalledRpm;
+import dev.patchtide.agent.scan.rpm.RpmDatabase;
+import dev.patchtide.agent.scan.zypper.InstalledRpms;
+import dev.patchtide.agent.scan.zypper.ZypperRepo;
+import dev.patchtide.agent.scan.zypper.ZypperRepos;
+import dev.patchtide.agent.scan.zypper.ZypperScanner;
+import dev.patchtide.agent.scan.zypper.ZypperUpdate;
 import dev.patchtide.core.patching.InstalledPackage;
 import dev.patchtide.core.patching.Inventory;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * Scans this host with the backend that fits it (apt where dpkg is, dnf where rpm is) and builds the
+ * Scans this host with the backend that fits it (apt where dpkg is, zypper where rpm and zypper's repositories are,
+ * dnf where rpm is) and builds the
  * {@code Patchtide.PutPatchScanReport} request: every available update with the attributes baselines
  * filter on, the installed inventory with its hash, and whether a reboot is pending and for which packages.
  */
 public final class PatchReport {
-    /** rpm's query format plus each package's install time (epoch seconds). */
-    static final String RPM_INVENTORY_FORMAT = RpmPackage.QUERY_FORMAT.replace("\\n", "") + "\\t%{INSTALLTIME}\\n";
-
     private final Path root;
     /** Kept across scans: each remembers what it parsed and reads again only the files that changed. */
     private final AptScanner apt;
 
     private final DnfScanner dnf = new DnfScanner();
+    private final ZypperScanner zypper = new ZypperScanner();
 
     /** A scanner of the host tree at {@code root} ("/" on a real host) that a daemon keeps for its repeat scans. */
     public PatchReport(Path root) {
@@ -63,8 +66,17 @@ public final class PatchReport {
         List<Map<String, Object>> patches = new ArrayList<>();
         int installed;
         List<InstalledPackage> inventory;
-        boolean debian = Files.exists(root.resolve("var/lib/dpkg/status"));
-        if (debian) {
+        PackageFamily family = PackageFamily.require(root);
+        boolean debian = family == PackageFamily.APT;
+        if (family == PackageFamily.ZYPPER) {
+            List<InstalledRpms.Installed> rpms = InstalledRpms.read(root);
+            inventory = rpms.stream()
+                    .map(r -> new InstalledPackage(
+                            r.pkg().name(), r.pkg().arch(), r.pkg().edition(), r.installedTime()))
+                    .toList();
+            patches.addAll(zypperPatches(rpms, os, product));
+            installed = rpms.size();
+        } else if (debian) {
             for (AptUpdate u : apt.upgradable()) {
                 patches.add(patch(
                         u.name(),
@@ -83,10 +95,13 @@ public final class PatchReport {
             inventory = apt.installed();
             installed = inventory.size();
         } else {
-            String output = rpmQuery();
-            inventory = rpmInventory(output);
-            List<RpmPackage> rpms = RpmPackage.parseQueryOutput(withoutInstallTime(output));
-            for (DnfUpdate u : dnf.scan(rpms, DnfScanner.cachedRepositories(root.resolve("var/cache/dnf")))) {
+            List<InstalledRpm> rpms = RpmDatabase.of(root).orElseThrow().installed();
+            inventory = rpms.stream()
+                    .map(r -> new InstalledPackage(
+                            r.pkg().name(), r.pkg().arch(), r.pkg().evrText(), r.installTime()))
+                    .toList();
+            for (DnfUpdate u :
+                    dnf.scan(root, rpms.stream().map(InstalledRpm::pkg).toList())) {
                 patches.add(patch(
                         u.name(),
                         u.arch(),
@@ -120,38 +135,51 @@ public final class PatchReport {
         return report;
     }
 
-    /** Systems Manager's OperatingSystem for this host, from os-release's ID (and VERSION_ID for Amazon Linux). */
+    /** Systems Manager's OperatingSystem for this host (see {@link OperatingSystem}). */
     static String operatingSystem(Map<String, String> os) {
-        String id = os.getOrDefault("ID", "").toLowerCase(Locale.ROOT);
-        return switch (id) {
-            case "debian" -> "DEBIAN";
-            case "ubuntu" -> "UBUNTU";
-            case "raspbian" -> "RASPBIAN";
-            case "rhel" -> "REDHAT_ENTERPRISE_LINUX";
-            case "rocky" -> "ROCKY_LINUX";
-            case "almalinux" -> "ALMA_LINUX";
-            case "centos" -> "CENTOS";
-            case "ol" -> "ORACLE_LINUX";
-            case "amzn" ->
-                os.getOrDefault("VERSION_ID", "").startsWith("2023") ? "AMAZON_LINUX_2023" : "AMAZON_LINUX_2";
-            default -> throw new IllegalStateException("this host's OS (os-release ID '" + id + "') is not supported");
-        };
+        return OperatingSystem.detect(os).name();
     }
 
-    /** The PRODUCT patches are filed under, as DescribePatchProperties lists them (Debian12, Ubuntu22.04, …). */
+    /** The PRODUCT patches are filed under, as DescribePatchProperties lists them (Debian12, Suse15.5, …). */
     static String product(Map<String, String> os) {
-        String version = os.getOrDefault("VERSION_ID", "");
-        return switch (os.getOrDefault("ID", "").toLowerCase(Locale.ROOT)) {
-            case "debian" -> "Debian" + version;
-            case "ubuntu" -> "Ubuntu" + version;
-            case "raspbian" -> "Raspbian" + version;
-            case "rhel" -> "RedhatEnterpriseLinux" + version;
-            case "rocky" -> "RockyLinux" + version;
-            case "almalinux" -> "AlmaLinux" + version;
-            case "centos" -> "CentOS" + version;
-            case "ol" -> "OracleLinux" + version;
-            case "amzn" -> "AmazonLinux" + version;
-            default -> version;
+        return OperatingSystem.detect(os).product();
+    }
+
+    /** The updates zypper would make, each classified by the patches that carry it (see {@link ZypperScanner}). */
+    private List<Map<String, Object>> zypperPatches(
+            List<InstalledRpms.Installed> rpms, Map<String, String> os, String product) throws IOException {
+        List<ZypperRepo> repos = ZypperRepos.read(root, os.getOrDefault("VERSION_ID", ""), systemArch());
+        List<Map<String, Object>> patches = new ArrayList<>();
+        for (ZypperUpdate u : zypper.scan(
+                        root, rpms.stream().map(InstalledRpms.Installed::pkg).toList(), repos)
+                .updates()) {
+            patches.add(patch(
+                    u.name(),
+                    u.arch(),
+                    u.installed(),
+                    u.available(),
+                    product,
+                    u.classification(),
+                    u.severity(),
+                    "",
+                    "",
+                    u.classification().equals("Security"),
+                    u.issued() > 0
+                            ? LocalDate.ofInstant(Instant.ofEpochSecond(u.issued()), ZoneOffset.UTC)
+                                    .toString()
+                            : null,
+                    u.cves()));
+        }
+        return patches;
+    }
+
+    /** The architecture rpm names for this machine (the JVM says amd64 where rpm says x86_64). */
+    public static String systemArch() {
+        String arch = System.getProperty("os.arch");
+        return switch (arch) {
+            case "amd64" -> "x86_64";
+            case "x86" -> "i686";
+            default -> arch;
         };
     }
 
@@ -195,55 +223,11 @@ public final class PatchReport {
         return entry;
     }
 
-    /** rpm -qa output in {@link #RPM_INVENTORY_FORMAT} as installed packages (epoch:version-release as dnf prints). */
-    static List<InstalledPackage> rpmInventory(String output) {
-        List<InstalledPackage> packages = new ArrayList<>();
-        for (String line : output.split("\n")) {
-            String[] f = line.split("\t");
-            if (f.length != 6 || f[0].equals("gpg-pubkey")) {
-                continue;
-            }
-            RpmPackage p = new RpmPackage(f[0], f[4], f[1].equals("(none)") ? "0" : f[1], f[2], f[3]);
-            Optional<Instant> time =
-                    f[5].matches("\\d+") ? Optional.of(Instant.ofEpochSecond(Long.parseLong(f[5]))) : Optional.empty();
-            packages.add(new InstalledPackage(p.name(), p.arch(), p.evrText(), time));
-        }
-        return packages;
-    }
-
-    /** The same output without the install time, as {@link RpmPackage#parseQueryOutput} reads it. */
-    static String withoutInstallTime(String output) {
-        StringBuilder out = new StringBuilder();
-        for (String line : output.split("\n")) {
-            int tab = line.lastIndexOf('\t');
-            if (!line.isBlank()) {
-                out.append(tab < 0 ? line : line.substring(0, tab)).append('\n');
-            }
-        }
-        return out.toString();
-    }
-
     /** Debian writes priorities in lower case; baselines (and AWS) name them capitalised. */
     private static String capitalize(String priority) {
         if (priority == null || priority.isEmpty()) {
             return "";
         }
         return Character.toUpperCase(priority.charAt(0)) + priority.substring(1);
-    }
-
-    private static String rpmQuery() throws IOException {
-        Process rpm = new ProcessBuilder("rpm", "-qa", "--queryformat", RPM_INVENTORY_FORMAT)
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        String out = new String(rpm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (rpm.waitFor() != 0) {
-                throw new IOException("rpm -qa failed with exit code " + rpm.exitValue());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running rpm -qa", e);
-        }
-        return out;
     }
 }

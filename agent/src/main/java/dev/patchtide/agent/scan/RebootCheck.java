@@ -1,6 +1,9 @@
 package dev.patchtide.agent.scan;
 
 import dev.patchtide.agent.scan.apt.AptScanner;
+import dev.patchtide.agent.scan.dnf.NeedsRestarting;
+import dev.patchtide.agent.scan.rpm.InstalledRpm;
+import dev.patchtide.agent.scan.rpm.RpmDatabase;
 import dev.patchtide.core.patching.InstalledPackage;
 import dev.patchtide.core.version.DebianVersion;
 import dev.patchtide.core.version.InvalidVersionException;
@@ -18,7 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * Whether the host needs a reboot to finish patching: Debian's {@code /var/run/reboot-required} flag
- * (with the packages that asked for it), or a kernel installed in /boot newer than the running one.
+ * (with the packages that asked for it), on rpm-family hosts what {@code dnf needs-restarting -r} decides
+ * ({@link NeedsRestarting}), or a kernel installed in /boot newer than the running one.
  */
 public final class RebootCheck {
     /**
@@ -80,6 +84,14 @@ public final class RebootCheck {
         if (!installed.isEmpty()) {
             reasons.add(installed.size() + " package(s) installed by Patchtide since this boot");
             installed.stream().filter(p -> !packages.contains(p)).forEach(packages::add);
+        }
+        if (PackageFamily.of(root).orElse(null) == PackageFamily.DNF) {
+            List<InstalledRpm> rpms = RpmDatabase.of(root).orElseThrow().installed();
+            List<String> core = NeedsRestarting.packages(root, rpms, NeedsRestarting.bootTime(root));
+            if (!core.isEmpty()) {
+                reasons.add("core libraries or services updated since boot-up: " + String.join(", ", core));
+                core.stream().filter(p -> !packages.contains(p)).forEach(packages::add);
+            }
         }
         String running = Files.exists(root.resolve("proc/sys/kernel/osrelease"))
                 ? Files.readString(root.resolve("proc/sys/kernel/osrelease")).strip()

@@ -7,7 +7,7 @@ import dev.patchtide.agent.install.PackageManager.Target;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** dnf with exact NEVRAs (this host has no dnf: the command lines and dnf's transaction table, as dnf prints it). */
+/** dnf with exact NEVRAs: the command lines and dnf's transaction table (the real dnf: RealDnfInstallTest). */
 class DnfPackageManagerTest {
 
     @Test
@@ -20,6 +20,42 @@ class DnfPackageManagerTest {
                 .containsExactly("dnf", "install", "-y", "openssl-1:3.0.7-27.el9.x86_64", "tzdata-2025b-1.el9.noarch")
                 .doesNotContain("upgrade", "upgrade-minimal", "update");
         assertThat(dnf.simulateCommand(targets)).startsWith("dnf", "install", "--assumeno");
+    }
+
+    @Test
+    void onAnotherRootDnfGetsTheInstallRootAndItsReleaseVersion() {
+        DnfPackageManager dnf = new DnfPackageManager(
+                java.nio.file.Path.of("/srv/root"), java.util.Optional.empty(), java.util.Optional.of("9"));
+        assertThat(dnf.installCommand(List.of(new Target("pt-epoch", "2:4.0-1", "noarch"))))
+                .containsExactly(
+                        "dnf",
+                        "--installroot",
+                        "/srv/root",
+                        "--releasever=9",
+                        "install",
+                        "-y",
+                        "pt-epoch-2:4.0-1.noarch");
+        assertThat(dnf.simulateCommand(List.of()))
+                .containsExactly("dnf", "--installroot", "/srv/root", "--releasever=9", "install", "--assumeno");
+    }
+
+    @Test
+    void multilibTargetsAreTheirOwnRows() {
+        String output =
+                """
+                Upgrading:
+                 pt-openssl         i686       2.0-1                pt-base              10 k
+                 pt-openssl         x86_64     2.0-1                pt-base              10 k
+
+                Transaction Summary
+                """;
+        Target x86 = new Target("pt-openssl", "2.0-1", "x86_64");
+        Target i686 = new Target("pt-openssl", "2.0-1", "i686");
+        Simulation s = DnfPackageManager.parseSimulation(0, output, List.of(x86, i686));
+        assertThat(s.extras()).isEmpty();
+        assertThat(s.notUpgraded()).isEmpty();
+        assertThat(DnfPackageManager.parseSimulation(0, output, List.of(x86)).extras())
+                .containsExactly("upgrading pt-openssl 2.0-1 (i686)");
     }
 
     @Test

@@ -6,7 +6,6 @@ import dev.patchtide.core.patching.InstalledPackage;
 import dev.patchtide.core.patching.Inventory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,21 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 class PatchReportTest {
     @TempDir
     Path root;
-
-    @Test
-    void rpmInventoryCarriesInstallTimesAndSkipsPublicKeys() {
-        String output = "openssl\t1\t3.0.7\t27.el9\tx86_64\t1717171717\n"
-                + "gpg-pubkey\t(none)\t5a6340b3\t6229229e\t(none)\t1700000000\n"
-                + "bash\t(none)\t5.1.8\t9.el9\tx86_64\t1700000001\n";
-
-        assertThat(PatchReport.rpmInventory(output))
-                .containsExactly(
-                        new InstalledPackage(
-                                "openssl", "x86_64", "1:3.0.7-27.el9", Optional.of(Instant.ofEpochSecond(1717171717))),
-                        new InstalledPackage(
-                                "bash", "x86_64", "5.1.8-9.el9", Optional.of(Instant.ofEpochSecond(1700000001))));
-        assertThat(PatchReport.withoutInstallTime(output)).startsWith("openssl\t1\t3.0.7\t27.el9\tx86_64\n");
-    }
 
     @Test
     void debianReportCarriesTheInventoryItsHashAndThePendingRebootPackages() throws Exception {

@@ -17,24 +17,29 @@ import java.util.Map;
 /**
  * What a scan costs next to {@code apt list --upgradable}, in one run on this machine: whole-process CPU
  * (user + system) and peak resident memory of apt, of each one-shot command given ({@code patchtide agent
- * scan}), and of scans inside long-running agent processes ({@link ScanDaemon}: the first scan, the repeat
- * scans, resident memory idle before and after), alternating them round after round and printing medians.
+ * scan}), of scans inside long-running scan processes ({@link ScanDaemon}: the first scan, the repeat scans,
+ * resident memory idle before and after) and of the agent as deployed ({@link RunningAgent}: {@code
+ * patchtide-agent run} against a server), alternating them round after round and printing medians.
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.patchtide.bench.agent.ScanCost --rounds 3 \
  *     --daemon after=@agent/src/main/dist/agent-jvm.options \
- *     --oneshot 'after=./patchtide agent scan'
+ *     --oneshot 'after=./patchtide agent scan' \
+ *     --agent 'packaged=/tmp/deb/usr/bin/patchtide-agent|/tmp/state'
  * </pre>
  *
- * {@code --daemon LABEL=@OPTIONS_FILE[|CLASSPATH[|fresh]]} runs a daemon with those JVM options ({@code @}
- * alone for none) on that class path (this one's by default); {@code fresh} scans with a new scanner each
- * time, as an agent built before scanners were kept does. One-shot commands run through {@code
- * /usr/bin/time}, which reports CPU and peak RSS of the process and its children.
+ * {@code --daemon LABEL=@OPTIONS_FILE[|CLASSPATH[|fresh][|JAVA]]} runs a daemon with those JVM options
+ * ({@code @} alone for none) on that class path (this one's by default) with that java (this one's by
+ * default); {@code fresh} scans with a new scanner each time, as an agent built before scanners were kept
+ * does. One-shot commands run through {@code /usr/bin/time}, which reports CPU and peak RSS of the process
+ * and its children. {@code --agent LABEL=LAUNCHER|STATE_DIR} runs {@code LAUNCHER run --state-dir
+ * STATE_DIR} with scans every {@code --scan-interval} seconds (30) and reads its memory {@code --settle}
+ * seconds (20) after its last scan.
  */
 public final class ScanCost {
-    private static final double TICKS = 100.0; // USER_HZ
+    static final double TICKS = 100.0; // USER_HZ
 
-    private record Daemon(String label, List<String> jvmOptions, String classpath, boolean fresh) {}
+    private record Daemon(String label, List<String> jvmOptions, String classpath, boolean fresh, String java) {}
 
     private final Map<String, List<Double>> figures = new LinkedHashMap<>();
 
@@ -44,7 +49,10 @@ public final class ScanCost {
         int rounds = 3;
         int repeats = 3;
         String root = "/";
+        int scanInterval = 30;
+        int settle = 20;
         List<Daemon> daemons = new ArrayList<>();
+        List<RunningAgent> agents = new ArrayList<>();
         Map<String, String> oneShots = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -52,6 +60,9 @@ public final class ScanCost {
                 case "--repeats" -> repeats = Integer.parseInt(args[++i]);
                 case "--root" -> root = args[++i];
                 case "--daemon" -> daemons.add(daemon(args[++i]));
+                case "--agent" -> agents.add(RunningAgent.parse(args[++i]));
+                case "--scan-interval" -> scanInterval = Integer.parseInt(args[++i]);
+                case "--settle" -> settle = Integer.parseInt(args[++i]);
                 case "--oneshot" -> {
                     String spec = args[++i];
                     oneShots.put(spec.substring(0, spec.indexOf('=')), spec.substring(spec.indexOf('=') + 1));
@@ -68,6 +79,9 @@ public final class ScanCost {
             }
             for (Daemon d : daemons) {
                 cost.daemon(d, root, repeats);
+            }
+            for (RunningAgent a : agents) {
+                a.measure(cost, repeats, scanInterval, settle);
             }
         }
         cost.print(System.out, rounds);
@@ -86,7 +100,10 @@ public final class ScanCost {
         }
         String classpath = parts.length > 1 && !parts[1].isEmpty() ? parts[1] : System.getProperty("java.class.path");
         boolean fresh = parts.length > 2 && parts[2].equals("fresh");
-        return new Daemon(label, options, classpath, fresh);
+        String java = parts.length > 3 && !parts[3].isEmpty()
+                ? parts[3]
+                : Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new Daemon(label, options, classpath, fresh, java);
     }
 
     /** Runs {@code line} through GNU time: wall, user, system seconds and peak RSS in KB. */
@@ -113,7 +130,7 @@ public final class ScanCost {
 
     private void daemon(Daemon d, String root, int repeats) throws Exception {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(d.java());
         command.addAll(d.jvmOptions());
         command.addAll(List.of("-cp", d.classpath(), ScanDaemon.class.getName(), root));
         if (d.fresh()) {
@@ -158,14 +175,19 @@ public final class ScanCost {
     }
 
     /** utime + stime of a live process, in clock ticks, from /proc/PID/stat. */
-    private static long ticks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    static long ticks(long pid) throws IOException {
+        return ticks(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    /** utime + stime from a stat file of /proc (a process's, or one thread's under task/). */
+    static long ticks(Path statFile) throws IOException {
+        String stat = Files.readString(statFile);
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
-    /** A kB figure of /proc/PID/status (VmRSS, VmHWM). */
-    private static long status(long pid, String field) throws IOException {
+    /** A figure of /proc/PID/status (VmRSS, VmHWM, RssAnon in kB; Threads). */
+    static long status(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith(field + ":")) {
                 return Long.parseLong(
@@ -175,7 +197,17 @@ public final class ScanCost {
         throw new IOException("no " + field + " in /proc/" + pid + "/status");
     }
 
-    private void add(String label, String measure, double value) {
+    /** The values of one measure so far, in order (empty if none). */
+    List<Double> values(String label, String measure) {
+        return List.copyOf(figures.getOrDefault(label + "\t" + measure, List.of()));
+    }
+
+    /** An empty set of figures, for a measurement run from elsewhere than {@link #main}. */
+    static ScanCost create() {
+        return new ScanCost();
+    }
+
+    void add(String label, String measure, double value) {
         figures.computeIfAbsent(label + "\t" + measure, k -> new ArrayList<>()).add(value);
     }
 

@@ -3,6 +3,7 @@ package dev.patchtide.bench.workflow;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchtide.agent.ApiClient;
+import dev.patchtide.bench.fleet.CpuMeter;
 import dev.patchtide.bench.fleet.ServerTarget;
 import dev.patchtide.bench.fleet.StatementStats;
 import dev.patchtide.workflow.definition.Definitions;
@@ -31,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * State transitions per second for the same definitions three ways, in one run: EXPRESS (the engine in memory),
@@ -41,7 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>{@code
  * java -cp bench/target/benchmarks.jar dev.patchtide.bench.workflow.WorkflowThroughput \
  *     [--express-seconds 10] [--standard-executions 2000] [--moto-executions 20] [--only NAME] [--clients 8]
- *     [--statement-stats]
+ *     [--standard-warmup 0] [--statement-stats]
  * }</pre>
  */
 public final class WorkflowThroughput {
@@ -59,6 +61,7 @@ public final class WorkflowThroughput {
         int standardExecutions = intOption(args, "--standard-executions", 2_000);
         int motoExecutions = intOption(args, "--moto-executions", 20);
         int clients = intOption(args, "--clients", 8);
+        int standardWarmup = intOption(args, "--standard-warmup", 0);
         Optional<String> only = stringOption(args, "--only");
         boolean statements = List.of(args).contains("--statement-stats");
         Path dir = Files.createTempDirectory(
@@ -81,18 +84,30 @@ public final class WorkflowThroughput {
                 JsonNode expected = output(once.outcome());
                 int transitions = countTransitions(once.events());
                 double express = expressRate(machine, JSON.readTree(input), transitions, expressSeconds);
-                server.statementStats().ifPresent(StatementStats::reset);
-                var cpuBefore = server.cpu().snapshot();
-                double standard = standardRate(client, name, definition, input, standardExecutions, clients, expected)
+                var cpuBefore = new AtomicReference<CpuMeter.Snapshot>();
+                double standard = standardRate(
+                                client,
+                                name,
+                                definition,
+                                input,
+                                standardExecutions,
+                                standardWarmup,
+                                clients,
+                                expected,
+                                () -> {
+                                    server.statementStats().ifPresent(StatementStats::reset);
+                                    cpuBefore.set(server.cpu().snapshot());
+                                })
                         * transitions;
                 // CPU per execution says what a start costs even when other work on the machine slows the clock.
-                var cpu = server.cpu().snapshot().since(cpuBefore);
+                var cpu = server.cpu().snapshot().since(cpuBefore.get());
                 System.out.printf(
                         "%-12s STANDARD CPU per execution: %.2f ms in this JVM (server and clients), %.2f ms in"
-                                + " PostgreSQL%n",
+                                + " PostgreSQL (timed phase, after %d warm-up executions)%n",
                         name,
-                        cpu.jvmSeconds() * 1000 / (standardExecutions + 1),
-                        cpu.postgresSeconds() * 1000 / (standardExecutions + 1));
+                        cpu.jvmSeconds() * 1000 / standardExecutions,
+                        cpu.postgresSeconds() * 1000 / standardExecutions,
+                        standardWarmup);
                 server.statementStats().ifPresent(db -> StatementStats.print(db, 20, System.out));
                 double moto = MOTO_CANNOT.contains(name)
                         ? Double.NaN
@@ -171,8 +186,10 @@ public final class WorkflowThroughput {
             String definition,
             String input,
             int executions,
+            int warmup,
             int clients,
-            JsonNode expected)
+            JsonNode expected,
+            Runnable cpuBefore)
             throws Exception {
         String machineArn = client.call(
                         "AWSStepFunctions.CreateStateMachine",
@@ -192,8 +209,23 @@ public final class WorkflowThroughput {
                 || !JSON.readTree(described.path("output").asText()).equals(expected)) {
             throw new IllegalStateException(name + ": STANDARD disagrees with EXPRESS: " + described);
         }
-        AtomicInteger next = new AtomicInteger();
+        if (warmup > 0) {
+            // Not timed: the JIT compiles the start path first (a short timed phase otherwise spent a third of
+            // this JVM's CPU in the compiler threads: JFR's ThreadCPULoad), as it has on a server that has run.
+            startAll(client, machineArn, input, warmup, clients);
+            awaitNoneRunning(client, machineArn);
+        }
+        cpuBefore.run();
         long startNanos = System.nanoTime();
+        startAll(client, machineArn, input, executions, clients);
+        awaitNoneRunning(client, machineArn);
+        return executions / ((System.nanoTime() - startNanos) / 1e9);
+    }
+
+    /** Starts {@code executions} executions from {@code clients} threads, each answered before it counts. */
+    private static void startAll(ApiClient client, String machineArn, String input, int executions, int clients)
+            throws Exception {
+        AtomicInteger next = new AtomicInteger();
         try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
             List<Future<?>> starters = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
@@ -208,8 +240,6 @@ public final class WorkflowThroughput {
                 f.get();
             }
         }
-        awaitNoneRunning(client, machineArn);
-        return executions / ((System.nanoTime() - startNanos) / 1e9);
     }
 
     private static String start(ApiClient client, String machineArn, String input) throws Exception {

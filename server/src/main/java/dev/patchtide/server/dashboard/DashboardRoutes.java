@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -54,6 +55,8 @@ public final class DashboardRoutes {
     private final ObjectMapper json;
     private final Map<String, byte[]> files = new LinkedHashMap<>();
     private OperationsData operations;
+    /** An instance's agent version against the shipped one (see {@link #showAgentVersions}). */
+    private Function<String, Object> agentVersions = id -> Map.of();
 
     public DashboardRoutes(
             FleetComplianceApi compliance,
@@ -75,6 +78,11 @@ public final class DashboardRoutes {
                 "dashboard.css")) {
             files.put(name, resource(name));
         }
+    }
+
+    /** The instance page shows the agent's version next to the latest the server ships (before {@link #routes}). */
+    public void showAgentVersions(Function<String, Object> lookup) {
+        this.agentVersions = lookup;
     }
 
     record CreateDashboardLoginLinkRequest() implements ApiRequest {
@@ -142,7 +150,13 @@ public final class DashboardRoutes {
                     .instance(id)
                     .orElseThrow(() ->
                             new ApiException.NotFound("InvalidInstanceId", "Instance Id " + id + " isn't valid."));
-            return Map.of("Instance", instance, "Patches", compliance.patches(id, MAX_PATCHES));
+            return Map.of(
+                    "Instance",
+                    instance,
+                    "Patches",
+                    compliance.patches(id, MAX_PATCHES),
+                    "Agent",
+                    agentVersions.apply(id));
         }));
         app.get("/dashboard/api/commands", adminApi((ctx, admin) -> operations.commands(nextToken(ctx), admin)));
         app.get(

@@ -17,8 +17,13 @@ import org.jdbi.v3.core.Handle;
  * {@code documents/<name>.json}, checked like any document when the server starts.
  */
 final class BuiltInDocuments {
-    static final List<String> NAMES =
-            List.of("AWS-RunShellScript", "AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks", Resolver.NOOP);
+    static final List<String> NAMES = List.of(
+            "AWS-RunShellScript",
+            "AWS-RunPatchBaseline",
+            "AWS-RunPatchBaselineWithHooks",
+            Resolver.NOOP,
+            // Patchtide's own, with AWS-UpdateSSMAgent's parameters (owner Amazon, as every built-in)
+            "Patchtide-UpdateAgent");
 
     private BuiltInDocuments() {}
 

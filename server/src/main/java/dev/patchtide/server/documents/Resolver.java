@@ -160,6 +160,10 @@ final class Resolver implements DocumentResolver {
                 hook(h, in, "postInstallHookDocName", "PostInstallHook", out, at, chain);
                 hook(h, in, "onExitHookDocName", "OnExitHook", out, at, chain);
             }
+            case UPDATE_AGENT -> {
+                out.put("TargetVersion", in.path("targetVersion").asText(""));
+                out.put("AllowDowngrade", in.path("allowDowngrade").asText("false"));
+            }
         }
         return out;
     }

@@ -26,7 +26,9 @@ enum StepAction {
                     "excludePatches",
                     "preInstallHookDocName",
                     "postInstallHookDocName",
-                    "onExitHookDocName"));
+                    "onExitHookDocName")),
+    /** Patchtide-UpdateAgent's step: the agent upgrades its own package from this server. */
+    UPDATE_AGENT("patchtide:updateAgent", Set.of(), Set.of("targetVersion", "allowDowngrade"));
 
     /** aws:runShellScript's limit on a step's time, in seconds (48 hours), and its default (one hour). */
     static final int MAX_TIMEOUT = 172_800;
@@ -35,6 +37,8 @@ enum StepAction {
 
     static final List<String> OPERATIONS = List.of("Scan", "Install");
     static final List<String> REBOOT_OPTIONS = List.of("RebootIfNeeded", "NoReboot");
+    static final List<String> BOOLEANS = List.of("true", "false");
+    static final Pattern AGENT_VERSION = Pattern.compile("^$|^[0-9][0-9A-Za-z.+~]{0,63}$");
     static final Pattern DOCUMENT_NAME = Pattern.compile("[a-zA-Z0-9_\\-.:/]{3,128}");
 
     final String id;
@@ -86,6 +90,11 @@ enum StepAction {
                         : Optional.of("must be an object of parameter values (or its JSON text)");
             case "operation" -> oneOf(value, OPERATIONS);
             case "rebootOption" -> oneOf(value, REBOOT_OPTIONS);
+            case "allowDowngrade" -> oneOf(value, BOOLEANS);
+            case "targetVersion" ->
+                value.isTextual() && AGENT_VERSION.matcher(value.textValue()).matches()
+                        ? Optional.empty()
+                        : Optional.of("must be empty or a package version such as 1.2.3");
             default -> value.isTextual() ? Optional.empty() : Optional.of("must be a string");
         };
     }

@@ -1,6 +1,7 @@
 package dev.patchtide.server.events;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchtide.server.db.PgArrays;
 import dev.patchtide.server.delivery.Outbox;
 import dev.patchtide.server.events.BusMachines.CompiledBus;
 import dev.patchtide.server.events.BusMachines.RuleTargets;
@@ -88,8 +89,8 @@ final class EventRouter {
                 .bind("bus", bus)
                 .bind("now", now)
                 .bindArray("ids", UUID.class, (Object[]) ids)
-                .bindArray("times", String.class, (Object[]) times)
-                .bindArray("envelopes", String.class, (Object[]) texts)
+                .bind("times", PgArrays.texts(times))
+                .bind("envelopes", PgArrays.texts(texts))
                 .execute();
         for (int i = 0; i < n; i++) {
             java.util.List<String> matched = compiled.get().matcher().match(jsons[i]);

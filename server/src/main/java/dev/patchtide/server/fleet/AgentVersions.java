@@ -1,26 +1,36 @@
 package dev.patchtide.server.fleet;
 
-import dev.patchtide.core.Version;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Whether an agent runs the latest version, as {@code IsLatestVersion} reports it: the latest is this
- * server's own version ({@link Version#current()}, the build's project version, which the agent of the
- * same build reports too). Versions compare by their dotted numbers; a suffix such as {@code -SNAPSHOT}
- * is ignored.
+ * Whether an agent runs the latest version, as {@code IsLatestVersion} reports it: the latest is the one the
+ * server ships ({@link ShippedAgents#latestVersion()}: the highest on its agent-package shelf, else the server's
+ * own version, which the agent of the same build reports too). Versions compare by their dotted numbers; a
+ * suffix such as {@code -SNAPSHOT} is ignored.
  */
 final class AgentVersions {
     private static final Pattern NUMBERS = Pattern.compile("^[0-9]+(\\.[0-9]+)*");
 
-    private final long[] latest;
+    private final Supplier<String> latest;
 
-    AgentVersions(String serverVersion) {
-        this.latest = numbers(serverVersion);
+    AgentVersions(String latestVersion) {
+        this(() -> latestVersion);
     }
 
-    static AgentVersions ofThisServer() {
-        return new AgentVersions(Version.current());
+    /** @param latest read at each question: the shelf may change while the server runs */
+    AgentVersions(Supplier<String> latest) {
+        this.latest = latest;
+    }
+
+    static AgentVersions shippedBy(ShippedAgents shipped) {
+        return new AgentVersions(shipped::latestVersion);
+    }
+
+    /** The version agents are compared with. */
+    String latest() {
+        return latest.get();
     }
 
     /** Null when the agent has not reported a version yet, as SSM leaves the field out then. */
@@ -28,7 +38,7 @@ final class AgentVersions {
         if (agentVersion == null) {
             return null;
         }
-        return compare(numbers(agentVersion), latest) >= 0;
+        return compare(numbers(agentVersion), numbers(latest.get())) >= 0;
     }
 
     private static long[] numbers(String version) {

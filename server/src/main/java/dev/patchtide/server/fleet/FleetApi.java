@@ -41,6 +41,7 @@ public final class FleetApi {
     private final PingStatusPolicy pingPolicy;
     private final String region;
     private final InstantSource clock;
+    private final ShippedAgents shipped;
 
     public FleetApi(Jdbi jdbi, AccessKeyStore keys, PingStatusPolicy pingPolicy, String region, InstantSource clock) {
         this(jdbi, keys, pingPolicy, region, clock, FleetEventSink.NONE);
@@ -54,15 +55,40 @@ public final class FleetApi {
             String region,
             InstantSource clock,
             FleetEventSink events) {
+        this(jdbi, keys, pingPolicy, region, clock, events, ShippedAgents.none());
+    }
+
+    /** As above, {@code IsLatestVersion} and {@code Patchtide.DescribeAgentPackages} answering from {@code shipped}. */
+    public FleetApi(
+            Jdbi jdbi,
+            AccessKeyStore keys,
+            PingStatusPolicy pingPolicy,
+            String region,
+            InstantSource clock,
+            FleetEventSink events,
+            ShippedAgents shipped) {
         TagStore tags = new TagStore();
+        this.shipped = shipped;
         this.activations = new ActivationStore(jdbi, tags);
-        this.instances = new InstanceStore(jdbi, keys, pingPolicy, events);
+        this.instances = new InstanceStore(jdbi, keys, pingPolicy, events, AgentVersions.shippedBy(shipped));
         this.registration = new InstanceRegistration(jdbi, keys, tags, events);
         this.tagApi = new TagApi(jdbi, tags, events);
         this.tagApi.registerResourceType(InstanceStore.RESOURCE_TYPE, InstanceStore::lockRegistered);
         this.pingPolicy = pingPolicy;
         this.region = region;
         this.clock = clock;
+    }
+
+    /**
+     * What the dashboard shows of an instance's agent: the version it reported, the latest this server ships, and
+     * whether it runs that (null before its first report), as {@code IsLatestVersion} says it.
+     */
+    public record AgentVersionState(String agentVersion, String latestVersion, Boolean isLatestVersion) {}
+
+    public AgentVersionState agentVersion(String instanceId) {
+        String reported = instances.agentVersion(instanceId).orElse(null);
+        AgentVersions versions = instances.versions();
+        return new AgentVersionState(reported, versions.latest(), versions.isLatest(reported));
     }
 
     /** For features that add taggable resource types. */
@@ -117,6 +143,11 @@ public final class FleetApi {
                     instances.deregister(q.instanceId(), now());
                     return new Empty();
                 }));
+        router.register(new Action<>(
+                AgentPackageMessages.DESCRIBE,
+                AgentPackageMessages.DescribeAgentPackagesRequest.class,
+                Access.adminOrOwnInstance(AgentPackageMessages.DescribeAgentPackagesRequest::instanceId),
+                (q, who) -> AgentPackageMessages.describe(shipped)));
         tagApi.routes(router);
     }
 

@@ -24,10 +24,16 @@ final class InstanceStore {
     private final PingStatusPolicy pingPolicy;
     private final List<DeregistrationListener> deregistrationListeners = new CopyOnWriteArrayList<>();
     private final FleetEventSink events;
-    private final AgentVersions versions = AgentVersions.ofThisServer();
+    private final AgentVersions versions;
 
-    InstanceStore(Jdbi jdbi, AccessKeyStore keys, PingStatusPolicy pingPolicy, FleetEventSink events) {
+    InstanceStore(
+            Jdbi jdbi,
+            AccessKeyStore keys,
+            PingStatusPolicy pingPolicy,
+            FleetEventSink events,
+            AgentVersions versions) {
         this.events = events;
+        this.versions = versions;
         this.jdbi = jdbi;
         this.keys = keys;
         this.pingPolicy = pingPolicy;
@@ -104,6 +110,20 @@ final class InstanceStore {
 
     void onDeregister(DeregistrationListener listener) {
         deregistrationListeners.add(listener);
+    }
+
+    /** The agent version a registered instance last reported (empty: none yet, or no such instance). */
+    Optional<String> agentVersion(String instanceId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT agent_version FROM managed_instances"
+                        + " WHERE instance_id = :id AND deregistered_at IS NULL AND agent_version IS NOT NULL")
+                .bind("id", instanceId)
+                .mapTo(String.class)
+                .findOne());
+    }
+
+    /** The versions agents are compared with, for views other than DescribeInstanceInformation. */
+    AgentVersions versions() {
+        return versions;
     }
 
     /** Locks a registered instance's row for the rest of the transaction; empty if there is none. */

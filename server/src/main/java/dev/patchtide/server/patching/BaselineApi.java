@@ -114,6 +114,8 @@ public final class BaselineApi {
             for (String os : PredefinedBaselines.NAMES.keySet()) {
                 String id = PredefinedBaselines.id(os);
                 store.insert(h, id, PredefinedBaselines.definition(os), true, null, Instant.EPOCH);
+                // a server started before a predefined baseline's rules changed takes the new rules
+                store.refreshPredefined(h, id, PredefinedBaselines.definition(os));
                 store.setDefault(h, os, id, true);
             }
         });
@@ -213,6 +215,18 @@ public final class BaselineApi {
                             .or(() -> store.defaultFor(h, os))
                             .orElse(null);
                     return new GetPatchBaselineForPatchGroupResult(id, q.patchGroup(), os);
+                })));
+        router.register(new Action<>(
+                "AmazonSSM.GetDefaultPatchBaseline",
+                BaselineMessages.GetDefaultPatchBaselineRequest.class,
+                Access.adminOnly(),
+                (q, who) -> inTransaction(h -> {
+                    // as AWS: no operating system named means Windows
+                    String os = Objects.requireNonNullElse(q.operatingSystem(), "WINDOWS");
+                    String id = store.defaultFor(h, os)
+                            .orElseThrow(() -> new ApiException.NotFound(
+                                    "DoesNotExistException", "No default patch baseline for " + os + "."));
+                    return new BaselineMessages.GetDefaultPatchBaselineResult(id, os);
                 })));
         router.register(new Action<>(
                 "AmazonSSM.DescribePatchGroups",

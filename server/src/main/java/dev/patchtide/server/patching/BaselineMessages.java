@@ -159,6 +159,15 @@ final class BaselineMessages {
 
     record GetPatchBaselineForPatchGroupResult(String baselineId, String patchGroup, String operatingSystem) {}
 
+    record GetDefaultPatchBaselineRequest(String operatingSystem) implements ApiRequest {
+        @Override
+        public void validate(Validation v) {
+            v.oneOf("operatingSystem", operatingSystem, OPERATING_SYSTEMS);
+        }
+    }
+
+    record GetDefaultPatchBaselineResult(String baselineId, String operatingSystem) {}
+
     record PatchOrchestratorFilter(String key, List<String> values) {}
 
     record DescribeRequest(List<PatchOrchestratorFilter> filters, Integer maxResults, String nextToken)

@@ -52,6 +52,15 @@ final class BaselineStore {
                 .execute();
     }
 
+    /** A predefined baseline's rules as this version defines them (nobody else may change them). */
+    void refreshPredefined(Handle h, String id, Definition d) {
+        h.createUpdate("UPDATE patch_baselines SET definition = :def::jsonb WHERE baseline_id = :id AND predefined"
+                        + " AND definition <> :def::jsonb")
+                .bind("id", id)
+                .bind("def", write(d))
+                .execute();
+    }
+
     void update(Handle h, String id, Definition d, Instant now) {
         h.createUpdate("UPDATE patch_baselines SET name = :name, definition = :def::jsonb, modified_date = :now"
                         + " WHERE baseline_id = :id")

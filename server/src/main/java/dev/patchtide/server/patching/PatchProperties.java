@@ -46,17 +46,29 @@ final class PatchProperties {
             List.of("Security", "Bugfix", "Enhancement", "Recommended", "Newpackage");
     private static final List<String> RHEL_SEVERITIES = List.of("Critical", "Important", "Moderate", "Low");
     private static final List<String> AMAZON_SEVERITIES = List.of("Critical", "Important", "Medium", "Low");
+    /** SUSE's patch categories (updateinfo's type) and severities, as Systems Manager names them. */
+    private static final List<String> SUSE_CLASSIFICATIONS =
+            List.of("Security", "Recommended", "Optional", "Feature", "Document", "Yast");
+
+    private static final List<String> SUSE_SEVERITIES = List.of("Critical", "Important", "Moderate", "Low");
 
     static List<String> values(String os, String property) {
         boolean debianFamily = os.equals("DEBIAN") || os.equals("UBUNTU") || os.equals("RASPBIAN");
         return switch (property) {
             case "PRODUCT" -> products(os);
             case "PRIORITY" -> debianFamily ? DEB_PRIORITIES : List.of();
-            case "CLASSIFICATION" ->
-                debianFamily || os.equals("WINDOWS") || os.equals("MACOS") ? List.of() : RPM_CLASSIFICATIONS;
+            case "CLASSIFICATION" -> {
+                if (debianFamily || os.equals("WINDOWS") || os.equals("MACOS")) {
+                    yield List.of();
+                }
+                yield os.equals("SUSE") ? SUSE_CLASSIFICATIONS : RPM_CLASSIFICATIONS;
+            }
             case "SEVERITY" -> {
                 if (debianFamily || os.equals("WINDOWS") || os.equals("MACOS")) {
                     yield List.of();
+                }
+                if (os.equals("SUSE")) {
+                    yield SUSE_SEVERITIES;
                 }
                 yield os.startsWith("AMAZON_LINUX") ? AMAZON_SEVERITIES : RHEL_SEVERITIES;
             }
@@ -77,12 +89,18 @@ final class PatchProperties {
                         minor("RedhatEnterpriseLinux9.", 6));
             case "ROCKY_LINUX" -> concat(minor("RockyLinux8.", 10), minor("RockyLinux9.", 6));
             case "ALMA_LINUX" -> concat(minor("AlmaLinux8.", 10), minor("AlmaLinux9.", 6));
-            case "CENTOS" -> concat(minor("CentOS7.", 9), minor("CentOS8.", 5));
+            case "CENTOS" ->
+                concat(
+                        minor("CentOS7.", 9),
+                        minor("CentOS8.", 5),
+                        List.of("CentOS7", "CentOS8", "CentOSStream8", "CentOSStream9"));
             case "ORACLE_LINUX" ->
                 concat(minor("OracleLinux7.", 9), minor("OracleLinux8.", 10), minor("OracleLinux9.", 6));
             case "AMAZON_LINUX" -> List.of("AmazonLinux2018.03");
             case "AMAZON_LINUX_2" -> List.of("AmazonLinux2");
+            case "AMAZON_LINUX_2022" -> List.of("AmazonLinux2022");
             case "AMAZON_LINUX_2023" -> List.of("AmazonLinux2023");
+            case "SUSE" -> concat(minor("Suse12.", 9), minor("Suse15.", 6));
             default -> List.of();
         };
     }

@@ -3,6 +3,7 @@ package dev.patchtide.server.windows;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.ApiJson;
+import dev.patchtide.server.db.PgArrays;
 import dev.patchtide.server.windows.ExecutionRunner.Execution;
 import dev.patchtide.server.windows.ExecutionRunner.TaskRow;
 import dev.patchtide.server.windows.TaskMessages.StepFunctions;
@@ -164,18 +165,44 @@ final class TaskWorkflows implements ExecutionListener {
 
     @Override
     public void executionEnded(Handle h, Ended ended) {
-        Optional<Owner> found = h.createQuery("SELECT t.task_execution_id, t.window_execution_id, e.window_id,"
+        ended(h, ended, Optional.ofNullable(owners(h, List.of(ended)).get(ended.executionArn())));
+    }
+
+    /**
+     * A group of starts ends many executions in one transaction: one look for the tasks that own any of them, not
+     * one per execution (most have none).
+     */
+    @Override
+    public void executionsEnded(Handle h, List<Ended> ended) {
+        Map<String, Owner> owners = owners(h, ended);
+        for (Ended e : ended) {
+            ended(h, e, Optional.ofNullable(owners.get(e.executionArn())));
+        }
+    }
+
+    /** The window tasks that started any of these executions, by execution ARN. */
+    private static Map<String, Owner> owners(Handle h, List<Ended> ended) {
+        Map<String, Owner> owners = new LinkedHashMap<>();
+        h.createQuery("SELECT t.command_id, t.task_execution_id, t.window_execution_id, e.window_id,"
                         + " t.status, t.start_time FROM maintenance_window_task_executions t"
                         + " JOIN maintenance_window_executions e USING (window_execution_id)"
-                        + " WHERE t.command_id = :arn AND t.definition ->> 'TaskType' = 'STEP_FUNCTIONS'")
-                .bind("arn", ended.executionArn())
-                .map((rs, ctx) -> new Owner(
+                        + " WHERE t.command_id = ANY(:arns) AND t.definition ->> 'TaskType' = 'STEP_FUNCTIONS'")
+                .bind(
+                        "arns",
+                        PgArrays.texts(ended.stream().map(Ended::executionArn).toArray(String[]::new)))
+                .map((rs, ctx) -> Map.entry(
                         rs.getString(1),
-                        rs.getString(2),
-                        rs.getString(3),
-                        TaskState.valueOf(rs.getString(4)),
-                        rs.getTimestamp(5).toInstant()))
-                .findOne();
+                        new Owner(
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                TaskState.valueOf(rs.getString(5)),
+                                rs.getTimestamp(6).toInstant())))
+                .forEach(e -> owners.put(e.getKey(), e.getValue()));
+        return owners;
+    }
+
+    private void ended(Handle h, Ended ended, Optional<Owner> found) {
         if (found.isEmpty()) {
             List<Ended> early = endedDuringStart.get();
             if (early != null) {

@@ -33,13 +33,18 @@ final class ExecutionEvents {
      */
     void statusChanged(Handle handle, List<ExecutionRow> rows) {
         List<EventEnvelope> envelopes = new java.util.ArrayList<>(rows.size());
+        List<ExecutionListener.Ended> ended = new java.util.ArrayList<>();
         for (ExecutionRow row : rows) {
             if (row.status() != ExecutionStatus.RUNNING) {
-                ExecutionListener.Ended ended = new ExecutionListener.Ended(
-                        row.arn(), row.status().name(), row.output(), row.error(), row.cause(), row.stoppedAt());
-                listeners.forEach(l -> l.executionEnded(handle, ended));
+                ended.add(new ExecutionListener.Ended(
+                        row.arn(), row.status().name(), row.output(), row.error(), row.cause(), row.stoppedAt()));
             }
             envelopes.add(envelope(row));
+        }
+        if (ended.size() == 1) {
+            listeners.forEach(l -> l.executionEnded(handle, ended.getFirst()));
+        } else if (!ended.isEmpty()) {
+            listeners.forEach(l -> l.executionsEnded(handle, ended));
         }
         if (!envelopes.isEmpty()) {
             publisher.publishAll(handle, envelopes);

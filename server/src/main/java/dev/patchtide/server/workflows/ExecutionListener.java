@@ -1,6 +1,7 @@
 package dev.patchtide.server.workflows;
 
 import java.time.Instant;
+import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -14,4 +15,9 @@ public interface ExecutionListener {
     record Ended(String executionArn, String status, String output, String error, String cause, Instant stoppedAt) {}
 
     void executionEnded(Handle handle, Ended execution);
+
+    /** Several executions ended in one transaction (a group of starts): one call, so they can be looked up at once. */
+    default void executionsEnded(Handle handle, List<Ended> executions) {
+        executions.forEach(e -> executionEnded(handle, e));
+    }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchtide.server.api.ApiJson;
+import dev.patchtide.server.db.PgArrays;
 import dev.patchtide.workflow.run.Effect;
 import dev.patchtide.workflow.run.ExecutionContext;
 import dev.patchtide.workflow.run.HistoryEvent;
@@ -208,10 +209,10 @@ final class Host {
         handle.createUpdate("INSERT INTO sfn_history_steps (execution_arn, first_id, last_id, events)"
                         + " SELECT * FROM unnest(CAST(:arns AS text[]), CAST(:firsts AS bigint[]),"
                         + " CAST(:lasts AS bigint[]), CAST(:events AS text[]))")
-                .bindArray("arns", String.class, (Object[]) arns)
+                .bind("arns", PgArrays.texts(arns))
                 .bindArray("firsts", Long.class, (Object[]) firsts)
                 .bindArray("lasts", Long.class, (Object[]) lasts)
-                .bindArray("events", String.class, (Object[]) listed)
+                .bind("events", PgArrays.texts(listed))
                 .execute();
     }
 

@@ -1,6 +1,7 @@
 package dev.patchtide.server.workflows;
 
 import dev.patchtide.server.api.ApiException;
+import dev.patchtide.server.db.PgArrays;
 import dev.patchtide.server.workflows.ExecutionMessages.StartExecutionResponse;
 import dev.patchtide.workflow.run.Step;
 import java.time.Instant;
@@ -143,20 +144,20 @@ final class StartWriter {
                         + " CAST(:c12 AS timestamptz[]), CAST(:stopped AS timestamptz[])) AS r(arn, machine, name,"
                         + " revision, version, role, status, input, output, error, cause, snapshot, started, stopped)"
                         + " ON CONFLICT DO NOTHING RETURNING arn")
-                .bindArray("c0", String.class, (Object[]) columns[0])
-                .bindArray("c1", String.class, (Object[]) columns[1])
-                .bindArray("c2", String.class, (Object[]) columns[2])
-                .bindArray("c3", String.class, (Object[]) columns[3])
-                .bindArray("c4", String.class, (Object[]) columns[4])
-                .bindArray("c5", String.class, (Object[]) columns[5])
-                .bindArray("c6", String.class, (Object[]) columns[6])
-                .bindArray("c7", String.class, (Object[]) columns[7])
-                .bindArray("c8", String.class, (Object[]) columns[8])
-                .bindArray("c9", String.class, (Object[]) columns[9])
-                .bindArray("c10", String.class, (Object[]) columns[10])
-                .bindArray("c11", String.class, (Object[]) columns[11])
-                .bindArray("c12", String.class, (Object[]) columns[12])
-                .bindArray("stopped", String.class, (Object[]) stopped)
+                .bind("c0", PgArrays.texts(columns[0]))
+                .bind("c1", PgArrays.texts(columns[1]))
+                .bind("c2", PgArrays.texts(columns[2]))
+                .bind("c3", PgArrays.texts(columns[3]))
+                .bind("c4", PgArrays.texts(columns[4]))
+                .bind("c5", PgArrays.texts(columns[5]))
+                .bind("c6", PgArrays.texts(columns[6]))
+                .bind("c7", PgArrays.texts(columns[7]))
+                .bind("c8", PgArrays.texts(columns[8]))
+                .bind("c9", PgArrays.texts(columns[9]))
+                .bind("c10", PgArrays.texts(columns[10]))
+                .bind("c11", PgArrays.texts(columns[11]))
+                .bind("c12", PgArrays.texts(columns[12]))
+                .bind("stopped", PgArrays.texts(stopped))
                 .mapTo(String.class)
                 .list());
     }

@@ -64,9 +64,17 @@ class DashboardSessionTest {
                         .asInt())
                 .isEqualTo(2);
         assertThat(get("/dashboard/", cookie).statusCode()).isEqualTo(200);
+        fleet.db1().reportAsVersion("0.0.1");
         JsonNode instance =
                 json.readTree(get("/dashboard/api/instances/" + fleet.db1().instanceId(), cookie)
                         .body());
+        // the agent's version against the latest the server ships (the build's shelf, else its own version)
+        assertThat(instance.path("Agent").path("AgentVersion").asText()).isEqualTo("0.0.1");
+        assertThat(instance.path("Agent").path("LatestVersion").asText())
+                .isNotEmpty()
+                .isNotEqualTo("0.0.1");
+        assertThat(instance.path("Agent").path("IsLatestVersion").asBoolean(true))
+                .isFalse();
         assertThat(instance.path("Instance").path("Status").asText()).isEqualTo("NON_COMPLIANT");
         assertThat(instance.path("Patches").findValuesAsText("Title")).containsExactly("curl", "openssl");
         assertThat(get("/dashboard/api/instances/mi-00000000000000000", cookie).statusCode())

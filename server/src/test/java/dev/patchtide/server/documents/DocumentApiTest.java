@@ -342,7 +342,11 @@ class DocumentApiTest {
                 .containsExactly("team-a-one", "team-a-two", "team-b-one");
         assertThat(names(ssm.listDocuments(b -> b.filters(f -> f.key("Owner").values("Amazon")))))
                 .containsExactly(
-                        "AWS-Noop", "AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks", "AWS-RunShellScript");
+                        "AWS-Noop",
+                        "AWS-RunPatchBaseline",
+                        "AWS-RunPatchBaselineWithHooks",
+                        "AWS-RunShellScript",
+                        "Patchtide-UpdateAgent");
         assertThat(names(ssm.listDocuments(b -> b.filters(f -> f.key("Name").values("team-a")))))
                 .containsExactly("team-a-one", "team-a-two");
         assertThat(names(ssm.listDocuments(b -> b.filters(f -> f.key("tag:team").values("b")))))
@@ -360,9 +364,10 @@ class DocumentApiTest {
                         .tags())
                 .containsExactly(Tag.builder().key("team").value("a").build());
 
-        ListDocumentsResponse first = ssm.listDocuments(b -> b.maxResults(6));
-        assertThat(first.documentIdentifiers()).hasSize(6);
-        ListDocumentsResponse rest = ssm.listDocuments(b -> b.maxResults(6).nextToken(first.nextToken()));
+        // five built-ins (four AWS-*, Patchtide-UpdateAgent) and three of the test's, in name order
+        ListDocumentsResponse first = ssm.listDocuments(b -> b.maxResults(7));
+        assertThat(first.documentIdentifiers()).hasSize(7);
+        ListDocumentsResponse rest = ssm.listDocuments(b -> b.maxResults(7).nextToken(first.nextToken()));
         assertThat(names(rest)).containsExactly("team-b-one");
         assertThat(rest.nextToken()).isNull();
         DocumentIdentifier builtIn = first.documentIdentifiers().getFirst();

@@ -186,6 +186,45 @@ class BaselineApiTest {
                 .hasSize(before);
     }
 
+    /** SUSE through the SDK: its predefined default, its filter values, and a value it has not refused by name. */
+    @Test
+    void suseHasItsPredefinedBaselineAndItsOwnFilterValues() {
+        String suse = ssm.getDefaultPatchBaseline(b -> b.operatingSystem(OperatingSystem.SUSE))
+                .baselineId();
+        GetPatchBaselineResponse baseline = ssm.getPatchBaseline(b -> b.baselineId(suse));
+        assertThat(baseline.name()).isEqualTo("AWS-SuseDefaultPatchBaseline");
+        assertThat(baseline.approvalRules()
+                        .patchRules()
+                        .getFirst()
+                        .patchFilterGroup()
+                        .patchFilters())
+                .extracting(PatchFilter::keyAsString, PatchFilter::values)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("CLASSIFICATION", List.of("Security")),
+                        org.assertj.core.groups.Tuple.tuple("SEVERITY", List.of("Critical", "Important")));
+        assertThat(ssm.describePatchProperties(b -> b.operatingSystem(OperatingSystem.SUSE)
+                                .property(software.amazon.awssdk.services.ssm.model.PatchProperty.CLASSIFICATION))
+                        .properties())
+                .extracting(p -> p.get("Name"))
+                .containsExactly("Security", "Recommended", "Optional", "Feature", "Document", "Yast");
+
+        assertThatThrownBy(() -> ssm.createPatchBaseline(b -> b.name("sles-bugfix")
+                        .operatingSystem(OperatingSystem.SUSE)
+                        .approvalRules(r -> r.patchRules(rule -> rule.approveAfterDays(0)
+                                .patchFilterGroup(g -> g.patchFilters(f ->
+                                        f.key(PatchFilterKey.CLASSIFICATION).values("Bugfix")))))))
+                .isInstanceOfSatisfying(
+                        SsmException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException"))
+                .hasMessageContaining("patchFilters.1.member.values.1.member: not a CLASSIFICATION of SUSE");
+        assertThatThrownBy(() -> ssm.createPatchBaseline(b -> b.name("sles-priority")
+                        .operatingSystem(OperatingSystem.SUSE)
+                        .approvalRules(r -> r.patchRules(rule -> rule.approveAfterDays(0)
+                                .patchFilterGroup(g -> g.patchFilters(
+                                        f -> f.key(PatchFilterKey.PRIORITY).values("Required")))))))
+                .hasMessageContaining("PRIORITY is not a patch filter for SUSE");
+    }
+
     @Test
     void patchPropertiesListWhatRulesCanFilterOnAndPage() {
         assertThat(ssm.describePatchProperties(b -> b.operatingSystem(OperatingSystem.DEBIAN)

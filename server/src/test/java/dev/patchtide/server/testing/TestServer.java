@@ -53,14 +53,30 @@ public final class TestServer implements AutoCloseable {
         return start(clock, settings, ComplianceStateListener.NONE);
     }
 
+    /** A server whose agent-package shelf (served, and shipped as the latest agents) is the test's directory. */
+    public static TestServer start(
+            InstantSource clock,
+            java.util.function.UnaryOperator<ServerConfig> settings,
+            dev.patchtide.server.enrolment.AgentPackageShelf agentPackages) {
+        return start(clock, settings, ComplianceStateListener.NONE, agentPackages);
+    }
+
     private static TestServer start(
             InstantSource clock,
             java.util.function.UnaryOperator<ServerConfig> settings,
             ComplianceStateListener listener) {
+        return start(clock, settings, listener, dev.patchtide.server.enrolment.AgentPackageShelf.standard());
+    }
+
+    private static TestServer start(
+            InstantSource clock,
+            java.util.function.UnaryOperator<ServerConfig> settings,
+            ComplianceStateListener listener,
+            dev.patchtide.server.enrolment.AgentPackageShelf agentPackages) {
         Database database = Database.connect(TestDatabases.fresh());
         ServerConfig config = settings.apply(
                 new ServerConfig("127.0.0.1", 0, REGION, ServerConfig.DEFAULT_ACCOUNT, PingStatusPolicy.defaults()));
-        PatchtideServer server = PatchtideServer.start(config, database, clock, listener);
+        PatchtideServer server = PatchtideServer.start(config, database, clock, listener, agentPackages);
         return new TestServer(
                 database, server, server.accessKeys().createAdminKey("test", clock.instant()), config.scheme());
     }

@@ -1,6 +1,11 @@
 package dev.patchtide.agent.scan.dnf;
 
 import dev.patchtide.agent.scan.FileStamp;
+import dev.patchtide.agent.scan.rpm.Advisory;
+import dev.patchtide.agent.scan.rpm.MetadataReader;
+import dev.patchtide.agent.scan.rpm.RepoMetadata;
+import dev.patchtide.agent.scan.rpm.RpmDatabase;
+import dev.patchtide.agent.scan.rpm.RpmPackage;
 import dev.patchtide.core.version.RpmVersion;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +26,30 @@ import java.util.stream.Stream;
  * the cached repository metadata and attaches the advisories (updateinfo) that the update resolves.
  */
 public final class DnfScanner {
-    private record Available(RpmPackage pkg, RpmVersion evr, String repoId) {}
+    private record Available(RpmPackage pkg, RpmVersion evr, Source source) {}
+
+    /**
+     * One enabled repository's cached metadata with what dnf applies to it.
+     *
+     * @param excludes packages dnf hides from this repository ({@code excludepkgs}, [main]'s included)
+     * @param includes when not empty, the only packages dnf takes from it ({@code includepkgs})
+     */
+    public record Source(RepoMetadata metadata, int priority, int cost, List<String> excludes, List<String> includes) {
+        public Source {
+            excludes = List.copyOf(excludes);
+            includes = List.copyOf(includes);
+        }
+
+        /** A repository with dnf's defaults (priority 99, cost 1000, nothing excluded). */
+        public static Source of(RepoMetadata metadata) {
+            return new Source(
+                    metadata, DnfRepository.DEFAULT_PRIORITY, DnfRepository.DEFAULT_COST, List.of(), List.of());
+        }
+
+        String repoId() {
+            return metadata.repoId();
+        }
+    }
 
     /** What one metadata file held for the installed names when it was read. */
     private record Parsed<T>(FileStamp stamp, Set<String> names, List<T> items) {}
@@ -35,8 +63,11 @@ public final class DnfScanner {
     private final Map<Path, Parsed<Advisory>> updateinfos = new HashMap<>();
     private int filesParsed;
 
-    /** The repositories dnf has cached: each {@code <repoid>-<hash>/repodata/repomd.xml} under {@code cacheDir}. */
-    public static List<RepoMetadata> cachedRepositories(Path cacheDir) throws IOException {
+    /**
+     * Every repository dnf has cached under {@code cacheDir} ({@code <repoid>-<hash>/repodata/repomd.xml}), with
+     * dnf's defaults: for metadata without its configuration (tests, a cache copied off a host).
+     */
+    public static List<Source> cachedRepositories(Path cacheDir) throws IOException {
         if (!Files.isDirectory(cacheDir)) {
             return List.of();
         }
@@ -46,34 +77,76 @@ public final class DnfScanner {
                     .map(d -> {
                         String name = d.getFileName().toString();
                         int dash = name.lastIndexOf('-');
-                        return new RepoMetadata(dash > 0 ? name.substring(0, dash) : name, d);
+                        return Source.of(new RepoMetadata(dash > 0 ? name.substring(0, dash) : name, d));
                     })
                     .toList();
         }
     }
 
-    public synchronized List<DnfUpdate> scan(List<RpmPackage> installed, List<RepoMetadata> repos) throws IOException {
+    /**
+     * The enabled repositories of {@code config} as dnf would read them from its cache. One with no cached metadata
+     * is an error naming it, unless its {@code skip_if_unavailable} is set, as dnf itself decides.
+     */
+    public static List<Source> configuredRepositories(DnfConfig config) throws IOException {
+        List<Source> sources = new ArrayList<>();
+        for (DnfRepository repo : config.repositories()) {
+            if (!repo.enabled()) {
+                continue;
+            }
+            Optional<Path> dir = config.cached(repo);
+            if (dir.isEmpty()) {
+                if (repo.skipIfUnavailable()) {
+                    continue;
+                }
+                throw new IOException("repository " + repo.id() + " is enabled but dnf has no metadata for it in its"
+                        + " cache (" + repo.cacheDirName() + "): run 'dnf makecache' on the host first");
+            }
+            sources.add(new Source(
+                    new RepoMetadata(repo.id(), dir.get()),
+                    repo.priority(),
+                    repo.cost(),
+                    repo.excludes(),
+                    repo.includes()));
+        }
+        return sources;
+    }
+
+    /** The updates of the host tree at {@code root}, from its dnf configuration and cache, for {@code installed}. */
+    public List<DnfUpdate> scan(Path root, List<RpmPackage> installed) throws IOException {
+        return scan(installed, configuredRepositories(DnfConfig.read(root, RpmDatabase.of(root))));
+    }
+
+    /**
+     * The updates {@code dnf check-update} lists: for each installed name.arch (the newest installed build when
+     * several are, as for kernels), the newest build in the repositories of the best priority offering that
+     * name.arch, when newer than the installed one; a build in several of them is taken from the cheapest.
+     */
+    public synchronized List<DnfUpdate> scan(List<RpmPackage> installed, List<Source> repos) throws IOException {
         Map<String, RpmPackage> byKey = new HashMap<>();
-        installed.forEach(p -> byKey.put(p.name() + "." + p.arch(), p));
+        for (RpmPackage p : installed) {
+            byKey.merge(key(p), p, (a, b) -> a.evr().compareTo(b.evr()) >= 0 ? a : b);
+        }
         Set<String> names = new HashSet<>();
         installed.forEach(p -> names.add(p.name()));
         Set<Path> present = new HashSet<>();
-        Map<String, Available> newest = new HashMap<>();
+        Map<String, Available> best = new HashMap<>();
         List<Advisory> advisories = new ArrayList<>();
-        for (RepoMetadata repo : repos) {
-            Optional<Path> primary = repo.file("primary");
+        for (Source repo : repos) {
+            Optional<Path> primary = repo.metadata().file("primary");
             if (primary.isEmpty()) {
                 throw new IOException("repository " + repo.repoId() + " has no primary metadata");
             }
             present.add(primary.get());
+            PackageGlobs excludes = new PackageGlobs(repo.excludes());
+            PackageGlobs includes = new PackageGlobs(repo.includes());
             for (RpmPackage p : parsed(primaries, primary.get(), names, MetadataReader::primaryPackages)) {
-                String key = p.name() + "." + p.arch();
-                if (byKey.containsKey(key)) {
-                    Available candidate = new Available(p, p.evr(), repo.repoId());
-                    newest.merge(key, candidate, (a, b) -> a.evr().compareTo(b.evr()) >= 0 ? a : b);
+                String key = key(p);
+                if (!byKey.containsKey(key) || excludes.matches(p) || (!includes.isEmpty() && !includes.matches(p))) {
+                    continue;
                 }
+                best.merge(key, new Available(p, p.evr(), repo), DnfScanner::better);
             }
-            Optional<Path> updateinfo = repo.file("updateinfo");
+            Optional<Path> updateinfo = repo.metadata().file("updateinfo");
             if (updateinfo.isPresent()) {
                 present.add(updateinfo.get());
                 advisories.addAll(parsed(updateinfos, updateinfo.get(), names, MetadataReader::advisories));
@@ -82,15 +155,34 @@ public final class DnfScanner {
         primaries.keySet().retainAll(present);
         updateinfos.keySet().retainAll(present);
         List<DnfUpdate> updates = new ArrayList<>();
-        for (Map.Entry<String, Available> e : newest.entrySet()) {
+        for (Map.Entry<String, Available> e : best.entrySet()) {
             RpmPackage current = byKey.get(e.getKey());
-            Available best = e.getValue();
-            if (best.evr().compareTo(current.evr()) > 0) {
-                updates.add(describe(current, best, covering(current, best, advisories)));
+            Available candidate = e.getValue();
+            if (candidate.evr().compareTo(current.evr()) > 0) {
+                updates.add(describe(current, candidate, covering(current, candidate, advisories)));
             }
         }
         updates.sort(Comparator.comparing(DnfUpdate::name).thenComparing(DnfUpdate::arch));
         return updates;
+    }
+
+    private static String key(RpmPackage p) {
+        return p.name() + "." + p.arch();
+    }
+
+    /**
+     * Of two builds of one name.arch: the better priority's (lower number; the other repository's builds do not
+     * count at all, newer or not), then the newer, then the cheaper repository's, then the first repository's.
+     */
+    private static Available better(Available a, Available b) {
+        if (a.source().priority() != b.source().priority()) {
+            return a.source().priority() < b.source().priority() ? a : b;
+        }
+        int order = a.evr().compareTo(b.evr());
+        if (order != 0) {
+            return order > 0 ? a : b;
+        }
+        return b.source().cost() < a.source().cost() ? b : a;
     }
 
     private interface Reader<T> {
@@ -149,7 +241,7 @@ public final class DnfScanner {
                 installed.arch(),
                 installed.evrText(),
                 best.pkg().evrText(),
-                best.repoId(),
+                best.source().repoId(),
                 worst == null ? "Unspecified" : worst.classification(),
                 worst == null ? "" : worst.severity(),
                 advisories.stream().map(Advisory::id).toList(),

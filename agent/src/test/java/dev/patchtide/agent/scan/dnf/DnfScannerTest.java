@@ -3,6 +3,8 @@ package dev.patchtide.agent.scan.dnf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.patchtide.agent.scan.rpm.RpmPackage;
+import io.airlift.compress.zstd.ZstdOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -109,19 +111,88 @@ class DnfScannerTest {
     }
 
     @Test
-    void zstdMetadataIsRefusedClearly() throws Exception {
-        Path dir = Files.createDirectories(cache.resolve("fedora-99/repodata"));
+    void zstdMetadataIsReadLikeItsGzipTwin() throws Exception {
+        Map<String, DnfUpdate> gzip = scan();
+        Path repodata = cache.resolve("baseos-0123abcd/repodata");
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(repodata.resolve("aa-primary.xml.gz")));
+                OutputStream out =
+                        new ZstdOutputStream(Files.newOutputStream(repodata.resolve("aa-primary.xml.zst")))) {
+            in.transferTo(out);
+        }
+        Files.delete(repodata.resolve("aa-primary.xml.gz"));
         Files.writeString(
-                dir.resolve("repomd.xml"),
+                repodata.resolve("repomd.xml"),
+                Files.readString(repodata.resolve("repomd.xml")).replace("aa-primary.xml.gz", "aa-primary.xml.zst"));
+
+        assertThat(scan()).isEqualTo(gzip).isNotEmpty();
+    }
+
+    @Test
+    void aMetadataFileOutsideItsRepositoryIsRefused() throws Exception {
+        Path repodata = cache.resolve("baseos-0123abcd/repodata");
+        Files.writeString(
+                repodata.resolve("repomd.xml"),
+                Files.readString(repodata.resolve("repomd.xml")).replace("repodata/aa-primary.xml.gz", "../../x.gz"));
+        assertThatThrownBy(this::scan).hasMessageContaining("outside its repository");
+    }
+
+    @Test
+    void priorityThenVersionThenCostChooseTheBuildAndExcludesHideIt() throws Exception {
+        repo(
+                "mirror-99999999",
                 """
-                <repomd xmlns="http://linux.duke.edu/metadata/repo">
-                  <data type="primary"><location href="repodata/abc-primary.xml.zst"/></data>
-                </repomd>
-                """);
-        Files.writeString(dir.resolve("abc-primary.xml.zst"), "");
-        assertThatThrownBy(() -> new DnfScanner()
-                        .scan(RpmPackage.parseQueryOutput(RPM_QA), DnfScanner.cachedRepositories(cache)))
-                .hasMessageContaining("zstd");
+                <package type="rpm"><name>openssl</name><arch>x86_64</arch>
+                  <version epoch="1" ver="3.0.7" rel="28.el9_4"/></package>
+                <package type="rpm"><name>curl</name><arch>x86_64</arch>
+                  <version epoch="0" ver="7.76.1" rel="30.el9"/></package>
+                """,
+                "");
+        List<DnfScanner.Source> repos = DnfScanner.cachedRepositories(cache);
+        DnfScanner.Source base = repos.get(0);
+        DnfScanner.Source mirror = repos.get(1);
+        List<RpmPackage> installed = RpmPackage.parseQueryOutput(RPM_QA);
+
+        // Same openssl build in both: the cheaper repository is named.
+        var cheapMirror = new DnfScanner.Source(mirror.metadata(), 99, 500, List.of(), List.of());
+        assertThat(byName(new DnfScanner().scan(installed, List.of(base, cheapMirror)))
+                        .get("openssl")
+                        .repository())
+                .isEqualTo("mirror");
+        assertThat(byName(new DnfScanner().scan(installed, List.of(base, mirror)))
+                        .get("openssl")
+                        .repository())
+                .isEqualTo("baseos");
+        // A better priority wins even where it has nothing newer: no tzdata update comes from base then? It does,
+        // priority counts per name.arch, and mirror has no tzdata.
+        var preferred = new DnfScanner.Source(mirror.metadata(), 10, 1000, List.of(), List.of());
+        Map<String, DnfUpdate> prio = byName(new DnfScanner().scan(installed, List.of(base, preferred)));
+        assertThat(prio.get("curl").available()).isEqualTo("7.76.1-30.el9");
+        assertThat(prio).containsKeys("openssl", "tzdata");
+        // Base (priority 10) holds curl at the installed build only: mirror's newer curl no longer counts.
+        var preferredBase = new DnfScanner.Source(base.metadata(), 10, 1000, List.of(), List.of());
+        assertThat(byName(new DnfScanner().scan(installed, List.of(preferredBase, mirror))))
+                .doesNotContainKey("curl");
+        // excludepkgs hides a build; includepkgs keeps only what it names.
+        var excluding =
+                new DnfScanner.Source(base.metadata(), 99, 1000, List.of("openssl*", "tzdata.noarch"), List.of());
+        assertThat(byName(new DnfScanner().scan(installed, List.of(excluding, mirror)))
+                        .get("openssl")
+                        .repository())
+                .isEqualTo("mirror");
+        var including = new DnfScanner.Source(base.metadata(), 99, 1000, List.of(), List.of("tzdata"));
+        assertThat(byName(new DnfScanner().scan(installed, List.of(including)))).containsOnlyKeys("tzdata");
+    }
+
+    @Test
+    void theNewestInstalledBuildOfAnInstallonlyNameIsCompared() throws Exception {
+        List<RpmPackage> installed =
+                RpmPackage.parseQueryOutput("openssl\t1\t3.0.7\t24.el9\tx86_64\nopenssl\t1\t3.0.7\t28.el9_4\tx86_64\n");
+        assertThat(new DnfScanner().scan(installed, DnfScanner.cachedRepositories(cache)))
+                .isEmpty();
+    }
+
+    private static Map<String, DnfUpdate> byName(List<DnfUpdate> updates) {
+        return updates.stream().collect(Collectors.toMap(DnfUpdate::name, Function.identity()));
     }
 
     /** The daemon's scanner parses unchanged metadata once; refreshed metadata (or a new name) is read again. */

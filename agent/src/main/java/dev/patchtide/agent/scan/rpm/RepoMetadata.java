@@ -1,5 +1,6 @@
-package dev.patchtide.agent.scan.dnf;
+package dev.patchtide.agent.scan.rpm;
 
+import io.airlift.compress.zstd.ZstdInputStream;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,14 +15,16 @@ import javax.xml.stream.XMLStreamReader;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 
 /**
- * A repository's metadata as dnf caches it: {@code repodata/repomd.xml} names the {@code primary} and
- * {@code updateinfo} files (gz, xz, bz2 or plain); this finds and opens them.
+ * A repository's rpm-md metadata as dnf and zypper cache it: {@code repodata/repomd.xml} names the
+ * {@code primary} and {@code updateinfo} files (zstd, xz, gz, bz2 or plain); this finds and opens them.
+ * Shared by the dnf and zypper backends.
  */
 public final class RepoMetadata {
     private final String repoId;
     private final Path repoDir;
 
-    RepoMetadata(String repoId, Path repoDir) {
+    /** @param repoDir the folder holding {@code repodata/} */
+    public RepoMetadata(String repoId, Path repoDir) {
         this.repoId = repoId;
         this.repoDir = repoDir;
     }
@@ -30,7 +33,12 @@ public final class RepoMetadata {
         return repoId;
     }
 
-    Optional<Path> file(String type) throws IOException {
+    public Path dir() {
+        return repoDir;
+    }
+
+    /** The file repomd.xml names for {@code type} ("primary", "updateinfo", …), if it names one. */
+    public Optional<Path> file(String type) throws IOException {
         Path repomd = repoDir.resolve("repodata/repomd.xml");
         if (!Files.exists(repomd)) {
             throw new IOException("no repodata/repomd.xml in " + repoDir);
@@ -43,7 +51,7 @@ public final class RepoMetadata {
                     if (xml.getLocalName().equals("data")) {
                         currentType = xml.getAttributeValue(null, "type");
                     } else if (xml.getLocalName().equals("location") && type.equals(currentType)) {
-                        return Optional.of(repoDir.resolve(xml.getAttributeValue(null, "href")));
+                        return Optional.of(inside(xml.getAttributeValue(null, "href"), repomd));
                     }
                 }
             }
@@ -53,7 +61,17 @@ public final class RepoMetadata {
         }
     }
 
-    static InputStream open(Path file) throws IOException {
+    /** The location's file, refused when the href is missing or leaves the repository's folder. */
+    private Path inside(String href, Path repomd) throws IOException {
+        Path file = href == null ? null : repoDir.resolve(href).normalize();
+        if (file == null || !file.startsWith(repoDir.normalize())) {
+            throw new IOException(repomd + " names a metadata file outside its repository: " + href);
+        }
+        return file;
+    }
+
+    /** Opens a metadata file, decompressed as its name says (.zst, .xz, .gz, .bz2; else plain). */
+    public static InputStream open(Path file) throws IOException {
         InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         String name = file.getFileName().toString();
         if (name.endsWith(".gz")) {
@@ -66,14 +84,14 @@ public final class RepoMetadata {
             return new BZip2CompressorInputStream(raw, true);
         }
         if (name.endsWith(".zst")) {
-            raw.close();
-            throw new IOException(file + " is zstd-compressed, which this agent cannot read yet; set"
-                    + " compress_type or use gz/xz metadata for this repository");
+            // Pure Java (no native library to unpack on the host the agent patches).
+            return new ZstdInputStream(raw);
         }
         return raw;
     }
 
-    static XMLInputFactory factory() {
+    /** A StAX factory safe for metadata from mirrors. */
+    public static XMLInputFactory factory() {
         XMLInputFactory factory = XMLInputFactory.newFactory();
         // Metadata comes from mirrors: no DTDs, no external entities.
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);

@@ -1,4 +1,4 @@
-package dev.patchtide.agent.scan.dnf;
+package dev.patchtide.agent.scan.rpm;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,12 +10,15 @@ import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 
-/** Streams the packages of primary.xml and the advisories of updateinfo.xml (StAX: big files, little memory). */
-final class MetadataReader {
+/**
+ * Streams the packages of primary.xml and the advisories of updateinfo.xml (StAX: big files, little memory).
+ * Shared by the dnf and zypper backends.
+ */
+public final class MetadataReader {
     private MetadataReader() {}
 
     /** The packages named in {@code names} (all when null): the rest are skipped without an object made. */
-    static List<RpmPackage> primaryPackages(Path file, Set<String> names) throws IOException {
+    public static List<RpmPackage> primaryPackages(Path file, Set<String> names) throws IOException {
         List<RpmPackage> packages = new ArrayList<>();
         try (InputStream in = RepoMetadata.open(file)) {
             XMLStreamReader xml = RepoMetadata.factory().createXMLStreamReader(in);
@@ -59,7 +62,7 @@ final class MetadataReader {
     }
 
     /** The advisories that fix a package named in {@code names} (all when null). */
-    static List<Advisory> advisories(Path file, Set<String> names) throws IOException {
+    public static List<Advisory> advisories(Path file, Set<String> names) throws IOException {
         List<Advisory> advisories = new ArrayList<>();
         try (InputStream in = RepoMetadata.open(file)) {
             XMLStreamReader xml = RepoMetadata.factory().createXMLStreamReader(in);

@@ -1,4 +1,4 @@
-package dev.patchtide.agent.scan.dnf;
+package dev.patchtide.agent.scan.rpm;
 
 import dev.patchtide.core.version.RpmVersion;
 import java.util.ArrayList;

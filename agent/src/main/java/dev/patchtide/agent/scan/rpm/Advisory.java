@@ -1,8 +1,11 @@
-package dev.patchtide.agent.scan.dnf;
+package dev.patchtide.agent.scan.rpm;
 
 import java.util.List;
 
-/** One {@code <update>} of updateinfo.xml: an advisory (RHSA, ALAS, FEDORA-…) and the packages that fix it. */
+/**
+ * One {@code <update>} of updateinfo.xml: an advisory (RHSA, ALAS, FEDORA-…, a SUSE patch) and the packages
+ * that fix it.
+ */
 public record Advisory(
         String id, String type, String severity, String issued, List<String> cves, List<RpmPackage> packages) {
 
@@ -18,7 +21,7 @@ public record Advisory(
     }
 
     /** Critical > Important > Moderate > Low > anything else. */
-    static int severityRank(String severity) {
+    public static int severityRank(String severity) {
         return switch (severity == null ? "" : severity) {
             case "Critical" -> 4;
             case "Important" -> 3;
