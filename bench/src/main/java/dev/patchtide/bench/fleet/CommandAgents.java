@@ -166,7 +166,8 @@ final class CommandAgents implements AutoCloseable {
         byte[] bytes = json(body);
         while (!stopped) {
             try {
-                client.callSigned(UPDATE, bytes, agent.key());
+                // Not over a connection of this thread's own: the thread ends with this report (WireClient.POOLED).
+                client.callSignedFromShortThread(UPDATE, bytes, agent.key());
                 return true;
             } catch (IOException e) {
                 retries.incrementAndGet();
