@@ -71,6 +71,8 @@ final class CommandAgents implements AutoCloseable {
     private final AtomicInteger polling = new AtomicInteger();
     private final AtomicLong polls = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    /** Why calls were sent again: "poll"/"report", then the exception's class or HTTP status, and how often. */
+    private final Map<String, AtomicLong> retryCauses = new ConcurrentHashMap<>();
     private final Queue<String> oddities = new ConcurrentLinkedQueue<>();
 
     CommandAgents(FleetClient client, Fleet fleet, int waitSeconds) {
@@ -112,7 +114,7 @@ final class CommandAgents implements AutoCloseable {
                 if (e instanceof ApiCallException a && a.httpStatus() < 500) {
                     oddities.add("host " + host + " poll refused: " + a.getMessage());
                 }
-                retries.incrementAndGet();
+                retried("poll", e);
                 pause(RETRY_MILLIS);
                 continue;
             }
@@ -170,11 +172,11 @@ final class CommandAgents implements AutoCloseable {
                 client.callSignedFromShortThread(UPDATE, bytes, agent.key());
                 return true;
             } catch (IOException e) {
-                retries.incrementAndGet();
+                retried("report", e);
                 pause(RETRY_MILLIS);
             } catch (ApiCallException e) {
                 if (e.httpStatus() >= 500) {
-                    retries.incrementAndGet();
+                    retried("report", e);
                     pause(RETRY_MILLIS);
                     continue;
                 }
@@ -219,6 +221,22 @@ final class CommandAgents implements AutoCloseable {
     /** Calls sent again after the server was away or busy. */
     long retries() {
         return retries.get();
+    }
+
+    private void retried(String call, Exception e) {
+        retries.incrementAndGet();
+        String cause = e instanceof ApiCallException a
+                ? "HTTP " + a.httpStatus() + " " + a.getMessage()
+                : e.getClass().getSimpleName() + " " + e.getMessage();
+        String key = call + ": " + (cause.length() > 80 ? cause.substring(0, 80) : cause);
+        retryCauses.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** Calls sent again, by call and cause (for the bench's report). */
+    Map<String, Long> retryCauses() {
+        Map<String, Long> causes = new java.util.TreeMap<>();
+        retryCauses.forEach((k, v) -> causes.put(k, v.get()));
+        return causes;
     }
 
     /** Answers an agent did not expect (a refused poll or report): should stay empty. */

@@ -168,8 +168,14 @@ public final class CommandDelivery {
                     () -> tally.received.get() == o.hosts(),
                     Duration.ofMinutes(5),
                     "every receipt (" + o.hosts() + ")",
-                    () -> tally.received.get() + " received, the agents' calls sent again " + agents.retries());
-            waitFor(() -> calls.status(id).finished(), Duration.ofMinutes(5), "the command's end");
+                    () -> tally.received.get() + " received, the agents' calls sent again " + agents.retries() + " "
+                            + agents.retryCauses());
+            waitFor(
+                    () -> calls.status(id).finished(),
+                    Duration.ofMinutes(5),
+                    "the command's end",
+                    () -> tally.finished() + " results taken, the agents' calls sent again " + agents.retries() + " "
+                            + agents.retryCauses());
             long end = System.nanoTime();
             double serverCpu = server.cpuSeconds() - serverBefore;
             double pgCpu = pg.snapshot().since(pgBefore).postgresSeconds();
@@ -203,6 +209,7 @@ public final class CommandDelivery {
                 load(),
                 agents.retries(),
                 agents.oddities().stream().limit(3).toList());
+        out.println("calls sent again, by cause: " + agents.retryCauses());
     }
 
     interface Check {
