@@ -73,6 +73,7 @@ final class CommandAgents implements AutoCloseable {
     private final AtomicLong retries = new AtomicLong();
     /** Why calls were sent again: "poll"/"report", then the exception's class or HTTP status, and how often. */
     private final Map<String, AtomicLong> retryCauses = new ConcurrentHashMap<>();
+
     private final Queue<String> oddities = new ConcurrentLinkedQueue<>();
 
     CommandAgents(FleetClient client, Fleet fleet, int waitSeconds) {

@@ -65,11 +65,13 @@ class CommandAgentsConnectionsTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> server.open.get() >= HOSTS);
 
             server.send("command-1");
-            await().atMost(Duration.ofSeconds(60)).until(() -> agents.tally("command-1").succeeded.get() == HOSTS);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> agents.tally("command-1").succeeded.get() == HOSTS);
             int afterFirst = server.accepted.get();
 
             server.send("command-2");
-            await().atMost(Duration.ofSeconds(60)).until(() -> agents.tally("command-2").succeeded.get() == HOSTS);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> agents.tally("command-2").succeeded.get() == HOSTS);
 
             assertThat(server.results.get()).isEqualTo(2 * HOSTS);
             // The second command's results go over the connections the first one's left idle.
