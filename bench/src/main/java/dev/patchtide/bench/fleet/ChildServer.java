@@ -151,6 +151,11 @@ public final class ChildServer implements AutoCloseable {
         }
     }
 
+    /** The file the server logs to. */
+    public Path logFile() {
+        return log;
+    }
+
     public String tail() {
         try {
             List<String> all = Files.readAllLines(log);

@@ -18,8 +18,9 @@ import java.util.function.BiFunction;
 
 /**
  * Registered fleet agents that follow commands as the real agent does: each long-polls {@code
- * Patchtide.ReceiveCommandInvocations} on a virtual thread of its own, and for every invocation "runs" for the
- * time its {@link Script} says, then reports Success or Failed (no InProgress report: the hand-out is InProgress), resending a report
+ * Patchtide.ReceiveCommandInvocations} on a virtual thread of its own and renews its poll as soon as an answer
+ * arrives; every invocation "runs" on a thread of its own for the time its {@link Script} says, then reports
+ * Success or Failed from there (no InProgress report: the hand-out is InProgress), resending a report
  * until the server takes it (a server killed and restarted gets it again, as the agent's journal resends).
  * Records every invocation each agent received (to prove none arrives twice) and, per command, how many run
  * at once across the fleet.
@@ -28,6 +29,8 @@ final class CommandAgents implements AutoCloseable {
     static final String RECEIVE = "Patchtide.ReceiveCommandInvocations";
     static final String UPDATE = "Patchtide.UpdateCommandInvocation";
     private static final long RETRY_MILLIS = 200;
+    /** The real agent pauses after an answer with nothing new that came back sooner than this. */
+    private static final long QUICK_NANOS = 500_000_000L;
 
     /** What one invocation does on one host. */
     record Run(Duration time, boolean fails) {}
@@ -68,6 +71,9 @@ final class CommandAgents implements AutoCloseable {
     private final AtomicInteger polling = new AtomicInteger();
     private final AtomicLong polls = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    /** Why calls were sent again: "poll"/"report", then the exception's class or HTTP status, and how often. */
+    private final Map<String, AtomicLong> retryCauses = new ConcurrentHashMap<>();
+
     private final Queue<String> oddities = new ConcurrentLinkedQueue<>();
 
     CommandAgents(FleetClient client, Fleet fleet, int waitSeconds) {
@@ -93,6 +99,7 @@ final class CommandAgents implements AutoCloseable {
         Fleet.Agent agent = fleet.agent(host);
         byte[] poll = json(Map.of("InstanceId", agent.instanceId(), "WaitTimeSeconds", waitSeconds));
         boolean first = true;
+        long began = 0;
         while (!stopped) {
             JsonNode answer;
             try {
@@ -101,22 +108,32 @@ final class CommandAgents implements AutoCloseable {
                     first = false;
                 }
                 polls.incrementAndGet();
+                began = System.nanoTime();
                 answer = client.callSigned(RECEIVE, poll, agent.key());
             } catch (IOException | ApiCallException e) {
                 // Server away (killed, restarting) or busy: poll again shortly, as the agent does.
                 if (e instanceof ApiCallException a && a.httpStatus() < 500) {
                     oddities.add("host " + host + " poll refused: " + a.getMessage());
                 }
-                retries.incrementAndGet();
+                retried("poll", e);
                 pause(RETRY_MILLIS);
                 continue;
             }
             long now = System.nanoTime();
+            boolean news = false;
             for (JsonNode inv : answer.path("Invocations")) {
                 receipts.add(new Receipt(host, inv.path("CommandId").asText(), now));
+                news = true;
             }
+            // As the real agent (CommandRunner): each invocation runs on a thread of its own and its result is
+            // sent from there, while the poll is renewed at once; an answer that brought nothing new and came
+            // back within 0.5 s is not spun on.
             for (JsonNode inv : answer.path("Invocations")) {
-                run(host, agent, inv.path("CommandId").asText());
+                String commandId = inv.path("CommandId").asText();
+                Thread.ofVirtual().name("agent-" + host + "-run").start(() -> run(host, agent, commandId));
+            }
+            if (!news && System.nanoTime() - began < QUICK_NANOS) {
+                pause(QUICK_NANOS / 1_000_000);
             }
         }
     }
@@ -152,14 +169,15 @@ final class CommandAgents implements AutoCloseable {
         byte[] bytes = json(body);
         while (!stopped) {
             try {
-                client.callSigned(UPDATE, bytes, agent.key());
+                // Not over a connection of this thread's own: the thread ends with this report (WireClient.POOLED).
+                client.callSignedFromShortThread(UPDATE, bytes, agent.key());
                 return true;
             } catch (IOException e) {
-                retries.incrementAndGet();
+                retried("report", e);
                 pause(RETRY_MILLIS);
             } catch (ApiCallException e) {
                 if (e.httpStatus() >= 500) {
-                    retries.incrementAndGet();
+                    retried("report", e);
                     pause(RETRY_MILLIS);
                     continue;
                 }
@@ -204,6 +222,22 @@ final class CommandAgents implements AutoCloseable {
     /** Calls sent again after the server was away or busy. */
     long retries() {
         return retries.get();
+    }
+
+    private void retried(String call, Exception e) {
+        retries.incrementAndGet();
+        String cause = e instanceof ApiCallException a
+                ? "HTTP " + a.httpStatus() + " " + a.getMessage()
+                : e.getClass().getSimpleName() + " " + e.getMessage();
+        String key = call + ": " + (cause.length() > 80 ? cause.substring(0, 80) : cause);
+        retryCauses.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** Calls sent again, by call and cause (for the bench's report). */
+    Map<String, Long> retryCauses() {
+        Map<String, Long> causes = new java.util.TreeMap<>();
+        retryCauses.forEach((k, v) -> causes.put(k, v.get()));
+        return causes;
     }
 
     /** Answers an agent did not expect (a refused poll or report): should stay empty. */

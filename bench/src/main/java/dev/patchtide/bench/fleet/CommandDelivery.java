@@ -21,10 +21,18 @@ public final class CommandDelivery {
     private CommandDelivery() {}
 
     record Options(
-            int hosts, int runs, int concurrency, int pool, String serverHeap, int idleSeconds, double runSeconds) {
+            int hosts,
+            int runs,
+            int concurrency,
+            int pool,
+            String serverHeap,
+            int idleSeconds,
+            double runSeconds,
+            boolean timeline) {
         static Options parse(String[] args) {
             int hosts = 10_000, runs = 3, concurrency = 32, pool = 20, idle = 20;
             double runFor = 0;
+            boolean timeline = false;
             String heap = "2g";
             for (int i = 0; i < args.length; i += 2) {
                 if (i + 1 >= args.length) {
@@ -39,16 +47,17 @@ public final class CommandDelivery {
                     case "--server-heap" -> heap = v;
                     case "--idle-seconds" -> idle = Integer.parseInt(v);
                     case "--run-seconds" -> runFor = Double.parseDouble(v);
+                    case "--timeline" -> timeline = Boolean.parseBoolean(v);
                     default ->
                         throw new IllegalArgumentException("unknown option " + args[i]
                                 + " (--hosts, --runs, --concurrency, --db-pool-size, --server-heap, --idle-seconds,"
-                                + " --run-seconds)");
+                                + " --run-seconds, --timeline)");
                 }
             }
             if (!(runFor >= 0 && runFor <= 600)) {
                 throw new IllegalArgumentException("--run-seconds must be from 0 to 600");
             }
-            return new Options(hosts, runs, concurrency, pool, heap, idle, runFor);
+            return new Options(hosts, runs, concurrency, pool, heap, idle, runFor, timeline);
         }
     }
 
@@ -98,8 +107,11 @@ public final class CommandDelivery {
                 load(),
                 Runtime.version());
         List<Run> runs = new ArrayList<>();
-        try (CommandRig rig =
-                CommandRig.start(dir, o.hosts(), o.concurrency(), o.pool(), List.of("-Xmx" + o.serverHeap()), out)) {
+        List<String> jvm = new ArrayList<>(List.of("-Xmx" + o.serverHeap()));
+        if (o.timeline()) {
+            jvm.add("-D" + ServerTimeline.LOGGER_PROPERTY + "=debug");
+        }
+        try (CommandRig rig = CommandRig.start(dir, o.hosts(), o.concurrency(), o.pool(), jvm, out)) {
             try {
                 measure(o, rig, runs, out);
             } catch (Exception | Error e) {
@@ -147,6 +159,7 @@ public final class CommandDelivery {
             Thread.sleep(3_000); // every agent back in its poll
             CpuMeter.Snapshot pgBefore = pg.snapshot();
             double serverBefore = server.cpuSeconds();
+            long startMicros = ServerTimeline.nowMicros();
             long start = System.nanoTime();
             String id = calls.sendToTagKey(CommandRig.FLEET_TAG, "100%", "0", "delivery run " + r);
             long sent = System.nanoTime();
@@ -155,8 +168,14 @@ public final class CommandDelivery {
                     () -> tally.received.get() == o.hosts(),
                     Duration.ofMinutes(5),
                     "every receipt (" + o.hosts() + ")",
-                    () -> tally.received.get() + " received, the agents' calls sent again " + agents.retries());
-            waitFor(() -> calls.status(id).finished(), Duration.ofMinutes(5), "the command's end");
+                    () -> tally.received.get() + " received, the agents' calls sent again " + agents.retries() + " "
+                            + agents.retryCauses());
+            waitFor(
+                    () -> calls.status(id).finished(),
+                    Duration.ofMinutes(5),
+                    "the command's end",
+                    () -> tally.finished() + " results taken, the agents' calls sent again " + agents.retries() + " "
+                            + agents.retryCauses());
             long end = System.nanoTime();
             double serverCpu = server.cpuSeconds() - serverBefore;
             double pgCpu = pg.snapshot().since(pgBefore).postgresSeconds();
@@ -174,6 +193,9 @@ public final class CommandDelivery {
                     pgCpu * 1000 / o.hosts(),
                     (end - start) / 1e9);
             out.println(run.summary(r) + "; status " + calls.status(id).status());
+            if (o.timeline()) {
+                ServerTimeline.print(server.logFile(), startMicros, latencies, out);
+            }
             runs.add(run);
         }
         out.printf(
@@ -187,6 +209,7 @@ public final class CommandDelivery {
                 load(),
                 agents.retries(),
                 agents.oddities().stream().limit(3).toList());
+        out.println("calls sent again, by cause: " + agents.retryCauses());
     }
 
     interface Check {

@@ -37,6 +37,15 @@ final class Fleet {
         this.agents = new Agent[hosts];
     }
 
+    /** Agents registered elsewhere (tests that answer the agents' calls themselves). */
+    static Fleet of(FleetClient client, List<Agent> registered) {
+        Fleet fleet = new Fleet(client, null, registered.size());
+        for (int h = 0; h < registered.size(); h++) {
+            fleet.agents[h] = registered.get(h);
+        }
+        return fleet;
+    }
+
     /** Patch group of activation {@code a}: role and environment, such as {@code web-prod}. */
     static String patchGroup(int activation) {
         return FleetModel.role(activation) + "-" + ENVIRONMENTS[(activation / FleetModel.roles()) % 3];

@@ -93,6 +93,20 @@ final class FleetClient {
      * same way (core's {@link SigV4}), the same errors.
      */
     JsonNode callSigned(String target, byte[] body, SigV4Credentials credentials) throws IOException, ApiCallException {
+        return callSigned(target, body, credentials, false);
+    }
+
+    /**
+     * The same from a thread that ends after a call or two (an agent's result sent from its run's thread): over a
+     * connection of {@link WireClient}'s shared pool, not one opened for this thread and left open when it ends.
+     */
+    JsonNode callSignedFromShortThread(String target, byte[] body, SigV4Credentials credentials)
+            throws IOException, ApiCallException {
+        return callSigned(target, body, credentials, true);
+    }
+
+    private JsonNode callSigned(String target, byte[] body, SigV4Credentials credentials, boolean pooled)
+            throws IOException, ApiCallException {
         if (wire == null) {
             return callBytes(target, body, Optional.of(credentials));
         }
@@ -102,7 +116,7 @@ final class FleetClient {
         headers.put("X-Amz-Target", List.of(target));
         Map<String, String> signed = SigV4.sign(
                 new SignableRequest("POST", "/", "", headers, body), credentials, region, "ssm", Instant.now());
-        WireClient.Response response = wire.post(signed, body);
+        WireClient.Response response = pooled ? wire.postPooled(signed, body) : wire.post(signed, body);
         JsonNode answer = response.body().length == 0 ? json.createObjectNode() : json.readTree(response.body());
         if (response.status() / 100 != 2) {
             throw new ApiCallException(

@@ -12,37 +12,117 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
 
 /**
- * A minimal blocking HTTP/1.1 client for the simulator's hot path: one keep-alive connection per client
- * thread, the request written in one go, the response read on the same thread. The JDK's {@code HttpClient}
- * costs about 0.25 ms of CPU a call across its caller, selector and executor threads, more than half of the
- * 0.4 ms a report the goal leaves for simulator, server and database together. Plain http only.
+ * A minimal blocking HTTP/1.1 client for the simulator's hot path: one keep-alive connection per long-lived
+ * client thread ({@link #post}), or one borrowed from a small shared pool for calls made from short-lived threads
+ * ({@link #postPooled}); the request written in one go, the response read on the calling thread. The JDK's {@code
+ * HttpClient} costs about 0.25 ms of CPU a call across its caller, selector and executor threads, more than half of
+ * the 0.4 ms a report the goal leaves for simulator, server and database together. Plain http only.
  */
 final class WireClient {
     private static final long IDLE_NANOS = 10_000_000_000L;
+    /**
+     * Connections of the shared pool, at most. A thread-local connection of a thread that ends is never used again
+     * nor closed: 10,000 agents each reporting from a thread of its own left 10,000 open sockets a command, and at
+     * the second command this process and the server ran out of files (20,000 here), so reports failed until the
+     * garbage collector happened to close the old ones. The bound keeps polls plus reports under that limit.
+     */
+    static final int POOLED = 1_000;
 
     private final String host;
     private final int port;
     private final ThreadLocal<Connection> connections = new ThreadLocal<>();
+    private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
+    private final Semaphore pooled;
 
     record Response(int status, byte[] body) {}
 
     WireClient(URI endpoint) {
+        this(endpoint, POOLED);
+    }
+
+    WireClient(URI endpoint, int poolSize) {
         if (!"http".equals(endpoint.getScheme())) {
             throw new IllegalArgumentException("the simulator's wire client speaks plain http, not " + endpoint);
         }
+        if (poolSize < 1) {
+            throw new IllegalArgumentException("poolSize must be at least 1");
+        }
         this.host = endpoint.getHost();
         this.port = endpoint.getPort() == -1 ? 80 : endpoint.getPort();
+        this.pooled = new Semaphore(poolSize);
     }
 
-    /** POSTs {@code body} to / with these headers (Content-Length is added). */
-    Response post(Map<String, String> headers, byte[] body) throws IOException {
+    /**
+     * POSTs over a connection of the shared pool (waiting for one when all are busy): for calls from threads that
+     * end after a call or two, such as an agent's result sent from its run's thread.
+     */
+    Response postPooled(Map<String, String> headers, byte[] body) throws IOException {
+        pooled.acquireUninterruptibly();
+        try {
+            byte[] head = head(headers, body);
+            Connection c = idle.pollFirst();
+            while (c != null && System.nanoTime() - c.lastUsed >= IDLE_NANOS) {
+                c.close(); // likely closed by the server meanwhile
+                c = idle.pollFirst();
+            }
+            boolean reused = c != null;
+            if (!reused) {
+                c = connect();
+            }
+            try {
+                Response r = exchange(c, head, body);
+                giveBack(c);
+                return r;
+            } catch (NoResponse stale) {
+                c.close();
+                if (!reused) {
+                    throw stale;
+                }
+            } catch (IOException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+            // A kept-alive connection the server had closed: nothing reached it, so send once more on a new one.
+            Connection fresh = connect();
+            try {
+                Response r = exchange(fresh, head, body);
+                giveBack(fresh);
+                return r;
+            } catch (IOException | RuntimeException e) {
+                fresh.close();
+                throw e;
+            }
+        } finally {
+            pooled.release();
+        }
+    }
+
+    private void giveBack(Connection c) {
+        if (!c.closed) {
+            idle.offerFirst(c); // the most recently used first: the others age out
+        }
+    }
+
+    /** Connections open in the shared pool and not in use (for tests). */
+    int idlePooled() {
+        return idle.size();
+    }
+
+    private static byte[] head(Map<String, String> headers, byte[] body) {
         StringBuilder head = new StringBuilder(512).append("POST / HTTP/1.1\r\n");
         headers.forEach(
                 (name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
         head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
-        byte[] headBytes = head.toString().getBytes(StandardCharsets.UTF_8);
+        return head.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** POSTs {@code body} to / with these headers (Content-Length is added), over this thread's connection. */
+    Response post(Map<String, String> headers, byte[] body) throws IOException {
+        byte[] headBytes = head(headers, body);
         Connection c = connections.get();
         boolean reused = c != null && System.nanoTime() - c.lastUsed < IDLE_NANOS;
         if (c != null && !reused) {
@@ -131,7 +211,9 @@ final class WireClient {
         }
         if (close) {
             c.close();
-            connections.remove();
+            if (connections.get() == c) {
+                connections.remove();
+            }
         } else {
             c.lastUsed = System.nanoTime();
         }
@@ -139,13 +221,22 @@ final class WireClient {
     }
 
     private Connection open() throws IOException {
-        Socket s = new Socket();
-        s.setTcpNoDelay(true);
-        s.setSoTimeout(60_000);
-        s.connect(new InetSocketAddress(host, port), 10_000);
-        Connection c = new Connection(s);
+        Connection c = connect();
         connections.set(c);
         return c;
+    }
+
+    private Connection connect() throws IOException {
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(60_000);
+            s.connect(new InetSocketAddress(host, port), 10_000);
+            return new Connection(s);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
     }
 
     private static String line(InputStream in) throws IOException {
@@ -175,6 +266,7 @@ final class WireClient {
         final InputStream in;
         final OutputStream out;
         long lastUsed = System.nanoTime();
+        volatile boolean closed;
 
         Connection(Socket socket) throws IOException {
             this.socket = socket;
@@ -183,6 +275,7 @@ final class WireClient {
         }
 
         void close() {
+            closed = true;
             try {
                 socket.close();
             } catch (IOException e) {

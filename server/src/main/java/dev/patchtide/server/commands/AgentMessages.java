@@ -1,6 +1,6 @@
 package dev.patchtide.server.commands;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.patchtide.server.api.ApiRequest;
 import dev.patchtide.server.api.Validation;
 import java.time.Instant;
@@ -31,7 +31,8 @@ final class AgentMessages {
             String documentName,
             String documentVersion,
             Map<String, List<String>> parameters,
-            JsonNode plan,
+            // The stored plan written as it is: one string per command, not a tree serialized for every poll.
+            RawValue plan,
             int executionTimeoutSeconds,
             Instant requestedDateTime) {}
 

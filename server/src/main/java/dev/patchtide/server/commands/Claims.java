@@ -72,14 +72,20 @@ final class Claims {
                 poll.expired();
             }
         }
+        if (Timeline.on()) {
+            Timeline.mark("deliver.looked", polls.size() + " polls, " + reserved.size() + " with work");
+        }
         if (reserved.isEmpty()) {
             return List.of();
         }
         claiming.run();
-        return claim(reserved);
+        // Cancellations to tell are read (and marked told) only when the look saw some: a cancel committed after
+        // the look wakes these instances again, so their next poll tells it.
+        boolean cancelling = open.stream().anyMatch(o -> !o.released());
+        return claim(reserved, cancelling);
     }
 
-    private List<String> claim(List<Poll> reserved) {
+    private List<String> claim(List<Poll> reserved, boolean cancelling) {
         Map<String, Poll> polls = new LinkedHashMap<>();
         reserved.forEach(p -> polls.put(p.instanceId, p));
         Map<String, List<Invocation>> invocations = new HashMap<>();
@@ -109,19 +115,22 @@ final class Claims {
                         .bindArray("ids", String.class, (Object[]) ids)
                         .map((rs, ctx) -> new Pair(rs.getString(1), rs.getObject(2, UUID.class)))
                         .list();
-                List<Pair> untold = handle.createQuery("UPDATE command_invocations SET cancel_told = true"
-                                + " WHERE instance_id = ANY(:ids) AND state = 'CANCELLING' AND NOT cancel_told"
-                                + " RETURNING instance_id, command_id")
-                        .bindArray("ids", String.class, (Object[]) ids)
-                        .map((rs, ctx) -> new Pair(rs.getString(1), rs.getObject(2, UUID.class)))
-                        .list();
-                handle.createQuery("SELECT instance_id, command_id::text FROM command_invocations"
-                                + " WHERE instance_id = ANY(:ids) AND state = 'CANCELLING'")
-                        .bindArray("ids", String.class, (Object[]) ids)
-                        .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
-                        .forEach(e -> cancellations
-                                .computeIfAbsent(e.getKey(), k -> new TreeSet<>())
-                                .add(e.getValue()));
+                List<Pair> untold = List.of();
+                if (cancelling) {
+                    untold = handle.createQuery("UPDATE command_invocations SET cancel_told = true WHERE"
+                                    + " instance_id = ANY(:ids) AND state = 'CANCELLING' AND NOT cancel_told"
+                                    + " RETURNING instance_id, command_id")
+                            .bindArray("ids", String.class, (Object[]) ids)
+                            .map((rs, ctx) -> new Pair(rs.getString(1), rs.getObject(2, UUID.class)))
+                            .list();
+                    handle.createQuery("SELECT instance_id, command_id::text FROM command_invocations"
+                                    + " WHERE instance_id = ANY(:ids) AND state = 'CANCELLING'")
+                            .bindArray("ids", String.class, (Object[]) ids)
+                            .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+                            .forEach(e -> cancellations
+                                    .computeIfAbsent(e.getKey(), k -> new TreeSet<>())
+                                    .add(e.getValue()));
+                }
                 untold.stream().filter(p -> !gone.contains(p.instanceId())).forEach(p -> told.add(p.instanceId()));
                 Map<UUID, List<String>> byCommand = new LinkedHashMap<>();
                 claimed.stream().filter(p -> !gone.contains(p.instanceId())).forEach(p -> byCommand
@@ -136,7 +145,7 @@ final class Claims {
                     if (command.state() == CommandState.PENDING) {
                         pending.add(command.commandId());
                     }
-                    var plan = AgentChannel.tree(command.plan());
+                    var plan = new com.fasterxml.jackson.databind.util.RawValue(command.plan());
                     for (String instanceId : entry.getValue()) {
                         invocations
                                 .computeIfAbsent(instanceId, k -> new ArrayList<>())
@@ -176,6 +185,7 @@ final class Claims {
             reserved.forEach(p -> p.fail(e));
             return List.of();
         }
+        Timeline.mark("deliver.committed", reserved.size());
         for (Poll poll : reserved) {
             List<Invocation> own = invocations.getOrDefault(poll.instanceId, List.of());
             if (!own.isEmpty() || told.contains(poll.instanceId)) {
@@ -187,6 +197,7 @@ final class Claims {
                 poll.unreserve();
             }
         }
+        Timeline.mark("deliver.answered", reserved.size());
         // A command's own lock is taken only after the claim, by the Settler: a claim never waits for a command.
         pending.forEach(settler::settleSoon);
         return List.of();

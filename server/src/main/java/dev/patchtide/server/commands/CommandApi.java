@@ -55,6 +55,7 @@ final class CommandApi {
     }
 
     SendCommandResult send(SendCommandRequest q, Principal caller) {
+        Timeline.mark("send.api");
         CommandSpec spec = new CommandSpec(
                 q.documentName(),
                 Optional.ofNullable(q.documentVersion()),
@@ -79,7 +80,11 @@ final class CommandApi {
                 Objects.requireNonNullElse(q.outputS3Region(), ""),
                 Objects.requireNonNullElse(q.outputS3BucketName(), ""),
                 Objects.requireNonNullElse(q.outputS3KeyPrefix(), ""));
-        CommandRow sent = jdbi.inTransaction(h -> launcher.send(h, spec, caller, output));
+        // The hand-out in SendCommand's own transaction (Handout) is off: with it, a 10,000-agent command was
+        // delivered at once but did not end within 5 minutes on a quiet machine (cause not found yet; see
+        // bench/README.md, the deliv section).
+        CommandRow sent = jdbi.inTransaction(h -> launcher.send(h, spec, caller, output, false));
+        Timeline.mark("send.committed");
         return new SendCommandResult(views.command(sent));
     }
 

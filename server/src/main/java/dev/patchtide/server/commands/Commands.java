@@ -44,11 +44,11 @@ public final class Commands implements AutoCloseable {
             Jdbi jdbi, DocumentResolver documents, InstantSource clock, SecretBox secrets, Supplier<URI> publicUrl) {
         this.wakeups = new Wakeups(jdbi);
         this.progress = new Progress(clock, wakeups);
-        this.launcher = new Launcher(documents, progress, wakeups);
-        this.links = new OutputLinks(jdbi, secrets, clock, publicUrl);
-        this.api = new CommandApi(jdbi, launcher, links);
         Settler settler = new Settler(jdbi, progress);
         this.deliverer = new Deliverer(jdbi, progress, settler);
+        this.launcher = new Launcher(documents, progress, wakeups, new Handout(deliverer, progress));
+        this.links = new OutputLinks(jdbi, secrets, clock, publicUrl);
+        this.api = new CommandApi(jdbi, launcher, links);
         wakeups.deliverTo(deliverer);
         this.agents = new AgentChannel(jdbi, progress, deliverer, settler);
         this.dispatcher = new Dispatcher(jdbi, progress, IDLE_POLL);

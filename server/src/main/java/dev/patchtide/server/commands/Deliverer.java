@@ -61,6 +61,43 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
         return poll;
     }
 
+    /**
+     * Reserves the poll waiting on this node for each of {@code instanceIds} that has one (at most one each, never
+     * a superseded one), for a hand-out made elsewhere ({@link Handout}); the caller answers or unreserves each.
+     */
+    List<Poll> reserveWaiting(Collection<String> instanceIds) {
+        List<Poll> reserved = new ArrayList<>();
+        if (stopping || waiting.isEmpty()) {
+            return reserved;
+        }
+        for (String instanceId : instanceIds) {
+            Set<Poll> set = waiting.get(instanceId);
+            if (set == null) {
+                continue;
+            }
+            for (Poll poll : set) {
+                if (!poll.superseded() && poll.reserve()) {
+                    reserved.add(poll);
+                    break;
+                }
+            }
+        }
+        return reserved;
+    }
+
+    /** Reserves the newest poll of {@code old}'s instance waiting here in its place, if there is one. */
+    java.util.Optional<Poll> successor(Poll old) {
+        Set<Poll> set = waiting.get(old.instanceId);
+        if (set != null) {
+            for (Poll poll : set) {
+                if (poll != old && !poll.superseded() && poll.reserve()) {
+                    return java.util.Optional.of(poll);
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     void unregister(Poll poll) {
         waiting.computeIfPresent(poll.instanceId, (k, set) -> {
             set.remove(poll);
@@ -102,7 +139,10 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
     }
 
     void start() {
-        thread = Thread.ofVirtual().name("command-deliverer").start(this::run);
+        // A platform thread: as a virtual thread it queued behind every request thread for a carrier, and the
+        // agents' renewed polls and results (thousands, right after the first answers) starved the hand-outs still
+        // to be made (2,000 agents: the second batch of 1,000 looked 4.5 s after the first was answered).
+        thread = Thread.ofPlatform().daemon().name("command-deliverer").start(this::run);
     }
 
     private void run() {
@@ -118,6 +158,9 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
                     if (set != null) {
                         set.stream().filter(Poll::waiting).forEach(polls::add);
                     }
+                }
+                if (Timeline.on()) {
+                    Timeline.mark("deliver.round", batch.size() + " marked, " + polls.size() + " polls");
                 }
                 for (int from = 0; from < polls.size(); from += BATCH) {
                     List<Poll> chunk = polls.subList(from, Math.min(polls.size(), from + BATCH));

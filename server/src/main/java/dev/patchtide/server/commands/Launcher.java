@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
@@ -27,11 +28,13 @@ final class Launcher implements CommandLauncher {
     private final DocumentResolver documents;
     private final Progress progress;
     private final Wakeups wakeups;
+    private final Handout handout;
 
-    Launcher(DocumentResolver documents, Progress progress, Wakeups wakeups) {
+    Launcher(DocumentResolver documents, Progress progress, Wakeups wakeups, Handout handout) {
         this.documents = documents;
         this.progress = progress;
         this.wakeups = wakeups;
+        this.handout = handout;
     }
 
     /** SendCommand's members that only the API carries. */
@@ -41,21 +44,29 @@ final class Launcher implements CommandLauncher {
 
     @Override
     public String send(Handle handle, CommandSpec spec, Principal requestedBy) {
-        return send(handle, spec, requestedBy, OutputS3.NONE).commandId().toString();
+        return send(handle, spec, requestedBy, OutputS3.NONE, false).commandId().toString();
     }
 
-    CommandRow send(Handle handle, CommandSpec spec, Principal requestedBy, OutputS3 output) {
+    /**
+     * @param handOutHere hand the released invocations to the polls waiting on this node in this transaction
+     *     ({@link Handout}); only for a transaction that commits at once (SendCommand's own), since those polls are
+     *     held until it ends
+     */
+    CommandRow send(Handle handle, CommandSpec spec, Principal requestedBy, OutputS3 output, boolean handOutHere) {
         List<String> ids = spec.instanceIds() == null ? List.of() : spec.instanceIds();
         List<CommandSpec.CommandTarget> targets = spec.targets() == null ? List.of() : spec.targets();
         checkSpec(spec);
         spec.notificationConfig()
                 .ifPresent(config -> CommandNotifications.validate(handle, config, "notificationConfig"));
+        Timeline.mark("send.begin");
         Map<String, String> instances = Targeting.resolve(handle, ids, targets);
+        Timeline.mark("send.targets", instances.size());
         ResolvedDocument document = documents.resolve(
                 handle,
                 spec.documentName(),
                 spec.documentVersion(),
                 spec.parameters() == null ? Map.of() : spec.parameters());
+        Timeline.mark("send.document");
         int executionTimeout = executionTimeout(document.parameters());
         String maxConcurrency = spec.maxConcurrency() == null ? RateLimits.DEFAULT_CONCURRENCY : spec.maxConcurrency();
         String maxErrors = spec.maxErrors() == null ? RateLimits.DEFAULT_ERRORS : spec.maxErrors();
@@ -105,20 +116,46 @@ final class Launcher implements CommandLauncher {
                 .bind("s3Prefix", output.keyPrefix())
                 .bind("by", requestedBy.accessKeyId())
                 .execute();
+        Timeline.mark("send.command-row");
+        List<String> released = List.of();
         if (!instances.isEmpty()) {
             // One statement for the whole fleet (a command by tag may target tens of thousands of instances).
+            // The first MaxConcurrency of them are written released already (nothing has failed yet, so rate
+            // control would release exactly these): no second pass over the rows that rewrites each of them.
+            InvocationState.LIFECYCLE.require(InvocationState.QUEUED, InvocationState.RELEASED);
+            int room = Math.min(limits.concurrency(), instances.size());
             handle.createUpdate("INSERT INTO command_invocations (command_id, instance_id, seq, instance_name, state,"
-                            + " changed_at) SELECT :id, instance, seq - 1, name, 'QUEUED', :now"
+                            + " released_at, changed_at) SELECT :id, instance, seq - 1, name,"
+                            + " CASE WHEN seq <= :room THEN 'RELEASED' ELSE 'QUEUED' END,"
+                            + " CASE WHEN seq <= :room THEN CAST(:now AS timestamptz) END, :now"
                             + " FROM unnest(:instances, :names) WITH ORDINALITY AS i(instance, name, seq)")
                     .bind("id", commandId)
                     .bind("now", now)
+                    .bind("room", room)
                     .bindArray("instances", String.class, instances.keySet().toArray())
                     .bindArray("names", String.class, instances.values().toArray())
                     .execute();
+            released = new ArrayList<>(instances.keySet()).subList(0, room);
         }
+        Timeline.mark("send.invocation-rows");
         CommandRow created = CommandRow.lock(handle, commandId).orElseThrow();
         progress.created(handle, created, new ArrayList<>(instances.keySet()));
-        return progress.settle(handle, created);
+        Timeline.mark("send.events");
+        if (!released.isEmpty()) {
+            InvocationState.LIFECYCLE.taken(InvocationState.QUEUED, InvocationState.RELEASED);
+            Set<String> handedOut = handOutHere ? handout.handOut(handle, created, released) : Set.of();
+            Timeline.mark("send.handed-out", handedOut.size());
+            wakeups.notify(
+                    handle,
+                    handedOut.isEmpty()
+                            ? released
+                            : released.stream()
+                                    .filter(i -> !handedOut.contains(i))
+                                    .toList());
+        }
+        CommandRow settled = progress.settle(handle, created);
+        Timeline.mark("send.settled");
+        return settled;
     }
 
     @Override

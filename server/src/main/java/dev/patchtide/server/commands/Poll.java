@@ -1,13 +1,11 @@
 package dev.patchtide.server.commands;
 
-import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.commands.AgentMessages.ReceiveCommandInvocationsResult;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One agent's long poll waiting on this node. The {@link Deliverer} answers it when it claimed work for it; the
@@ -19,11 +17,24 @@ final class Poll {
     private static final int RESERVED = 1;
     private static final int DONE = 2;
 
+    private static final VarHandle OUTCOME;
+
+    static {
+        try {
+            OUTCOME = MethodHandles.lookup().findVarHandle(Poll.class, "outcome", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final String instanceId;
     final long arrivedNanos;
     final long deadlineNanos;
     private final AtomicInteger state = new AtomicInteger(WAITING);
-    private final CompletableFuture<ReceiveCommandInvocationsResult> answer = new CompletableFuture<>();
+    /** The answer, or the RuntimeException to answer with; set once. Parked on, not a future: see await(). */
+    private volatile Object outcome;
+
+    private volatile Thread waiter;
     private volatile boolean superseded;
     /** The deliverer has looked for its work at least once (a poll is never answered before its first look). */
     private volatile boolean looked;
@@ -38,23 +49,40 @@ final class Poll {
 
     /** Waits for the answer: the deliverer's, or an empty one when the wait ends after the first look. */
     ReceiveCommandInvocationsResult await() throws InterruptedException {
+        waiter = Thread.currentThread();
         while (true) {
+            Object out = outcome;
+            if (out != null) {
+                return outcome(out);
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
             long left = deadlineNanos - System.nanoTime();
-            try {
-                if (left > 0) {
-                    return answer.get(left, TimeUnit.NANOSECONDS);
-                }
-                if (looked && state.compareAndSet(WAITING, DONE)) {
-                    return empty();
-                }
+            if (left > 0) {
+                LockSupport.parkNanos(this, left);
+            } else if (looked && state.compareAndSet(WAITING, DONE)) {
+                return empty();
+            } else {
                 // Reserved, or not looked at yet: the deliverer answers it (see expired()).
-                return answer.get();
-            } catch (TimeoutException e) {
-                // the wait ended: loop once more to answer
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException r
-                        ? r
-                        : new ApiException.Transient("InternalServerError", "The poll failed; poll again.");
+                LockSupport.park(this);
+            }
+        }
+    }
+
+    private static ReceiveCommandInvocationsResult outcome(Object out) {
+        if (out instanceof RuntimeException e) {
+            throw e;
+        }
+        return (ReceiveCommandInvocationsResult) out;
+    }
+
+    /** Sets the outcome (the first one counts) and wakes the request waiting for it. */
+    private void complete(Object out) {
+        if (OUTCOME.compareAndSet(this, null, out)) {
+            Thread w = waiter;
+            if (w != null) {
+                LockSupport.unpark(w);
             }
         }
     }
@@ -75,8 +103,13 @@ final class Poll {
     void supersede() {
         superseded = true;
         if (state.compareAndSet(WAITING, DONE)) {
-            answer.complete(empty());
+            complete(empty());
         }
+    }
+
+    /** The cancellations of this instance as of the last look. */
+    List<String> cancellations() {
+        return cancellations;
     }
 
     void looked(List<String> cancellations) {
@@ -87,7 +120,7 @@ final class Poll {
     /** After a look that found nothing to hand out: answers now if the wait is over already. */
     void expired() {
         if (System.nanoTime() - deadlineNanos >= 0 && state.compareAndSet(WAITING, DONE)) {
-            answer.complete(empty());
+            complete(empty());
         }
     }
 
@@ -100,20 +133,20 @@ final class Poll {
     /** Answers a reserved poll with what was claimed for it. */
     void answer(ReceiveCommandInvocationsResult result) {
         state.set(DONE);
-        answer.complete(result);
+        complete(result);
     }
 
     /** Answers with an error: the look or claim failed (the agent polls again). */
     void fail(RuntimeException e) {
         if (state.getAndSet(DONE) != DONE) {
-            answer.completeExceptionally(e);
+            complete(e);
         }
     }
 
     /** Answers empty whatever its state (the node is closing). */
     void close() {
         state.set(DONE);
-        answer.complete(empty());
+        complete(empty());
     }
 
     boolean abandoned(long now, long afterNanos) {

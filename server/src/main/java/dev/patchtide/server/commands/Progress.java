@@ -161,7 +161,9 @@ final class Progress {
                         .mapTo(String.class)
                         .list();
         released.forEach(i -> InvocationState.LIFECYCLE.taken(InvocationState.QUEUED, InvocationState.RELEASED));
+        Timeline.mark("release.updated", released.size());
         wakeups.notify(handle, released);
+        Timeline.mark("release.notified");
     }
 
     private static List<String> instanceIds(Handle handle, CommandRow command) {

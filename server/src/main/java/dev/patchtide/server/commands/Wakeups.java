@@ -81,7 +81,8 @@ final class Wakeups implements AutoCloseable {
     }
 
     void start() {
-        thread = Thread.ofVirtual().name("command-wakeups").start(this::run);
+        // A platform thread, as the deliverer's: a wake-up must not wait behind the request threads.
+        thread = Thread.ofPlatform().daemon().name("command-wakeups").start(this::run);
     }
 
     private void run() {
@@ -108,7 +109,8 @@ final class Wakeups implements AutoCloseable {
         long nextRecheck = System.nanoTime() + RECHECK.toNanos();
         while (!stopping) {
             PGNotification[] notifications = pg.getNotifications((int) POLL.toMillis());
-            if (notifications != null) {
+            if (notifications != null && notifications.length > 0) {
+                Timeline.mark("wakeups.heard", notifications.length);
                 for (PGNotification n : notifications) {
                     work.arrived(java.util.Arrays.asList(n.getParameter().split(",")));
                 }

@@ -93,11 +93,15 @@ final class EventRouter {
                 .bind("envelopes", PgArrays.texts(texts))
                 .execute();
         for (int i = 0; i < n; i++) {
+            java.util.List<String> matched = compiled.get().matcher().match(jsons[i]);
+            if (matched.isEmpty() && compiled.get().archivesForAll().isEmpty()) {
+                continue; // the common case for a bulk of status changes: stored, nothing else to do
+            }
             int size = texts[i].getBytes(StandardCharsets.UTF_8).length;
             for (String archive : compiled.get().archivesForAll()) {
                 archive(handle, archive, events.get(i), size);
             }
-            for (String name : compiled.get().matcher().match(jsons[i])) {
+            for (String name : matched) {
                 if (name.startsWith(BusMachines.ARCHIVE)) {
                     archive(handle, name.substring(BusMachines.ARCHIVE.length()), events.get(i), size);
                 } else {

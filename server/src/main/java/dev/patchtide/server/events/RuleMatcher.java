@@ -12,21 +12,24 @@ import software.amazon.event.ruler.Machine;
 public final class RuleMatcher {
     private final Machine machine =
             Machine.builder().withAdditionalNameStateReuse(true).build();
+    /** No pattern at all: nothing can match, and an event need not be flattened to learn so. */
+    private boolean empty = true;
 
     /** Compiles the patterns, by name; throws InvalidEventPatternException naming the reason for a bad one. */
     public static RuleMatcher of(Map<String, String> patternsByName) {
         RuleMatcher matcher = new RuleMatcher();
         patternsByName.forEach((name, pattern) -> EventPatterns.add(matcher.machine, name, pattern));
+        matcher.empty = patternsByName.isEmpty();
         return matcher;
     }
 
     /** The names of the patterns the event (envelope JSON) matches. */
     public List<String> match(String eventJson) {
-        return Matching.rulesFor(machine, eventJson);
+        return empty ? List.of() : Matching.rulesFor(machine, eventJson);
     }
 
     /** The same for an envelope already parsed, as the server holds it (saves parsing it again). */
     public List<String> match(JsonNode event) {
-        return machine.rulesForJSONEvent(event);
+        return empty ? List.of() : machine.rulesForJSONEvent(event);
     }
 }

@@ -97,17 +97,20 @@ class CommandChannelFaultsTest {
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<JsonNode> older = threads.submit(() -> CommandNodes.receive(agent, 20));
             await().atMost(Duration.ofSeconds(10)).until(() -> node.commands().waitingAgents() == 1);
-            String commandId = node.ssm()
+            // Sent on a thread of its own: with the poll waiting here, SendCommand hands the invocation out in its
+            // own transaction, so the stalled claim is SendCommand's.
+            Future<String> sent = threads.submit(() -> node.ssm()
                     .sendCommand(b -> b.documentName("AWS-RunShellScript")
                             .instanceIds(agent.instanceId())
                             .parameters(Map.of("commands", List.of("true"))))
                     .command()
-                    .commandId();
+                    .commandId());
             assertThat(claiming.await(15, TimeUnit.SECONDS)).isTrue();
             Future<JsonNode> newer = threads.submit(() -> CommandNodes.receive(agent, 20));
             await().atMost(Duration.ofSeconds(10)).until(() -> node.commands().waitingAgents() == 2);
             newerArrived.countDown();
 
+            String commandId = sent.get(25, TimeUnit.SECONDS);
             assertThat(older.get(15, TimeUnit.SECONDS).path("Invocations")).isEmpty();
             JsonNode received = newer.get(25, TimeUnit.SECONDS);
             assertThat(received.path("Invocations").get(0).path("CommandId").asText())
