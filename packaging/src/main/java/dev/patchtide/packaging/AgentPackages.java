@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Builds the agent's host packages from the lean jar: its own runtime ({@link RuntimeImage}), then the same
- * content as a .deb and an .rpm. Run by the build ({@code mvn package} in this module) with
+ * content as a .deb and an .rpm, with a class data sharing archive
+ * of the daemon's classes ({@link ClassArchive}). Run by the build ({@code mvn package} in this module) with
  * {@code --version= --jar= --dist= --jvm-options= --out=}.
  */
 public final class AgentPackages {
@@ -28,25 +29,30 @@ public final class AgentPackages {
         Path out = Path.of(required(options, "out"));
         String version = required(options, "version");
 
-        Path runtime = out.resolve("agent-runtime");
+        // laid out as installed: the class archive is dumped against the jar next to the runtime
+        Path home = out.resolve("agent-home");
+        Path runtime = home.resolve("runtime");
         List<String> modules = RuntimeImage.modulesFor(jar);
         RuntimeImage.link(modules, runtime);
         System.out.println("[packaging] agent runtime with " + String.join(",", modules));
+        Path archive = ClassArchive.dump(home, jar, NAME + ".jar", dist.resolve("agent.classlist"));
+        System.out.println("[packaging] agent class archive " + Files.size(archive) / 1024 + " KiB");
 
-        PackageContent content = content(version, jar, dist, jvmOptions, runtime);
+        PackageContent content = content(version, home.resolve(NAME + ".jar"), dist, jvmOptions, runtime, archive);
         Path deb = DebWriter.write(content, scripts(dist.resolve("deb"), "postinst", "prerm", "postrm"), out, out);
         Path rpm = RpmWriter.write(content, scripts(dist.resolve("rpm"), "post", "preun", "postun"), out);
         System.out.println("[packaging] " + deb.getFileName() + " (" + Files.size(deb) / 1024 + " KiB), "
                 + rpm.getFileName() + " (" + Files.size(rpm) / 1024 + " KiB)");
     }
 
-    static PackageContent content(String version, Path jar, Path dist, Path jvmOptions, Path runtime)
+    static PackageContent content(String version, Path jar, Path dist, Path jvmOptions, Path runtime, Path classArchive)
             throws IOException {
         PackageContent.Builder files = new PackageContent.Builder()
                 .dir(HOME, 0755)
                 .tree(HOME + "/runtime", runtime)
                 .file(HOME + "/" + NAME + ".jar", jar, 0644)
                 .file(HOME + "/agent-jvm.options", jvmOptions, 0644)
+                .file(HOME + "/" + ClassArchive.FILE, classArchive, 0644)
                 .file("/usr/bin/" + NAME, dist.resolve(NAME), 0755)
                 .file("/usr/lib/systemd/system/" + NAME + ".service", dist.resolve(NAME + ".service"), 0644)
                 // the registration's credential lives here: root only

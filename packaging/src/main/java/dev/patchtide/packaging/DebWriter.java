@@ -54,8 +54,18 @@ final class DebWriter {
                 case PackageContent.Dir dir ->
                     data.add(new DataProducerPathTemplate(new String[] {dir.path()}, null, null, owner));
                 case PackageContent.File file -> {
+                    // jdeb stamps entries with the time of writing; the agent's class archive is valid only
+                    // with its jar's own time (ClassArchive), so every file keeps its source's
+                    long modified = Files.getLastModifiedTime(file.source()).toMillis();
+                    Mapper[] mappers = {
+                        owner[0],
+                        e -> {
+                            e.setModTime(modified);
+                            return e;
+                        }
+                    };
                     DataProducer producer =
-                            new DataProducerFile(file.source().toFile(), file.path(), null, null, owner);
+                            new DataProducerFile(file.source().toFile(), file.path(), null, null, mappers);
                     // jdeb lists a conffile producer in conffiles only: it goes in the data as well
                     data.add(producer);
                     if (content.conffiles().contains(file.path())) {

@@ -8,9 +8,11 @@ import dev.patchtide.server.testing.TestServer;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +52,7 @@ class PackagedAgentIT {
                         "./usr/bin/patchtide-agent",
                         "./usr/lib/patchtide-agent/patchtide-agent.jar",
                         "./usr/lib/patchtide-agent/agent-jvm.options",
+                        "./usr/lib/patchtide-agent/agent.jsa",
                         "./usr/lib/patchtide-agent/runtime/bin/java",
                         "./usr/lib/patchtide-agent/runtime/lib/modules",
                         "./usr/lib/systemd/system/patchtide-agent.service",
@@ -163,6 +166,39 @@ class PackagedAgentIT {
                 }
             }
         }
+    }
+
+    @Test
+    void theInstalledAgentMapsItsClassesFromItsArchiveAndIgnoresAStaleOne(@TempDir Path dir) throws Exception {
+        assumeThat(Host.onPath("dpkg")).as("dpkg on PATH").isTrue();
+        Path root = dir.resolve("root");
+        install(root);
+        Path launcher = root.resolve("usr/bin/patchtide-agent");
+        Path jar = root.resolve("usr/lib/patchtide-agent/patchtide-agent.jar");
+        assertThat(root.resolve("usr/lib/patchtide-agent/agent.jsa")).isRegularFile();
+        String version = Host.ok(dir, launcher.toString(), "--version");
+
+        // As dpkg installed it (the files' times as packaged): the agent's own classes come from the archive.
+        Path loaded = dir.resolve("loaded.log");
+        Host withArchive = Host.run(
+                dir,
+                List.of(launcher.toString(), "--version"),
+                Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + loaded));
+        assertThat(withArchive.exit()).isZero();
+        assertThat(Files.readString(loaded)).contains("dev.patchtide.agent.cli.AgentMain source: shared objects file");
+
+        // A jar that no longer matches (replaced by hand): the JVM drops the archive, silently, and still starts.
+        Files.setLastModifiedTime(
+                jar, FileTime.from(Files.getLastModifiedTime(jar).toInstant().plusSeconds(60)));
+        assertThat(Host.ok(dir, launcher.toString(), "--version")).isEqualTo(version);
+        Host stale = Host.run(
+                dir,
+                List.of(launcher.toString(), "--version"),
+                Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + loaded));
+        assertThat(stale.exit()).isZero();
+        assertThat(Files.readString(loaded))
+                .contains("dev.patchtide.agent.cli.AgentMain source: file:")
+                .doesNotContain("shared objects file");
     }
 
     /** dpkg's own install into an empty database under {@code root}; scripts run outside it but see DPKG_ROOT. */

@@ -84,6 +84,8 @@ final class RunningAgent {
             Thread.sleep(settleSeconds * 1000L);
             cost.add(label(), "idle RSS MB (after scans)", ScanCost.status(pid, "VmRSS") / 1024.0);
             cost.add(label(), "  of it anonymous MB", ScanCost.status(pid, "RssAnon") / 1024.0);
+            // shared file pages (libjvm, the jimage, a class archive) counted once per process mapping them
+            cost.add(label(), "idle PSS MB (after scans)", ScanCost.rollup(pid, "Pss") / 1024.0);
             cost.add(label(), "peak RSS MB", ScanCost.status(pid, "VmHWM") / 1024.0);
             cost.add(label(), "threads", ScanCost.status(pid, "Threads"));
         } finally {

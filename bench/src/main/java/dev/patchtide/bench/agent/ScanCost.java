@@ -197,6 +197,17 @@ public final class ScanCost {
         throw new IOException("no " + field + " in /proc/" + pid + "/status");
     }
 
+    /** A figure of /proc/PID/smaps_rollup (Rss, Pss, Anonymous in kB). */
+    static long rollup(long pid, String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup"))) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(
+                        line.substring(field.length() + 1).replace("kB", "").strip());
+            }
+        }
+        throw new IOException("no " + field + " in /proc/" + pid + "/smaps_rollup");
+    }
+
     /** The values of one measure so far, in order (empty if none). */
     List<Double> values(String label, String measure) {
         return List.copyOf(figures.getOrDefault(label + "\t" + measure, List.of()));
