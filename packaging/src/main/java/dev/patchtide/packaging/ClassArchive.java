@@ -44,6 +44,10 @@ final class ClassArchive {
         Path log = home.resolveSibling(FILE + ".log");
         Process dump = new ProcessBuilder(List.of(
                         runtimeJava.toString(),
+                        // as the daemon runs (agent-jvm.options): compressed references and the serial collector,
+                        // whatever the build host's memory would make the defaults
+                        "-XX:+UseSerialGC",
+                        "-Xmx256m",
                         "-Xshare:dump",
                         "-XX:SharedClassListFile=" + classList.toAbsolutePath(),
                         "-XX:SharedArchiveFile=" + archive.toAbsolutePath(),
