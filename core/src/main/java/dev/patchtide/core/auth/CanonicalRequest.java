@@ -20,7 +20,8 @@ final class CanonicalRequest {
 
     private CanonicalRequest() {}
 
-    static String of(SignableRequest request, List<String> signedHeaders) {
+    /** {@code bodyHash}: the lower-case hex SHA-256 of the request's body. */
+    static String of(SignableRequest request, List<String> signedHeaders, String bodyHash) {
         StringBuilder out = new StringBuilder(512);
         out.append(request.method()).append('\n');
         out.append(canonicalUri(request.path())).append('\n');
@@ -32,7 +33,7 @@ final class CanonicalRequest {
         }
         out.append('\n');
         out.append(String.join(";", signedHeaders)).append('\n');
-        out.append(SigV4.hex(SigV4.sha256(request.body())));
+        out.append(bodyHash);
         return out.toString();
     }
 

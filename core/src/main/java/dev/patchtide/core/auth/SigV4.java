@@ -29,6 +29,10 @@ public final class SigV4 {
     static final DateTimeFormatter AMZ_DATE =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final Duration MAX_SKEW = Duration.ofMinutes(15);
+    // Looking a provider up costs more than hashing a request's few hundred bytes (JFR: getInstance was most of
+    // verify's digest and HMAC time), so each use clones one looked up once; a clone shares no state.
+    private static final MessageDigest SHA256 = lookUpSha256();
+    private static final Mac HMAC_SHA256 = lookUpHmac();
 
     private SigV4() {}
 
@@ -62,7 +66,8 @@ public final class SigV4 {
                 credentials.accessKeyId(), amzDate.substring(0, 8), region, service, signed, "");
         SignableRequest withDate =
                 new SignableRequest(request.method(), request.path(), request.query(), headers, request.body());
-        String signature = signature(withDate, scope, amzDate, credentials.secretAccessKey());
+        String signature =
+                signature(withDate, scope, amzDate, hex(sha256(request.body())), credentials.secretAccessKey());
 
         Map<String, String> out = new LinkedHashMap<>();
         // Values stripped before joining, so the receiver's canonical form of "a,b" is the one signed here.
@@ -97,7 +102,8 @@ public final class SigV4 {
                 throw incomplete("The request lacks the header '" + name + "', which SignedHeaders lists.");
             }
         }
-        String amzDate = amzDate(headers);
+        SignedAt signedAt = amzDate(headers);
+        String amzDate = signedAt.text();
         if (!authorization.date().equals(amzDate.substring(0, 8))) {
             throw new SigV4Exception(
                     Kind.SIGNATURE_MISMATCH,
@@ -105,17 +111,18 @@ public final class SigV4 {
                             + authorization.date() + "' != '" + amzDate.substring(0, 8) + "', from '" + amzDate
                             + "'.");
         }
-        checkSkew(amzDate, now);
+        checkSkew(amzDate, signedAt.instant(), now);
         // SDKs put the payload hash they signed in x-amz-content-sha256; the canonical request always takes the body's
         // own hash, so "UNSIGNED-PAYLOAD" fails here, as it must (an unsigned body could be swapped in transit).
         List<String> contentSha256 = headers.getOrDefault("x-amz-content-sha256", List.of());
-        if (!contentSha256.isEmpty() && !contentSha256.getFirst().strip().equals(hex(sha256(request.body())))) {
+        String bodyHash = hex(sha256(request.body())); // hashed once: compared here and signed below
+        if (!contentSha256.isEmpty() && !contentSha256.getFirst().strip().equals(bodyHash)) {
             throw new SigV4Exception(
                     Kind.SIGNATURE_MISMATCH,
                     "The provided 'x-amz-content-sha256' header does not match what was computed: this service needs"
                             + " the SHA-256 of the body, not '" + contentSha256.getFirst() + "'.");
         }
-        String expected = signature(request, authorization, amzDate, secretAccessKey);
+        String expected = signature(request, authorization, amzDate, bodyHash, secretAccessKey);
         if (!MessageDigest.isEqual(
                 expected.getBytes(StandardCharsets.US_ASCII),
                 authorization.signature().getBytes(StandardCharsets.US_ASCII))) {
@@ -126,8 +133,7 @@ public final class SigV4 {
         }
     }
 
-    private static void checkSkew(String amzDate, Instant now) throws SigV4Exception {
-        Instant signedAt = AMZ_DATE.parse(amzDate, Instant::from);
+    private static void checkSkew(String amzDate, Instant signedAt, Instant now) throws SigV4Exception {
         String nowText = AMZ_DATE.format(now);
         if (signedAt.isBefore(now.minus(MAX_SKEW))) {
             throw new SigV4Exception(
@@ -143,15 +149,17 @@ public final class SigV4 {
         }
     }
 
+    /** The signing time as text and as the instant it names (parsed once: the parse was a third of verify's time). */
+    private record SignedAt(String text, Instant instant) {}
+
     /** The signing time as {@code yyyyMMdd'T'HHmmss'Z'}: X-Amz-Date as sent, else the HTTP Date header converted. */
-    private static String amzDate(Map<String, List<String>> headers) throws SigV4Exception {
+    private static SignedAt amzDate(Map<String, List<String>> headers) throws SigV4Exception {
         List<String> amzDate = headers.getOrDefault("x-amz-date", List.of());
         List<String> httpDate = headers.getOrDefault("date", List.of());
         if (!amzDate.isEmpty()) {
             String value = amzDate.getFirst().strip();
             try {
-                AMZ_DATE.parse(value);
-                return value;
+                return new SignedAt(value, AMZ_DATE.parse(value, Instant::from));
             } catch (DateTimeParseException e) {
                 throw incomplete(
                         "Date must be in ISO-8601 'basic format' (yyyyMMdd'T'HHmmss'Z'). Got '" + value + "'.");
@@ -159,7 +167,9 @@ public final class SigV4 {
         }
         if (!httpDate.isEmpty()) {
             try {
-                return AMZ_DATE.format(DateTimeFormatter.RFC_1123_DATE_TIME.parse(httpDate.getFirst(), Instant::from));
+                Instant at = DateTimeFormatter.RFC_1123_DATE_TIME.parse(httpDate.getFirst(), Instant::from);
+                String text = AMZ_DATE.format(at);
+                return new SignedAt(text, AMZ_DATE.parse(text, Instant::from));
             } catch (DateTimeParseException e) {
                 throw incomplete("Date must be an RFC 1123 date. Got '" + httpDate.getFirst() + "'.");
             }
@@ -168,8 +178,12 @@ public final class SigV4 {
     }
 
     private static String signature(
-            SignableRequest request, ParsedAuthorization scope, String amzDate, String secretAccessKey) {
-        String canonicalRequest = CanonicalRequest.of(request, scope.signedHeaders());
+            SignableRequest request,
+            ParsedAuthorization scope,
+            String amzDate,
+            String bodyHash,
+            String secretAccessKey) {
+        String canonicalRequest = CanonicalRequest.of(request, scope.signedHeaders(), bodyHash);
         String stringToSign = ALGORITHM + "\n" + amzDate + "\n" + scope.scope() + "\n"
                 + hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
         return hex(hmac(SigningKeys.key(secretAccessKey, scope.date(), scope.region(), scope.service()), stringToSign));
@@ -189,9 +203,37 @@ public final class SigV4 {
 
     static byte[] sha256(byte[] data) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
+            return ((MessageDigest) SHA256.clone()).digest(data);
+        } catch (CloneNotSupportedException e) {
+            try {
+                return MessageDigest.getInstance("SHA-256").digest(data);
+            } catch (GeneralSecurityException missing) {
+                throw new IllegalStateException("every JDK has SHA-256", missing);
+            }
+        }
+    }
+
+    private static MessageDigest lookUpSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static Mac lookUpHmac() {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every JDK has HmacSHA256", e);
+        }
+    }
+
+    private static Mac newHmac() throws GeneralSecurityException {
+        try {
+            return (Mac) HMAC_SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            return Mac.getInstance("HmacSHA256"); // a provider whose Mac cannot be cloned: look it up each time
         }
     }
 
@@ -201,7 +243,7 @@ public final class SigV4 {
 
     static byte[] hmac(byte[] key, String data) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
+            Mac mac = newHmac();
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
             return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
