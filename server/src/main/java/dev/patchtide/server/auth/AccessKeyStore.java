@@ -120,9 +120,10 @@ public final class AccessKeyStore {
             descriptions[i] = "managed instance " + instanceIds.get(i);
             created[i] = times.get(i).toString();
         }
-        handle.createUpdate("INSERT INTO access_keys (access_key_id, secret_sealed, instance_id, description,"
-                        + " created_at) SELECT * FROM unnest(CAST(:ids AS text[]), CAST(:sealed AS text[]),"
-                        + " CAST(:instances AS text[]), CAST(:descriptions AS text[]), CAST(:created AS timestamptz[]))")
+        handle.createUpdate(
+                        "INSERT INTO access_keys (access_key_id, secret_sealed, instance_id, description,"
+                                + " created_at) SELECT * FROM unnest(CAST(:ids AS text[]), CAST(:sealed AS text[]),"
+                                + " CAST(:instances AS text[]), CAST(:descriptions AS text[]), CAST(:created AS timestamptz[]))")
                 .bind("ids", PgArrays.texts(ids))
                 .bind("sealed", PgArrays.texts(sealed))
                 .bind("instances", PgArrays.texts(instanceIds.toArray(String[]::new)))

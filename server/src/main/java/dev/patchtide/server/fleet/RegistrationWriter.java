@@ -24,9 +24,10 @@ import org.jdbi.v3.core.Handle;
  * refused registration leaves nothing behind and does not fail the others), then one multi-row statement each for
  * the counts, the instances, their inherited tags, their events and their keys.
  *
- * <p>Counting stays exact across nodes: the activations' rows are locked ({@code FOR UPDATE}, in id order so two
- * groups never wait on each other in a circle) before their counts are read, so a group on another node waits for
- * this one's commit and then reads the count it left.
+ * <p>Counting stays exact across nodes: the activations' rows are locked ({@code FOR NO KEY UPDATE}, the lock the
+ * count's UPDATE takes anyway, which leaves other instances' foreign-key checks alone; in id order so two groups
+ * never wait on each other in a circle) before their counts are read, so a group on another node waits for this
+ * one's commit and then reads the count it left.
  */
 final class RegistrationWriter {
     private final AccessKeyStore keys;
@@ -84,7 +85,8 @@ final class RegistrationWriter {
         List<String> ids = new ArrayList<>(rows.size());
         List<Instant> times = new ArrayList<>(rows.size());
         for (Admitted a : rows) {
-            instanceTags.put(a.instanceId(), inherited.getOrDefault(a.activationId().toString(), List.of()));
+            instanceTags.put(
+                    a.instanceId(), inherited.getOrDefault(a.activationId().toString(), List.of()));
             names.put(a.instanceId(), a.activation().name());
             ids.add(a.instanceId());
             times.add(a.now());
@@ -106,7 +108,8 @@ final class RegistrationWriter {
         Map<UUID, ActivationRow> rows = new HashMap<>();
         handle.createQuery("SELECT activation_id, code_sha256, iam_role, default_instance_name, registration_limit,"
                         + " registrations_count, expiration_date FROM activations"
-                        + " WHERE activation_id = ANY(:ids) AND deleted_at IS NULL ORDER BY activation_id FOR UPDATE")
+                        + " WHERE activation_id = ANY(:ids) AND deleted_at IS NULL ORDER BY activation_id"
+                        + " FOR NO KEY UPDATE")
                 .bindArray("ids", UUID.class, ids.toArray())
                 .map((rs, ctx) -> Map.entry(rs.getObject("activation_id", UUID.class), row(rs)))
                 .forEach(e -> rows.put(e.getKey(), e.getValue()));

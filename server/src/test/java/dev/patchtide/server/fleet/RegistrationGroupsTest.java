@@ -154,12 +154,12 @@ class RegistrationGroupsTest {
         assertThat(instancesOf(expired.activationId())).isEmpty();
         assertWholeAndOnlyAnswered(registered, 2);
         int tagged = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM managed_instances m JOIN resource_tags t"
-                                + " ON t.resource_type = 'ManagedInstance' AND t.resource_id = m.instance_id"
-                                + " WHERE m.activation_id = :id AND t.tag_key = 'Patch Group' AND t.tag_value = 'web'"
-                                + " AND m.patch_group = 'web'")
-                        .bind("id", web.activationId())
-                        .mapTo(Integer.class)
-                        .one());
+                        + " ON t.resource_type = 'ManagedInstance' AND t.resource_id = m.instance_id"
+                        + " WHERE m.activation_id = :id AND t.tag_key = 'Patch Group' AND t.tag_value = 'web'"
+                        + " AND m.patch_group = 'web'")
+                .bind("id", web.activationId())
+                .mapTo(Integer.class)
+                .one());
         assertThat(tagged).isEqualTo(60);
     }
 
@@ -174,7 +174,9 @@ class RegistrationGroupsTest {
             Future<Object> a = pool.submit(race(together, registration, activation));
             Future<Object> b = pool.submit(race(together, other, activation));
             List<Object> outcomes = List.of(a.get(30, TimeUnit.SECONDS), b.get(30, TimeUnit.SECONDS));
-            assertThat(outcomes).filteredOn(o -> o instanceof RegistrationWriter.Registered).hasSize(1);
+            assertThat(outcomes)
+                    .filteredOn(o -> o instanceof RegistrationWriter.Registered)
+                    .hasSize(1);
             assertThat(outcomes).filteredOn(o -> o instanceof ApiException).hasSize(1);
             assertThat(count(activation.activationId())).isEqualTo(3);
             assertThat(instancesOf(activation.activationId())).hasSize(3);
@@ -292,10 +294,11 @@ class RegistrationGroupsTest {
     }
 
     private int count(UUID activationId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT registrations_count FROM activations WHERE activation_id = :id")
-                .bind("id", activationId)
-                .mapTo(Integer.class)
-                .one());
+        return jdbi.withHandle(
+                h -> h.createQuery("SELECT registrations_count FROM activations WHERE activation_id = :id")
+                        .bind("id", activationId)
+                        .mapTo(Integer.class)
+                        .one());
     }
 
     private List<String> instancesOf(UUID activationId) {
