@@ -1,6 +1,7 @@
 package dev.patchtide.server.auth;
 
 import dev.patchtide.server.background.PollingLoop;
+import dev.patchtide.server.db.PgArrays;
 import dev.patchtide.server.secrets.Sealing;
 import dev.patchtide.server.secrets.SecretBox;
 import java.nio.charset.StandardCharsets;
@@ -94,6 +95,54 @@ public final class AccessKeyStore {
                 cache.now(),
                 generation));
         return key;
+    }
+
+    /**
+     * As {@link #createInstanceKey} for several instances (a group of registrations), with one statement: the keys in
+     * the order of {@code instanceIds}, each created at the time at the same place in {@code times}.
+     */
+    public List<IssuedKey> createInstanceKeys(Handle handle, List<String> instanceIds, List<Instant> times) {
+        if (instanceIds.size() != times.size()) {
+            throw new IllegalArgumentException("one time per instance");
+        }
+        long generation = cache.generation();
+        int n = instanceIds.size();
+        List<IssuedKey> issued = new java.util.ArrayList<>(n);
+        String[] ids = new String[n];
+        String[] sealed = new String[n];
+        String[] descriptions = new String[n];
+        String[] created = new String[n];
+        for (int i = 0; i < n; i++) {
+            IssuedKey key = newKey();
+            issued.add(key);
+            ids[i] = key.accessKeyId();
+            sealed[i] = box.seal(key.secretAccessKey(), context(key.accessKeyId()));
+            descriptions[i] = "managed instance " + instanceIds.get(i);
+            created[i] = times.get(i).toString();
+        }
+        handle.createUpdate(
+                        "INSERT INTO access_keys (access_key_id, secret_sealed, instance_id, description,"
+                                + " created_at) SELECT * FROM unnest(CAST(:ids AS text[]), CAST(:sealed AS text[]),"
+                                + " CAST(:instances AS text[]), CAST(:descriptions AS text[]), CAST(:created AS timestamptz[]))")
+                .bind("ids", PgArrays.texts(ids))
+                .bind("sealed", PgArrays.texts(sealed))
+                .bind("instances", PgArrays.texts(instanceIds.toArray(String[]::new)))
+                .bind("descriptions", PgArrays.texts(descriptions))
+                .bind("created", PgArrays.texts(created))
+                .execute();
+        handle.afterCommit(() -> {
+            long now = cache.now();
+            for (int i = 0; i < n; i++) {
+                IssuedKey key = issued.get(i);
+                cache.put(
+                        key.accessKeyId(),
+                        new StoredKey(
+                                key.secretAccessKey(), new Principal.Instance(key.accessKeyId(), instanceIds.get(i))),
+                        now,
+                        generation);
+            }
+        });
+        return issued;
     }
 
     public void revokeInstanceKeys(Handle handle, String instanceId, Instant now) {
@@ -217,7 +266,7 @@ public final class AccessKeyStore {
     }
 
     private IssuedKey insert(Handle handle, String instanceId, String description, Instant now) {
-        IssuedKey key = new IssuedKey("AKIA" + randomString(KEY_ID_ALPHABET, 16), randomString(SECRET_ALPHABET, 40));
+        IssuedKey key = newKey();
         handle.createUpdate("INSERT INTO access_keys (access_key_id, secret_sealed, instance_id, description,"
                         + " created_at) VALUES (:id, :sealed, :instance, :description, :now)")
                 .bind("id", key.accessKeyId())
@@ -227,6 +276,10 @@ public final class AccessKeyStore {
                 .bind("now", now)
                 .execute();
         return key;
+    }
+
+    private IssuedKey newKey() {
+        return new IssuedKey("AKIA" + randomString(KEY_ID_ALPHABET, 16), randomString(SECRET_ALPHABET, 40));
     }
 
     private String randomString(char[] alphabet, int length) {

@@ -38,6 +38,14 @@ final class FleetEvents implements FleetEventSink {
     }
 
     @Override
+    public void instancesRegistered(Handle handle, Map<String, String> names) {
+        // One look at the bus (its rules version) and one INSERT for the group's events.
+        List<EventEnvelope> built = new java.util.ArrayList<>(names.size());
+        names.forEach((instanceId, name) -> built.add(registrationEvent(instanceId, "registered", name)));
+        publisher.publishAll(handle, built);
+    }
+
+    @Override
     public void instanceDeregistered(Handle handle, String instanceId) {
         registration(handle, instanceId, "deregistered", null);
         handle.createUpdate("DELETE FROM instance_ping_states WHERE instance_id = :id")
@@ -56,12 +64,16 @@ final class FleetEvents implements FleetEventSink {
     }
 
     private void registration(Handle handle, String instanceId, String state, String name) {
+        publisher.publish(handle, registrationEvent(instanceId, state, name));
+    }
+
+    private EventEnvelope registrationEvent(String instanceId, String state, String name) {
         EventEnvelope.Builder event = publisher.event(SSM, REGISTRATION).resource(instanceArn(publisher, instanceId));
         event.detail().put("instance-id", instanceId).put("state", state);
         if (name != null && !name.isEmpty()) {
             event.detail().put("name", name);
         }
-        publisher.publish(handle, publisher.build(event));
+        return publisher.build(event);
     }
 
     @Override

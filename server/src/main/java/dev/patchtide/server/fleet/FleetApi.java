@@ -226,7 +226,7 @@ public final class FleetApi {
     }
 
     private RegisterManagedInstanceResult register(RegisterManagedInstanceRequest q) {
-        InstanceRegistration.Registered registered =
+        RegistrationWriter.Registered registered =
                 registration.register(UUID.fromString(q.activationId()), q.activationCode(), now());
         return new RegisterManagedInstanceResult(
                 registered.instanceId(),

@@ -14,6 +14,14 @@ public interface FleetEventSink {
 
     default void instanceRegistered(Handle handle, String instanceId, String name) {}
 
+    /**
+     * Several instances registered in one transaction (a group of registrations): instance id to its name, in
+     * order; as {@link #instanceRegistered} for each, which is what this default does.
+     */
+    default void instancesRegistered(Handle handle, Map<String, String> names) {
+        names.forEach((instanceId, name) -> instanceRegistered(handle, instanceId, name));
+    }
+
     default void instanceDeregistered(Handle handle, String instanceId) {}
 
     /**

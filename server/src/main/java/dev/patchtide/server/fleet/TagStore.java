@@ -44,6 +44,34 @@ public final class TagStore {
                 .execute();
     }
 
+    /**
+     * As {@link #putDistinct} for many resources at once (resource id to its tags, each list with distinct keys), in
+     * one statement.
+     */
+    void putDistinctAll(Handle handle, String resourceType, Map<String, List<Tag>> tagsById) {
+        List<String> ids = new java.util.ArrayList<>();
+        List<String> keys = new java.util.ArrayList<>();
+        List<String> values = new java.util.ArrayList<>();
+        tagsById.forEach((id, tags) -> tags.forEach(tag -> {
+            ids.add(id);
+            keys.add(tag.key());
+            values.add(tag.value());
+        }));
+        if (ids.isEmpty()) {
+            return;
+        }
+        handle.createUpdate(
+                        "INSERT INTO resource_tags (resource_type, resource_id, tag_key, tag_value)"
+                                + " SELECT :type, t.id, t.k, t.v"
+                                + " FROM unnest(:ids::text[], :keys::text[], :values::text[]) AS t(id, k, v)"
+                                + " ON CONFLICT (resource_type, resource_id, tag_key) DO UPDATE SET tag_value = EXCLUDED.tag_value")
+                .bind("type", resourceType)
+                .bind("ids", PgArrays.texts(ids.toArray(String[]::new)))
+                .bind("keys", PgArrays.texts(keys.toArray(String[]::new)))
+                .bind("values", PgArrays.texts(values.toArray(String[]::new)))
+                .execute();
+    }
+
     void remove(Handle handle, String resourceType, String resourceId, List<String> keys) {
         handle.createUpdate("DELETE FROM resource_tags WHERE resource_type = :type AND resource_id = :id"
                         + " AND tag_key = ANY(:keys)")
