@@ -223,8 +223,8 @@ public final class PatchtideServer implements AutoCloseable {
             javalin.jetty.addConnector((server, http) -> {
                 http.setHeaderCacheCaseSensitive(true);
                 return config.tls()
-                        .<org.eclipse.jetty.server.Connector>map(tls ->
-                                HttpsConnector.create(server, http, tls, config.bindAddress(), config.port()))
+                        .<org.eclipse.jetty.server.Connector>map(
+                                tls -> HttpsConnector.create(server, http, tls, config.bindAddress(), config.port()))
                         .orElseGet(() -> Listeners.plain(server, http, config.bindAddress(), config.port()));
             });
         });

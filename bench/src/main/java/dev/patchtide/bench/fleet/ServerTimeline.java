@@ -79,13 +79,7 @@ final class ServerTimeline {
             out.printf(
                     "  answers handed to their writer (server, %d): first %.1f ms, 10%% %.1f, 50%% %.1f, 90%% %.1f,"
                             + " 99%% %.1f, last %.1f ms%n",
-                    a.length,
-                    at(a, 0),
-                    at(a, 0.10),
-                    at(a, 0.50),
-                    at(a, 0.90),
-                    at(a, 0.99),
-                    at(a, 1));
+                    a.length, at(a, 0), at(a, 0.10), at(a, 0.50), at(a, 0.90), at(a, 0.99), at(a, 1));
         }
         out.printf(
                 "  receipts: first %.1f ms, 10%% %.1f, 50%% %.1f, 90%% %.1f, 99%% %.1f, last %.1f ms%n",
