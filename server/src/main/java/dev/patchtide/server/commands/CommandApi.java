@@ -31,12 +31,12 @@ final class CommandApi {
     static final int STDERR_SHOWN = 8_000;
     private static final int DEFAULT_PAGE = 50;
     /**
-     * SendCommand hands its invocations to the polls waiting here in its own transaction (Handout): the answers
-     * leave at its commit instead of a deliverer round later. Off after `deliv` (a 10,000-agent command that did not
-     * end), on again since that stall was found in the simulator (leaked sockets, `deliv2`) and the commands tests,
-     * the crash tests among them, and CommandRateControlTest pass with it (bench/README.md, `deliv3`).
+     * Whether SendCommand hands its invocations to the polls waiting here in its own transaction (Handout). Off: at
+     * 2,000 agents, alternated with it on (bench/README.md, `deliv3`), it made SendCommand 4-5 times longer (the
+     * hand-out's UPDATE and InProgress events inside it) and p99 worse (warm runs 2.1-4.1 s on, 1.1-3.5 s off).
+     * Its tests passed with it on (deliv3) and off (main, deliv2).
      */
-    static final boolean HAND_OUT_HERE = true;
+    static final boolean HAND_OUT_HERE = false;
 
     private final Jdbi jdbi;
     private final Launcher launcher;
