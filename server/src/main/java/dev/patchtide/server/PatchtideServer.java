@@ -38,6 +38,7 @@ import dev.patchtide.server.secrets.Sealing;
 import dev.patchtide.server.secrets.SecretBox;
 import dev.patchtide.server.tls.CaRoute;
 import dev.patchtide.server.tls.HttpsConnector;
+import dev.patchtide.server.tls.Listeners;
 import dev.patchtide.server.web.HealthRoutes;
 import dev.patchtide.server.windows.MaintenanceWindows;
 import dev.patchtide.server.workflows.Workflows;
@@ -215,16 +216,17 @@ public final class PatchtideServer implements AutoCloseable {
             javalin.useVirtualThreads = true;
             javalin.showJavalinBanner = false;
             javalin.http.maxRequestSize = RequestBody.API_LIMIT;
-            javalin.jetty.defaultHost = config.bindAddress();
-            javalin.jetty.defaultPort = config.port();
             // Jetty would otherwise swap a header for its cached twin of another case ("charset=UTF-8" for the
             // "charset=utf-8" botocore signs), and the Signature V4 check of form requests would fail.
             javalin.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
-            config.tls()
-                    .ifPresent(tls -> javalin.jetty.addConnector((server, http) -> {
-                        http.setHeaderCacheCaseSensitive(true);
-                        return HttpsConnector.create(server, http, tls, config.bindAddress(), config.port());
-                    }));
+            // Our own connector rather than Javalin's default one: its accept queue (Listeners.ACCEPT_QUEUE).
+            javalin.jetty.addConnector((server, http) -> {
+                http.setHeaderCacheCaseSensitive(true);
+                return config.tls()
+                        .<org.eclipse.jetty.server.Connector>map(
+                                tls -> HttpsConnector.create(server, http, tls, config.bindAddress(), config.port()))
+                        .orElseGet(() -> Listeners.plain(server, http, config.bindAddress(), config.port()));
+            });
         });
         Notifications notifications = new Notifications(
                 database.jdbi(),

@@ -34,6 +34,7 @@ final class ServerTimeline {
         List<String> shown = new ArrayList<>();
         int skipped = 0;
         int idleLooks = 0;
+        List<Long> answered = new ArrayList<>();
         for (String line : Files.readAllLines(log)) {
             int at = line.indexOf(" TL ");
             if (at < 0) {
@@ -50,6 +51,10 @@ final class ServerTimeline {
                 continue;
             }
             String what = f.length > 1 ? f[1] : "";
+            if (what.startsWith("poll.answered")) {
+                answered.add(micros - startMicros); // one per answer: summed up below, not listed
+                continue;
+            }
             if (what.startsWith("deliver.round") || what.endsWith(" 0 with work")) {
                 idleLooks++; // the renewed polls' looks: many, and not on the hand-out's path
                 continue;
@@ -66,6 +71,16 @@ final class ServerTimeline {
             out.println("  … " + skipped + " more marks");
         }
         out.println("  (" + idleLooks + " rounds and looks that found nothing to hand out not shown)");
+        if (!answered.isEmpty()) {
+            long[] a = answered.stream().mapToLong(Long::longValue).sorted().toArray();
+            for (int i = 0; i < a.length; i++) {
+                a[i] *= 1_000; // micros to nanos, as the receipts
+            }
+            out.printf(
+                    "  answers handed to their writer (server, %d): first %.1f ms, 10%% %.1f, 50%% %.1f, 90%% %.1f,"
+                            + " 99%% %.1f, last %.1f ms%n",
+                    a.length, at(a, 0), at(a, 0.10), at(a, 0.50), at(a, 0.90), at(a, 0.99), at(a, 1));
+        }
         out.printf(
                 "  receipts: first %.1f ms, 10%% %.1f, 50%% %.1f, 90%% %.1f, 99%% %.1f, last %.1f ms%n",
                 at(latencies, 0),

@@ -41,7 +41,12 @@ final class AgentChannel {
         Duration wait = Duration.ofSeconds(Objects.requireNonNullElse(q.waitTimeSeconds(), DEFAULT_WAIT_SECONDS));
         Poll poll = deliverer.register(q.instanceId(), wait);
         try {
-            return poll.await();
+            ReceiveCommandInvocationsResult answer = poll.await();
+            if (Timeline.on() && !answer.invocations().isEmpty()) {
+                // When the request's thread has the answer: it serializes and writes it next, on this thread.
+                Timeline.mark("poll.answered", answer.invocations().size());
+            }
+            return answer;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException.Transient("ServiceUnavailable", "The server is stopping; poll again.");

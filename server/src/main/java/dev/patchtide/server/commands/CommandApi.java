@@ -30,6 +30,13 @@ final class CommandApi {
     static final int STDOUT_SHOWN = 24_000;
     static final int STDERR_SHOWN = 8_000;
     private static final int DEFAULT_PAGE = 50;
+    /**
+     * Whether SendCommand hands its invocations to the polls waiting here in its own transaction (Handout). Off: at
+     * 2,000 agents, alternated with it on (bench/README.md, `deliv3`), it made SendCommand 4-5 times longer (the
+     * hand-out's UPDATE and InProgress events inside it) and p99 worse (warm runs 2.1-4.1 s on, 1.1-3.5 s off).
+     * Its tests passed with it on (deliv3) and off (main, deliv2).
+     */
+    static final boolean HAND_OUT_HERE = false;
 
     private final Jdbi jdbi;
     private final Launcher launcher;
@@ -80,10 +87,7 @@ final class CommandApi {
                 Objects.requireNonNullElse(q.outputS3Region(), ""),
                 Objects.requireNonNullElse(q.outputS3BucketName(), ""),
                 Objects.requireNonNullElse(q.outputS3KeyPrefix(), ""));
-        // The hand-out in SendCommand's own transaction (Handout) is off: with it, a 10,000-agent command was
-        // delivered at once but did not end within 5 minutes on a quiet machine (cause not found yet; see
-        // bench/README.md, the deliv section).
-        CommandRow sent = jdbi.inTransaction(h -> launcher.send(h, spec, caller, output, false));
+        CommandRow sent = jdbi.inTransaction(h -> launcher.send(h, spec, caller, output, HAND_OUT_HERE));
         Timeline.mark("send.committed");
         return new SendCommandResult(views.command(sent));
     }

@@ -32,6 +32,7 @@ public final class HttpsConnector {
                 new HttpConnectionFactory(https));
         connector.setHost(host);
         connector.setPort(port);
+        Listeners.acceptQueue(connector);
         return connector;
     }
 }

@@ -54,6 +54,14 @@ class HttpsServerTest {
     }
 
     @Test
+    void theHttpsSocketListensWithTheLargeAcceptQueueToo() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/usr/bin/ss")));
+        int somaxconn = ListenersTest.somaxconn();
+        assertThat(ListenersTest.backlog(server.endpoint().getPort()))
+                .isEqualTo(Math.min(Listeners.ACCEPT_QUEUE, somaxconn));
+    }
+
+    @Test
     void theSdkTrustingTheCaIsAnsweredOverHttps() throws Exception {
         assertThat(server.endpoint().getScheme()).isEqualTo("https");
         TrustManagerFactory trust = TrustManagerFactory.getInstance("PKIX");
