@@ -3,6 +3,7 @@ package dev.patchtide.agent.update;
 import dev.patchtide.agent.install.TransientUnit;
 import dev.patchtide.core.version.DebianVersion;
 import dev.patchtide.core.version.RpmVersion;
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URISyntaxException;
@@ -43,6 +44,18 @@ public record AgentInstall(Path root, Format format) {
 
     /** The install of the agent running this code, if it runs from its package. */
     public static Optional<AgentInstall> detect() {
+        // The class path first, as the launcher gave it: with the package's class archive (CDS) a class's code
+        // source names the jar the archive was dumped from at build time, not the installed one.
+        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            try {
+                Optional<AgentInstall> found = entry.isBlank() ? Optional.empty() : detect(Path.of(entry));
+                if (found.isPresent()) {
+                    return found;
+                }
+            } catch (IllegalArgumentException e) {
+                // not a path on this system: try the next entry
+            }
+        }
         try {
             Path jar = Path.of(AgentInstall.class
                     .getProtectionDomain()
