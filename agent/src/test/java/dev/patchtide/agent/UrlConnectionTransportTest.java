@@ -26,6 +26,8 @@ class UrlConnectionTransportTest {
     private final HttpTransport transport = HttpTransport.urlConnection(Optional.empty());
     private final AtomicReference<String> contentType = new AtomicReference<>();
     private final CountDownLatch held = new CountDownLatch(1);
+    /** Lets the held request end when the test is over (the answer a long poll would give). */
+    private final CountDownLatch released = new CountDownLatch(1);
 
     @BeforeEach
     void start() throws IOException {
@@ -61,7 +63,7 @@ class UrlConnectionTransportTest {
             exchange.getRequestBody().readAllBytes();
             held.countDown();
             try {
-                Thread.sleep(30_000);
+                released.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -74,6 +76,7 @@ class UrlConnectionTransportTest {
 
     @AfterEach
     void stop() {
+        released.countDown();
         server.stop(0);
     }
 
