@@ -168,8 +168,7 @@ public final class SigV4 {
         if (!httpDate.isEmpty()) {
             try {
                 Instant at = DateTimeFormatter.RFC_1123_DATE_TIME.parse(httpDate.getFirst(), Instant::from);
-                String text = AMZ_DATE.format(at);
-                return new SignedAt(text, AMZ_DATE.parse(text, Instant::from));
+                return new SignedAt(AMZ_DATE.format(at), at); // RFC 1123 has whole seconds, as the text does
             } catch (DateTimeParseException e) {
                 throw incomplete("Date must be an RFC 1123 date. Got '" + httpDate.getFirst() + "'.");
             }
