@@ -3,6 +3,7 @@ package dev.patchtide.bench.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.patchtide.bench.ProgressWait;
 import dev.patchtide.bench.fleet.ChildServer;
 import dev.patchtide.server.ServerConfig;
 import dev.patchtide.server.db.DatabaseSettings;
@@ -20,11 +21,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.IntPredicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,10 +50,6 @@ class WorkflowCrashTest {
     private static final int EXECUTIONS = PER_MACHINE * CrashMachines.values().length;
     private static final List<String> ARCHIVES = List.of("crash-effects", "crash-flaky");
     private static final String ROLE = "arn:aws:iam::123456789012:role/crash";
-    /** The longest a wait after the restart may see no progress at all. */
-    private static final Duration STALL = Duration.ofSeconds(60);
-    /** The most a wait after the restart may take in all, progress or not. */
-    private static final Duration BUDGET = Duration.ofMinutes(5);
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
@@ -143,13 +138,13 @@ class WorkflowCrashTest {
         // The tokens went out in events (some before the kill); they come back only now, from a new server. After
         // the restart every Wait has long expired, so the new server works through the whole backlog of the 1,000
         // executions' remaining tasks, and the token machine's asks come in among them: on a loaded machine that
-        // takes minutes, not seconds. So wait while tokens keep arriving, and fail when none has for STALL.
-        awaitProgress("task tokens archived", () -> tokens(archived).size(), n -> n == PER_MACHINE);
+        // takes minutes, not seconds. So wait while tokens keep arriving, and fail when none has for a minute.
+        ProgressWait.until("task tokens archived", () -> tokens(archived).size(), n -> n == PER_MACHINE);
         phase("all " + PER_MACHINE + " tokens out", t0);
         answerTokens(tokens(archived));
 
-        awaitProgress("executions with their last step archived", () -> finished(archived), n -> n == EXECUTIONS);
-        await().atMost(STALL).pollInterval(Duration.ofMillis(500)).until(() -> machines.values().stream()
+        ProgressWait.until("executions with their last step archived", () -> finished(archived), n -> n == EXECUTIONS);
+        await().atMost(ProgressWait.STALL).pollInterval(Duration.ofMillis(500)).until(() -> machines.values().stream()
                 .allMatch(this::noneRunning));
         phase("none running", t0);
 
@@ -184,26 +179,6 @@ class WorkflowCrashTest {
 
         assertHistories(machines);
         phase("histories checked", t0);
-    }
-
-    /**
-     * Waits until {@code done} holds for {@code progress}'s count, for as long as the count keeps growing: fails when
-     * it has not grown for {@link #STALL} (a stuck server), or after {@link #BUDGET} in all (a loaded CI box still
-     * finishes well inside it; quiet, the wait ends as soon as the work is done, as before).
-     */
-    private static void awaitProgress(String what, Callable<Integer> progress, IntPredicate done) {
-        long[] last = {-1, System.nanoTime()};
-        await().atMost(BUDGET).pollInterval(Duration.ofMillis(200)).until(() -> {
-            int n = progress.call();
-            long now = System.nanoTime();
-            if (n > last[0]) {
-                last[0] = n;
-                last[1] = now;
-            } else if (now - last[1] > STALL.toNanos()) {
-                throw new AssertionError(what + ": stuck at " + n + " for " + STALL.toSeconds() + " s");
-            }
-            return done.test(n);
-        });
     }
 
     private static int finished(ArchivedEffects archived) throws Exception {
