@@ -48,7 +48,8 @@ class DaemonClassesTest {
             server.send(server.invocation("c-shell", 600, server.shell("hello", "echo hello")));
             server.send(server.invocation("c-scan", 600, scan));
             Process agent = new ProcessBuilder(
-                            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
                             "-Xlog:class+load:file=" + classes,
                             "-cp",
                             System.getProperty("java.class.path"),
@@ -81,7 +82,8 @@ class DaemonClassesTest {
         assertThat(loaded).anyMatch(l -> l.contains(" dev.patchtide.agent.install.PatchBaselineInputs "));
         assertThat(loaded)
                 .filteredOn(l -> l.matches(".*\\] " + MACHINERY + ".*"))
-                // an interface of the tree nodes' own features (JsonNodeFeature), loaded by any JsonNode: not the mapper
+                // an interface of the tree nodes' own features (JsonNodeFeature), loaded by any JsonNode: not the
+                // mapper
                 .filteredOn(l -> !l.contains(" com.fasterxml.jackson.databind.cfg.DatatypeFeature "))
                 .isEmpty();
     }
@@ -113,7 +115,8 @@ class DaemonClassesTest {
                             Clock.systemUTC())
                     .rebootAction(() -> {})
                     .plugin(new RunPatchBaseline())
-                    .commands(true, new CommandRunner.Settings(1, Duration.ofMillis(300), 8192, 10, Duration.ofDays(1)));
+                    .commands(
+                            true, new CommandRunner.Settings(1, Duration.ofMillis(300), 8192, 10, Duration.ofDays(1)));
             agent.start();
             File stop = new File(args[3]);
             while (!stop.exists()) {
