@@ -6,7 +6,7 @@
 #   DATA:  the `patchtide up` data folder of the server it is registered with (its aws-config and credentials)
 # With a third argument "nmt", JAVA_TOOL_OPTIONS should hold -XX:NativeMemoryTracking=summary: the NMT summaries
 # at both moments are written next to the log.
-T=${1:?tree}; X=${2:-}; STATE=${STATE:-/tmp/rss3-srv/state-a}; DATA=${DATA:-/tmp/rss3-srv/data}
+T=${1:?tree}; X=${2:-}; NMT=${3:-}; STATE=${STATE:-/tmp/rss3-srv/state-a}; DATA=${DATA:-/tmp/rss3-srv/data}
 S=/tmp/agent-rss-state-$$; L=/tmp/agent-rss-$(basename "$T")-$$.log
 J=${JCMD:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/jcmd}
 ID=$(sed -n 's/.*"instanceId" *: *"\([^"]*\)".*/\1/p' "$STATE/registration.json")
@@ -20,7 +20,7 @@ sleep 20
 r() { awk -v k="^$1:" '$0 ~ k {printf "%.1f", $2/1024}' /proc/$P/smaps_rollup; }
 m() { echo "rss=$(r Rss) pss=$(r Pss) anon=$(r Anonymous) hwm=$(awk '/VmHWM/{printf "%.1f", $2/1024}' /proc/$P/status) threads=$(ls /proc/$P/task | wc -l) load=$(cut -d' ' -f1 /proc/loadavg)"; }
 echo "$T idle after 2 scans: $(m)"
-[ "$3" = nmt ] && $J $P VM.native_memory summary > $L.nmt1
+[ "$NMT" = nmt ] && $J $P VM.native_memory summary > $L.nmt1
 for doc in "AWS-RunShellScript commands=echo-hi" "AWS-RunPatchBaseline Operation=Scan"; do
   set -- $doc
   CID=$(aws ssm send-command --document-name $1 --instance-ids $ID --parameters "${2%%=*}=${2#*=}" --query Command.CommandId --output text)
@@ -31,5 +31,5 @@ sleep 20
 echo "idle 20 s after two commands: $(m)"
 sleep 40
 echo "idle 60 s after two commands: $(m)"
-[ "$3" = nmt ] && $J $P VM.native_memory summary > $L.nmt2 && echo "NMT: $L.nmt1 $L.nmt2"
+[ "$NMT" = nmt ] && $J $P VM.native_memory summary > $L.nmt2 && echo "NMT: $L.nmt1 $L.nmt2"
 kill $P; wait $P 2>/dev/null; rm -rf $S
