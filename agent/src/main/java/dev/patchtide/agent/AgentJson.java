@@ -15,7 +15,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  *
  * <p>The running daemon's own messages (heartbeats, scan reports, the command poll, its state files) do not
  * come here: {@link JsonCodec} writes and reads them with jackson-core alone, the same bytes without databind's
- * ≈ 700 classes. The mapper is built when something else needs it (a command's records, the CLI).
+ * ≈ 700 classes; its commands (invocations, journal, results, document inputs) likewise. The mapper is built
+ * only when the one-shot CLI needs it.
  */
 public final class AgentJson {
     private AgentJson() {}

@@ -136,7 +136,7 @@ public final class ApiClient {
         http.abort(thread);
     }
 
-    /** The agent's Jackson mapper, for the records of commands; the daemon's own messages need none of it. */
+    /** The agent's Jackson mapper, for the one-shot CLI; the daemon (its commands too) uses {@link JsonCodec}. */
     public ObjectMapper json() {
         return AgentJson.mapper();
     }

@@ -58,6 +58,16 @@ public final class JsonCodec {
         }
     }
 
+    /** A parser over {@code json}, for a reader that takes some members exactly (an instant) and others as trees. */
+    public static JsonParser parser(byte[] json) throws IOException {
+        return FACTORY.createParser(json);
+    }
+
+    /** The tree of the value {@code token} starts, read on from {@code p}, as {@link #readTree} builds it. */
+    public static JsonNode readNode(JsonParser p, JsonToken token) throws IOException {
+        return node(p, token);
+    }
+
     /** A JSON object as a map of plain values (maps, lists, strings, numbers, booleans, nulls), in its order. */
     public static LinkedHashMap<String, Object> readMap(byte[] json) throws IOException {
         try (JsonParser p = FACTORY.createParser(json)) {

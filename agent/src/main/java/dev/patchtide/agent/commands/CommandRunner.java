@@ -1,6 +1,5 @@
 package dev.patchtide.agent.commands;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchtide.agent.ApiCallException;
 import dev.patchtide.agent.ApiClient;
@@ -204,9 +203,9 @@ public final class CommandRunner implements AutoCloseable {
     private boolean accept(JsonNode item) {
         Invocation invocation;
         try {
-            invocation = api.json().treeToValue(item, Invocation.class);
-        } catch (JsonProcessingException e) {
-            log.warn("ignoring an invocation the agent cannot read: {}", e.getOriginalMessage());
+            invocation = JournalJson.invocation(item);
+        } catch (IOException e) {
+            log.warn("ignoring an invocation the agent cannot read: {}", e.getMessage());
             return false;
         }
         if (!Invocation.isSafeId(invocation.commandId()) || !instanceId.equals(invocation.instanceId())) {

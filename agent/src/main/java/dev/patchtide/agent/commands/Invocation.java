@@ -1,6 +1,5 @@
 package dev.patchtide.agent.commands;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import java.time.Duration;
@@ -9,17 +8,17 @@ import java.util.regex.Pattern;
 
 /**
  * One command for this instance, as {@code Patchtide.ReceiveCommandInvocations} hands it out; also kept in the
- * journal under these member names.
+ * journal, under the server's member names ({@link JournalJson}).
  */
 record Invocation(
-        @JsonProperty("CommandId") String commandId,
-        @JsonProperty("InstanceId") String instanceId,
-        @JsonProperty("DocumentName") String documentName,
-        @JsonProperty("DocumentVersion") String documentVersion,
-        @JsonProperty("Parameters") JsonNode parameters,
-        @JsonProperty("Plan") JsonNode plan,
-        @JsonProperty("ExecutionTimeoutSeconds") Integer executionTimeoutSeconds,
-        @JsonProperty("RequestedDateTime") Instant requestedDateTime) {
+        String commandId,
+        String instanceId,
+        String documentName,
+        String documentVersion,
+        JsonNode parameters,
+        JsonNode plan,
+        Integer executionTimeoutSeconds,
+        Instant requestedDateTime) {
 
     /** SSM's default execution timeout when the command names none. */
     static final Duration DEFAULT_EXECUTION_TIMEOUT = Duration.ofHours(1);

@@ -1,6 +1,5 @@
 package dev.patchtide.agent.commands;
 
-import dev.patchtide.agent.AgentJson;
 import dev.patchtide.agent.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,7 +57,7 @@ final class Journal {
                     continue;
                 }
                 try {
-                    found.add(AgentJson.mapper().readValue(file.toFile(), JournalEntry.class));
+                    found.add(JournalJson.read(Files.readAllBytes(file)));
                 } catch (IOException e) {
                     log.error("unreadable command journal entry {}: {}", file, e.getMessage());
                 }
@@ -103,8 +102,7 @@ final class Journal {
     }
 
     private void write(JournalEntry entry) throws IOException {
-        PrivateFiles.write(
-                entryDir(entry.commandId()).resolve(ENTRY), AgentJson.mapper().writeValueAsBytes(entry));
+        PrivateFiles.write(entryDir(entry.commandId()).resolve(ENTRY), JournalJson.write(entry));
         entries.put(entry.commandId(), entry);
     }
 

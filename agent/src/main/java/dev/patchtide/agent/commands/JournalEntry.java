@@ -1,27 +1,26 @@
 package dev.patchtide.agent.commands;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The journal's record of one invocation. It is written before the invocation starts, at each step's start and
- * end, before a reboot, at the end, and when the server has taken an update.
+ * end, before a reboot, at the end, and when the server has taken an update. On disk as {@link JournalJson} writes it.
  *
  * @param rebootStep the index of the step that asked for the reboot the host is going through, -1 otherwise
  * @param outcome the final status, null until the invocation ended
  */
 record JournalEntry(
-        @JsonProperty("Invocation") Invocation invocation,
-        @JsonProperty("State") State state,
-        @JsonProperty("Started") Instant started,
-        @JsonProperty("Steps") List<StepRecord> steps,
-        @JsonProperty("RebootStep") int rebootStep,
-        @JsonProperty("Reboots") int reboots,
-        @JsonProperty("Outcome") Outcome outcome,
-        @JsonProperty("InProgressSent") boolean inProgressSent,
-        @JsonProperty("ResultSent") boolean resultSent) {
+        Invocation invocation,
+        State state,
+        Instant started,
+        List<StepRecord> steps,
+        int rebootStep,
+        int reboots,
+        Outcome outcome,
+        boolean inProgressSent,
+        boolean resultSent) {
 
     enum State {
         RUNNING,
@@ -30,11 +29,7 @@ record JournalEntry(
     }
 
     /** How the invocation ended, in AWS's words. */
-    record Outcome(
-            @JsonProperty("Status") String status,
-            @JsonProperty("StatusDetails") String statusDetails,
-            @JsonProperty("ResponseCode") int responseCode,
-            @JsonProperty("End") Instant end) {
+    record Outcome(String status, String statusDetails, int responseCode, Instant end) {
 
         static Outcome of(String status, int responseCode, Instant end) {
             String details =

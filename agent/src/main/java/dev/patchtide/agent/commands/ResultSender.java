@@ -133,7 +133,7 @@ final class ResultSender {
             entry = journal.update(entry.commandId(), JournalEntry::markInProgressSent);
         }
         if (entry.state() == JournalEntry.State.FINISHED && !entry.resultSent()) {
-            api.callBytes(UPDATE, Updates.result(entry, journal, api.json(), outputCap));
+            api.callBytes(UPDATE, Updates.result(entry, journal, outputCap));
             journal.update(entry.commandId(), JournalEntry::markResultSent);
         }
     }

@@ -1,19 +1,12 @@
 package dev.patchtide.agent.commands;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 
 /**
  * What the journal knows of one step of the plan: {@code end} is null while the step runs (or waits for the
  * reboot it asked for).
  */
-record StepRecord(
-        @JsonProperty("Name") String name,
-        @JsonProperty("Action") String action,
-        @JsonProperty("Status") String status,
-        @JsonProperty("ResponseCode") int responseCode,
-        @JsonProperty("Start") Instant start,
-        @JsonProperty("End") Instant end) {
+record StepRecord(String name, String action, String status, int responseCode, Instant start, Instant end) {
 
     static StepRecord started(String name, String action, Instant start) {
         return new StepRecord(name, action, "InProgress", -1, start, null);

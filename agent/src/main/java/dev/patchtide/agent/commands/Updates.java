@@ -1,7 +1,6 @@
 package dev.patchtide.agent.commands;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchtide.agent.JsonCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,7 +38,7 @@ final class Updates {
      * @param cap the most characters of the invocation's own stdout and of its stderr (its steps' outputs one
      *     after the other): the server takes no more than a step's cap there either
      */
-    static byte[] result(JournalEntry entry, Journal journal, ObjectMapper json, long cap) throws IOException {
+    static byte[] result(JournalEntry entry, Journal journal, long cap) throws IOException {
         List<StepRecord> steps = entry.steps();
         List<String> texts = new ArrayList<>();
         StringBuilder out = new StringBuilder();
@@ -55,14 +54,14 @@ final class Updates {
         texts.add(0, capped(out, cap));
         texts.add(1, capped(err, cap));
         for (long budget = TEXT_BUDGET; ; budget /= 2) {
-            byte[] body = json.writeValueAsBytes(body(entry, fit(texts, budget)));
+            byte[] body = JsonCodec.write(body(entry, fit(texts, budget)));
             if (body.length <= BODY_LIMIT || budget < 1024) {
                 return body;
             }
         }
     }
 
-    private static Map<String, Object> body(JournalEntry entry, List<String> texts) throws JsonProcessingException {
+    private static Map<String, Object> body(JournalEntry entry, List<String> texts) {
         JournalEntry.Outcome outcome = entry.outcome();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("CommandId", entry.commandId());

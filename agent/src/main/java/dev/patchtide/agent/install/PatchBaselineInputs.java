@@ -2,9 +2,11 @@ package dev.patchtide.agent.install;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchtide.agent.JsonCodec;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -48,7 +50,7 @@ record PatchBaselineInputs(
         return rebootOption.equals(REBOOT_IF_NEEDED);
     }
 
-    static PatchBaselineInputs of(JsonNode inputs, ObjectMapper json) throws Invalid {
+    static PatchBaselineInputs of(JsonNode inputs) throws Invalid {
         String operation = text(inputs, "Operation").orElse(SCAN);
         if (!Set.of(SCAN, INSTALL).contains(operation)) {
             throw new Invalid("Operation: '" + clip(operation) + "' is neither Scan nor Install");
@@ -76,9 +78,12 @@ record PatchBaselineInputs(
             baselineOverride = Optional.of(override);
         } else if (override.isTextual() && !override.asText().isBlank()) {
             try {
-                baselineOverride = Optional.of(json.readTree(override.asText()));
+                baselineOverride =
+                        Optional.of(JsonCodec.readTree(override.asText().getBytes(StandardCharsets.UTF_8)));
             } catch (JsonProcessingException e) {
                 throw new Invalid("BaselineOverride: not JSON (" + e.getOriginalMessage() + ")");
+            } catch (IOException e) {
+                throw new Invalid("BaselineOverride: not JSON"); // from memory: only a parse error, caught above
             }
         }
         List<String> excluded = new ArrayList<>();

@@ -57,8 +57,7 @@ final class PatchOperationRun {
 
     Optional<PatchBaselineInputs> inputs() {
         try {
-            return Optional.of(
-                    PatchBaselineInputs.of(context.inputs(), context.api().json()));
+            return Optional.of(PatchBaselineInputs.of(context.inputs()));
         } catch (PatchBaselineInputs.Invalid e) {
             error(e.getMessage());
             return Optional.empty();

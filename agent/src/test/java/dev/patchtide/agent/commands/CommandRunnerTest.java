@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.patchtide.agent.AgentJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -187,8 +186,7 @@ class CommandRunnerTest {
         Journal journal = new Journal(state.resolve("invocations"), 10, Duration.ofDays(1));
         Path ran = work.resolve("ran");
         JsonNode invocation = server.invocation("c-died", 600, server.shell("first", "touch " + ran));
-        journal.create(
-                JournalEntry.running(AgentJson.mapper().treeToValue(invocation, Invocation.class), Instant.now()));
+        journal.create(JournalEntry.running(JournalJson.invocation(invocation), Instant.now()));
 
         start();
         JsonNode result = awaitFinal("c-died");
@@ -204,8 +202,7 @@ class CommandRunnerTest {
     void anEntryAnOlderAgentWroteStillSendsItsInProgressBeforeTheResult() throws Exception {
         Journal journal = new Journal(state.resolve("invocations"), 10, Duration.ofDays(1));
         JsonNode invocation = server.invocation("c-older", 600, server.shell("first", "echo never"));
-        JournalEntry running =
-                JournalEntry.running(AgentJson.mapper().treeToValue(invocation, Invocation.class), Instant.now());
+        JournalEntry running = JournalEntry.running(JournalJson.invocation(invocation), Instant.now());
         // As an agent from before the server's hand-out meant InProgress wrote it: InProgress still owed.
         journal.create(new JournalEntry(
                 running.invocation(),

@@ -45,7 +45,7 @@ class UpdatesTest {
         }
         JournalEntry entry = journal.update("c-huge", e -> e.finished(JournalEntry.Outcome.of("Success", 0, now)));
 
-        byte[] body = Updates.result(entry, journal, AgentJson.mapper(), CommandRunner.Settings.OUTPUT_CAP);
+        byte[] body = Updates.result(entry, journal, CommandRunner.Settings.OUTPUT_CAP);
 
         assertThat((long) body.length).isLessThanOrEqualTo(Updates.BODY_LIMIT);
         JsonNode json = AgentJson.mapper().readTree(body);
