@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchtide.core.patching.AvailablePatch;
 import dev.patchtide.core.patching.BaselineSpec;
-import dev.patchtide.core.patching.InstalledJudgement;
 import dev.patchtide.core.patching.InstalledPackage;
 import dev.patchtide.core.patching.PatchState;
 import dev.patchtide.core.patching.PatchStateVerdict;
@@ -181,8 +180,7 @@ final class PatchEvaluation {
                 reportedInstalledCount,
                 operationStart,
                 operationEnd,
-                evaluatedAt,
-                Optional.empty()));
+                evaluatedAt));
         Map<String, PatchStateRows.Stored> before = PatchStateRows.lock(h, List.of(instanceId));
         storeAll(h, List.of(judged), before, now);
         return judged.outcome();
@@ -191,9 +189,7 @@ final class PatchEvaluation {
     /**
      * What a judgement is made from. {@code outcomeHash} is the hash of those inputs (see {@link ScanIngest}),
      * kept so an identical next report can skip judging; empty when the caller does not compute it
-     * (re-evaluation), which makes the next report judge afresh. With {@code kept} (the stored installed part,
-     * whose {@link KeptJudgement#key} is this evaluation's), {@code inventory} need hold only the packages the
-     * updates name; without it, the whole inventory is judged.
+     * (re-evaluation), which makes the next report judge afresh.
      */
     record Evaluation(
             String instanceId,
@@ -210,22 +206,16 @@ final class PatchEvaluation {
             int reportedInstalledCount,
             Instant operationStart,
             Instant operationEnd,
-            Instant evaluatedAt,
-            Optional<InstalledJudgement> kept) {}
+            Instant evaluatedAt) {}
 
-    /**
-     * An evaluation with its verdicts and counts, ready to store; a new snapshot id names it. {@code installed}
-     * is the installed part with its {@code installedKey}, kept for the next changed report.
-     */
+    /** An evaluation with its verdicts and counts, ready to store; a new snapshot id names it. */
     record Judged(
             Evaluation input,
             String snapshotId,
             PatchStates.Judgement judgement,
             Counts counts,
             int availableSecurityUpdates,
-            ComplianceStateListener.SeverityCounts severity,
-            InstalledJudgement installed,
-            String installedKey) {
+            ComplianceStateListener.SeverityCounts severity) {
 
         Outcome outcome() {
             return new Outcome(input.group(), input.baselineId(), counts.status(), judgement);
@@ -243,14 +233,10 @@ final class PatchEvaluation {
 
     /** Judges without touching the database. */
     static Judged judge(Evaluation e) {
-        // INSTALLED and INSTALLED_OTHER only counted: they are not stored as rows. The installed packages are
-        // judged here only when no kept part fits (see KeptJudgement).
-        PatchStates.Scan core = coreScan(e.scan(), e.inventory());
-        InstalledJudgement installed = e.kept().orElseGet(() -> PatchStates.judgeInstalled(e.spec(), core));
-        PatchStates.Judgement judgement = PatchStates.judgeUpdates(
+        // INSTALLED and INSTALLED_OTHER only counted: they are not stored as rows.
+        PatchStates.Judgement judgement = PatchStates.judgeCounting(
                 e.spec(),
-                core,
-                installed,
+                coreScan(e.scan(), e.inventory()),
                 e.evaluatedAt().atOffset(ZoneOffset.UTC).toLocalDate());
         Map<PatchState, Integer> n = judgement.counts();
         int installedOther =
@@ -279,15 +265,7 @@ final class PatchEvaluation {
         int availableSecurity = (int) e.scan().patches().stream()
                 .filter(p -> Boolean.TRUE.equals(p.security()))
                 .count();
-        return new Judged(
-                e,
-                UUID.randomUUID().toString(),
-                judgement,
-                counts,
-                availableSecurity,
-                severity,
-                installed,
-                KeptJudgement.key(e.spec(), e.scan(), e.inventoryHash()));
+        return new Judged(e, UUID.randomUUID().toString(), judgement, counts, availableSecurity, severity);
     }
 
     /**

@@ -157,8 +157,7 @@ public final class ReEvaluationWorker implements AutoCloseable {
                     c.reportedInstalled(),
                     c.start(),
                     c.end(),
-                    now,
-                    Optional.empty())));
+                    now)));
         }
         Map<String, PatchStateRows.Stored> before =
                 PatchStateRows.lock(h, claimed.stream().map(Claimed::instanceId).toList());
