@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -33,7 +34,8 @@ final class PatchStateRows {
             String snapshotId,
             boolean rebootPending,
             PatchEvaluation.Counts counts,
-            Instant operationEnd) {}
+            Instant operationEnd,
+            Operation operation) {}
 
     /** Locks the state rows of these instances, in id order (as every writer does), and returns them by id. */
     static Map<String, Stored> lock(Handle h, Collection<String> instanceIds) {
@@ -43,8 +45,8 @@ final class PatchStateRows {
                         + " reboot_required, compliance_status, baseline_id, patch_group, installed_count,"
                         + " installed_other_count, installed_pending_reboot_count, installed_rejected_count,"
                         + " missing_count, failed_count, not_applicable_count, critical_non_compliant_count,"
-                        + " security_non_compliant_count, other_non_compliant_count, operation_end_time"
-                        + " FROM instance_patch_states"
+                        + " security_non_compliant_count, other_non_compliant_count, operation_end_time, operation,"
+                        + " reboot_option, operation_snapshot_id, install_override_list FROM instance_patch_states"
                         + " WHERE instance_id = ANY(:ids) ORDER BY instance_id FOR UPDATE")
                 .bind("ids", texts(new ArrayList<>(instanceIds)))
                 .map((rs, ctx) -> new Stored(
@@ -56,7 +58,14 @@ final class PatchStateRows {
                         rs.getString("snapshot_id"),
                         rs.getBoolean("reboot_required") || rs.getInt("installed_pending_reboot_count") > 0,
                         PatchEvaluation.Counts.read(rs),
-                        rs.getTimestamp("operation_end_time").toInstant()))
+                        rs.getTimestamp("operation_end_time").toInstant(),
+                        new Operation(
+                                rs.getString("instance_id"),
+                                rs.getString("operation"),
+                                rs.getString("reboot_option"),
+                                rs.getString("operation_snapshot_id"),
+                                rs.getString("install_override_list"),
+                                null)))
                 .forEach(s -> out.put(s.instanceId(), s));
         return out;
     }
@@ -101,7 +110,25 @@ final class PatchStateRows {
             String rebootOption,
             String snapshotId,
             String installOverrideList,
-            Instant noRebootInstall) {}
+            Instant noRebootInstall) {
+
+        /** What a state row holds right after its first report stored it: a Scan, nothing else. */
+        static Operation firstScan(String instanceId) {
+            return new Operation(instanceId, "Scan", null, null, null, null);
+        }
+
+        /**
+         * True if storing this operation over {@code stored} (as read from the row) would change the row: a
+         * NoReboot install always does (its time), any other only where a recorded member differs.
+         */
+        boolean changes(Operation stored) {
+            return noRebootInstall != null
+                    || !(Objects.equals(operation, stored.operation())
+                            && Objects.equals(rebootOption, stored.rebootOption())
+                            && Objects.equals(snapshotId, stored.snapshotId())
+                            && Objects.equals(installOverrideList, stored.installOverrideList()));
+        }
+    }
 
     /**
      * Records the operation of each stored report, rewriting only rows where it differs (most reports are the

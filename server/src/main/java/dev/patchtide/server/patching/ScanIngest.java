@@ -227,7 +227,16 @@ final class ScanIngest {
         List<PatchStateRows.Operation> operations = new ArrayList<>();
         for (int i = 0; i < reports.size(); i++) {
             if (answers[i] instanceof ScanWriter.Stored && !superseded.contains(i)) {
-                operations.add(operation(reports.get(i)));
+                // Most reports are the agent's periodic scans, alike: the UPDATE (and its round trip) is skipped
+                // when no row would change. The rows are locked, so what was read is what is there; a row first
+                // stored by this batch holds what its INSERT wrote.
+                PatchStateRows.Operation op = operation(reports.get(i));
+                PatchStateRows.Operation stored = Optional.ofNullable(before.get(op.instanceId()))
+                        .map(PatchStateRows.Stored::operation)
+                        .orElseGet(() -> PatchStateRows.Operation.firstScan(op.instanceId()));
+                if (op.changes(stored)) {
+                    operations.add(op);
+                }
             }
         }
         PatchStateRows.operations(h, operations);
