@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -36,6 +36,8 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
      * only moves RELEASED to DELIVERED, both in flight, and releases happen under the command's lock (Settler).
      */
     private static final int CLAIMERS = Integer.getInteger("patchtide.commands.claimers", 3);
+    /** Below this many polls a chunk is not split further among the claimers (a transaction costs its own). */
+    private static final int MIN_CHUNK = 200;
     /** Marks arriving within this time share a look. */
     private static final long LINGER_NANOS = Duration.ofMillis(2).toNanos();
 
@@ -47,6 +49,10 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
     private volatile boolean stopping;
     private Thread thread;
     private ExecutorService claimers;
+    /** Claims running; the deliverer starts another only when one of {@link #CLAIMERS} slots is free. */
+    private final Semaphore slots = new Semaphore(CLAIMERS);
+
+    private final AtomicInteger inFlight = new AtomicInteger();
     /** Set while a round hands work out; agents' reports wait for it (see {@link #awaitHandedOut}). */
     private final Object handOut = new Object();
 
@@ -179,43 +185,63 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
                     Timeline.mark("deliver.round", batch.size() + " marked, " + polls.size() + " polls");
                 }
                 claimAll(polls);
+            } catch (InterruptedException e) {
+                return; // closing: close() answers every poll
             } catch (RuntimeException e) {
                 // Claims answers its polls' failures itself; this is a bug's last line, the loop must go on.
                 log.error("command deliverer: a round failed", e);
             } finally {
-                handedOut();
+                if (inFlight.get() == 0) {
+                    handedOut();
+                }
             }
         }
     }
 
     /**
-     * Looks and claims for {@code polls} in chunks, up to {@link #CLAIMERS} of them at once, and returns when all
-     * are done (the next round's marks gather meanwhile). Each poll is in one chunk only, and a poll is claimed for
-     * only once it is reserved, so two chunks never answer the same poll; their row locks are disjoint or skipped.
+     * Looks and claims for {@code polls} in chunks of at most {@link #BATCH}, and as many chunks as there are
+     * claimers when that many polls are there (ten thousand at once: ten claims, three at a time; 1,600: three of
+     * 534, not 1,000 then 600). Returns once the last chunk has started, so the next round's marks are taken
+     * while these claims run; a poll is claimed for only once reserved, so no two claims answer the same poll.
      */
-    private void claimAll(List<Poll> polls) {
-        if (polls.size() <= BATCH || CLAIMERS <= 1) {
-            for (int from = 0; from < polls.size(); from += BATCH) {
-                arrived(claims.deliver(polls.subList(from, Math.min(polls.size(), from + BATCH)), this::handingOut));
-            }
+    private void claimAll(List<Poll> polls) throws InterruptedException {
+        if (polls.isEmpty()) {
             return;
         }
-        List<Future<List<String>>> running = new ArrayList<>();
-        for (int from = 0; from < polls.size(); from += BATCH) {
-            List<Poll> chunk = polls.subList(from, Math.min(polls.size(), from + BATCH));
-            running.add(claimers.submit(() -> claims.deliver(chunk, this::handingOut)));
-        }
-        for (Future<List<String>> claim : running) {
+        int chunks = Math.max(ceilDiv(polls.size(), BATCH), Math.min(CLAIMERS, ceilDiv(polls.size(), MIN_CHUNK)));
+        int size = ceilDiv(polls.size(), chunks);
+        for (int from = 0; from < polls.size(); from += size) {
+            List<Poll> chunk = List.copyOf(polls.subList(from, Math.min(polls.size(), from + size)));
+            slots.acquire();
+            inFlight.incrementAndGet();
             try {
-                arrived(claim.get());
-            } catch (ExecutionException e) {
-                log.error("command deliverer: a claim failed", e.getCause());
-            } catch (InterruptedException e) {
-                // Closing: the claims under way answer their own polls; close() answers the rest.
-                Thread.currentThread().interrupt();
-                return;
+                claimers.execute(() -> claim(chunk));
+            } catch (RuntimeException e) {
+                done();
+                throw e;
             }
         }
+    }
+
+    private void claim(List<Poll> chunk) {
+        try {
+            arrived(claims.deliver(chunk, this::handingOut));
+        } catch (RuntimeException e) {
+            log.error("command deliverer: a claim failed", e);
+        } finally {
+            done();
+        }
+    }
+
+    private void done() {
+        slots.release();
+        if (inFlight.decrementAndGet() == 0) {
+            handedOut();
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     private void handingOut() {
