@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -49,10 +49,6 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
     private volatile boolean stopping;
     private Thread thread;
     private ExecutorService claimers;
-    /** Claims running; the deliverer starts another only when one of {@link #CLAIMERS} slots is free. */
-    private final Semaphore slots = new Semaphore(CLAIMERS);
-
-    private final AtomicInteger inFlight = new AtomicInteger();
     /** Set while a round hands work out; agents' reports wait for it (see {@link #awaitHandedOut}). */
     private final Object handOut = new Object();
 
@@ -191,9 +187,7 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
                 // Claims answers its polls' failures itself; this is a bug's last line, the loop must go on.
                 log.error("command deliverer: a round failed", e);
             } finally {
-                if (inFlight.get() == 0) {
-                    handedOut();
-                }
+                handedOut();
             }
         }
     }
@@ -201,42 +195,31 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
     /**
      * Looks and claims for {@code polls} in chunks of at most {@link #BATCH}, and as many chunks as there are
      * claimers when that many polls are there (ten thousand at once: ten claims, three at a time; 1,600: three of
-     * 534, not 1,000 then 600). Returns once the last chunk has started, so the next round's marks are taken
-     * while these claims run; a poll is claimed for only once reserved, so no two claims answer the same poll.
+     * 534, not 1,000 then 600); returns when all are done. Each poll is in one chunk only, and a poll is claimed for
+     * only once reserved, so no two claims answer the same poll. The round waits for its claims (rather than taking
+     * the next marks at once) so that an idle fleet's renewed polls still share one look per round.
      */
     private void claimAll(List<Poll> polls) throws InterruptedException {
         if (polls.isEmpty()) {
             return;
         }
         int chunks = Math.max(ceilDiv(polls.size(), BATCH), Math.min(CLAIMERS, ceilDiv(polls.size(), MIN_CHUNK)));
+        if (chunks == 1) {
+            arrived(claims.deliver(polls, this::handingOut));
+            return;
+        }
         int size = ceilDiv(polls.size(), chunks);
+        List<Future<List<String>>> running = new ArrayList<>();
         for (int from = 0; from < polls.size(); from += size) {
             List<Poll> chunk = List.copyOf(polls.subList(from, Math.min(polls.size(), from + size)));
-            slots.acquire();
-            inFlight.incrementAndGet();
+            running.add(claimers.submit(() -> claims.deliver(chunk, this::handingOut)));
+        }
+        for (Future<List<String>> claim : running) {
             try {
-                claimers.execute(() -> claim(chunk));
-            } catch (RuntimeException e) {
-                done();
-                throw e;
+                arrived(claim.get());
+            } catch (ExecutionException e) {
+                log.error("command deliverer: a claim failed", e.getCause());
             }
-        }
-    }
-
-    private void claim(List<Poll> chunk) {
-        try {
-            arrived(claims.deliver(chunk, this::handingOut));
-        } catch (RuntimeException e) {
-            log.error("command deliverer: a claim failed", e);
-        } finally {
-            done();
-        }
-    }
-
-    private void done() {
-        slots.release();
-        if (inFlight.decrementAndGet() == 0) {
-            handedOut();
         }
     }
 
