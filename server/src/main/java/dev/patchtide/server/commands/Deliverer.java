@@ -30,12 +30,13 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
     /** Polls per look and per claim: the first answers leave before the last instances are claimed. */
     private static final int BATCH = Integer.getInteger("patchtide.commands.claimBatch", 1000);
     /**
-     * Claims of one round in flight at once, each in its own transaction on its own thread, its answers leaving at
+     * Claims of one round in flight at once (1: one after the other, the default: three at once measured no better,
+     * bench/README "Delivery, fourth pass"), each in its own transaction on its own thread, its answers leaving at
      * its commit. One at a time, a claim's thread waited on PostgreSQL while the server's cores had work to do
      * (10,000 polls woken at once: ten claims one after the other). Rate control does not depend on it: a claim
      * only moves RELEASED to DELIVERED, both in flight, and releases happen under the command's lock (Settler).
      */
-    private static final int CLAIMERS = Integer.getInteger("patchtide.commands.claimers", 3);
+    private final int claimers = Integer.getInteger("patchtide.commands.claimers", 1);
     /** Below this many polls a chunk is not split further among the claimers (a transaction costs its own). */
     private static final int MIN_CHUNK = 200;
     /** Marks arriving within this time share a look. */
@@ -48,7 +49,7 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
     private boolean markedAll;
     private volatile boolean stopping;
     private Thread thread;
-    private ExecutorService claimers;
+    private ExecutorService claimPool;
     /** Set while a round hands work out; agents' reports wait for it (see {@link #awaitHandedOut}). */
     private final Object handOut = new Object();
 
@@ -157,8 +158,8 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
         // A platform thread: as a virtual thread it queued behind every request thread for a carrier, and the
         // agents' renewed polls and results (thousands, right after the first answers) starved the hand-outs still
         // to be made (2,000 agents: the second batch of 1,000 looked 4.5 s after the first was answered).
-        claimers = Executors.newFixedThreadPool(
-                CLAIMERS,
+        claimPool = Executors.newFixedThreadPool(
+                claimers,
                 Thread.ofPlatform().daemon().name("command-claimer-", 0).factory());
         thread = Thread.ofPlatform().daemon().name("command-deliverer").start(this::run);
     }
@@ -203,7 +204,7 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
         if (polls.isEmpty()) {
             return;
         }
-        int chunks = Math.max(ceilDiv(polls.size(), BATCH), Math.min(CLAIMERS, ceilDiv(polls.size(), MIN_CHUNK)));
+        int chunks = Math.max(ceilDiv(polls.size(), BATCH), Math.min(claimers, ceilDiv(polls.size(), MIN_CHUNK)));
         if (chunks == 1) {
             arrived(claims.deliver(polls, this::handingOut));
             return;
@@ -212,7 +213,7 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
         List<Future<List<String>>> running = new ArrayList<>();
         for (int from = 0; from < polls.size(); from += size) {
             List<Poll> chunk = List.copyOf(polls.subList(from, Math.min(polls.size(), from + size)));
-            running.add(claimers.submit(() -> claims.deliver(chunk, this::handingOut)));
+            running.add(claimPool.submit(() -> claims.deliver(chunk, this::handingOut)));
         }
         for (Future<List<String>> claim : running) {
             try {
@@ -300,7 +301,7 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        ExecutorService pool = claimers;
+        ExecutorService pool = claimPool;
         if (pool != null) {
             pool.shutdown();
             try {

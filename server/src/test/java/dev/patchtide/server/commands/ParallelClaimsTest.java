@@ -25,12 +25,18 @@ class ParallelClaimsTest {
     /** More than three claims' worth of the smallest chunk (200), so all three claimers take part. */
     private static final int AGENTS = 650;
 
+    static {
+        // Three claimers (the default is one); read when a node's deliverer is built.
+        System.setProperty("patchtide.commands.claimers", "3");
+    }
+
     private final CommandNodes nodes = new CommandNodes();
     private final CommandNodes.Node node = nodes.start();
 
     @AfterEach
     void stop() {
         nodes.close();
+        System.clearProperty("patchtide.commands.claimers");
     }
 
     @Test
