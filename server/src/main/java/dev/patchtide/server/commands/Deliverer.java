@@ -8,6 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -17,13 +22,23 @@ import org.slf4j.LoggerFactory;
  * The long polls waiting on this node, and the one thread that looks for their work and hands it out. Instances
  * are marked when a poll arrives (its first look), when a wake-up names them and by the periodic re-check; the
  * thread takes every mark made meanwhile and looks for all of them in one statement, then claims for all that
- * have work in one transaction ({@link Claims}): ten thousand polls woken at once cost a few statements, not a
+ * have work in transactions of up to a thousand polls, a few of them at once ({@link Claims}): ten thousand polls woken at once cost a few statements, not a
  * transaction each, and an idle fleet's renewed polls cost one small look per few milliseconds.
  */
 final class Deliverer implements Wakeups.Work, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Deliverer.class);
     /** Polls per look and per claim: the first answers leave before the last instances are claimed. */
-    private static final int BATCH = 1000;
+    private static final int BATCH = Integer.getInteger("patchtide.commands.claimBatch", 1000);
+    /**
+     * Claims of one round in flight at once (1: one after the other, the default: three at once measured no better,
+     * bench/README "Delivery, fourth pass"), each in its own transaction on its own thread, its answers leaving at
+     * its commit. One at a time, a claim's thread waited on PostgreSQL while the server's cores had work to do
+     * (10,000 polls woken at once: ten claims one after the other). Rate control does not depend on it: a claim
+     * only moves RELEASED to DELIVERED, both in flight, and releases happen under the command's lock (Settler).
+     */
+    private final int claimers = Integer.getInteger("patchtide.commands.claimers", 1);
+    /** Below this many polls a chunk is not split further among the claimers (a transaction costs its own). */
+    private static final int MIN_CHUNK = 200;
     /** Marks arriving within this time share a look. */
     private static final long LINGER_NANOS = Duration.ofMillis(2).toNanos();
 
@@ -34,6 +49,7 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
     private boolean markedAll;
     private volatile boolean stopping;
     private Thread thread;
+    private ExecutorService claimPool;
     /** Set while a round hands work out; agents' reports wait for it (see {@link #awaitHandedOut}). */
     private final Object handOut = new Object();
 
@@ -142,6 +158,9 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
         // A platform thread: as a virtual thread it queued behind every request thread for a carrier, and the
         // agents' renewed polls and results (thousands, right after the first answers) starved the hand-outs still
         // to be made (2,000 agents: the second batch of 1,000 looked 4.5 s after the first was answered).
+        claimPool = Executors.newFixedThreadPool(
+                claimers,
+                Thread.ofPlatform().daemon().name("command-claimer-", 0).factory());
         thread = Thread.ofPlatform().daemon().name("command-deliverer").start(this::run);
     }
 
@@ -162,10 +181,9 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
                 if (Timeline.on()) {
                     Timeline.mark("deliver.round", batch.size() + " marked, " + polls.size() + " polls");
                 }
-                for (int from = 0; from < polls.size(); from += BATCH) {
-                    List<Poll> chunk = polls.subList(from, Math.min(polls.size(), from + BATCH));
-                    arrived(claims.deliver(chunk, this::handingOut));
-                }
+                claimAll(polls);
+            } catch (InterruptedException e) {
+                return; // closing: close() answers every poll
             } catch (RuntimeException e) {
                 // Claims answers its polls' failures itself; this is a bug's last line, the loop must go on.
                 log.error("command deliverer: a round failed", e);
@@ -173,6 +191,41 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
                 handedOut();
             }
         }
+    }
+
+    /**
+     * Looks and claims for {@code polls} in chunks of at most {@link #BATCH}, and as many chunks as there are
+     * claimers when that many polls are there (ten thousand at once: ten claims, three at a time; 1,600: three of
+     * 534, not 1,000 then 600); returns when all are done. Each poll is in one chunk only, and a poll is claimed for
+     * only once reserved, so no two claims answer the same poll. The round waits for its claims (rather than taking
+     * the next marks at once) so that an idle fleet's renewed polls still share one look per round.
+     */
+    private void claimAll(List<Poll> polls) throws InterruptedException {
+        if (polls.isEmpty()) {
+            return;
+        }
+        int chunks = Math.max(ceilDiv(polls.size(), BATCH), Math.min(claimers, ceilDiv(polls.size(), MIN_CHUNK)));
+        if (chunks == 1) {
+            arrived(claims.deliver(polls, this::handingOut));
+            return;
+        }
+        int size = ceilDiv(polls.size(), chunks);
+        List<Future<List<String>>> running = new ArrayList<>();
+        for (int from = 0; from < polls.size(); from += size) {
+            List<Poll> chunk = List.copyOf(polls.subList(from, Math.min(polls.size(), from + size)));
+            running.add(claimPool.submit(() -> claims.deliver(chunk, this::handingOut)));
+        }
+        for (Future<List<String>> claim : running) {
+            try {
+                arrived(claim.get());
+            } catch (ExecutionException e) {
+                log.error("command deliverer: a claim failed", e.getCause());
+            }
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     private void handingOut() {
@@ -244,6 +297,15 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
                     running.interrupt();
                     running.join(Duration.ofSeconds(5));
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        ExecutorService pool = claimPool;
+        if (pool != null) {
+            pool.shutdown();
+            try {
+                pool.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
