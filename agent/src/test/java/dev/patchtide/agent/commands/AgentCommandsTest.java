@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchtide.agent.Agent;
 import dev.patchtide.agent.ApiCallException;
+import dev.patchtide.agent.DebianHostTree;
 import dev.patchtide.agent.HostFacts;
 import dev.patchtide.agent.Registration;
 import dev.patchtide.agent.install.RunPatchBaseline;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,14 +41,7 @@ class AgentCommandsTest {
     @BeforeEach
     void setUp() throws IOException {
         server = new FakeCommandServer();
-        Files.createDirectories(root.resolve("etc"));
-        Files.writeString(root.resolve("etc/os-release"), "ID=debian\nVERSION_ID=\"12\"\n");
-        Files.createDirectories(root.resolve("var/lib/dpkg/info"));
-        Files.createDirectories(root.resolve("var/lib/apt/lists"));
-        Files.writeString(root.resolve("var/lib/dpkg/arch-native"), "amd64\n");
-        Files.writeString(
-                root.resolve("var/lib/dpkg/status"),
-                "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36-9+deb12u10\n");
+        DebianHostTree.write(root, DebianHostTree.ONE_PACKAGE);
     }
 
     @AfterEach

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchtide.agent.Agent;
+import dev.patchtide.agent.DebianHostTree;
 import dev.patchtide.agent.HostFacts;
 import dev.patchtide.agent.Registration;
 import dev.patchtide.agent.install.RunPatchBaseline;
@@ -35,7 +36,7 @@ class DaemonClassesTest {
 
     @Test
     void anAgentThatRanAShellScriptAndAPatchScanLoadedNoneOfDatabindsMachinery() throws Exception {
-        Path root = hostTree(dir.resolve("root"));
+        Path root = DebianHostTree.write(dir.resolve("root"), DebianHostTree.ONE_PACKAGE);
         Path state = Files.createDirectories(dir.resolve("state"));
         Path classes = dir.resolve("classes.log");
         Path stop = dir.resolve("stop");
@@ -86,18 +87,6 @@ class DaemonClassesTest {
                 // mapper
                 .filteredOn(l -> !l.contains(" com.fasterxml.jackson.databind.cfg.DatatypeFeature "))
                 .isEmpty();
-    }
-
-    private static Path hostTree(Path root) throws Exception {
-        Files.createDirectories(root.resolve("etc"));
-        Files.writeString(root.resolve("etc/os-release"), "ID=debian\nVERSION_ID=\"12\"\n");
-        Files.createDirectories(root.resolve("var/lib/dpkg/info"));
-        Files.createDirectories(root.resolve("var/lib/apt/lists"));
-        Files.writeString(root.resolve("var/lib/dpkg/arch-native"), "amd64\n");
-        Files.writeString(
-                root.resolve("var/lib/dpkg/status"),
-                "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36-9+deb12u10\n");
-        return root;
     }
 
     /** The agent's side, in its own JVM: runs until the file named by its fourth argument appears. */

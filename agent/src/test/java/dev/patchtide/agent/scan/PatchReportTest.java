@@ -2,6 +2,7 @@ package dev.patchtide.agent.scan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.patchtide.agent.DebianHostTree;
 import dev.patchtide.core.patching.InstalledPackage;
 import dev.patchtide.core.patching.Inventory;
 import java.nio.file.Files;
@@ -18,13 +19,8 @@ class PatchReportTest {
 
     @Test
     void debianReportCarriesTheInventoryItsHashAndThePendingRebootPackages() throws Exception {
-        Files.createDirectories(root.resolve("etc"));
-        Files.writeString(root.resolve("etc/os-release"), "ID=debian\nVERSION_ID=\"12\"\n");
-        Files.createDirectories(root.resolve("var/lib/dpkg/info"));
-        Files.createDirectories(root.resolve("var/lib/apt/lists"));
-        Files.writeString(root.resolve("var/lib/dpkg/arch-native"), "amd64\n");
-        Files.writeString(
-                root.resolve("var/lib/dpkg/status"),
+        DebianHostTree.write(
+                root,
                 "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36-9+deb12u10\n\n"
                         + "Package: gone\nStatus: deinstall ok config-files\nArchitecture: amd64\nVersion: 1\n");
         Files.createDirectories(root.resolve("var/run"));
