@@ -10,7 +10,6 @@ import dev.patchtide.agent.DebianHostTree;
 import dev.patchtide.agent.HostFacts;
 import dev.patchtide.agent.Registration;
 import dev.patchtide.agent.install.RunPatchBaseline;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,7 +38,6 @@ class DaemonClassesTest {
         Path root = DebianHostTree.write(dir.resolve("root"), DebianHostTree.ONE_PACKAGE);
         Path state = Files.createDirectories(dir.resolve("state"));
         Path classes = dir.resolve("classes.log");
-        Path stop = dir.resolve("stop");
         try (FakeCommandServer server = new FakeCommandServer()) {
             ObjectNode scan = server.step("PatchLinux", RunPatchBaseline.ACTION);
             ((ObjectNode) scan.get("Inputs"))
@@ -57,8 +55,7 @@ class DaemonClassesTest {
                             Daemon.class.getName(),
                             server.client("AKIDAGENT").endpoint().toString(),
                             state.toString(),
-                            root.toString(),
-                            stop.toString())
+                            root.toString())
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("agent.log").toFile())
                     .start();
@@ -71,7 +68,7 @@ class DaemonClassesTest {
                         .orElseThrow();
                 assertThat(shell.path("StandardOutputContent").asText()).isEqualTo("hello\n");
                 assertThat(patch.path("Status").asText()).as(patch.toString()).isEqualTo("Success");
-                Files.createFile(stop);
+                agent.getOutputStream().close(); // the daemon ends when its standard input does
                 assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
             } finally {
                 agent.destroyForcibly();
@@ -89,7 +86,7 @@ class DaemonClassesTest {
                 .isEmpty();
     }
 
-    /** The agent's side, in its own JVM: runs until the file named by its fourth argument appears. */
+    /** The agent's side, in its own JVM: runs until its standard input ends (the test closes it). */
     public static final class Daemon {
         public static void main(String[] args) throws Exception {
             Registration registration = new Registration(
@@ -107,10 +104,8 @@ class DaemonClassesTest {
                     .commands(
                             true, new CommandRunner.Settings(1, Duration.ofMillis(300), 8192, 10, Duration.ofDays(1)));
             agent.start();
-            File stop = new File(args[3]);
-            while (!stop.exists()) {
-                Thread.sleep(100); // the test's signal to end; the agent's own threads do the work meanwhile
-            }
+            // Blocks until the test closes the pipe; the agent's own threads do the work meanwhile.
+            while (System.in.read() >= 0) {}
             agent.close();
             System.exit(0);
         }
