@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * The long polls waiting on this node, and the one thread that looks for their work and hands it out. Instances
  * are marked when a poll arrives (its first look), when a wake-up names them and by the periodic re-check; the
  * thread takes every mark made meanwhile and looks for all of them in one statement, then claims for all that
- * have work in transactions of up to a thousand polls, a few of them at once ({@link Claims}): ten thousand polls woken at once cost a few statements, not a
- * transaction each, and an idle fleet's renewed polls cost one small look per few milliseconds.
+ * have work in transactions of up to a thousand polls ({@link Claims}; several at once if configured): ten
+ * thousand polls woken at once cost a few statements, not a transaction each, and an idle fleet's renewed polls
+ * cost one small look per few milliseconds.
  */
 final class Deliverer implements Wakeups.Work, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Deliverer.class);
@@ -204,12 +205,13 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
         if (polls.isEmpty()) {
             return;
         }
-        int chunks = Math.max(ceilDiv(polls.size(), BATCH), Math.min(claimers, ceilDiv(polls.size(), MIN_CHUNK)));
+        int chunks =
+                Math.max(Math.ceilDiv(polls.size(), BATCH), Math.min(claimers, Math.ceilDiv(polls.size(), MIN_CHUNK)));
         if (chunks == 1) {
             arrived(claims.deliver(polls, this::handingOut));
             return;
         }
-        int size = ceilDiv(polls.size(), chunks);
+        int size = Math.ceilDiv(polls.size(), chunks);
         List<Future<List<String>>> running = new ArrayList<>();
         for (int from = 0; from < polls.size(); from += size) {
             List<Poll> chunk = List.copyOf(polls.subList(from, Math.min(polls.size(), from + size)));
@@ -222,10 +224,6 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
                 log.error("command deliverer: a claim failed", e.getCause());
             }
         }
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 
     private void handingOut() {
