@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -71,11 +72,19 @@ public final class TestDatabases {
             try {
                 // World-traversable: as root, PostgreSQL runs as 'nobody' and must reach the cluster.
                 Path dir = Files.createTempDirectory(
-                        "patchtide-test-pg",
+                        LeftoverClusters.PREFIX,
                         java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                                 java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
-                postgres = EmbeddedPostgres.start(dir.resolve("cluster"));
-                Runtime.getRuntime().addShutdownHook(new Thread(postgres::discard, "test-postgres-stop"));
+                LeftoverClusters.sweep(dir.getParent(), Instant.now());
+                EmbeddedPostgres started = EmbeddedPostgres.start(dir.resolve("cluster"));
+                postgres = started;
+                Runtime.getRuntime()
+                        .addShutdownHook(new Thread(
+                                () -> {
+                                    started.discard();
+                                    LeftoverClusters.delete(dir);
+                                },
+                                "test-postgres-stop"));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the test PostgreSQL", e);
             }
