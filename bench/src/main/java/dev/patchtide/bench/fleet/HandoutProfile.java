@@ -65,9 +65,8 @@ public final class HandoutProfile {
                             .orElse(Double.NaN)
                     * cores
                     * seconds;
-            List<RecordedEvent> own = samples.stream()
-                    .filter(e -> within(w, e.getStartTime()))
-                    .toList();
+            List<RecordedEvent> own =
+                    samples.stream().filter(e -> within(w, e.getStartTime())).toList();
             System.out.printf(
                     "window %d: %.3f s, %d answers, %d samples, JVM CPU ≈ %.2f s (%.3f ms per answer, jdk.CPULoad"
                             + " average × %d cores)%n",
@@ -81,11 +80,7 @@ public final class HandoutProfile {
                 count(samples, e -> firstFrame(e, m -> m.startsWith("dev.patchtide"))),
                 samples.size(),
                 top);
-        print(
-                "by any frame (inclusive, each method once per sample)",
-                countAny(samples),
-                samples.size(),
-                top * 2);
+        print("by any frame (inclusive, each method once per sample)", countAny(samples), samples.size(), top * 2);
     }
 
     /** The hand-out windows: each send.api to the last poll.answered before the next send.api. */
@@ -140,7 +135,9 @@ public final class HandoutProfile {
 
     private static String topFrame(RecordedEvent e) {
         RecordedStackTrace s = e.getStackTrace();
-        return s == null || s.getFrames().isEmpty() ? "(no stack)" : method(s.getFrames().getFirst());
+        return s == null || s.getFrames().isEmpty()
+                ? "(no stack)"
+                : method(s.getFrames().getFirst());
     }
 
     private static String thread(RecordedEvent e) {
@@ -167,7 +164,8 @@ public final class HandoutProfile {
         return "(none)";
     }
 
-    private static Map<String, Integer> count(List<RecordedEvent> samples, java.util.function.Function<RecordedEvent, String> key) {
+    private static Map<String, Integer> count(
+            List<RecordedEvent> samples, java.util.function.Function<RecordedEvent, String> key) {
         Map<String, Integer> counts = new HashMap<>();
         samples.forEach(e -> counts.merge(key.apply(e), 1, Integer::sum));
         return counts;
