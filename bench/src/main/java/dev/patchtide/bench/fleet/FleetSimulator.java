@@ -214,7 +214,7 @@ public final class FleetSimulator {
         // One pool of Jackson's buffers for all threads: the default keeps them per thread, and each of the
         // simulator's short-lived virtual threads (an agent's result) allocated its own 8-16 KB afresh.
         JsonFactory factory = JsonFactory.builder()
-                .recyclerPool(JsonRecyclerPools.sharedLockFreePool())
+                .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
                 .build();
         return JsonMapper.builder(factory)
                 .addModule(new JavaTimeModule())
