@@ -39,6 +39,8 @@ public final class HandoutProfile {
         String sampleEvent = System.getProperty("event", "jdk.ExecutionSample");
         List<RecordedEvent> samples = new ArrayList<>();
         List<RecordedEvent> cpu = new ArrayList<>();
+        List<RecordedEvent> lost = new ArrayList<>();
+        List<RecordedEvent> gc = new ArrayList<>();
         try (RecordingFile f = new RecordingFile(Path.of(args[1]))) {
             while (f.hasMoreEvents()) {
                 RecordedEvent e = f.readEvent();
@@ -51,6 +53,10 @@ public final class HandoutProfile {
                     }
                 } else if (name.equals("jdk.CPULoad")) {
                     cpu.add(e);
+                } else if (name.equals("jdk.CPUTimeSamplesLost")) {
+                    lost.add(e);
+                } else if (name.equals("jdk.GCCPUTime")) {
+                    gc.add(e);
                 }
             }
         }
@@ -71,10 +77,34 @@ public final class HandoutProfile {
                     "window %d: %.3f s, %d answers, %d samples, JVM CPU ≈ %.2f s (%.3f ms per answer, jdk.CPULoad"
                             + " average × %d cores)%n",
                     i + 1, seconds, w.answers(), own.size(), cpuSeconds, cpuSeconds * 1000 / w.answers(), cores);
+            if (sampleEvent.equals("jdk.CPUTimeSample") && !own.isEmpty()) {
+                // Each CPU-time sample stands for one sampling period of its thread's CPU; lost ones count too.
+                double sampled = own.stream()
+                        .mapToDouble(e -> e.getDuration("samplingPeriod").toNanos() / 1e9)
+                        .sum();
+                double period = sampled / own.size();
+                long lostHere = lost.stream()
+                        .filter(e -> within(w, e.getStartTime()))
+                        .mapToLong(e -> e.getLong("lostSamples"))
+                        .sum();
+                double java = sampled + lostHere * period;
+                double gcSeconds = gc.stream()
+                        .filter(e -> within(w, e.getStartTime()))
+                        .mapToDouble(e -> (e.getLong("userTime") + e.getLong("systemTime")) / 1e9)
+                        .sum();
+                System.out.printf(
+                        "  Java threads' CPU ≈ %.2f s (%d samples + %d lost × %.0f ms) + GC %.2f s = %.3f ms per answer%n",
+                        java, own.size(), lostHere, period * 1000, gcSeconds, (java + gcSeconds) * 1000 / w.answers());
+            }
         }
         System.out.printf("all windows: %d samples%n", samples.size());
         print("by top frame (self)", count(samples, HandoutProfile::topFrame), samples.size(), top);
         print("by thread", count(samples, HandoutProfile::thread), samples.size(), top);
+        print(
+                "by part of the path (first rule a frame of the stack matches)",
+                count(samples, HandoutProfile::part),
+                samples.size(),
+                top);
         print(
                 "by first frame in dev.patchtide (inclusive)",
                 count(samples, e -> firstFrame(e, m -> m.startsWith("dev.patchtide"))),
@@ -148,6 +178,60 @@ public final class HandoutProfile {
         String name = t.getJavaName() == null ? t.getOSName() : t.getJavaName();
         // Numbered threads of one kind count together.
         return name == null || name.isEmpty() ? "(virtual)" : name.replaceAll("[0-9]+", "N");
+    }
+
+    /** Parts of the hand-out path, tried in this order against every frame of a sample's stack. */
+    private static final List<Map.Entry<String, Predicate<String>>> PARTS = List.of(
+            Map.entry("timeline marks (the bench's instrument)", m -> m.contains(".Timeline.")),
+            Map.entry(
+                    "events of invocations (built, stored)",
+                    m -> m.contains("server.events.") || m.contains("CommandEvents.")),
+            Map.entry(
+                    "agents' reports stored, settles",
+                    m -> m.contains("ReportWriter.") || m.contains("Reports.") || m.contains("Settler.")),
+            Map.entry(
+                    "claim (look, UPDATE, answers built)",
+                    m -> m.contains("commands.Claims.") || m.contains("commands.Deliverer.run")),
+            Map.entry("response JSON written", m -> m.contains("ObjectMapper.writeValueAsBytes")),
+            Map.entry("request signature checked", m -> m.contains("Authenticator.") || m.contains("core.auth.")),
+            Map.entry(
+                    "request body read and bound",
+                    m -> m.contains("RequestBody.")
+                            || m.contains("RequestJson.")
+                            || m.contains("ApiRouter.bind")
+                            || m.contains("Validation.")),
+            Map.entry(
+                    "poll waits, registers, wakes",
+                    m -> m.contains("commands.Poll.")
+                            || m.contains("commands.Deliverer.")
+                            || m.contains("AgentChannel.receive")),
+            Map.entry(
+                    "other API router and handler",
+                    m -> m.contains("server.api.") || m.contains("server.commands.") || m.contains("server.fleet.")),
+            Map.entry("Jetty: request parsed", m -> m.contains("HttpParser.") || m.contains("parseRequestBuffer")),
+            Map.entry(
+                    "Jetty/Javalin: response written",
+                    m -> m.contains("HttpOutput.")
+                            || m.contains("sendResponse")
+                            || m.contains("SocketDispatcher.write")
+                            || m.contains("completeOutput")),
+            Map.entry(
+                    "Jetty/Javalin: other request handling",
+                    m -> m.contains("org.eclipse.jetty.") || m.contains("io.javalin.")),
+            Map.entry("JDBC, PostgreSQL driver", m -> m.contains("org.postgresql.") || m.contains("org.jdbi.")));
+
+    private static String part(RecordedEvent e) {
+        RecordedStackTrace s = e.getStackTrace();
+        if (s == null) {
+            return "(no stack)";
+        }
+        List<String> frames = s.getFrames().stream().map(HandoutProfile::method).toList();
+        for (Map.Entry<String, Predicate<String>> p : PARTS) {
+            if (frames.stream().anyMatch(p.getValue())) {
+                return p.getKey();
+            }
+        }
+        return "other: " + thread(e);
     }
 
     private static String firstFrame(RecordedEvent e, Predicate<String> which) {
