@@ -97,6 +97,11 @@ public final class HandoutProfile {
                         java, own.size(), lostHere, period * 1000, gcSeconds, (java + gcSeconds) * 1000 / w.answers());
             }
         }
+        String only = System.getProperty("part");
+        if (only != null) {
+            // -Dpart=PREFIX: only the samples of that part of the path, to see what it is made of.
+            samples = samples.stream().filter(e -> part(e).startsWith(only)).toList();
+        }
         System.out.printf("all windows: %d samples%n", samples.size());
         print("by top frame (self)", count(samples, HandoutProfile::topFrame), samples.size(), top);
         print("by thread", count(samples, HandoutProfile::thread), samples.size(), top);
