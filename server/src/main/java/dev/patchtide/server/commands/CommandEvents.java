@@ -57,6 +57,9 @@ public final class CommandEvents implements CommandListener {
      */
     @Override
     public void invocationsChanged(Handle handle, List<InvocationChange> changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
         InvocationChange first = changes.getFirst();
         if (changes.size() > 1 && changes.stream().allMatch(c -> alike(first, c))) {
             publisher.publishAlike(

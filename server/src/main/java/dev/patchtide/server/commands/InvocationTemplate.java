@@ -35,7 +35,13 @@ final class InvocationTemplate {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a command's invocation could not be written", e);
         }
-        int at = json.indexOf(HOLE);
+        // The instance's own member, found by its name: a document's parameters or plan may hold any text.
+        String member = "\"InstanceId\":\"";
+        int at = json.indexOf(member + HOLE + "\"");
+        if (at < 0) {
+            throw new IllegalStateException("the invocation's InstanceId member was not where it was written");
+        }
+        at += member.length();
         this.head = json.substring(0, at);
         this.tail = json.substring(at + HOLE.length());
     }

@@ -22,7 +22,11 @@ import java.util.List;
  * }</pre>
  */
 public final class AlikeEvents {
-    /** Stands for each event's own value in the prototype's strings (resources, detail members). */
+    /**
+     * Stands for each event's own value in the prototype's strings (resources, detail members). Every occurrence is
+     * replaced, so the prototype's other strings must not hold it (a command's event: ids, validated document
+     * names and fixed statuses cannot).
+     */
     public static final String VALUE = "@@patchtide-alike-value@@";
 
     private static final String ID = "@@patchtide-alike-id@@";

@@ -19,7 +19,12 @@ class InvocationTemplateTest {
             UUID.fromString("5b2f6f7e-1f51-4b0c-9a55-2a9c2a3f0b11"),
             "AWS-RunShellScript",
             "1",
-            Map.of("commands", List.of("echo \"hi\"", "uname -a"), "executionTimeout", List.of("600")),
+            // A document's text may hold anything, the template's own placeholder too.
+            Map.of(
+                    "commands",
+                    List.of("echo \"hi\"", "echo @@patchtide-instance@@"),
+                    "executionTimeout",
+                    List.of("600")),
             "{\"Steps\":[{\"Name\":\"runShellScript\",\"Action\":\"aws:runShellScript\","
                     + "\"Inputs\":{\"RunCommand\":[\"echo \\\"hi\\\"\"]}}]}",
             List.of(),
