@@ -102,6 +102,7 @@ final class CommandAgents implements AutoCloseable {
         long began = 0;
         while (!stopped) {
             JsonNode answer;
+            long now;
             try {
                 if (first) {
                     polling.incrementAndGet();
@@ -109,7 +110,11 @@ final class CommandAgents implements AutoCloseable {
                 }
                 polls.incrementAndGet();
                 began = System.nanoTime();
-                answer = client.callSigned(RECEIVE, poll, agent.key());
+                FleetClient.Answer got = client.callSignedTimed(RECEIVE, poll, agent.key());
+                answer = got.body();
+                // Received when the answer's last byte arrived, not after parsing it: on two cores shared with the
+                // server, the parse of one answer waits behind many others, and that wait is the harness's.
+                now = got.receivedNanos();
             } catch (IOException | ApiCallException e) {
                 // Server away (killed, restarting) or busy: poll again shortly, as the agent does.
                 if (e instanceof ApiCallException a && a.httpStatus() < 500) {
@@ -119,7 +124,6 @@ final class CommandAgents implements AutoCloseable {
                 pause(RETRY_MILLIS);
                 continue;
             }
-            long now = System.nanoTime();
             boolean news = false;
             for (JsonNode inv : answer.path("Invocations")) {
                 receipts.add(new Receipt(host, inv.path("CommandId").asText(), now));

@@ -93,6 +93,15 @@ final class FleetClient {
      * same way (core's {@link SigV4}), the same errors.
      */
     JsonNode callSigned(String target, byte[] body, SigV4Credentials credentials) throws IOException, ApiCallException {
+        return callSigned(target, body, credentials, false).body();
+    }
+
+    /** An answer and when its bytes had all arrived (System.nanoTime), before it was parsed. */
+    record Answer(JsonNode body, long receivedNanos) {}
+
+    /** As {@link #callSigned}, saying when the answer's bytes arrived (an agent's receipt of its invocations). */
+    Answer callSignedTimed(String target, byte[] body, SigV4Credentials credentials)
+            throws IOException, ApiCallException {
         return callSigned(target, body, credentials, false);
     }
 
@@ -102,13 +111,14 @@ final class FleetClient {
      */
     JsonNode callSignedFromShortThread(String target, byte[] body, SigV4Credentials credentials)
             throws IOException, ApiCallException {
-        return callSigned(target, body, credentials, true);
+        return callSigned(target, body, credentials, true).body();
     }
 
-    private JsonNode callSigned(String target, byte[] body, SigV4Credentials credentials, boolean pooled)
+    private Answer callSigned(String target, byte[] body, SigV4Credentials credentials, boolean pooled)
             throws IOException, ApiCallException {
         if (wire == null) {
-            return callBytes(target, body, Optional.of(credentials));
+            JsonNode answer = callBytes(target, body, Optional.of(credentials));
+            return new Answer(answer, System.nanoTime());
         }
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         headers.put("Host", hostHeader);
@@ -124,7 +134,7 @@ final class FleetClient {
                     answer.path("message").asText(answer.path("Message").asText("")),
                     response.status());
         }
-        return answer;
+        return new Answer(answer, response.receivedNanos());
     }
 
     ObjectMapper json() {

@@ -38,7 +38,8 @@ final class WireClient {
     private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
     private final Semaphore pooled;
 
-    record Response(int status, byte[] body) {}
+    /** An answer, and when its last byte was read (System.nanoTime): before anything parses it. */
+    record Response(int status, byte[] body, long receivedNanos) {}
 
     WireClient(URI endpoint) {
         this(endpoint, POOLED);
@@ -209,15 +210,16 @@ final class WireClient {
             answer = c.in.readAllBytes();
             close = true;
         }
+        long received = System.nanoTime();
         if (close) {
             c.close();
             if (connections.get() == c) {
                 connections.remove();
             }
         } else {
-            c.lastUsed = System.nanoTime();
+            c.lastUsed = received;
         }
-        return new Response(code, answer);
+        return new Response(code, answer, received);
     }
 
     private Connection open() throws IOException {

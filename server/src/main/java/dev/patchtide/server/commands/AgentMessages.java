@@ -1,5 +1,6 @@
 package dev.patchtide.server.commands;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.patchtide.server.api.ApiRequest;
 import dev.patchtide.server.api.Validation;
@@ -25,6 +26,12 @@ final class AgentMessages {
         }
     }
 
+    /** An invocation in a poll's answer: as a record, or already written (see {@link InvocationTemplate}). */
+    sealed interface HandedInvocation permits Invocation, WrittenInvocation {}
+
+    /** An invocation written as JSON already: the answer carries its text as it is. */
+    record WrittenInvocation(@JsonValue RawValue json) implements HandedInvocation {}
+
     record Invocation(
             String commandId,
             String instanceId,
@@ -34,9 +41,10 @@ final class AgentMessages {
             // The stored plan written as it is: one string per command, not a tree serialized for every poll.
             RawValue plan,
             int executionTimeoutSeconds,
-            Instant requestedDateTime) {}
+            Instant requestedDateTime)
+            implements HandedInvocation {}
 
-    record ReceiveCommandInvocationsResult(List<Invocation> invocations, List<String> cancellations) {}
+    record ReceiveCommandInvocationsResult(List<HandedInvocation> invocations, List<String> cancellations) {}
 
     record PluginResult(
             String name,

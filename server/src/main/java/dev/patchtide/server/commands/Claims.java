@@ -1,6 +1,6 @@
 package dev.patchtide.server.commands;
 
-import dev.patchtide.server.commands.AgentMessages.Invocation;
+import dev.patchtide.server.commands.AgentMessages.HandedInvocation;
 import dev.patchtide.server.commands.AgentMessages.ReceiveCommandInvocationsResult;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,7 +88,7 @@ final class Claims {
     private List<String> claim(List<Poll> reserved, boolean cancelling) {
         Map<String, Poll> polls = new LinkedHashMap<>();
         reserved.forEach(p -> polls.put(p.instanceId, p));
-        Map<String, List<Invocation>> invocations = new HashMap<>();
+        Map<String, List<HandedInvocation>> invocations = new HashMap<>();
         Map<String, Set<String>> cancellations = new HashMap<>();
         Set<String> told = new HashSet<>();
         Set<String> gone = new HashSet<>();
@@ -145,19 +145,11 @@ final class Claims {
                     if (command.state() == CommandState.PENDING) {
                         pending.add(command.commandId());
                     }
-                    var plan = new com.fasterxml.jackson.databind.util.RawValue(command.plan());
+                    InvocationTemplate template = new InvocationTemplate(command);
                     for (String instanceId : entry.getValue()) {
                         invocations
                                 .computeIfAbsent(instanceId, k -> new ArrayList<>())
-                                .add(new Invocation(
-                                        command.commandId().toString(),
-                                        instanceId,
-                                        command.documentName(),
-                                        command.documentVersion(),
-                                        command.parameters(),
-                                        plan,
-                                        command.executionTimeoutSeconds(),
-                                        command.requestedAt()));
+                                .add(template.of(instanceId));
                     }
                 }
                 // Checked last, just before the commit: if a poll is gone by now, nothing of this batch is
@@ -187,7 +179,7 @@ final class Claims {
         }
         Timeline.mark("deliver.committed", reserved.size());
         for (Poll poll : reserved) {
-            List<Invocation> own = invocations.getOrDefault(poll.instanceId, List.of());
+            List<HandedInvocation> own = invocations.getOrDefault(poll.instanceId, List.of());
             if (!own.isEmpty() || told.contains(poll.instanceId)) {
                 poll.answer(new ReceiveCommandInvocationsResult(
                         own, List.copyOf(cancellations.getOrDefault(poll.instanceId, Set.of()))));

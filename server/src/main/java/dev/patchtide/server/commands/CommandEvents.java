@@ -2,6 +2,7 @@ package dev.patchtide.server.commands;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchtide.server.events.AlikeEvents;
 import dev.patchtide.server.events.EventEnvelope;
 import dev.patchtide.server.events.EventPublisher;
 import java.time.Instant;
@@ -50,9 +51,32 @@ public final class CommandEvents implements CommandListener {
         publisher.publish(handle, event(change));
     }
 
+    /**
+     * Changes alike but for their instance (a hand-out, a send to a fleet: all of one command, status and time)
+     * are published from one template ({@link AlikeEvents}); others one by one.
+     */
     @Override
     public void invocationsChanged(Handle handle, List<InvocationChange> changes) {
-        publisher.publishAll(handle, changes.stream().map(this::event).toList());
+        if (changes.isEmpty()) {
+            return;
+        }
+        InvocationChange first = changes.getFirst();
+        if (changes.size() > 1 && changes.stream().allMatch(c -> alike(first, c))) {
+            publisher.publishAlike(
+                    handle,
+                    publisher.alike(invocationEvent(first, AlikeEvents.VALUE), first.changedAt()),
+                    changes.stream().map(InvocationChange::instanceId).toList());
+        } else {
+            publisher.publishAll(handle, changes.stream().map(this::event).toList());
+        }
+    }
+
+    private static boolean alike(InvocationChange a, InvocationChange b) {
+        return a.commandId().equals(b.commandId())
+                && a.documentName().equals(b.documentName())
+                && a.status().equals(b.status())
+                && java.util.Objects.equals(a.requestedAt(), b.requestedAt())
+                && java.util.Objects.equals(a.changedAt(), b.changedAt());
     }
 
     /** The event for a command's status change. */
@@ -78,15 +102,21 @@ public final class CommandEvents implements CommandListener {
 
     /** The event for one invocation's status change. */
     public EventEnvelope event(InvocationChange change) {
+        return invocationEvent(change, change.instanceId())
+                .build(publisher.account(), publisher.region(), change.changedAt());
+    }
+
+    /** The event of {@code change}, naming {@code instanceId} (the change's own, or a template's placeholder). */
+    private EventEnvelope.Builder invocationEvent(InvocationChange change, String instanceId) {
         EventEnvelope.Builder event =
-                publisher.event(SOURCE, INVOCATION_CHANGE).resource(publisher.instanceArn(change.instanceId()));
+                publisher.event(SOURCE, INVOCATION_CHANGE).resource(publisher.instanceArn(instanceId));
         event.detail()
                 .put("command-id", change.commandId())
                 .put("document-name", change.documentName())
-                .put("instance-id", change.instanceId())
+                .put("instance-id", instanceId)
                 .put("requested-date-time", time(change.requestedAt()))
                 .put("status", change.status());
-        return event.build(publisher.account(), publisher.region(), change.changedAt());
+        return event;
     }
 
     static String time(Instant instant) {

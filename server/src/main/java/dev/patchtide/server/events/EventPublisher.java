@@ -43,6 +43,19 @@ public final class EventPublisher {
         router.ingestAll(handle, EventBuses.DEFAULT, events);
     }
 
+    /** A template of many events alike, completed with this server's account and region and {@code time}. */
+    public AlikeEvents alike(EventEnvelope.Builder prototype, java.time.Instant time) {
+        return new AlikeEvents(prototype, arns.account(), arns.region(), time);
+    }
+
+    /**
+     * Publishes one event of {@code template} per value (each with a fresh id) on the default bus, in the
+     * transaction of {@code handle}: as {@link #publishAll}, without building each event on its own.
+     */
+    public void publishAlike(Handle handle, AlikeEvents template, java.util.List<String> values) {
+        router.ingestAlike(handle, EventBuses.DEFAULT, template, values);
+    }
+
     public String region() {
         return arns.region();
     }

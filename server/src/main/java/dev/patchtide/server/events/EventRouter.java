@@ -48,12 +48,13 @@ final class EventRouter {
                 .bind("envelope", text)
                 .execute();
         int size = text.getBytes(StandardCharsets.UTF_8).length;
+        UUID id = UUID.fromString(event.id());
         for (String archive : compiled.get().archivesForAll()) {
-            archive(handle, archive, event, size);
+            archive(handle, archive, id, event.time(), size);
         }
         for (String name : compiled.get().matcher().match(json)) {
             if (name.startsWith(BusMachines.ARCHIVE)) {
-                archive(handle, name.substring(BusMachines.ARCHIVE.length()), event, size);
+                archive(handle, name.substring(BusMachines.ARCHIVE.length()), id, event.time(), size);
             } else {
                 deliver(handle, compiled.get().rules().get(name.substring(BusMachines.RULE.length())), json, now);
             }
@@ -83,6 +84,47 @@ final class EventRouter {
             times[i] = event.time().toString();
             texts[i] = TargetInput.text(jsons[i]);
         }
+        store(handle, bus, now, ids, times, texts);
+        for (int i = 0; i < n; i++) {
+            route(handle, compiled.get(), ids[i], events.get(i).time(), texts[i], jsons[i], now);
+        }
+        return true;
+    }
+
+    /**
+     * As {@link #ingestAll} for the events of a template, one per value: their texts spliced, and a tree made only
+     * when the bus has a pattern or archive that must see it.
+     */
+    boolean ingestAlike(Handle handle, String bus, AlikeEvents template, java.util.List<String> values) {
+        if (values.isEmpty()) {
+            return true;
+        }
+        Optional<CompiledBus> compiled = machines.forBus(handle, bus);
+        if (compiled.isEmpty()) {
+            return false;
+        }
+        Instant now = clock.instant();
+        int n = values.size();
+        UUID[] ids = new UUID[n];
+        String[] texts = new String[n];
+        String time = template.time().toString();
+        String[] times = new String[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = UUID.randomUUID();
+            texts[i] = template.text(ids[i].toString(), values.get(i));
+            times[i] = time;
+        }
+        store(handle, bus, now, ids, times, texts);
+        if (!compiled.get().matcher().isEmpty()
+                || !compiled.get().archivesForAll().isEmpty()) {
+            for (int i = 0; i < n; i++) {
+                route(handle, compiled.get(), ids[i], template.time(), texts[i], AlikeEvents.tree(texts[i]), now);
+            }
+        }
+        return true;
+    }
+
+    private static void store(Handle handle, String bus, Instant now, UUID[] ids, String[] times, String[] texts) {
         handle.createUpdate("INSERT INTO events (event_id, bus, event_time, received_at, envelope)"
                         + " SELECT id, :bus, time, :now, envelope FROM unnest(:ids, CAST(:times AS timestamptz[]), :envelopes)"
                         + " AS e(id, time, envelope)")
@@ -92,28 +134,26 @@ final class EventRouter {
                 .bind("times", PgArrays.texts(times))
                 .bind("envelopes", PgArrays.texts(texts))
                 .execute();
-        for (int i = 0; i < n; i++) {
-            java.util.List<String> matched = compiled.get().matcher().match(jsons[i]);
-            if (matched.isEmpty() && compiled.get().archivesForAll().isEmpty()) {
-                continue; // the common case for a bulk of status changes: stored, nothing else to do
-            }
-            int size = texts[i].getBytes(StandardCharsets.UTF_8).length;
-            for (String archive : compiled.get().archivesForAll()) {
-                archive(handle, archive, events.get(i), size);
-            }
-            for (String name : matched) {
-                if (name.startsWith(BusMachines.ARCHIVE)) {
-                    archive(handle, name.substring(BusMachines.ARCHIVE.length()), events.get(i), size);
-                } else {
-                    deliver(
-                            handle,
-                            compiled.get().rules().get(name.substring(BusMachines.RULE.length())),
-                            jsons[i],
-                            now);
-                }
+    }
+
+    /** Archives and delivers one stored event of a bulk, as {@link #ingest} does. */
+    private void route(
+            Handle handle, CompiledBus compiled, UUID id, Instant time, String text, ObjectNode json, Instant now) {
+        java.util.List<String> matched = compiled.matcher().match(json);
+        if (matched.isEmpty() && compiled.archivesForAll().isEmpty()) {
+            return; // the common case for a bulk of status changes: stored, nothing else to do
+        }
+        int size = text.getBytes(StandardCharsets.UTF_8).length;
+        for (String archive : compiled.archivesForAll()) {
+            archive(handle, archive, id, time, size);
+        }
+        for (String name : matched) {
+            if (name.startsWith(BusMachines.ARCHIVE)) {
+                archive(handle, name.substring(BusMachines.ARCHIVE.length()), id, time, size);
+            } else {
+                deliver(handle, compiled.rules().get(name.substring(BusMachines.RULE.length())), json, now);
             }
         }
-        return true;
     }
 
     /**
@@ -148,12 +188,12 @@ final class EventRouter {
         }
     }
 
-    private static void archive(Handle handle, String archive, EventEnvelope event, int size) {
+    private static void archive(Handle handle, String archive, UUID id, Instant time, int size) {
         handle.createUpdate("INSERT INTO archived_events (archive, event_id, event_time, size_bytes)"
                         + " VALUES (:archive, :id, :time, :size) ON CONFLICT DO NOTHING")
                 .bind("archive", archive)
-                .bind("id", UUID.fromString(event.id()))
-                .bind("time", event.time())
+                .bind("id", id)
+                .bind("time", time)
                 .bind("size", size)
                 .execute();
     }

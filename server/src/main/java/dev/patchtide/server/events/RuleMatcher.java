@@ -23,6 +23,11 @@ public final class RuleMatcher {
         return matcher;
     }
 
+    /** Whether there is no pattern at all (nothing can match). */
+    boolean isEmpty() {
+        return empty;
+    }
+
     /** The names of the patterns the event (envelope JSON) matches. */
     public List<String> match(String eventJson) {
         return empty ? List.of() : Matching.rulesFor(machine, eventJson);

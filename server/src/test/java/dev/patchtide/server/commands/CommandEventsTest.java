@@ -139,6 +139,38 @@ class CommandEventsTest {
     }
 
     @Test
+    void changesOfManyInstancesAtOnceAreStoredAndRoutedEachWithItsOwnInstance() {
+        Instant at = clock.instant();
+        List<String> instances = List.of(INSTANCE_A, INSTANCE_B);
+        // Alike but for the instance: published from one template (AlikeEvents), each event its own.
+        server.database()
+                .jdbi()
+                .useTransaction(h -> listener.invocationsChanged(
+                        h,
+                        instances.stream()
+                                .map(i -> Changes.invocation(
+                                        COMMAND, i, "AWS-RunShellScript", "Success", Optional.empty(), at))
+                                .toList()));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> targets.events().size() == 2);
+        assertThat(targets.events())
+                .extracting(e -> e.path("detail").path("instance-id").asText())
+                .containsExactlyInAnyOrderElementsOf(instances);
+        for (JsonNode event : targets.events()) {
+            String instance = event.path("detail").path("instance-id").asText();
+            assertThat(event.path("resources").toString())
+                    .isEqualTo("[\"arn:aws:ssm:us-east-1:123456789012:managed-instance/" + instance + "\"]");
+            assertThat(event.path("detail").path("status").asText()).isEqualTo("Success");
+            assertThat(event.path("time").asText())
+                    .isEqualTo(at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                            .toString());
+        }
+        assertThat(targets.events()).extracting(e -> e.path("id").asText()).doesNotHaveDuplicates();
+        assertThat(storedDetailTypes())
+                .containsExactly(CommandEvents.INVOCATION_CHANGE, CommandEvents.INVOCATION_CHANGE);
+    }
+
+    @Test
     void nothingIsPublishedWhenTheChangingTransactionRollsBack() {
         assertThatThrownBy(() -> server.database().jdbi().useTransaction(h -> {
                     listener.invocationChanged(
