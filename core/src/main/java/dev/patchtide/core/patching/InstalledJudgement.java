@@ -20,4 +20,9 @@ public record InstalledJudgement(
         verdicts = List.copyOf(verdicts);
         notApplicable = List.copyOf(notApplicable);
     }
+
+    /** How many installed packages were judged: each is counted or has a verdict, never both. */
+    public int packages() {
+        return installed + installedOther + verdicts.size();
+    }
 }

@@ -22,9 +22,15 @@ public final class Inventory {
 
     private Inventory() {}
 
-    public static String canonical(List<InstalledPackage> packages) {
+    /** The packages in canonical order (by name, arch, version; equal ones as given). */
+    public static List<InstalledPackage> sorted(List<InstalledPackage> packages) {
         List<InstalledPackage> sorted = new ArrayList<>(packages);
         sorted.sort(ORDER);
+        return sorted;
+    }
+
+    public static String canonical(List<InstalledPackage> packages) {
+        List<InstalledPackage> sorted = sorted(packages);
         StringBuilder text = new StringBuilder(sorted.size() * 48);
         for (InstalledPackage p : sorted) {
             text.append(p.name())

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -57,6 +58,38 @@ final class InventoryStore {
         return out;
     }
 
+    /**
+     * Of each inventory held, only the packages with the given names, share-locked as {@link #findAll} locks
+     * them: what a changed report with a kept installed judgement needs (see {@link KeptJudgement}). A stored
+     * inventory is searched in its text, not unpacked whole; a hash the server does not hold is not returned.
+     */
+    Map<String, List<InstalledPackage>> findNamed(Handle h, Map<String, Set<String>> namesByHash) {
+        Map<String, List<InstalledPackage>> out = new HashMap<>();
+        if (namesByHash.isEmpty()) {
+            return out;
+        }
+        List<String> hashes = new ArrayList<>(namesByHash.keySet());
+        Map<String, List<InstalledPackage>> cached = new HashMap<>();
+        hashes.forEach(hash -> cache.get(hash).ifPresent(inventory -> cached.put(hash, inventory)));
+        h.createQuery("SELECT inventory_hash, CASE WHEN inventory_hash = ANY(:cached) THEN NULL ELSE packages_gzip"
+                        + " END FROM installed_inventories WHERE inventory_hash = ANY(:hashes) ORDER BY inventory_hash"
+                        + " FOR KEY SHARE")
+                .bind("hashes", PatchStateRows.texts(hashes))
+                .bind("cached", PatchStateRows.texts(new ArrayList<>(cached.keySet())))
+                .map((rs, ctx) -> Map.entry(rs.getString(1), Optional.ofNullable(rs.getBytes(2))))
+                .forEach(row -> {
+                    Set<String> names = namesByHash.get(row.getKey());
+                    out.put(
+                            row.getKey(),
+                            row.getValue()
+                                    .map(gzip -> Inventory.named(gunzip(gzip), names))
+                                    .orElseGet(() -> cached.get(row.getKey()).stream()
+                                            .filter(p -> names.contains(p.name()))
+                                            .toList()));
+                });
+        return out;
+    }
+
     private List<InstalledPackage> unpack(String hash, byte[] gzip) {
         List<InstalledPackage> inventory = Inventory.parse(gunzip(gzip));
         cache.put(hash, inventory);
@@ -73,11 +106,15 @@ final class InventoryStore {
                         .map(gzip -> unpack(hash, gzip)));
     }
 
-    /** An inventory with its canonical text and that text's hash, computed once for checking and storing. */
+    /**
+     * An inventory with its canonical text and that text's hash, computed once for checking and storing. The
+     * packages in the text's order, as a stored one reads back: every judgement sees an inventory in one order.
+     */
     record Canonical(List<InstalledPackage> packages, String text, String hash) {
         static Canonical of(List<InstalledPackage> packages) {
-            String text = Inventory.canonical(packages);
-            return new Canonical(packages, text, Inventory.sha256(text));
+            List<InstalledPackage> sorted = Inventory.sorted(packages);
+            String text = Inventory.canonical(sorted);
+            return new Canonical(List.copyOf(sorted), text, Inventory.sha256(text));
         }
     }
 
