@@ -155,8 +155,8 @@ public final class PatchStates {
                 judgeAvailable(baseline, scan, a, today, null).ifPresent(updates::add);
             }
         }
-        List<PatchStateVerdict> verdicts =
-                new ArrayList<>(installedVerdicts.size() + updates.size() + kept.notApplicable().size());
+        List<PatchStateVerdict> verdicts = new ArrayList<>(
+                installedVerdicts.size() + updates.size() + kept.notApplicable().size());
         verdicts.addAll(installedVerdicts);
         verdicts.addAll(updates);
         verdicts.addAll(kept.notApplicable());

@@ -77,7 +77,8 @@ class InstalledJudgementTest {
             PatchStates.Judgement early = PatchStates.judgeCounting(baseline, noUpdates, LocalDate.of(2020, 1, 1));
             PatchStates.Judgement late = PatchStates.judgeCounting(baseline, noUpdates, LocalDate.of(2030, 1, 1));
             assertThat(early).isEqualTo(late);
-            assertThat(PatchStates.judge(baseline, noUpdates, LocalDate.of(2020, 1, 1)).counts())
+            assertThat(PatchStates.judge(baseline, noUpdates, LocalDate.of(2020, 1, 1))
+                            .counts())
                     .isEqualTo(early.counts());
         }
     }
@@ -96,7 +97,8 @@ class InstalledJudgementTest {
         InstalledPackage curl = new InstalledPackage("curl", "amd64", "1", Optional.empty());
         AvailablePatch update = new AvailablePatch(
                 "curl", "amd64", "1", "2", "Debian12", "", "", "", "", true, Optional.empty(), List.of());
-        PatchStates.Scan scan = new PatchStates.Scan("Debian12", List.of(update), List.of(curl), false, List.of(), List.of());
+        PatchStates.Scan scan =
+                new PatchStates.Scan("Debian12", List.of(update), List.of(curl), false, List.of(), List.of());
         InstalledJudgement ofAnEmptyInventory = PatchStates.judgeInstalled(
                 blind, new PatchStates.Scan("Debian12", List.of(), List.of(), false, List.of(), List.of()));
 
@@ -131,7 +133,9 @@ class InstalledJudgementTest {
                         name,
                         ARCHS[random.nextInt(10) < 8 ? 0 : 1],
                         String.valueOf(1 + random.nextInt(3)),
-                        random.nextBoolean() ? Optional.empty() : Optional.of(Instant.ofEpochSecond(1_700_000_000L + c))));
+                        random.nextBoolean()
+                                ? Optional.empty()
+                                : Optional.of(Instant.ofEpochSecond(1_700_000_000L + c))));
             }
         }
         List<String> reboot = pick(random, installed);
@@ -192,19 +196,19 @@ class InstalledJudgementTest {
     }
 
     private static BaselineSpec baseline(Random random) {
-        List<BaselineSpec.Filter> global = random.nextInt(4) == 0
-                ? List.of(new BaselineSpec.Filter("PRODUCT", List.of("Debian12")))
-                : List.of();
+        List<BaselineSpec.Filter> global =
+                random.nextInt(4) == 0 ? List.of(new BaselineSpec.Filter("PRODUCT", List.of("Debian12"))) : List.of();
         List<BaselineSpec.Rule> rules = new ArrayList<>();
         int count = 1 + random.nextInt(2);
         for (int i = 0; i < count; i++) {
-            List<BaselineSpec.Filter> filters = switch (random.nextInt(5)) {
-                case 0 -> List.of(new BaselineSpec.Filter("NAME", List.of("c*", "vim")));
-                case 1 -> List.of(new BaselineSpec.Filter("CLASSIFICATION", List.of("Security")));
-                case 2 -> List.of(new BaselineSpec.Filter("PRIORITY", List.of("required", "important")));
-                case 3 -> List.of(new BaselineSpec.Filter("VERSION", List.of("2*")));
-                default -> List.of();
-            };
+            List<BaselineSpec.Filter> filters =
+                    switch (random.nextInt(5)) {
+                        case 0 -> List.of(new BaselineSpec.Filter("NAME", List.of("c*", "vim")));
+                        case 1 -> List.of(new BaselineSpec.Filter("CLASSIFICATION", List.of("Security")));
+                        case 2 -> List.of(new BaselineSpec.Filter("PRIORITY", List.of("required", "important")));
+                        case 3 -> List.of(new BaselineSpec.Filter("VERSION", List.of("2*")));
+                        default -> List.of();
+                    };
             rules.add(new BaselineSpec.Rule(
                     filters,
                     random.nextBoolean() ? "CRITICAL" : "MEDIUM",
@@ -212,11 +216,12 @@ class InstalledJudgementTest {
                     random.nextInt(4) == 0 ? Optional.of(LocalDate.of(2026, 11, 20)) : Optional.empty(),
                     random.nextBoolean()));
         }
-        List<String> approved = switch (random.nextInt(4)) {
-            case 0 -> List.of("bash", "nginx", "z*");
-            case 1 -> List.of("curl=2", "apache?");
-            default -> List.of();
-        };
+        List<String> approved =
+                switch (random.nextInt(4)) {
+                    case 0 -> List.of("bash", "nginx", "z*");
+                    case 1 -> List.of("curl=2", "apache?");
+                    default -> List.of();
+                };
         List<String> rejected = random.nextInt(3) == 0 ? List.of("telnet", "sudo*") : List.of();
         return new BaselineSpec(
                 "pb-" + random.nextInt(100),
@@ -226,6 +231,8 @@ class InstalledJudgementTest {
                 random.nextBoolean() ? "HIGH" : "UNSPECIFIED",
                 random.nextBoolean(),
                 rejected,
-                random.nextBoolean() ? BaselineSpec.RejectedAction.BLOCK : BaselineSpec.RejectedAction.ALLOW_AS_DEPENDENCY);
+                random.nextBoolean()
+                        ? BaselineSpec.RejectedAction.BLOCK
+                        : BaselineSpec.RejectedAction.ALLOW_AS_DEPENDENCY);
     }
 }

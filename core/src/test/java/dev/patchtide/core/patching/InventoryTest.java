@@ -42,7 +42,8 @@ class InventoryTest {
 
     @Test
     void namedPackagesAreFoundWithoutReadingTheRest() {
-        String[] names = {"a", "ab", "abc", "a-b", "b", "lib", "lib2", "libc6", "libc6-dev", "z", "zz", "\u00e9t\u00e9"};
+        String[] names = {"a", "ab", "abc", "a-b", "b", "lib", "lib2", "libc6", "libc6-dev", "z", "zz", "\u00e9t\u00e9"
+        };
         java.util.Random random = new java.util.Random(5);
         for (int n = 0; n < 500; n++) {
             List<InstalledPackage> packages = new java.util.ArrayList<>();

@@ -153,7 +153,9 @@ final class KeptJudgement {
                     a.get(5).asText(),
                     a.get(6).asBoolean(),
                     List.copyOf(cves),
-                    a.get(8).isNull() ? Optional.empty() : Optional.of(Instant.parse(a.get(8).asText()))));
+                    a.get(8).isNull()
+                            ? Optional.empty()
+                            : Optional.of(Instant.parse(a.get(8).asText()))));
         }
         return out;
     }

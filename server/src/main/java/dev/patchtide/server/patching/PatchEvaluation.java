@@ -248,7 +248,10 @@ final class PatchEvaluation {
         PatchStates.Scan core = coreScan(e.scan(), e.inventory());
         InstalledJudgement installed = e.kept().orElseGet(() -> PatchStates.judgeInstalled(e.spec(), core));
         PatchStates.Judgement judgement = PatchStates.judgeUpdates(
-                e.spec(), core, installed, e.evaluatedAt().atOffset(ZoneOffset.UTC).toLocalDate());
+                e.spec(),
+                core,
+                installed,
+                e.evaluatedAt().atOffset(ZoneOffset.UTC).toLocalDate());
         Map<PatchState, Integer> n = judgement.counts();
         int installedOther =
                 e.inventoryHash().isPresent() ? n.get(PatchState.INSTALLED_OTHER) : e.reportedInstalledCount();

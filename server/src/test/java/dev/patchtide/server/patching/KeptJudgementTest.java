@@ -50,10 +50,11 @@ class KeptJudgementTest {
                         .rejectedPatchesAction(PatchAction.BLOCK)
                         .approvalRules(r -> r.patchRules(rule -> rule.approveAfterDays(0)
                                 .enableNonSecurity(true)
-                                .complianceLevel(software.amazon.awssdk.services.ssm.model.PatchComplianceLevel.CRITICAL)
-                                .patchFilterGroup(g -> g.patchFilters(f -> f.key(
-                                                software.amazon.awssdk.services.ssm.model.PatchFilterKey.PRIORITY)
-                                        .values("Required", "Important"))))))
+                                .complianceLevel(
+                                        software.amazon.awssdk.services.ssm.model.PatchComplianceLevel.CRITICAL)
+                                .patchFilterGroup(g -> g.patchFilters(
+                                        f -> f.key(software.amazon.awssdk.services.ssm.model.PatchFilterKey.PRIORITY)
+                                                .values("Required", "Important"))))))
                 .baselineId();
         ssm.registerPatchBaselineForPatchGroup(b -> b.baselineId(baseline).patchGroup("scenario"));
     }
@@ -126,20 +127,22 @@ class KeptJudgementTest {
         InstancePatchState s = ssm.describeInstancePatchStates(b -> b.instanceIds(id))
                 .instancePatchStates()
                 .getFirst();
-        v.put("counts", List.of(
-                s.installedCount(),
-                s.installedOtherCount(),
-                s.installedPendingRebootCount(),
-                s.installedRejectedCount(),
-                s.missingCount(),
-                s.failedCount(),
-                s.notApplicableCount(),
-                s.unreportedNotApplicableCount(),
-                s.criticalNonCompliantCount(),
-                s.securityNonCompliantCount(),
-                s.otherNonCompliantCount(),
-                s.baselineId(),
-                s.patchGroup()));
+        v.put(
+                "counts",
+                List.of(
+                        s.installedCount(),
+                        s.installedOtherCount(),
+                        s.installedPendingRebootCount(),
+                        s.installedRejectedCount(),
+                        s.missingCount(),
+                        s.failedCount(),
+                        s.notApplicableCount(),
+                        s.unreportedNotApplicableCount(),
+                        s.criticalNonCompliantCount(),
+                        s.securityNonCompliantCount(),
+                        s.otherNonCompliantCount(),
+                        s.baselineId(),
+                        s.patchGroup()));
         v.put("rows", server.database().jdbi().withHandle(h -> h.createQuery("SELECT title, kb_id, classification,"
                         + " severity, state, compliance_level, cve_ids, security, installed_time, compliance_status,"
                         + " reported_installed_count FROM instance_patches p JOIN instance_patch_states s"
