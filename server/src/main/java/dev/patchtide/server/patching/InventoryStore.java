@@ -59,34 +59,31 @@ final class InventoryStore {
     }
 
     /**
-     * Of each inventory held, only the packages with the given names, share-locked as {@link #findAll} locks
-     * them: what a changed report with a kept installed judgement needs (see {@link KeptJudgement}). A stored
-     * inventory is searched in its text, not unpacked whole; a hash the server does not hold is not returned.
+     * Of each inventory, only the packages with the given names: what a changed report with a kept installed
+     * judgement needs (see {@link KeptJudgement}). Each of these hashes is the one its report's state row, locked
+     * FOR UPDATE by the caller, already refers to, so the row cannot be removed meanwhile (the foreign key and the
+     * sweeper's NOT EXISTS both see that reference) and is read without a row lock, which would cost a heap write
+     * per report. A stored inventory is searched in its text, not unpacked whole; one unpacked already is not read.
      */
     Map<String, List<InstalledPackage>> findNamed(Handle h, Map<String, Set<String>> namesByHash) {
         Map<String, List<InstalledPackage>> out = new HashMap<>();
-        if (namesByHash.isEmpty()) {
+        List<String> toRead = new ArrayList<>();
+        namesByHash.forEach((hash, names) -> cache.get(hash)
+                .ifPresentOrElse(
+                        inventory -> out.put(
+                                hash,
+                                inventory.stream()
+                                        .filter(p -> names.contains(p.name()))
+                                        .toList()),
+                        () -> toRead.add(hash)));
+        if (toRead.isEmpty()) {
             return out;
         }
-        List<String> hashes = new ArrayList<>(namesByHash.keySet());
-        Map<String, List<InstalledPackage>> cached = new HashMap<>();
-        hashes.forEach(hash -> cache.get(hash).ifPresent(inventory -> cached.put(hash, inventory)));
-        h.createQuery("SELECT inventory_hash, CASE WHEN inventory_hash = ANY(:cached) THEN NULL ELSE packages_gzip"
-                        + " END FROM installed_inventories WHERE inventory_hash = ANY(:hashes) ORDER BY inventory_hash"
-                        + " FOR KEY SHARE")
-                .bind("hashes", PatchStateRows.texts(hashes))
-                .bind("cached", PatchStateRows.texts(new ArrayList<>(cached.keySet())))
-                .map((rs, ctx) -> Map.entry(rs.getString(1), Optional.ofNullable(rs.getBytes(2))))
-                .forEach(row -> {
-                    Set<String> names = namesByHash.get(row.getKey());
-                    out.put(
-                            row.getKey(),
-                            row.getValue()
-                                    .map(gzip -> Inventory.named(gunzip(gzip), names))
-                                    .orElseGet(() -> cached.get(row.getKey()).stream()
-                                            .filter(p -> names.contains(p.name()))
-                                            .toList()));
-                });
+        h.createQuery("SELECT inventory_hash, packages_gzip FROM installed_inventories WHERE inventory_hash = ANY(:hashes)")
+                .bind("hashes", PatchStateRows.texts(toRead))
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getBytes(2)))
+                .forEach(row -> out.put(
+                        row.getKey(), Inventory.named(gunzip(row.getValue()), namesByHash.get(row.getKey()))));
         return out;
     }
 

@@ -85,6 +85,15 @@ class KeptJudgementTest {
         newUpdate(third, "lib6", "1.0-6", "1.0-7", true, "Required");
         assertSameAsFromScratch(host, third, true);
 
+        // A package more in the inventory (its hash changes; the server holds it, sent by another host with the
+        // same packages): the kept part is of another inventory, so the report is judged whole, and kept anew.
+        third.installed("lib10", "1.0-10");
+        third.sendInventory = true;
+        third.send(agent());
+        assertSameAsFromScratch(host, third, false);
+        newUpdate(third, "lib10", "1.0-10", "1.0-11", true, "Required");
+        assertSameAsFromScratch(host, third, true);
+
         // The baseline changes what installed packages are (coreutils approved by name, lib2 rejected). Whether
         // re-evaluation or the report gets there first, the outcome is that of the new baseline.
         ssm.updatePatchBaseline(b -> b.baselineId(baseline)
