@@ -225,7 +225,8 @@ final class PatchEvaluation {
             int availableSecurityUpdates,
             ComplianceStateListener.SeverityCounts severity,
             InstalledJudgement installed,
-            String installedKey) {
+            String installedKey,
+            Optional<KeptLines> namedLines) {
 
         Outcome outcome() {
             return new Outcome(input.group(), input.baselineId(), counts.status(), judgement);
@@ -287,7 +288,8 @@ final class PatchEvaluation {
                 availableSecurity,
                 severity,
                 installed,
-                KeptJudgement.key(e.spec(), e.scan(), e.inventoryHash()));
+                KeptJudgement.key(e.spec(), e.scan(), e.inventoryHash()),
+                KeptLines.of(e.scan().patches(), e.inventoryHash(), e.inventory()));
     }
 
     /**

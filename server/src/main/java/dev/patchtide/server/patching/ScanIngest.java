@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -197,7 +198,7 @@ final class ScanIngest {
         // update list is judged, with the few installed packages it names (see KeptJudgement).
         Map<Integer, PatchEvaluation.LastScan> scans = new HashMap<>();
         Map<Integer, InstalledJudgement> kept = new HashMap<>();
-        Map<String, Set<String>> namesByHash = new HashMap<>();
+        List<InventoryStore.Named> named = new ArrayList<>();
         for (Changed c : changed) {
             PutPatchScanReportRequest q = c.q();
             List<ReportedPatch> patches = q.patches() != null ? q.patches() : storedPatches.get(q.instanceId());
@@ -207,19 +208,22 @@ final class ScanIngest {
                 continue;
             }
             String key = KeptJudgement.key(c.baseline().spec(), scan, Optional.ofNullable(q.inventoryHash()));
+            // The row must still refer to that inventory (the key says which one it was judged from): then the
+            // inventory row cannot be gone, and its kept lines and the reference written back stay valid.
             Optional.ofNullable(before.get(q.instanceId()))
+                    .filter(p -> p.inventoryHash().equals(Optional.ofNullable(q.inventoryHash())))
                     .flatMap(p -> p.kept(key))
                     .ifPresent(k -> {
                         kept.put(c.index(), k);
                         if (q.inventoryHash() != null) {
-                            Set<String> names = namesByHash.computeIfAbsent(q.inventoryHash(), x -> new HashSet<>());
+                            Set<String> names = new TreeSet<>();
                             patches.forEach(p -> names.add(p.name()));
+                            named.add(new InventoryStore.Named(q.instanceId(), q.inventoryHash(), names));
                         }
                     });
         }
         Map<String, List<InstalledPackage>> inventoriesByHash = inventories(h, changed, kept.keySet(), answers, now);
-        namesByHash.keySet().removeAll(inventoriesByHash.keySet());
-        Map<String, List<InstalledPackage>> namedByHash = inventories.findNamed(h, namesByHash);
+        Map<String, List<InstalledPackage>> namedById = inventories.findNamed(h, named);
         List<PatchEvaluation.Judged> judged = new ArrayList<>();
         for (Changed c : changed) {
             PutPatchScanReportRequest q = c.q();
@@ -228,10 +232,9 @@ final class ScanIngest {
             }
             List<InstalledPackage> inventory = List.of();
             if (q.inventoryHash() != null) {
-                inventory = inventoriesByHash.get(q.inventoryHash());
-                if (inventory == null) {
-                    inventory = namedByHash.get(q.inventoryHash());
-                }
+                inventory = kept.containsKey(c.index())
+                        ? namedById.get(q.instanceId())
+                        : inventoriesByHash.get(q.inventoryHash());
                 if (inventory == null) {
                     answers[c.index()] = refused(new ApiException.Conflict(
                             "InventoryRequired",

@@ -73,7 +73,20 @@ class KeptJudgementTest {
         ScanReport second = AllPatchStatesTest.scenario();
         newUpdate(second, "coreutils", "9.1-1", "9.1-1+deb12u1", true, "Important");
         newUpdate(second, "lib3", "1.0-3", "1.0-4", false, "Optional");
+        long linesUsed = KeptLines.USED.sum();
         assertSameAsFromScratch(host, second, true);
+        // Its updates named packages the first report's did not: their inventory lines were read.
+        assertThat(KeptLines.USED.sum()).isEqualTo(linesUsed);
+
+        // A newer candidate for one of them: the same names as judged last, so their kept lines serve and no
+        // inventory is read at all; the outcome is still that of judging from scratch.
+        second.patches.getLast().put("AvailableVersion", "1.0-5");
+        assertSameAsFromScratch(host, second, true);
+        assertThat(KeptLines.USED.sum()).isEqualTo(linesUsed + 1);
+        // And an update gone (the names a subset of those kept).
+        second.patches.removeLast();
+        assertSameAsFromScratch(host, second, true);
+        assertThat(KeptLines.USED.sum()).isEqualTo(linesUsed + 2);
 
         // Reboot facts changed: the kept part no longer fits and the report is judged whole.
         ScanReport third = AllPatchStatesTest.scenario();
