@@ -22,9 +22,15 @@ public final class Inventory {
 
     private Inventory() {}
 
-    public static String canonical(List<InstalledPackage> packages) {
+    /** The packages in canonical order (by name, arch, version; equal ones as given). */
+    public static List<InstalledPackage> sorted(List<InstalledPackage> packages) {
         List<InstalledPackage> sorted = new ArrayList<>(packages);
         sorted.sort(ORDER);
+        return sorted;
+    }
+
+    public static String canonical(List<InstalledPackage> packages) {
+        List<InstalledPackage> sorted = sorted(packages);
         StringBuilder text = new StringBuilder(sorted.size() * 48);
         for (InstalledPackage p : sorted) {
             text.append(p.name())
@@ -94,6 +100,60 @@ public final class Inventory {
             at = end + 1;
         }
         return packages;
+    }
+
+    /**
+     * The packages of {@link #canonical} text whose names are among {@code names}, in the text's order, without
+     * reading the other lines: the text is sorted by name, so each name is found by a binary search over its
+     * lines. A changed scan report needs only the few packages its updates name.
+     */
+    public static List<InstalledPackage> named(String canonical, java.util.Collection<String> names) {
+        List<InstalledPackage> out = new ArrayList<>();
+        for (String name : new java.util.TreeSet<>(names)) {
+            // The first line whose name is not below the wanted one: lines starting before lo are below it, lines
+            // starting at hi (a line start, or the end) are not.
+            int lo = 0;
+            int hi = canonical.length();
+            while (lo < hi) {
+                int mid = lineStart(canonical, lo + (hi - lo) / 2);
+                if (compareName(canonical, mid, name) < 0) {
+                    lo = lineEnd(canonical, mid) + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            int at = hi;
+            while (at < canonical.length() && compareName(canonical, at, name) == 0) {
+                int end = lineEnd(canonical, at);
+                out.addAll(parse(canonical.substring(at, end)));
+                at = end + 1;
+            }
+        }
+        return out;
+    }
+
+    private static int lineStart(String text, int at) {
+        return at == 0 ? 0 : text.lastIndexOf('\n', at - 1) + 1;
+    }
+
+    private static int lineEnd(String text, int at) {
+        int end = text.indexOf('\n', at);
+        return end < 0 ? text.length() : end;
+    }
+
+    /** The name of the line starting at {@code at} compared with {@code name}, as String.compareTo orders them. */
+    private static int compareName(String text, int at, String name) {
+        int tab = text.indexOf('\t', at);
+        int end = tab < 0 ? lineEnd(text, at) : Math.min(tab, lineEnd(text, at));
+        int length = end - at;
+        int n = Math.min(length, name.length());
+        for (int i = 0; i < n; i++) {
+            int d = text.charAt(at + i) - name.charAt(i);
+            if (d != 0) {
+                return d;
+            }
+        }
+        return length - name.length();
     }
 
     /** The first tab in [from, end), or -1. */

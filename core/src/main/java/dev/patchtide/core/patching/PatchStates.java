@@ -48,11 +48,138 @@ public final class PatchStates {
 
     /**
      * The verdicts other than INSTALLED and INSTALLED_OTHER, which are only counted: what a stored evaluation
-     * keeps, without building a verdict for each of a host's ~1,500 packages.
+     * keeps, without building a verdict for each of a host's ~1,500 packages. The same as judging the installed
+     * packages alone ({@link #judgeInstalled}) and then the updates against that ({@link #judgeUpdates}).
      */
     public static Judgement judgeCounting(BaselineSpec baseline, Scan scan, LocalDate today) {
-        return judge(baseline, scan, today, false);
+        return judgeUpdates(baseline, scan, judgeInstalled(baseline, scan), today);
     }
+
+    /**
+     * Every installed package judged as if no update were available (the scan's updates are ignored): the part
+     * of a judgement a changed update list does not touch. It depends on the baseline, the product, the
+     * inventory, the reboot-pending facts and the failed packages, and on nothing else: installed packages carry
+     * no release date, so no rule's date (nor today) decides them.
+     */
+    public static InstalledJudgement judgeInstalled(BaselineSpec baseline, Scan scan) {
+        Map<PatchState, Integer> counted = new EnumMap<>(PatchState.class);
+        counted.put(PatchState.INSTALLED, 0);
+        counted.put(PatchState.INSTALLED_OTHER, 0);
+        List<PatchStateVerdict> verdicts = new ArrayList<>();
+        InstalledApproval approval = new InstalledApproval(baseline, scan.product(), NO_DAY);
+        for (InstalledPackage p : scan.installed()) {
+            judgeInstalled(baseline, scan, p, approval, false, counted).ifPresent(verdicts::add);
+        }
+        List<PatchStateVerdict> notApplicable = new ArrayList<>();
+        int unreported = 0;
+        for (String entry : baseline.approvedPatches()) {
+            String name = entry.contains("=") ? entry.substring(0, entry.indexOf('=')) : entry;
+            boolean installed = scan.installed().stream().anyMatch(p -> BaselineEvaluator.matches(name, p.name()));
+            if (installed) {
+                continue;
+            }
+            if (name.contains("*") || name.contains("?")) {
+                unreported++;
+            } else {
+                notApplicable.add(new PatchStateVerdict(
+                        PatchState.NOT_APPLICABLE,
+                        name,
+                        entry,
+                        "",
+                        "",
+                        baseline.approvedPatchesComplianceLevel(),
+                        false,
+                        List.of(),
+                        Optional.empty()));
+            }
+        }
+        return new InstalledJudgement(
+                counted.get(PatchState.INSTALLED),
+                counted.get(PatchState.INSTALLED_OTHER),
+                verdicts,
+                notApplicable,
+                unreported);
+    }
+
+    /**
+     * The whole judgement from the installed packages' ({@code kept}, from {@link #judgeInstalled} with the same
+     * baseline, product, inventory, reboot facts and failed packages) and the scan's updates. Of the inventory,
+     * {@code scan.installed()} needs only the packages named by an update, in the inventory's order (others are
+     * ignored): those an approved (or failed) update replaces give up their installed verdict for the update's.
+     */
+    public static Judgement judgeUpdates(BaselineSpec baseline, Scan scan, InstalledJudgement kept, LocalDate today) {
+        Map<PatchState, Integer> counts = new EnumMap<>(PatchState.class);
+        for (PatchState state : PatchState.values()) {
+            counts.put(state, 0);
+        }
+        counts.put(PatchState.INSTALLED, kept.installed());
+        counts.put(PatchState.INSTALLED_OTHER, kept.installedOther());
+        Map<String, AvailablePatch> available = new HashMap<>();
+        Set<String> namesWithUpdates = new HashSet<>();
+        scan.available().forEach(a -> {
+            available.put(a.name() + "." + a.arch(), a);
+            namesWithUpdates.add(a.name());
+        });
+        Set<String> availableJudged = new HashSet<>();
+        List<PatchStateVerdict> installedVerdicts = new ArrayList<>(kept.verdicts());
+        List<PatchStateVerdict> updates = new ArrayList<>(scan.available().size());
+        InstalledApproval approval = null;
+        for (InstalledPackage p : scan.installed()) {
+            if (!namesWithUpdates.contains(p.name())) {
+                continue; // judged in kept
+            }
+            String key = p.name() + "." + p.arch();
+            AvailablePatch update = available.get(key);
+            if (update == null || !(update.installedVersion().equals(p.version()) || !availableJudged.contains(key))) {
+                continue; // its installed verdict (in kept) stands
+            }
+            availableJudged.add(key);
+            Optional<PatchStateVerdict> v = judgeAvailable(baseline, scan, update, today, p);
+            if (v.isEmpty()) {
+                continue;
+            }
+            updates.add(v.get());
+            // The update's verdict replaces the package's installed one, which kept counted or listed.
+            if (approval == null) {
+                approval = new InstalledApproval(baseline, scan.product(), NO_DAY);
+            }
+            Map<PatchState, Integer> withdrawn = new EnumMap<>(PatchState.class);
+            Optional<PatchStateVerdict> was = judgeInstalled(baseline, scan, p, approval, false, withdrawn);
+            if (was.isPresent() ? !installedVerdicts.remove(was.get()) : !withdraw(counts, withdrawn)) {
+                throw new IllegalArgumentException("the kept installed judgement is not of this inventory: " + key);
+            }
+        }
+        // Updates for packages the inventory does not list (a report without inventory): only what they decide.
+        for (AvailablePatch a : scan.available()) {
+            if (!availableJudged.contains(a.name() + "." + a.arch())) {
+                judgeAvailable(baseline, scan, a, today, null).ifPresent(updates::add);
+            }
+        }
+        List<PatchStateVerdict> verdicts = new ArrayList<>(
+                installedVerdicts.size() + updates.size() + kept.notApplicable().size());
+        verdicts.addAll(installedVerdicts);
+        verdicts.addAll(updates);
+        verdicts.addAll(kept.notApplicable());
+        verdicts.sort(Comparator.comparing(PatchStateVerdict::kbId));
+        verdicts.forEach(v -> counts.merge(v.state(), 1, Integer::sum));
+        return new Judgement(
+                List.copyOf(verdicts), kept.unreportedNotApplicable(), java.util.Collections.unmodifiableMap(counts));
+    }
+
+    /** Takes one counted package (the single entry of {@code one}) off the counts; false if none was left. */
+    private static boolean withdraw(Map<PatchState, Integer> counts, Map<PatchState, Integer> one) {
+        for (Map.Entry<PatchState, Integer> e : one.entrySet()) {
+            int left = counts.get(e.getKey()) - e.getValue();
+            if (left < 0) {
+                return false;
+            }
+            counts.put(e.getKey(), left);
+        }
+        return true;
+    }
+
+    /** Installed packages have no release date, so the day never decides their approval; any day does. */
+    private static final LocalDate NO_DAY = LocalDate.EPOCH;
 
     private static Judgement judge(BaselineSpec baseline, Scan scan, LocalDate today, boolean everyVerdict) {
         Map<PatchState, Integer> counts = new EnumMap<>(PatchState.class);

@@ -181,7 +181,7 @@ class SigV4Test {
     }
 
     @Test
-    void malformedAuthorizationIsIncomplete() {
+    void malformedAuthorizationIsIncomplete() throws Exception {
         String credential = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/us-east-1/ssm/aws4_request";
         fails(() -> SigV4.parseAuthorization(credential + ", SignedHeaders=host"), Kind.INCOMPLETE_SIGNATURE)
                 .hasMessageStartingWith("Authorization header requires 'Signature' parameter.");
@@ -197,6 +197,15 @@ class SigV4Test {
         // Well-formed but scoped wrongly: InvalidSignatureException at AWS.
         String terminator = credential.replace("aws4_request", "aws4_reques") + ", SignedHeaders=host, Signature=ab";
         fails(() -> SigV4.parseAuthorization(terminator), Kind.SIGNATURE_MISMATCH);
+        // The scope's date is exactly eight ASCII digits (other scripts' digits, signs and lengths refused).
+        for (String date : List.of("2026112", "202611221", "2026112a", "+2026112", "2026\u0661122", "２０２６１１２２")) {
+            String header = credential.replace("20261122", date) + ", SignedHeaders=host, Signature=ab";
+            fails(() -> SigV4.parseAuthorization(header), Kind.INCOMPLETE_SIGNATURE)
+                    .hasMessageContaining("to a date as yyyyMMdd");
+        }
+        assertThat(SigV4.parseAuthorization(credential + ", SignedHeaders=host, Signature=ab")
+                        .date())
+                .isEqualTo("20261122");
     }
 
     @Test

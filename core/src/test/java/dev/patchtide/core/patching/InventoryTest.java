@@ -39,4 +39,38 @@ class InventoryTest {
         assertThatThrownBy(() -> Inventory.parse("bash\tamd64\t5.2\tyesterday\n"))
                 .isInstanceOf(NumberFormatException.class);
     }
+
+    @Test
+    void namedPackagesAreFoundWithoutReadingTheRest() {
+        String[] names = {"a", "ab", "abc", "a-b", "b", "lib", "lib2", "libc6", "libc6-dev", "z", "zz", "\u00e9t\u00e9"
+        };
+        java.util.Random random = new java.util.Random(5);
+        for (int n = 0; n < 500; n++) {
+            List<InstalledPackage> packages = new java.util.ArrayList<>();
+            for (String name : names) {
+                for (int c = random.nextInt(4) == 0 ? 0 : 1 + random.nextInt(2); c > 0; c--) {
+                    packages.add(new InstalledPackage(
+                            name,
+                            random.nextBoolean() ? "amd64" : "i386",
+                            String.valueOf(random.nextInt(5)),
+                            random.nextBoolean() ? Optional.empty() : Optional.of(Instant.ofEpochSecond(c))));
+                }
+            }
+            String text = Inventory.canonical(packages);
+            List<String> wanted = new java.util.ArrayList<>();
+            for (String name : names) {
+                if (random.nextInt(3) == 0) {
+                    wanted.add(name);
+                }
+            }
+            wanted.add(random.nextBoolean() ? "absent" : "libc");
+
+            assertThat(Inventory.named(text, wanted))
+                    .as(text + wanted)
+                    .containsExactlyElementsOf(Inventory.parse(text).stream()
+                            .filter(p -> wanted.contains(p.name()))
+                            .toList());
+        }
+        assertThat(Inventory.named("", List.of("a"))).isEmpty();
+    }
 }

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -57,6 +58,68 @@ final class InventoryStore {
         return out;
     }
 
+    /** A report judged with its kept installed part: its instance, inventory and update list's names. */
+    record Named(String instanceId, String inventoryHash, Set<String> names) {
+        /** The names as kept lines list them, or null when one cannot be listed so (see {@link KeptLines}). */
+        String listed() {
+            boolean listable = names.stream().noneMatch(n -> n == null || n.isEmpty() || n.indexOf('\n') >= 0);
+            return listable ? String.join("\n", names) : null;
+        }
+    }
+
+    /**
+     * For each report, only its inventory's packages with the given names: what a changed report with a kept
+     * installed judgement needs (see {@link KeptJudgement}), by instance id. One statement for all: where the
+     * instance's kept lines ({@link KeptLines}) cover the names, those are read and the inventory is not; else the
+     * inventory's text is read (unless unpacked here already) and searched, not unpacked whole. Each inventory is
+     * the one its report's state row, locked FOR UPDATE by the caller, already refers to, so it cannot be removed
+     * meanwhile (the foreign key and the sweeper's NOT EXISTS both see that reference) and is read without a row
+     * lock, which would cost a heap write per report. An instance whose packages are not found is not returned.
+     */
+    Map<String, List<InstalledPackage>> findNamed(Handle h, List<Named> reports) {
+        Map<String, List<InstalledPackage>> out = new HashMap<>();
+        if (reports.isEmpty()) {
+            return out;
+        }
+        Map<String, Named> byId = new HashMap<>();
+        List<String> ids = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<Boolean> cached = new ArrayList<>();
+        for (Named r : reports) {
+            byId.put(r.instanceId(), r);
+            ids.add(r.instanceId());
+            names.add(r.listed());
+            cached.add(cache.get(r.inventoryHash()).isPresent());
+        }
+        // NULL kept names (none kept, or a name that could not be kept) cover nothing: the inventory is read.
+        h.createQuery("SELECT n.id, CASE WHEN k.covered THEN s.installed_lines END, CASE WHEN k.covered OR n.cached"
+                        + " THEN NULL ELSE i.packages_gzip END FROM unnest(:ids, :names, :cached) AS n(id, names, cached)"
+                        + " JOIN instance_patch_states s ON s.instance_id = n.id"
+                        + " LEFT JOIN installed_inventories i ON i.inventory_hash = s.inventory_hash,"
+                        + " LATERAL (SELECT coalesce(s.installed_names @> string_to_array(n.names, E'\\n'), false)"
+                        + " AS covered) AS k")
+                .bind("ids", PatchStateRows.texts(ids))
+                .bind("names", PatchStateRows.texts(names))
+                .bind("cached", PatchStateRows.booleans(cached))
+                .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getString(2), rs.getBytes(3)})
+                .forEach(row -> {
+                    Named r = byId.get((String) row[0]);
+                    Optional<List<InstalledPackage>> found;
+                    if (row[1] != null) {
+                        KeptLines.USED.increment();
+                        found = Optional.of(KeptLines.packages((String) row[1], r.names()));
+                    } else if (row[2] != null) {
+                        found = Optional.of(Inventory.named(gunzip((byte[]) row[2]), r.names()));
+                    } else {
+                        found = cache.get(r.inventoryHash()).map(inventory -> inventory.stream()
+                                .filter(p -> r.names().contains(p.name()))
+                                .toList());
+                    }
+                    found.ifPresent(packages -> out.put(r.instanceId(), packages));
+                });
+        return out;
+    }
+
     private List<InstalledPackage> unpack(String hash, byte[] gzip) {
         List<InstalledPackage> inventory = Inventory.parse(gunzip(gzip));
         cache.put(hash, inventory);
@@ -73,11 +136,15 @@ final class InventoryStore {
                         .map(gzip -> unpack(hash, gzip)));
     }
 
-    /** An inventory with its canonical text and that text's hash, computed once for checking and storing. */
+    /**
+     * An inventory with its canonical text and that text's hash, computed once for checking and storing. The
+     * packages in the text's order, as a stored one reads back: every judgement sees an inventory in one order.
+     */
     record Canonical(List<InstalledPackage> packages, String text, String hash) {
         static Canonical of(List<InstalledPackage> packages) {
-            String text = Inventory.canonical(packages);
-            return new Canonical(packages, text, Inventory.sha256(text));
+            List<InstalledPackage> sorted = Inventory.sorted(packages);
+            String text = Inventory.canonical(sorted);
+            return new Canonical(List.copyOf(sorted), text, Inventory.sha256(text));
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchtide.core.patching.AvailablePatch;
 import dev.patchtide.core.patching.BaselineSpec;
+import dev.patchtide.core.patching.InstalledJudgement;
 import dev.patchtide.core.patching.InstalledPackage;
 import dev.patchtide.core.patching.PatchState;
 import dev.patchtide.core.patching.PatchStateVerdict;
@@ -180,7 +181,8 @@ final class PatchEvaluation {
                 reportedInstalledCount,
                 operationStart,
                 operationEnd,
-                evaluatedAt));
+                evaluatedAt,
+                Optional.empty()));
         Map<String, PatchStateRows.Stored> before = PatchStateRows.lock(h, List.of(instanceId));
         storeAll(h, List.of(judged), before, now);
         return judged.outcome();
@@ -189,7 +191,9 @@ final class PatchEvaluation {
     /**
      * What a judgement is made from. {@code outcomeHash} is the hash of those inputs (see {@link ScanIngest}),
      * kept so an identical next report can skip judging; empty when the caller does not compute it
-     * (re-evaluation), which makes the next report judge afresh.
+     * (re-evaluation), which makes the next report judge afresh. With {@code kept} (the stored installed part,
+     * whose {@link KeptJudgement#key} is this evaluation's), {@code inventory} need hold only the packages the
+     * updates name; without it, the whole inventory is judged.
      */
     record Evaluation(
             String instanceId,
@@ -206,16 +210,23 @@ final class PatchEvaluation {
             int reportedInstalledCount,
             Instant operationStart,
             Instant operationEnd,
-            Instant evaluatedAt) {}
+            Instant evaluatedAt,
+            Optional<InstalledJudgement> kept) {}
 
-    /** An evaluation with its verdicts and counts, ready to store; a new snapshot id names it. */
+    /**
+     * An evaluation with its verdicts and counts, ready to store; a new snapshot id names it. {@code installed}
+     * is the installed part with its {@code installedKey}, kept for the next changed report.
+     */
     record Judged(
             Evaluation input,
             String snapshotId,
             PatchStates.Judgement judgement,
             Counts counts,
             int availableSecurityUpdates,
-            ComplianceStateListener.SeverityCounts severity) {
+            ComplianceStateListener.SeverityCounts severity,
+            InstalledJudgement installed,
+            String installedKey,
+            Optional<KeptLines> namedLines) {
 
         Outcome outcome() {
             return new Outcome(input.group(), input.baselineId(), counts.status(), judgement);
@@ -233,10 +244,14 @@ final class PatchEvaluation {
 
     /** Judges without touching the database. */
     static Judged judge(Evaluation e) {
-        // INSTALLED and INSTALLED_OTHER only counted: they are not stored as rows.
-        PatchStates.Judgement judgement = PatchStates.judgeCounting(
+        // INSTALLED and INSTALLED_OTHER only counted: they are not stored as rows. The installed packages are
+        // judged here only when no kept part fits (see KeptJudgement).
+        PatchStates.Scan core = coreScan(e.scan(), e.inventory());
+        InstalledJudgement installed = e.kept().orElseGet(() -> PatchStates.judgeInstalled(e.spec(), core));
+        PatchStates.Judgement judgement = PatchStates.judgeUpdates(
                 e.spec(),
-                coreScan(e.scan(), e.inventory()),
+                core,
+                installed,
                 e.evaluatedAt().atOffset(ZoneOffset.UTC).toLocalDate());
         Map<PatchState, Integer> n = judgement.counts();
         int installedOther =
@@ -265,7 +280,16 @@ final class PatchEvaluation {
         int availableSecurity = (int) e.scan().patches().stream()
                 .filter(p -> Boolean.TRUE.equals(p.security()))
                 .count();
-        return new Judged(e, UUID.randomUUID().toString(), judgement, counts, availableSecurity, severity);
+        return new Judged(
+                e,
+                UUID.randomUUID().toString(),
+                judgement,
+                counts,
+                availableSecurity,
+                severity,
+                installed,
+                KeptJudgement.key(e.spec(), e.scan(), e.inventoryHash()),
+                KeptLines.of(e.scan().patches(), e.inventoryHash(), e.inventory()));
     }
 
     /**

@@ -35,7 +35,15 @@ final class PatchStateRows {
             boolean rebootPending,
             PatchEvaluation.Counts counts,
             Instant operationEnd,
-            Operation operation) {}
+            Operation operation,
+            Optional<String> installedKey,
+            Optional<String> installedJudgement) {
+
+        /** The kept installed part, if it was judged from what {@code key} names (see {@link KeptJudgement}). */
+        Optional<dev.patchtide.core.patching.InstalledJudgement> kept(String key) {
+            return installedKey.filter(key::equals).flatMap(k -> installedJudgement.map(KeptJudgement::read));
+        }
+    }
 
     /** Locks the state rows of these instances, in id order (as every writer does), and returns them by id. */
     static Map<String, Stored> lock(Handle h, Collection<String> instanceIds) {
@@ -46,7 +54,8 @@ final class PatchStateRows {
                         + " installed_other_count, installed_pending_reboot_count, installed_rejected_count,"
                         + " missing_count, failed_count, not_applicable_count, critical_non_compliant_count,"
                         + " security_non_compliant_count, other_non_compliant_count, operation_end_time, operation,"
-                        + " reboot_option, operation_snapshot_id, install_override_list FROM instance_patch_states"
+                        + " reboot_option, operation_snapshot_id, install_override_list, installed_key,"
+                        + " installed_judgement FROM instance_patch_states"
                         + " WHERE instance_id = ANY(:ids) ORDER BY instance_id FOR UPDATE")
                 .bind("ids", texts(new ArrayList<>(instanceIds)))
                 .map((rs, ctx) -> new Stored(
@@ -65,7 +74,9 @@ final class PatchStateRows {
                                 rs.getString("reboot_option"),
                                 rs.getString("operation_snapshot_id"),
                                 rs.getString("install_override_list"),
-                                null)))
+                                null),
+                        Optional.ofNullable(rs.getString("installed_key")),
+                        Optional.ofNullable(rs.getString("installed_judgement"))))
                 .forEach(s -> out.put(s.instanceId(), s));
         return out;
     }
@@ -176,20 +187,25 @@ final class PatchStateRows {
                         + " compliance_status, installed_count, installed_pending_reboot_count,"
                         + " installed_rejected_count, failed_count, not_applicable_count,"
                         + " unreported_not_applicable_count, inventory_hash, reported_installed_count, last_scan,"
-                        + " evaluated_at, needs_evaluation, outcome_hash, patches_hash)"
+                        + " evaluated_at, needs_evaluation, outcome_hash, patches_hash, installed_key, installed_judgement,"
+                        + " installed_names, installed_lines)"
                         + " SELECT u.id, u.os, u.grp, u.baseline, u.snapshot, 'Scan', u.start_time, u.end_time,"
                         + " u.installed_other, u.missing, u.critical, u.security, u.other, u.available_security,"
                         + " u.reboot, u.status, u.installed, u.pending_reboot, u.rejected, u.failed, u.not_applicable,"
                         + " u.unreported, u.inventory_hash, u.reported, u.scan::jsonb, u.evaluated_at, false,"
-                        + " u.outcome_hash, u.patches_hash FROM unnest(:ids, :oses, :groups, :baselines, :snapshots,"
+                        + " u.outcome_hash, u.patches_hash, u.installed_key, u.installed_judgement,"
+                        + " string_to_array(u.installed_names, E'\\n'), u.installed_lines"
+                        + " FROM unnest(:ids, :oses, :groups, :baselines, :snapshots,"
                         + " CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]), :installedOther, :missing,"
                         + " :critical, :security, :other, :availableSecurity, :reboot, :statuses, :installed,"
                         + " :pendingReboot, :rejected, :failed, :notApplicable, :unreported, :inventoryHashes,"
-                        + " :reported, :scans, CAST(:evaluatedAt AS timestamptz[]), :outcomeHashes, :patchesHashes)"
+                        + " :reported, :scans, CAST(:evaluatedAt AS timestamptz[]), :outcomeHashes, :patchesHashes,"
+                        + " :installedKeys, :installedJudgements, :installedNames, :installedLines)"
                         + " AS u(id, os, grp, baseline, snapshot, start_time, end_time, installed_other, missing,"
                         + " critical, security, other, available_security, reboot, status, installed, pending_reboot,"
                         + " rejected, failed, not_applicable, unreported, inventory_hash, reported, scan,"
-                        + " evaluated_at, outcome_hash, patches_hash)"
+                        + " evaluated_at, outcome_hash, patches_hash, installed_key, installed_judgement, installed_names,"
+                        + " installed_lines)"
                         + " ON CONFLICT (instance_id) DO UPDATE SET operating_system = EXCLUDED.operating_system,"
                         + " patch_group = EXCLUDED.patch_group, baseline_id = EXCLUDED.baseline_id,"
                         + " snapshot_id = EXCLUDED.snapshot_id,"
@@ -212,7 +228,9 @@ final class PatchStateRows {
                         + " reported_installed_count = EXCLUDED.reported_installed_count,"
                         + " last_scan = EXCLUDED.last_scan, evaluated_at = EXCLUDED.evaluated_at,"
                         + " needs_evaluation = false, outcome_hash = EXCLUDED.outcome_hash,"
-                        + " patches_hash = EXCLUDED.patches_hash")
+                        + " patches_hash = EXCLUDED.patches_hash, installed_key = EXCLUDED.installed_key,"
+                        + " installed_names = EXCLUDED.installed_names, installed_lines = EXCLUDED.installed_lines,"
+                        + " installed_judgement = EXCLUDED.installed_judgement")
                 .bind("ids", texts(column(judged, j -> j.input().instanceId())))
                 .bind("oses", texts(column(judged, j -> j.input().os())))
                 .bind("groups", texts(column(judged, j -> j.input().group())))
@@ -252,6 +270,14 @@ final class PatchStateRows {
                         "outcomeHashes",
                         texts(column(judged, j -> j.input().outcomeHash().orElse(null))))
                 .bind("patchesHashes", texts(column(judged, j -> j.input().patchesHash())))
+                .bind("installedKeys", texts(column(judged, PatchEvaluation.Judged::installedKey)))
+                .bind("installedJudgements", texts(column(judged, j -> KeptJudgement.write(j.installed()))))
+                .bind("installedNames", texts(column(judged, j -> j.namedLines()
+                        .map(KeptLines::names)
+                        .orElse(null))))
+                .bind("installedLines", texts(column(judged, j -> j.namedLines()
+                        .map(KeptLines::lines)
+                        .orElse(null))))
                 .execute();
     }
 

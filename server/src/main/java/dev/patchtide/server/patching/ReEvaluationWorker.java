@@ -157,7 +157,8 @@ public final class ReEvaluationWorker implements AutoCloseable {
                     c.reportedInstalled(),
                     c.start(),
                     c.end(),
-                    now)));
+                    now,
+                    Optional.empty())));
         }
         Map<String, PatchStateRows.Stored> before =
                 PatchStateRows.lock(h, claimed.stream().map(Claimed::instanceId).toList());

@@ -1,5 +1,6 @@
 package dev.patchtide.server.patching;
 
+import dev.patchtide.core.patching.InstalledJudgement;
 import dev.patchtide.core.patching.InstalledPackage;
 import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.patching.ScanMessages.PutPatchScanReportRequest;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -184,7 +186,6 @@ final class ScanIngest {
         }
         PatchStateRows.touch(h, unchanged);
 
-        Map<String, List<InstalledPackage>> inventoriesByHash = inventories(h, changed, answers, now);
         // A report that named its patch list by hash but must be judged again (its baseline, day or inventory
         // changed) is judged with the list stored from the scan that sent it.
         Map<String, List<ReportedPatch>> storedPatches = PatchStateRows.storedPatches(
@@ -193,6 +194,36 @@ final class ScanIngest {
                         .filter(c -> c.q().patches() == null)
                         .map(c -> c.q().instanceId())
                         .toList());
+        // Where the installed packages were judged from the same inputs before, that part is kept and only the
+        // update list is judged, with the few installed packages it names (see KeptJudgement).
+        Map<Integer, PatchEvaluation.LastScan> scans = new HashMap<>();
+        Map<Integer, InstalledJudgement> kept = new HashMap<>();
+        List<InventoryStore.Named> named = new ArrayList<>();
+        for (Changed c : changed) {
+            PutPatchScanReportRequest q = c.q();
+            List<ReportedPatch> patches = q.patches() != null ? q.patches() : storedPatches.get(q.instanceId());
+            PatchEvaluation.LastScan scan = lastScan(q, patches);
+            scans.put(c.index(), scan);
+            if (q.inventory() != null) {
+                continue;
+            }
+            String key = KeptJudgement.key(c.baseline().spec(), scan, Optional.ofNullable(q.inventoryHash()));
+            // The row must still refer to that inventory (the key says which one it was judged from): then the
+            // inventory row cannot be gone, and its kept lines and the reference written back stay valid.
+            Optional.ofNullable(before.get(q.instanceId()))
+                    .filter(p -> p.inventoryHash().equals(Optional.ofNullable(q.inventoryHash())))
+                    .flatMap(p -> p.kept(key))
+                    .ifPresent(k -> {
+                        kept.put(c.index(), k);
+                        if (q.inventoryHash() != null) {
+                            Set<String> names = new TreeSet<>();
+                            patches.forEach(p -> names.add(p.name()));
+                            named.add(new InventoryStore.Named(q.instanceId(), q.inventoryHash(), names));
+                        }
+                    });
+        }
+        Map<String, List<InstalledPackage>> inventoriesByHash = inventories(h, changed, kept.keySet(), answers, now);
+        Map<String, List<InstalledPackage>> namedById = inventories.findNamed(h, named);
         List<PatchEvaluation.Judged> judged = new ArrayList<>();
         for (Changed c : changed) {
             PutPatchScanReportRequest q = c.q();
@@ -201,7 +232,9 @@ final class ScanIngest {
             }
             List<InstalledPackage> inventory = List.of();
             if (q.inventoryHash() != null) {
-                inventory = inventoriesByHash.get(q.inventoryHash());
+                inventory = kept.containsKey(c.index())
+                        ? namedById.get(q.instanceId())
+                        : inventoriesByHash.get(q.inventoryHash());
                 if (inventory == null) {
                     answers[c.index()] = refused(new ApiException.Conflict(
                             "InventoryRequired",
@@ -210,8 +243,9 @@ final class ScanIngest {
                     continue;
                 }
             }
-            List<ReportedPatch> patches = q.patches() != null ? q.patches() : storedPatches.get(q.instanceId());
-            PatchEvaluation.Judged j = PatchEvaluation.judge(evaluation(c, patches, inventory));
+            Optional<InstalledJudgement> installed = Optional.ofNullable(kept.get(c.index()));
+            installed.ifPresent(k -> KeptJudgement.REUSED.increment());
+            PatchEvaluation.Judged j = PatchEvaluation.judge(evaluation(c, scans.get(c.index()), inventory, installed));
             judged.add(j);
             answers[c.index()] = new ScanWriter.Stored(new PutPatchScanReportResult(
                     j.snapshotId(),
@@ -276,17 +310,18 @@ final class ScanIngest {
             String outcomeHash) {}
 
     /**
-     * The inventories the changed reports need: those sent are checked against their InventoryHash and stored,
-     * the others read; all share-locked. A report whose inventory is not what its hash says is refused.
+     * The whole inventories the changed reports need (not those with a kept installed judgement): those sent are
+     * checked against their InventoryHash and stored, the others read; all share-locked. A report whose inventory
+     * is not what its hash says is refused.
      */
     private Map<String, List<InstalledPackage>> inventories(
-            Handle h, List<Changed> changed, ScanWriter.Answer[] answers, Instant now) {
+            Handle h, List<Changed> changed, Set<Integer> kept, ScanWriter.Answer[] answers, Instant now) {
         Map<String, InventoryStore.Canonical> sent = new HashMap<>();
         Set<String> named = new HashSet<>();
         for (Changed c : changed) {
             PutPatchScanReportRequest q = c.q();
             if (q.inventory() == null) {
-                if (q.inventoryHash() != null) {
+                if (q.inventoryHash() != null && !kept.contains(c.index())) {
                     named.add(q.inventoryHash());
                 }
                 continue;
@@ -310,16 +345,25 @@ final class ScanIngest {
         return out;
     }
 
-    /** Without an inventory (older agents) the reported count stands in for it. */
-    private static PatchEvaluation.Evaluation evaluation(
-            Changed c, List<ReportedPatch> patches, List<InstalledPackage> inventory) {
-        PutPatchScanReportRequest q = c.q();
-        PatchEvaluation.LastScan scan = new PatchEvaluation.LastScan(
+    private static PatchEvaluation.LastScan lastScan(PutPatchScanReportRequest q, List<ReportedPatch> patches) {
+        return new PatchEvaluation.LastScan(
                 product(q.product(), patches),
                 patches,
                 Boolean.TRUE.equals(q.rebootRequired()),
                 Objects.requireNonNullElse(q.rebootRequiredPackages(), List.of()),
                 Objects.requireNonNullElse(q.failedPackages(), List.of()));
+    }
+
+    /**
+     * Without an inventory (older agents) the reported count stands in for it. With a kept installed judgement,
+     * {@code inventory} is only the packages the updates name.
+     */
+    private static PatchEvaluation.Evaluation evaluation(
+            Changed c,
+            PatchEvaluation.LastScan scan,
+            List<InstalledPackage> inventory,
+            Optional<InstalledJudgement> kept) {
+        PutPatchScanReportRequest q = c.q();
         Instant end = q.operationEndTime();
         return new PatchEvaluation.Evaluation(
                 q.instanceId(),
@@ -333,10 +377,13 @@ final class ScanIngest {
                 c.patchesHash(),
                 Optional.ofNullable(q.inventoryHash()),
                 inventory,
-                q.installedCount() != null ? q.installedCount() : inventory.size(),
+                q.installedCount() != null
+                        ? q.installedCount()
+                        : kept.map(InstalledJudgement::packages).orElse(inventory.size()),
                 q.operationStartTime(),
                 end,
-                end);
+                end,
+                kept);
     }
 
     private static ScanWriter.Refused refused(ApiException why) {
