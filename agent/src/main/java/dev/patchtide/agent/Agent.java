@@ -48,6 +48,7 @@ public final class Agent implements AutoCloseable {
     private final Supplier<HostFacts> facts;
     private final Duration interval;
     private final Duration scanInterval;
+    private final HeapTrim heap = HeapTrim.ofThisJvm();
     private final Path root;
     private final Path stateDir;
     private final InstantSource clock;
@@ -321,7 +322,8 @@ public final class Agent implements AutoCloseable {
                 patchScans(),
                 root,
                 clock,
-                commandSettings);
+                commandSettings,
+                heap::afterWork);
     }
 
     private void heartbeats(CommandRunner runner) {
@@ -392,6 +394,7 @@ public final class Agent implements AutoCloseable {
                     verdict.path("ComplianceStatus").asText(),
                     verdict.path("MissingCount").asInt(),
                     verdict.path("BaselineId").asText());
+            heap.afterWork();
         } catch (SpooledScans.Kept e) {
             // kept for the server, which is away: said once when it went away, not at every scan
             log.debug("patch scan kept: {}", e.getMessage());

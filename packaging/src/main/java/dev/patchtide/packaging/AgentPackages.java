@@ -37,6 +37,13 @@ public final class AgentPackages {
         System.out.println("[packaging] agent runtime with " + String.join(",", modules));
         Path archive = ClassArchive.dump(home, jar, NAME + ".jar", dist.resolve("agent.classlist"));
         System.out.println("[packaging] agent class archive " + Files.size(archive) / 1024 + " KiB");
+        List<String> unknown = ClassArchive.unknownNames(home);
+        if (!unknown.isEmpty()) {
+            System.out.println("[packaging] WARNING: agent.classlist names " + unknown.size()
+                    + " classes that no longer exist ("
+                    + String.join(", ", unknown.subList(0, Math.min(5, unknown.size())))
+                    + (unknown.size() > 5 ? ", ..." : "") + "): refresh it with bench/scripts/agent-classlist.sh");
+        }
 
         PackageContent content = content(version, home.resolve(NAME + ".jar"), dist, jvmOptions, runtime, archive);
         Path deb = DebWriter.write(content, scripts(dist.resolve("deb"), "postinst", "prerm", "postrm"), out, out);

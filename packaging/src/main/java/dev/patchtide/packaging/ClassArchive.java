@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The agent's class data sharing archive (CDS), dumped at build time by the agent's own runtime from a list of
@@ -20,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 final class ClassArchive {
     static final String FILE = "agent.jsa";
     private static final long TIMEOUT_SECONDS = 300;
+    private static final Pattern NOT_FOUND = Pattern.compile("Preload Warning: Cannot find (\\S+)");
 
     private ClassArchive() {}
 
@@ -41,7 +44,7 @@ final class ClassArchive {
         Files.copy(jar, stagedJar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
         Path archive = home.resolve(FILE);
         Files.deleteIfExists(archive);
-        Path log = home.resolveSibling(FILE + ".log");
+        Path log = log(home);
         Process dump = new ProcessBuilder(List.of(
                         runtimeJava.toString(),
                         // as the daemon runs (agent-jvm.options): compressed references and the serial collector,
@@ -72,5 +75,26 @@ final class ClassArchive {
                     "the class archive dump failed (exit " + dump.exitValue() + "); see " + log);
         }
         return archive;
+    }
+
+    /**
+     * The names of the class list the last {@link #dump} into {@code home} could not find: classes renamed or
+     * removed since the list was made. The dump skips them (the archive is still good), so the build only says so:
+     * the list wants refreshing (bench/scripts/agent-classlist.sh).
+     */
+    static List<String> unknownNames(Path home) throws IOException {
+        return unknownNames(Files.readAllLines(log(home)));
+    }
+
+    static List<String> unknownNames(List<String> dumpLog) {
+        return dumpLog.stream()
+                .map(NOT_FOUND::matcher)
+                .filter(Matcher::find)
+                .map(m -> m.group(1))
+                .toList();
+    }
+
+    private static Path log(Path home) {
+        return home.resolveSibling(FILE + ".log");
     }
 }

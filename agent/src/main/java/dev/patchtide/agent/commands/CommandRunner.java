@@ -78,6 +78,7 @@ public final class CommandRunner implements AutoCloseable {
     private final ResultSender sender;
     private final AgentRestart restart;
     private final Map<String, Execution> executions = new ConcurrentHashMap<>();
+    private final Runnable afterWork;
     private final Object pauses = new Object();
     private volatile boolean stopping;
     private Thread poller;
@@ -112,7 +113,24 @@ public final class CommandRunner implements AutoCloseable {
             Path root,
             InstantSource clock,
             Settings settings) {
+        this(api, instanceId, stateDir, plugins, reboot, restart, scans, root, clock, settings, () -> {});
+    }
+
+    /** @param afterWork told when the last running invocation has ended (the daemon gives its heap back) */
+    public CommandRunner(
+            ApiClient api,
+            String instanceId,
+            Path stateDir,
+            List<Plugin> plugins,
+            RebootAction reboot,
+            AgentRestart restart,
+            PatchScans scans,
+            Path root,
+            InstantSource clock,
+            Settings settings,
+            Runnable afterWork) {
         this.restart = restart;
+        this.afterWork = afterWork;
         this.api = api;
         this.instanceId = instanceId;
         this.clock = clock;
@@ -138,8 +156,15 @@ public final class CommandRunner implements AutoCloseable {
                 clock,
                 settings.outputCap(),
                 sender::wake,
-                executions::remove,
+                this::ended,
                 this::restartAfterResult);
+    }
+
+    private void ended(String commandId) {
+        executions.remove(commandId);
+        if (executions.isEmpty()) {
+            afterWork.run();
+        }
     }
 
     /** Settles what the journal holds from before (crashed runs, a reboot to resume), then starts polling. */

@@ -138,7 +138,9 @@ final class ShellScriptPlugin implements Plugin {
     }
 
     private static Thread pump(InputStream from, OutputStream to) {
-        return Thread.ofVirtual().start(() -> {
+        // A platform thread that ends with the copy: a virtual one would start the JDK's virtual-thread scheduler
+        // (carrier threads, and an unblocker thread kept for the daemon's whole life) for two pipe reads.
+        return Thread.ofPlatform().name("patchtide-output").daemon(true).start(() -> {
             byte[] buffer = new byte[16 * 1024];
             try (from) {
                 for (int n; (n = from.read(buffer)) >= 0; ) {

@@ -62,7 +62,11 @@ final class Processes {
             throws IOException, InterruptedException {
         Process process = start(command, env).start();
         process.getOutputStream().close();
-        Thread errors = Thread.ofVirtual().start(() -> copy(process.getErrorStream(), err));
+        // platform, not virtual: no virtual-thread scheduler (and its lasting threads) for one pipe read
+        Thread errors = Thread.ofPlatform()
+                .name("patchtide-output")
+                .daemon(true)
+                .start(() -> copy(process.getErrorStream(), err));
         copy(process.getInputStream(), out);
         // Not killed when the step is cancelled: a package manager stopped mid-transaction leaves dpkg or rpm
         // half done, which is worse for the host than finishing.

@@ -178,13 +178,17 @@ public record AgentInstall(Path root, Format format) {
         builder.environment().putAll(selfUpdate);
         Process p = builder.start();
         p.getOutputStream().close();
-        Thread copier = Thread.ofVirtual().start(() -> {
-            try (var in = p.getInputStream()) {
-                in.transferTo(out);
-            } catch (IOException ignored) {
-                // the step's output is capped or closed: the exit code still tells the outcome
-            }
-        });
+        // platform, not virtual: no virtual-thread scheduler (and its lasting threads) for one pipe read
+        Thread copier = Thread.ofPlatform()
+                .name("patchtide-output")
+                .daemon(true)
+                .start(() -> {
+                    try (var in = p.getInputStream()) {
+                        in.transferTo(out);
+                    } catch (IOException ignored) {
+                        // the step's output is capped or closed: the exit code still tells the outcome
+                    }
+                });
         // Not killed at the deadline: a package manager stopped half way leaves the package half installed,
         // worse than letting it finish; the wait is bounded so the step still ends.
         if (!p.waitFor(Math.max(1, timeoutMillis), TimeUnit.MILLISECONDS)) {

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CommandRunnerTest {
+    private final AtomicInteger ended = new AtomicInteger();
+
     @TempDir
     Path state;
 
@@ -397,6 +399,16 @@ class CommandRunnerTest {
                 .startsWith("x".repeat(1024) + "\n[patchtide: the steps' output together cut at 1024 characters");
     }
 
+    @Test
+    void theDaemonIsToldWhenTheLastRunningInvocationHasEnded() throws Exception {
+        start();
+        server.send(server.invocation("c-one", 600, server.shell("s", "echo one")));
+        awaitFinal("c-one");
+
+        // so it can give its heap back (HeapTrim): once per invocation that leaves none running
+        await().atMost(Duration.ofSeconds(30)).until(() -> ended.get() == 1);
+    }
+
     // ---- helpers ----
 
     private String[] pidsAndSleep() {
@@ -422,12 +434,14 @@ class CommandRunnerTest {
                 state,
                 plugins,
                 reboot,
+                AgentRestart.none(),
                 operation -> {
                     throw new IOException("no scans here");
                 },
                 work,
                 Clock.systemUTC(),
-                settings);
+                settings,
+                ended::incrementAndGet);
         runners.add(runner);
         keys.put(runner, key);
         runner.start();

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The daemon that has run commands keeps databind's (de)serializer machinery out: an agent in a fresh JVM, logging
  * the classes it loads, runs an aws:runShellScript and an AWS-RunPatchBaseline Scan from this test's server, and
  * none of {@code com.fasterxml.jackson.databind.ser|deser|introspect|cfg} is loaded (they would stay, ≈ 14 MB of an
- * agent meant to idle in 64). The server plays here, in the test's JVM, where the mapper may load.
+ * agent meant to idle in 64), nor starts a virtual thread. The server plays here, in the test's JVM, where the mapper may load.
  */
 class DaemonClassesTest {
     private static final String MACHINERY = "com.fasterxml.jackson.databind.(ser|deser|introspect|cfg)\\.";
@@ -84,6 +84,10 @@ class DaemonClassesTest {
                 // mapper
                 .filteredOn(l -> !l.contains(" com.fasterxml.jackson.databind.cfg.DatatypeFeature "))
                 .isEmpty();
+        // nor a virtual thread: the JDK's scheduler would keep an unblocker thread for the daemon's life
+        assertThat(loaded)
+                .noneMatch(l -> l.contains(" java.lang.VirtualThread$VThreadContinuation ")
+                        || l.contains(" jdk.internal.misc.CarrierThread "));
     }
 
     /** The agent's side, in its own JVM: runs until its standard input ends (the test closes it). */
