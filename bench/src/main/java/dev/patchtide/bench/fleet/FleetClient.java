@@ -43,11 +43,16 @@ final class FleetClient {
     private final Set<Long> httpThreads = ConcurrentHashMap.newKeySet();
 
     FleetClient(URI endpoint, String region, ObjectMapper json) {
+        this(endpoint, region, json, WireClient.POOLED);
+    }
+
+    /** @param pooledConnections the most connections calls from short-lived threads share ({@link WireClient}) */
+    FleetClient(URI endpoint, String region, ObjectMapper json, int pooledConnections) {
         this.endpoint = endpoint;
         this.region = region;
         this.json = json;
         // WireClient speaks plain http; an https server gets the reports through ApiClient instead.
-        this.wire = "http".equals(endpoint.getScheme()) ? new WireClient(endpoint) : null;
+        this.wire = "http".equals(endpoint.getScheme()) ? new WireClient(endpoint, pooledConnections) : null;
         this.hostHeader =
                 List.of(endpoint.getPort() == -1 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort());
         Set<Long> before = threadsNamed("HttpClient-");
