@@ -71,28 +71,7 @@ public final class PatchStates {
             judgeInstalled(baseline, scan, p, approval, false, counted).ifPresent(verdicts::add);
         }
         List<PatchStateVerdict> notApplicable = new ArrayList<>();
-        int unreported = 0;
-        for (String entry : baseline.approvedPatches()) {
-            String name = entry.contains("=") ? entry.substring(0, entry.indexOf('=')) : entry;
-            boolean installed = scan.installed().stream().anyMatch(p -> BaselineEvaluator.matches(name, p.name()));
-            if (installed) {
-                continue;
-            }
-            if (name.contains("*") || name.contains("?")) {
-                unreported++;
-            } else {
-                notApplicable.add(new PatchStateVerdict(
-                        PatchState.NOT_APPLICABLE,
-                        name,
-                        entry,
-                        "",
-                        "",
-                        baseline.approvedPatchesComplianceLevel(),
-                        false,
-                        List.of(),
-                        Optional.empty()));
-            }
-        }
+        int unreported = approvedNotInstalled(baseline, scan, notApplicable);
         return new InstalledJudgement(
                 counted.get(PatchState.INSTALLED),
                 counted.get(PatchState.INSTALLED_OTHER),
@@ -221,6 +200,17 @@ public final class PatchStates {
                 judgeAvailable(baseline, scan, a, today, null).ifPresent(verdicts::add);
             }
         }
+        int unreported = approvedNotInstalled(baseline, scan, verdicts);
+        verdicts.sort(Comparator.comparing(PatchStateVerdict::kbId));
+        verdicts.forEach(v -> counts.merge(v.state(), 1, Integer::sum));
+        return new Judgement(List.copyOf(verdicts), unreported, java.util.Collections.unmodifiableMap(counts));
+    }
+
+    /**
+     * The baseline's approved patches that name no installed package: NOT_APPLICABLE verdicts added to {@code into}
+     * for plain names; the number of wildcard entries, which have no name to report, returned.
+     */
+    private static int approvedNotInstalled(BaselineSpec baseline, Scan scan, List<PatchStateVerdict> into) {
         int unreported = 0;
         for (String entry : baseline.approvedPatches()) {
             String name = entry.contains("=") ? entry.substring(0, entry.indexOf('=')) : entry;
@@ -231,7 +221,7 @@ public final class PatchStates {
             if (name.contains("*") || name.contains("?")) {
                 unreported++;
             } else {
-                verdicts.add(new PatchStateVerdict(
+                into.add(new PatchStateVerdict(
                         PatchState.NOT_APPLICABLE,
                         name,
                         entry,
@@ -243,9 +233,7 @@ public final class PatchStates {
                         Optional.empty()));
             }
         }
-        verdicts.sort(Comparator.comparing(PatchStateVerdict::kbId));
-        verdicts.forEach(v -> counts.merge(v.state(), 1, Integer::sum));
-        return new Judgement(List.copyOf(verdicts), unreported, java.util.Collections.unmodifiableMap(counts));
+        return unreported;
     }
 
     /** MISSING or FAILED for an update, or empty when the baseline does not approve it and no install failed. */
