@@ -71,8 +71,8 @@ class KeptJudgementTest {
 
         // A new advisory: updates for two installed packages that had none; the inventory is the same (by hash).
         ScanReport second = AllPatchStatesTest.scenario();
-        newUpdate(second, "coreutils", "9.1-1", "9.1-1+deb12u1", true, "Important");
-        newUpdate(second, "lib3", "1.0-3", "1.0-4", false, "Optional");
+        second.updateOf("coreutils", "9.1-1", "9.1-1+deb12u1", true, "Important");
+        second.updateOf("lib3", "1.0-3", "1.0-4", false, "Optional");
         long linesUsed = KeptLines.USED.sum();
         assertSameAsFromScratch(host, second, true);
         // Its updates named packages the first report's did not: their inventory lines were read.
@@ -90,12 +90,12 @@ class KeptJudgementTest {
 
         // Reboot facts changed: the kept part no longer fits and the report is judged whole.
         ScanReport third = AllPatchStatesTest.scenario();
-        newUpdate(third, "coreutils", "9.1-1", "9.1-1+deb12u1", true, "Important");
+        third.updateOf("coreutils", "9.1-1", "9.1-1+deb12u1", true, "Important");
         third.pendingReboot("lib5");
         assertSameAsFromScratch(host, third, false);
 
         // The same facts again, one more update: the part kept by the third report fits.
-        newUpdate(third, "lib6", "1.0-6", "1.0-7", true, "Required");
+        third.updateOf("lib6", "1.0-6", "1.0-7", true, "Required");
         assertSameAsFromScratch(host, third, true);
 
         // A package more in the inventory (its hash changes; the server holds it, sent by another host with the
@@ -104,7 +104,7 @@ class KeptJudgementTest {
         third.sendInventory = true;
         third.send(agent());
         assertSameAsFromScratch(host, third, false);
-        newUpdate(third, "lib10", "1.0-10", "1.0-11", true, "Required");
+        third.updateOf("lib10", "1.0-10", "1.0-11", true, "Required");
         assertSameAsFromScratch(host, third, true);
 
         // The baseline changes what installed packages are (coreutils approved by name, lib2 rejected). Whether
@@ -112,12 +112,12 @@ class KeptJudgementTest {
         ssm.updatePatchBaseline(b -> b.baselineId(baseline)
                 .approvedPatches("bash", "coreutils", "vim-not-here", "zz-*", "nowhere")
                 .rejectedPatches("telnet", "lib2"));
-        newUpdate(third, "lib7", "1.0-7", "1.0-8", true, "Important");
+        third.updateOf("lib7", "1.0-7", "1.0-8", true, "Important");
         assertSameAsFromScratch(host, third, null);
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !needsEvaluation(host.instanceId()));
 
         // Whichever judged it last kept the new baseline's part: the next changed report uses it.
-        newUpdate(third, "lib8", "1.0-8", "1.0-9", false, "Required");
+        third.updateOf("lib8", "1.0-8", "1.0-9", false, "Required");
         assertSameAsFromScratch(host, third, true);
     }
 
@@ -208,21 +208,5 @@ class KeptJudgementTest {
                 .resourceId(a.instanceId())
                 .tags(Tag.builder().key("Patch Group").value("scenario").build()));
         return a;
-    }
-
-    /** An update for a package the report's inventory already lists (so the inventory stays the same). */
-    private static void newUpdate(
-            ScanReport report, String name, String installed, String available, boolean security, String priority) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("Name", name);
-        p.put("Arch", "amd64");
-        p.put("InstalledVersion", installed);
-        p.put("AvailableVersion", available);
-        p.put("Product", "Debian12");
-        p.put("Priority", priority);
-        p.put("Section", "utils");
-        p.put("Security", security);
-        p.put("CVEIds", security ? List.of("CVE-2026-0101") : List.of());
-        report.patches.add(p);
     }
 }

@@ -36,6 +36,11 @@ final class ScanReport {
     /** An installed package with an update available. */
     ScanReport update(String name, String installed, String available, boolean security, String priority) {
         installed(name, installed);
+        return updateOf(name, installed, available, security, priority);
+    }
+
+    /** An update for a package the inventory already lists (so the inventory stays the same). */
+    ScanReport updateOf(String name, String installed, String available, boolean security, String priority) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("Name", name);
         p.put("Arch", "amd64");
