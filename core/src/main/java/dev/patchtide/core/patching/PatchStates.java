@@ -87,28 +87,20 @@ public final class PatchStates {
      * ignored): those an approved (or failed) update replaces give up their installed verdict for the update's.
      */
     public static Judgement judgeUpdates(BaselineSpec baseline, Scan scan, InstalledJudgement kept, LocalDate today) {
-        Map<PatchState, Integer> counts = new EnumMap<>(PatchState.class);
-        for (PatchState state : PatchState.values()) {
-            counts.put(state, 0);
-        }
+        Map<PatchState, Integer> counts = zeroCounts();
         counts.put(PatchState.INSTALLED, kept.installed());
         counts.put(PatchState.INSTALLED_OTHER, kept.installedOther());
-        Map<String, AvailablePatch> available = new HashMap<>();
-        Set<String> namesWithUpdates = new HashSet<>();
-        scan.available().forEach(a -> {
-            available.put(a.name() + "." + a.arch(), a);
-            namesWithUpdates.add(a.name());
-        });
+        UpdateIndex updatesOf = UpdateIndex.of(scan);
         Set<String> availableJudged = new HashSet<>();
         List<PatchStateVerdict> installedVerdicts = new ArrayList<>(kept.verdicts());
         List<PatchStateVerdict> updates = new ArrayList<>(scan.available().size());
         InstalledApproval approval = null;
         for (InstalledPackage p : scan.installed()) {
-            if (!namesWithUpdates.contains(p.name())) {
+            if (!updatesOf.names().contains(p.name())) {
                 continue; // judged in kept
             }
             String key = p.name() + "." + p.arch();
-            AvailablePatch update = available.get(key);
+            AvailablePatch update = updatesOf.byKey().get(key);
             if (update == null || !(update.installedVersion().equals(p.version()) || !availableJudged.contains(key))) {
                 continue; // its installed verdict (in kept) stands
             }
@@ -145,6 +137,31 @@ public final class PatchStates {
                 List.copyOf(verdicts), kept.unreportedNotApplicable(), java.util.Collections.unmodifiableMap(counts));
     }
 
+    /** Every state at zero, in the states' order. */
+    private static Map<PatchState, Integer> zeroCounts() {
+        Map<PatchState, Integer> counts = new EnumMap<>(PatchState.class);
+        for (PatchState state : PatchState.values()) {
+            counts.put(state, 0);
+        }
+        return counts;
+    }
+
+    /**
+     * A scan's updates by {@code name.arch}, and their names alone: most installed packages have no update, and
+     * looking up the name first spares building their name.arch key.
+     */
+    private record UpdateIndex(Map<String, AvailablePatch> byKey, Set<String> names) {
+        static UpdateIndex of(Scan scan) {
+            Map<String, AvailablePatch> byKey = new HashMap<>();
+            Set<String> names = new HashSet<>();
+            for (AvailablePatch a : scan.available()) {
+                byKey.put(a.name() + "." + a.arch(), a);
+                names.add(a.name());
+            }
+            return new UpdateIndex(byKey, names);
+        }
+    }
+
     /** Takes one counted package (the single entry of {@code one}) off the counts; false if none was left. */
     private static boolean withdraw(Map<PatchState, Integer> counts, Map<PatchState, Integer> one) {
         for (Map.Entry<PatchState, Integer> e : one.entrySet()) {
@@ -161,29 +178,20 @@ public final class PatchStates {
     private static final LocalDate NO_DAY = LocalDate.EPOCH;
 
     private static Judgement judge(BaselineSpec baseline, Scan scan, LocalDate today, boolean everyVerdict) {
-        Map<PatchState, Integer> counts = new EnumMap<>(PatchState.class);
-        for (PatchState state : PatchState.values()) {
-            counts.put(state, 0);
-        }
-        Map<String, AvailablePatch> available = new HashMap<>();
-        // Names first: most installed packages have no update, and their name.arch key need not be built.
-        Set<String> namesWithUpdates = new HashSet<>();
-        scan.available().forEach(a -> {
-            available.put(a.name() + "." + a.arch(), a);
-            namesWithUpdates.add(a.name());
-        });
+        Map<PatchState, Integer> counts = zeroCounts();
+        UpdateIndex updatesOf = UpdateIndex.of(scan);
         Set<String> availableJudged = new HashSet<>();
         List<PatchStateVerdict> verdicts =
                 new ArrayList<>(scan.installed().size() + scan.available().size());
         InstalledApproval approval = new InstalledApproval(baseline, scan.product(), today);
         for (InstalledPackage p : scan.installed()) {
-            if (!namesWithUpdates.contains(p.name())) {
+            if (!updatesOf.names().contains(p.name())) {
                 judgeInstalled(baseline, scan, p, approval, everyVerdict, counts)
                         .ifPresent(verdicts::add);
                 continue;
             }
             String key = p.name() + "." + p.arch();
-            AvailablePatch update = available.get(key);
+            AvailablePatch update = updatesOf.byKey().get(key);
             if (update != null && (update.installedVersion().equals(p.version()) || !availableJudged.contains(key))) {
                 availableJudged.add(key);
                 Optional<PatchStateVerdict> v = judgeAvailable(baseline, scan, update, today, p);
