@@ -86,37 +86,10 @@ public final class CommandRunner implements AutoCloseable {
     /**
      * @param stateDir the agent's state directory: the journal is {@code invocations/} in it
      * @param plugins the plugins besides the built-in {@code aws:runShellScript} and {@code aws:runDocument}
+     * @param restart restarts the agent after a step replaced its package (see {@link AgentRestart})
      * @param root the host's file tree ("/" except in tests)
+     * @param afterWork told when the last running invocation has ended (the daemon gives its heap back)
      */
-    public CommandRunner(
-            ApiClient api,
-            String instanceId,
-            Path stateDir,
-            List<Plugin> plugins,
-            RebootAction reboot,
-            PatchScans scans,
-            Path root,
-            InstantSource clock,
-            Settings settings) {
-        this(api, instanceId, stateDir, plugins, reboot, AgentRestart.none(), scans, root, clock, settings);
-    }
-
-    /** @param restart restarts the agent after a step replaced its package (see {@link AgentRestart}) */
-    public CommandRunner(
-            ApiClient api,
-            String instanceId,
-            Path stateDir,
-            List<Plugin> plugins,
-            RebootAction reboot,
-            AgentRestart restart,
-            PatchScans scans,
-            Path root,
-            InstantSource clock,
-            Settings settings) {
-        this(api, instanceId, stateDir, plugins, reboot, restart, scans, root, clock, settings, () -> {});
-    }
-
-    /** @param afterWork told when the last running invocation has ended (the daemon gives its heap back) */
     public CommandRunner(
             ApiClient api,
             String instanceId,

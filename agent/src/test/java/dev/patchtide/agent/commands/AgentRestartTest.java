@@ -122,7 +122,8 @@ class AgentRestartTest {
                 work,
                 Clock.systemUTC(),
                 new CommandRunner.Settings(
-                        1, Duration.ofMillis(300), CommandRunner.Settings.OUTPUT_CAP, 100, Duration.ofDays(1)));
+                        1, Duration.ofMillis(300), CommandRunner.Settings.OUTPUT_CAP, 100, Duration.ofDays(1)),
+                () -> {});
         runners.add(runner);
         keys.put(runner, key);
         runner.start();
