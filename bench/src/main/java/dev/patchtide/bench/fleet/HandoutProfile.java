@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
@@ -125,18 +126,13 @@ public final class HandoutProfile {
         long last = -1;
         int answers = 0;
         for (String line : Files.readAllLines(log)) {
-            int at = line.indexOf(" TL ");
-            if (at < 0) {
+            Optional<ServerTimeline.Mark> mark = ServerTimeline.Mark.of(line);
+            if (mark.isEmpty()) {
                 continue;
             }
-            String[] f = line.substring(at + 4).split(" ", 3);
-            long micros;
-            try {
-                micros = Long.parseLong(f[0]);
-            } catch (NumberFormatException e) {
-                continue;
-            }
-            String what = f.length > 1 ? f[1] : "";
+            long micros = mark.get().micros();
+            String[] f = mark.get().text().split(" ", 2);
+            String what = f[0];
             if (what.equals("send.api")) {
                 if (start >= 0 && last > start) {
                     windows.add(new Window(start, last, answers));
@@ -146,7 +142,7 @@ public final class HandoutProfile {
                 answers = 0;
             } else if (what.equals("poll.answered") && start >= 0) {
                 last = micros;
-                answers += f.length > 2 ? Integer.parseInt(f[2].strip()) : 1;
+                answers += f.length > 1 ? Integer.parseInt(f[1].strip()) : 1;
             }
         }
         if (start >= 0 && last > start) {

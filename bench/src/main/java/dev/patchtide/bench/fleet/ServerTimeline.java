@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The server's delivery marks ({@code TL <epoch-micros> <what>} lines its {@code Timeline} logger writes at
@@ -36,21 +37,15 @@ final class ServerTimeline {
         int idleLooks = 0;
         List<Long> answered = new ArrayList<>();
         for (String line : Files.readAllLines(log)) {
-            int at = line.indexOf(" TL ");
-            if (at < 0) {
+            Optional<Mark> mark = Mark.of(line);
+            if (mark.isEmpty()) {
                 continue;
             }
-            String[] f = line.substring(at + 4).split(" ", 2);
-            long micros;
-            try {
-                micros = Long.parseLong(f[0]);
-            } catch (NumberFormatException e) {
-                continue;
-            }
+            long micros = mark.get().micros();
             if (micros < startMicros - 100_000 || micros > endMicros) {
                 continue;
             }
-            String what = f.length > 1 ? f[1] : "";
+            String what = mark.get().text();
             if (what.startsWith("poll.answered")) {
                 answered.add(micros - startMicros); // one per answer: summed up below, not listed
                 continue;
@@ -94,5 +89,22 @@ final class ServerTimeline {
     private static double at(long[] sorted, double p) {
         int i = Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(p * sorted.length) - 1));
         return sorted[i] / 1e6;
+    }
+
+    /** One timeline line of the server's log: {@code … TL <epoch micros> <text>}. */
+    record Mark(long micros, String text) {
+        /** The mark a log line carries, if it is one. */
+        static Optional<Mark> of(String line) {
+            int at = line.indexOf(" TL ");
+            if (at < 0) {
+                return Optional.empty();
+            }
+            String[] f = line.substring(at + 4).split(" ", 2);
+            try {
+                return Optional.of(new Mark(Long.parseLong(f[0]), f.length > 1 ? f[1] : ""));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
     }
 }
