@@ -24,7 +24,7 @@ final class PendingChanges {
     /** Stands in the table for the command's own Pending (no instance id is empty). */
     static final String COMMAND = "";
     /** Changes told per transaction: a claim that needs one of these rows waits at most for one such batch. */
-    private static final int BATCH = 1000;
+    private static final int BATCH = 500;
     /** Also covers rows a node left when it died between SendCommand's commit and telling them. */
     private static final Duration IDLE_POLL = Duration.ofSeconds(1);
 
@@ -55,7 +55,7 @@ final class PendingChanges {
 
     /**
      * Takes (deletes) the untold changes of {@code instanceIds} of a command, and its own: the caller tells them
-     * before its own change. Waits while the loop is telling some of them, and then finds them gone.
+     * before its own change. Those another transaction is telling (the loop) are waited for, and then gone.
      */
     static List<String> take(Handle handle, UUID commandId, List<String> instanceIds) {
         String[] ids = new String[instanceIds.size() + 1];
@@ -63,12 +63,35 @@ final class PendingChanges {
         for (int i = 0; i < instanceIds.size(); i++) {
             ids[i + 1] = instanceIds.get(i);
         }
-        return handle.createQuery("DELETE FROM command_pending_changes WHERE command_id = :id"
-                        + " AND instance_id = ANY(:ids) RETURNING instance_id")
+        // First what nobody holds. One DELETE alone would wait for the loop's batch holding its first row, then
+        // the next, and so on: a claim's instances are spread over all of the loop's batches, so the claim waited
+        // for the whole command's Pending. Rows held now can only be in the batches in flight: the second DELETE
+        // waits for those alone (and takes them, should one roll back).
+        List<String> taken = new ArrayList<>(handle.createQuery("DELETE FROM command_pending_changes"
+                        + " WHERE (command_id, instance_id) IN (SELECT command_id, instance_id"
+                        + " FROM command_pending_changes WHERE command_id = :id AND instance_id = ANY(:ids)"
+                        + " FOR UPDATE SKIP LOCKED) RETURNING instance_id")
                 .bind("id", commandId)
                 .bindArray("ids", String.class, (Object[]) ids)
                 .mapTo(String.class)
-                .list();
+                .list());
+        if (taken.size() < ids.length) {
+            taken.addAll(handle.createQuery("DELETE FROM command_pending_changes WHERE command_id = :id"
+                            + " AND instance_id = ANY(:ids) RETURNING instance_id")
+                    .bind("id", commandId)
+                    .bindArray("ids", String.class, (Object[]) ids)
+                    .mapTo(String.class)
+                    .list());
+        }
+        return taken;
+    }
+
+    /** Whether {@code commandId} has untold changes, as this transaction sees them (its own takes included). */
+    static boolean anyLeft(Handle handle, UUID commandId) {
+        return handle.createQuery("SELECT EXISTS (SELECT 1 FROM command_pending_changes WHERE command_id = :id)")
+                .bind("id", commandId)
+                .mapTo(Boolean.class)
+                .one();
     }
 
     /** Tells one batch of untold changes, skipping rows another transaction is telling; true when more may wait. */

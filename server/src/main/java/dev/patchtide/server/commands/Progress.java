@@ -6,6 +6,9 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jdbi.v3.core.Handle;
 
@@ -18,6 +21,10 @@ final class Progress {
     private final InstantSource clock;
     private final Wakeups wakeups;
     private final List<CommandListener> listeners = new CopyOnWriteArrayList<>();
+    /** Commands with no deferred change left (a cache: forgetting one only costs a look). */
+    private final Set<UUID> allTold = ConcurrentHashMap.newKeySet();
+
+    private static final int ALL_TOLD_KEPT = 10_000;
 
     Progress(InstantSource clock, Wakeups wakeups) {
         this.clock = clock;
@@ -188,8 +195,27 @@ final class Progress {
         if (listeners.isEmpty() || instanceIds.isEmpty()) {
             return;
         }
-        tellDeferred(handle, command, PendingChanges.take(handle, command.commandId(), instanceIds));
+        tellDeferred(handle, command, takeDeferred(handle, command, instanceIds));
         tellInvocations(handle, command, instanceIds, state, now());
+    }
+
+    /** What SendCommand deferred of these changes; nothing to ask once a commit showed none left for the command. */
+    private List<String> takeDeferred(Handle handle, CommandRow command, List<String> instanceIds) {
+        UUID id = command.commandId();
+        if (allTold.contains(id)) {
+            return List.of();
+        }
+        List<String> taken = PendingChanges.take(handle, id, instanceIds);
+        if (!PendingChanges.anyLeft(handle, id)) {
+            // No command gets deferred changes after its SendCommand: once none are left, none ever will be.
+            handle.afterCommit(() -> {
+                if (allTold.size() >= ALL_TOLD_KEPT) {
+                    allTold.clear();
+                }
+                allTold.add(id);
+            });
+        }
+        return taken;
     }
 
     /**
@@ -237,7 +263,7 @@ final class Progress {
         if (listeners.isEmpty()) {
             return;
         }
-        tellDeferred(handle, command, PendingChanges.take(handle, command.commandId(), List.of()));
+        tellDeferred(handle, command, takeDeferred(handle, command, List.of()));
         tellCommand(handle, command, state, instanceIds, now());
     }
 
