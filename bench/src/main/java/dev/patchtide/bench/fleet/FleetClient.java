@@ -152,11 +152,6 @@ final class FleetClient {
     }
 
     /**
-     * An admin's call; sent again when the connection could not even be opened (nothing was sent: a server busy
-     * accepting ten thousand agents' connections may take longer than the connect timeout), or once when a
-     * pooled connection turned out closed before any answer.
-     */
-    /**
      * Admin calls sent again so far (connect timed out, or a kept-alive connection found closed): a SendCommand
      * that needed a new connection to a server holding ten thousand polls shows its wait here, not in the server.
      */
@@ -166,6 +161,11 @@ final class FleetClient {
 
     private final AtomicInteger adminCallsSentAgain = new AtomicInteger();
 
+    /**
+     * An admin's call; sent again when the connection could not even be opened (nothing was sent: a server busy
+     * accepting ten thousand agents' connections may take longer than the connect timeout), or once when a
+     * pooled connection turned out closed before any answer.
+     */
     JsonNode callBytes(String target, byte[] body, Optional<SigV4Credentials> credentials)
             throws IOException, ApiCallException {
         ApiClient client = new ApiClient(endpoint, region, credentials, InstantSource.system(), http);
