@@ -32,8 +32,7 @@ final class Launcher implements CommandLauncher {
     private final Handout handout;
     private final PendingChanges pending;
 
-    Launcher(
-            DocumentResolver documents, Progress progress, Wakeups wakeups, Handout handout, PendingChanges pending) {
+    Launcher(DocumentResolver documents, Progress progress, Wakeups wakeups, Handout handout, PendingChanges pending) {
         this.documents = documents;
         this.progress = progress;
         this.wakeups = wakeups;

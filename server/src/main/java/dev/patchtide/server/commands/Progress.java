@@ -227,9 +227,8 @@ final class Progress {
             return;
         }
         Instant at = command.requestedAt();
-        List<String> invocations = taken.stream()
-                .filter(i -> !i.equals(PendingChanges.COMMAND))
-                .toList();
+        List<String> invocations =
+                taken.stream().filter(i -> !i.equals(PendingChanges.COMMAND)).toList();
         if (invocations.size() < taken.size()) {
             tellCommand(handle, command, CommandState.PENDING, instanceIds(handle, command), at);
         }

@@ -56,8 +56,9 @@ class PendingChangesTest {
         String commandId = sendWhilePolling(one, early, "crash");
 
         // The agents that polled got it; their claims told their Pending (and the command's) first.
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> busStatuses(one, commandId).getOrDefault(commandId, List.of()).contains("InProgress"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> busStatuses(one, commandId)
+                .getOrDefault(commandId, List.of())
+                .contains("InProgress"));
         Map<String, List<String>> bus = busStatuses(one, commandId);
         for (FakeAgent agent : early) {
             assertThat(bus.get(agent.instanceId())).containsExactlyInAnyOrder("Pending", "InProgress");
@@ -156,7 +157,11 @@ class PendingChangesTest {
                     .command()
                     .commandId();
             for (Future<JsonNode> poll : polls) {
-                assertThat(poll.get(30, TimeUnit.SECONDS).path("Invocations").get(0).path("CommandId").asText())
+                assertThat(poll.get(30, TimeUnit.SECONDS)
+                                .path("Invocations")
+                                .get(0)
+                                .path("CommandId")
+                                .asText())
                         .isEqualTo(commandId);
             }
             return commandId;
@@ -170,7 +175,11 @@ class PendingChangesTest {
                 polls.add(threads.submit(() -> CommandNodes.receive(agent, 20)));
             }
             for (Future<JsonNode> poll : polls) {
-                assertThat(poll.get(30, TimeUnit.SECONDS).path("Invocations").get(0).path("CommandId").asText())
+                assertThat(poll.get(30, TimeUnit.SECONDS)
+                                .path("Invocations")
+                                .get(0)
+                                .path("CommandId")
+                                .asText())
                         .isEqualTo(commandId);
             }
         }
@@ -202,7 +211,8 @@ class PendingChangesTest {
         told.forEach(t -> at.computeIfAbsent(t.subject(), k -> new HashMap<>()).merge(t.status(), t.order(), (a, b) -> {
             throw new AssertionError(t.subject() + " told " + t.status() + " twice");
         }));
-        List<String> subjects = new ArrayList<>(agents.stream().map(FakeAgent::instanceId).toList());
+        List<String> subjects =
+                new ArrayList<>(agents.stream().map(FakeAgent::instanceId).toList());
         subjects.add(commandId);
         for (String subject : subjects) {
             Map<String, Long> own = at.get(subject);
