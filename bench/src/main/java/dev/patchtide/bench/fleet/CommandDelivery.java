@@ -160,9 +160,14 @@ public final class CommandDelivery {
             CpuMeter.Snapshot pgBefore = pg.snapshot();
             double serverBefore = server.cpuSeconds();
             long startMicros = ServerTimeline.nowMicros();
+            int sentAgainBefore = rig.client().adminCallsSentAgain();
             long start = System.nanoTime();
             String id = calls.sendToTagKey(CommandRig.FLEET_TAG, "100%", "0", "delivery run " + r);
             long sent = System.nanoTime();
+            int sentAgain = rig.client().adminCallsSentAgain() - sentAgainBefore;
+            if (sentAgain > 0) {
+                out.printf("run %d: SendCommand was sent %d more time(s): no connection at first%n", r, sentAgain);
+            }
             CommandAgents.CommandTally tally = agents.tally(id);
             waitFor(
                     () -> tally.received.get() == o.hosts(),

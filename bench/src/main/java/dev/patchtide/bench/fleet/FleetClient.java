@@ -152,6 +152,16 @@ final class FleetClient {
     }
 
     /**
+     * Admin calls sent again so far (connect timed out, or a kept-alive connection found closed): a SendCommand
+     * that needed a new connection to a server holding ten thousand polls shows its wait here, not in the server.
+     */
+    int adminCallsSentAgain() {
+        return adminCallsSentAgain.get();
+    }
+
+    private final AtomicInteger adminCallsSentAgain = new AtomicInteger();
+
+    /**
      * An admin's call; sent again when the connection could not even be opened (nothing was sent: a server busy
      * accepting ten thousand agents' connections may take longer than the connect timeout), or once when a
      * pooled connection turned out closed before any answer.
@@ -163,10 +173,12 @@ final class FleetClient {
             try {
                 return client.callBytes(target, body);
             } catch (java.net.http.HttpConnectTimeoutException e) {
+                adminCallsSentAgain.incrementAndGet();
                 if (attempt == 5) {
                     throw e;
                 }
             } catch (IOException e) {
+                adminCallsSentAgain.incrementAndGet();
                 // A kept-alive connection the server had closed while idle: the request never reached it.
                 if (attempt > 1 || e.getMessage() == null || !e.getMessage().contains("received no bytes")) {
                     throw e;

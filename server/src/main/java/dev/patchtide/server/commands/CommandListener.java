@@ -10,7 +10,9 @@ import org.jdbi.v3.core.Handle;
 /**
  * Told, inside the transaction that makes it, of every status change of a command or of one of its
  * invocations: events on the bus, SNS notifications and maintenance-window task states follow from these.
- * Statuses and details are AWS's words ({@code InProgress}, {@code Delivery Timed Out}, ...).
+ * Statuses and details are AWS's words ({@code InProgress}, {@code Delivery Timed Out}, ...). One exception: the
+ * Pending of a command sent to many instances, and of its invocations, is told in a transaction just after
+ * SendCommand's, yet always before any later change of the same command or invocation ({@link PendingChanges}).
  */
 public interface CommandListener {
 

@@ -29,11 +29,17 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class Commands implements AutoCloseable {
     private static final Duration IDLE_POLL = Duration.ofSeconds(1);
+    /**
+     * Fault injection for tests: a node that never tells the Pending changes SendCommand deferred, as one that dies
+     * right after the commit (read at {@link #start()}).
+     */
+    static final String NO_PENDING_LOOP = "patchtide.commands.noPendingLoop";
 
     private final Progress progress;
     private final Wakeups wakeups;
     private final Deliverer deliverer;
     private final Launcher launcher;
+    private final PendingChanges pending;
     private final CommandApi api;
     private final AgentChannel agents;
     private final Dispatcher dispatcher;
@@ -46,7 +52,8 @@ public final class Commands implements AutoCloseable {
         this.progress = new Progress(clock, wakeups);
         Settler settler = new Settler(jdbi, progress);
         this.deliverer = new Deliverer(jdbi, progress, settler);
-        this.launcher = new Launcher(documents, progress, wakeups, new Handout(deliverer, progress));
+        this.pending = new PendingChanges(jdbi, progress);
+        this.launcher = new Launcher(documents, progress, wakeups, new Handout(deliverer, progress), pending);
         this.links = new OutputLinks(jdbi, secrets, clock, publicUrl);
         this.api = new CommandApi(jdbi, launcher, links);
         wakeups.deliverTo(deliverer);
@@ -162,6 +169,9 @@ public final class Commands implements AutoCloseable {
         deliverer.start();
         wakeups.start();
         dispatcher.loop().start();
+        if (!Boolean.getBoolean(NO_PENDING_LOOP)) {
+            pending.loop().start();
+        }
         return this;
     }
 
@@ -177,6 +187,7 @@ public final class Commands implements AutoCloseable {
 
     @Override
     public void close() {
+        pending.loop().close();
         dispatcher.loop().close();
         wakeups.close();
         deliverer.close();

@@ -10,6 +10,7 @@ import dev.patchtide.server.documents.DocumentResolver.ResolvedDocument;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,12 +30,14 @@ final class Launcher implements CommandLauncher {
     private final Progress progress;
     private final Wakeups wakeups;
     private final Handout handout;
+    private final PendingChanges pending;
 
-    Launcher(DocumentResolver documents, Progress progress, Wakeups wakeups, Handout handout) {
+    Launcher(DocumentResolver documents, Progress progress, Wakeups wakeups, Handout handout, PendingChanges pending) {
         this.documents = documents;
         this.progress = progress;
         this.wakeups = wakeups;
         this.handout = handout;
+        this.pending = pending;
     }
 
     /** SendCommand's members that only the API carries. */
@@ -118,6 +121,7 @@ final class Launcher implements CommandLauncher {
                 .execute();
         Timeline.mark("send.command-row");
         List<String> released = List.of();
+        String[] instanceIds = instances.keySet().toArray(String[]::new);
         if (!instances.isEmpty()) {
             // One statement for the whole fleet (a command by tag may target tens of thousands of instances).
             // The first MaxConcurrency of them are written released already (nothing has failed yet, so rate
@@ -132,14 +136,19 @@ final class Launcher implements CommandLauncher {
                     .bind("id", commandId)
                     .bind("now", now)
                     .bind("room", room)
-                    .bindArray("instances", String.class, instances.keySet().toArray())
+                    .bindArray("instances", String.class, (Object[]) instanceIds)
                     .bindArray("names", String.class, instances.values().toArray())
                     .execute();
-            released = new ArrayList<>(instances.keySet()).subList(0, room);
+            released = Arrays.asList(instanceIds).subList(0, room);
         }
         Timeline.mark("send.invocation-rows");
         CommandRow created = CommandRow.lock(handle, commandId).orElseThrow();
-        progress.created(handle, created, new ArrayList<>(instances.keySet()));
+        if (instanceIds.length >= PendingChanges.DEFER_AT_LEAST) {
+            // Told after the commit: the first agents need not wait for ten thousand events (PendingChanges).
+            pending.defer(handle, commandId, instanceIds);
+        } else {
+            progress.created(handle, created, Arrays.asList(instanceIds));
+        }
         Timeline.mark("send.events");
         if (!released.isEmpty()) {
             InvocationState.LIFECYCLE.taken(InvocationState.QUEUED, InvocationState.RELEASED);

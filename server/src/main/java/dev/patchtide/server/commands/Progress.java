@@ -6,6 +6,9 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jdbi.v3.core.Handle;
 
@@ -18,6 +21,10 @@ final class Progress {
     private final InstantSource clock;
     private final Wakeups wakeups;
     private final List<CommandListener> listeners = new CopyOnWriteArrayList<>();
+    /** Commands with no deferred change left (a cache: forgetting one only costs a look). */
+    private final Set<UUID> allTold = ConcurrentHashMap.newKeySet();
+
+    private static final int ALL_TOLD_KEPT = 10_000;
 
     Progress(InstantSource clock, Wakeups wakeups) {
         this.clock = clock;
@@ -34,8 +41,11 @@ final class Progress {
 
     /** Tells the listeners of a new command (Pending; Success when no instance matched) and its invocations. */
     void created(Handle handle, CommandRow command, List<String> instanceIds) {
-        commandChanged(handle, command, command.state(), instanceIds);
-        invocationsChanged(handle, command, instanceIds, InvocationState.QUEUED);
+        if (listeners.isEmpty()) {
+            return;
+        }
+        tellCommand(handle, command, command.state(), instanceIds, now());
+        tellInvocations(handle, command, instanceIds, InvocationState.QUEUED, now());
     }
 
     /**
@@ -177,12 +187,59 @@ final class Progress {
         invocationsChanged(handle, command, List.of(instanceId), state);
     }
 
-    /** Tells the listeners of many invocations of one command that moved to {@code state}, in one call each. */
+    /**
+     * Tells the listeners of many invocations of one command that moved to {@code state}, in one call each; first
+     * their Pending and the command's, when SendCommand left those to tell ({@link PendingChanges}).
+     */
     void invocationsChanged(Handle handle, CommandRow command, List<String> instanceIds, InvocationState state) {
         if (listeners.isEmpty() || instanceIds.isEmpty()) {
             return;
         }
-        Instant now = now();
+        tellDeferred(handle, command, takeDeferred(handle, command, instanceIds));
+        tellInvocations(handle, command, instanceIds, state, now());
+    }
+
+    /** What SendCommand deferred of these changes; nothing to ask once a commit showed none left for the command. */
+    private List<String> takeDeferred(Handle handle, CommandRow command, List<String> instanceIds) {
+        UUID id = command.commandId();
+        if (allTold.contains(id)) {
+            return List.of();
+        }
+        List<String> taken = PendingChanges.take(handle, id, instanceIds);
+        if (!PendingChanges.anyLeft(handle, id)) {
+            // No command gets deferred changes after its SendCommand: once none are left, none ever will be.
+            handle.afterCommit(() -> {
+                if (allTold.size() >= ALL_TOLD_KEPT) {
+                    allTold.clear();
+                }
+                allTold.add(id);
+            });
+        }
+        return taken;
+    }
+
+    /**
+     * Tells the Pending changes of {@code command} that SendCommand deferred and the caller has just taken: the
+     * command's first ({@link PendingChanges#COMMAND}), then its invocations', at the time they were made.
+     */
+    void tellDeferred(Handle handle, CommandRow command, List<String> taken) {
+        if (taken.isEmpty() || listeners.isEmpty()) {
+            return;
+        }
+        Instant at = command.requestedAt();
+        List<String> invocations =
+                taken.stream().filter(i -> !i.equals(PendingChanges.COMMAND)).toList();
+        if (invocations.size() < taken.size()) {
+            tellCommand(handle, command, CommandState.PENDING, instanceIds(handle, command), at);
+        }
+        tellInvocations(handle, command, invocations, InvocationState.QUEUED, at);
+    }
+
+    private void tellInvocations(
+            Handle handle, CommandRow command, List<String> instanceIds, InvocationState state, Instant now) {
+        if (instanceIds.isEmpty()) {
+            return;
+        }
         var notification = command.contractNotification();
         List<InvocationChange> changes = new java.util.ArrayList<>(instanceIds.size());
         for (String instanceId : instanceIds) {
@@ -205,6 +262,12 @@ final class Progress {
         if (listeners.isEmpty()) {
             return;
         }
+        tellDeferred(handle, command, takeDeferred(handle, command, List.of()));
+        tellCommand(handle, command, state, instanceIds, now());
+    }
+
+    private void tellCommand(
+            Handle handle, CommandRow command, CommandState state, List<String> instanceIds, Instant now) {
         CommandChange change = new CommandChange(
                 command.commandId().toString(),
                 command.documentName(),
@@ -215,7 +278,7 @@ final class Progress {
                 command.requestedAt(),
                 command.expiresAfter(),
                 command.contractNotification(),
-                now());
+                now);
         for (CommandListener listener : listeners) {
             listener.commandChanged(handle, change);
         }
