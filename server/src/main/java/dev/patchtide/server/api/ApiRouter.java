@@ -10,6 +10,7 @@ import dev.patchtide.server.auth.Authenticator;
 import dev.patchtide.server.auth.Principal;
 import dev.patchtide.server.auth.SigningNames;
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
@@ -74,7 +75,7 @@ public final class ApiRouter {
         ctx.contentType(responseContentType(ctx.contentType()));
         try {
             Object response = dispatch(target, ctx);
-            ctx.status(200).result(json.writeValueAsBytes(response));
+            send(ctx, 200, json.writeValueAsBytes(response));
         } catch (ApiException e) {
             outcome = e.code();
             writeError(ctx, e);
@@ -201,7 +202,28 @@ public final class ApiRouter {
         if (e instanceof ApiException.TooLarge) {
             RequestBody.answerUnread(ctx, ErrorWire.jsonStatus(e), ctx.res().getContentType(), bytes);
         } else {
-            ctx.status(ErrorWire.jsonStatus(e)).result(bytes);
+            send(ctx, ErrorWire.jsonStatus(e), bytes);
+        }
+    }
+
+    /**
+     * Writes a whole answer with its length. Handed to {@code ctx.result}, Javalin copies the bytes once more
+     * through a fresh 32 KB buffer on every request; written here, Jetty sends them as they are. A client that
+     * accepts gzip still goes through Javalin, whose compression decides as it always has.
+     */
+    private static void send(Context ctx, int status, byte[] bytes) {
+        ctx.status(status);
+        String encodings = ctx.header("Accept-Encoding");
+        if (encodings != null && encodings.toLowerCase(java.util.Locale.ROOT).contains("gzip")) {
+            ctx.result(bytes);
+            return;
+        }
+        HttpServletResponse response = ctx.res();
+        response.setContentLength(bytes.length);
+        try {
+            response.getOutputStream().write(bytes);
+        } catch (java.io.IOException clientGone) {
+            // The client hung up: nobody to answer.
         }
     }
 
