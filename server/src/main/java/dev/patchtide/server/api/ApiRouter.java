@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.server.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -180,8 +182,18 @@ public final class ApiRouter {
 
     private static SignableRequest signable(Context ctx, byte[] body) {
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        for (String name : Collections.list(ctx.req().getHeaderNames())) {
-            headers.put(name, new ArrayList<>(Collections.list(ctx.req().getHeaders(name))));
+        Request jetty = Request.getBaseRequest(ctx.req());
+        if (jetty != null) {
+            // One pass over Jetty's fields: the servlet way (the set of names, built with a stream on every call,
+            // then a scan of all fields per name) cost more than the rest of reading the headers. Same result:
+            // each occurrence's value in arrival order, names differing only in case together.
+            for (HttpField field : jetty.getHttpFields()) {
+                headers.computeIfAbsent(field.getName(), name -> new ArrayList<>(2)).add(field.getValue());
+            }
+        } else {
+            for (String name : Collections.list(ctx.req().getHeaderNames())) {
+                headers.put(name, new ArrayList<>(Collections.list(ctx.req().getHeaders(name))));
+            }
         }
         String query = ctx.queryString() == null ? "" : ctx.queryString();
         return new SignableRequest(ctx.method().name(), ctx.req().getRequestURI(), query, headers, body);
