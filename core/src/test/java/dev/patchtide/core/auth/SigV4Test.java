@@ -249,14 +249,17 @@ class SigV4Test {
         assertThat(CanonicalRequest.headerValue(List.of(""))).isEqualTo("");
         assertThat(CanonicalRequest.headerValue(List.of(" \t\r\n "))).isEqualTo("");
         assertThat(CanonicalRequest.headerValue(List.of("plain value"))).isEqualTo("plain value");
-        assertThat(CanonicalRequest.headerValue(List.of("\ta\t\tb\u000Bc\fd\re\nf "))).isEqualTo("a b c d e f");
-        assertThat(CanonicalRequest.headerValue(List.of("a    b", "  ", "", " c\t"))).isEqualTo("a b,,,c");
+        assertThat(CanonicalRequest.headerValue(List.of("\ta\t\tb\u000Bc\fd\re\nf ")))
+                .isEqualTo("a b c d e f");
+        assertThat(CanonicalRequest.headerValue(List.of("a    b", "  ", "", " c\t")))
+                .isEqualTo("a b,,,c");
         assertThat(CanonicalRequest.headerValue(List.of("a \tb"))).isEqualTo("a b");
         assertThat(CanonicalRequest.headerValue(List.of("a\t b"))).isEqualTo("a b");
         assertThat(CanonicalRequest.headerValue(List.of("x "))).isEqualTo("x");
         assertThat(CanonicalRequest.headerValue(List.of(" x"))).isEqualTo("x");
         // Not ASCII whitespace: kept as they are, as the SDK keeps them.
-        assertThat(CanonicalRequest.headerValue(List.of("a\u00A0\u2003b\u001Cc"))).isEqualTo("a\u00A0\u2003b\u001Cc");
+        assertThat(CanonicalRequest.headerValue(List.of("a\u00A0\u2003b\u001Cc")))
+                .isEqualTo("a\u00A0\u2003b\u001Cc");
         assertThat(CanonicalRequest.headerValue(List.of())).isEqualTo("");
 
         // The regex this replaced, as the reference, over many random values from a small alphabet.
@@ -276,9 +279,7 @@ class SigV4Test {
             for (String value : values) {
                 expected.add(runs.matcher(value).replaceAll(" ").strip());
             }
-            assertThat(CanonicalRequest.headerValue(values))
-                    .as("%s", values)
-                    .isEqualTo(String.join(",", expected));
+            assertThat(CanonicalRequest.headerValue(values)).as("%s", values).isEqualTo(String.join(",", expected));
         }
     }
 

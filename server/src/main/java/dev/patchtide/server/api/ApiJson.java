@@ -39,7 +39,8 @@ public final class ApiJson {
      * Free-form JSON documents (events, patterns, channel payloads, stored attributes): Jackson's defaults,
      * so member names are exactly as written. Shared: a configured mapper is thread-safe.
      */
-    private static final ObjectMapper DOCUMENTS = JsonMapper.builder(pooledFactory()).build();
+    private static final ObjectMapper DOCUMENTS =
+            JsonMapper.builder(pooledFactory()).build();
 
     private ApiJson() {}
 

@@ -10,9 +10,9 @@ import dev.patchtide.server.auth.Authenticator;
 import dev.patchtide.server.auth.Principal;
 import dev.patchtide.server.auth.SigningNames;
 import io.javalin.http.Context;
-import jakarta.servlet.http.HttpServletResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -188,7 +188,8 @@ public final class ApiRouter {
             // then a scan of all fields per name) cost more than the rest of reading the headers. Same result:
             // each occurrence's value in arrival order, names differing only in case together.
             for (HttpField field : jetty.getHttpFields()) {
-                headers.computeIfAbsent(field.getName(), name -> new ArrayList<>(2)).add(field.getValue());
+                headers.computeIfAbsent(field.getName(), name -> new ArrayList<>(2))
+                        .add(field.getValue());
             }
         } else {
             for (String name : Collections.list(ctx.req().getHeaderNames())) {

@@ -188,8 +188,11 @@ class ApiProtocolTest {
         assertThat(zipped.statusCode()).isEqualTo(200);
         assertThat(zipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
         try (var unzipped = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body()))) {
-            assertThat(json.readTree(unzipped.readAllBytes()).path("ActivationList").size())
-                    .isEqualTo(json.readTree(plain.body()).path("ActivationList").size());
+            assertThat(json.readTree(unzipped.readAllBytes())
+                            .path("ActivationList")
+                            .size())
+                    .isEqualTo(
+                            json.readTree(plain.body()).path("ActivationList").size());
         }
     }
 
