@@ -134,14 +134,15 @@ public final class SigV4 {
     }
 
     private static void checkSkew(String amzDate, Instant signedAt, Instant now) throws SigV4Exception {
-        String nowText = AMZ_DATE.format(now);
         if (signedAt.isBefore(now.minus(MAX_SKEW))) {
+            String nowText = AMZ_DATE.format(now); // formatted for the message only: most requests are on time
             throw new SigV4Exception(
                     Kind.SIGNATURE_EXPIRED,
                     "Signature expired: " + amzDate + " is now earlier than " + AMZ_DATE.format(now.minus(MAX_SKEW))
                             + " (" + nowText + " - 15 min.)");
         }
         if (signedAt.isAfter(now.plus(MAX_SKEW))) {
+            String nowText = AMZ_DATE.format(now);
             throw new SigV4Exception(
                     Kind.SIGNATURE_EXPIRED,
                     "Signature not yet current: " + amzDate + " is still later than "

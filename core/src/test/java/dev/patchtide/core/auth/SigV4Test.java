@@ -245,6 +245,45 @@ class SigV4Test {
     }
 
     @Test
+    void headerValuesTrimAndCollapseEveryAsciiWhitespace() {
+        assertThat(CanonicalRequest.headerValue(List.of(""))).isEqualTo("");
+        assertThat(CanonicalRequest.headerValue(List.of(" \t\r\n "))).isEqualTo("");
+        assertThat(CanonicalRequest.headerValue(List.of("plain value"))).isEqualTo("plain value");
+        assertThat(CanonicalRequest.headerValue(List.of("\ta\t\tb\u000Bc\fd\re\nf ")))
+                .isEqualTo("a b c d e f");
+        assertThat(CanonicalRequest.headerValue(List.of("a    b", "  ", "", " c\t")))
+                .isEqualTo("a b,,,c");
+        assertThat(CanonicalRequest.headerValue(List.of("a \tb"))).isEqualTo("a b");
+        assertThat(CanonicalRequest.headerValue(List.of("a\t b"))).isEqualTo("a b");
+        assertThat(CanonicalRequest.headerValue(List.of("x "))).isEqualTo("x");
+        assertThat(CanonicalRequest.headerValue(List.of(" x"))).isEqualTo("x");
+        // Not ASCII whitespace: kept as they are, as the SDK keeps them.
+        assertThat(CanonicalRequest.headerValue(List.of("a\u00A0\u2003b\u001Cc")))
+                .isEqualTo("a\u00A0\u2003b\u001Cc");
+        assertThat(CanonicalRequest.headerValue(List.of())).isEqualTo("");
+
+        // The regex this replaced, as the reference, over many random values from a small alphabet.
+        java.util.regex.Pattern runs = java.util.regex.Pattern.compile("\\s+");
+        java.util.Random random = new java.util.Random(42);
+        char[] alphabet = {' ', ' ', '\t', '\n', '\u000B', '\f', '\r', 'a', 'b', '\u00A0', ','};
+        for (int round = 0; round < 20_000; round++) {
+            List<String> values = new ArrayList<>();
+            for (int v = random.nextInt(3) + 1; v > 0; v--) {
+                StringBuilder value = new StringBuilder();
+                for (int n = random.nextInt(8); n > 0; n--) {
+                    value.append(alphabet[random.nextInt(alphabet.length)]);
+                }
+                values.add(value.toString());
+            }
+            List<String> expected = new ArrayList<>();
+            for (String value : values) {
+                expected.add(runs.matcher(value).replaceAll(" ").strip());
+            }
+            assertThat(CanonicalRequest.headerValue(values)).as("%s", values).isEqualTo(String.join(",", expected));
+        }
+    }
+
+    @Test
     void canonicalFormsAndInputChecks() {
         assertThat(CanonicalRequest.canonicalUri("")).isEqualTo("/");
         assertThat(CanonicalRequest.canonicalUri("/")).isEqualTo("/");

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +52,7 @@ final class QueryFront {
     }
 
     void handle(Context ctx) {
-        String requestId = UUID.randomUUID().toString();
+        String requestId = RequestIds.next();
         Timer.Sample timing = Timer.start(metrics);
         String action = "unknown";
         String outcome = "ok";

@@ -157,6 +157,46 @@ class ApiProtocolTest {
     }
 
     @Test
+    void answersCarryTheirExactLengthAndGzipIsStillOfferedToWhoAsks() throws Exception {
+        for (int i = 0; i < 12; i++) {
+            server.ssm().createActivation(b -> b.iamRole("r").description("activation for the length test ".repeat(6)));
+        }
+        HttpResponse<byte[]> plain =
+                exchange("AmazonSSM.DescribeActivations", "{}", Instant.now(), TestServer.REGION, Map.of());
+        assertThat(plain.statusCode()).isEqualTo(200);
+        assertThat(plain.body().length).isGreaterThan(1500); // above Javalin's threshold for compressing
+        assertThat(plain.headers().firstValueAsLong("Content-Length")).hasValue(plain.body().length);
+        assertThat(plain.headers().firstValue("Transfer-Encoding")).isEmpty();
+        assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(plain.headers().firstValue("Content-Type")).hasValue("application/x-amz-json-1.1");
+        assertThat(plain.headers().firstValue("x-amzn-RequestId")).isPresent();
+        assertThat(json.readTree(plain.body()).path("ActivationList").size()).isPositive();
+
+        HttpResponse<byte[]> error =
+                exchange("AmazonSSM.LaunchRockets", "{}", Instant.now(), TestServer.REGION, Map.of());
+        assertThat(error.statusCode()).isEqualTo(400);
+        assertThat(error.headers().firstValueAsLong("Content-Length")).hasValue(error.body().length);
+        assertThat(error.headers().firstValue("x-amzn-ErrorType")).hasValue("UnknownOperationException");
+        assertThat(json.readTree(error.body()).path("__type").asText()).isEqualTo("UnknownOperationException");
+
+        HttpResponse<byte[]> zipped = exchange(
+                "AmazonSSM.DescribeActivations",
+                "{}",
+                Instant.now(),
+                TestServer.REGION,
+                Map.of("Accept-Encoding", "gzip"));
+        assertThat(zipped.statusCode()).isEqualTo(200);
+        assertThat(zipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        try (var unzipped = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body()))) {
+            assertThat(json.readTree(unzipped.readAllBytes())
+                            .path("ActivationList")
+                            .size())
+                    .isEqualTo(
+                            json.readTree(plain.body()).path("ActivationList").size());
+        }
+    }
+
+    @Test
     void healthAndMetricsAreServed() throws Exception {
         HttpResponse<String> health = http.send(
                 HttpRequest.newBuilder(server.endpoint().resolve("/healthz")).build(),
@@ -183,6 +223,13 @@ class ApiProtocolTest {
 
     /** A request signed by our own signer at a chosen time and region, for cases the SDK will not produce. */
     private static Answer signed(String target, String body, Instant signedAt, String region) throws Exception {
+        HttpResponse<byte[]> response = exchange(target, body, signedAt, region, Map.of());
+        return new Answer(response.statusCode(), json.readTree(response.body()));
+    }
+
+    private static HttpResponse<byte[]> exchange(
+            String target, String body, Instant signedAt, String region, Map<String, String> unsigned)
+            throws Exception {
         URI endpoint = server.endpoint();
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -203,7 +250,7 @@ class ApiProtocolTest {
                 request.header(name, value);
             }
         });
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(response.statusCode(), json.readTree(response.body()));
+        unsigned.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 }
