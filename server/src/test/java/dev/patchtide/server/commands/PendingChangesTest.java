@@ -156,14 +156,7 @@ class PendingChangesTest {
                             .parameters(Map.of("commands", List.of("true"))))
                     .command()
                     .commandId();
-            for (Future<JsonNode> poll : polls) {
-                assertThat(poll.get(30, TimeUnit.SECONDS)
-                                .path("Invocations")
-                                .get(0)
-                                .path("CommandId")
-                                .asText())
-                        .isEqualTo(commandId);
-            }
+            assertEachReceived(polls, commandId);
             return commandId;
         }
     }
@@ -174,14 +167,19 @@ class PendingChangesTest {
             for (FakeAgent agent : agents) {
                 polls.add(threads.submit(() -> CommandNodes.receive(agent, 20)));
             }
-            for (Future<JsonNode> poll : polls) {
-                assertThat(poll.get(30, TimeUnit.SECONDS)
-                                .path("Invocations")
-                                .get(0)
-                                .path("CommandId")
-                                .asText())
-                        .isEqualTo(commandId);
-            }
+            assertEachReceived(polls, commandId);
+        }
+    }
+
+    /** Every poll's answer hands out an invocation of {@code commandId}. */
+    private static void assertEachReceived(List<Future<JsonNode>> polls, String commandId) throws Exception {
+        for (Future<JsonNode> poll : polls) {
+            assertThat(poll.get(30, TimeUnit.SECONDS)
+                            .path("Invocations")
+                            .get(0)
+                            .path("CommandId")
+                            .asText())
+                    .isEqualTo(commandId);
         }
     }
 
