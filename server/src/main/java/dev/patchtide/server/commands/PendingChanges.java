@@ -29,6 +29,13 @@ final class PendingChanges {
     static final String COMMAND = "";
     /** Changes told per transaction: a claim that needs one of these rows waits at most for one such batch. */
     private static final int BATCH = 500;
+    /**
+     * The rows of some instances of a command that nobody holds, picked once (MATERIALIZED): as {@code IN
+     * (subquery)} the planner may run the locking subquery again for each row it joins (a claim of 1,000 took 4-5 s
+     * in the bench at load 15; main's loop once took a whole send's 10,000 rows in one batch of 500).
+     */
+    private static final String UNHELD = "WITH picked AS MATERIALIZED (SELECT command_id, instance_id"
+            + " FROM command_pending_changes WHERE command_id = :id AND instance_id = ANY(:ids) FOR UPDATE SKIP LOCKED)";
     /** Also covers rows a node left when it died between SendCommand's commit and telling them. */
     private static final Duration IDLE_POLL = Duration.ofSeconds(1);
     /**
@@ -75,10 +82,10 @@ final class PendingChanges {
      */
     static void deferInProgress(Handle handle, UUID commandId, List<String> instanceIds, Instant at) {
         String[] ids = instanceIds.toArray(String[]::new);
-        java.util.Set<String> marked = new java.util.HashSet<>(handle.createQuery("UPDATE command_pending_changes"
-                        + " SET in_progress_at = :at WHERE (command_id, instance_id) IN (SELECT command_id,"
-                        + " instance_id FROM command_pending_changes WHERE command_id = :id AND instance_id = ANY(:ids)"
-                        + " FOR UPDATE SKIP LOCKED) RETURNING instance_id")
+        java.util.Set<String> marked = new java.util.HashSet<>(handle.createQuery(UNHELD
+                        + " UPDATE command_pending_changes p SET in_progress_at = :at FROM picked"
+                        + " WHERE p.command_id = picked.command_id AND p.instance_id = picked.instance_id"
+                        + " RETURNING p.instance_id")
                 .bind("id", commandId)
                 .bind("at", at)
                 .bindArray("ids", String.class, (Object[]) ids)
@@ -113,10 +120,10 @@ final class PendingChanges {
         // the next, and so on: a claim's instances are spread over all of the loop's batches, so the claim waited
         // for the whole command's Pending. Rows held now can only be in the batches in flight: the second DELETE
         // waits for those alone (and takes them, should one roll back).
-        List<Untold> taken = new ArrayList<>(handle.createQuery("DELETE FROM command_pending_changes"
-                        + " WHERE (command_id, instance_id) IN (SELECT command_id, instance_id"
-                        + " FROM command_pending_changes WHERE command_id = :id AND instance_id = ANY(:ids)"
-                        + " FOR UPDATE SKIP LOCKED) RETURNING instance_id, pending, in_progress_at")
+        List<Untold> taken = new ArrayList<>(handle.createQuery(
+                        UNHELD
+                                + " DELETE FROM command_pending_changes p USING picked WHERE p.command_id = picked.command_id"
+                                + " AND p.instance_id = picked.instance_id RETURNING p.instance_id, p.pending, p.in_progress_at")
                 .bind("id", commandId)
                 .bindArray("ids", String.class, (Object[]) ids)
                 .map(PendingChanges::untold)
@@ -164,10 +171,14 @@ final class PendingChanges {
         }
         return jdbi.inTransaction(handle -> {
             Map<UUID, List<Untold>> taken = new LinkedHashMap<>();
-            handle.createQuery("DELETE FROM command_pending_changes WHERE (command_id, instance_id) IN"
-                            + " (SELECT command_id, instance_id FROM command_pending_changes"
-                            + " ORDER BY command_id, instance_id LIMIT :batch FOR UPDATE SKIP LOCKED)"
-                            + " RETURNING command_id, instance_id, pending, in_progress_at")
+            // Picked once (MATERIALIZED): as an IN (subquery) the planner may run the LIMIT again for each row,
+            // and one batch took all 10,000 rows of a send (bench, main at c6b6321, load 15), every claim behind it.
+            handle.createQuery(
+                            "WITH picked AS MATERIALIZED (SELECT command_id, instance_id FROM command_pending_changes"
+                                    + " ORDER BY command_id, instance_id LIMIT :batch FOR UPDATE SKIP LOCKED)"
+                                    + " DELETE FROM command_pending_changes p USING picked WHERE p.command_id = picked.command_id"
+                                    + " AND p.instance_id = picked.instance_id"
+                                    + " RETURNING p.command_id, p.instance_id, p.pending, p.in_progress_at")
                     .bind("batch", BATCH)
                     .map((rs, ctx) -> Map.entry(
                             rs.getObject(1, UUID.class),
