@@ -1,16 +1,21 @@
 package dev.patchtide.server.commands;
 
 import dev.patchtide.server.background.PollingLoop;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * The changes of a command sent to a fleet that are told after the transaction that made them rather than inside it:
@@ -82,7 +87,7 @@ final class PendingChanges {
      */
     static void deferInProgress(Handle handle, UUID commandId, List<String> instanceIds, Instant at) {
         String[] ids = instanceIds.toArray(String[]::new);
-        java.util.Set<String> marked = new java.util.HashSet<>(handle.createQuery(UNHELD
+        Set<String> marked = new HashSet<>(handle.createQuery(UNHELD
                         + " UPDATE command_pending_changes p SET in_progress_at = :at FROM picked"
                         + " WHERE p.command_id = picked.command_id AND p.instance_id = picked.instance_id"
                         + " RETURNING p.instance_id")
@@ -139,8 +144,7 @@ final class PendingChanges {
         return taken;
     }
 
-    private static Untold untold(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
-            throws java.sql.SQLException {
+    private static Untold untold(ResultSet rs, StatementContext ctx) throws SQLException {
         return new Untold(rs.getString(1), rs.getBoolean(2), instant(rs.getObject(3, OffsetDateTime.class)));
     }
 

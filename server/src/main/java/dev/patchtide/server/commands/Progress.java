@@ -5,8 +5,11 @@ import dev.patchtide.server.commands.CommandListener.InvocationChange;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -250,8 +253,8 @@ final class Progress {
         if (taken.isEmpty() || listeners.isEmpty()) {
             return;
         }
-        List<String> pending = new java.util.ArrayList<>();
-        java.util.SortedMap<Instant, List<String>> inProgress = new java.util.TreeMap<>();
+        List<String> pending = new ArrayList<>();
+        SortedMap<Instant, List<String>> inProgress = new TreeMap<>();
         for (PendingChanges.Untold untold : taken) {
             if (untold.instanceId().equals(PendingChanges.COMMAND)) {
                 tellCommand(handle, command, CommandState.PENDING, instanceIds(handle, command), command.requestedAt());
@@ -262,7 +265,7 @@ final class Progress {
             }
             if (untold.inProgressAt() != null) {
                 inProgress
-                        .computeIfAbsent(untold.inProgressAt(), k -> new java.util.ArrayList<>())
+                        .computeIfAbsent(untold.inProgressAt(), k -> new ArrayList<>())
                         .add(untold.instanceId());
             }
         }
