@@ -71,6 +71,53 @@ class DirectBindTest {
     }
 
     @Test
+    void theByteCheckPassesNoBodyWhoseTextCouldBeUnstorable() {
+        // Pieces of a string member: text that cannot be stored, as escapes and as raw (overlong or surrogate) UTF-8.
+        List<byte[]> unstorable = List.of(
+                bytes("\\u0000"),
+                bytes("\\ud800"),
+                bytes("\\udc00"),
+                new byte[] {(byte) 0xC0, (byte) 0x80},
+                new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0x80},
+                new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                new byte[] {(byte) 0xF0, (byte) 0x8D, (byte) 0xA0, (byte) 0x80},
+                new byte[] {0});
+        List<byte[]> plain = List.of(
+                bytes("a"),
+                bytes("\u00e9"),
+                bytes("\u4e2d"),
+                bytes("\\n"),
+                bytes("\\\\"),
+                bytes("\\\\u"),
+                bytes("\\\""),
+                bytes("\ud83d\ude00"));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(13);
+        for (int n = 0; n < 5_000; n++) {
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            body.writeBytes(bytes("{\"Name\": \""));
+            boolean bad = false;
+            for (int k = random.nextInt(1, 6); k > 0; k--) {
+                if (random.nextInt(4) == 0) {
+                    body.writeBytes(unstorable.get(random.nextInt(unstorable.size())));
+                    bad = true;
+                } else {
+                    body.writeBytes(plain.get(random.nextInt(plain.size())));
+                }
+            }
+            body.writeBytes(bytes("\"}"));
+            byte[] b = body.toByteArray();
+            if (bad) {
+                assertThat(DirectBind.plainText(b))
+                        .as(new String(b, StandardCharsets.UTF_8))
+                        .isFalse();
+            } else if (DirectBind.plainText(b)) {
+                assertThat(DirectBind.storableAndWellFormed(b)).isTrue();
+                assertThat(direct.bind(b, Sample.class)).contains(treeBind(new String(b, StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    @Test
     void anEmptyBodyIsLeftToTheTreePath() {
         assertThat(direct.bind(new byte[0], Sample.class)).isEmpty();
     }
