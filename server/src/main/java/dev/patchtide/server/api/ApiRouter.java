@@ -42,6 +42,7 @@ public final class ApiRouter {
     private final MeterRegistry metrics;
     private final Authorizer authorizer;
     private final QueryFront query;
+    private final DirectBind direct;
 
     public ApiRouter(Authenticator authenticator, ObjectMapper json, MeterRegistry metrics, Authorizer authorizer) {
         this.authenticator = authenticator;
@@ -49,6 +50,7 @@ public final class ApiRouter {
         this.metrics = metrics;
         this.authorizer = authorizer;
         this.query = new QueryFront(this, json, metrics);
+        this.direct = new DirectBind(json);
     }
 
     public void register(Action<?> action) {
@@ -113,7 +115,18 @@ public final class ApiRouter {
         // Bounded before anything looks at it: no signature is computed over, nor JSON parsed from, a body
         // larger than the limit, and reading stops at the limit however the body is framed.
         byte[] body = RequestBody.read(ctx, RequestBody.API_LIMIT);
-        return run(action, ctx, body, SigningNames.forTarget(action.target()), () -> RequestJson.parse(body, json));
+        return runJson(action, ctx, body);
+    }
+
+    /**
+     * The JSON wire: as {@link #run}, but a clean body is bound straight from its bytes ({@link DirectBind}); any
+     * other goes the tree way, which answers exactly as it always has.
+     */
+    private <Q extends ApiRequest> Object runJson(Action<Q> action, Context ctx, byte[] body) {
+        Principal caller = authenticate(action, ctx, body, SigningNames.forTarget(action.target()));
+        Q request = direct.bind(body, action.requestType())
+                .orElseGet(() -> bind(action.requestType(), RequestJson.parse(body, json)));
+        return handle(action, request, caller);
     }
 
     Optional<Action<?>> action(String target) {
@@ -128,10 +141,15 @@ public final class ApiRouter {
      */
     <Q extends ApiRequest> Object run(
             Action<Q> action, Context ctx, byte[] body, String signingName, Supplier<JsonNode> decode) {
-        Principal caller = action.access() instanceof Access.Anonymous<Q>
+        Principal caller = authenticate(action, ctx, body, signingName);
+        return invoke(action, decode.get(), caller);
+    }
+
+    private <Q extends ApiRequest> Principal authenticate(
+            Action<Q> action, Context ctx, byte[] body, String signingName) {
+        return action.access() instanceof Access.Anonymous<Q>
                 ? new Principal.Anonymous()
                 : authenticator.authenticate(signable(ctx, body), signingName);
-        return invoke(action, decode.get(), caller);
     }
 
     /**
@@ -147,7 +165,11 @@ public final class ApiRouter {
     }
 
     private <Q extends ApiRequest> Object invoke(Action<Q> action, JsonNode tree, Principal caller) {
-        Q request = bind(action.requestType(), tree);
+        return handle(action, bind(action.requestType(), tree), caller);
+    }
+
+    /** Authorizes, validates and runs a bound request. */
+    private <Q extends ApiRequest> Object handle(Action<Q> action, Q request, Principal caller) {
         authorizer.authorize(action, request, caller);
         Validation validation = new Validation();
         request.validate(validation);

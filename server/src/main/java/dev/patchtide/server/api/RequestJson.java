@@ -25,7 +25,7 @@ public final class RequestJson {
      */
     static final long MAX_TOKENS = 1_000_000;
 
-    private static final JsonFactory BOUNDED = JsonFactory.builder()
+    static final JsonFactory BOUNDED = JsonFactory.builder()
             .recyclerPool(ApiJson.BUFFERS)
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(MAX_DEPTH)

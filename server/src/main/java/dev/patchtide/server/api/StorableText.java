@@ -81,6 +81,26 @@ public final class StorableText {
         return true;
     }
 
+    /** As {@link #storable(String)}, for {@code length} chars of {@code chars} from {@code offset}. */
+    static boolean storable(char[] chars, int offset, int length) {
+        int end = offset + length;
+        for (int i = offset; i < end; i++) {
+            char c = chars[i];
+            if (c == '\0') {
+                return false;
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 == end || !Character.isLowSurrogate(chars[i + 1])) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static String name(Deque<String> path) {
         return path.isEmpty() ? "(body)" : Validation.clip(String.join(".", path));
     }
