@@ -67,6 +67,16 @@ public final class TestDatabases {
         }
     }
 
+    /**
+     * The suite's thousands of commits each waited ~4 ms for the WAL to reach the disk (more on a busy disk). A
+     * commit is still atomic and at once visible to every session; only a crash of the machine could lose the last
+     * few, and this throw-away cluster does not outlive the JVM. (The server's own start keeps fsync on.)
+     */
+    private static void commitWithoutWaitingForTheDisk(EmbeddedPostgres pg) {
+        execute(pg, "ALTER SYSTEM SET synchronous_commit = off");
+        execute(pg, "SELECT pg_reload_conf()");
+    }
+
     private static EmbeddedPostgres postgres() {
         if (postgres == null) {
             try {
@@ -77,6 +87,7 @@ public final class TestDatabases {
                                 java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
                 LeftoverClusters.sweep(dir.getParent(), Instant.now());
                 EmbeddedPostgres started = EmbeddedPostgres.start(dir.resolve("cluster"));
+                commitWithoutWaitingForTheDisk(started);
                 postgres = started;
                 Runtime.getRuntime()
                         .addShutdownHook(new Thread(
