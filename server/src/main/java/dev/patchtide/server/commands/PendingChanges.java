@@ -67,10 +67,12 @@ final class PendingChanges {
         // the next, and so on: a claim's instances are spread over all of the loop's batches, so the claim waited
         // for the whole command's Pending. Rows held now can only be in the batches in flight: the second DELETE
         // waits for those alone (and takes them, should one roll back).
-        List<String> taken = new ArrayList<>(handle.createQuery("DELETE FROM command_pending_changes"
-                        + " WHERE (command_id, instance_id) IN (SELECT command_id, instance_id"
-                        + " FROM command_pending_changes WHERE command_id = :id AND instance_id = ANY(:ids)"
-                        + " FOR UPDATE SKIP LOCKED) RETURNING instance_id")
+        // Picked once (MATERIALIZED): as an IN (subquery) the planner may run the locking subquery again per row.
+        List<String> taken = new ArrayList<>(handle.createQuery("WITH picked AS MATERIALIZED (SELECT command_id,"
+                        + " instance_id FROM command_pending_changes WHERE command_id = :id AND instance_id = ANY(:ids)"
+                        + " FOR UPDATE SKIP LOCKED) DELETE FROM command_pending_changes p USING picked"
+                        + " WHERE p.command_id = picked.command_id AND p.instance_id = picked.instance_id"
+                        + " RETURNING p.instance_id")
                 .bind("id", commandId)
                 .bindArray("ids", String.class, (Object[]) ids)
                 .mapTo(String.class)
@@ -98,10 +100,13 @@ final class PendingChanges {
     private boolean round() {
         return jdbi.inTransaction(handle -> {
             Map<UUID, List<String>> taken = new LinkedHashMap<>();
-            handle.createQuery("DELETE FROM command_pending_changes WHERE (command_id, instance_id) IN"
-                            + " (SELECT command_id, instance_id FROM command_pending_changes"
-                            + " ORDER BY command_id, instance_id LIMIT :batch FOR UPDATE SKIP LOCKED)"
-                            + " RETURNING command_id, instance_id")
+            // Picked once (MATERIALIZED): as an IN (subquery) the planner may run the LIMIT again for each row, and
+            // one "batch" took all 10,000 rows of a send, every claim waiting behind it (bench, branch answers).
+            handle.createQuery("WITH picked AS MATERIALIZED (SELECT command_id, instance_id"
+                            + " FROM command_pending_changes ORDER BY command_id, instance_id LIMIT :batch"
+                            + " FOR UPDATE SKIP LOCKED) DELETE FROM command_pending_changes p USING picked"
+                            + " WHERE p.command_id = picked.command_id AND p.instance_id = picked.instance_id"
+                            + " RETURNING p.command_id, p.instance_id")
                     .bind("batch", BATCH)
                     .map((rs, ctx) -> Map.entry(rs.getObject(1, UUID.class), rs.getString(2)))
                     .forEach(e -> taken.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
