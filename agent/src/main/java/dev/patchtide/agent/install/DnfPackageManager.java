@@ -67,6 +67,10 @@ final class DnfPackageManager implements PackageManager {
         if (!isHost(root)) {
             command.addAll(List.of("--installroot", root.toAbsolutePath().toString()));
             releasever.ifPresent(r -> command.add("--releasever=" + r));
+            // dnf-plugins-core's "local" plugin keeps a repository of what this host installed: the host's, not the
+            // tree's. Enabled by default and its folder absent until the host's first transaction, it fails dnf's
+            // metadata step and with it the simulation.
+            command.add("--disableplugin=local");
         }
         return command;
     }

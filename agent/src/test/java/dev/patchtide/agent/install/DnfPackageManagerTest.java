@@ -20,6 +20,9 @@ class DnfPackageManagerTest {
                 .containsExactly("dnf", "install", "-y", "openssl-1:3.0.7-27.el9.x86_64", "tzdata-2025b-1.el9.noarch")
                 .doesNotContain("upgrade", "upgrade-minimal", "update");
         assertThat(dnf.simulateCommand(targets)).startsWith("dnf", "install", "--assumeno");
+        assertThat(dnf.installCommand(targets))
+                .as("the host's own plugins stay on")
+                .doesNotContain("--disableplugin=local");
     }
 
     @Test
@@ -32,11 +35,19 @@ class DnfPackageManagerTest {
                         "--installroot",
                         "/srv/root",
                         "--releasever=9",
+                        "--disableplugin=local",
                         "install",
                         "-y",
                         "pt-epoch-2:4.0-1.noarch");
         assertThat(dnf.simulateCommand(List.of()))
-                .containsExactly("dnf", "--installroot", "/srv/root", "--releasever=9", "install", "--assumeno");
+                .containsExactly(
+                        "dnf",
+                        "--installroot",
+                        "/srv/root",
+                        "--releasever=9",
+                        "--disableplugin=local",
+                        "install",
+                        "--assumeno");
     }
 
     @Test
