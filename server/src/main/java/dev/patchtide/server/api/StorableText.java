@@ -63,7 +63,7 @@ public final class StorableText {
     }
 
     /** True if PostgreSQL stores {@code text} unchanged. */
-    public static boolean storable(String text) {
+    public static boolean storable(CharSequence text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '\0') {
@@ -81,24 +81,9 @@ public final class StorableText {
         return true;
     }
 
-    /** As {@link #storable(String)}, for {@code length} chars of {@code chars} from {@code offset}. */
+    /** As {@link #storable(CharSequence)}, for {@code length} chars of {@code chars} from {@code offset}. */
     static boolean storable(char[] chars, int offset, int length) {
-        int end = offset + length;
-        for (int i = offset; i < end; i++) {
-            char c = chars[i];
-            if (c == '\0') {
-                return false;
-            }
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 == end || !Character.isLowSurrogate(chars[i + 1])) {
-                    return false;
-                }
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
+        return storable(java.nio.CharBuffer.wrap(chars, offset, length));
     }
 
     private static String name(Deque<String> path) {
