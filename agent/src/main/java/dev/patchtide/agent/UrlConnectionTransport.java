@@ -25,6 +25,8 @@ final class UrlConnectionTransport implements HttpTransport {
     private final Optional<SSLSocketFactory> tls;
     /** The connection each thread is waiting on, so that stopping the agent can break off a held long poll. */
     private final Map<Thread, HttpURLConnection> inFlight = new ConcurrentHashMap<>();
+    /** Connections {@link #abort} closed: whatever HttpURLConnection made of that, their call fails. */
+    private final java.util.Set<HttpURLConnection> aborted = ConcurrentHashMap.newKeySet();
 
     UrlConnectionTransport(Optional<SSLSocketFactory> tls) {
         this.tls = tls;
@@ -48,6 +50,9 @@ final class UrlConnectionTransport implements HttpTransport {
                 out.write(body);
             }
             int status = connection.getResponseCode();
+            if (aborted.contains(connection) || status < 0) {
+                throw new IOException("the call to " + uri.getPath() + " was broken off");
+            }
             if (connection.getContentLengthLong() > maxBytes) {
                 connection.disconnect();
                 throw HttpTransport.tooLarge(uri, maxBytes);
@@ -64,8 +69,13 @@ final class UrlConnectionTransport implements HttpTransport {
                 }
                 return new Answer(status, answer);
             }
+        } catch (RuntimeException brokenOff) {
+            // HttpURLConnection answers a socket closed under it ({@link #abort}) at some steps with an unchecked
+            // exception rather than an IOException; the caller's contract is an IOException either way.
+            throw new IOException("the call to " + uri.getPath() + " was broken off", brokenOff);
         } finally {
             inFlight.remove(Thread.currentThread(), connection);
+            aborted.remove(connection);
         }
     }
 
@@ -101,6 +111,7 @@ final class UrlConnectionTransport implements HttpTransport {
     public void abort(Thread thread) {
         HttpURLConnection connection = inFlight.get(thread);
         if (connection != null) {
+            aborted.add(connection);
             connection.disconnect(); // closes the socket: the blocked read fails at once
         }
     }
