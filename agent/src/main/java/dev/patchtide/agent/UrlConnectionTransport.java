@@ -104,16 +104,18 @@ final class UrlConnectionTransport implements HttpTransport {
             }
         } finally {
             inFlight.remove(Thread.currentThread(), connection);
+            aborted.remove(connection);
         }
     }
 
     @Override
     public void abort(Thread thread) {
-        HttpURLConnection connection = inFlight.get(thread);
-        if (connection != null) {
+        // Atomic with the call's own removal from inFlight: a call already over leaves nothing marked behind.
+        inFlight.computeIfPresent(thread, (t, connection) -> {
             aborted.add(connection);
             connection.disconnect(); // closes the socket: the blocked read fails at once
-        }
+            return connection;
+        });
     }
 
     private HttpURLConnection open(URI uri, Duration timeout) throws IOException {
