@@ -4,6 +4,7 @@ import dev.patchtide.server.commands.AgentMessages.ReceiveCommandInvocationsResu
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -40,11 +41,16 @@ final class Poll {
     private volatile boolean looked;
     /** The cancellations of this instance as of the last look, repeated in an empty answer. */
     private volatile List<String> cancellations = List.of();
+    /** The node's count of answers handed to polls whose request has not taken them yet (see {@link #taken}). */
+    private final AtomicInteger untaken;
+    /** Counted in {@link #untaken}, until its request takes the answer. */
+    private final AtomicBoolean counted = new AtomicBoolean();
 
-    Poll(String instanceId, long arrivedNanos, long waitNanos) {
+    Poll(String instanceId, long arrivedNanos, long waitNanos, AtomicInteger untaken) {
         this.instanceId = instanceId;
         this.arrivedNanos = arrivedNanos;
         this.deadlineNanos = arrivedNanos + waitNanos;
+        this.untaken = untaken;
     }
 
     /** Waits for the answer: the deliverer's, or an empty one when the wait ends after the first look. */
@@ -77,14 +83,16 @@ final class Poll {
         return (ReceiveCommandInvocationsResult) out;
     }
 
-    /** Sets the outcome (the first one counts) and wakes the request waiting for it. */
-    private void complete(Object out) {
+    /** Sets the outcome (the first one counts) and wakes the request waiting for it; false if one was set. */
+    private boolean complete(Object out) {
         if (OUTCOME.compareAndSet(this, null, out)) {
             Thread w = waiter;
             if (w != null) {
                 LockSupport.unpark(w);
             }
+            return true;
         }
+        return false;
     }
 
     boolean superseded() {
@@ -130,10 +138,26 @@ final class Poll {
         expired();
     }
 
-    /** Answers a reserved poll with what was claimed for it. */
+    /**
+     * Answers a reserved poll with what was claimed for it. Counted as untaken before the request can see it, so
+     * the count never misses an answer its request has already taken.
+     */
     void answer(ReceiveCommandInvocationsResult result) {
         state.set(DONE);
-        complete(result);
+        counted.set(true);
+        untaken.incrementAndGet();
+        if (!complete(result)) {
+            taken();
+        }
+    }
+
+    /** Its request is done with it (answered or not); answers whether it had counted an untaken answer. */
+    boolean taken() {
+        if (counted.compareAndSet(true, false)) {
+            untaken.decrementAndGet();
+            return true;
+        }
+        return false;
     }
 
     /** Answers with an error: the look or claim failed (the agent polls again). */
