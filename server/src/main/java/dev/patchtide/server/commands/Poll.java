@@ -4,7 +4,6 @@ import dev.patchtide.server.commands.AgentMessages.ReceiveCommandInvocationsResu
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -17,6 +16,10 @@ final class Poll {
     private static final int WAITING = 0;
     private static final int RESERVED = 1;
     private static final int DONE = 2;
+
+    private static final int UNCOUNTED = 0;
+    private static final int COUNTED = 1;
+    private static final int LEFT = 2;
 
     private static final VarHandle OUTCOME;
 
@@ -43,8 +46,12 @@ final class Poll {
     private volatile List<String> cancellations = List.of();
     /** The node's count of answers handed to polls whose request has not taken them yet (see {@link #taken}). */
     private final AtomicInteger untaken;
-    /** Counted in {@link #untaken}, until its request takes the answer. */
-    private final AtomicBoolean counted = new AtomicBoolean();
+    /**
+     * {@link #UNCOUNTED}, {@link #COUNTED} in {@link #untaken} until its request takes the answer, or {@link #LEFT}:
+     * its request is done, and an answer given after that (the request was interrupted while the poll was
+     * reserved) reaches nobody and is not counted, or it would stay untaken for good.
+     */
+    private final AtomicInteger counting = new AtomicInteger(UNCOUNTED);
 
     Poll(String instanceId, long arrivedNanos, long waitNanos, AtomicInteger untaken) {
         this.instanceId = instanceId;
@@ -144,16 +151,20 @@ final class Poll {
      */
     void answer(ReceiveCommandInvocationsResult result) {
         state.set(DONE);
-        counted.set(true);
-        untaken.incrementAndGet();
+        if (counting.compareAndSet(UNCOUNTED, COUNTED)) {
+            untaken.incrementAndGet();
+        }
         if (!complete(result)) {
             taken();
         }
     }
 
-    /** Its request is done with it (answered or not); answers whether it had counted an untaken answer. */
+    /**
+     * Its request is done with it (answered or not; called once it is); answers whether it had counted an untaken
+     * answer. From now on no answer is counted for it.
+     */
     boolean taken() {
-        if (counted.compareAndSet(true, false)) {
+        if (counting.getAndSet(LEFT) == COUNTED) {
             untaken.decrementAndGet();
             return true;
         }
