@@ -141,7 +141,7 @@ final class Claims {
                     entry.getValue()
                             .forEach(i -> InvocationState.LIFECYCLE.taken(
                                     InvocationState.RELEASED, InvocationState.DELIVERED));
-                    progress.invocationsChanged(handle, command, entry.getValue(), InvocationState.DELIVERED);
+                    progress.handedOut(handle, command, entry.getValue());
                     if (command.state() == CommandState.PENDING) {
                         pending.add(command.commandId());
                     }

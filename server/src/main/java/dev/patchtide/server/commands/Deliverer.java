@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -42,6 +43,12 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
     private static final int MIN_CHUNK = 200;
     /** Marks arriving within this time share a look. */
     private static final long LINGER_NANOS = Duration.ofMillis(2).toNanos();
+    /**
+     * Looks wait at most this long for the answers handed out to be taken by their requests: the agents' renewed
+     * polls (thousands, right after the first answers) are looked at once the answers are on their way, not on the
+     * same two cores between them.
+     */
+    private static final Duration LOOKS_DEFERRED_AT_MOST = Duration.ofSeconds(2);
 
     private final Claims claims;
     private final ConcurrentHashMap<String, Set<Poll>> waiting = new ConcurrentHashMap<>();
@@ -55,6 +62,8 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
     private final Object handOut = new Object();
 
     private boolean handingOut;
+    /** Answers handed to polls whose requests have not taken them yet (see {@link Poll#taken}). */
+    private final AtomicInteger untaken = new AtomicInteger();
 
     Deliverer(Jdbi jdbi, Progress progress, Settler settler) {
         this.claims = new Claims(jdbi, progress, settler);
@@ -62,7 +71,7 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
 
     /** Registers a poll; an older one of the same instance on this node is answered empty (superseded). */
     Poll register(String instanceId, Duration wait) {
-        Poll poll = new Poll(instanceId, System.nanoTime(), wait.toNanos());
+        Poll poll = new Poll(instanceId, System.nanoTime(), wait.toNanos(), untaken);
         if (stopping) {
             poll.looked(List.of());
             poll.close();
@@ -120,6 +129,11 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
             set.remove(poll);
             return set.isEmpty() ? null : set;
         });
+        if (poll.taken() && untaken.get() == 0) {
+            synchronized (handOut) {
+                handOut.notifyAll();
+            }
+        }
     }
 
     int waitingCount() {
@@ -242,14 +256,21 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
     }
 
     /**
-     * Deliveries first: waits (at most {@code max}) while this node is handing work out. An agent's report that
-     * arrives meanwhile (often the result of an invocation handed out a moment ago) would take the database and
-     * the CPU from the polls still to be answered; it is as well stored a moment later.
+     * Deliveries first: waits (at most {@code max}) while this node is handing work out, or answers it handed out
+     * are not yet taken by their requests. An agent's report that arrives meanwhile (often the result of an
+     * invocation handed out a moment ago), or the telling of deferred changes ({@link PendingChanges}), would take
+     * the database and the CPU from the polls still to be answered; it is as well done a moment later.
      */
     void awaitHandedOut(Duration max) throws InterruptedException {
+        awaitQuiet(max, true);
+    }
+
+    private void awaitQuiet(Duration max, boolean claimsToo) throws InterruptedException {
         long end = System.nanoTime() + max.toNanos();
         synchronized (handOut) {
-            for (long left = max.toMillis(); handingOut && left > 0; left = (end - System.nanoTime()) / 1_000_000) {
+            for (long left = max.toMillis();
+                    ((claimsToo && handingOut) || untaken.get() > 0) && left > 0;
+                    left = (end - System.nanoTime()) / 1_000_000) {
                 handOut.wait(left);
             }
         }
@@ -268,6 +289,12 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
             }
         }
         if (stopping) {
+            return null;
+        }
+        try {
+            awaitQuiet(LOOKS_DEFERRED_AT_MOST, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return null;
         }
         LockSupport.parkNanos(LINGER_NANOS);

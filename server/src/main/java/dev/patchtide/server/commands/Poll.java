@@ -17,6 +17,10 @@ final class Poll {
     private static final int RESERVED = 1;
     private static final int DONE = 2;
 
+    private static final int UNCOUNTED = 0;
+    private static final int COUNTED = 1;
+    private static final int LEFT = 2;
+
     private static final VarHandle OUTCOME;
 
     static {
@@ -40,11 +44,20 @@ final class Poll {
     private volatile boolean looked;
     /** The cancellations of this instance as of the last look, repeated in an empty answer. */
     private volatile List<String> cancellations = List.of();
+    /** The node's count of answers handed to polls whose request has not taken them yet (see {@link #taken}). */
+    private final AtomicInteger untaken;
+    /**
+     * {@link #UNCOUNTED}, {@link #COUNTED} in {@link #untaken} until its request takes the answer, or {@link #LEFT}:
+     * its request is done, and an answer given after that (the request was interrupted while the poll was
+     * reserved) reaches nobody and is not counted, or it would stay untaken for good.
+     */
+    private final AtomicInteger counting = new AtomicInteger(UNCOUNTED);
 
-    Poll(String instanceId, long arrivedNanos, long waitNanos) {
+    Poll(String instanceId, long arrivedNanos, long waitNanos, AtomicInteger untaken) {
         this.instanceId = instanceId;
         this.arrivedNanos = arrivedNanos;
         this.deadlineNanos = arrivedNanos + waitNanos;
+        this.untaken = untaken;
     }
 
     /** Waits for the answer: the deliverer's, or an empty one when the wait ends after the first look. */
@@ -77,14 +90,16 @@ final class Poll {
         return (ReceiveCommandInvocationsResult) out;
     }
 
-    /** Sets the outcome (the first one counts) and wakes the request waiting for it. */
-    private void complete(Object out) {
+    /** Sets the outcome (the first one counts) and wakes the request waiting for it; false if one was set. */
+    private boolean complete(Object out) {
         if (OUTCOME.compareAndSet(this, null, out)) {
             Thread w = waiter;
             if (w != null) {
                 LockSupport.unpark(w);
             }
+            return true;
         }
+        return false;
     }
 
     boolean superseded() {
@@ -130,10 +145,30 @@ final class Poll {
         expired();
     }
 
-    /** Answers a reserved poll with what was claimed for it. */
+    /**
+     * Answers a reserved poll with what was claimed for it. Counted as untaken before the request can see it, so
+     * the count never misses an answer its request has already taken.
+     */
     void answer(ReceiveCommandInvocationsResult result) {
         state.set(DONE);
-        complete(result);
+        if (counting.compareAndSet(UNCOUNTED, COUNTED)) {
+            untaken.incrementAndGet();
+        }
+        if (!complete(result)) {
+            taken();
+        }
+    }
+
+    /**
+     * Its request is done with it (answered or not; called once it is); answers whether it had counted an untaken
+     * answer. From now on no answer is counted for it.
+     */
+    boolean taken() {
+        if (counting.getAndSet(LEFT) == COUNTED) {
+            untaken.decrementAndGet();
+            return true;
+        }
+        return false;
     }
 
     /** Answers with an error: the look or claim failed (the agent polls again). */

@@ -5,8 +5,11 @@ import dev.patchtide.server.commands.CommandListener.InvocationChange;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,10 +28,16 @@ final class Progress {
     private final Set<UUID> allTold = ConcurrentHashMap.newKeySet();
 
     private static final int ALL_TOLD_KEPT = 10_000;
+    /** Runs after a commit that left changes to tell ({@link PendingChanges}'s loop). */
+    private volatile Runnable deferred = () -> {};
 
     Progress(InstantSource clock, Wakeups wakeups) {
         this.clock = clock;
         this.wakeups = wakeups;
+    }
+
+    void deferredTo(Runnable wake) {
+        this.deferred = wake;
     }
 
     void addListener(CommandListener listener) {
@@ -199,15 +208,33 @@ final class Progress {
         tellInvocations(handle, command, instanceIds, state, now());
     }
 
-    /** What SendCommand deferred of these changes; nothing to ask once a commit showed none left for the command. */
-    private List<String> takeDeferred(Handle handle, CommandRow command, List<String> instanceIds) {
+    /**
+     * A claim handed the invocations of {@code command} on {@code instanceIds} out (InProgress). A command sent to a
+     * fleet, whose Pending SendCommand deferred, has this told after the claim's commit too ({@link PendingChanges}):
+     * the claim then holds only its invocations' rows, and the next polls' claims need not wait for its events.
+     */
+    void handedOut(Handle handle, CommandRow command, List<String> instanceIds) {
+        if (listeners.isEmpty() || instanceIds.isEmpty()) {
+            return;
+        }
+        if (command.targetCount() < PendingChanges.DEFER_AT_LEAST) {
+            invocationsChanged(handle, command, instanceIds, InvocationState.DELIVERED);
+            return;
+        }
+        PendingChanges.deferInProgress(handle, command.commandId(), instanceIds, now());
+        handle.afterCommit(deferred);
+    }
+
+    /** What was deferred of these changes; nothing to ask once a commit showed none left for the command. */
+    private List<PendingChanges.Untold> takeDeferred(Handle handle, CommandRow command, List<String> instanceIds) {
         UUID id = command.commandId();
         if (allTold.contains(id)) {
             return List.of();
         }
-        List<String> taken = PendingChanges.take(handle, id, instanceIds);
+        List<PendingChanges.Untold> taken = PendingChanges.take(handle, id, instanceIds);
         if (!PendingChanges.anyLeft(handle, id)) {
-            // No command gets deferred changes after its SendCommand: once none are left, none ever will be.
+            // Only SendCommand and claims of invocations not yet handed out defer changes: with neither left as one
+            // snapshot saw it, none ever will be.
             handle.afterCommit(() -> {
                 if (allTold.size() >= ALL_TOLD_KEPT) {
                     allTold.clear();
@@ -219,20 +246,32 @@ final class Progress {
     }
 
     /**
-     * Tells the Pending changes of {@code command} that SendCommand deferred and the caller has just taken: the
-     * command's first ({@link PendingChanges#COMMAND}), then its invocations', at the time they were made.
+     * Tells the deferred changes of {@code command} the caller has just taken, each at the time it was made: the
+     * command's Pending first ({@link PendingChanges#COMMAND}), then its invocations' Pending, then their InProgress.
      */
-    void tellDeferred(Handle handle, CommandRow command, List<String> taken) {
+    void tellDeferred(Handle handle, CommandRow command, List<PendingChanges.Untold> taken) {
         if (taken.isEmpty() || listeners.isEmpty()) {
             return;
         }
-        Instant at = command.requestedAt();
-        List<String> invocations =
-                taken.stream().filter(i -> !i.equals(PendingChanges.COMMAND)).toList();
-        if (invocations.size() < taken.size()) {
-            tellCommand(handle, command, CommandState.PENDING, instanceIds(handle, command), at);
+        List<String> pending = new ArrayList<>();
+        SortedMap<Instant, List<String>> inProgress = new TreeMap<>();
+        for (PendingChanges.Untold untold : taken) {
+            if (untold.instanceId().equals(PendingChanges.COMMAND)) {
+                tellCommand(handle, command, CommandState.PENDING, instanceIds(handle, command), command.requestedAt());
+                continue;
+            }
+            if (untold.pending()) {
+                pending.add(untold.instanceId());
+            }
+            if (untold.inProgressAt() != null) {
+                inProgress
+                        .computeIfAbsent(untold.inProgressAt(), k -> new ArrayList<>())
+                        .add(untold.instanceId());
+            }
         }
-        tellInvocations(handle, command, invocations, InvocationState.QUEUED, at);
+        tellInvocations(handle, command, pending, InvocationState.QUEUED, command.requestedAt());
+        // One call per claim's time: alike events, one template each (AlikeEvents).
+        inProgress.forEach((at, ids) -> tellInvocations(handle, command, ids, InvocationState.DELIVERED, at));
     }
 
     private void tellInvocations(

@@ -10,32 +10,24 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ssm.model.Tag;
 
 /**
- * SendCommand to a fleet leaves its Pending changes to be told after its commit: they still reach the bus exactly
- * once each, also when the node dies before telling them, and always before the claim's InProgress of the same
- * invocation (and the command's Pending before its InProgress).
+ * SendCommand to a fleet leaves its Pending changes to be told after its commit, and each claim of its hand-out its
+ * InProgress changes: they still reach the bus exactly once each, also when the node dies before telling them, each
+ * at the time of its change, and per invocation in order: Pending, InProgress, then the result (and the command's
+ * Pending before its InProgress). The order is witnessed by a trigger that numbers the events as they are written,
+ * across nodes, and keeps only committed ones.
  */
 class PendingChangesTest {
     private static final int AGENTS = PendingChanges.DEFER_AT_LEAST + 20;
 
     private final CommandNodes nodes = new CommandNodes();
-    /** Order of telling, across nodes; recorded only for transactions that committed. */
-    private final AtomicLong order = new AtomicLong();
-
-    private final Queue<Told> told = new ConcurrentLinkedQueue<>();
-
-    private record Told(String subject, String status, long order) {}
 
     @AfterEach
     void stop() {
@@ -44,55 +36,73 @@ class PendingChangesTest {
     }
 
     @Test
-    void aNodeThatDiesBeforeTellingLosesNothingAndEachPendingPrecedesItsInProgress() throws Exception {
-        // Node one never tells what SendCommand deferred: as if it died right after the commit.
+    void aNodeThatDiesBeforeTellingLosesNothingAndEachChangeIsToldInOrderAtItsTime() throws Exception {
+        // Node one never tells what SendCommand and the claims deferred: as if it died right after their commits.
         System.setProperty(Commands.NO_PENDING_LOOP, "true");
         CommandNodes.Node one = witnessed(nodes.start());
         System.clearProperty(Commands.NO_PENDING_LOOP);
         List<FakeAgent> agents = agents(one, "crash");
         List<FakeAgent> early = agents.subList(0, AGENTS / 2);
+        List<FakeAgent> reporters = early.subList(0, early.size() / 2);
         List<FakeAgent> late = agents.subList(AGENTS / 2, AGENTS);
 
         String commandId = sendWhilePolling(one, early, "crash");
 
-        // The agents that polled got it; their claims told their Pending (and the command's) first.
+        // The agents that polled got it; their claims told nothing of their invocations, the command's own start
+        // told its Pending first.
         await().atMost(Duration.ofSeconds(30)).until(() -> busStatuses(one, commandId)
                 .getOrDefault(commandId, List.of())
                 .contains("InProgress"));
         Map<String, List<String>> bus = busStatuses(one, commandId);
-        for (FakeAgent agent : early) {
-            assertThat(bus.get(agent.instanceId())).containsExactlyInAnyOrder("Pending", "InProgress");
-        }
-        for (FakeAgent agent : late) {
+        for (FakeAgent agent : agents) {
             assertThat(bus.get(agent.instanceId())).isNull(); // the gap: committed, not told yet
         }
-        assertThat(untold(one, commandId)).isEqualTo(late.size());
+        assertThat(untold(one, commandId)).isEqualTo(agents.size());
+        assertThat(untoldInProgress(one, commandId)).isEqualTo(early.size());
 
-        // Claimed on node one: each Pending was told (by the claim) before its InProgress.
-        // (afterCommit callbacks run just after the commit a query may already see)
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertPendingFirst(commandId, early));
+        // A result tells what is still untold of its invocation first, then itself.
+        for (FakeAgent agent : reporters) {
+            CommandNodes.report(agent, commandId, "Success", 0, "done", "");
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Map<String, List<String>> now = busStatuses(one, commandId);
+            for (FakeAgent agent : reporters) {
+                assertThat(now.get(agent.instanceId())).containsExactlyInAnyOrder("Pending", "InProgress", "Success");
+            }
+        });
 
-        // Another node starts: it tells what was left, once (it may begin before a witness could be added, so the
-        // order of the rest is checked by the steps: all told before any of them is polled for).
+        // Another node starts ten minutes later (within every timeout): it tells what was left, once, each change at
+        // its own time.
+        nodes.clock.advance(Duration.ofMinutes(10));
         CommandNodes.Node two = nodes.start();
         await().atMost(Duration.ofSeconds(30)).until(() -> untold(two, commandId) == 0);
         Map<String, List<String>> leftTold = busStatuses(two, commandId);
+        for (FakeAgent agent : early.subList(reporters.size(), early.size())) {
+            assertThat(leftTold.get(agent.instanceId())).containsExactlyInAnyOrder("Pending", "InProgress");
+        }
         for (FakeAgent agent : late) {
             assertThat(leftTold.get(agent.instanceId())).containsExactly("Pending");
         }
+        assertThat(inProgressAtTheirHandOut(two, commandId)).isEqualTo(early.size());
+
         List<FakeAgent> lateOnTwo = late.stream().map(a -> nodes.on(two, a)).toList();
         receiveAll(lateOnTwo, commandId);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             Map<String, List<String>> all = busStatuses(two, commandId);
             for (FakeAgent agent : agents) {
-                assertThat(all.get(agent.instanceId())).containsExactlyInAnyOrder("Pending", "InProgress");
+                List<String> expected = reporters.contains(agent)
+                        ? List.of("Pending", "InProgress", "Success")
+                        : List.of("Pending", "InProgress");
+                assertThat(all.get(agent.instanceId())).containsExactlyInAnyOrderElementsOf(expected);
             }
             assertThat(all.get(commandId)).containsExactlyInAnyOrder("Pending", "InProgress");
         });
+        assertThat(inProgressAtTheirHandOut(two, commandId)).isEqualTo(agents.size());
+        assertToldInOrder(two, commandId, agents);
     }
 
     @Test
-    void withTheLoopRacingTheClaimsEveryPendingIsToldOnceAndFirst() throws Exception {
+    void withTheLoopRacingTheClaimsEveryChangeIsToldOnceAndInOrder() throws Exception {
         CommandNodes.Node node = witnessed(nodes.start());
         List<FakeAgent> agents = agents(node, "race");
 
@@ -106,26 +116,24 @@ class PendingChangesTest {
             assertThat(bus.get(commandId)).containsExactlyInAnyOrder("Pending", "InProgress");
         });
         assertThat(untold(node, commandId)).isZero();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertPendingFirst(commandId, agents));
+        assertThat(inProgressAtTheirHandOut(node, commandId)).isEqualTo(agents.size());
+        assertToldInOrder(node, commandId, agents);
     }
 
-    private CommandNodes.Node witnessed(CommandNodes.Node node) {
-        node.commands().addListener(new CommandListener() {
-            @Override
-            public void commandChanged(Handle handle, CommandChange change) {
-                record(handle, change.commandId(), change.status());
-            }
-
-            @Override
-            public void invocationChanged(Handle handle, InvocationChange change) {
-                record(handle, change.instanceId(), change.status());
-            }
-
-            private void record(Handle handle, String subject, String status) {
-                long at = order.incrementAndGet();
-                handle.afterCommit(() -> told.add(new Told(subject, status, at)));
-            }
-        });
+    /** Numbers every event as it is written (a sequence, in the writing transaction: only committed ones stay). */
+    private static CommandNodes.Node witnessed(CommandNodes.Node node) {
+        node.database()
+                .jdbi()
+                .useHandle(
+                        h -> h.execute(
+                                "CREATE TABLE IF NOT EXISTS told_order (n bigserial,"
+                                        + " subject text, status text);"
+                                        + " CREATE OR REPLACE FUNCTION told_order() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                                        + " INSERT INTO told_order (subject, status) SELECT coalesce(e->'detail'->>'instance-id',"
+                                        + " e->'detail'->>'command-id'), e->'detail'->>'status' FROM (SELECT CAST(NEW.envelope AS jsonb) AS e) x"
+                                        + " WHERE e->>'source' = 'aws.ssm' AND e->'detail'->>'command-id' IS NOT NULL"
+                                        + " AND e->'detail'->>'status' IS NOT NULL; RETURN NEW; END $$;"
+                                        + " CREATE OR REPLACE TRIGGER told_order AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION told_order()"));
         return node;
     }
 
@@ -204,11 +212,36 @@ class PendingChangesTest {
                 .one());
     }
 
-    private void assertPendingFirst(String commandId, List<FakeAgent> agents) {
+    private static int untoldInProgress(CommandNodes.Node node, String commandId) {
+        return node.database().jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM command_pending_changes"
+                        + " WHERE command_id = CAST(:id AS uuid) AND in_progress_at IS NOT NULL")
+                .bind("id", commandId)
+                .mapTo(Integer.class)
+                .one());
+    }
+
+    /** How many InProgress events bear their invocation's hand-out time (not the time they were told). */
+    private static int inProgressAtTheirHandOut(CommandNodes.Node node, String commandId) {
+        return node.database().jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM (SELECT event_time,"
+                        + " CAST(envelope AS jsonb) AS e FROM events) x JOIN command_invocations ci"
+                        + " ON ci.command_id = CAST(:id AS uuid) AND ci.instance_id = e->'detail'->>'instance-id'"
+                        + " WHERE e->>'source' = 'aws.ssm' AND e->'detail'->>'command-id' = :id"
+                        + " AND e->'detail'->>'status' = 'InProgress'"
+                        + " AND date_trunc('second', x.event_time) = date_trunc('second', ci.delivered_at)")
+                .bind("id", commandId)
+                .mapTo(Integer.class)
+                .one());
+    }
+
+    /** Each subject was told each of its statuses once, and Pending before InProgress before Success. */
+    private static void assertToldInOrder(CommandNodes.Node node, String commandId, List<FakeAgent> agents) {
         Map<String, Map<String, Long>> at = new HashMap<>();
-        told.forEach(t -> at.computeIfAbsent(t.subject(), k -> new HashMap<>()).merge(t.status(), t.order(), (a, b) -> {
-            throw new AssertionError(t.subject() + " told " + t.status() + " twice");
-        }));
+        node.database().jdbi().useHandle(h -> h.createQuery("SELECT subject, status, n FROM told_order ORDER BY n")
+                .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)})
+                .forEach(t -> at.computeIfAbsent((String) t[0], k -> new HashMap<>())
+                        .merge((String) t[1], (Long) t[2], (a, b) -> {
+                            throw new AssertionError(t[0] + " told " + t[1] + " twice");
+                        })));
         List<String> subjects =
                 new ArrayList<>(agents.stream().map(FakeAgent::instanceId).toList());
         subjects.add(commandId);
@@ -216,6 +249,9 @@ class PendingChangesTest {
             Map<String, Long> own = at.get(subject);
             assertThat(own).as(subject).containsKeys("Pending", "InProgress");
             assertThat(own.get("Pending")).as(subject).isLessThan(own.get("InProgress"));
+            if (own.containsKey("Success")) {
+                assertThat(own.get("InProgress")).as(subject).isLessThan(own.get("Success"));
+            }
         }
     }
 }
