@@ -147,7 +147,7 @@ public final class Commands implements AutoCloseable {
                     if (who instanceof dev.patchtide.server.auth.Principal.Instance) {
                         polled.accept(q.instanceId());
                     }
-                    return agents.receive(q);
+                    return q.streamed() ? agents.stream(q) : agents.receive(q);
                 }));
         router.register(new Action<>(
                 "Patchtide.UpdateCommandInvocation",
