@@ -69,6 +69,7 @@ final class CommandAgents implements AutoCloseable {
      * real agent, yes (system property {@code patchtide.bench.stream=false} for plain polls, e.g. in a test run).
      */
     static final boolean STREAM_DEFAULT = Boolean.parseBoolean(System.getProperty("patchtide.bench.stream", "true"));
+
     private volatile Script script = Script.of(Duration.ZERO, 0);
     private volatile boolean stopped;
     private final List<Thread> threads = new ArrayList<>();
@@ -127,8 +128,8 @@ final class CommandAgents implements AutoCloseable {
                 polls.incrementAndGet();
                 if (stream) {
                     // Each line as it arrives: received when its last byte arrived, before it is parsed.
-                    client.streamSigned(RECEIVE, poll, agent.key(), (answer, at) -> news[0] |=
-                            received(host, agent, answer, at));
+                    client.streamSigned(
+                            RECEIVE, poll, agent.key(), (answer, at) -> news[0] |= received(host, agent, answer, at));
                 } else {
                     FleetClient.Answer got = client.callSignedTimed(RECEIVE, poll, agent.key());
                     // Received when the answer's last byte arrived, not after parsing it: on two cores shared with

@@ -126,9 +126,7 @@ final class FleetClient {
             throw new IllegalStateException("streams need the plain-http wire client");
         }
         WireClient.Response response = wire.post(
-                signedHeaders(target, body, credentials),
-                body,
-                (line, at) -> each.accept(json.readTree(line), at));
+                signedHeaders(target, body, credentials), body, (line, at) -> each.accept(json.readTree(line), at));
         if (response.status() / 100 != 2 || response.body().length > 0) {
             JsonNode answer = response.body().length == 0 ? json.createObjectNode() : json.readTree(response.body());
             if (response.status() / 100 != 2) {
@@ -146,7 +144,8 @@ final class FleetClient {
         headers.put("Host", hostHeader);
         headers.put("Content-Type", CONTENT_TYPE);
         headers.put("X-Amz-Target", List.of(target));
-        return SigV4.sign(new SignableRequest("POST", "/", "", headers, body), credentials, region, "ssm", Instant.now());
+        return SigV4.sign(
+                new SignableRequest("POST", "/", "", headers, body), credentials, region, "ssm", Instant.now());
     }
 
     /**

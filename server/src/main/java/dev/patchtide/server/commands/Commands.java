@@ -151,7 +151,8 @@ public final class Commands implements AutoCloseable {
                     }
                     if (q.streamed() && refuseStreams) {
                         throw new dev.patchtide.server.api.ApiException.Invalid(
-                                "SerializationException", "Unknown member 'Stream' in ReceiveCommandInvocations request");
+                                "SerializationException",
+                                "Unknown member 'Stream' in ReceiveCommandInvocations request");
                     }
                     return q.streamed() ? agents.stream(q) : agents.receive(q);
                 }));

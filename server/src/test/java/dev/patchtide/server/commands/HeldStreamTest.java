@@ -105,7 +105,8 @@ class HeldStreamTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> node.commands().waitingAgents() == 1);
         String commandId = send(host);
         JsonNode received = lines.poll(15, TimeUnit.SECONDS);
-        assertThat(received.path("Invocations").get(0).path("CommandId").asText()).isEqualTo(commandId);
+        assertThat(received.path("Invocations").get(0).path("CommandId").asText())
+                .isEqualTo(commandId);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> node.commands().waitingAgents() == 1);
         node.ssm().cancelCommand(b -> b.commandId(commandId));
@@ -180,8 +181,7 @@ class HeldStreamTest {
                         InstantSource.system())
                 .commands(
                         true,
-                        new CommandRunner.Settings(
-                                waitSeconds, Duration.ofMillis(300), 8192, 10, Duration.ofDays(1)));
+                        new CommandRunner.Settings(waitSeconds, Duration.ofMillis(300), 8192, 10, Duration.ofDays(1)));
         agent.start();
         return registered.instanceId();
     }
@@ -189,7 +189,8 @@ class HeldStreamTest {
     private void awaitSuccess(String commandId, String instanceId) {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> node.ssm()
-                                .getCommandInvocation(b -> b.commandId(commandId).instanceId(instanceId))
+                                .getCommandInvocation(
+                                        b -> b.commandId(commandId).instanceId(instanceId))
                                 .status()
                         == CommandInvocationStatus.SUCCESS);
     }
@@ -211,11 +212,10 @@ class HeldStreamTest {
     private static CompletableFuture<Void> stream(FakeAgent host, int waitSeconds, BlockingQueue<JsonNode> lines) {
         return CompletableFuture.runAsync(() -> {
             try {
-                host.client()
-                        .stream(
-                                "Patchtide.ReceiveCommandInvocations",
-                                Map.of("InstanceId", host.instanceId(), "WaitTimeSeconds", waitSeconds, "Stream", true),
-                                lines::add);
+                host.client().stream(
+                        "Patchtide.ReceiveCommandInvocations",
+                        Map.of("InstanceId", host.instanceId(), "WaitTimeSeconds", waitSeconds, "Stream", true),
+                        lines::add);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
