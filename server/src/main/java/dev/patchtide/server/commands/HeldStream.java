@@ -58,12 +58,13 @@ final class HeldStream implements StreamedResponse {
             Poll poll = deliverer.register(instanceId, Duration.ofNanos(Math.max(0, end - System.nanoTime())));
             try {
                 ReceiveCommandInvocationsResult answer = awaitAnswer(poll, first);
+                if (Timeline.on() && !answer.invocations().isEmpty()) {
+                    // The plain poll's mark, at the same point: the request's thread has the answer and writes it next.
+                    Timeline.mark("poll.answered", answer.invocations().size());
+                }
                 out.write(line(answer));
                 out.flush();
                 first = false;
-                if (Timeline.on() && !answer.invocations().isEmpty()) {
-                    Timeline.mark("stream.written", answer.invocations().size());
-                }
             } finally {
                 // After the write: an answer counts as untaken (reports and looks wait for it) until it is on its way.
                 deliverer.unregister(poll);
