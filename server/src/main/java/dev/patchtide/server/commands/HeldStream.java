@@ -55,7 +55,7 @@ final class HeldStream implements StreamedResponse {
         long end = System.nanoTime() + wait.toNanos();
         boolean first = true;
         while (true) {
-            Poll poll = deliverer.register(instanceId, Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+            Poll poll = deliverer.register(instanceId, Duration.ofNanos(Math.max(0, end - System.nanoTime())), !first);
             try {
                 ReceiveCommandInvocationsResult answer = awaitAnswer(poll, first);
                 if (Timeline.on() && !answer.invocations().isEmpty()) {
