@@ -97,6 +97,41 @@ public final class ApiClient {
 
     /** As {@link #call}, with the request body already serialised. */
     public JsonNode callBytes(String target, byte[] body) throws IOException, ApiCallException {
+        HttpTransport.Answer response = http.post(endpoint, signed(target, body), body, CALL_TIMEOUT, MAX_ANSWER_BYTES);
+        return answer(response);
+    }
+
+    /** Takes each answer of a streamed call as it arrives. */
+    @FunctionalInterface
+    public interface AnswerHandler {
+        void accept(JsonNode answer) throws IOException;
+    }
+
+    /**
+     * Calls {@code target} for a stream of answers (a held {@code ReceiveCommandInvocations}): each line of the
+     * answer, one JSON object, is read and handed to {@code each} as it arrives, until the server ends the body.
+     * A line longer than {@link #MAX_ANSWER_BYTES} fails the call. An answer that is not a stream (an error, or a
+     * server that answered in one piece) is handled as {@link #call} handles it: an error is thrown, a whole answer
+     * is handed to {@code each} as the only one.
+     */
+    public void stream(String target, Object request, AnswerHandler each) throws IOException, ApiCallException {
+        byte[] body = JsonCodec.write(request);
+        HttpTransport.Answer response = http.postForLines(
+                endpoint,
+                signed(target, body),
+                body,
+                CALL_TIMEOUT,
+                MAX_ANSWER_BYTES,
+                line -> each.accept(JsonCodec.readTree(line)));
+        if (response.status() / 100 != 2 || response.body().length > 0) {
+            each.accept(answer(response));
+        }
+    }
+
+    /** How long a call waits for the server's next bytes: longer than a held poll's longest quiet (20 s). */
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+
+    private Map<String, String> signed(String target, byte[] body) {
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         headers.put("Host", List.of(hostHeader()));
         headers.put("Content-Type", List.of(CONTENT_TYPE));
@@ -109,7 +144,10 @@ public final class ApiClient {
                         signingService(target),
                         clock.instant()))
                 .orElseGet(() -> Map.of("Content-Type", CONTENT_TYPE, "X-Amz-Target", target));
-        HttpTransport.Answer response = http.post(endpoint, toSend, body, Duration.ofSeconds(60), MAX_ANSWER_BYTES);
+        return toSend;
+    }
+
+    private static JsonNode answer(HttpTransport.Answer response) throws IOException, ApiCallException {
         JsonNode answer = response.body().length == 0
                 ? JsonNodeFactory.instance.objectNode()
                 : JsonCodec.readTree(response.body());

@@ -46,6 +46,37 @@ final class JdkHttpTransport implements HttpTransport {
     }
 
     @Override
+    public Answer postForLines(
+            URI uri, Map<String, String> headers, byte[] body, Duration timeout, int maxLine, Lines each)
+            throws IOException {
+        // The request timeout of HttpClient bounds only the wait for the answer's headers, not the body after them.
+        HttpRequest.Builder builder =
+                HttpRequest.newBuilder(uri).timeout(timeout).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach((name, value) -> {
+            if (!name.equalsIgnoreCase("host")) {
+                builder.header(name, value);
+            }
+        });
+        HttpResponse<InputStream> response = send(builder.build());
+        boolean streamed = response.statusCode() / 100 == 2
+                && HttpTransport.isLines(
+                        response.headers().firstValue("Content-Type").orElse(null));
+        if (!streamed) {
+            try (InputStream in = response.body()) {
+                byte[] answer = in.readNBytes(maxLine + 1);
+                if (answer.length > maxLine) {
+                    throw HttpTransport.tooLarge(uri, maxLine);
+                }
+                return new Answer(response.statusCode(), answer);
+            }
+        }
+        try (InputStream in = response.body()) {
+            HttpTransport.readLines(uri, in, maxLine, each);
+        }
+        return new Answer(response.statusCode(), new byte[0]);
+    }
+
+    @Override
     public void download(URI uri, Duration timeout, long maxBytes, Path to) throws IOException {
         HttpResponse<InputStream> response =
                 send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build());

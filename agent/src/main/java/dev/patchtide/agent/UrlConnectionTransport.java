@@ -35,6 +35,20 @@ final class UrlConnectionTransport implements HttpTransport {
     @Override
     public Answer post(URI uri, Map<String, String> headers, byte[] body, Duration timeout, int maxBytes)
             throws IOException {
+        return exchange(uri, headers, body, timeout, maxBytes, null);
+    }
+
+    @Override
+    public Answer postForLines(
+            URI uri, Map<String, String> headers, byte[] body, Duration timeout, int maxLine, Lines each)
+            throws IOException {
+        return exchange(uri, headers, body, timeout, maxLine, each);
+    }
+
+    /** A POST; its answer handed to {@code lines} as it arrives when it is a stream of lines and lines is set. */
+    private Answer exchange(
+            URI uri, Map<String, String> headers, byte[] body, Duration timeout, int maxBytes, Lines lines)
+            throws IOException {
         HttpURLConnection connection = open(uri, timeout);
         inFlight.put(Thread.currentThread(), connection);
         try {
@@ -52,6 +66,18 @@ final class UrlConnectionTransport implements HttpTransport {
             int status = connection.getResponseCode();
             if (aborted.contains(connection) || status < 0) {
                 throw new IOException("the call to " + uri.getPath() + " was broken off");
+            }
+            if (lines != null && status / 100 == 2 && HttpTransport.isLines(connection.getContentType())) {
+                try (InputStream in = connection.getInputStream()) {
+                    HttpTransport.readLines(uri, in, maxBytes, lines);
+                } catch (IOException e) {
+                    connection.disconnect(); // the rest of a broken stream is not read: not a connection to reuse
+                    throw e;
+                }
+                if (aborted.contains(connection)) {
+                    throw new IOException("the call to " + uri.getPath() + " was broken off");
+                }
+                return new Answer(status, new byte[0]);
             }
             if (connection.getContentLengthLong() > maxBytes) {
                 connection.disconnect();

@@ -80,6 +80,7 @@ public final class CommandRunner implements AutoCloseable {
     private final Map<String, Execution> executions = new ConcurrentHashMap<>();
     private final Runnable afterWork;
     private final Object pauses = new Object();
+    private final StreamChoice streams;
     private volatile boolean stopping;
     private Thread poller;
 
@@ -104,6 +105,7 @@ public final class CommandRunner implements AutoCloseable {
             Runnable afterWork) {
         this.restart = restart;
         this.afterWork = afterWork;
+        this.streams = new StreamChoice(StreamChoice.RETRY_AFTER);
         this.api = api;
         this.instanceId = instanceId;
         this.clock = clock;
@@ -159,32 +161,56 @@ public final class CommandRunner implements AutoCloseable {
 
     private void poll() {
         Backoff backoff = new Backoff(settings.maxBackoff());
-        Map<String, Object> request = Map.of("InstanceId", instanceId, "WaitTimeSeconds", settings.waitTimeSeconds());
+        Map<String, Object> plain = Map.of("InstanceId", instanceId, "WaitTimeSeconds", settings.waitTimeSeconds());
+        Map<String, Object> held =
+                Map.of("InstanceId", instanceId, "WaitTimeSeconds", settings.waitTimeSeconds(), "Stream", true);
         while (!stopping) {
             long began = System.nanoTime();
+            boolean streaming = streams.streaming();
             try {
-                JsonNode answer = api.call(RECEIVE, request);
-                if (backoff.reset()) {
-                    log.info("receiving commands from {} again", api.endpoint());
+                boolean[] news = {false};
+                if (streaming) {
+                    api.stream(RECEIVE, held, answer -> {
+                        if (backoff.reset()) {
+                            log.info("receiving commands from {} again", api.endpoint());
+                        }
+                        news[0] |= handle(answer);
+                    });
+                } else {
+                    JsonNode answer = api.call(RECEIVE, plain);
+                    if (backoff.reset()) {
+                        log.info("receiving commands from {} again", api.endpoint());
+                    }
+                    news[0] = handle(answer);
                 }
-                boolean news = handle(answer);
                 // a server that answers at once with nothing new (cancellations already acted on) is not spun on
-                if (!news && System.nanoTime() - began < 500_000_000L) {
+                if (!news[0] && System.nanoTime() - began < 500_000_000L) {
                     pause(Duration.ofMillis(500));
                 }
-            } catch (IOException | ApiCallException e) {
-                if (stopping) {
-                    return;
+            } catch (ApiCallException e) {
+                if (streaming && StreamChoice.refusesStream(e)) {
+                    streams.refused();
+                    log.info("{} does not stream commands; polling, and trying a stream again later", api.endpoint());
+                    continue;
                 }
-                if (!backoff.failing()) {
-                    log.warn("cannot receive commands from {}: {}", api.endpoint(), e.getMessage());
-                }
-                pause(backoff.next());
+                failed(backoff, e);
+            } catch (IOException e) {
+                failed(backoff, e);
             } catch (RuntimeException e) {
                 log.error("the command poll failed; trying again", e); // the channel must outlive a bad answer
                 pause(backoff.next());
             }
         }
+    }
+
+    private void failed(Backoff backoff, Exception e) {
+        if (stopping) {
+            return;
+        }
+        if (!backoff.failing()) {
+            log.warn("cannot receive commands from {}: {}", api.endpoint(), e.getMessage());
+        }
+        pause(backoff.next());
     }
 
     private boolean handle(JsonNode answer) {

@@ -63,6 +63,13 @@ final class CommandAgents implements AutoCloseable {
     private final FleetClient client;
     private final Fleet fleet;
     private final int waitSeconds;
+    private final boolean stream;
+    /**
+     * Whether agents hold a stream ({@code "Stream": true}) rather than renew a poll per answer, unless told: as the
+     * real agent, yes (system property {@code patchtide.bench.stream=false} for plain polls, e.g. in a test run).
+     */
+    static final boolean STREAM_DEFAULT = Boolean.parseBoolean(System.getProperty("patchtide.bench.stream", "true"));
+
     private volatile Script script = Script.of(Duration.ZERO, 0);
     private volatile boolean stopped;
     private final List<Thread> threads = new ArrayList<>();
@@ -77,9 +84,14 @@ final class CommandAgents implements AutoCloseable {
     private final Queue<String> oddities = new ConcurrentLinkedQueue<>();
 
     CommandAgents(FleetClient client, Fleet fleet, int waitSeconds) {
+        this(client, fleet, waitSeconds, STREAM_DEFAULT);
+    }
+
+    CommandAgents(FleetClient client, Fleet fleet, int waitSeconds, boolean stream) {
         this.client = client;
         this.fleet = fleet;
         this.waitSeconds = waitSeconds;
+        this.stream = stream;
     }
 
     /** Starts every registered host's poll loop. */
@@ -97,24 +109,33 @@ final class CommandAgents implements AutoCloseable {
 
     private void follow(int host) {
         Fleet.Agent agent = fleet.agent(host);
-        byte[] poll = json(Map.of("InstanceId", agent.instanceId(), "WaitTimeSeconds", waitSeconds));
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("InstanceId", agent.instanceId());
+        request.put("WaitTimeSeconds", waitSeconds);
+        if (stream) {
+            request.put("Stream", true);
+        }
+        byte[] poll = json(request);
         boolean first = true;
-        long began = 0;
-        while (!stopped) {
-            JsonNode answer;
-            long now;
+        while (!stopping()) {
+            long began = System.nanoTime();
+            boolean[] news = {false};
             try {
                 if (first) {
                     polling.incrementAndGet();
                     first = false;
                 }
                 polls.incrementAndGet();
-                began = System.nanoTime();
-                FleetClient.Answer got = client.callSignedTimed(RECEIVE, poll, agent.key());
-                answer = got.body();
-                // Received when the answer's last byte arrived, not after parsing it: on two cores shared with the
-                // server, the parse of one answer waits behind many others, and that wait is the harness's.
-                now = got.receivedNanos();
+                if (stream) {
+                    // Each line as it arrives: received when its last byte arrived, before it is parsed.
+                    client.streamSigned(
+                            RECEIVE, poll, agent.key(), (answer, at) -> news[0] |= received(host, agent, answer, at));
+                } else {
+                    FleetClient.Answer got = client.callSignedTimed(RECEIVE, poll, agent.key());
+                    // Received when the answer's last byte arrived, not after parsing it: on two cores shared with
+                    // the server, the parse of one answer waits behind many others, and that wait is the harness's.
+                    news[0] = received(host, agent, got.body(), got.receivedNanos());
+                }
             } catch (IOException | ApiCallException e) {
                 // Server away (killed, restarting) or busy: poll again shortly, as the agent does.
                 if (e instanceof ApiCallException a && a.httpStatus() < 500) {
@@ -124,22 +145,33 @@ final class CommandAgents implements AutoCloseable {
                 pause(RETRY_MILLIS);
                 continue;
             }
-            boolean news = false;
-            for (JsonNode inv : answer.path("Invocations")) {
-                receipts.add(new Receipt(host, inv.path("CommandId").asText(), now));
-                news = true;
-            }
-            // As the real agent (CommandRunner): each invocation runs on a thread of its own and its result is
-            // sent from there, while the poll is renewed at once; an answer that brought nothing new and came
-            // back within 0.5 s is not spun on.
-            for (JsonNode inv : answer.path("Invocations")) {
-                String commandId = inv.path("CommandId").asText();
-                Thread.ofVirtual().name("agent-" + host + "-run").start(() -> run(host, agent, commandId));
-            }
-            if (!news && System.nanoTime() - began < QUICK_NANOS) {
+            // As the real agent: an answer (or a stream) that brought nothing new and came back within 0.5 s is not
+            // spun on.
+            if (!news[0] && System.nanoTime() - began < QUICK_NANOS) {
                 pause(QUICK_NANOS / 1_000_000);
             }
         }
+    }
+
+    private boolean stopping() {
+        return stopped;
+    }
+
+    /**
+     * One answer: its invocations recorded as received at {@code at}, each run on a thread of its own whose result
+     * is sent from there (as the real agent's CommandRunner), while the poll or stream goes on at once.
+     */
+    private boolean received(int host, Fleet.Agent agent, JsonNode answer, long at) {
+        boolean news = false;
+        for (JsonNode inv : answer.path("Invocations")) {
+            receipts.add(new Receipt(host, inv.path("CommandId").asText(), at));
+            news = true;
+        }
+        for (JsonNode inv : answer.path("Invocations")) {
+            String commandId = inv.path("CommandId").asText();
+            Thread.ofVirtual().name("agent-" + host + "-run").start(() -> run(host, agent, commandId));
+        }
+        return news;
     }
 
     private void run(int host, Fleet.Agent agent, String commandId) {

@@ -28,11 +28,13 @@ public final class CommandDelivery {
             String serverHeap,
             int idleSeconds,
             double runSeconds,
-            boolean timeline) {
+            boolean timeline,
+            boolean stream) {
         static Options parse(String[] args) {
             int hosts = 10_000, runs = 3, concurrency = 32, pool = 20, idle = 20;
             double runFor = 0;
             boolean timeline = false;
+            boolean stream = true;
             String heap = "2g";
             for (int i = 0; i < args.length; i += 2) {
                 if (i + 1 >= args.length) {
@@ -48,16 +50,17 @@ public final class CommandDelivery {
                     case "--idle-seconds" -> idle = Integer.parseInt(v);
                     case "--run-seconds" -> runFor = Double.parseDouble(v);
                     case "--timeline" -> timeline = Boolean.parseBoolean(v);
+                    case "--stream" -> stream = Boolean.parseBoolean(v);
                     default ->
                         throw new IllegalArgumentException("unknown option " + args[i]
                                 + " (--hosts, --runs, --concurrency, --db-pool-size, --server-heap, --idle-seconds,"
-                                + " --run-seconds, --timeline)");
+                                + " --run-seconds, --timeline, --stream)");
                 }
             }
             if (!(runFor >= 0 && runFor <= 600)) {
                 throw new IllegalArgumentException("--run-seconds must be from 0 to 600");
             }
-            return new Options(hosts, runs, concurrency, pool, heap, idle, runFor, timeline);
+            return new Options(hosts, runs, concurrency, pool, heap, idle, runFor, timeline, stream);
         }
     }
 
@@ -97,9 +100,10 @@ public final class CommandDelivery {
 
     static List<Run> run(Options o, Path dir, PrintStream out) throws Exception {
         out.printf(
-                "command delivery: %d agents (each run takes %.1f s), server in a child JVM (-Xmx%s, pool %d),"
+                "command delivery: %d agents (%s, each run takes %.1f s), server in a child JVM (-Xmx%s, pool %d),"
                         + " PostgreSQL in this JVM, %d cores, load average %.1f, JDK %s%n",
                 o.hosts(),
+                o.stream() ? "held streams" : "plain polls",
                 o.runSeconds(),
                 o.serverHeap(),
                 o.pool(),
@@ -128,7 +132,7 @@ public final class CommandDelivery {
         out.printf(
                 "server, enrolled, no agent polling: heap %s used after GC (%s committed), RSS %s%n",
                 mib(heap[0]), mib(heap[1]), mib(server.rssBytes()));
-        CommandAgents agents = rig.startAgents(20);
+        CommandAgents agents = rig.startAgents(20, o.stream());
         waitFor(() -> agents.polling() == o.hosts(), Duration.ofMinutes(5), "every agent polling");
         Thread.sleep(5_000); // the last polls reach the server and are held
         CpuMeter pg = rig.postgresCpu();

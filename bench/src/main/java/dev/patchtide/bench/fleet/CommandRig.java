@@ -97,7 +97,12 @@ final class CommandRig implements AutoCloseable {
 
     /** Every registered agent starts long-polling, each poll held up to {@code waitSeconds}. */
     CommandAgents startAgents(int waitSeconds) {
-        agents = new CommandAgents(client, fleet, waitSeconds);
+        return startAgents(waitSeconds, CommandAgents.STREAM_DEFAULT);
+    }
+
+    /** Starts every host's agent, holding streams or renewing plain polls. */
+    CommandAgents startAgents(int waitSeconds, boolean stream) {
+        agents = new CommandAgents(client, fleet, waitSeconds, stream);
         agents.start(fleet.hosts());
         return agents;
     }

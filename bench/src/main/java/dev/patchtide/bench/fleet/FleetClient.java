@@ -110,6 +110,44 @@ final class FleetClient {
         return callSigned(target, body, credentials, false);
     }
 
+    /** Takes each answer of a stream and when its line's last byte arrived (System.nanoTime). */
+    @FunctionalInterface
+    interface Answers {
+        void accept(JsonNode answer, long receivedNanos) throws IOException;
+    }
+
+    /**
+     * A signed call whose answer is a stream of lines (a held poll), over this thread's own connection: each line is
+     * parsed and handed on as it arrives. An answer that is not a stream is handed on whole, or thrown as the error.
+     */
+    void streamSigned(String target, byte[] body, SigV4Credentials credentials, Answers each)
+            throws IOException, ApiCallException {
+        if (wire == null) {
+            throw new IllegalStateException("streams need the plain-http wire client");
+        }
+        WireClient.Response response = wire.post(
+                signedHeaders(target, body, credentials), body, (line, at) -> each.accept(json.readTree(line), at));
+        if (response.status() / 100 != 2 || response.body().length > 0) {
+            JsonNode answer = response.body().length == 0 ? json.createObjectNode() : json.readTree(response.body());
+            if (response.status() / 100 != 2) {
+                throw new ApiCallException(
+                        answer.path("__type").asText("HTTP " + response.status()),
+                        answer.path("message").asText(answer.path("Message").asText("")),
+                        response.status());
+            }
+            each.accept(answer, response.receivedNanos());
+        }
+    }
+
+    private Map<String, String> signedHeaders(String target, byte[] body, SigV4Credentials credentials) {
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.put("Host", hostHeader);
+        headers.put("Content-Type", CONTENT_TYPE);
+        headers.put("X-Amz-Target", List.of(target));
+        return SigV4.sign(
+                new SignableRequest("POST", "/", "", headers, body), credentials, region, "ssm", Instant.now());
+    }
+
     /**
      * The same from a thread that ends after a call or two (an agent's result sent from its run's thread): over a
      * connection of {@link WireClient}'s shared pool, not one opened for this thread and left open when it ends.
@@ -125,12 +163,7 @@ final class FleetClient {
             JsonNode answer = callBytes(target, body, Optional.of(credentials));
             return new Answer(answer, System.nanoTime());
         }
-        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        headers.put("Host", hostHeader);
-        headers.put("Content-Type", CONTENT_TYPE);
-        headers.put("X-Amz-Target", List.of(target));
-        Map<String, String> signed = SigV4.sign(
-                new SignableRequest("POST", "/", "", headers, body), credentials, region, "ssm", Instant.now());
+        Map<String, String> signed = signedHeaders(target, body, credentials);
         WireClient.Response response = pooled ? wire.postPooled(signed, body) : wire.post(signed, body);
         JsonNode answer = response.body().length == 0 ? json.createObjectNode() : json.readTree(response.body());
         if (response.status() / 100 != 2) {

@@ -78,7 +78,11 @@ public final class ApiRouter {
         ctx.contentType(responseContentType(ctx.contentType()));
         try {
             Object response = dispatch(target, ctx);
-            send(ctx, 200, json.writeValueAsBytes(response));
+            if (response instanceof StreamedResponse streamed) {
+                stream(ctx, streamed);
+            } else {
+                send(ctx, 200, json.writeValueAsBytes(response));
+            }
         } catch (ApiException e) {
             outcome = e.code();
             writeError(ctx, e);
@@ -220,6 +224,40 @@ public final class ApiRouter {
         }
         String query = ctx.queryString() == null ? "" : ctx.queryString();
         return new SignableRequest(ctx.method().name(), ctx.req().getRequestURI(), query, headers, body);
+    }
+
+    /**
+     * Hands a streamed answer the servlet's output stream, the connection's idle timeout raised to the stream's
+     * length meanwhile (Jetty's default, 30 s, would cut a stream held quiet that long) and put back after. A
+     * failure after the first flush cannot be answered any more: the body ends there, and the client reconnects.
+     */
+    private void stream(Context ctx, StreamedResponse streamed) throws java.io.IOException {
+        HttpServletResponse response = ctx.res();
+        response.setStatus(200);
+        response.setContentType(streamed.contentType());
+        Request jetty = Request.getBaseRequest(ctx.req());
+        org.eclipse.jetty.server.HttpChannel channel = jetty == null ? null : jetty.getHttpChannel();
+        long idle = channel == null ? 0 : channel.getIdleTimeout();
+        if (channel != null && idle > 0) {
+            channel.setIdleTimeout(Math.max(idle, streamed.longest().toMillis()));
+        }
+        try {
+            streamed.writeTo(response.getOutputStream());
+        } catch (java.io.IOException clientGone) {
+            // The client hung up: nobody to answer.
+        } catch (RuntimeException e) {
+            if (!response.isCommitted()) {
+                response.setContentType(responseContentType(ctx.contentType()));
+                throw e;
+            }
+            if (!(e instanceof ApiException)) {
+                log.error("a streamed answer failed after its first line", e);
+            }
+        } finally {
+            if (channel != null && idle > 0) {
+                channel.setIdleTimeout(idle);
+            }
+        }
     }
 
     private void writeError(Context ctx, ApiException e) {

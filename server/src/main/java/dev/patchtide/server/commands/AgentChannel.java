@@ -61,6 +61,15 @@ final class AgentChannel {
     }
 
     /**
+     * A held poll: the request stays open for the whole wait and answers each hand-out as a line of it (see {@link
+     * HeldStream}), written once the router hands the stream its body.
+     */
+    HeldStream stream(ReceiveCommandInvocationsRequest q) {
+        Duration wait = Duration.ofSeconds(Objects.requireNonNullElse(q.waitTimeSeconds(), DEFAULT_WAIT_SECONDS));
+        return new HeldStream(deliverer, q.instanceId(), wait);
+    }
+
+    /**
      * Stores the agent's report, grouped with others arriving meanwhile (see {@link Reports}), holding only the
      * invocations' rows, never the command's: the many reports of one command do not queue on it. The command is
      * settled afterwards (see {@link Settler}).

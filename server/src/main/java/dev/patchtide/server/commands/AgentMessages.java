@@ -17,7 +17,16 @@ final class AgentMessages {
 
     static final int MAX_PLUGINS = 100;
 
-    record ReceiveCommandInvocationsRequest(String instanceId, Integer waitTimeSeconds) implements ApiRequest {
+    /**
+     * {@code Stream}: hold the request for the whole wait and answer each hand-out as one line of it (see {@link
+     * HeldStream}); absent or false, the plain long poll (one answer).
+     */
+    record ReceiveCommandInvocationsRequest(String instanceId, Integer waitTimeSeconds, Boolean stream)
+            implements ApiRequest {
+        boolean streamed() {
+            return Boolean.TRUE.equals(stream);
+        }
+
         @Override
         public void validate(Validation v) {
             v.required("instanceId", instanceId)

@@ -45,6 +45,8 @@ public final class Commands implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final OutputLinks links;
     private volatile java.util.function.Consumer<String> polled = instanceId -> {};
+    /** Fault injection for tests: refuses {@code Stream} as a server older than held streams does. */
+    private volatile boolean refuseStreams;
 
     public Commands(
             Jdbi jdbi, DocumentResolver documents, InstantSource clock, SecretBox secrets, Supplier<URI> publicUrl) {
@@ -147,7 +149,12 @@ public final class Commands implements AutoCloseable {
                     if (who instanceof dev.patchtide.server.auth.Principal.Instance) {
                         polled.accept(q.instanceId());
                     }
-                    return agents.receive(q);
+                    if (q.streamed() && refuseStreams) {
+                        throw new dev.patchtide.server.api.ApiException.Invalid(
+                                "SerializationException",
+                                "Unknown member 'Stream' in ReceiveCommandInvocations request");
+                    }
+                    return q.streamed() ? agents.stream(q) : agents.receive(q);
                 }));
         router.register(new Action<>(
                 "Patchtide.UpdateCommandInvocation",
@@ -178,6 +185,11 @@ public final class Commands implements AutoCloseable {
     /** The background round, for tests that move the clock and wait for a whole round. */
     public dev.patchtide.server.background.PollingLoop dispatcher() {
         return dispatcher.loop();
+    }
+
+    /** Tests: answer {@code "Stream": true} as a server without held streams does (see the route above). */
+    void refuseStreams(boolean refuse) {
+        this.refuseStreams = refuse;
     }
 
     /** Agents' long polls waiting on this node now. */

@@ -54,6 +54,13 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
     private final ConcurrentHashMap<String, Set<Poll>> waiting = new ConcurrentHashMap<>();
     private final Object lock = new Object();
     private Set<String> marked = new HashSet<>();
+    /** Instances marked by {@link #arrivedLater}, and since when the oldest of them waits. */
+    private Set<String> later = new HashSet<>();
+
+    private long laterSince;
+    /** The longest a renewed poll's first look waits behind rounds for work. */
+    private static final long LATER_AT_MOST = Duration.ofSeconds(1).toNanos();
+
     private boolean markedAll;
     private volatile boolean stopping;
     private Thread thread;
@@ -71,6 +78,14 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
 
     /** Registers a poll; an older one of the same instance on this node is answered empty (superseded). */
     Poll register(String instanceId, Duration wait) {
+        return register(instanceId, wait, false);
+    }
+
+    /**
+     * As {@link #register(String, Duration)}; a {@code renewed} poll (a held stream's next one, right after a line)
+     * has its first look after the instances woken meanwhile ({@link #arrivedLater}).
+     */
+    Poll register(String instanceId, Duration wait, boolean renewed) {
         Poll poll = new Poll(instanceId, System.nanoTime(), wait.toNanos(), untaken);
         if (stopping) {
             poll.looked(List.of());
@@ -83,7 +98,11 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
             polls.add(poll);
             return polls;
         });
-        arrived(instanceId);
+        if (renewed) {
+            arrivedLater(instanceId);
+        } else {
+            arrived(instanceId);
+        }
         return poll;
     }
 
@@ -149,6 +168,22 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
     public void arrived(String instanceId) {
         synchronized (lock) {
             marked.add(instanceId);
+            lock.notifyAll();
+        }
+    }
+
+    /**
+     * Marks an instance whose poll only needs its first look, with no sign of work: a held stream's next poll, whose
+     * instance was just answered. Looked at in a round of its own once the instances woken for work are done, or
+     * after {@link #LATER_AT_MOST}: ten thousand streams renewed while a command is handed out made looks of a
+     * thousand polls of which two thirds had no work, between the claims of those that had.
+     */
+    void arrivedLater(String instanceId) {
+        synchronized (lock) {
+            if (later.isEmpty()) {
+                laterSince = System.nanoTime();
+            }
+            later.add(instanceId);
             lock.notifyAll();
         }
     }
@@ -279,7 +314,7 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
     /** Waits for marks, lets more arrive for a moment, and takes them all; null once stopping. */
     private Set<String> next() {
         synchronized (lock) {
-            while (marked.isEmpty() && !markedAll && !stopping) {
+            while (marked.isEmpty() && later.isEmpty() && !markedAll && !stopping) {
                 try {
                     lock.wait();
                 } catch (InterruptedException e) {
@@ -301,6 +336,10 @@ final class Deliverer implements Wakeups.Work, AutoCloseable {
         synchronized (lock) {
             Set<String> batch = marked;
             marked = new HashSet<>();
+            if (!later.isEmpty() && (batch.isEmpty() || System.nanoTime() - laterSince - LATER_AT_MOST >= 0)) {
+                batch.addAll(later);
+                later = new HashSet<>();
+            }
             if (markedAll) {
                 batch.addAll(waiting.keySet());
                 markedAll = false;
