@@ -23,6 +23,7 @@ public final class Database implements AutoCloseable {
         config.setUsername(settings.user());
         config.setPassword(settings.password());
         config.setMaximumPoolSize(settings.maxPoolSize());
+        config.setConnectionTimeout(settings.connectionTimeout().toMillis());
         config.setPoolName("patchtide");
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
