@@ -115,7 +115,12 @@ class UpCommandTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 dev.patchtide.server.testing.AwsCli.present(), "the aws command is not installed");
         assertThat(Files.readString(data.resolve("aws-config"))).contains("ca_bundle = " + data.resolve("tls/ca.pem"));
-        ProcessBuilder aws = new ProcessBuilder("aws", "ssm", "describe-instance-information", "--output", "json")
+        ProcessBuilder aws = new ProcessBuilder(
+                        dev.patchtide.server.testing.AwsCli.executable(),
+                        "ssm",
+                        "describe-instance-information",
+                        "--output",
+                        "json")
                 .redirectErrorStream(true);
         aws.environment().keySet().removeIf(name -> name.startsWith("AWS_"));
         aws.environment().put("AWS_CONFIG_FILE", data.resolve("aws-config").toString());

@@ -2,6 +2,7 @@ package dev.patchtide.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.patchtide.server.testing.AwsCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -109,7 +110,7 @@ final class HttpsEnrolment {
         Host listed = Host.run(
                 dir,
                 List.of(
-                        "aws",
+                        AwsCli.executable(),
                         "ssm",
                         "describe-instance-information",
                         "--query",

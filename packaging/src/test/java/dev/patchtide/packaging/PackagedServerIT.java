@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.patchtide.server.testing.AwsCli;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -157,7 +158,7 @@ class PackagedServerIT {
                     .isEqualTo(Files.readString(ca));
             Host ssm = Host.run(
                     dir,
-                    List.of("aws", "ssm", "describe-instance-information", "--output", "json"),
+                    List.of(AwsCli.executable(), "ssm", "describe-instance-information", "--output", "json"),
                     server.awsEnvironment());
             assertThat(ssm.exit()).as(ssm.output()).isZero();
             assertThat(ssm.output()).contains("\"InstanceInformationList\": []");

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * nanosecond ticker the cache trusts entries by is moved by hand; the feed is polled by hand.
  */
 class AccessKeyCacheTest {
-    private final Database database = Database.connect(TestDatabases.fresh());
+    private final Database database = TestDatabases.connectFresh();
     private final Jdbi jdbi = database.jdbi();
     private final Ticker ticker = new Ticker();
     private final SecretBox box = new SecretBox(ServerKey.ofThisProcess());

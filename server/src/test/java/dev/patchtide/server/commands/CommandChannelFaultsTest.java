@@ -120,12 +120,14 @@ class CommandChannelFaultsTest {
 
     @Test
     void pollAnswersARetryableThrottlingErrorWhenThePoolHasNoConnectionLeft() throws Exception {
-        FakeAgent agent = nodes.agents(node, 1).getFirst();
+        // A node of its own whose pool waits 2 s for a connection (30 s by default) before giving up.
+        CommandNodes.Node impatient = nodes.start(Duration.ofSeconds(2));
+        FakeAgent agent = nodes.agents(impatient, 1).getFirst();
         // Every connection of the node's pool taken (one is the wake-ups' listener): the poll waits out the pool.
         List<Handle> held = new ArrayList<>();
         try {
             for (int i = 0; i < 9; i++) {
-                held.add(node.database().jdbi().open());
+                held.add(impatient.database().jdbi().open());
             }
             assertThatThrownBy(() -> CommandNodes.receive(agent, 0))
                     .isInstanceOfSatisfying(ApiCallException.class, e -> {

@@ -52,6 +52,15 @@ final class CommandNodes implements AutoCloseable {
     }
 
     Node start() {
+        return start(settings);
+    }
+
+    /** A node whose pool gives up waiting for a connection after {@code connectionTimeout}. */
+    Node start(java.time.Duration connectionTimeout) {
+        return start(settings.withConnectionTimeout(connectionTimeout));
+    }
+
+    private Node start(DatabaseSettings settings) {
         Database database = Database.connect(settings);
         PatchtideServer server = PatchtideServer.start(
                 new ServerConfig(

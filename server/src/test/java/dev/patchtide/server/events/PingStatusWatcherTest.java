@@ -50,7 +50,7 @@ class PingStatusWatcherTest {
 
     @BeforeEach
     void start() {
-        database = Database.connect(TestDatabases.fresh());
+        database = TestDatabases.connectFresh();
         PatchtideServer node = startNode();
         admin = node.accessKeys().createAdminKey("test", clock.instant());
         try (EventBridgeClient events = EventBridgeClient.builder()

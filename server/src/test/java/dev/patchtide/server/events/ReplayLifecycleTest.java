@@ -56,7 +56,7 @@ class ReplayLifecycleTest {
 
     @BeforeEach
     void start() {
-        database = Database.connect(TestDatabases.fresh());
+        database = TestDatabases.connectFresh();
         server = PatchtideServer.start(
                 new ServerConfig(
                         "127.0.0.1", 0, "us-east-1", ServerConfig.DEFAULT_ACCOUNT, PingStatusPolicy.defaults()),

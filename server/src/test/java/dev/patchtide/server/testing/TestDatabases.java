@@ -42,6 +42,14 @@ public final class TestDatabases {
         return settings(pg, name);
     }
 
+    /**
+     * A {@link #fresh} database, connected without asking Flyway again: it is a copy of the template this JVM has
+     * just migrated with the same migrations (saves 0.1–0.5 s per server).
+     */
+    public static Database connectFresh() {
+        return Database.connectToMigratedCopy(fresh());
+    }
+
     /** A fresh database with no schema at all, for tests of the migrations themselves. */
     public static synchronized DatabaseSettings empty() {
         EmbeddedPostgres pg = postgres();

@@ -73,7 +73,7 @@ public final class TestServer implements AutoCloseable {
             java.util.function.UnaryOperator<ServerConfig> settings,
             ComplianceStateListener listener,
             dev.patchtide.server.enrolment.AgentPackageShelf agentPackages) {
-        Database database = Database.connect(TestDatabases.fresh());
+        Database database = TestDatabases.connectFresh();
         ServerConfig config = settings.apply(
                 new ServerConfig("127.0.0.1", 0, REGION, ServerConfig.DEFAULT_ACCOUNT, PingStatusPolicy.defaults()));
         PatchtideServer server = PatchtideServer.start(config, database, clock, listener, agentPackages);
