@@ -160,6 +160,8 @@ public final class FleetSimulator {
         target.statementStats().ifPresent(db -> {
             out.println("PostgreSQL time by statement, last ingest round (pg_stat_statements):");
             StatementStats.print(db, 12, out);
+            out.println("writes to the patch state table and its TOAST table since the start:");
+            StatementStats.tableWrites(db, "instance_patch_states", out);
             out.println("generic plan of the patch-group look-up every report makes:");
             StatementStats.explainGeneric(
                     db,

@@ -85,6 +85,28 @@ public final class StatementStats {
         });
     }
 
+    /**
+     * A table's and its TOAST table's writes since the cluster started (inserts, updates, HOT updates, deletes) and
+     * sizes: how many TOAST values each stored row costs, and whether the frequent updates stay HOT.
+     */
+    static void tableWrites(DatabaseSettings db, String table, PrintStream out) {
+        run(db, st -> {
+            try (ResultSet rs = st.executeQuery("SELECT c.relname, t.n_tup_ins, t.n_tup_upd, t.n_tup_hot_upd,"
+                    + " t.n_tup_del, pg_relation_size(c.oid) FROM pg_class c JOIN pg_stat_all_tables t ON t.relid ="
+                    + " c.oid WHERE c.oid = '" + table + "'::regclass OR c.oid = (SELECT reltoastrelid FROM pg_class"
+                    + " WHERE oid = '" + table + "'::regclass) ORDER BY c.oid = '" + table + "'::regclass DESC")) {
+                out.printf(
+                        "  %-28s %10s %10s %10s %10s %12s%n",
+                        "table", "inserted", "updated", "HOT", "deleted", "bytes");
+                while (rs.next()) {
+                    out.printf(
+                            "  %-28s %10d %10d %10d %10d %12d%n",
+                            rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6));
+                }
+            }
+        });
+    }
+
     private interface Work {
         void run(Statement st) throws SQLException;
     }

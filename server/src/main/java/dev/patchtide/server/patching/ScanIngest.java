@@ -101,8 +101,115 @@ final class ScanIngest {
         return List.of(answers);
     }
 
-    /** One report per instance: a few statements for the whole list (see {@link PatchStateRows}). */
+    /**
+     * One report per instance: those that change nothing but their times are answered first, without locks
+     * ({@link UnchangedReports}); the others take the locked way, a few statements for the whole list.
+     */
     private List<ScanWriter.Answer> storeDistinct(Handle h, List<PutPatchScanReportRequest> reports) {
+        Map<Integer, ScanWriter.Answer> unchanged = answerUnchanged(h, reports);
+        if (unchanged.isEmpty()) {
+            return storeLocked(h, reports);
+        }
+        List<Integer> rest = new ArrayList<>();
+        for (int i = 0; i < reports.size(); i++) {
+            if (!unchanged.containsKey(i)) {
+                rest.add(i);
+            }
+        }
+        List<ScanWriter.Answer> locked = rest.isEmpty()
+                ? List.of()
+                : storeLocked(h, rest.stream().map(reports::get).toList());
+        ScanWriter.Answer[] answers = new ScanWriter.Answer[reports.size()];
+        unchanged.forEach((i, a) -> answers[i] = a);
+        for (int k = 0; k < rest.size(); k++) {
+            answers[rest.get(k)] = locked.get(k);
+        }
+        return List.of(answers);
+    }
+
+    /**
+     * The reports that name their inventory and patch list by hash (an agent's way of saying "as before") and
+     * whose stored outcome stands: only their times move. Any other report, and any whose row changed between
+     * the read and the UPDATE, is left out (answered by the locked way, which decides everything again).
+     */
+    private Map<Integer, ScanWriter.Answer> answerUnchanged(Handle h, List<PutPatchScanReportRequest> reports) {
+        List<Integer> byHash = new ArrayList<>();
+        for (int i = 0; i < reports.size(); i++) {
+            PutPatchScanReportRequest q = reports.get(i);
+            if (q.patches() == null && q.patchesHash() != null && q.inventory() == null) {
+                byHash.add(i);
+            }
+        }
+        if (byHash.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, UnchangedReports.Row> rows = UnchangedReports.read(
+                h, byHash.stream().map(i -> reports.get(i).instanceId()).toList());
+        long version = rows.isEmpty() ? 0 : BaselineCache.version(h);
+        Map<String, Integer> indexById = new HashMap<>();
+        List<UnchangedReports.Touch> touches = new ArrayList<>();
+        for (int i : byHash) {
+            PutPatchScanReportRequest q = reports.get(i);
+            UnchangedReports.Row row = rows.get(q.instanceId());
+            if (row == null
+                    || row.operationEnd().isAfter(q.operationEndTime())
+                    || operation(q).changes(row.operation())
+                    || !row.patchesHash().equals(Optional.of(q.patchesHash()))) {
+                continue;
+            }
+            BaselineCache.Resolved baseline;
+            try {
+                baseline = cache.resolve(h, row.group(), q.operatingSystem(), version);
+            } catch (ApiException noBaseline) {
+                continue;
+            }
+            String outcomeHash = OutcomeHash.of(q, q.patchesHash(), row.group(), baseline);
+            if (sameOutcome(
+                    row.needsEvaluation(),
+                    row.inventoryHash(),
+                    row.patchesHash(),
+                    row.outcomeHash(),
+                    q,
+                    q.patchesHash(),
+                    outcomeHash)) {
+                touches.add(new UnchangedReports.Touch(
+                        row, q.operationStartTime(), q.operationEndTime(), outcomeHash, q.patchesHash()));
+                indexById.put(q.instanceId(), i);
+            }
+        }
+        Map<Integer, ScanWriter.Answer> answers = new HashMap<>();
+        UnchangedReports.touch(h, touches).forEach((id, kept) -> {
+            int i = indexById.get(id);
+            answers.put(
+                    i,
+                    new ScanWriter.Stored(new PutPatchScanReportResult(
+                            kept.snapshotId(),
+                            kept.baselineId(),
+                            kept.status(),
+                            kept.missing(),
+                            false,
+                            reports.get(i).patchesHash())));
+        });
+        return answers;
+    }
+
+    /** Same inputs as the stored judgement, which still stands: the same outcome. */
+    private static boolean sameOutcome(
+            boolean needsEvaluation,
+            Optional<String> storedInventoryHash,
+            Optional<String> storedPatchesHash,
+            Optional<String> storedOutcomeHash,
+            PutPatchScanReportRequest q,
+            String patchesHash,
+            String outcomeHash) {
+        return !needsEvaluation
+                && storedInventoryHash.equals(Optional.ofNullable(q.inventoryHash()))
+                && storedPatchesHash.equals(Optional.of(patchesHash))
+                && storedOutcomeHash.equals(Optional.of(outcomeHash));
+    }
+
+    /** The locked way: every case (see {@link #storeDistinct}). */
+    private List<ScanWriter.Answer> storeLocked(Handle h, List<PutPatchScanReportRequest> reports) {
         Instant now = clock.instant();
         List<String> ids = reports.stream()
                 .map(PutPatchScanReportRequest::instanceId)
@@ -165,10 +272,14 @@ final class ScanIngest {
             String patchesHash = q.patches() != null ? OutcomeHash.patches(q.patches()) : q.patchesHash();
             String outcomeHash = OutcomeHash.of(q, patchesHash, group, baseline);
             if (previous.isPresent()
-                    && !previous.get().needsEvaluation()
-                    && previous.get().inventoryHash().equals(Optional.ofNullable(q.inventoryHash()))
-                    && previous.get().patchesHash().equals(Optional.of(patchesHash))
-                    && previous.get().outcomeHash().equals(Optional.of(outcomeHash))) {
+                    && sameOutcome(
+                            previous.get().needsEvaluation(),
+                            previous.get().inventoryHash(),
+                            previous.get().patchesHash(),
+                            previous.get().outcomeHash(),
+                            q,
+                            patchesHash,
+                            outcomeHash)) {
                 // Same inputs, same judgement: only the scan's times move. The snapshot id stays, so caches
                 // keyed on it (the compliance summary) see nothing new; no row rewrite, history or event.
                 unchanged.add(new PatchStateRows.Times(q.instanceId(), q.operationStartTime(), q.operationEndTime()));
