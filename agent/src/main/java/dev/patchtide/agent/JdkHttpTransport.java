@@ -23,15 +23,7 @@ final class JdkHttpTransport implements HttpTransport {
     @Override
     public Answer post(URI uri, Map<String, String> headers, byte[] body, Duration timeout, int maxBytes)
             throws IOException {
-        HttpRequest.Builder builder =
-                HttpRequest.newBuilder(uri).timeout(timeout).POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        // Host is set by the HTTP client itself (a restricted header); it signs the same value.
-        headers.forEach((name, value) -> {
-            if (!name.equalsIgnoreCase("host")) {
-                builder.header(name, value);
-            }
-        });
-        HttpResponse<InputStream> response = send(builder.build());
+        HttpResponse<InputStream> response = send(postRequest(uri, headers, body, timeout));
         if (response.headers().firstValueAsLong("Content-Length").orElse(0) > maxBytes) {
             response.body().close();
             throw HttpTransport.tooLarge(uri, maxBytes);
@@ -50,14 +42,7 @@ final class JdkHttpTransport implements HttpTransport {
             URI uri, Map<String, String> headers, byte[] body, Duration timeout, int maxLine, Lines each)
             throws IOException {
         // The request timeout of HttpClient bounds only the wait for the answer's headers, not the body after them.
-        HttpRequest.Builder builder =
-                HttpRequest.newBuilder(uri).timeout(timeout).POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach((name, value) -> {
-            if (!name.equalsIgnoreCase("host")) {
-                builder.header(name, value);
-            }
-        });
-        HttpResponse<InputStream> response = send(builder.build());
+        HttpResponse<InputStream> response = send(postRequest(uri, headers, body, timeout));
         boolean streamed = response.statusCode() / 100 == 2
                 && HttpTransport.isLines(
                         response.headers().firstValue("Content-Type").orElse(null));
@@ -74,6 +59,18 @@ final class JdkHttpTransport implements HttpTransport {
             HttpTransport.readLines(uri, in, maxLine, each);
         }
         return new Answer(response.statusCode(), new byte[0]);
+    }
+
+    private static HttpRequest postRequest(URI uri, Map<String, String> headers, byte[] body, Duration timeout) {
+        HttpRequest.Builder builder =
+                HttpRequest.newBuilder(uri).timeout(timeout).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        // Host is set by the HTTP client itself (a restricted header); it signs the same value.
+        headers.forEach((name, value) -> {
+            if (!name.equalsIgnoreCase("host")) {
+                builder.header(name, value);
+            }
+        });
+        return builder.build();
     }
 
     @Override

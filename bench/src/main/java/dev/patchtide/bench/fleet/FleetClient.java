@@ -128,14 +128,7 @@ final class FleetClient {
         WireClient.Response response = wire.post(
                 signedHeaders(target, body, credentials), body, (line, at) -> each.accept(json.readTree(line), at));
         if (response.status() / 100 != 2 || response.body().length > 0) {
-            JsonNode answer = response.body().length == 0 ? json.createObjectNode() : json.readTree(response.body());
-            if (response.status() / 100 != 2) {
-                throw new ApiCallException(
-                        answer.path("__type").asText("HTTP " + response.status()),
-                        answer.path("message").asText(answer.path("Message").asText("")),
-                        response.status());
-            }
-            each.accept(answer, response.receivedNanos());
+            each.accept(answerOf(response), response.receivedNanos());
         }
     }
 
@@ -165,6 +158,11 @@ final class FleetClient {
         }
         Map<String, String> signed = signedHeaders(target, body, credentials);
         WireClient.Response response = pooled ? wire.postPooled(signed, body) : wire.post(signed, body);
+        return new Answer(answerOf(response), response.receivedNanos());
+    }
+
+    /** A whole answer's JSON; an error status is thrown as the API's error. */
+    private JsonNode answerOf(WireClient.Response response) throws IOException, ApiCallException {
         JsonNode answer = response.body().length == 0 ? json.createObjectNode() : json.readTree(response.body());
         if (response.status() / 100 != 2) {
             throw new ApiCallException(
@@ -172,7 +170,7 @@ final class FleetClient {
                     answer.path("message").asText(answer.path("Message").asText("")),
                     response.status());
         }
-        return new Answer(answer, response.receivedNanos());
+        return answer;
     }
 
     ObjectMapper json() {
