@@ -109,6 +109,9 @@ class BuiltInAlertsTest {
 
         for (int day = 0; day < 3; day++) {
             scan(agent, true);
+            // Each day's event is routed on that day's clock: the reminder period counts from when the first
+            // message went out, and a fan-out that lagged behind the moved clock would date it days later.
+            notify.server.awaitCaughtUp();
             clock.advance(Duration.ofDays(1));
         }
         await().atMost(WAIT).until(() -> receiver.to("/teams").size() == 1);
