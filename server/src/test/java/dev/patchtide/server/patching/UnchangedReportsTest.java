@@ -1,6 +1,7 @@
 package dev.patchtide.server.patching;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.patching.ScanMessages.PutPatchScanReportRequest;
@@ -148,20 +149,15 @@ class UnchangedReportsTest {
     }
 
     /** Until the report's UPDATE waits for a lock (seen in pg_stat_activity). */
-    private void awaitUpdateWaiting() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            boolean waiting = jdbi.withHandle(h -> h.createQuery("SELECT count(*) > 0 FROM pg_stat_activity"
-                            + " WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE instance_patch_states s SET"
-                            + " operation_start_time%'")
-                    .mapTo(Boolean.class)
-                    .one());
-            if (waiting) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("the report's UPDATE never waited for the marked row");
+    private void awaitUpdateWaiting() {
+        await().alias("the report's UPDATE waits for the marked row")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> jdbi.withHandle(h -> h.createQuery("SELECT count(*) > 0 FROM pg_stat_activity"
+                                + " WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE instance_patch_states s SET"
+                                + " operation_start_time%'")
+                        .mapTo(Boolean.class)
+                        .one()));
     }
 
     private Instant endTime() {
