@@ -65,7 +65,7 @@ final class UrlConnectionTransport implements HttpTransport {
             }
             int status = connection.getResponseCode();
             if (aborted.contains(connection) || status < 0) {
-                throw new IOException("the call to " + uri.getPath() + " was broken off");
+                throw brokenOff(uri, null);
             }
             if (lines != null && status / 100 == 2 && HttpTransport.isLines(connection.getContentType())) {
                 try (InputStream in = connection.getInputStream()) {
@@ -75,7 +75,7 @@ final class UrlConnectionTransport implements HttpTransport {
                     throw e;
                 }
                 if (aborted.contains(connection)) {
-                    throw new IOException("the call to " + uri.getPath() + " was broken off");
+                    throw brokenOff(uri, null);
                 }
                 return new Answer(status, new byte[0]);
             }
@@ -95,10 +95,10 @@ final class UrlConnectionTransport implements HttpTransport {
                 }
                 return new Answer(status, answer);
             }
-        } catch (RuntimeException brokenOff) {
+        } catch (RuntimeException unchecked) {
             // HttpURLConnection answers a socket closed under it ({@link #abort}) at some steps with an unchecked
             // exception rather than an IOException; the caller's contract is an IOException either way.
-            throw new IOException("the call to " + uri.getPath() + " was broken off", brokenOff);
+            throw brokenOff(uri, unchecked);
         } finally {
             inFlight.remove(Thread.currentThread(), connection);
             aborted.remove(connection);
@@ -132,6 +132,10 @@ final class UrlConnectionTransport implements HttpTransport {
             inFlight.remove(Thread.currentThread(), connection);
             aborted.remove(connection);
         }
+    }
+
+    private static IOException brokenOff(URI uri, Exception cause) {
+        return new IOException("the call to " + uri.getPath() + " was broken off", cause);
     }
 
     @Override

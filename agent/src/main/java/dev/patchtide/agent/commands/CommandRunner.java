@@ -169,19 +169,16 @@ public final class CommandRunner implements AutoCloseable {
             boolean streaming = streams.streaming();
             try {
                 boolean[] news = {false};
-                if (streaming) {
-                    api.stream(RECEIVE, held, answer -> {
-                        if (backoff.reset()) {
-                            log.info("receiving commands from {} again", api.endpoint());
-                        }
-                        news[0] |= handle(answer);
-                    });
-                } else {
-                    JsonNode answer = api.call(RECEIVE, plain);
+                ApiClient.AnswerHandler received = answer -> {
                     if (backoff.reset()) {
                         log.info("receiving commands from {} again", api.endpoint());
                     }
-                    news[0] = handle(answer);
+                    news[0] |= handle(answer);
+                };
+                if (streaming) {
+                    api.stream(RECEIVE, held, received);
+                } else {
+                    received.accept(api.call(RECEIVE, plain));
                 }
                 // a server that answers at once with nothing new (cancellations already acted on) is not spun on
                 if (!news[0] && System.nanoTime() - began < 500_000_000L) {
