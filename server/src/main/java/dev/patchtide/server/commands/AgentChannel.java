@@ -43,18 +43,12 @@ final class AgentChannel {
      * polls that arrived meanwhile and hands out what it claims; empty when the wait ends.
      */
     ReceiveCommandInvocationsResult receive(ReceiveCommandInvocationsRequest q) {
-        Duration wait = Duration.ofSeconds(Objects.requireNonNullElse(q.waitTimeSeconds(), DEFAULT_WAIT_SECONDS));
-        Poll poll = deliverer.register(q.instanceId(), wait);
+        Poll poll = deliverer.register(q.instanceId(), wait(q));
         try {
-            ReceiveCommandInvocationsResult answer = poll.await();
-            if (Timeline.on() && !answer.invocations().isEmpty()) {
-                // When the request's thread has the answer: it serializes and writes it next, on this thread.
-                Timeline.mark("poll.answered", answer.invocations().size());
-            }
-            return answer;
+            return poll.awaitAnswer();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException.Transient("ServiceUnavailable", "The server is stopping; poll again.");
+            throw stopping();
         } finally {
             deliverer.unregister(poll);
         }
@@ -65,8 +59,16 @@ final class AgentChannel {
      * HeldStream}), written once the router hands the stream its body.
      */
     HeldStream stream(ReceiveCommandInvocationsRequest q) {
-        Duration wait = Duration.ofSeconds(Objects.requireNonNullElse(q.waitTimeSeconds(), DEFAULT_WAIT_SECONDS));
-        return new HeldStream(deliverer, q.instanceId(), wait);
+        return new HeldStream(deliverer, q.instanceId(), wait(q));
+    }
+
+    private static Duration wait(ReceiveCommandInvocationsRequest q) {
+        return Duration.ofSeconds(Objects.requireNonNullElse(q.waitTimeSeconds(), DEFAULT_WAIT_SECONDS));
+    }
+
+    /** A poll's answer while the node stops: retryable, the agent polls again (elsewhere, or once it is back). */
+    static ApiException stopping() {
+        return new ApiException.Transient("ServiceUnavailable", "The server is stopping; poll again.");
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.patchtide.server.commands;
 
 import com.fasterxml.jackson.databind.ObjectWriter;
-import dev.patchtide.server.api.ApiException;
 import dev.patchtide.server.api.ApiJson;
 import dev.patchtide.server.api.StreamedResponse;
 import dev.patchtide.server.commands.AgentMessages.ReceiveCommandInvocationsResult;
@@ -58,10 +57,6 @@ final class HeldStream implements StreamedResponse {
             Poll poll = deliverer.register(instanceId, Duration.ofNanos(Math.max(0, end - System.nanoTime())), !first);
             try {
                 ReceiveCommandInvocationsResult answer = awaitAnswer(poll, first);
-                if (Timeline.on() && !answer.invocations().isEmpty()) {
-                    // The plain poll's mark, at the same point: the request's thread has the answer and writes it next.
-                    Timeline.mark("poll.answered", answer.invocations().size());
-                }
                 out.write(line(answer));
                 out.flush();
                 first = false;
@@ -77,11 +72,11 @@ final class HeldStream implements StreamedResponse {
 
     private static ReceiveCommandInvocationsResult awaitAnswer(Poll poll, boolean first) throws IOException {
         try {
-            return poll.await();
+            return poll.awaitAnswer();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             if (first) {
-                throw new ApiException.Transient("ServiceUnavailable", "The server is stopping; poll again.");
+                throw AgentChannel.stopping();
             }
             throw new IOException("the server is stopping");
         }

@@ -83,6 +83,16 @@ final class Poll {
         }
     }
 
+    /** As {@link #await}, and marks on the timeline when its request's thread has an answer to write. */
+    ReceiveCommandInvocationsResult awaitAnswer() throws InterruptedException {
+        ReceiveCommandInvocationsResult answer = await();
+        if (Timeline.on() && !answer.invocations().isEmpty()) {
+            // The request's thread serializes and writes it next, without a hand-off.
+            Timeline.mark("poll.answered", answer.invocations().size());
+        }
+        return answer;
+    }
+
     private static ReceiveCommandInvocationsResult outcome(Object out) {
         if (out instanceof RuntimeException e) {
             throw e;
