@@ -215,9 +215,7 @@ final class WireClient {
             answer = new byte[0];
         } else if (chunked) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            for (int size = Integer.parseInt(line(c.in).split(";")[0].trim(), 16);
-                    size > 0;
-                    size = Integer.parseInt(line(c.in).split(";")[0].trim(), 16)) {
+            for (int size = chunkSize(c.in); size > 0; size = chunkSize(c.in)) {
                 out.writeBytes(c.in.readNBytes(size));
                 line(c.in);
             }
@@ -252,9 +250,7 @@ final class WireClient {
      */
     private static void readLines(InputStream in, Lines lines) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
-        for (int size = Integer.parseInt(line(in).split(";")[0].trim(), 16);
-                size > 0;
-                size = Integer.parseInt(line(in).split(";")[0].trim(), 16)) {
+        for (int size = chunkSize(in); size > 0; size = chunkSize(in)) {
             byte[] chunk = in.readNBytes(size);
             if (chunk.length < size) {
                 throw new EOFException("stream cut inside a chunk");
@@ -301,6 +297,11 @@ final class WireClient {
             s.close();
             throw e;
         }
+    }
+
+    /** A chunk's size line (hex, extensions after ';' ignored); 0 for the last chunk. */
+    private static int chunkSize(InputStream in) throws IOException {
+        return Integer.parseInt(line(in).split(";")[0].trim(), 16);
     }
 
     private static String line(InputStream in) throws IOException {
