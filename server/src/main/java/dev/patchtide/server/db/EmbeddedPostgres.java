@@ -93,7 +93,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
                         logFile.toString(),
                         "-o",
                         "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
-                                + " -c max_connections=200 -c shared_buffers=128MB -c fsync=on"));
+                                + " -c max_connections=200 -c shared_buffers=" + SharedBuffers.forThisHost()
+                                + " -c fsync=on"));
         if (started.exitCode() != 0) {
             throw new IOException("PostgreSQL did not start in " + cluster + ":\n" + started.output() + "\nlog tail:\n"
                     + tail(logFile));

@@ -38,6 +38,7 @@ class EmbeddedPostgresTest {
 
         try (EmbeddedPostgres afterCrash = EmbeddedPostgres.start(cluster)) {
             assertThat(names(afterCrash)).isEqualTo("web-1,web-2");
+            assertThat(sharedBuffersMegabytes(afterCrash) + "MB").isEqualTo(SharedBuffers.forThisHost());
         }
     }
 
@@ -49,6 +50,16 @@ class EmbeddedPostgresTest {
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl("fleet"), pg.user(), pg.password());
                 Statement s = c.createStatement()) {
             s.execute(sql);
+        }
+    }
+
+    private static long sharedBuffersMegabytes(EmbeddedPostgres pg) throws Exception {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("fleet"), pg.user(), pg.password());
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT setting::bigint * current_setting('block_size')::bigint / 1048576"
+                        + " FROM pg_settings WHERE name = 'shared_buffers'")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
