@@ -69,15 +69,35 @@ final class PendingChanges {
         return loop;
     }
 
-    /** In SendCommand's transaction: the command's and its invocations' Pending are to be told after the commit. */
-    void defer(Handle handle, UUID commandId, String[] instanceIds) {
-        handle.createUpdate("INSERT INTO command_pending_changes (command_id, instance_id)"
-                        + " SELECT :id, i FROM unnest(:instances) AS i UNION ALL SELECT :id, :command")
+    /**
+     * In SendCommand's transaction: the command's and its invocations' Pending are to be told after the commit, and
+     * the InProgress (at {@code at}) of those SendCommand handed out itself ({@code handed}, by position; null: none).
+     */
+    void defer(Handle handle, UUID commandId, String[] instanceIds, Boolean[] handed, Instant at) {
+        Boolean[] inProgress = handed;
+        if (inProgress == null) {
+            inProgress = new Boolean[instanceIds.length];
+            java.util.Arrays.fill(inProgress, Boolean.FALSE);
+        }
+        handle.createUpdate("INSERT INTO command_pending_changes (command_id, instance_id, in_progress_at)"
+                        + " SELECT :id, i, CASE WHEN handed THEN CAST(:at AS timestamptz) END"
+                        + " FROM unnest(:instances, :handed) AS x(i, handed) UNION ALL SELECT :id, :command, NULL")
                 .bind("id", commandId)
                 .bind("command", COMMAND)
+                .bind("at", at)
                 .bindArray("instances", String.class, (Object[]) instanceIds)
+                .bindArray("handed", Boolean.class, (Object[]) inProgress)
                 .execute();
         handle.afterCommit(loop::wake);
+    }
+
+    /** In SendCommand's transaction: these instances were not handed out after all (see {@link Handout}). */
+    static void handedBack(Handle handle, UUID commandId, String[] instanceIds) {
+        handle.createUpdate("UPDATE command_pending_changes SET in_progress_at = NULL"
+                        + " WHERE command_id = :id AND instance_id = ANY(:ids)")
+                .bind("id", commandId)
+                .bindArray("ids", String.class, (Object[]) instanceIds)
+                .execute();
     }
 
     /**
