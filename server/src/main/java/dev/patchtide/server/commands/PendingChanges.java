@@ -21,7 +21,8 @@ import org.jdbi.v3.core.statement.StatementContext;
  * The changes of a command sent to a fleet that are told after the transaction that made them rather than inside it:
  * SendCommand's Pending (ten thousand events in its transaction kept the first agents waiting for them), and the
  * InProgress of each claim that hands its invocations out (a thousand Pending and a thousand InProgress events in
- * each claim kept the next polls waiting). One row per invocation ({@code command_pending_changes}; instance {@link
+ * each claim kept the next polls waiting), and of SendCommand's own hand-out ({@link Handout}: set by the same INSERT
+ * that defers the Pending). One row per invocation ({@code command_pending_changes}; instance {@link
  * #COMMAND} for the command's own Pending) holds what is still to tell of it: its Pending, its InProgress (and that
  * change's time), or both. Whoever deletes a row tells what it holds, Pending first: this loop, once this node's
  * hand-out is done (or at a node's start after a crash), or, first, any later change of the same invocation or command
