@@ -31,12 +31,12 @@ final class CommandApi {
     static final int STDERR_SHOWN = 8_000;
     private static final int DEFAULT_PAGE = 50;
     /**
-     * Whether SendCommand hands its invocations to the polls waiting here in its own transaction (Handout). Off: at
-     * 2,000 agents, alternated with it on (bench/README.md, `deliv3`), it made SendCommand 4-5 times longer (the
-     * hand-out's UPDATE and InProgress events inside it) and p99 worse (warm runs 2.1-4.1 s on, 1.1-3.5 s off).
-     * Its tests passed with it on (deliv3) and off (main, deliv2).
+     * Whether SendCommand hands its invocations to the polls waiting on this node itself ({@link Handout}), rather
+     * than leaving them to the node's deliverer after its commit (a wake-up, a look and claims of 1,000 polls). On
+     * by default; off only to compare the two in the bench (bench/README.md, `deliv7`).
      */
-    static final boolean HAND_OUT_HERE = false;
+    private static final boolean HAND_OUT_ON_SEND =
+            !"false".equals(System.getProperty("patchtide.commands.handOutOnSend"));
 
     private final Jdbi jdbi;
     private final Launcher launcher;
@@ -87,7 +87,7 @@ final class CommandApi {
                 Objects.requireNonNullElse(q.outputS3Region(), ""),
                 Objects.requireNonNullElse(q.outputS3BucketName(), ""),
                 Objects.requireNonNullElse(q.outputS3KeyPrefix(), ""));
-        CommandRow sent = jdbi.inTransaction(h -> launcher.send(h, spec, caller, output, HAND_OUT_HERE));
+        CommandRow sent = jdbi.inTransaction(h -> launcher.send(h, spec, caller, output, HAND_OUT_ON_SEND));
         Timeline.mark("send.committed");
         return new SendCommandResult(views.command(sent));
     }

@@ -55,7 +55,7 @@ public final class Commands implements AutoCloseable {
         Settler settler = new Settler(jdbi, progress);
         this.deliverer = new Deliverer(jdbi, progress, settler);
         this.pending = new PendingChanges(jdbi, progress, deliverer);
-        this.launcher = new Launcher(documents, progress, wakeups, new Handout(deliverer, progress), pending);
+        this.launcher = new Launcher(documents, progress, wakeups, new Handout(deliverer), pending, settler);
         this.links = new OutputLinks(jdbi, secrets, clock, publicUrl);
         this.api = new CommandApi(jdbi, launcher, links);
         wakeups.deliverTo(deliverer);

@@ -31,13 +31,21 @@ final class Launcher implements CommandLauncher {
     private final Wakeups wakeups;
     private final Handout handout;
     private final PendingChanges pending;
+    private final Settler settler;
 
-    Launcher(DocumentResolver documents, Progress progress, Wakeups wakeups, Handout handout, PendingChanges pending) {
+    Launcher(
+            DocumentResolver documents,
+            Progress progress,
+            Wakeups wakeups,
+            Handout handout,
+            PendingChanges pending,
+            Settler settler) {
         this.documents = documents;
         this.progress = progress;
         this.wakeups = wakeups;
         this.handout = handout;
         this.pending = pending;
+        this.settler = settler;
     }
 
     /** SendCommand's members that only the API carries. */
@@ -51,9 +59,9 @@ final class Launcher implements CommandLauncher {
     }
 
     /**
-     * @param handOutHere hand the released invocations to the polls waiting on this node in this transaction
-     *     ({@link Handout}); only for a transaction that commits at once (SendCommand's own), since those polls are
-     *     held until it ends
+     * @param handOutHere hand the released invocations to the polls waiting on this node by this transaction's own
+     *     insert ({@link Handout}); only for a transaction that commits at once (SendCommand's own), since those
+     *     polls are held until it ends
      */
     CommandRow send(Handle handle, CommandSpec spec, Principal requestedBy, OutputS3 output, boolean handOutHere) {
         List<String> ids = spec.instanceIds() == null ? List.of() : spec.instanceIds();
@@ -120,51 +128,123 @@ final class Launcher implements CommandLauncher {
                 .bind("by", requestedBy.accessKeyId())
                 .execute();
         Timeline.mark("send.command-row");
+        CommandRow created = CommandRow.lock(handle, commandId).orElseThrow();
         List<String> released = List.of();
+        Handout.Reservation handedOut = null;
+        Boolean[] handedHere = null;
         String[] instanceIds = instances.keySet().toArray(String[]::new);
+        boolean deferred = instanceIds.length >= PendingChanges.DEFER_AT_LEAST;
         if (!instances.isEmpty()) {
-            // One statement for the whole fleet (a command by tag may target tens of thousands of instances).
-            // The first MaxConcurrency of them are written released already (nothing has failed yet, so rate
-            // control would release exactly these): no second pass over the rows that rewrites each of them.
-            InvocationState.LIFECYCLE.require(InvocationState.QUEUED, InvocationState.RELEASED);
+            // The first MaxConcurrency of them are released at once (nothing has failed yet, so rate control would
+            // release exactly these); those whose agent waits here are handed out by this very insert (Handout).
             int room = Math.min(limits.concurrency(), instances.size());
-            handle.createUpdate("INSERT INTO command_invocations (command_id, instance_id, seq, instance_name, state,"
-                            + " released_at, changed_at) SELECT :id, instance, seq - 1, name,"
-                            + " CASE WHEN seq <= :room THEN 'RELEASED' ELSE 'QUEUED' END,"
-                            + " CASE WHEN seq <= :room THEN CAST(:now AS timestamptz) END, :now"
-                            + " FROM unnest(:instances, :names) WITH ORDINALITY AS i(instance, name, seq)")
-                    .bind("id", commandId)
-                    .bind("now", now)
-                    .bind("room", room)
-                    .bindArray("instances", String.class, (Object[]) instanceIds)
-                    .bindArray("names", String.class, instances.values().toArray())
-                    .execute();
             released = Arrays.asList(instanceIds).subList(0, room);
+            if (handOutHere) {
+                handedOut = handout.reserve(handle, created, released);
+                handedHere = handedOut.handed(instanceIds);
+            }
+            insertInvocations(handle, created, instanceIds, instances.values().toArray(), room, handedHere, now);
         }
         Timeline.mark("send.invocation-rows");
-        CommandRow created = CommandRow.lock(handle, commandId).orElseThrow();
-        if (instanceIds.length >= PendingChanges.DEFER_AT_LEAST) {
+        if (deferred) {
             // Told after the commit: the first agents need not wait for ten thousand events (PendingChanges).
-            pending.defer(handle, commandId, instanceIds);
+            pending.defer(handle, commandId, instanceIds, handedHere, now);
         } else {
             progress.created(handle, created, Arrays.asList(instanceIds));
         }
         Timeline.mark("send.events");
         if (!released.isEmpty()) {
             InvocationState.LIFECYCLE.taken(InvocationState.QUEUED, InvocationState.RELEASED);
-            Set<String> handedOut = handOutHere ? handout.handOut(handle, created, released) : Set.of();
-            Timeline.mark("send.handed-out", handedOut.size());
+            Set<String> handed = handedOut == null ? Set.of() : Set.copyOf(handedOut.instances());
+            // The others wake their polls, on this node or another, as usual.
             wakeups.notify(
                     handle,
-                    handedOut.isEmpty()
+                    handed.isEmpty()
                             ? released
-                            : released.stream()
-                                    .filter(i -> !handedOut.contains(i))
-                                    .toList());
+                            : released.stream().filter(i -> !handed.contains(i)).toList());
+        }
+        if (handedOut != null && !handedOut.isEmpty()) {
+            giveBack(handle, created, handedOut.dropGone(), deferred);
+            List<String> handed = handedOut.instances();
+            Timeline.mark("send.handed-out", handed.size());
+            if (!handed.isEmpty()) {
+                handed.forEach(
+                        i -> InvocationState.LIFECYCLE.taken(InvocationState.RELEASED, InvocationState.DELIVERED));
+                if (!deferred) {
+                    progress.invocationsChanged(handle, created, handed, InvocationState.DELIVERED);
+                }
+                // The command goes InProgress in a settle of its own after the commit, as after a claim: SendCommand
+                // answers Pending, as AWS does, and its agents need not wait for the command's events.
+                handle.afterCommit(() -> settler.settleSoon(commandId));
+                return created;
+            }
         }
         CommandRow settled = progress.settle(handle, created);
         Timeline.mark("send.settled");
         return settled;
+    }
+
+    /**
+     * One statement for the whole fleet (a command by tag may target tens of thousands of instances): the first
+     * {@code room} released, those {@code handedHere} (by position; null: none) delivered as a claim marks them; no
+     * second pass that rewrites each row.
+     */
+    private static void insertInvocations(
+            Handle handle,
+            CommandRow command,
+            String[] instanceIds,
+            Object[] names,
+            int room,
+            Boolean[] handedHere,
+            Instant now) {
+        InvocationState.LIFECYCLE.require(InvocationState.QUEUED, InvocationState.RELEASED);
+        Boolean[] handed = handedHere;
+        if (handed == null) {
+            handed = new Boolean[instanceIds.length];
+            Arrays.fill(handed, Boolean.FALSE);
+        }
+        // As a claim sets it: silent once the command expired or its execution timed out, whichever is later.
+        Instant executionEnd = now.plusSeconds(command.executionTimeoutSeconds());
+        Instant silentDeadline = (command.expiresAfter().isAfter(executionEnd) ? command.expiresAfter() : executionEnd)
+                .plus(silentGrace());
+        handle.createUpdate("INSERT INTO command_invocations (command_id, instance_id, seq, instance_name, state,"
+                        + " released_at, delivered_at, execution_start, silent_deadline, changed_at)"
+                        + " SELECT :id, instance, seq - 1, name,"
+                        + " CASE WHEN handed THEN 'DELIVERED' WHEN seq <= :room THEN 'RELEASED' ELSE 'QUEUED' END,"
+                        + " CASE WHEN seq <= :room THEN CAST(:now AS timestamptz) END,"
+                        + " CASE WHEN handed THEN CAST(:now AS timestamptz) END,"
+                        + " CASE WHEN handed THEN CAST(:now AS timestamptz) END,"
+                        + " CASE WHEN handed THEN CAST(:silent AS timestamptz) END, :now"
+                        + " FROM unnest(:instances, :names, :handed) WITH ORDINALITY AS i(instance, name, handed, seq)")
+                .bind("id", command.commandId())
+                .bind("now", now)
+                .bind("silent", silentDeadline)
+                .bind("room", room)
+                .bindArray("instances", String.class, (Object[]) instanceIds)
+                .bindArray("names", String.class, names)
+                .bindArray("handed", Boolean.class, (Object[]) handed)
+                .execute();
+    }
+
+    /**
+     * The invocations of {@code gone} polls were inserted delivered and are not: they are released as the others
+     * (nothing is committed yet, so nobody saw them delivered) and woken the usual way.
+     */
+    private void giveBack(Handle handle, CommandRow command, List<String> gone, boolean deferred) {
+        if (gone.isEmpty()) {
+            return;
+        }
+        String[] ids = gone.toArray(String[]::new);
+        handle.createUpdate("UPDATE command_invocations SET state = 'RELEASED', delivered_at = NULL,"
+                        + " execution_start = NULL, silent_deadline = NULL WHERE command_id = :id"
+                        + " AND instance_id = ANY(:ids) AND state = 'DELIVERED'")
+                .bind("id", command.commandId())
+                .bindArray("ids", String.class, (Object[]) ids)
+                .execute();
+        if (deferred) {
+            PendingChanges.handedBack(handle, command.commandId(), ids);
+        }
+        wakeups.notify(handle, gone);
     }
 
     @Override

@@ -21,7 +21,8 @@ import org.jdbi.v3.core.statement.StatementContext;
  * The changes of a command sent to a fleet that are told after the transaction that made them rather than inside it:
  * SendCommand's Pending (ten thousand events in its transaction kept the first agents waiting for them), and the
  * InProgress of each claim that hands its invocations out (a thousand Pending and a thousand InProgress events in
- * each claim kept the next polls waiting). One row per invocation ({@code command_pending_changes}; instance {@link
+ * each claim kept the next polls waiting), and of SendCommand's own hand-out ({@link Handout}: set by the same INSERT
+ * that defers the Pending). One row per invocation ({@code command_pending_changes}; instance {@link
  * #COMMAND} for the command's own Pending) holds what is still to tell of it: its Pending, its InProgress (and that
  * change's time), or both. Whoever deletes a row tells what it holds, Pending first: this loop, once this node's
  * hand-out is done (or at a node's start after a crash), or, first, any later change of the same invocation or command
@@ -69,15 +70,35 @@ final class PendingChanges {
         return loop;
     }
 
-    /** In SendCommand's transaction: the command's and its invocations' Pending are to be told after the commit. */
-    void defer(Handle handle, UUID commandId, String[] instanceIds) {
-        handle.createUpdate("INSERT INTO command_pending_changes (command_id, instance_id)"
-                        + " SELECT :id, i FROM unnest(:instances) AS i UNION ALL SELECT :id, :command")
+    /**
+     * In SendCommand's transaction: the command's and its invocations' Pending are to be told after the commit, and
+     * the InProgress (at {@code at}) of those SendCommand handed out itself ({@code handed}, by position; null: none).
+     */
+    void defer(Handle handle, UUID commandId, String[] instanceIds, Boolean[] handed, Instant at) {
+        Boolean[] inProgress = handed;
+        if (inProgress == null) {
+            inProgress = new Boolean[instanceIds.length];
+            java.util.Arrays.fill(inProgress, Boolean.FALSE);
+        }
+        handle.createUpdate("INSERT INTO command_pending_changes (command_id, instance_id, in_progress_at)"
+                        + " SELECT :id, i, CASE WHEN handed THEN CAST(:at AS timestamptz) END"
+                        + " FROM unnest(:instances, :handed) AS x(i, handed) UNION ALL SELECT :id, :command, NULL")
                 .bind("id", commandId)
                 .bind("command", COMMAND)
+                .bind("at", at)
                 .bindArray("instances", String.class, (Object[]) instanceIds)
+                .bindArray("handed", Boolean.class, (Object[]) inProgress)
                 .execute();
         handle.afterCommit(loop::wake);
+    }
+
+    /** In SendCommand's transaction: these instances were not handed out after all (see {@link Handout}). */
+    static void handedBack(Handle handle, UUID commandId, String[] instanceIds) {
+        handle.createUpdate("UPDATE command_pending_changes SET in_progress_at = NULL"
+                        + " WHERE command_id = :id AND instance_id = ANY(:ids)")
+                .bind("id", commandId)
+                .bindArray("ids", String.class, (Object[]) instanceIds)
+                .execute();
     }
 
     /**
