@@ -393,10 +393,18 @@ final class PatchStateRows {
         if (rows.isEmpty()) {
             return;
         }
+        // A row stored exactly so already is left out before the upsert: ON CONFLICT DO UPDATE locks every row it
+        // meets, even one its WHERE then leaves alone (a heap write and a WAL record each), and a changed report
+        // leaves most of its rows as they were. The state rows are locked, so no other writer changes these rows.
         h.createUpdate("INSERT INTO instance_patches AS p (instance_id, title, kb_id, classification, severity,"
-                        + " state, compliance_level, cve_ids, security, installed_time) SELECT * FROM unnest(:ids,"
+                        + " state, compliance_level, cve_ids, security, installed_time) SELECT n.* FROM unnest(:ids,"
                         + " :titles, :kbs, :classifications, :severities, :states, :levels, :cves, :securities,"
-                        + " CAST(:installedTimes AS timestamptz[]))"
+                        + " CAST(:installedTimes AS timestamptz[])) AS n(id, title, kb, classification, severity,"
+                        + " state, level, cves, security, installed_time) WHERE NOT EXISTS (SELECT 1 FROM"
+                        + " instance_patches o WHERE o.instance_id = n.id AND o.kb_id = n.kb AND (o.title,"
+                        + " o.classification, o.severity, o.state, o.compliance_level, o.cve_ids, o.security,"
+                        + " o.installed_time) IS NOT DISTINCT FROM (n.title, n.classification, n.severity, n.state,"
+                        + " n.level, n.cves, n.security, n.installed_time))"
                         + " ON CONFLICT (instance_id, kb_id) DO UPDATE SET title = EXCLUDED.title,"
                         + " classification = EXCLUDED.classification, severity = EXCLUDED.severity,"
                         + " state = EXCLUDED.state, compliance_level = EXCLUDED.compliance_level,"
