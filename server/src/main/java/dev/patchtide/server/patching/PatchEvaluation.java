@@ -182,7 +182,8 @@ final class PatchEvaluation {
                 operationStart,
                 operationEnd,
                 evaluatedAt,
-                Optional.empty()));
+                Optional.empty(),
+                false));
         Map<String, PatchStateRows.Stored> before = PatchStateRows.lock(h, List.of(instanceId));
         storeAll(h, List.of(judged), before, now);
         return judged.outcome();
@@ -193,7 +194,8 @@ final class PatchEvaluation {
      * kept so an identical next report can skip judging; empty when the caller does not compute it
      * (re-evaluation), which makes the next report judge afresh. With {@code kept} (the stored installed part,
      * whose {@link KeptJudgement#key} is this evaluation's), {@code inventory} need hold only the packages the
-     * updates name; without it, the whole inventory is judged.
+     * updates name; without it, the whole inventory is judged. {@code scanStored}: {@code scanJson} is exactly what
+     * the instance's row holds (re-evaluation, or a report whose scan came out as stored), so it is not rewritten.
      */
     record Evaluation(
             String instanceId,
@@ -211,7 +213,8 @@ final class PatchEvaluation {
             Instant operationStart,
             Instant operationEnd,
             Instant evaluatedAt,
-            Optional<InstalledJudgement> kept) {}
+            Optional<InstalledJudgement> kept,
+            boolean scanStored) {}
 
     /**
      * An evaluation with its verdicts and counts, ready to store; a new snapshot id names it. {@code installed}
@@ -311,7 +314,7 @@ final class PatchEvaluation {
         if (judged.isEmpty()) {
             return;
         }
-        PatchStateRows.write(h, judged);
+        PatchStateRows.write(h, judged, before);
         Map<Instant, List<ComplianceStateListener.Outcome>> changed = new java.util.TreeMap<>();
         for (Judged j : judged) {
             Optional<PatchStateRows.Stored> was =

@@ -82,17 +82,16 @@ final class PatchStateRows {
         return out;
     }
 
-    /** The patch lists of the instances' stored scans, by instance id. */
-    static Map<String, List<ScanMessages.ReportedPatch>> storedPatches(Handle h, List<String> instanceIds) {
-        Map<String, List<ScanMessages.ReportedPatch>> out = new LinkedHashMap<>();
+    /** The instances' stored scans (as {@link PatchEvaluation#write} wrote them), by instance id. */
+    static Map<String, String> storedScans(Handle h, List<String> instanceIds) {
+        Map<String, String> out = new LinkedHashMap<>();
         if (instanceIds.isEmpty()) {
             return out;
         }
         h.createQuery("SELECT instance_id, last_scan FROM instance_patch_states WHERE instance_id = ANY(:ids)")
                 .bind("ids", texts(instanceIds))
                 .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
-                .forEach(e ->
-                        out.put(e.getKey(), PatchEvaluation.read(e.getValue()).patches()));
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
 
@@ -174,65 +173,134 @@ final class PatchStateRows {
                 .execute();
     }
 
-    /** Replaces the state rows and patch rows of these instances (whose state rows the caller locked). */
-    static void write(Handle h, List<PatchEvaluation.Judged> judged) {
-        upsertStates(h, judged);
+    /**
+     * Replaces the state rows and patch rows of these instances, whose state rows the caller locked and read
+     * ({@code before}; an instance not in it has no row yet).
+     */
+    static void write(Handle h, List<PatchEvaluation.Judged> judged, Map<String, Stored> before) {
+        List<PatchEvaluation.Judged> fresh = new ArrayList<>();
+        List<PatchEvaluation.Judged> stored = new ArrayList<>();
+        for (PatchEvaluation.Judged j : judged) {
+            (before.containsKey(j.input().instanceId()) ? stored : fresh).add(j);
+        }
+        if (!fresh.isEmpty()) {
+            insertStates(h, fresh);
+        }
+        if (!stored.isEmpty()) {
+            updateStates(h, stored);
+        }
         replacePatches(h, judged);
     }
 
-    private static void upsertStates(Handle h, List<PatchEvaluation.Judged> judged) {
-        h.createUpdate("INSERT INTO instance_patch_states (instance_id, operating_system, patch_group, baseline_id,"
-                        + " snapshot_id, operation, operation_start_time, operation_end_time, installed_other_count,"
-                        + " missing_count, critical_non_compliant_count, security_non_compliant_count,"
-                        + " other_non_compliant_count, available_security_update_count, reboot_required,"
-                        + " compliance_status, installed_count, installed_pending_reboot_count,"
-                        + " installed_rejected_count, failed_count, not_applicable_count,"
-                        + " unreported_not_applicable_count, inventory_hash, reported_installed_count, last_scan,"
-                        + " evaluated_at, needs_evaluation, outcome_hash, patches_hash, installed_key, installed_judgement,"
-                        + " installed_names, installed_lines)"
-                        + " SELECT u.id, u.os, u.grp, u.baseline, u.snapshot, 'Scan', u.start_time, u.end_time,"
-                        + " u.installed_other, u.missing, u.critical, u.security, u.other, u.available_security,"
-                        + " u.reboot, u.status, u.installed, u.pending_reboot, u.rejected, u.failed, u.not_applicable,"
-                        + " u.unreported, u.inventory_hash, u.reported, u.scan::jsonb, u.evaluated_at, false,"
-                        + " u.outcome_hash, u.patches_hash, u.installed_key, u.installed_judgement,"
-                        + " string_to_array(u.installed_names, E'\\n'), u.installed_lines"
-                        + " FROM unnest(:ids, :oses, :groups, :baselines, :snapshots,"
-                        + " CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]), :installedOther, :missing,"
-                        + " :critical, :security, :other, :availableSecurity, :reboot, :statuses, :installed,"
-                        + " :pendingReboot, :rejected, :failed, :notApplicable, :unreported, :inventoryHashes,"
-                        + " :reported, :scans, CAST(:evaluatedAt AS timestamptz[]), :outcomeHashes, :patchesHashes,"
-                        + " :installedKeys, :installedJudgements, :installedNames, :installedLines)"
-                        + " AS u(id, os, grp, baseline, snapshot, start_time, end_time, installed_other, missing,"
-                        + " critical, security, other, available_security, reboot, status, installed, pending_reboot,"
-                        + " rejected, failed, not_applicable, unreported, inventory_hash, reported, scan,"
-                        + " evaluated_at, outcome_hash, patches_hash, installed_key, installed_judgement, installed_names,"
-                        + " installed_lines)"
-                        + " ON CONFLICT (instance_id) DO UPDATE SET operating_system = EXCLUDED.operating_system,"
-                        + " patch_group = EXCLUDED.patch_group, baseline_id = EXCLUDED.baseline_id,"
-                        + " snapshot_id = EXCLUDED.snapshot_id,"
-                        + " operation_start_time = EXCLUDED.operation_start_time,"
-                        + " operation_end_time = EXCLUDED.operation_end_time,"
-                        + " installed_other_count = EXCLUDED.installed_other_count,"
-                        + " missing_count = EXCLUDED.missing_count,"
-                        + " critical_non_compliant_count = EXCLUDED.critical_non_compliant_count,"
-                        + " security_non_compliant_count = EXCLUDED.security_non_compliant_count,"
-                        + " other_non_compliant_count = EXCLUDED.other_non_compliant_count,"
-                        + " available_security_update_count = EXCLUDED.available_security_update_count,"
-                        + " reboot_required = EXCLUDED.reboot_required,"
-                        + " compliance_status = EXCLUDED.compliance_status,"
-                        + " installed_count = EXCLUDED.installed_count,"
-                        + " installed_pending_reboot_count = EXCLUDED.installed_pending_reboot_count,"
-                        + " installed_rejected_count = EXCLUDED.installed_rejected_count,"
-                        + " failed_count = EXCLUDED.failed_count, not_applicable_count = EXCLUDED.not_applicable_count,"
-                        + " unreported_not_applicable_count = EXCLUDED.unreported_not_applicable_count,"
-                        + " inventory_hash = EXCLUDED.inventory_hash,"
-                        + " reported_installed_count = EXCLUDED.reported_installed_count,"
-                        + " last_scan = EXCLUDED.last_scan, evaluated_at = EXCLUDED.evaluated_at,"
-                        + " needs_evaluation = false, outcome_hash = EXCLUDED.outcome_hash,"
-                        + " patches_hash = EXCLUDED.patches_hash, installed_key = EXCLUDED.installed_key,"
-                        + " installed_names = EXCLUDED.installed_names, installed_lines = EXCLUDED.installed_lines,"
-                        + " installed_judgement = EXCLUDED.installed_judgement")
-                .bind("ids", texts(column(judged, j -> j.input().instanceId())))
+    /** The columns every judged row writes, as parameters named after them (see {@link #bindColumns}). */
+    private static final String COLUMNS = "unnest(:ids, :oses, :groups, :baselines, :snapshots,"
+            + " CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]), :installedOther, :missing,"
+            + " :critical, :security, :other, :availableSecurity, :reboot, :statuses, :installed,"
+            + " :pendingReboot, :rejected, :failed, :notApplicable, :unreported, :inventoryHashes,"
+            + " :reported, :scans, CAST(:evaluatedAt AS timestamptz[]), :outcomeHashes, :patchesHashes,"
+            + " :installedKeys, :installedJudgements, :installedNames, :installedLines)"
+            + " AS u(id, os, grp, baseline, snapshot, start_time, end_time, installed_other, missing,"
+            + " critical, security, other, available_security, reboot, status, installed, pending_reboot,"
+            + " rejected, failed, not_applicable, unreported, inventory_hash, reported, scan,"
+            + " evaluated_at, outcome_hash, patches_hash, installed_key, installed_judgement, installed_names,"
+            + " installed_lines)";
+
+    /** First reports: new rows (a row stored meanwhile by another writer is overwritten, as before). */
+    private static void insertStates(Handle h, List<PatchEvaluation.Judged> judged) {
+        bindColumns(
+                        h.createUpdate("INSERT INTO instance_patch_states (instance_id, operating_system, patch_group,"
+                                + " baseline_id, snapshot_id, operation, operation_start_time, operation_end_time,"
+                                + " installed_other_count, missing_count, critical_non_compliant_count,"
+                                + " security_non_compliant_count, other_non_compliant_count,"
+                                + " available_security_update_count, reboot_required, compliance_status,"
+                                + " installed_count, installed_pending_reboot_count, installed_rejected_count,"
+                                + " failed_count, not_applicable_count, unreported_not_applicable_count,"
+                                + " inventory_hash, reported_installed_count, last_scan, evaluated_at,"
+                                + " needs_evaluation, outcome_hash, patches_hash, installed_key, installed_judgement,"
+                                + " installed_names, installed_lines)"
+                                + " SELECT u.id, u.os, u.grp, u.baseline, u.snapshot, 'Scan', u.start_time,"
+                                + " u.end_time, u.installed_other, u.missing, u.critical, u.security, u.other,"
+                                + " u.available_security, u.reboot, u.status, u.installed, u.pending_reboot,"
+                                + " u.rejected, u.failed, u.not_applicable, u.unreported, u.inventory_hash,"
+                                + " u.reported, u.scan, u.evaluated_at, false, u.outcome_hash, u.patches_hash,"
+                                + " u.installed_key, u.installed_judgement,"
+                                + " string_to_array(u.installed_names, E'\\n'), u.installed_lines FROM " + COLUMNS
+                                + " ON CONFLICT (instance_id) DO UPDATE SET operating_system = EXCLUDED.operating_system,"
+                                + " patch_group = EXCLUDED.patch_group, baseline_id = EXCLUDED.baseline_id,"
+                                + " snapshot_id = EXCLUDED.snapshot_id,"
+                                + " operation_start_time = EXCLUDED.operation_start_time,"
+                                + " operation_end_time = EXCLUDED.operation_end_time,"
+                                + " installed_other_count = EXCLUDED.installed_other_count,"
+                                + " missing_count = EXCLUDED.missing_count,"
+                                + " critical_non_compliant_count = EXCLUDED.critical_non_compliant_count,"
+                                + " security_non_compliant_count = EXCLUDED.security_non_compliant_count,"
+                                + " other_non_compliant_count = EXCLUDED.other_non_compliant_count,"
+                                + " available_security_update_count = EXCLUDED.available_security_update_count,"
+                                + " reboot_required = EXCLUDED.reboot_required,"
+                                + " compliance_status = EXCLUDED.compliance_status,"
+                                + " installed_count = EXCLUDED.installed_count,"
+                                + " installed_pending_reboot_count = EXCLUDED.installed_pending_reboot_count,"
+                                + " installed_rejected_count = EXCLUDED.installed_rejected_count,"
+                                + " failed_count = EXCLUDED.failed_count,"
+                                + " not_applicable_count = EXCLUDED.not_applicable_count,"
+                                + " unreported_not_applicable_count = EXCLUDED.unreported_not_applicable_count,"
+                                + " inventory_hash = EXCLUDED.inventory_hash,"
+                                + " reported_installed_count = EXCLUDED.reported_installed_count,"
+                                + " last_scan = EXCLUDED.last_scan, evaluated_at = EXCLUDED.evaluated_at,"
+                                + " needs_evaluation = false, outcome_hash = EXCLUDED.outcome_hash,"
+                                + " patches_hash = EXCLUDED.patches_hash, installed_key = EXCLUDED.installed_key,"
+                                + " installed_names = EXCLUDED.installed_names,"
+                                + " installed_lines = EXCLUDED.installed_lines,"
+                                + " installed_judgement = EXCLUDED.installed_judgement"),
+                        judged,
+                        false)
+                .execute();
+    }
+
+    /**
+     * Rows that exist (locked by the caller): an UPDATE that leaves the stored scan and the kept installed
+     * judgement as they are where they did not change. A NULL parameter means "as stored": the column is set to
+     * its own value, so PostgreSQL keeps the TOAST pointer and writes (and later vacuums) no new TOAST value; the
+     * kept judgement is a TOAST value of its own (the row's tuple target is 128 bytes, V40) and the scan several
+     * kilobytes compressed. A changed report judged with the kept part leaves that part, and a re-evaluation
+     * or a report whose update list came by hash usually leaves the scan.
+     */
+    private static void updateStates(Handle h, List<PatchEvaluation.Judged> judged) {
+        bindColumns(
+                        h.createUpdate("UPDATE instance_patch_states s SET operating_system = u.os,"
+                                + " patch_group = u.grp, baseline_id = u.baseline, snapshot_id = u.snapshot,"
+                                + " operation_start_time = u.start_time, operation_end_time = u.end_time,"
+                                + " installed_other_count = u.installed_other, missing_count = u.missing,"
+                                + " critical_non_compliant_count = u.critical,"
+                                + " security_non_compliant_count = u.security, other_non_compliant_count = u.other,"
+                                + " available_security_update_count = u.available_security,"
+                                + " reboot_required = u.reboot, compliance_status = u.status,"
+                                + " installed_count = u.installed, installed_pending_reboot_count = u.pending_reboot,"
+                                + " installed_rejected_count = u.rejected, failed_count = u.failed,"
+                                + " not_applicable_count = u.not_applicable,"
+                                + " unreported_not_applicable_count = u.unreported,"
+                                + " inventory_hash = u.inventory_hash, reported_installed_count = u.reported,"
+                                + " last_scan = COALESCE(u.scan, s.last_scan), evaluated_at = u.evaluated_at,"
+                                + " needs_evaluation = false, outcome_hash = u.outcome_hash,"
+                                + " patches_hash = u.patches_hash,"
+                                + " installed_key = COALESCE(u.installed_key, s.installed_key),"
+                                + " installed_judgement = COALESCE(u.installed_judgement, s.installed_judgement),"
+                                + " installed_names = string_to_array(u.installed_names, E'\\n'),"
+                                + " installed_lines = u.installed_lines FROM " + COLUMNS
+                                + " WHERE s.instance_id = u.id"),
+                        judged,
+                        true)
+                .execute();
+    }
+
+    /**
+     * Binds {@link #COLUMNS}. With {@code unchangedAsNull}, the scan of an evaluation whose scan is the stored one
+     * and the installed key and judgement of one judged with the kept part (whose key is the stored one and whose
+     * judgement was read from the row) go as NULL: "leave as stored" for {@link #updateStates}.
+     */
+    private static org.jdbi.v3.core.statement.Update bindColumns(
+            org.jdbi.v3.core.statement.Update update, List<PatchEvaluation.Judged> judged, boolean unchangedAsNull) {
+        return update.bind("ids", texts(column(judged, j -> j.input().instanceId())))
                 .bind("oses", texts(column(judged, j -> j.input().os())))
                 .bind("groups", texts(column(judged, j -> j.input().group())))
                 .bind("baselines", texts(column(judged, j -> j.input().baselineId())))
@@ -263,7 +331,13 @@ final class PatchStateRows {
                         "inventoryHashes",
                         texts(column(judged, j -> j.input().inventoryHash().orElse(null))))
                 .bind("reported", integers(ints(judged, j -> j.input().reportedInstalledCount())))
-                .bind("scans", texts(column(judged, j -> j.input().scanJson())))
+                .bind(
+                        "scans",
+                        texts(column(
+                                judged,
+                                j -> unchangedAsNull && j.input().scanStored()
+                                        ? null
+                                        : j.input().scanJson())))
                 .bind(
                         "evaluatedAt",
                         texts(column(judged, j -> j.input().evaluatedAt().toString())))
@@ -271,15 +345,24 @@ final class PatchStateRows {
                         "outcomeHashes",
                         texts(column(judged, j -> j.input().outcomeHash().orElse(null))))
                 .bind("patchesHashes", texts(column(judged, j -> j.input().patchesHash())))
-                .bind("installedKeys", texts(column(judged, PatchEvaluation.Judged::installedKey)))
-                .bind("installedJudgements", texts(column(judged, j -> KeptJudgement.write(j.installed()))))
+                .bind(
+                        "installedKeys",
+                        texts(column(
+                                judged,
+                                j -> unchangedAsNull && j.input().kept().isPresent() ? null : j.installedKey())))
+                .bind(
+                        "installedJudgements",
+                        texts(column(
+                                judged,
+                                j -> unchangedAsNull && j.input().kept().isPresent()
+                                        ? null
+                                        : KeptJudgement.write(j.installed()))))
                 .bind("installedNames", texts(column(judged, j -> j.namedLines()
                         .map(KeptLines::names)
                         .orElse(null))))
                 .bind("installedLines", texts(column(judged, j -> j.namedLines()
                         .map(KeptLines::lines)
-                        .orElse(null))))
-                .execute();
+                        .orElse(null))));
     }
 
     /**
@@ -310,10 +393,18 @@ final class PatchStateRows {
         if (rows.isEmpty()) {
             return;
         }
+        // A row stored exactly so already is left out before the upsert: ON CONFLICT DO UPDATE locks every row it
+        // meets, even one its WHERE then leaves alone (a heap write and a WAL record each), and a changed report
+        // leaves most of its rows as they were. The state rows are locked, so no other writer changes these rows.
         h.createUpdate("INSERT INTO instance_patches AS p (instance_id, title, kb_id, classification, severity,"
-                        + " state, compliance_level, cve_ids, security, installed_time) SELECT * FROM unnest(:ids,"
+                        + " state, compliance_level, cve_ids, security, installed_time) SELECT n.* FROM unnest(:ids,"
                         + " :titles, :kbs, :classifications, :severities, :states, :levels, :cves, :securities,"
-                        + " CAST(:installedTimes AS timestamptz[]))"
+                        + " CAST(:installedTimes AS timestamptz[])) AS n(id, title, kb, classification, severity,"
+                        + " state, level, cves, security, installed_time) WHERE NOT EXISTS (SELECT 1 FROM"
+                        + " instance_patches o WHERE o.instance_id = n.id AND o.kb_id = n.kb AND (o.title,"
+                        + " o.classification, o.severity, o.state, o.compliance_level, o.cve_ids, o.security,"
+                        + " o.installed_time) IS NOT DISTINCT FROM (n.title, n.classification, n.severity, n.state,"
+                        + " n.level, n.cves, n.security, n.installed_time))"
                         + " ON CONFLICT (instance_id, kb_id) DO UPDATE SET title = EXCLUDED.title,"
                         + " classification = EXCLUDED.classification, severity = EXCLUDED.severity,"
                         + " state = EXCLUDED.state, compliance_level = EXCLUDED.compliance_level,"

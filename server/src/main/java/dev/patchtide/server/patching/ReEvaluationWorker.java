@@ -158,7 +158,8 @@ public final class ReEvaluationWorker implements AutoCloseable {
                     c.start(),
                     c.end(),
                     now,
-                    Optional.empty())));
+                    Optional.empty(),
+                    true)));
         }
         Map<String, PatchStateRows.Stored> before =
                 PatchStateRows.lock(h, claimed.stream().map(Claimed::instanceId).toList());

@@ -299,7 +299,7 @@ final class ScanIngest {
 
         // A report that named its patch list by hash but must be judged again (its baseline, day or inventory
         // changed) is judged with the list stored from the scan that sent it.
-        Map<String, List<ReportedPatch>> storedPatches = PatchStateRows.storedPatches(
+        Map<String, String> storedScans = PatchStateRows.storedScans(
                 h,
                 changed.stream()
                         .filter(c -> c.q().patches() == null)
@@ -308,13 +308,23 @@ final class ScanIngest {
         // Where the installed packages were judged from the same inputs before, that part is kept and only the
         // update list is judged, with the few installed packages it names (see KeptJudgement).
         Map<Integer, PatchEvaluation.LastScan> scans = new HashMap<>();
+        Map<Integer, String> scanJsons = new HashMap<>();
+        Set<Integer> scanStored = new HashSet<>();
         Map<Integer, InstalledJudgement> kept = new HashMap<>();
         List<InventoryStore.Named> named = new ArrayList<>();
         for (Changed c : changed) {
             PutPatchScanReportRequest q = c.q();
-            List<ReportedPatch> patches = q.patches() != null ? q.patches() : storedPatches.get(q.instanceId());
+            String stored = storedScans.get(q.instanceId());
+            List<ReportedPatch> patches = q.patches() != null
+                    ? q.patches()
+                    : PatchEvaluation.read(stored).patches();
             PatchEvaluation.LastScan scan = lastScan(q, patches);
             scans.put(c.index(), scan);
+            String json = PatchEvaluation.write(scan);
+            scanJsons.put(c.index(), json);
+            if (json.equals(stored)) {
+                scanStored.add(c.index()); // the row holds this scan already: not written again
+            }
             if (q.inventory() != null) {
                 continue;
             }
@@ -356,7 +366,13 @@ final class ScanIngest {
             }
             Optional<InstalledJudgement> installed = Optional.ofNullable(kept.get(c.index()));
             installed.ifPresent(k -> KeptJudgement.REUSED.increment());
-            PatchEvaluation.Judged j = PatchEvaluation.judge(evaluation(c, scans.get(c.index()), inventory, installed));
+            PatchEvaluation.Judged j = PatchEvaluation.judge(evaluation(
+                    c,
+                    scans.get(c.index()),
+                    scanJsons.get(c.index()),
+                    scanStored.contains(c.index()),
+                    inventory,
+                    installed));
             judged.add(j);
             answers[c.index()] = new ScanWriter.Stored(new PutPatchScanReportResult(
                     j.snapshotId(),
@@ -472,6 +488,8 @@ final class ScanIngest {
     private static PatchEvaluation.Evaluation evaluation(
             Changed c,
             PatchEvaluation.LastScan scan,
+            String scanJson,
+            boolean scanStored,
             List<InstalledPackage> inventory,
             Optional<InstalledJudgement> kept) {
         PutPatchScanReportRequest q = c.q();
@@ -484,7 +502,7 @@ final class ScanIngest {
                 c.baseline().spec(),
                 Optional.of(c.outcomeHash()),
                 scan,
-                PatchEvaluation.write(scan),
+                scanJson,
                 c.patchesHash(),
                 Optional.ofNullable(q.inventoryHash()),
                 inventory,
@@ -494,7 +512,8 @@ final class ScanIngest {
                 q.operationStartTime(),
                 end,
                 end,
-                kept);
+                kept,
+                scanStored);
     }
 
     private static ScanWriter.Refused refused(ApiException why) {

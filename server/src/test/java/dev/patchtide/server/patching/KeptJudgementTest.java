@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,6 +121,32 @@ class KeptJudgementTest {
         // Whichever judged it last kept the new baseline's part: the next changed report uses it.
         third.updateOf("lib8", "1.0-8", "1.0-9", false, "Required");
         assertSameAsFromScratch(host, third, true);
+    }
+
+    @Test
+    void namesTheKeptLinesDoNotCoverAreReadFromTheInventorysPiecesOnly() throws Exception {
+        FakeAgent host = agent();
+        ScanReport report = new ScanReport();
+        InventoryPiecesTest.inventory().forEach(report.inventory::add);
+        report.updateOf("pkg-00010", "1.10", "1.11", true, "Required");
+        report.updateOf("pkg-01000", "1.1000", "1.1001", false, "Optional");
+        report.send(host);
+
+        // A server whose inventory cache is empty (a restart, or an inventory evicted): the kept lines serve
+        // the names judged last; the others come from the stored inventory, a piece each.
+        InventoryStore restarted = new InventoryStore();
+        Set<String> names = new TreeSet<>(List.of("pkg-00010", "pkg-01000", "pkg-00070", "pkg-02390", "not-installed"));
+        long slices = InventoryStore.SLICES.sum();
+        Map<String, List<dev.patchtide.core.patching.InstalledPackage>> found = server.database()
+                .jdbi()
+                .inTransaction(h -> restarted.findNamed(
+                        h, List.of(new InventoryStore.Named(host.instanceId(), report.hash(), names))));
+
+        assertThat(found.get(host.instanceId()))
+                .isEqualTo(dev.patchtide.core.patching.Inventory.named(
+                        dev.patchtide.core.patching.Inventory.canonical(report.inventory), names))
+                .hasSize(4 * 4); // names ending in 0 have four lines each (InventoryPiecesTest)
+        assertThat(InventoryStore.SLICES.sum() - slices).as("pieces read").isEqualTo(2);
     }
 
     /**
