@@ -156,9 +156,9 @@ public final class SigV4 {
     /**
      * The X-Amz-Date parsed last: requests signed in the same second carry the same text, and a busy server verifies
      * thousands a second (the parse was ≈ 2 % of a scan report's server CPU, bench/README.md fleet11). A pure function
-     * of the text, so a stale or racing entry is only a miss.
+     * of the text, so a stale or racing entry is only a miss. Only a parsed text is kept (null before the first).
      */
-    private static volatile SignedAt lastSignedAt = new SignedAt("", Instant.EPOCH);
+    private static volatile SignedAt lastSignedAt;
 
     /** The signing time as {@code yyyyMMdd'T'HHmmss'Z'}: X-Amz-Date as sent, else the HTTP Date header converted. */
     private static SignedAt amzDate(Map<String, List<String>> headers) throws SigV4Exception {
@@ -167,7 +167,7 @@ public final class SigV4 {
         if (!amzDate.isEmpty()) {
             String value = amzDate.getFirst().strip();
             SignedAt last = lastSignedAt;
-            if (last.text().equals(value)) {
+            if (last != null && last.text().equals(value)) {
                 return last;
             }
             try {

@@ -251,6 +251,7 @@ class SigV4Test {
             fails(
                     () -> SigV4.verify(with(sent, "X-Amz-Date", "20261122T15052Z"), auth, SECRET, NOW),
                     Kind.INCOMPLETE_SIGNATURE);
+            fails(() -> SigV4.verify(with(sent, "X-Amz-Date", ""), auth, SECRET, NOW), Kind.INCOMPLETE_SIGNATURE);
         }
         fails(() -> SigV4.verify(second, secondAuth, SECRET, NOW.plus(Duration.ofMinutes(16))), Kind.SIGNATURE_EXPIRED)
                 .hasMessageStartingWith("Signature expired: 20261122T150521Z is now earlier");
