@@ -132,6 +132,19 @@ public final class PatchtideServer implements AutoCloseable {
         }
     }
 
+    /**
+     * How Jetty reads request headers. Its per-connection cache of header fields is off: it keeps every Authorization
+     * value for reuse, and a Signature V4 Authorization is new on every request, so each request added ~200 characters
+     * to a cache that filled within a few requests and was cleared (JFR, bench/README.md fleet11: ≈ 7 % of the
+     * server's CPU in scan-report rounds) without ever being hit. Values of Jetty's own table of common fields are
+     * still taken only where the request spells them alike: otherwise Jetty would swap a header for its twin of
+     * another case ("charset=UTF-8" for the "charset=utf-8" botocore signs) and Signature V4 of form requests fails.
+     */
+    private static void headerParsing(org.eclipse.jetty.server.HttpConfiguration http) {
+        http.setHeaderCacheSize(0);
+        http.setHeaderCacheCaseSensitive(true);
+    }
+
     private static PatchtideServer start(
             ServerConfig config,
             Database database,
@@ -216,12 +229,10 @@ public final class PatchtideServer implements AutoCloseable {
             javalin.useVirtualThreads = true;
             javalin.showJavalinBanner = false;
             javalin.http.maxRequestSize = RequestBody.API_LIMIT;
-            // Jetty would otherwise swap a header for its cached twin of another case ("charset=UTF-8" for the
-            // "charset=utf-8" botocore signs), and the Signature V4 check of form requests would fail.
-            javalin.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
+            javalin.jetty.modifyHttpConfiguration(PatchtideServer::headerParsing);
             // Our own connector rather than Javalin's default one: its accept queue (Listeners.ACCEPT_QUEUE).
             javalin.jetty.addConnector((server, http) -> {
-                http.setHeaderCacheCaseSensitive(true);
+                headerParsing(http);
                 return config.tls()
                         .<org.eclipse.jetty.server.Connector>map(
                                 tls -> HttpsConnector.create(server, http, tls, config.bindAddress(), config.port()))

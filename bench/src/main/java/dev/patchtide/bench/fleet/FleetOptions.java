@@ -21,21 +21,25 @@ record FleetOptions(
         String jdbcOptions,
         boolean ingestSql,
         boolean installedCountOnly,
-        double changedShare) {
+        double changedShare,
+        boolean tableStats) {
 
     static final String USAGE =
             """
             usage: FleetSimulator [--hosts N] [--concurrency C] [--rounds R] [--query-samples S] [--seed X]
                                   [--server URL --admin-key-id ID --admin-secret SECRET] [--region R]
                                   [--data-dir DIR] [--db-pool-size P] [--jdbc-options K=V&K=V] [--ingest-sql]
-                                  [--installed-count-only] [--changed-share P]
+                                  [--installed-count-only] [--changed-share P] [--table-stats]
               Without --server: starts a server in this JVM over an embedded PostgreSQL in --data-dir
               (default: a fresh temporary folder). --ingest-sql (in-process only) also compares ingest SQL
               strategies directly against the same schema. --jdbc-options are appended to the in-process
               server's JDBC URL (e.g. reWriteBatchedInserts=true) to try a driver setting end to end.
               Reports are the agent's: the first carries the whole inventory, later ones its hash;
               --installed-count-only sends InstalledCount only (an older agent's reports). --changed-share P
-              (0..1): from round 2 on, that share of hosts gets one or two new security updates each round.""";
+              (0..1): from round 2 on, that share of hosts gets one or two new security updates each round.
+              --table-stats (in-process only): after each round, waits for PostgreSQL's counters to settle
+              (about 11 s) and prints that round's writes to the patch state table (updated, HOT); after the
+              queries, the scans of each of its indexes they made.""";
 
     FleetOptions {
         positive("hosts", hosts);
@@ -55,6 +59,9 @@ record FleetOptions(
         }
         if (!(changedShare >= 0 && changedShare <= 1)) {
             throw new IllegalArgumentException("--changed-share must be between 0 and 1, got " + changedShare);
+        }
+        if (server.isPresent() && tableStats) {
+            throw new IllegalArgumentException("--table-stats needs the in-process server (no --server)");
         }
         if (server.isPresent() && ingestSql) {
             throw new IllegalArgumentException("--ingest-sql needs the in-process server (no --server)");
@@ -95,6 +102,7 @@ record FleetOptions(
         boolean ingestSql = false;
         boolean installedCountOnly = false;
         double changedShare = 0;
+        boolean tableStats = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--ingest-sql")) {
@@ -103,6 +111,10 @@ record FleetOptions(
             }
             if (a.equals("--installed-count-only")) {
                 installedCountOnly = true;
+                continue;
+            }
+            if (a.equals("--table-stats")) {
+                tableStats = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -153,6 +165,7 @@ record FleetOptions(
                 jdbcOptions,
                 ingestSql,
                 installedCountOnly,
-                changedShare);
+                changedShare,
+                tableStats);
     }
 }

@@ -8,11 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.patchtide.server.db.DatabaseSettings;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -44,6 +47,8 @@ public final class FleetSimulator {
             return rates.length % 2 == 1 ? rates[mid] : (rates[mid - 1] + rates[mid]) / 2;
         }
     }
+
+    private static final String STATE_TABLE = "instance_patch_states";
 
     private FleetSimulator() {}
 
@@ -144,6 +149,9 @@ public final class FleetSimulator {
         List<Phase.Result> rounds = new ArrayList<>();
         List<ScanRounds.Stats> stats = new ArrayList<>();
         AtomicLong missing = new AtomicLong();
+        Optional<DatabaseSettings> tableStats = o.tableStats() ? target.database() : Optional.empty();
+        Optional<StatementStats.TableWrites> writes =
+                tableStats.map(db -> StatementStats.settledTableWrites(db, STATE_TABLE));
         for (int r = 1; r <= o.rounds(); r++) {
             target.statementStats().ifPresent(StatementStats::reset);
             Instant end = Instant.now();
@@ -151,6 +159,11 @@ public final class FleetSimulator {
             ScanRounds.Stats round = scans.round(target.cpu(), r, start, end);
             out.println(round.phase().summary());
             out.println(round.summary());
+            if (writes.isPresent()) {
+                StatementStats.TableWrites now = StatementStats.settledTableWrites(tableStats.get(), STATE_TABLE);
+                out.printf("  round %d, %s: %s%n", r, STATE_TABLE, now.since(writes.get()));
+                writes = Optional.of(now);
+            }
             rounds.add(round.phase());
             stats.add(round);
             missing.set(round.missing());
@@ -175,11 +188,19 @@ public final class FleetSimulator {
         Queries.Context context = new Queries.Context(
                 fleet.instanceIds(), groups(fleet.activationCount()), new SplittableRandom(o.seed()));
         List<Queries.Measured> queries = new ArrayList<>();
+        Optional<Map<String, Long>> scansBefore =
+                tableStats.map(db -> StatementStats.settledIndexScans(db, STATE_TABLE));
         for (Queries.Query q : Queries.ALL) {
             Queries.Measured m = Queries.measure(client, target.admin(), target.cpu(), q, context, o.querySamples());
             out.println(m.summary());
             queries.add(m);
         }
+        scansBefore.ifPresent(before -> {
+            out.println("scans of each index of " + STATE_TABLE + " by the queries above:");
+            StatementStats.settledIndexScans(tableStats.get(), STATE_TABLE)
+                    .forEach((index, count) ->
+                            out.printf("  %-45s %8d%n", index, count - before.getOrDefault(index, 0L)));
+        });
         Report report = new Report(registration, facts, rounds, stats, missing.get(), queries, scans);
         out.printf(
                 "SUMMARY hosts=%d registration=%.0f/s ingest(median of %d rounds)=%.0f reports/s%n",

@@ -10,6 +10,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * pg_stat_statements on the embedded PostgreSQL: which statements a phase spent the database's time
@@ -105,6 +107,58 @@ public final class StatementStats {
                 }
             }
         });
+    }
+
+    /** A table's write counters at one moment (pg_stat_all_tables, since the cluster started). */
+    record TableWrites(long inserted, long updated, long hot, long deleted) {
+        String since(TableWrites before) {
+            long updates = updated - before.updated;
+            long hotUpdates = hot - before.hot;
+            return String.format(
+                    "inserted %d, updated %d, HOT %d (%.1f %%), not HOT %d, deleted %d",
+                    inserted - before.inserted,
+                    updates,
+                    hotUpdates,
+                    updates == 0 ? 0.0 : 100.0 * hotUpdates / updates,
+                    updates - hotUpdates,
+                    deleted - before.deleted);
+        }
+    }
+
+    /**
+     * The table's counters once every backend has handed in its own: a backend sends them at most once a second,
+     * and one gone idle within that second only after 10 s more, so this waits 11 s first.
+     */
+    static TableWrites settledTableWrites(DatabaseSettings db, String table) {
+        try {
+            Thread.sleep(11_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        TableWrites[] out = new TableWrites[1];
+        run(db, st -> {
+            try (ResultSet rs = st.executeQuery("SELECT n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del"
+                    + " FROM pg_stat_all_tables WHERE relid = '" + table + "'::regclass")) {
+                rs.next();
+                out[0] = new TableWrites(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+            }
+        });
+        return out[0];
+    }
+
+    /** Scans of each of the table's indexes since the cluster started, by index name. */
+    static Map<String, Long> settledIndexScans(DatabaseSettings db, String table) {
+        settledTableWrites(db, table);
+        Map<String, Long> out = new TreeMap<>();
+        run(db, st -> {
+            try (ResultSet rs = st.executeQuery("SELECT indexrelname, idx_scan FROM pg_stat_all_indexes"
+                    + " WHERE relid = '" + table + "'::regclass")) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        });
+        return out;
     }
 
     private interface Work {

@@ -227,6 +227,37 @@ class SigV4Test {
     }
 
     @Test
+    void eachRequestIsDatedByItsOwnXAmzDateWhateverWasVerifiedBefore() throws Exception {
+        SignableRequest sent = botocoreRequest();
+        ParsedAuthorization auth = authorization(sent);
+        Instant later = NOW.plusSeconds(1);
+        SignableRequest unsigned = with(with(sent, "Authorization", null), "X-Amz-Date", null);
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        SigV4.sign(unsigned, KEY, "us-east-1", "ssm", later)
+                .forEach((name, value) -> headers.put(name, List.of(value)));
+        SignableRequest second = new SignableRequest("POST", "/", "", headers, BODY);
+        ParsedAuthorization secondAuth = authorization(second);
+        for (int i = 0; i < 3; i++) {
+            SigV4.verify(sent, auth, SECRET, NOW);
+            SigV4.verify(second, secondAuth, SECRET, NOW);
+            SigV4.verify(second, secondAuth, SECRET, NOW);
+            // One's signature under the other's date (the date parsed just before) is not the signature.
+            fails(
+                    () -> SigV4.verify(with(second, "X-Amz-Date", "20261122T150520Z"), secondAuth, SECRET, NOW),
+                    Kind.SIGNATURE_MISMATCH);
+            fails(
+                    () -> SigV4.verify(with(sent, "X-Amz-Date", "20261122T150521Z"), auth, SECRET, NOW),
+                    Kind.SIGNATURE_MISMATCH);
+            fails(
+                    () -> SigV4.verify(with(sent, "X-Amz-Date", "20261122T15052Z"), auth, SECRET, NOW),
+                    Kind.INCOMPLETE_SIGNATURE);
+            fails(() -> SigV4.verify(with(sent, "X-Amz-Date", ""), auth, SECRET, NOW), Kind.INCOMPLETE_SIGNATURE);
+        }
+        fails(() -> SigV4.verify(second, secondAuth, SECRET, NOW.plus(Duration.ofMinutes(16))), Kind.SIGNATURE_EXPIRED)
+                .hasMessageStartingWith("Signature expired: 20261122T150521Z is now earlier");
+    }
+
+    @Test
     void datesAndSignedHeadersMustFitTheRequest() throws Exception {
         SignableRequest sent = botocoreRequest();
         ParsedAuthorization auth = authorization(sent);
