@@ -49,7 +49,7 @@ final class PatchStateRows {
     /** Locks the state rows of these instances, in id order (as every writer does), and returns them by id. */
     static Map<String, Stored> lock(Handle h, Collection<String> instanceIds) {
         Map<String, Stored> out = new LinkedHashMap<>();
-        // Not SELECT *: last_scan (the stored scan, kilobytes of jsonb) would be read and sent for nothing.
+        // Not SELECT *: last_scan (the stored scan, kilobytes of JSON text) would be read and sent for nothing.
         h.createQuery("SELECT instance_id, inventory_hash, outcome_hash, patches_hash, needs_evaluation, snapshot_id,"
                         + " reboot_required, compliance_status, baseline_id, patch_group, installed_count,"
                         + " installed_other_count, installed_pending_reboot_count, installed_rejected_count,"
