@@ -30,6 +30,15 @@ final class BaselineCache {
                 .one();
     }
 
+    /**
+     * The entry for (group, OS) if it was resolved at exactly {@code version}, else null; reads nothing, so the
+     * version may be one seen earlier (the caller must then check it still holds).
+     */
+    Resolved cached(String group, String os, long version) {
+        Resolved cached = byGroupAndOs.get(group + '\u0000' + os);
+        return cached != null && cached.version() == version ? cached : null;
+    }
+
     /** With the configuration version read in this transaction ({@link #version}, once for a batch). */
     Resolved resolve(Handle h, String group, String os, long version) {
         String key = group + '\u0000' + os;

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -32,6 +33,11 @@ final class ScanIngest {
     private final InventoryStore inventories;
     private final PatchEvaluation evaluation;
     private final InstantSource clock;
+    /** The patch group of each instance as last seen, for the unchanged reports' hashes. */
+    private final PatchGroups patchGroups = new PatchGroups();
+    /** The newest baseline configuration version seen; -1 before any. */
+    private final AtomicLong knownVersion = new AtomicLong(-1);
+
     private Optional<ScanWriter> writer = Optional.empty();
 
     ScanIngest(BaselineStore baselines, InventoryStore inventories, PatchEvaluation evaluation, InstantSource clock) {
@@ -129,56 +135,44 @@ final class ScanIngest {
 
     /**
      * The reports that name their inventory and patch list by hash (an agent's way of saying "as before") and
-     * whose stored outcome stands: only their times move. Any other report, and any whose row changed between
-     * the read and the UPDATE, is left out (answered by the locked way, which decides everything again).
+     * whose stored outcome stands: only their times move, in one UPDATE that checks the rows itself
+     * ({@link UnchangedReports#touch}). Any other report, and any whose row that UPDATE leaves alone, is left out
+     * (answered by the locked way, which decides everything again).
      */
     private Map<Integer, ScanWriter.Answer> answerUnchanged(Handle h, List<PutPatchScanReportRequest> reports) {
         List<Integer> byHash = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
         for (int i = 0; i < reports.size(); i++) {
             PutPatchScanReportRequest q = reports.get(i);
-            if (q.patches() == null && q.patchesHash() != null && q.inventory() == null) {
+            if (q.patches() == null
+                    && q.patchesHash() != null
+                    && q.inventory() == null
+                    && operation(q).noRebootInstall() == null) {
                 byHash.add(i);
+                if (patchGroups.get(q.instanceId()) == null) {
+                    unknown.add(q.instanceId());
+                }
             }
         }
         if (byHash.isEmpty()) {
             return Map.of();
         }
-        Map<String, UnchangedReports.Row> rows = UnchangedReports.read(
-                h, byHash.stream().map(i -> reports.get(i).instanceId()).toList());
-        long version = rows.isEmpty() ? 0 : BaselineCache.version(h);
+        // After a start every instance is unknown: one read for those, as every batch took before the cache.
+        Map<String, Optional<String>> read = patchGroups.read(h, unknown);
+        long known = knownVersion.get();
+        long version = known >= 0 ? known : version(h);
+        List<UnchangedReports.Touch> touches = touches(h, reports, byHash, read, version, known >= 0);
+        if (touches == null) {
+            // A baseline not cached at the version last seen: resolved again at the version read now.
+            version = version(h);
+            touches = touches(h, reports, byHash, read, version, false);
+        }
         Map<String, Integer> indexById = new HashMap<>();
-        List<UnchangedReports.Touch> touches = new ArrayList<>();
         for (int i : byHash) {
-            PutPatchScanReportRequest q = reports.get(i);
-            UnchangedReports.Row row = rows.get(q.instanceId());
-            if (row == null
-                    || row.operationEnd().isAfter(q.operationEndTime())
-                    || operation(q).changes(row.operation())
-                    || !row.patchesHash().equals(Optional.of(q.patchesHash()))) {
-                continue;
-            }
-            BaselineCache.Resolved baseline;
-            try {
-                baseline = cache.resolve(h, row.group(), q.operatingSystem(), version);
-            } catch (ApiException noBaseline) {
-                continue;
-            }
-            String outcomeHash = OutcomeHash.of(q, q.patchesHash(), row.group(), baseline);
-            if (sameOutcome(
-                    row.needsEvaluation(),
-                    row.inventoryHash(),
-                    row.patchesHash(),
-                    row.outcomeHash(),
-                    q,
-                    q.patchesHash(),
-                    outcomeHash)) {
-                touches.add(new UnchangedReports.Touch(
-                        row, q.operationStartTime(), q.operationEndTime(), outcomeHash, q.patchesHash()));
-                indexById.put(q.instanceId(), i);
-            }
+            indexById.put(reports.get(i).instanceId(), i);
         }
         Map<Integer, ScanWriter.Answer> answers = new HashMap<>();
-        UnchangedReports.touch(h, touches).forEach((id, kept) -> {
+        UnchangedReports.touch(h, touches, version).forEach((id, kept) -> {
             int i = indexById.get(id);
             answers.put(
                     i,
@@ -191,6 +185,62 @@ final class ScanIngest {
                             reports.get(i).patchesHash())));
         });
         return answers;
+    }
+
+    /**
+     * What the UPDATE of the unchanged reports must find, each outcome hash computed with the instance's group as
+     * last seen ({@code read} now, else {@link #patchGroups}) and the baseline at {@code version}; null if
+     * {@code cachedOnly} and a baseline is not cached at that version (then {@code version} is not known to be
+     * this transaction's, and must not key a baseline read now: see {@link BaselineCache}).
+     */
+    private List<UnchangedReports.Touch> touches(
+            Handle h,
+            List<PutPatchScanReportRequest> reports,
+            List<Integer> byHash,
+            Map<String, Optional<String>> read,
+            long version,
+            boolean cachedOnly) {
+        List<UnchangedReports.Touch> touches = new ArrayList<>(byHash.size());
+        for (int i : byHash) {
+            PutPatchScanReportRequest q = reports.get(i);
+            Optional<String> group = read.get(q.instanceId());
+            if (group == null) {
+                group = patchGroups.get(q.instanceId());
+            }
+            if (group == null) {
+                continue; // not a live instance: the locked way refuses it
+            }
+            BaselineCache.Resolved baseline;
+            if (cachedOnly) {
+                baseline = cache.cached(group.orElse(null), q.operatingSystem(), version);
+                if (baseline == null) {
+                    return null;
+                }
+            } else {
+                try {
+                    baseline = cache.resolve(h, group.orElse(null), q.operatingSystem(), version);
+                } catch (ApiException noBaseline) {
+                    continue;
+                }
+            }
+            touches.add(new UnchangedReports.Touch(
+                    q.instanceId(),
+                    group,
+                    q.operationStartTime(),
+                    q.operationEndTime(),
+                    OutcomeHash.of(q, q.patchesHash(), group.orElse(null), baseline),
+                    q.patchesHash(),
+                    q.inventoryHash(),
+                    operation(q)));
+        }
+        return touches;
+    }
+
+    /** The configuration version, read in this transaction; the newest seen is kept for the unchanged reports. */
+    private long version(Handle h) {
+        long version = BaselineCache.version(h);
+        knownVersion.accumulateAndGet(version, Math::max);
+        return version;
     }
 
     /** Same inputs as the stored judgement, which still stands: the same outcome. */
@@ -223,8 +273,10 @@ final class ScanIngest {
                 .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
                 .forEach(e -> groups.put(e.getKey(), e.getValue()));
         Set<String> live = groups.keySet();
+        groups.forEach(patchGroups::put);
+        ids.stream().filter(id -> !live.contains(id)).forEach(patchGroups::forget);
         Map<String, PatchStateRows.Stored> before = PatchStateRows.lock(h, live);
-        long version = BaselineCache.version(h);
+        long version = version(h);
 
         ScanWriter.Answer[] answers = new ScanWriter.Answer[reports.size()];
         List<PatchStateRows.Times> unchanged = new ArrayList<>();
