@@ -32,6 +32,7 @@ final class WalStats {
             long checkpointerWrites,
             long bgwriterWrites,
             long backendWrites,
+            long backendReads,
             Map<String, long[]> maintenance,
             List<String> running) {
 
@@ -48,7 +49,7 @@ final class WalStats {
             return String.format(
                     "  round %d, WAL: %d records (%.2f a call), %d full-page images (%.2f a call), %.1f MB (%.1f kB a"
                             + " call), %d waits for a full WAL buffer; checkpoints %d timed, %d requested; buffers"
-                            + " written by checkpointer %d, bgwriter %d, backends %d; autovacuum/autoanalyze runs"
+                            + " written by checkpointer %d, bgwriter %d, backends %d; blocks backends read in (not in shared_buffers) %d; autovacuum/autoanalyze runs"
                             + " ended:%s; running at the end: %s",
                     round,
                     records - before.records,
@@ -63,6 +64,7 @@ final class WalStats {
                     checkpointerWrites - before.checkpointerWrites,
                     bgwriterWrites - before.bgwriterWrites,
                     backendWrites - before.backendWrites,
+                    backendReads - before.backendReads,
                     vacuums.isEmpty() ? " none" : vacuums,
                     running.isEmpty() ? "none" : String.join(", ", running));
         }
@@ -71,11 +73,13 @@ final class WalStats {
     static Snapshot snapshot(DatabaseSettings db) {
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
                 Statement st = c.createStatement()) {
-            long[] wal = new long[9];
+            long[] wal = new long[10];
             try (ResultSet rs = st.executeQuery("SELECT w.wal_records, w.wal_fpi, w.wal_bytes, w.wal_buffers_full,"
                     + " c.num_timed, c.num_requested, c.buffers_written, b.buffers_clean,"
                     + " (SELECT coalesce(sum(writes), 0) FROM pg_stat_io WHERE object = 'relation'"
-                    + " AND backend_type IN ('client backend', 'autovacuum worker'))"
+                    + " AND backend_type IN ('client backend', 'autovacuum worker')),"
+                    + " (SELECT coalesce(sum(reads), 0) FROM pg_stat_io WHERE object = 'relation'"
+                    + " AND backend_type = 'client backend')"
                     + " FROM pg_stat_wal w, pg_stat_checkpointer c, pg_stat_bgwriter b")) {
                 rs.next();
                 for (int i = 0; i < wal.length; i++) {
@@ -97,7 +101,18 @@ final class WalStats {
                 }
             }
             return new Snapshot(
-                    wal[0], wal[1], wal[2], wal[3], wal[4], wal[5], wal[6], wal[7], wal[8], maintenance, running);
+                    wal[0],
+                    wal[1],
+                    wal[2],
+                    wal[3],
+                    wal[4],
+                    wal[5],
+                    wal[6],
+                    wal[7],
+                    wal[8],
+                    wal[9],
+                    maintenance,
+                    running);
         } catch (SQLException e) {
             throw new IllegalStateException("WAL statistics: " + e.getMessage(), e);
         }
@@ -107,7 +122,7 @@ final class WalStats {
     static void printSettings(DatabaseSettings db, PrintStream out) {
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
                 Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', '"
+                ResultSet rs = st.executeQuery("SELECT string_agg(name || '=' || current_setting(name), ', '"
                         + " ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'max_wal_size',"
                         + " 'checkpoint_timeout', 'checkpoint_completion_target', 'wal_compression', 'wal_buffers',"
                         + " 'full_page_writes', 'fsync', 'synchronous_commit', 'autovacuum_vacuum_cost_limit',"
