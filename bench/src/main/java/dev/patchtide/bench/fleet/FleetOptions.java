@@ -22,7 +22,8 @@ record FleetOptions(
         boolean ingestSql,
         boolean installedCountOnly,
         double changedShare,
-        boolean tableStats) {
+        boolean tableStats,
+        boolean walStats) {
 
     static final String USAGE =
             """
@@ -30,6 +31,7 @@ record FleetOptions(
                                   [--server URL --admin-key-id ID --admin-secret SECRET] [--region R]
                                   [--data-dir DIR] [--db-pool-size P] [--jdbc-options K=V&K=V] [--ingest-sql]
                                   [--installed-count-only] [--changed-share P] [--table-stats]
+                                  [--wal-stats]
               Without --server: starts a server in this JVM over an embedded PostgreSQL in --data-dir
               (default: a fresh temporary folder). --ingest-sql (in-process only) also compares ingest SQL
               strategies directly against the same schema. --jdbc-options are appended to the in-process
@@ -39,7 +41,8 @@ record FleetOptions(
               (0..1): from round 2 on, that share of hosts gets one or two new security updates each round.
               --table-stats (in-process only): after each round, waits for PostgreSQL's counters to settle
               (about 11 s) and prints that round's writes to the patch state table (updated, HOT); after the
-              queries, the scans of each of its indexes they made.""";
+              queries, the scans of each of its indexes they made. --wal-stats (in-process only): each round's
+              WAL (records, full-page images, bytes), checkpoints, buffers written and autovacuum runs.""";
 
     FleetOptions {
         positive("hosts", hosts);
@@ -62,6 +65,9 @@ record FleetOptions(
         }
         if (server.isPresent() && tableStats) {
             throw new IllegalArgumentException("--table-stats needs the in-process server (no --server)");
+        }
+        if (server.isPresent() && walStats) {
+            throw new IllegalArgumentException("--wal-stats needs the in-process server (no --server)");
         }
         if (server.isPresent() && ingestSql) {
             throw new IllegalArgumentException("--ingest-sql needs the in-process server (no --server)");
@@ -103,6 +109,7 @@ record FleetOptions(
         boolean installedCountOnly = false;
         double changedShare = 0;
         boolean tableStats = false;
+        boolean walStats = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--ingest-sql")) {
@@ -115,6 +122,10 @@ record FleetOptions(
             }
             if (a.equals("--table-stats")) {
                 tableStats = true;
+                continue;
+            }
+            if (a.equals("--wal-stats")) {
+                walStats = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -166,6 +177,7 @@ record FleetOptions(
                 ingestSql,
                 installedCountOnly,
                 changedShare,
-                tableStats);
+                tableStats,
+                walStats);
     }
 }

@@ -152,13 +152,20 @@ public final class FleetSimulator {
         Optional<DatabaseSettings> tableStats = o.tableStats() ? target.database() : Optional.empty();
         Optional<StatementStats.TableWrites> writes =
                 tableStats.map(db -> StatementStats.settledTableWrites(db, STATE_TABLE));
+        Optional<DatabaseSettings> walDb = o.walStats() ? target.database() : Optional.empty();
+        walDb.ifPresent(db -> WalStats.printSettings(db, out));
         for (int r = 1; r <= o.rounds(); r++) {
             target.statementStats().ifPresent(StatementStats::reset);
             Instant end = Instant.now();
             Instant start = end.minusSeconds(40);
+            Optional<WalStats.Snapshot> walBefore = walDb.map(WalStats::snapshot);
             ScanRounds.Stats round = scans.round(target.cpu(), r, start, end);
             out.println(round.phase().summary());
             out.println(round.summary());
+            if (walBefore.isPresent()) {
+                out.println(WalStats.snapshot(walDb.get())
+                        .since(walBefore.get(), r, round.phase().calls()));
+            }
             if (writes.isPresent()) {
                 StatementStats.TableWrites now = StatementStats.settledTableWrites(tableStats.get(), STATE_TABLE);
                 out.printf("  round %d, %s: %s%n", r, STATE_TABLE, now.since(writes.get()));

@@ -94,6 +94,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
                         "-o",
                         "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
                                 + " -c max_connections=200 -c shared_buffers=" + SharedBuffers.forThisHost()
+                                + CheckpointSpacing.optionsFor(cluster)
                                 + " -c fsync=on"));
         if (started.exitCode() != 0) {
             throw new IOException("PostgreSQL did not start in " + cluster + ":\n" + started.output() + "\nlog tail:\n"

@@ -1,6 +1,7 @@
 package dev.patchtide.server.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,15 @@ class EmbeddedPostgresTest {
         try (EmbeddedPostgres afterCrash = EmbeddedPostgres.start(cluster)) {
             assertThat(names(afterCrash)).isEqualTo("web-1,web-2");
             assertThat(sharedBuffersMegabytes(afterCrash) + "MB").isEqualTo(SharedBuffers.forThisHost());
+            assertThat(setting(afterCrash, "checkpoint_timeout")).isEqualTo("900s");
+            // The free space moves with other writers between start and here: a few megabytes, not 64.
+            assertThat(Long.parseLong(setting(afterCrash, "max_wal_size").replace("MB", "")))
+                    .isCloseTo(
+                            CheckpointSpacing.maxWalMegabytesFor(
+                                    Files.getFileStore(dir).getUsableSpace()),
+                            within(64L));
+            assertThat(setting(afterCrash, "fsync")).isEqualTo("on");
+            assertThat(setting(afterCrash, "full_page_writes")).isEqualTo("on");
         }
     }
 
@@ -60,6 +70,16 @@ class EmbeddedPostgresTest {
                         + " FROM pg_settings WHERE name = 'shared_buffers'")) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    private static String setting(EmbeddedPostgres pg, String name) throws Exception {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("fleet"), pg.user(), pg.password());
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT setting || coalesce(unit, '') FROM pg_settings WHERE name = '" + name + "'")) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
