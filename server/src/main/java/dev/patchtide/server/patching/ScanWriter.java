@@ -12,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -24,7 +26,11 @@ import org.slf4j.LoggerFactory;
  * refused for its own reasons (an unknown instance) is answered alone; a batch that fails in any other way (a
  * deadlock, a lost connection) is rolled back whole and its reports are stored again one transaction each, so
  * each caller gets its own report's answer and nothing is half stored. Reports are taken in instance id order,
- * so writers lock instances in one order.
+ * so writers lock instances in one order. While one writer's transaction runs, another waits for
+ * {@code fillTo} reports to queue before it starts its own (or for the first to end, at most {@link #FILL_WAIT}):
+ * a statement's cost is mostly per call, not per row, so under load fewer, larger batches cost less CPU a report
+ * than each writer taking whatever a few requests left (100,000 hosts: 25 a batch, against 60 when filled). A lone
+ * report, with no transaction running, is written at once.
  */
 final class ScanWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ScanWriter.class);
@@ -59,13 +65,31 @@ final class ScanWriter implements AutoCloseable {
     private final Work work;
     private final int maxBatch;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final int fillTo;
+    private final Duration fillWait;
+    private final ReentrantLock gate = new ReentrantLock();
+    private final Condition worthWriting = gate.newCondition();
+    /** Writers inside a transaction; guarded by {@link #gate}. */
+    private int writing;
+    /** A writer waits for the queue to fill: submit wakes it once {@link #fillTo} have queued. */
+    private volatile boolean waitingForMore;
+
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean stopping;
 
+    /** The longest a writer waits for a fuller batch while another writes. */
+    static final Duration FILL_WAIT = Duration.ofMillis(50);
+
     ScanWriter(Jdbi jdbi, Work work, int writerCount, int maxBatch) {
+        this(jdbi, work, writerCount, maxBatch, FILL_WAIT);
+    }
+
+    ScanWriter(Jdbi jdbi, Work work, int writerCount, int maxBatch, Duration fillWait) {
         this.jdbi = jdbi;
+        this.fillWait = fillWait;
         this.work = work;
         this.maxBatch = maxBatch;
+        this.fillTo = Math.max(1, maxBatch / 2);
         for (int i = 0; i < writerCount; i++) {
             Thread t = Thread.ofPlatform()
                     .daemon()
@@ -84,6 +108,10 @@ final class ScanWriter implements AutoCloseable {
         }
         Pending p = new Pending(q, new CompletableFuture<>());
         queue.add(p);
+        // The waiting writer holds its first report outside the queue.
+        if (waitingForMore && queue.size() + 1 >= fillTo) {
+            wake();
+        }
         if (stopping && queue.remove(p)) {
             // Closed meanwhile: the writers may be gone, so store it here.
             return storeAlone(q);
@@ -114,8 +142,12 @@ final class ScanWriter implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
+                boolean interrupted = awaitFuller();
                 queue.drainTo(batch, maxBatch - 1);
-                write(batch);
+                writeCounted(batch);
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             } catch (InterruptedException e) {
                 if (!stopping) {
                     Thread.currentThread().interrupt();
@@ -131,6 +163,58 @@ final class ScanWriter implements AutoCloseable {
                         p -> p.answer().completeExceptionally(new IllegalStateException("the scan writer stopped")));
                 batch.clear();
             }
+        }
+    }
+
+    /**
+     * Waits while another writer is in its transaction and fewer than {@link #fillTo} reports (this writer's
+     * first one included) are there to take, at most {@code fillWait}. Returns whether it was interrupted (the
+     * report already taken is written all the same).
+     */
+    private boolean awaitFuller() {
+        gate.lock();
+        try {
+            long left = fillWait.toNanos();
+            // Set before the queue is looked at, so a submit that fills it after that look sees it and wakes us.
+            waitingForMore = true;
+            while (writing > 0 && queue.size() + 1 < fillTo && !stopping && left > 0) {
+                left = worthWriting.awaitNanos(left);
+            }
+            return false;
+        } catch (InterruptedException e) {
+            return true;
+        } finally {
+            waitingForMore = false;
+            gate.unlock();
+        }
+    }
+
+    private void writeCounted(List<Pending> batch) {
+        gate.lock();
+        try {
+            writing++;
+        } finally {
+            gate.unlock();
+        }
+        try {
+            write(batch);
+        } finally {
+            gate.lock();
+            try {
+                writing--;
+                worthWriting.signalAll();
+            } finally {
+                gate.unlock();
+            }
+        }
+    }
+
+    private void wake() {
+        gate.lock();
+        try {
+            worthWriting.signalAll();
+        } finally {
+            gate.unlock();
         }
     }
 
