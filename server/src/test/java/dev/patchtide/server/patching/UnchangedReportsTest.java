@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
@@ -212,23 +213,22 @@ class UnchangedReportsTest {
     }
 
     @Test
-    void aRowMarkedForReEvaluationIsJudgedAgain() throws Exception {
-        Instant t = Instant.parse("2026-11-20T10:00:00Z");
-        PutPatchScanReportResult first = store(image(t));
-        jdbi.useHandle(h -> ReEvaluation.markInstance(h, agent.instanceId()));
-
-        PutPatchScanReportResult again =
-                store(image(t.plusSeconds(3600)).hashOnly().patchesByHash(first.patchesHash()));
-
-        assertThat(again.snapshotId()).as("judged again").isNotEqualTo(first.snapshotId());
+    void aRowMarkedForReEvaluationIsJudgedAgain() {
+        assertAnUnchangedReportIsJudgedAgainAfter(h -> ReEvaluation.markInstance(h, agent.instanceId()));
     }
 
     @Test
-    void aConfigurationChangeNotMarkingTheRowIsJudgedAgain() throws Exception {
+    void aConfigurationChangeNotMarkingTheRowIsJudgedAgain() {
+        // The version the hash was computed at is the server's last seen; the UPDATE checks it is still current.
+        assertAnUnchangedReportIsJudgedAgainAfter(
+                h -> h.execute("UPDATE baseline_config_version SET version = version + 1 WHERE id = 1"));
+    }
+
+    /** A report, {@code change} to the database, then the same report by hash an hour later: it gets a new snapshot. */
+    private void assertAnUnchangedReportIsJudgedAgainAfter(Consumer<Handle> change) {
         Instant t = Instant.parse("2026-11-20T10:00:00Z");
         PutPatchScanReportResult first = store(image(t));
-        // The version the hash was computed at is the server's last seen; the UPDATE checks it is still current.
-        jdbi.useHandle(h -> h.execute("UPDATE baseline_config_version SET version = version + 1 WHERE id = 1"));
+        jdbi.useHandle(change::accept);
 
         PutPatchScanReportResult again =
                 store(image(t.plusSeconds(3600)).hashOnly().patchesByHash(first.patchesHash()));
