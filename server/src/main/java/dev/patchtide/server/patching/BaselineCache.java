@@ -35,18 +35,19 @@ final class BaselineCache {
      * version may be one seen earlier (the caller must then check it still holds).
      */
     Resolved cached(String group, String os, long version) {
-        Resolved cached = byGroupAndOs.get(group + '\u0000' + os);
+        Resolved cached = byGroupAndOs.get(key(group, os));
         return cached != null && cached.version() == version ? cached : null;
     }
 
     /** With the configuration version read in this transaction ({@link #version}, once for a batch). */
     Resolved resolve(Handle h, String group, String os, long version) {
-        String key = group + '\u0000' + os;
-        Resolved cached = byGroupAndOs.get(key);
-        if (cached != null && cached.version() == version) {
-            return cached;
+        Resolved hit = cached(group, os, version);
+        if (hit != null) {
+            return hit;
         }
-        if (cached != null && cached.version() < version) {
+        String key = key(group, os);
+        Resolved older = byGroupAndOs.get(key);
+        if (older != null && older.version() < version) {
             byGroupAndOs.clear();
         }
         String id = store.baselineForGroup(h, group, os)
@@ -57,5 +58,9 @@ final class BaselineCache {
         Resolved resolved = new Resolved(baseline, BaselineSpecs.of(baseline.id(), baseline.definition()), version);
         byGroupAndOs.merge(key, resolved, (old, now) -> old.version() >= now.version() ? old : now);
         return resolved;
+    }
+
+    private static String key(String group, String os) {
+        return group + '\u0000' + os;
     }
 }

@@ -24,8 +24,8 @@ final class UnchangedReports {
     private UnchangedReports() {}
 
     /**
-     * A report that says "as before", with what its outcome hash was computed from ({@code group}, {@code version})
-     * and what the row must hold for that hash and the stored judgement to stand.
+     * A report that says "as before": the group its outcome hash was computed with (the configuration version is
+     * {@link #touch}'s, one for the batch) and what the row must hold for that hash and the stored judgement to stand.
      */
     record Touch(
             String instanceId,

@@ -89,8 +89,21 @@ class UnchangedReportsTest {
                 MutableClock.ofNow());
     }
 
-    private CompletableFuture<PutPatchScanReportResult> storeElsewhere(ScanReport report) {
-        return CompletableFuture.supplyAsync(() -> store(report));
+    /** Stores the report on another thread, so the caller can hold a lock meanwhile. */
+    private CompletableFuture<PutPatchScanReportResult> storeElsewhere(ScanIngest by, ScanReport report) {
+        return CompletableFuture.supplyAsync(() -> store(by, report, Map.of()));
+    }
+
+    /**
+     * Begins a transaction on {@code other} that holds the instance's row FOR UPDATE, as another writer of the
+     * instance would (a ping-status detection holds it FOR SHARE).
+     */
+    private void lockInstanceRow(Handle other) {
+        other.begin();
+        other.createQuery("SELECT instance_id FROM managed_instances WHERE instance_id = :id FOR UPDATE")
+                .bind("id", agent.instanceId())
+                .mapTo(String.class)
+                .one();
     }
 
     @Test
@@ -100,15 +113,10 @@ class UnchangedReportsTest {
         Instant later = t.plusSeconds(3600);
 
         try (Handle other = jdbi.open()) {
-            other.begin();
-            // What a ping-status detection holds (FOR SHARE) or another writer of the instance (FOR UPDATE).
-            other.createQuery("SELECT instance_id FROM managed_instances WHERE instance_id = :id FOR UPDATE")
-                    .bind("id", agent.instanceId())
-                    .mapTo(String.class)
-                    .one();
+            lockInstanceRow(other);
 
             PutPatchScanReportResult again = storeElsewhere(
-                            image(later).hashOnly().patchesByHash(first.patchesHash()))
+                            ingest, image(later).hashOnly().patchesByHash(first.patchesHash()))
                     .get(30, TimeUnit.SECONDS);
 
             assertThat(again.snapshotId()).isEqualTo(first.snapshotId());
@@ -134,7 +142,7 @@ class UnchangedReportsTest {
             // A baseline change marks the row; the report reads the row as committed before, finds it unchanged,
             // and its UPDATE waits for this transaction.
             ReEvaluation.markInstance(other, agent.instanceId());
-            report = storeElsewhere(image(later).hashOnly().patchesByHash(first.patchesHash()));
+            report = storeElsewhere(ingest, image(later).hashOnly().patchesByHash(first.patchesHash()));
             awaitUpdateWaiting();
             other.commit();
         }
@@ -264,14 +272,10 @@ class UnchangedReportsTest {
         Instant later = t.plusSeconds(3600);
 
         try (Handle other = jdbi.open()) {
-            other.begin();
-            other.createQuery("SELECT instance_id FROM managed_instances WHERE instance_id = :id FOR UPDATE")
-                    .bind("id", agent.instanceId())
-                    .mapTo(String.class)
-                    .one();
+            lockInstanceRow(other);
 
-            PutPatchScanReportResult again = CompletableFuture.supplyAsync(
-                            () -> store(started, image(later).hashOnly().patchesByHash(first.patchesHash()), Map.of()))
+            PutPatchScanReportResult again = storeElsewhere(
+                            started, image(later).hashOnly().patchesByHash(first.patchesHash()))
                     .get(30, TimeUnit.SECONDS);
 
             assertThat(again.snapshotId()).isEqualTo(first.snapshotId());
