@@ -216,6 +216,9 @@ public final class LocalAptRepository {
         Files.createDirectories(repo);
         builder.environment().put("APT_CONFIG", root.resolve("etc/apt/apt.conf").toString());
         builder.environment().put("LC_ALL", "C");
+        // dpkg-deb stamps the build time into a .deb: the same package built twice a second apart differs, and
+        // apt then keeps the two copies (one per suite) as two versions. A fixed epoch makes the builds identical.
+        builder.environment().put("SOURCE_DATE_EPOCH", "1700000000");
         Path err = Files.createTempFile(root, "stderr", ".txt");
         Process process = builder.redirectError(err.toFile()).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
